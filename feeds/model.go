@@ -1,0 +1,97 @@
+// Package feeds owns newswire's item and feed model, parsing outlet feeds into
+// it (with github.com/mmcdole/gofeed) and rendering merged feeds from it (with
+// github.com/gorilla/feeds plus our own structs where the library falls short).
+//
+// It does not fetch, store or route anything: bytes come in from the fetcher,
+// stories go out to the HTTP server.
+package feeds
+
+import "time"
+
+// Feed is one outlet document as parsed, before routing and storage.
+type Feed struct {
+	Title       string
+	Link        string // the outlet's home page, absolute
+	Description string
+	Language    string // BCP 47 tag from the feed, lower-cased ("vi", "en-us"); empty if none
+	FeedURL     string // the URL the document was fetched from
+	Hubs        []string
+	// TTL is how long the outlet asks to be left alone (RSS <ttl>,
+	// sy:updatePeriod/sy:updateFrequency); zero when it says nothing.
+	TTL   time.Duration
+	Items []Item
+}
+
+// Item is one entry of an outlet feed, after parsing and normalisation.
+//
+// Parsing fills every field with NFC text, absolute URLs and UTC times;
+// Summary and ContentHTML still hold the outlet's raw HTML. The normalise step
+// (internal/sanitize) then makes Summary plain text and ContentHTML safe HTML.
+type Item struct {
+	GUID        string
+	Link        string
+	Title       string // plain text
+	Summary     string
+	ContentHTML string
+	Authors     []Person
+	Published   time.Time // UTC; zero when the outlet gave none we could read
+	Updated     time.Time // UTC; zero when none
+	Language    string    // the item's own tag, else the feed's; empty if neither
+	Labels      []string  // the outlet's own category labels
+	Enclosures  []Enclosure
+	Image       string // thumbnail or lead image, absolute
+}
+
+// Person is an author or contributor.
+type Person struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Enclosure is a media file attached to an item (RSS enclosure, Atom
+// link rel="enclosure", media:content, JSON Feed attachment).
+type Enclosure struct {
+	URL    string `json:"url"`
+	Type   string `json:"type,omitempty"`
+	Length int64  `json:"length,omitempty"`
+}
+
+// Story is what newswire stores and republishes: one piece of news, carried by
+// one or more outlets. Its representative fields (title, link, content) come
+// from the first occurrence stored and stay stable; Sources credits every
+// outlet that carried it, first publisher first.
+type Story struct {
+	ID          uint64       `json:"id"`
+	Title       string       `json:"title"`
+	Link        string       `json:"link"`
+	Summary     string       `json:"summary,omitempty"`      // plain text
+	ContentHTML string       `json:"content_html,omitempty"` // sanitised HTML
+	Authors     []Person     `json:"authors,omitempty"`
+	Published   time.Time    `json:"published"`
+	Updated     time.Time    `json:"updated"`
+	FirstSeen   time.Time    `json:"first_seen"`
+	Language    string       `json:"language,omitempty"`
+	Categories  []string     `json:"categories,omitempty"` // newswire category ids
+	Labels      []string     `json:"labels,omitempty"`     // outlets' own labels
+	Enclosures  []Enclosure  `json:"enclosures,omitempty"`
+	Image       string       `json:"image,omitempty"`
+	Sources     []Occurrence `json:"sources"`
+	// SortTime orders the story in feeds, newest first. It is fixed when the
+	// story is first stored (published time, never later than first seen) so
+	// that edits never move a story.
+	SortTime time.Time `json:"sort_time"`
+}
+
+// Occurrence is one outlet's copy of a story.
+type Occurrence struct {
+	Source    string    `json:"source"` // source id from config
+	Link      string    `json:"link"`
+	GUID      string    `json:"guid,omitempty"`
+	Title     string    `json:"title,omitempty"`
+	Published time.Time `json:"published"`
+	FirstSeen time.Time `json:"first_seen"`
+	// Hash fingerprints the occurrence's content as last seen, so that an
+	// unchanged item costs no write.
+	Hash uint64 `json:"hash"`
+}

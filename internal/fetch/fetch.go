@@ -1,0 +1,298 @@
+// Package fetch downloads outlet documents over HTTP, politely: conditional
+// GET with the validators the server gave, a capped body, a bounded number of
+// connections per host, a User-Agent that says who is asking, and the
+// server's own words on when to come back (Retry-After, Cache-Control).
+//
+// It does not parse what it downloads and it does not decide when to poll
+// again; it only reports what the server said.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Client. Zero values take the defaults in brackets.
+type Options struct {
+	Timeout   time.Duration // whole request, body included [20s]
+	MaxBody   int64         // bytes after decompression [10 MiB]
+	UserAgent string        // [newswire]
+	PerHost   int           // concurrent requests to one host [2]
+	// Transport replaces the default transport (tests).
+	Transport http.RoundTripper
+}
+
+// Request is one conditional GET.
+type Request struct {
+	URL          string
+	ETag         string // sent back as If-None-Match, exactly as received
+	LastModified string // sent back as If-Modified-Since, exactly as received
+}
+
+// Response is what the server answered to a successful request (2xx or 304).
+type Response struct {
+	URL          string // final URL after redirects
+	Status       int
+	NotModified  bool
+	Body         []byte
+	ContentType  string
+	ETag         string
+	LastModified string
+	// MovedTo is the new address when every redirect followed was permanent
+	// (301 or 308): the source should be polled there from now on.
+	MovedTo string
+	// MaxAge is how long the server says the document stays fresh
+	// (Cache-Control max-age, else Expires); zero when it says nothing.
+	MaxAge   time.Duration
+	Duration time.Duration
+}
+
+// StatusError is a response with a status newswire does not accept.
+type StatusError struct {
+	URL        string
+	Status     int
+	RetryAfter time.Duration // from Retry-After on 429/503; zero when absent
+	MovedTo    string        // permanent redirects followed before the error
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("fetch: GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(time.Second))
+	}
+	return msg
+}
+
+// ErrTooLarge reports a body over Options.MaxBody.
+var ErrTooLarge = errors.New("body too large")
+
+const maxRedirects = 5
+
+// Client fetches documents. It is safe for concurrent use.
+type Client struct {
+	opt  Options
+	http *http.Client
+
+	mu    sync.Mutex
+	hosts map[string]chan struct{}
+}
+
+// New returns a Client with opt, defaults filled in.
+func New(opt Options) *Client {
+	if opt.Timeout <= 0 {
+		opt.Timeout = 20 * time.Second
+	}
+	if opt.MaxBody <= 0 {
+		opt.MaxBody = 10 << 20
+	}
+	if opt.UserAgent == "" {
+		opt.UserAgent = "newswire"
+	}
+	if opt.PerHost <= 0 {
+		opt.PerHost = 2
+	}
+	tr := opt.Transport
+	if tr == nil {
+		tr = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:          100,
+			MaxIdleConnsPerHost:   opt.PerHost,
+			MaxConnsPerHost:       opt.PerHost,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: opt.Timeout,
+			ForceAttemptHTTP2:     true,
+		}
+	}
+	return &Client{
+		opt:   opt,
+		http:  &http.Client{Transport: tr, CheckRedirect: checkRedirect},
+		hosts: make(map[string]chan struct{}),
+	}
+}
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	return nil
+}
+
+// hostSlot blocks until fewer than PerHost requests to host are running.
+func (c *Client) hostSlot(ctx context.Context, host string) (release func(), err error) {
+	c.mu.Lock()
+	sem, ok := c.hosts[host]
+	if !ok {
+		sem = make(chan struct{}, c.opt.PerHost)
+		c.hosts[host] = sem
+	}
+	c.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Get performs one conditional GET.
+func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", r.URL)
+	}
+	release, err := c.hostSlot(ctx, strings.ToLower(u.Host))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
+	}
+	defer release()
+
+	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1")
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+
+	movedTo := permanentTarget(resp, r.URL)
+	out := &Response{
+		URL:          resp.Request.URL.String(),
+		Status:       resp.StatusCode,
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+		MovedTo:      movedTo,
+		MaxAge:       maxAge(resp.Header, start),
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		out.NotModified = true
+		// A 304 may omit validators; keep the ones we sent.
+		if out.ETag == "" {
+			out.ETag = r.ETag
+		}
+		if out.LastModified == "" {
+			out.LastModified = r.LastModified
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
+		if err != nil {
+			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", r.URL, unwrapURLError(err))
+		}
+		if int64(len(body)) > c.opt.MaxBody {
+			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", r.URL, ErrTooLarge, c.opt.MaxBody)
+		}
+		out.Body = body
+	default:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &StatusError{
+			URL:        r.URL,
+			Status:     resp.StatusCode,
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			MovedTo:    movedTo,
+		}
+	}
+	out.Duration = time.Since(start)
+	return out, nil
+}
+
+// permanentTarget returns the final URL when the chain of redirects that led
+// to resp was made only of permanent ones.
+func permanentTarget(resp *http.Response, original string) string {
+	var chain []*http.Response
+	for r := resp.Request.Response; r != nil; r = r.Request.Response {
+		chain = append(chain, r)
+	}
+	if len(chain) == 0 {
+		return ""
+	}
+	for _, r := range chain {
+		if r.StatusCode != http.StatusMovedPermanently && r.StatusCode != http.StatusPermanentRedirect {
+			return ""
+		}
+	}
+	final := resp.Request.URL.String()
+	if final == original {
+		return ""
+	}
+	return final
+}
+
+// retryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// maxAge reads how long the response says it stays fresh.
+func maxAge(h http.Header, now time.Time) time.Duration {
+	for _, part := range strings.Split(h.Get("Cache-Control"), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch strings.ToLower(k) {
+		case "no-cache", "no-store":
+			return 0
+		case "max-age":
+			if secs, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64); err == nil && secs > 0 {
+				return time.Duration(secs) * time.Second
+			}
+		}
+	}
+	if exp := h.Get("Expires"); exp != "" {
+		if t, err := http.ParseTime(exp); err == nil {
+			if d := t.Sub(now); d > 0 {
+				return d
+			}
+		}
+	}
+	return 0
+}
+
+// unwrapURLError drops *url.Error's "Get \"…\":" prefix, since our own
+// message already names the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

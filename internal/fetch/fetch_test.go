@@ -1,0 +1,219 @@
+package fetch
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const rss = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin tỉnh</title></channel></rss>`
+
+func TestConditionalGet(t *testing.T) {
+	var gotINM, gotIMS, gotUA string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotINM, gotIMS, gotUA = r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since"), r.Header.Get("User-Agent")
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Last-Modified", "Mon, 13 Dec 2021 08:22:00 GMT")
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=600")
+		_, _ = w.Write([]byte(rss))
+	}))
+	defer srv.Close()
+	c := New(Options{UserAgent: "newswire/test (+http://127.0.0.1:8080)"})
+
+	first, err := c.Get(context.Background(), Request{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.NotModified || string(first.Body) != rss || first.ETag != `"v1"` || first.MaxAge != 10*time.Minute {
+		t.Fatalf("first response: %+v", first)
+	}
+	if gotINM != "" || gotIMS != "" {
+		t.Fatalf("first request sent validators: %q %q", gotINM, gotIMS)
+	}
+	if !strings.HasPrefix(gotUA, "newswire/") {
+		t.Fatalf("User-Agent %q", gotUA)
+	}
+
+	second, err := c.Get(context.Background(), Request{URL: srv.URL, ETag: first.ETag, LastModified: first.LastModified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.NotModified || len(second.Body) != 0 {
+		t.Fatalf("second response not a 304: %+v", second)
+	}
+	if gotINM != `"v1"` || gotIMS != "Mon, 13 Dec 2021 08:22:00 GMT" {
+		t.Fatalf("validators not sent back exactly: %q %q", gotINM, gotIMS)
+	}
+	if second.ETag != `"v1"` || second.LastModified != first.LastModified {
+		t.Fatalf("validators lost on 304: %+v", second)
+	}
+}
+
+func TestGzipAndBodyCap(t *testing.T) {
+	big := bytes.Repeat([]byte("a"), 4096)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		if r.URL.Path == "/big" {
+			_, _ = zw.Write(big)
+		} else {
+			_, _ = zw.Write([]byte(rss))
+		}
+		_ = zw.Close()
+	}))
+	defer srv.Close()
+	c := New(Options{MaxBody: 1024})
+	resp, err := c.Get(context.Background(), Request{URL: srv.URL + "/small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != rss {
+		t.Fatalf("gzip body not decoded: %q", resp.Body)
+	}
+	_, err = c.Get(context.Background(), Request{URL: srv.URL + "/big"})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over-cap body: err = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestEndlessBodyIsCut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("<item>"), 1000)
+		for i := 0; i < 100000; i++ {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := New(Options{MaxBody: 64 << 10})
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("endless body: err = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestStatusErrors(t *testing.T) {
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/429":
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/503":
+			w.Header().Set("Retry-After", date)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case "/404":
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := New(Options{})
+	tests := []struct {
+		path    string
+		status  int
+		minWait time.Duration
+		maxWait time.Duration
+	}{
+		{"/429", 429, 120 * time.Second, 120 * time.Second},
+		{"/503", 503, 60 * time.Second, 91 * time.Second},
+		{"/404", 404, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			_, err := c.Get(context.Background(), Request{URL: srv.URL + tt.path})
+			var se *StatusError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *StatusError", err)
+			}
+			if se.Status != tt.status || se.RetryAfter < tt.minWait || se.RetryAfter > tt.maxWait {
+				t.Fatalf("got %+v", se)
+			}
+			if !strings.Contains(err.Error(), srv.URL+tt.path) {
+				t.Fatalf("error does not name the URL: %v", err)
+			}
+		})
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", http.StatusMovedPermanently) })
+	mux.HandleFunc("/temp", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", http.StatusFound) })
+	mux.HandleFunc("/new", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(rss)) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := New(Options{})
+
+	resp, err := c.Get(context.Background(), Request{URL: srv.URL + "/old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.MovedTo != srv.URL+"/new" {
+		t.Fatalf("301: MovedTo = %q", resp.MovedTo)
+	}
+	resp, err = c.Get(context.Background(), Request{URL: srv.URL + "/temp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.MovedTo != "" || resp.URL != srv.URL+"/new" {
+		t.Fatalf("302: MovedTo = %q, URL = %q", resp.MovedTo, resp.URL)
+	}
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/loop"}); err == nil || !strings.Contains(err.Error(), "redirects") {
+		t.Fatalf("redirect loop: err = %v", err)
+	}
+}
+
+func TestPerHostLimit(t *testing.T) {
+	var running, peak atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := running.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(30 * time.Millisecond)
+		running.Add(-1)
+		_, _ = w.Write([]byte(rss))
+	}))
+	defer srv.Close()
+	c := New(Options{PerHost: 2})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Get(context.Background(), Request{URL: srv.URL}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := peak.Load(); p > 2 || p < 1 {
+		t.Fatalf("peak concurrent requests to one host = %d, want at most 2", p)
+	}
+}
+
+func TestRejectsNonHTTP(t *testing.T) {
+	c := New(Options{})
+	for _, u := range []string{"file:///etc/passwd", "ftp://x/y", "/relative", ""} {
+		if _, err := c.Get(context.Background(), Request{URL: u}); err == nil {
+			t.Errorf("%q accepted", u)
+		}
+	}
+}
