@@ -1,0 +1,74 @@
+package store
+
+import (
+	"time"
+
+	"newswire/feeds"
+)
+
+// Options tune Open.
+type Options struct {
+	// Timeout bounds the wait for the file lock held by another process.
+	// Zero means 5 seconds.
+	Timeout time.Duration
+	// MaxSize caps the file in bytes, as an early alarm before the disk
+	// fills: a write past it fails with ErrFull. Zero means no limit.
+	MaxSize int64
+}
+
+// Incoming is one normalised, routed item ready to be stored.
+type Incoming struct {
+	Item feeds.Item
+	// Key is the canonical link used to find the same item carried by another
+	// source; empty when the item has no usable link.
+	Key        string
+	Categories []string // newswire category ids, already routed
+}
+
+// Result counts what one Apply did.
+type Result struct {
+	New       int // stories created
+	Updated   int // stories whose content changed (an outlet edit)
+	Joined    int // occurrences added to a story another source carried first
+	Unchanged int
+	Skipped   int // items with no GUID, link or title to know them by
+}
+
+// SourceState is what newswire remembers of one source between polls.
+type SourceState struct {
+	ID                  string        `json:"id"`
+	URL                 string        `json:"url,omitempty"` // effective URL when it differs from config (permanent redirect)
+	LastPoll            time.Time     `json:"last_poll"`
+	LastSuccess         time.Time     `json:"last_success"`
+	LastResult          string        `json:"last_result"` // ok | not-modified | error
+	LastError           string        `json:"last_error,omitempty"`
+	LastStatus          int           `json:"last_status,omitempty"` // HTTP status
+	FailingSince        time.Time     `json:"failing_since"`
+	ConsecutiveFailures int           `json:"consecutive_failures"`
+	NextPoll            time.Time     `json:"next_poll"`
+	Interval            time.Duration `json:"interval"`
+	ETag                string        `json:"etag,omitempty"`
+	LastModified        string        `json:"last_modified,omitempty"`
+	BodyHash            uint64        `json:"body_hash,omitempty"`
+	LastDuration        time.Duration `json:"last_duration"`
+	LastItems           int           `json:"last_items"` // items in the last document
+	LastNew             int           `json:"last_new"`
+	LastUpdated         int           `json:"last_updated"`
+	TotalNew            int           `json:"total_new"`
+	Warning             string        `json:"warning,omitempty"` // e.g. a feed that suddenly has no items
+}
+
+// Page is one slice of a category index, newest first.
+type Page struct {
+	Stories []feeds.Story
+	// Next is the opaque cursor of the next (older) page; empty at the end.
+	Next string
+}
+
+// Stats describes the store for the status page and metrics.
+type Stats struct {
+	Stories    int
+	Categories map[string]int // stories per category id ("all" not included)
+	Sources    int            // sources with a saved state
+	FileSize   int64          // bytes on disk
+}

@@ -1,0 +1,414 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"newswire/feeds"
+)
+
+// record is what the stories bucket holds: the story as published, plus what
+// the store needs to maintain it. The story is a named field, not embedded, so
+// that a JSON method added to feeds.Story can never swallow the private fields.
+type record struct {
+	Story feeds.Story `json:"story"`
+	// Rep is the source whose occurrence created the story; only its edits
+	// change the story's content.
+	Rep string `json:"rep"`
+	// JoinLabels are labels brought by other sources, kept when the
+	// representative's labels change.
+	JoinLabels []string `json:"join_labels,omitempty"`
+	// GUIDKeys and LinkKeys are the index entries pointing here, so that a
+	// story can be removed with its entries.
+	GUIDKeys []string `json:"guid_keys,omitempty"`
+	LinkKeys []string `json:"link_keys,omitempty"`
+}
+
+func (r *record) occurrence(source string) int {
+	return slices.IndexFunc(r.Story.Sources, func(o feeds.Occurrence) bool { return o.Source == source })
+}
+
+// Apply stores the items of one fetched document of one source, in document
+// order, in one write transaction. For each item it either creates a story
+// (New), changes a story after an outlet's edit (Updated), credits this source
+// on a story another source carried first (Joined), or finds nothing to do
+// (Unchanged). A document with nothing new writes nothing to disk.
+//
+// Items are known within their source by GUID, else link, else title; across
+// sources by Incoming.Key. Times are stored in UTC.
+func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, error) {
+	if source == "" {
+		return Result{}, errors.New("store: apply: empty source id")
+	}
+	now = now.UTC()
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+	}
+	w := writer{
+		stories: tx.Bucket(bucketStories),
+		guids:   tx.Bucket(bucketGUIDs),
+		links:   tx.Bucket(bucketLinks),
+		index:   tx.Bucket(bucketIndex),
+		now:     now,
+		source:  source,
+	}
+	w.stories.FillPercent = appendFill
+	for i := range items {
+		if err := w.apply(&items[i]); err != nil {
+			_ = tx.Rollback()
+			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
+		}
+	}
+	if !w.dirty {
+		// Commit would write a new meta page even with nothing changed.
+		_ = tx.Rollback()
+		return w.res, nil
+	}
+	if err := tx.Commit(); err != nil {
+		if errors.Is(err, berrors.ErrMaxSizeReached) {
+			err = fmt.Errorf("%w: %w", ErrFull, err)
+		}
+		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
+	}
+	if w.res.New+w.res.Updated+w.res.Joined > 0 {
+		s.version.Add(1)
+	}
+	return w.res, nil
+}
+
+func itemName(it *feeds.Item) string {
+	if k := sourceKey(it); k != "" {
+		return k
+	}
+	return "no id"
+}
+
+// writer holds one Apply's buckets and tally.
+type writer struct {
+	stories, guids, links, index *bolt.Bucket
+	now                          time.Time
+	source                       string
+	res                          Result
+	dirty                        bool
+}
+
+func (w *writer) apply(in *Incoming) error {
+	it := &in.Item
+	sk := sourceKey(it)
+	if sk == "" {
+		w.res.Skipped++
+		return nil
+	}
+	gk := []byte(w.source + "\x00" + sk)
+	hash := contentHash(it)
+
+	id, viaGUID := lookup(w.guids, gk)
+	found := viaGUID
+	if !found && in.Key != "" {
+		id, found = lookup(w.links, []byte(in.Key))
+	}
+	if !found {
+		return w.create(in, gk, hash)
+	}
+	rec, err := w.load(id)
+	if err != nil {
+		return err
+	}
+	oi := rec.occurrence(w.source)
+	if oi < 0 {
+		return w.join(rec, in, gk, hash)
+	}
+	changed := false
+	if !viaGUID {
+		// Same source, same link, another GUID: the outlet re-posted it or
+		// changed its GUID scheme. Remember this GUID too.
+		if err := w.putGUID(rec, gk); err != nil {
+			return err
+		}
+		changed = true
+	}
+	if rec.Story.Sources[oi].Hash != hash {
+		if err := w.update(rec, oi, in, hash); err != nil {
+			return err
+		}
+		w.res.Updated++
+		changed = true
+	} else {
+		w.res.Unchanged++
+	}
+	if !changed {
+		return nil
+	}
+	return w.put(rec)
+}
+
+func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
+	it := &in.Item
+	id, err := w.stories.NextSequence()
+	if err != nil {
+		return fmt.Errorf("next id: %w", err)
+	}
+	published := it.Published.UTC()
+	if published.IsZero() {
+		published = w.now
+	}
+	updated := it.Updated.UTC()
+	if updated.Before(published) {
+		updated = published
+	}
+	rec := &record{
+		Story: feeds.Story{
+			ID:          id,
+			Title:       it.Title,
+			Link:        it.Link,
+			Summary:     it.Summary,
+			ContentHTML: it.ContentHTML,
+			Authors:     it.Authors,
+			Published:   published,
+			Updated:     updated,
+			FirstSeen:   w.now,
+			Language:    it.Language,
+			Labels:      union(nil, it.Labels),
+			Enclosures:  it.Enclosures,
+			Image:       it.Image,
+			Sources:     []feeds.Occurrence{w.occurrence(it, hash)},
+			SortTime:    minTime(published, w.now),
+		},
+		Rep: w.source,
+	}
+	if err := w.addCategories(rec, in.Categories); err != nil {
+		return err
+	}
+	if err := w.indexTime(AllCategory, rec); err != nil {
+		return err
+	}
+	if err := w.putGUID(rec, gk); err != nil {
+		return err
+	}
+	if err := w.putLink(rec, in.Key); err != nil {
+		return err
+	}
+	w.res.New++
+	return w.put(rec)
+}
+
+func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64) error {
+	st := &rec.Story
+	st.Sources = append(st.Sources, w.occurrence(&in.Item, hash))
+	slices.SortStableFunc(st.Sources, func(a, b feeds.Occurrence) int {
+		if c := a.Published.Compare(b.Published); c != 0 {
+			return c
+		}
+		return a.FirstSeen.Compare(b.FirstSeen)
+	})
+	st.Labels = union(st.Labels, in.Item.Labels)
+	rec.JoinLabels = union(rec.JoinLabels, in.Item.Labels)
+	if err := w.addCategories(rec, in.Categories); err != nil {
+		return err
+	}
+	if err := w.putGUID(rec, gk); err != nil {
+		return err
+	}
+	w.res.Joined++
+	return w.put(rec)
+}
+
+// update applies an outlet's edit to its occurrence, and to the story's
+// content when that outlet is the representative. The story's id, FirstSeen
+// and SortTime never change, so it keeps its place in every feed.
+func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
+	it := &in.Item
+	occ := &rec.Story.Sources[oi]
+	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
+	if rec.Rep == w.source {
+		st := &rec.Story
+		st.Title, st.Link, st.Summary, st.ContentHTML = it.Title, it.Link, it.Summary, it.ContentHTML
+		st.Authors, st.Enclosures, st.Image = it.Authors, it.Enclosures, it.Image
+		st.Labels = union(union(nil, it.Labels), rec.JoinLabels)
+		if u := it.Updated.UTC(); u.After(st.Updated) {
+			st.Updated = u
+		} else {
+			st.Updated = w.now
+		}
+	}
+	// An edit may route the story to more categories (a keyword in the new
+	// title); it never leaves one, so partners never see a story vanish.
+	if err := w.addCategories(rec, in.Categories); err != nil {
+		return err
+	}
+	return w.putLink(rec, in.Key)
+}
+
+func (w *writer) occurrence(it *feeds.Item, hash uint64) feeds.Occurrence {
+	published := it.Published.UTC()
+	if published.IsZero() {
+		published = w.now
+	}
+	return feeds.Occurrence{
+		Source:    w.source,
+		Link:      it.Link,
+		GUID:      it.GUID,
+		Title:     it.Title,
+		Published: published,
+		FirstSeen: w.now,
+		Hash:      hash,
+	}
+}
+
+// addCategories adds the categories the story is not in yet, with their
+// time-index entries.
+func (w *writer) addCategories(rec *record, cats []string) error {
+	for _, c := range cats {
+		if c == "" || c == AllCategory || slices.Contains(rec.Story.Categories, c) {
+			continue
+		}
+		rec.Story.Categories = append(rec.Story.Categories, c)
+		if err := w.indexTime(c, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) indexTime(category string, rec *record) error {
+	b, err := w.index.CreateBucketIfNotExists([]byte(category))
+	if err != nil {
+		return fmt.Errorf("index %s: %w", category, err)
+	}
+	b.FillPercent = appendFill
+	if err := b.Put(timeKey(rec.Story.SortTime, rec.Story.ID), nil); err != nil {
+		return fmt.Errorf("index %s: %w", category, err)
+	}
+	return nil
+}
+
+func (w *writer) putGUID(rec *record, gk []byte) error {
+	if err := w.guids.Put(gk, u64(rec.Story.ID)); err != nil {
+		return fmt.Errorf("guid index: %w", err)
+	}
+	rec.GUIDKeys = append(rec.GUIDKeys, string(gk))
+	return nil
+}
+
+// putLink maps key to the story unless it already maps somewhere. A story's
+// old keys stay: another outlet may still carry the old link.
+func (w *writer) putLink(rec *record, key string) error {
+	if key == "" || w.links.Get([]byte(key)) != nil {
+		return nil
+	}
+	if err := w.links.Put([]byte(key), u64(rec.Story.ID)); err != nil {
+		return fmt.Errorf("link index: %w", err)
+	}
+	rec.LinkKeys = append(rec.LinkKeys, key)
+	return nil
+}
+
+func (w *writer) load(id uint64) (*record, error) {
+	v := w.stories.Get(u64(id))
+	if v == nil {
+		return nil, fmt.Errorf("story %d: %w", id, ErrNotFound)
+	}
+	rec := new(record)
+	if err := json.Unmarshal(v, rec); err != nil {
+		return nil, fmt.Errorf("story %d: %w", id, err)
+	}
+	return rec, nil
+}
+
+func (w *writer) put(rec *record) error {
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("story %d: %w", rec.Story.ID, err)
+	}
+	if err := w.stories.Put(u64(rec.Story.ID), v); err != nil {
+		return fmt.Errorf("story %d: %w", rec.Story.ID, err)
+	}
+	w.dirty = true
+	return nil
+}
+
+func lookup(b *bolt.Bucket, key []byte) (uint64, bool) {
+	v := b.Get(key)
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+// sourceKey is how an item is known within its source: its GUID, else its
+// link, else its title (prefixed so it cannot equal a GUID or link).
+func sourceKey(it *feeds.Item) string {
+	switch {
+	case it.GUID != "":
+		return it.GUID
+	case it.Link != "":
+		return it.Link
+	case it.Title != "":
+		return "title:\x00" + it.Title
+	}
+	return ""
+}
+
+// contentHash fingerprints what an outlet's edit can change. Every field is
+// length-prefixed so that moving text between fields changes the hash.
+func contentHash(it *feeds.Item) uint64 {
+	d := xxhash.New()
+	var n [8]byte
+	str := func(s string) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		_, _ = d.Write(n[:])
+		_, _ = d.WriteString(s)
+	}
+	count := func(c int) {
+		binary.BigEndian.PutUint64(n[:], uint64(c))
+		_, _ = d.Write(n[:])
+	}
+	str(it.Title)
+	str(it.Summary)
+	str(it.ContentHTML)
+	str(it.Link)
+	str(it.Image)
+	count(len(it.Enclosures))
+	for _, e := range it.Enclosures {
+		str(e.URL)
+		str(e.Type)
+		count(int(e.Length))
+	}
+	count(len(it.Labels))
+	for _, l := range it.Labels {
+		str(l)
+	}
+	count(len(it.Authors))
+	for _, a := range it.Authors {
+		str(a.Name)
+		str(a.Email)
+		str(a.URL)
+	}
+	return d.Sum64()
+}
+
+// union appends to dst the strings of add it lacks, skipping empty ones.
+func union(dst, add []string) []string {
+	for _, s := range add {
+		if s != "" && !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

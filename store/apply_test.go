@@ -1,0 +1,404 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"newswire/feeds"
+)
+
+const (
+	hgLink  = "https://baohagiang.example/xa-hoi/cau-treo-nam-dam-123.html"
+	tqLink  = "https://baotuyenquang.example/van-hoa/hoi-thanh-tuyen-456.html"
+	lcLink  = "https://baolaocai.example/giao-thong/sat-lo-quoc-lo-4d-789.html"
+	engLink = "https://vietnamnews.example/society/ha-giang-bridge-opens.html"
+)
+
+func TestApplyCounts(t *testing.T) {
+	type step struct {
+		source string
+		items  []Incoming
+		want   Result
+	}
+	bridge := news("hg-123", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 0, "tin-tinh")
+	festival := news("tq-456", tqLink, "Tuyên Quang sẵn sàng cho lễ hội Thành Tuyên", 30, "van-hoa")
+	landslide := news("lc-789", lcLink, "Mưa lớn gây sạt lở trên quốc lộ 4D", 60, "thoi-su")
+	bridgeEdited := bridge
+	bridgeEdited.Item.Title = "Khánh thành cầu treo bản Nậm Đăm, xã Quản Bạ"
+	bridgeCentral := news("vtv-9001", hgLink, "Hà Giang: cầu treo mới cho bà con Nậm Đăm", -20, "thoi-su")
+	bridgeNewGUID := bridge
+	bridgeNewGUID.Item.GUID = "hg-123-v2"
+	noLink := news("", "", "Thông báo lịch tiếp công dân tháng 3", 90)
+	noLink.Key = ""
+	nothing := Incoming{Item: feeds.Item{Summary: "Nội dung không có tiêu đề"}}
+
+	tests := []struct {
+		name    string
+		steps   []step
+		stories int
+	}{
+		{
+			name:    "new items",
+			steps:   []step{{"baohagiang", []Incoming{bridge, festival, landslide}, Result{New: 3}}},
+			stories: 3,
+		},
+		{
+			name: "same document again",
+			steps: []step{
+				{"baohagiang", []Incoming{bridge, festival}, Result{New: 2}},
+				{"baohagiang", []Incoming{bridge, festival}, Result{Unchanged: 2}},
+			},
+			stories: 2,
+		},
+		{
+			name: "title edit",
+			steps: []step{
+				{"baohagiang", []Incoming{bridge, festival}, Result{New: 2}},
+				{"baohagiang", []Incoming{bridgeEdited, festival}, Result{Updated: 1, Unchanged: 1}},
+				{"baohagiang", []Incoming{bridgeEdited, festival}, Result{Unchanged: 2}},
+			},
+			stories: 2,
+		},
+		{
+			name: "same link from another source joins",
+			steps: []step{
+				{"baohagiang", []Incoming{bridge}, Result{New: 1}},
+				{"vtv", []Incoming{bridgeCentral, landslide}, Result{Joined: 1, New: 1}},
+				{"vtv", []Incoming{bridgeCentral, landslide}, Result{Unchanged: 2}},
+			},
+			stories: 2,
+		},
+		{
+			name:    "duplicate within one document",
+			steps:   []step{{"baohagiang", []Incoming{bridge, festival, bridge}, Result{New: 2, Unchanged: 1}}},
+			stories: 2,
+		},
+		{
+			name: "same source changes its guid",
+			steps: []step{
+				{"baohagiang", []Incoming{bridge}, Result{New: 1}},
+				{"baohagiang", []Incoming{bridgeNewGUID}, Result{Unchanged: 1}},
+				{"baohagiang", []Incoming{bridgeNewGUID, bridge}, Result{Unchanged: 2}},
+			},
+			stories: 1,
+		},
+		{
+			name: "item known by title only",
+			steps: []step{
+				{"baohagiang", []Incoming{noLink}, Result{New: 1}},
+				{"baohagiang", []Incoming{noLink}, Result{Unchanged: 1}},
+			},
+			stories: 1,
+		},
+		{
+			name:    "item with nothing to know it by",
+			steps:   []step{{"baohagiang", []Incoming{nothing, bridge}, Result{Skipped: 1, New: 1}}},
+			stories: 1,
+		},
+		{
+			name:    "empty document",
+			steps:   []step{{"baohagiang", nil, Result{}}},
+			stories: 0,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestStore(t)
+			for i, st := range tt.steps {
+				got := s.apply(st.source, t0.Add(time.Duration(i+1)*time.Hour), st.items...)
+				if got != st.want {
+					t.Errorf("step %d (%s): got %+v, want %+v", i, st.source, got, st.want)
+				}
+			}
+			stats, err := s.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats.Stories != tt.stories {
+				t.Errorf("stories = %d, want %d", stats.Stories, tt.stories)
+			}
+		})
+	}
+}
+
+func TestApplyUnchangedWritesNothing(t *testing.T) {
+	s := newTestStore(t)
+	doc := []Incoming{
+		news("hg-1", hgLink, "Hà Giang trồng mới 500 ha chè Shan tuyết", 0, "kinh-te"),
+		news("hg-2", lcLink, "Đồng Văn đón đoàn khách quốc tế đầu năm", 10, "du-lich"),
+	}
+	if got := s.apply("baohagiang", t0.Add(time.Hour), doc...); got.New != 2 {
+		t.Fatalf("first apply: %+v", got)
+	}
+	version, tx := s.Version(), s.txID()
+	if version != 1 {
+		t.Errorf("Version after one change = %d, want 1", version)
+	}
+	for i := range 3 {
+		if got := s.apply("baohagiang", t0.Add(time.Duration(i+2)*time.Hour), doc...); got != (Result{Unchanged: 2}) {
+			t.Fatalf("re-apply %d: %+v", i, got)
+		}
+	}
+	if got := s.Version(); got != version {
+		t.Errorf("Version after unchanged applies = %d, want %d", got, version)
+	}
+	if got := s.txID(); got != tx {
+		t.Errorf("file tx id after unchanged applies = %d, want %d (something was committed)", got, tx)
+	}
+}
+
+func TestEditKeepsIdentityAndPlace(t *testing.T) {
+	s := newTestStore(t)
+	older := news("hg-1", "https://baohagiang.example/a-1.html", "Lễ hội hoa tam giác mạch khai mạc", 0, "du-lich")
+	bridge := news("hg-2", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 30, "du-lich")
+	newer := news("hg-3", "https://baohagiang.example/a-3.html", "Quản Bạ ra mắt tour đi bộ", 60, "du-lich")
+	seen := t0.Add(2 * time.Hour)
+	s.apply("baohagiang", seen, older, bridge, newer)
+	before := s.all("du-lich", 10)
+	orig := before[1]
+	if orig.Title != bridge.Item.Title {
+		t.Fatalf("middle story = %q", orig.Title)
+	}
+	s.apply("vtv", seen, news("vtv-1", hgLink, "Cầu treo mới ở Hà Giang", 50, "thoi-su"))
+
+	edited := bridge
+	edited.Item.Title = "Khánh thành cầu treo bản Nậm Đăm, xã Quản Bạ"
+	edited.Item.Link = "https://baohagiang.example/xa-hoi/cau-treo-nam-dam-123-cap-nhat.html"
+	edited.Key = edited.Item.Link
+	edited.Item.Updated = t0.Add(3 * time.Hour)
+	editTime := t0.Add(4 * time.Hour)
+	if got := s.apply("baohagiang", editTime, older, edited, newer); got != (Result{Updated: 1, Unchanged: 2}) {
+		t.Fatalf("apply edit: %+v", got)
+	}
+	after := s.all("du-lich", 10)
+	if !slices.Equal(ids(after), ids(before)) {
+		t.Errorf("order after edit %v, before %v", ids(after), ids(before))
+	}
+	got := s.story(orig.ID)
+	if got.Title != edited.Item.Title || got.Link != edited.Item.Link {
+		t.Errorf("story not updated: %q %q", got.Title, got.Link)
+	}
+	if !got.FirstSeen.Equal(orig.FirstSeen) || !got.SortTime.Equal(orig.SortTime) || !got.Published.Equal(orig.Published) {
+		t.Errorf("edit moved the story: first seen %v→%v, sort %v→%v", orig.FirstSeen, got.FirstSeen, orig.SortTime, got.SortTime)
+	}
+	if !got.Updated.Equal(edited.Item.Updated) {
+		t.Errorf("Updated = %v, want the item's %v", got.Updated, edited.Item.Updated)
+	}
+	if i := slices.IndexFunc(got.Sources, func(o feeds.Occurrence) bool { return o.Source == "baohagiang" }); got.Sources[i].Title != edited.Item.Title {
+		t.Errorf("occurrence title = %q", got.Sources[i].Title)
+	}
+
+	// Another outlet finding the story by its new link joins it.
+	if res := s.apply("baotuyenquang", editTime, news("tq-1", edited.Key, "Hà Giang có thêm cầu treo", 45)); res.Joined != 1 {
+		t.Errorf("join by the edited link: %+v", res)
+	}
+
+	// An edit without its own Updated time is dated when seen.
+	edited.Item.Summary = "Cây cầu dài 120 mét nối hai bờ suối Nậm Đăm."
+	s.apply("baohagiang", editTime.Add(time.Hour), edited)
+	if got := s.story(orig.ID); !got.Updated.Equal(editTime.Add(time.Hour)) {
+		t.Errorf("Updated = %v, want %v", got.Updated, editTime.Add(time.Hour))
+	}
+
+	// An edit by a joined outlet changes its occurrence, not the story.
+	res := s.apply("vtv", editTime, news("vtv-1", hgLink, "Cầu treo mới ở Hà Giang đã thông xe", 50, "thoi-su"))
+	if res.Updated != 1 {
+		t.Errorf("joined outlet's edit: %+v", res)
+	}
+	got = s.story(orig.ID)
+	if got.Title != edited.Item.Title {
+		t.Errorf("joined outlet's edit changed the title to %q", got.Title)
+	}
+	i := slices.IndexFunc(got.Sources, func(o feeds.Occurrence) bool { return o.Source == "vtv" })
+	if got.Sources[i].Title != "Cầu treo mới ở Hà Giang đã thông xe" {
+		t.Errorf("vtv occurrence title = %q", got.Sources[i].Title)
+	}
+}
+
+func TestJoinAcrossSources(t *testing.T) {
+	s := newTestStore(t)
+	local := news("hg-77", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 60, "tin-tinh")
+	local.Item.Labels = []string{"Xã hội"}
+	central := news("vn-5", hgLink, "Ha Giang opens a suspension bridge for Nam Dam village", 30, "thoi-su", "tin-tinh")
+	central.Item.Labels = []string{"Society", "Xã hội"}
+	central.Item.Language = "en"
+	late := news("lc-5", hgLink, "Hà Giang thông xe cầu treo", 90, "giao-thong")
+
+	// The local outlet is seen first, but the central one published earlier.
+	s.apply("baohagiang", t0.Add(2*time.Hour), local)
+	s.apply("vietnamnews", t0.Add(3*time.Hour), central)
+	s.apply("baolaocai", t0.Add(4*time.Hour), late)
+
+	all := s.all(AllCategory, 10)
+	if len(all) != 1 {
+		t.Fatalf("%d stories, want 1", len(all))
+	}
+	st := all[0]
+	var order []string
+	for _, o := range st.Sources {
+		order = append(order, o.Source)
+	}
+	if want := []string{"vietnamnews", "baohagiang", "baolaocai"}; !slices.Equal(order, want) {
+		t.Errorf("sources %v, want %v (first publisher first)", order, want)
+	}
+	if st.Title != local.Item.Title || st.Language != "vi" {
+		t.Errorf("representative changed: %q %q", st.Title, st.Language)
+	}
+	if want := []string{"tin-tinh", "thoi-su", "giao-thong"}; !slices.Equal(st.Categories, want) {
+		t.Errorf("categories %v, want %v", st.Categories, want)
+	}
+	if want := []string{"Xã hội", "Society", "Thời sự"}; !slices.Equal(st.Labels, want) {
+		t.Errorf("labels %v, want %v", st.Labels, want)
+	}
+	for _, c := range []string{"tin-tinh", "thoi-su", "giao-thong"} {
+		if got := ids(s.all(c, 10)); !slices.Equal(got, []uint64{st.ID}) {
+			t.Errorf("category %s holds %v, want [%d]", c, got, st.ID)
+		}
+	}
+
+	// The representative's edit keeps labels other outlets brought.
+	local.Item.Labels = []string{"Giao thông"}
+	s.apply("baohagiang", t0.Add(5*time.Hour), local)
+	if got := s.story(st.ID).Labels; !slices.Equal(got, []string{"Giao thông", "Society", "Xã hội", "Thời sự"}) {
+		t.Errorf("labels after edit %v", got)
+	}
+}
+
+func TestCategories(t *testing.T) {
+	tests := []struct {
+		name string
+		cats []string
+		want []string
+	}{
+		{"none", nil, nil},
+		{"duplicates", []string{"van-hoa", "du-lich", "van-hoa"}, []string{"van-hoa", "du-lich"}},
+		{"all is implicit", []string{"all", "thoi-su", ""}, []string{"thoi-su"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestStore(t)
+			s.apply("baotuyenquang", t0, news("tq-1", tqLink, "Hội Thành Tuyên 2025 có 30 mô hình đèn lồng", 0, tt.cats...))
+			st := s.all(AllCategory, 10)
+			if len(st) != 1 || !slices.Equal(st[0].Categories, tt.want) {
+				t.Fatalf("stories %+v, want one with categories %v", st, tt.want)
+			}
+			stats, err := s.Stats()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(stats.Categories) != len(tt.want) {
+				t.Errorf("stats categories %v, want %v", stats.Categories, tt.want)
+			}
+			for _, c := range tt.want {
+				if stats.Categories[c] != 1 {
+					t.Errorf("stats categories %v, want 1 in %s", stats.Categories, c)
+				}
+			}
+		})
+	}
+}
+
+func TestApplyTimes(t *testing.T) {
+	seen := t0.Add(time.Hour)
+	tests := []struct {
+		name               string
+		published, updated time.Time
+		wantPub, wantSort  time.Time
+		wantUpdated        time.Time
+	}{
+		{"published before seen", t0, time.Time{}, t0, t0, t0},
+		{"no date", time.Time{}, time.Time{}, seen, seen, seen},
+		{"dated after seen", seen.Add(time.Hour), time.Time{}, seen.Add(time.Hour), seen, seen.Add(time.Hour)},
+		{"updated later", t0, t0.Add(10 * time.Minute), t0, t0, t0.Add(10 * time.Minute)},
+		{"other zone", t0.In(time.FixedZone("ICT", 7*3600)), time.Time{}, t0, t0, t0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestStore(t)
+			in := news("tq-9", tqLink, "Chiêm Hóa thu hoạch cam sành", 0)
+			in.Item.Published, in.Item.Updated = tt.published, tt.updated
+			s.apply("baotuyenquang", seen, in)
+			st := s.story(1)
+			if !st.Published.Equal(tt.wantPub) || !st.SortTime.Equal(tt.wantSort) || !st.Updated.Equal(tt.wantUpdated) || !st.FirstSeen.Equal(seen) {
+				t.Errorf("published %v sort %v updated %v first seen %v; want %v %v %v %v",
+					st.Published, st.SortTime, st.Updated, st.FirstSeen, tt.wantPub, tt.wantSort, tt.wantUpdated, seen)
+			}
+			if st.Published.Location() != time.UTC {
+				t.Errorf("published in %v, want UTC", st.Published.Location())
+			}
+		})
+	}
+}
+
+func TestApplyRejectsEmptySource(t *testing.T) {
+	s := newTestStore(t)
+	if _, err := s.Apply("", []Incoming{news("a", hgLink, "Tin", 0)}, t0); err == nil {
+		t.Fatal("Apply with no source id succeeded")
+	}
+}
+
+func TestConcurrentApply(t *testing.T) {
+	s := newTestStore(t)
+	sources := []string{"baohagiang", "baotuyenquang", "baolaocai", "vtv"}
+	const docs, perDoc, shared = 10, 8, 3
+	const sharedPrefix = "https://chung.example/"
+	var writers, readers sync.WaitGroup
+	errs := make(chan error, len(sources)+1)
+	for _, src := range sources {
+		writers.Go(func() {
+			for d := range docs {
+				var items []Incoming
+				for i := range perDoc {
+					link := fmt.Sprintf("https://%s.example/tin-%d-%d.html", src, d, i)
+					if i < shared {
+						// Every source carries these: each must end up one story.
+						link = fmt.Sprintf("%stin-%d-%d.html", sharedPrefix, d, i)
+					}
+					items = append(items, news(fmt.Sprintf("%s-%d-%d", src, d, i), link, "Tin tổng hợp "+link, d*perDoc+i, "thoi-su"))
+				}
+				if _, err := s.Apply(src, items, t0.Add(time.Duration(d)*time.Minute)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	stop := make(chan struct{})
+	readers.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.Latest("thoi-su", 20, ""); err != nil {
+				errs <- err
+				return
+			}
+		}
+	})
+	writers.Wait()
+	close(stop)
+	readers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	all := s.all(AllCategory, 100)
+	if want := docs * (shared + len(sources)*(perDoc-shared)); len(all) != want {
+		t.Errorf("stories = %d, want %d", len(all), want)
+	}
+	for _, st := range all {
+		want := 1
+		if strings.HasPrefix(st.Link, sharedPrefix) {
+			want = len(sources)
+		}
+		if len(st.Sources) != want {
+			t.Errorf("story %d (%s) has %d sources, want %d", st.ID, st.Link, len(st.Sources), want)
+		}
+	}
+}

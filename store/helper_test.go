@@ -1,0 +1,215 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+)
+
+// testStore is a Store opened on a real file in a temporary directory. On
+// cleanup (or an explicit close) it checks bbolt's page consistency and the
+// store's own invariants, then closes the file.
+type testStore struct {
+	*Store
+	t    testing.TB
+	once sync.Once
+}
+
+func newTestStore(t testing.TB) *testStore {
+	t.Helper()
+	return openTestStore(t, filepath.Join(t.TempDir(), "data", "newswire.db"), Options{})
+}
+
+func openTestStore(t testing.TB, path string, opt Options) *testStore {
+	t.Helper()
+	s, err := Open(path, opt)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	ts := &testStore{Store: s, t: t}
+	t.Cleanup(ts.close)
+	return ts
+}
+
+func (ts *testStore) close() {
+	ts.t.Helper()
+	ts.once.Do(func() {
+		err := ts.db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				ts.t.Errorf("bbolt check %s: %v", ts.path, err)
+			}
+			return checkInvariants(tx)
+		})
+		if err != nil {
+			ts.t.Errorf("check %s: %v", ts.path, err)
+		}
+		if err := ts.Store.Close(); err != nil {
+			ts.t.Errorf("Close: %v", err)
+		}
+	})
+}
+
+// checkInvariants verifies that the indexes and the stories agree: every
+// story is in "all" and in each of its categories at its SortTime, every
+// index entry it owns points back to it, and no index entry points elsewhere.
+func checkInvariants(tx *bolt.Tx) error {
+	stories := tx.Bucket(bucketStories)
+	index := tx.Bucket(bucketIndex)
+	n := 0
+	err := stories.ForEach(func(k, v []byte) error {
+		n++
+		var rec record
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		st := rec.Story
+		if id := binary.BigEndian.Uint64(k); id != st.ID {
+			return fmt.Errorf("story under key %d has id %d", id, st.ID)
+		}
+		tk := timeKey(st.SortTime, st.ID)
+		for _, c := range append([]string{AllCategory}, st.Categories...) {
+			b := index.Bucket([]byte(c))
+			if b == nil || b.Get(tk) == nil {
+				return fmt.Errorf("story %d missing from index %s", st.ID, c)
+			}
+		}
+		if rec.occurrence(rec.Rep) < 0 {
+			return fmt.Errorf("story %d: representative %s has no occurrence", st.ID, rec.Rep)
+		}
+		for _, gk := range rec.GUIDKeys {
+			if id, _ := lookup(tx.Bucket(bucketGUIDs), []byte(gk)); id != st.ID {
+				return fmt.Errorf("story %d: guid key %q points to %d", st.ID, gk, id)
+			}
+		}
+		for _, lk := range rec.LinkKeys {
+			if id, _ := lookup(tx.Bucket(bucketLinks), []byte(lk)); id != st.ID {
+				return fmt.Errorf("story %d: link key %q points to %d", st.ID, lk, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = index.ForEachBucket(func(name []byte) error {
+		keys := 0
+		err := index.Bucket(name).ForEach(func(k, _ []byte) error {
+			keys++
+			st, err := getStory(stories, binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return fmt.Errorf("index %s: %w", name, err)
+			}
+			if !bytes.Equal(k, timeKey(st.SortTime, st.ID)) {
+				return fmt.Errorf("index %s: key %x is not story %d's", name, k, st.ID)
+			}
+			if string(name) != AllCategory && !slices.Contains(st.Categories, string(name)) {
+				return fmt.Errorf("index %s holds story %d of categories %v", name, st.ID, st.Categories)
+			}
+			return nil
+		})
+		if err == nil && string(name) == AllCategory && keys != n {
+			err = fmt.Errorf("index all has %d keys for %d stories", keys, n)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range [][]byte{bucketGUIDs, bucketLinks} {
+		err := tx.Bucket(b).ForEach(func(k, v []byte) error {
+			if stories.Get(v) == nil {
+				return fmt.Errorf("%s key %q points to missing story %x", b, k, v)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txID is the id of the file's last committed transaction.
+func (ts *testStore) txID() int {
+	ts.t.Helper()
+	var id int
+	if err := ts.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+		ts.t.Fatal(err)
+	}
+	return id
+}
+
+func (ts *testStore) apply(source string, now time.Time, items ...Incoming) Result {
+	ts.t.Helper()
+	res, err := ts.Apply(source, items, now)
+	if err != nil {
+		ts.t.Fatalf("Apply(%s): %v", source, err)
+	}
+	return res
+}
+
+func (ts *testStore) story(id uint64) feeds.Story {
+	ts.t.Helper()
+	st, ok, err := ts.Story(id)
+	if err != nil || !ok {
+		ts.t.Fatalf("Story(%d) = ok %v, err %v", id, ok, err)
+	}
+	return st
+}
+
+// all pages through category with page size limit and returns the stories.
+func (ts *testStore) all(category string, limit int) []feeds.Story {
+	ts.t.Helper()
+	var out []feeds.Story
+	cursor := ""
+	for {
+		p, err := ts.Latest(category, limit, cursor)
+		if err != nil {
+			ts.t.Fatalf("Latest(%s, %d, %q): %v", category, limit, cursor, err)
+		}
+		out = append(out, p.Stories...)
+		if p.Next == "" {
+			return out
+		}
+		cursor = p.Next
+	}
+}
+
+func ids(stories []feeds.Story) []uint64 {
+	out := make([]uint64, len(stories))
+	for i, st := range stories {
+		out[i] = st.ID
+	}
+	return out
+}
+
+var t0 = time.Date(2025, 3, 10, 8, 0, 0, 0, time.UTC)
+
+// news builds an item of source-side identity guid and link, published at
+// t0 plus minutes, routed to cats.
+func news(guid, link, title string, minutes int, cats ...string) Incoming {
+	return Incoming{
+		Item: feeds.Item{
+			GUID:        guid,
+			Link:        link,
+			Title:       title,
+			Summary:     title + ". Tin từ phóng viên thường trú.",
+			ContentHTML: "<p>" + title + "</p>",
+			Published:   t0.Add(time.Duration(minutes) * time.Minute),
+			Language:    "vi",
+			Labels:      []string{"Thời sự"},
+		},
+		Key:        link,
+		Categories: cats,
+	}
+}

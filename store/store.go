@@ -1,0 +1,180 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// schemaVersion is the layout described in the package doc. A file with a
+// higher version was written by a newer build and is refused.
+const schemaVersion = 1
+
+const (
+	defaultTimeout = 5 * time.Second
+	// initialMmapSize is reserved address space, not memory or disk: a read
+	// transaction only blocks a writer that must remap past it.
+	initialMmapSize = 256 << 20
+)
+
+// AllCategory names the index of every story, whatever its categories.
+const AllCategory = "all"
+
+var (
+	bucketStories = []byte("stories")
+	bucketGUIDs   = []byte("guids")
+	bucketLinks   = []byte("links")
+	bucketIndex   = []byte("index")
+	bucketSources = []byte("sources")
+	bucketMeta    = []byte("meta")
+
+	keySchema = []byte("schema")
+)
+
+// appendFill is the FillPercent of buckets whose keys mostly arrive in
+// ascending order (ids, times): split pages nearly full instead of half.
+const appendFill = 0.9
+
+// Store is newswire's bbolt store. Its methods are safe for concurrent use.
+type Store struct {
+	db      *bolt.DB
+	path    string
+	version atomic.Uint64
+}
+
+// Open opens (creating if needed, with its directory) the store at path. It
+// waits at most opt.Timeout for another process to release the file, and then
+// fails with ErrLocked.
+func Open(path string, opt Options) (*Store, error) {
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         timeout,
+		InitialMmapSize: initialMmapSize,
+		MaxSize:         int(opt.MaxSize),
+		FreelistType:    bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w (another newswire running? waited %s)", path, ErrLocked, timeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.Update(initSchema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+func initSchema(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if _, err := tx.Bucket(bucketIndex).CreateBucketIfNotExists([]byte(AllCategory)); err != nil {
+		return fmt.Errorf("create index %s: %w", AllCategory, err)
+	}
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); v != nil {
+		if len(v) != 8 {
+			return fmt.Errorf("schema version %x: %w", v, ErrSchema)
+		}
+		if got := binary.BigEndian.Uint64(v); got > schemaVersion {
+			return fmt.Errorf("schema version %d, this build knows up to %d: %w", got, schemaVersion, ErrSchema)
+		}
+		return nil
+	}
+	return meta.Put(keySchema, u64(schemaVersion))
+}
+
+// Close closes the file and releases its lock.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path is the file the store was opened from.
+func (s *Store) Path() string { return s.path }
+
+// Version counts, since Open, the Apply calls that committed a change to
+// stories. Readers compare it to invalidate what they rendered.
+func (s *Store) Version() uint64 { return s.version.Load() }
+
+// Backup writes a consistent copy of the whole file to w while the store
+// stays in use, and returns the bytes written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: backup %s: %w", s.path, err)
+	}
+	return n, nil
+}
+
+// Stats counts stories, per category, and saved sources, and reports the file size.
+func (s *Store) Stats() (Stats, error) {
+	st := Stats{Categories: map[string]int{}}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		index := tx.Bucket(bucketIndex)
+		err := index.ForEachBucket(func(name []byte) error {
+			n := index.Bucket(name).Stats().KeyN
+			if string(name) == AllCategory {
+				st.Stories = n
+			} else {
+				st.Categories[string(name)] = n
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		st.Sources = tx.Bucket(bucketSources).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("store: stats: %w", err)
+	}
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return Stats{}, fmt.Errorf("store: stats: %w", err)
+	}
+	st.FileSize = fi.Size()
+	return st, nil
+}
+
+func u64(v uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), v)
+}
+
+// timeKey is a time-index key: SortTime then id, so that stories published in
+// the same nanosecond still have distinct keys in id order.
+func timeKey(t time.Time, id uint64) []byte {
+	ns := t.UnixNano()
+	if ns < 0 {
+		ns = 0
+	}
+	k := make([]byte, 0, 16)
+	k = binary.BigEndian.AppendUint64(k, uint64(ns))
+	return binary.BigEndian.AppendUint64(k, id)
+}

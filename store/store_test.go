@@ -1,0 +1,191 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+)
+
+func TestOpenCreatesDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "newswire.db")
+	s := openTestStore(t, path, Options{})
+	if s.Path() != path {
+		t.Errorf("Path = %q, want %q", s.Path(), path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenLocked(t *testing.T) {
+	s := newTestStore(t)
+	start := time.Now()
+	second, err := Open(s.Path(), Options{Timeout: 100 * time.Millisecond})
+	if err == nil {
+		_ = second.Close()
+		t.Fatal("second Open of a locked file succeeded")
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("err = %v, want ErrLocked", err)
+	}
+	// The default timeout is 5s: returning well before it shows ours was used.
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("gave up after %v, want about 100ms", waited)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newswire.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return b.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion+1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err == nil {
+		_ = s.Close()
+	}
+	if !errors.Is(err, ErrSchema) {
+		t.Fatalf("err = %v, want ErrSchema", err)
+	}
+	// The refused file is closed again: it can be opened at once.
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("file still locked after refusal: %v", err)
+	}
+	_ = db.Close()
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newswire.db")
+	s := openTestStore(t, path, Options{})
+	fillStories(t, s, "baotuyenquang", 30)
+	s.apply("baohagiang", t0, news("hg-1", "https://baotuyenquang.example/tin/3.html", "Hà Giang đưa tin Tuyên Quang", 0, "tin-tinh"))
+	if err := s.SaveSource(SourceState{ID: "baotuyenquang", ETag: `W/"42"`, TotalNew: 30}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.all(AllCategory, 100)
+	s.close()
+
+	s = openTestStore(t, path, Options{})
+	if got := s.all(AllCategory, 100); !equalStories(got, before) {
+		t.Errorf("stories changed across reopen")
+	}
+	if st, ok, err := s.Source("baotuyenquang"); err != nil || !ok || st.ETag != `W/"42"` || st.TotalNew != 30 {
+		t.Errorf("Source after reopen = %+v, %v, %v", st, ok, err)
+	}
+	if got := ids(s.all("tin-tinh", 10)); !slices.Equal(got, []uint64{4}) {
+		t.Errorf("tin-tinh after reopen = %v, want the joined story 4", got)
+	}
+	// Hashes and indexes survive: the same document is unchanged, and ids go on.
+	res := s.apply("baohagiang", t0, news("hg-1", "https://baotuyenquang.example/tin/3.html", "Hà Giang đưa tin Tuyên Quang", 0, "tin-tinh"))
+	if res != (Result{Unchanged: 1}) {
+		t.Errorf("re-apply after reopen: %+v", res)
+	}
+	s.apply("baohagiang", t0, news("hg-2", hgLink, "Tin mới sau khi khởi động lại", 0))
+	if _, ok, _ := s.Story(31); !ok {
+		t.Error("next id after reopen is not 31")
+	}
+}
+
+func TestBackup(t *testing.T) {
+	s := newTestStore(t)
+	fillStories(t, s, "baotuyenquang", 80)
+	path := filepath.Join(t.TempDir(), "backup.db")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Backup(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != n {
+		t.Fatalf("backup file %v bytes, Backup said %d (%v)", fi.Size(), n, err)
+	}
+	// The copy is taken while the original keeps changing.
+	s.apply("baohagiang", t0, news("hg-1", hgLink, "Tin sau bản sao", 0))
+
+	b := openTestStore(t, path, Options{})
+	want := slices.DeleteFunc(s.all(AllCategory, 100), func(st feeds.Story) bool { return st.Title == "Tin sau bản sao" })
+	if got := b.all(AllCategory, 100); !equalStories(got, want) {
+		t.Errorf("backup holds %d stories, want the %d before the copy", len(got), len(want))
+	}
+}
+
+func TestStats(t *testing.T) {
+	s := newTestStore(t)
+	fillStories(t, s, "baotuyenquang", 30)
+	if err := s.SaveSource(SourceState{ID: "baotuyenquang"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Stories != 30 || st.Categories["thoi-su"] != 30 || st.Categories["van-hoa"] != 10 || len(st.Categories) != 2 || st.Sources != 1 {
+		t.Errorf("Stats = %+v", st)
+	}
+	fi, err := os.Stat(s.Path())
+	if err != nil || st.FileSize != fi.Size() {
+		t.Errorf("FileSize %d, file %v (%v)", st.FileSize, fi.Size(), err)
+	}
+}
+
+func TestMaxSize(t *testing.T) {
+	s := openTestStore(t, filepath.Join(t.TempDir(), "newswire.db"), Options{MaxSize: 1 << 20})
+	big := make([]byte, 64<<10)
+	for i := range big {
+		big[i] = 'a' + byte(i%26)
+	}
+	var stored int
+	for i := range 100 {
+		in := news("hg-"+string(rune('A'+i)), "", "Bài dài", i)
+		in.Item.ContentHTML = string(big) + string(rune('A'+i))
+		_, err := s.Apply("baohagiang", []Incoming{in}, t0)
+		if errors.Is(err, ErrFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored++
+	}
+	if stored == 0 || stored == 100 {
+		t.Fatalf("stored %d items of 64 KiB under a 1 MiB cap", stored)
+	}
+	// What was stored before the failed commit is intact.
+	if got := len(s.all(AllCategory, 200)); got != stored {
+		t.Errorf("%d stories after the cap, want %d", got, stored)
+	}
+}
+
+func equalStories(a, b []feeds.Story) bool {
+	return slices.EqualFunc(a, b, func(x, y feeds.Story) bool {
+		return x.ID == y.ID && x.Title == y.Title && x.Link == y.Link && x.SortTime.Equal(y.SortTime) &&
+			x.FirstSeen.Equal(y.FirstSeen) && slices.Equal(x.Categories, y.Categories) && len(x.Sources) == len(y.Sources)
+	})
+}
