@@ -3,9 +3,20 @@
 // It owns the file format and every rule about what a valid config is; it does
 // not watch the file or apply a config to the running daemon. A Config is a
 // plain value, loaded once and passed down.
+//
+// Load and Parse report every problem of a config at once, each with its field
+// path and line (see Error), so that an admin can fix a bad edit in one pass.
+// A Config they return has its defaults filled in, its keyword lists NFC
+// normalised and its data_dir made absolute against the config file's folder.
+// REFERENCE.md lists every key.
 package config
 
-import "time"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
 
 // Config is a validated config.yaml.
 type Config struct {
@@ -21,6 +32,9 @@ type Config struct {
 	DefaultCategory string     `yaml:"default_category"`
 	Filters         Filters    `yaml:"filters"`
 	Log             Log        `yaml:"log"`
+
+	// zones holds every time zone the config names, loaded once by Parse.
+	zones map[string]*time.Location
 }
 
 // Poll holds the polling defaults.
@@ -40,7 +54,7 @@ type Source struct {
 	ID         string   `yaml:"id"`
 	Title      string   `yaml:"title"`
 	URL        string   `yaml:"url"`
-	Level      string   `yaml:"level"` // provincial | central
+	Level      string   `yaml:"level"` // LevelProvincial | LevelCentral, or empty
 	Language   string   `yaml:"language"`
 	Categories []string `yaml:"categories"`
 	Interval   Duration `yaml:"interval"`  // overrides poll.interval when set
@@ -77,3 +91,102 @@ type Duration time.Duration
 
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Source levels: who publishes the outlet.
+const (
+	LevelProvincial = "provincial"
+	LevelCentral    = "central"
+)
+
+// MaxItemsPerFeed is the largest items_per_feed a config may ask for.
+const MaxItemsPerFeed = 1000
+
+// DefaultTimeZone is the zone of outlet dates when neither the source nor the
+// config names one.
+const DefaultTimeZone = "Asia/Ho_Chi_Minh"
+
+// Source returns the source with the given id.
+func (c *Config) Source(id string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// Category returns the category with the given id.
+func (c *Config) Category(id string) (Category, bool) {
+	for _, cat := range c.Categories {
+		if cat.ID == id {
+			return cat, true
+		}
+	}
+	return Category{}, false
+}
+
+// Location is the zone in which s writes dates that carry none: the source's
+// time_zone, else the config's, else Asia/Ho_Chi_Minh.
+func (c *Config) Location(s Source) *time.Location {
+	for _, name := range []string{s.TimeZone, c.TimeZone, DefaultTimeZone} {
+		if name == "" {
+			continue
+		}
+		if loc, ok := c.zones[name]; ok {
+			return loc
+		}
+		// A Config built in code rather than parsed has no zone cache.
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	// Vietnam has kept UTC+7 without daylight saving since 1975.
+	return time.FixedZone("ICT", 7*60*60)
+}
+
+// Authority is the authority of story tag: URIs: tag_authority, else the host
+// of base_url without its port.
+func (c *Config) Authority() string {
+	if c.TagAuthority != "" {
+		return c.TagAuthority
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// SourceInterval is how often s is polled when all is well: its own interval,
+// else poll.interval.
+func (c *Config) SourceInterval(s Source) time.Duration {
+	if s.Interval > 0 {
+		return s.Interval.D()
+	}
+	return c.Poll.Interval.D()
+}
+
+// String writes d the way config.yaml does: "15m", "6h", "1h30m", "90s".
+func (d Duration) String() string {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2] // "15m0s" → "15m", "6h0m0s" → "6h0m"
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2] // "6h0m" → "6h"
+	}
+	return s
+}
+
+// MarshalText writes d as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a Go duration: "15m", "6h", "1h30m", "90s".
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf("want a duration such as 90s, 15m or 6h, got %q", text)
+	}
+	*d = Duration(v)
+	return nil
+}

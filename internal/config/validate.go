@@ -1,0 +1,340 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // zone names must load on hosts without a zoneinfo database
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Defaults for keys that are absent (see REFERENCE.md).
+const (
+	defaultListen       = "127.0.0.1:8080"
+	defaultDataDir      = "./data"
+	defaultItemsPerFeed = 50
+	defaultInterval     = 15 * time.Minute
+	defaultMinInterval  = 5 * time.Minute
+	defaultMaxInterval  = 6 * time.Hour
+	defaultTimeout      = 20 * time.Second
+	defaultConcurrency  = 8
+	defaultPerHost      = 2
+	defaultMaxBodyBytes = 10 << 20
+	defaultMaxItems     = 200
+	defaultLogLevel     = "info"
+	defaultLogFormat    = "text"
+)
+
+// applyDefaults fills the keys the file leaves out. A key written with a zero
+// value is left alone, so that "concurrency: 0" is refused rather than
+// silently replaced. A key whose value could not be decoded gets the default
+// too, so that the checks of other keys run against sensible values.
+func applyDefaults(c *Config, d *decoder) {
+	absent := func(path string) bool { return !d.set[path] || d.isBad(path) }
+	setString := func(path string, v *string, def string) {
+		if absent(path) {
+			*v = def
+		}
+	}
+	setInt := func(path string, v *int, def int) {
+		if absent(path) {
+			*v = def
+		}
+	}
+	setDuration := func(path string, v *Duration, def time.Duration) {
+		if absent(path) {
+			*v = Duration(def)
+		}
+	}
+	setString("listen", &c.Listen, defaultListen)
+	setString("data_dir", &c.DataDir, defaultDataDir)
+	setInt("items_per_feed", &c.ItemsPerFeed, defaultItemsPerFeed)
+	setString("time_zone", &c.TimeZone, DefaultTimeZone)
+	setDuration("poll.interval", &c.Poll.Interval, defaultInterval)
+	setDuration("poll.min_interval", &c.Poll.MinInterval, defaultMinInterval)
+	setDuration("poll.max_interval", &c.Poll.MaxInterval, defaultMaxInterval)
+	setDuration("poll.timeout", &c.Poll.Timeout, defaultTimeout)
+	setInt("poll.concurrency", &c.Poll.Concurrency, defaultConcurrency)
+	setInt("poll.per_host", &c.Poll.PerHost, defaultPerHost)
+	if absent("poll.max_body_bytes") {
+		c.Poll.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	setInt("poll.max_items", &c.Poll.MaxItems, defaultMaxItems)
+	setString("log.level", &c.Log.Level, defaultLogLevel)
+	setString("log.format", &c.Log.Format, defaultLogFormat)
+	if absent("base_url") {
+		c.BaseURL = baseURLFor(c.Listen)
+	}
+	for i := range c.Sources {
+		if c.Sources[i].Title == "" {
+			c.Sources[i].Title = c.Sources[i].ID
+		}
+	}
+	for i := range c.Categories {
+		if c.Categories[i].Title == "" {
+			c.Categories[i].Title = c.Categories[i].ID
+		}
+	}
+}
+
+// baseURLFor is the URL at which a server listening on listen is reached from
+// the same machine; empty when listen is not a host:port (reported elsewhere).
+func baseURLFor(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+var (
+	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	// tagAuthority is a DNS name or an email address (RFC 4151).
+	tagAuthority = regexp.MustCompile(`^([A-Za-z0-9._%+-]+@)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+)
+
+// validate reports every rule the decoded config breaks, and normalises the
+// values it checks (language tags, keyword lists, base_url).
+func validate(c *Config, d *decoder) {
+	c.zones = map[string]*time.Location{}
+	loadZone := func(path, name string) {
+		if _, ok := c.zones[name]; ok {
+			return
+		}
+		loc, err := time.LoadLocation(name)
+		if err != nil || name == "" || name == "Local" {
+			d.problemAt(path, "unknown time zone %q (want a name such as Asia/Ho_Chi_Minh)", name)
+			return
+		}
+		c.zones[name] = loc
+	}
+
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
+		d.problemAt("listen", "not a host:port address such as 127.0.0.1:8080: %q", c.Listen)
+	}
+	if d.set["base_url"] || c.BaseURL != "" {
+		if u, ok := httpURL(c.BaseURL); !ok || u.RawQuery != "" || u.Fragment != "" {
+			d.problemAt("base_url", "not an absolute http(s) URL without query: %q", c.BaseURL)
+		}
+		// Links are built as base_url + "/feeds/…".
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if d.set["tag_authority"] && !tagAuthority.MatchString(c.TagAuthority) {
+		d.problemAt("tag_authority", "not a domain name or email address: %q", c.TagAuthority)
+	}
+	if c.DataDir == "" {
+		d.problemAt("data_dir", "must not be empty")
+	}
+	if c.ItemsPerFeed < 1 || c.ItemsPerFeed > MaxItemsPerFeed {
+		d.problemAt("items_per_feed", "must be between 1 and %d, got %d", MaxItemsPerFeed, c.ItemsPerFeed)
+	}
+	loadZone("time_zone", c.TimeZone)
+	validatePoll(&c.Poll, d)
+
+	sourceLines := map[string]int{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		p := fmt.Sprintf("sources[%d]", i)
+		checkID(d, p+".id", s.ID, "source", sourceLines)
+		s.Title = norm.NFC.String(s.Title)
+		if !d.set[p+".url"] {
+			d.problemAt(p+".url", "required")
+		} else if _, ok := httpURL(s.URL); !ok {
+			d.problemAt(p+".url", "not an absolute http(s) URL: %q", s.URL)
+		}
+		switch s.Level {
+		case "", LevelProvincial, LevelCentral:
+		default:
+			d.problemAt(p+".level", "want %s or %s, got %q", LevelProvincial, LevelCentral, s.Level)
+		}
+		if d.set[p+".language"] {
+			if tag, ok := languageTag(s.Language); ok {
+				s.Language = tag.String()
+			} else {
+				d.problemAt(p+".language", "not a language tag such as vi, en or hmn: %q", s.Language)
+			}
+		}
+		if d.set[p+".interval"] {
+			checkInterval(d, p+".interval", s.Interval, c.Poll)
+		}
+		if d.set[p+".time_zone"] {
+			loadZone(p+".time_zone", s.TimeZone)
+		}
+	}
+
+	categoryLines := map[string]int{}
+	for i := range c.Categories {
+		cat := &c.Categories[i]
+		p := fmt.Sprintf("categories[%d]", i)
+		checkID(d, p+".id", cat.ID, "category", categoryLines)
+		if cat.ID == "all" {
+			d.problemAt(p+".id", `"all" is reserved for the feed of every category`)
+		}
+		cat.Title = norm.NFC.String(cat.Title)
+		cat.Description = norm.NFC.String(cat.Description)
+		normalizeList(d, p+".keywords", cat.Keywords)
+		normalizeList(d, p+".source_categories", cat.SourceCategories)
+		for j, l := range cat.Languages {
+			lp := fmt.Sprintf("%s.languages[%d]", p, j)
+			tag, ok := languageTag(l)
+			if !ok {
+				d.problemAt(lp, "not a language tag such as vi, en or hmn: %q", l)
+				continue
+			}
+			base, _ := tag.Base()
+			if tag != language.Make(base.String()) {
+				d.problemAt(lp, "categories match the primary language subtag only: write %q, not %q", base.String(), l)
+				continue
+			}
+			cat.Languages[j] = base.String()
+		}
+	}
+
+	// References are checked against every id written, valid or not, so
+	// that one bad id is reported once rather than again at each use.
+	for i, s := range c.Sources {
+		for j, id := range s.Categories {
+			if _, ok := categoryLines[id]; !ok {
+				d.problemAt(fmt.Sprintf("sources[%d].categories[%d]", i, j), "unknown category %q", id)
+			}
+		}
+	}
+	for i, cat := range c.Categories {
+		for j, id := range cat.Sources {
+			if _, ok := sourceLines[id]; !ok {
+				d.problemAt(fmt.Sprintf("categories[%d].sources[%d]", i, j), "unknown source %q", id)
+			}
+		}
+	}
+	switch _, known := categoryLines[c.DefaultCategory]; {
+	case !d.set["default_category"]:
+		d.problemAt("default_category", "required: the category for items that match no other")
+	case !known:
+		d.problemAt("default_category", "unknown category %q", c.DefaultCategory)
+	}
+
+	normalizeList(d, "filters.drop_title_prefixes", c.Filters.DropTitlePrefixes)
+	normalizeList(d, "filters.drop_keywords", c.Filters.DropKeywords)
+	normalizeList(d, "filters.drop_source_categories", c.Filters.DropSourceCategories)
+
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		d.problemAt("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		d.problemAt("log.format", "want text or json, got %q", c.Log.Format)
+	}
+}
+
+func validatePoll(p *Poll, d *decoder) {
+	positive := func(path string, v Duration) bool {
+		if v <= 0 {
+			d.problemAt(path, "must be positive, got %s", v)
+			return false
+		}
+		return true
+	}
+	okMin := positive("poll.min_interval", p.MinInterval)
+	okMax := positive("poll.max_interval", p.MaxInterval)
+	okInterval := positive("poll.interval", p.Interval)
+	positive("poll.timeout", p.Timeout)
+	switch {
+	case okMin && okMax && p.MinInterval > p.MaxInterval:
+		d.problemAt("poll.min_interval", "must not exceed max_interval (%s), got %s", p.MaxInterval, p.MinInterval)
+	case okMin && okMax && okInterval:
+		checkInterval(d, "poll.interval", p.Interval, *p)
+	}
+	if p.Concurrency < 1 {
+		d.problemAt("poll.concurrency", "must be at least 1, got %d", p.Concurrency)
+	}
+	if p.PerHost < 1 {
+		d.problemAt("poll.per_host", "must be at least 1, got %d", p.PerHost)
+	}
+	if p.MaxBodyBytes < 1 {
+		d.problemAt("poll.max_body_bytes", "must be at least 1, got %d", p.MaxBodyBytes)
+	}
+	if p.MaxItems < 1 {
+		d.problemAt("poll.max_items", "must be at least 1, got %d", p.MaxItems)
+	}
+}
+
+// checkInterval keeps a polling interval within poll's bounds, so that no
+// source is polled more often than min_interval allows.
+func checkInterval(d *decoder, path string, v Duration, p Poll) {
+	switch {
+	case v <= 0:
+		d.problemAt(path, "must be positive, got %s", v)
+	case v < p.MinInterval || v > p.MaxInterval:
+		d.problemAt(path, "must be between poll.min_interval (%s) and poll.max_interval (%s), got %s", p.MinInterval, p.MaxInterval, v)
+	}
+}
+
+// checkID checks a source or category id, which appears in URLs, and records
+// the line of its first use in seen.
+func checkID(d *decoder, path, id, kind string, seen map[string]int) {
+	switch {
+	case !d.set[path]:
+		d.problemAt(path, "required")
+		return
+	case !idPattern.MatchString(id):
+		d.problemAt(path, "%s id %q must be lower-case letters, digits and '-', starting with a letter or digit", kind, id)
+	}
+	if first, dup := seen[id]; dup {
+		d.problemAt(path, "duplicate %s id %q, first used at line %d", kind, id, first)
+		return
+	}
+	seen[id] = d.line(path)
+}
+
+// normalizeList trims and NFC-normalises list in place, since text is matched
+// in NFC and an admin may type decomposed Vietnamese; an empty entry would
+// match everything or nothing, so it is refused.
+func normalizeList(d *decoder, path string, list []string) {
+	for i, s := range list {
+		s = norm.NFC.String(strings.TrimSpace(s))
+		if s == "" {
+			d.problemAt(fmt.Sprintf("%s[%d]", path, i), "must not be empty")
+		}
+		list[i] = s
+	}
+}
+
+// httpURL parses s as an absolute http or https URL with a host.
+func httpURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, false
+	}
+	return u, true
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+// languageTag parses a BCP 47 tag with a known language, which excludes "und"
+// and private-use tags such as "x-foo".
+func languageTag(s string) (language.Tag, bool) {
+	tag, err := language.Parse(s)
+	if err != nil || tag == language.Und {
+		return language.Und, false
+	}
+	if _, conf := tag.Base(); conf == language.No {
+		return language.Und, false
+	}
+	return tag, true
+}
