@@ -1,0 +1,268 @@
+package sanitize
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+)
+
+// policy is built once: bluemonday policies are safe for concurrent use.
+var policy = newPolicy()
+
+// absoluteURL matches what the URL pass leaves in href and src: bluemonday
+// does not check <source src> itself, and this keeps anything relative out.
+var absoluteURL = regexp.MustCompile(`^(?i:https?://|mailto:)`)
+
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "figure", "figcaption", "ul", "ol", "li", "blockquote",
+		"strong", "em", "b", "i", "u", "h2", "h3", "h4", "h5", "h6",
+		"table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("href").Matching(absoluteURL).OnElements("a")
+	p.AllowAttrs("title").OnElements("a", "img")
+	p.AllowAttrs("src").Matching(absoluteURL).OnElements("img", "audio", "video", "source")
+	p.AllowAttrs("alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(regexp.MustCompile(`^[0-9]{1,4}$`)).OnElements("img")
+	p.AllowAttrs("controls").Matching(regexp.MustCompile(`^(?i:controls)?$`)).OnElements("audio", "video")
+	p.AllowElements("audio", "video", "source")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.AllowRelativeURLs(false)
+	return p
+}
+
+// HTML returns raw outlet HTML made safe to republish, with relative URLs
+// made absolute against base.
+//
+// It runs three passes, each linear in the input: URLs are resolved first so
+// that bluemonday judges the final absolute URL; bluemonday then applies the
+// allowlist; a last pass over its output sets rel on links, drops images left
+// without a source, and balances tags so the fragment closes every element it
+// opens. The output is not NFC-normalised on purpose: composing a combining
+// mark with a preceding ">" or "=" would rewrite markup after it was checked.
+func HTML(raw, base string) string {
+	raw = stripForbidden(raw)
+	if strings.TrimSpace(raw) == "" {
+		return ""
+	}
+	return finish(policy.Sanitize(resolveURLs(raw, parseBase(base))))
+}
+
+// parseBase returns base as a URL to resolve against, or nil when it is not
+// an absolute http(s) URL; relative URLs are then dropped.
+func parseBase(base string) *url.URL {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || !isHTTP(u) {
+		return nil
+	}
+	return u
+}
+
+func isHTTP(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Opaque == ""
+}
+
+// resolveURLs rewrites every href and src to an absolute URL, or removes it
+// when it cannot be one we allow. Every other token passes through as it was.
+func resolveURLs(raw string, base *url.URL) string {
+	var b strings.Builder
+	b.Grow(len(raw) + len(raw)/8)
+	z := html.NewTokenizer(strings.NewReader(raw))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			// Token unescapes in place, so a tag is written from the token,
+			// never from the raw bytes, once it has been read.
+			tok := z.Token()
+			rewriteURLAttrs(&tok, base)
+			b.WriteString(tok.String())
+		default:
+			b.Write(z.Raw())
+		}
+	}
+}
+
+// rewriteURLAttrs resolves the href and src attributes of tok, removing those
+// that cannot be made an allowed absolute URL.
+func rewriteURLAttrs(tok *html.Token, base *url.URL) {
+	attrs := tok.Attr[:0]
+	for _, a := range tok.Attr {
+		if a.Key == "href" || a.Key == "src" {
+			v, ok := absolute(a.Val, base)
+			if !ok {
+				continue
+			}
+			a.Val = v
+		}
+		attrs = append(attrs, a)
+	}
+	tok.Attr = attrs
+}
+
+// absolute returns ref as an absolute http, https or mailto URL, the way a
+// browser reads it: surrounding white space ignored, tabs and newlines inside
+// removed, "//host/x" taken as https.
+func absolute(ref string, base *url.URL) (string, bool) {
+	ref = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(ref))
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(ref, "//"):
+		u.Scheme = "https"
+	case u.Scheme == "":
+		if base == nil {
+			return "", false
+		}
+		u = base.ResolveReference(u)
+	}
+	switch {
+	case isHTTP(u):
+	case u.Scheme == "mailto" && u.Opaque != "":
+	default:
+		return "", false
+	}
+	return u.String(), true
+}
+
+// voidElements are the allowed elements that never have content or an end tag.
+var voidElements = map[string]bool{"br": true, "img": true, "source": true}
+
+// finish re-serialises bluemonday's output: links get rel="nofollow noopener",
+// an image without a source is dropped, stray end tags are dropped, end tags
+// HTML lets authors omit are written, and open elements are closed.
+func finish(clean string) string {
+	var b strings.Builder
+	b.Grow(len(clean) + len(clean)/8)
+	var open []string
+	z := html.NewTokenizer(strings.NewReader(clean))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			closeFrom(&b, open, 0)
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.WriteString(html.EscapeString(string(z.Text())))
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			switch tok.Data {
+			case "a":
+				setRel(&tok)
+			case "img":
+				if !hasAttr(tok, "src") {
+					continue
+				}
+			}
+			if voidElements[tok.Data] {
+				tok.Type = html.SelfClosingTagToken
+			} else {
+				if rule, ok := impliedEnds[tok.Data]; ok {
+					open = closeFrom(&b, open, implicitlyClosed(open, rule))
+				}
+				tok.Type = html.StartTagToken
+				open = append(open, tok.Data)
+			}
+			b.WriteString(tok.String())
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			open = closeFrom(&b, open, lastIndex(open, string(name)))
+		}
+	}
+}
+
+// impliedEnd says which open elements a start tag ends, the way HTML parsers
+// read "<li>a<li>b" or "<td>1<td>2": the nearest open element named in ends,
+// unless an element named in scope comes first.
+type impliedEnd struct {
+	ends, scope []string
+}
+
+var (
+	pScope      = []string{"li", "td", "th", "blockquote", "figure", "figcaption", "table", "ul", "ol"}
+	closesP     = impliedEnd{ends: []string{"p"}, scope: pScope}
+	impliedEnds = map[string]impliedEnd{
+		"li":         {ends: []string{"li"}, scope: []string{"ul", "ol"}},
+		"td":         {ends: []string{"td", "th"}, scope: []string{"tr", "table"}},
+		"th":         {ends: []string{"td", "th"}, scope: []string{"tr", "table"}},
+		"tr":         {ends: []string{"tr"}, scope: []string{"thead", "tbody", "table"}},
+		"thead":      {ends: []string{"thead", "tbody"}, scope: []string{"table"}},
+		"tbody":      {ends: []string{"thead", "tbody"}, scope: []string{"table"}},
+		"p":          closesP,
+		"ul":         closesP,
+		"ol":         closesP,
+		"table":      closesP,
+		"blockquote": closesP,
+		"figure":     closesP,
+		"h2":         closesP, "h3": closesP, "h4": closesP, "h5": closesP, "h6": closesP,
+	}
+)
+
+// implicitlyClosed returns the index in open of the element rule ends, or -1.
+func implicitlyClosed(open []string, rule impliedEnd) int {
+	for i := len(open) - 1; i >= 0; i-- {
+		switch {
+		case slices.Contains(rule.ends, open[i]):
+			return i
+		case slices.Contains(rule.scope, open[i]):
+			return -1
+		}
+	}
+	return -1
+}
+
+// closeFrom writes end tags for open[i:], innermost first, and returns
+// open[:i]; with i < 0 it does nothing.
+func closeFrom(b *strings.Builder, open []string, i int) []string {
+	if i < 0 {
+		return open
+	}
+	for j := len(open) - 1; j >= i; j-- {
+		b.WriteString("</" + open[j] + ">")
+	}
+	return open[:i]
+}
+
+func setRel(tok *html.Token) {
+	attrs := tok.Attr[:0]
+	for _, a := range tok.Attr {
+		if a.Key != "rel" {
+			attrs = append(attrs, a)
+		}
+	}
+	tok.Attr = attrs
+	if hasAttr(*tok, "href") {
+		tok.Attr = append(tok.Attr, html.Attribute{Key: "rel", Val: "nofollow noopener"})
+	}
+}
+
+func hasAttr(tok html.Token, key string) bool {
+	for _, a := range tok.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func lastIndex(list []string, s string) int {
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i] == s {
+			return i
+		}
+	}
+	return -1
+}

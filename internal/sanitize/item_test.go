@@ -1,0 +1,128 @@
+package sanitize
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"newswire/feeds"
+)
+
+func TestItem(t *testing.T) {
+	long := strings.Repeat("Mùa hoa tam giác mạch trên cao nguyên đá Đồng Văn thu hút du khách. ", 10)
+	tests := []struct {
+		name  string
+		in    feeds.Item
+		check func(t *testing.T, it feeds.Item)
+	}{
+		{
+			name: "content and summary",
+			in: feeds.Item{
+				Link:        "https://baotuyenquang.example.vn/xa-hoi/le-hoi-thanh-tuyen.html",
+				Title:       norm.NFD.String("Lễ hội Thành Tuyên &amp; đêm rước đèn"),
+				Summary:     `<p>Đêm hội <b>rước đèn</b> Trung thu.</p><img src="/a.jpg">`,
+				ContentHTML: `<p>Toàn văn</p><img src="/anh/ruoc-den.jpg" onerror="x()"><script>y()</script>`,
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "Title", it.Title, "Lễ hội Thành Tuyên & đêm rước đèn")
+				wantEqual(t, "Summary", it.Summary, "Đêm hội rước đèn Trung thu.")
+				wantEqual(t, "ContentHTML", it.ContentHTML,
+					`<p>Toàn văn</p><img src="https://baotuyenquang.example.vn/anh/ruoc-den.jpg"/>`)
+			},
+		},
+		{
+			name: "summary only",
+			in: feeds.Item{
+				Link:    "https://baohagiang.example.vn/tin/1.html",
+				Title:   "Tin",
+				Summary: `<p>Hà Giang <a href="/tin/2.html">mưa lớn</a></p>`,
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "Summary", it.Summary, "Hà Giang mưa lớn")
+				wantEqual(t, "ContentHTML", it.ContentHTML,
+					`<p>Hà Giang <a href="https://baohagiang.example.vn/tin/2.html" rel="nofollow noopener">mưa lớn</a></p>`)
+			},
+		},
+		{
+			name: "content only, long",
+			in: feeds.Item{
+				Link:        "https://baohagiang.example.vn/tin/3.html",
+				ContentHTML: "<p>" + long + "</p>",
+				Summary:     "  \n ",
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				if n := utf8.RuneCountInString(it.Summary); n > summaryRunes+1 {
+					t.Errorf("Summary has %d runes", n)
+				}
+				if !strings.HasSuffix(it.Summary, "…") || !strings.HasPrefix(it.Summary, "Mùa hoa") {
+					t.Errorf("Summary = %q", it.Summary)
+				}
+				wantEqual(t, "ContentHTML", it.ContentHTML, "<p>"+long+"</p>")
+			},
+		},
+		{
+			name: "neither",
+			in:   feeds.Item{Link: "https://baohagiang.example.vn/tin/4.html", Title: "Ảnh"},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "Summary", it.Summary, "")
+				wantEqual(t, "ContentHTML", it.ContentHTML, "")
+			},
+		},
+		{
+			name: "labels",
+			in:   feeds.Item{Labels: []string{" Du&nbsp;lịch ", "", "<b>Văn hoá</b>", "Du lịch", norm.NFD.String("Văn hoá"), "\x01"}},
+			check: func(t *testing.T, it feeds.Item) {
+				if want := []string{"Du lịch", "Văn hoá"}; !slices.Equal(it.Labels, want) {
+					t.Errorf("Labels = %q, want %q", it.Labels, want)
+				}
+			},
+		},
+		{
+			name: "control characters in every field",
+			in: feeds.Item{
+				GUID:        "tag:baohagiang\x00.vn,2024:1",
+				Link:        " https://baohagiang.example.vn/tin/\x1b5.html ",
+				Title:       "Tin\x0b nóng",
+				Summary:     "Tóm\x07 tắt",
+				ContentHTML: "<p>Nội\x02 dung</p>",
+				Language:    "vi\x00",
+				Image:       "https://baohagiang.example.vn/a\x1f.jpg",
+				Authors:     []feeds.Person{{Name: "Thu\x08 Hà", Email: "thuha@example.vn\x00", URL: "https://example.vn/\x01"}},
+				Enclosures:  []feeds.Enclosure{{URL: "https://example.vn/a.mp3\x00", Type: "audio/mpeg\x1f"}},
+				Labels:      []string{"Thời\x0c sự"},
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "GUID", it.GUID, "tag:baohagiang.vn,2024:1")
+				wantEqual(t, "Link", it.Link, "https://baohagiang.example.vn/tin/5.html")
+				wantEqual(t, "Title", it.Title, "Tin nóng")
+				wantEqual(t, "Summary", it.Summary, "Tóm tắt")
+				wantEqual(t, "ContentHTML", it.ContentHTML, "<p>Nội dung</p>")
+				wantEqual(t, "Language", it.Language, "vi")
+				wantEqual(t, "Image", it.Image, "https://baohagiang.example.vn/a.jpg")
+				wantEqual(t, "Author name", it.Authors[0].Name, "Thu Hà")
+				wantEqual(t, "Author email", it.Authors[0].Email, "thuha@example.vn")
+				wantEqual(t, "Author URL", it.Authors[0].URL, "https://example.vn/")
+				wantEqual(t, "Enclosure URL", it.Enclosures[0].URL, "https://example.vn/a.mp3")
+				wantEqual(t, "Enclosure type", it.Enclosures[0].Type, "audio/mpeg")
+				wantEqual(t, "Label", it.Labels[0], "Thời sự")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := tt.in
+			Item(&it)
+			tt.check(t, it)
+		})
+	}
+}
+
+func wantEqual(t *testing.T, field, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", field, got, want)
+	}
+}

@@ -1,0 +1,134 @@
+package sanitize
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
+)
+
+// hiddenElements hold text a reader never sees; Text drops it.
+var hiddenElements = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true,
+	"iframe": true, "object": true, "noembed": true, "noframes": true,
+}
+
+// inlineElements sit inside a line of text; every other tag separates words,
+// so "<p>a</p><p>b</p>" reads "a b" and "<b>Hà</b> Giang" stays "Hà Giang".
+var inlineElements = map[string]bool{
+	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true, "code": true,
+	"data": true, "del": true, "dfn": true, "em": true, "font": true, "i": true, "ins": true,
+	"kbd": true, "mark": true, "q": true, "s": true, "samp": true, "small": true, "span": true,
+	"strong": true, "sub": true, "sup": true, "time": true, "u": true, "var": true, "wbr": true,
+}
+
+// Text returns the plain text of an HTML fragment: tags removed, entities
+// decoded, whitespace collapsed, NFC.
+func Text(raw string) string {
+	if !strings.ContainsAny(raw, "<&") {
+		return collapse(raw)
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	hidden := 0
+	z := html.NewTokenizer(strings.NewReader(raw))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return collapse(b.String())
+		case html.TextToken:
+			if hidden == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			if hiddenElements[string(name)] && tt != html.SelfClosingTagToken {
+				if tt == html.StartTagToken {
+					hidden++
+				} else if hidden > 0 {
+					hidden--
+				}
+			}
+			if !inlineElements[string(name)] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// collapse makes s NFC, drops what XML forbids, and makes every run of white
+// space (no-break spaces included) one space, trimming both ends.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(norm.NFC.String(stripForbidden(s))), " ")
+}
+
+// stripForbidden removes what XML 1.0 does not allow in a document: control
+// characters other than tab, newline and carriage return, U+FFFE, U+FFFF and
+// bytes that are not UTF-8. Renderers copy text raw into CDATA, where one such
+// character makes the whole feed unreadable.
+func stripForbidden(s string) string {
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if xmlForbidden(r, size) {
+			break
+		}
+		i += size
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !xmlForbidden(r, size) {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func xmlForbidden(r rune, size int) bool {
+	switch {
+	case r == utf8.RuneError && size == 1:
+		return true
+	case r < 0x20:
+		return r != '\t' && r != '\n' && r != '\r'
+	default:
+		return r == 0xFFFE || r == 0xFFFF
+	}
+}
+
+// summaryRunes is about where a summary is cut: a few sentences, what feed
+// readers show in a list.
+const summaryRunes = 400
+
+// shorten cuts text, already collapsed, to at most n runes plus "…", at the
+// last space before the limit unless that would lose more than half of it.
+func shorten(text string, n int) string {
+	cut, count := 0, 0
+	for cut < len(text) && count < n {
+		_, size := utf8.DecodeRuneInString(text[cut:])
+		cut += size
+		count++
+	}
+	if cut == len(text) {
+		return text
+	}
+	head := text[:cut]
+	if text[cut] != ' ' {
+		if i := strings.LastIndexByte(head, ' '); i > len(head)/2 {
+			head = head[:i]
+		}
+	}
+	head = strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:.-–—", r)
+	})
+	return head + "…"
+}
