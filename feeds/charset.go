@@ -1,0 +1,157 @@
+package feeds
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// errUndeclaredCharset is returned for a body that is far from UTF-8 and names
+// no charset anywhere: guessing one would store garbled text under a valid-looking
+// title, so the source shows up as failing instead.
+var errUndeclaredCharset = errors.New("body is not UTF-8 and declares no charset (no BOM, XML declaration or Content-Type charset)")
+
+// maxRepairRatio is the share of invalid UTF-8 bytes (1 in N) up to which a
+// body that claims or defaults to UTF-8 is repaired with U+FFFD rather than
+// refused. A few stray bytes (a cut multi-byte letter in one description) are
+// damage worth tolerating; a legacy-encoded body has invalid bytes in every
+// Vietnamese word, far above this.
+const maxRepairRatio = 1000
+
+// xmlEncodingAttr finds the encoding pseudo-attribute of an XML declaration.
+var xmlEncodingAttr = regexp.MustCompile(`encoding\s*=\s*["']([^"']*)["']`)
+
+// toUTF8 returns body as UTF-8 without a byte order mark, and with any XML
+// declaration saying encoding="utf-8".
+//
+// The charset is taken from, in order: a byte order mark, the XML
+// declaration, the HTTP Content-Type charset, and finally UTF-8 itself. A
+// UTF-8 candidate that does not validate gives way to the next one; when none
+// is left, a body with only a few invalid bytes is repaired with U+FFFD and
+// anything worse is errUndeclaredCharset.
+//
+// The declaration is rewritten because gofeed honours it: left as
+// windows-1258 on text we already decoded, it would decode a second time.
+func toUTF8(body []byte, contentType string) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return withUTF8Declaration(body[3:]), nil
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}), bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		out, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, fmt.Errorf("decode UTF-16: %w", err)
+		}
+		return withUTF8Declaration(out), nil
+	}
+
+	labels := []string{declaredEncoding(body), contentTypeCharset(contentType)}
+	for _, label := range labels {
+		if label == "" {
+			continue
+		}
+		enc, name := charset.Lookup(label)
+		if enc == nil || strings.HasPrefix(name, "utf-16") {
+			// An unknown label, or UTF-16 named in a declaration we just
+			// read as ASCII: the next source may know better.
+			continue
+		}
+		if name == "utf-8" {
+			if utf8.Valid(body) {
+				return withUTF8Declaration(body), nil
+			}
+			continue
+		}
+		out, err := enc.NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", name, err)
+		}
+		return withUTF8Declaration(out), nil
+	}
+
+	if utf8.Valid(body) {
+		return withUTF8Declaration(body), nil
+	}
+	if invalidUTF8Bytes(body)*maxRepairRatio > len(body) {
+		return nil, errUndeclaredCharset
+	}
+	return withUTF8Declaration(bytes.ToValidUTF8(body, []byte("\uFFFD"))), nil
+}
+
+// xmlDeclaration returns the bounds of the XML declaration that opens body
+// (after optional whitespace), or ok=false when there is none.
+func xmlDeclaration(body []byte) (start, end int, ok bool) {
+	start = len(body) - len(bytes.TrimLeft(body, " \t\r\n"))
+	if !bytes.HasPrefix(body[start:], []byte("<?xml")) {
+		return 0, 0, false
+	}
+	n := bytes.Index(body[start:], []byte("?>"))
+	if n < 0 {
+		return 0, 0, false
+	}
+	return start, start + n + 2, true
+}
+
+// declaredEncoding is the encoding named in body's XML declaration, or "".
+func declaredEncoding(body []byte) string {
+	start, end, ok := xmlDeclaration(body)
+	if !ok {
+		return ""
+	}
+	m := xmlEncodingAttr.FindSubmatch(body[start:end])
+	if m == nil {
+		return ""
+	}
+	return strings.TrimSpace(string(m[1]))
+}
+
+// withUTF8Declaration rewrites a non-UTF-8 encoding in body's XML declaration
+// to utf-8. body is UTF-8 here, and the declaration is ASCII in every charset
+// we decode, so it is found in the decoded text.
+func withUTF8Declaration(body []byte) []byte {
+	start, end, ok := xmlDeclaration(body)
+	if !ok {
+		return body
+	}
+	loc := xmlEncodingAttr.FindSubmatchIndex(body[start:end])
+	if loc == nil || strings.EqualFold(string(body[start+loc[2]:start+loc[3]]), "utf-8") {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:start+loc[2]]...)
+	out = append(out, "utf-8"...)
+	out = append(out, body[start+loc[3]:]...)
+	return out
+}
+
+// contentTypeCharset is the charset parameter of an HTTP Content-Type, or "".
+func contentTypeCharset(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(params["charset"])
+}
+
+// invalidUTF8Bytes counts the bytes of b that are not part of a valid UTF-8
+// sequence.
+func invalidUTF8Bytes(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}

@@ -1,0 +1,611 @@
+package feeds
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // outlet dates default to Asia/Ho_Chi_Minh on any host
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+)
+
+// ErrNotFeed is wrapped by Parse's error when the document is neither RSS,
+// Atom nor JSON Feed (an HTML page, an empty body).
+var ErrNotFeed = errors.New("not a feed")
+
+// ParseOptions tell Parse where a document came from.
+type ParseOptions struct {
+	FeedURL     string         // URL fetched (after redirects); base for relative links
+	ContentType string         // HTTP Content-Type header, may carry charset
+	Location    *time.Location // zone for dates without one; nil = Asia/Ho_Chi_Minh
+	MaxItems    int            // keep at most this many items (first in document order); 0 = no cap
+	Now         time.Time      // for clamping future dates; zero = time.Now()
+}
+
+// vietnam is the default zone for dates that carry none.
+var vietnam = sync.OnceValue(func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600) // unreachable with time/tzdata embedded
+})
+
+// Parse reads one outlet document (RSS 0.9x, 1.0 or 2.0, Atom 0.3 or 1.0,
+// JSON Feed 1.0 or 1.1) into a Feed.
+//
+// It decodes the charset itself (BOM, XML declaration, Content-Type, UTF-8;
+// see toUTF8): a body that is not UTF-8 and names no charset is an error,
+// unless only a few bytes are broken, which then read as U+FFFD.
+//
+// It fills every text field with NFC text free of the control characters XML
+// forbids, every URL field with an absolute http(s) URL (relative ones
+// resolved against opt.FeedURL, or dropped when that is impossible), and
+// every time with UTC, zero when the outlet gave no date we could read (see
+// parseDate), never later than opt.Now. Summary and ContentHTML keep the
+// outlet's HTML; GUID keeps the outlet's string, only trimmed. Atom
+// published falls back to updated, and an Atom or JSON Feed item without
+// authors gets the feed's, as both specifications say.
+//
+// Errors start with "feeds: parse " and the feed URL. A document that is not
+// a feed wraps ErrNotFeed; truncated or malformed XML is an error with no
+// items. A wrongly closed tag inside an item may still parse (gofeed's XML
+// reader is lenient), possibly with fewer items.
+func Parse(body []byte, opt ParseOptions) (*Feed, error) {
+	return guardParse(opt.FeedURL, func() (*Feed, error) { return parse(body, opt) })
+}
+
+// guardParse runs one parse so that a malformed document can cost the poll
+// of one source but never the daemon: a panic in the parsers becomes an
+// error. It also gives every error its "feeds: parse URL: " prefix.
+func guardParse(feedURL string, parse func() (*Feed, error)) (feed *Feed, err error) {
+	if feedURL == "" {
+		feedURL = "document"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			feed, err = nil, fmt.Errorf("feeds: parse %s: panic: %v", feedURL, r)
+		}
+	}()
+	feed, err = parse()
+	if err != nil {
+		return nil, fmt.Errorf("feeds: parse %s: %w", feedURL, err)
+	}
+	return feed, nil
+}
+
+type format int
+
+const (
+	formatRSS format = iota + 1
+	formatAtom
+	formatJSON
+)
+
+// detectFormat finds the root of the document. Unlike gofeed, which looks at
+// the first 4 KiB only, it reads past any amount of leading comments,
+// whitespace and doctype.
+func detectFormat(body []byte) (format, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return 0, fmt.Errorf("%w: empty body", ErrNotFeed)
+	}
+	switch trimmed[0] {
+	case '{':
+		return formatJSON, nil
+	case '<':
+	default:
+		return 0, fmt.Errorf("%w: starts with %q", ErrNotFeed, firstRunes(trimmed, 16))
+	}
+	d := xml.NewDecoder(bytes.NewReader(trimmed))
+	d.Strict = false
+	for {
+		tok, err := d.RawToken()
+		if errors.Is(err, io.EOF) {
+			return 0, fmt.Errorf("%w: no root element", ErrNotFeed)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if el, ok := tok.(xml.StartElement); ok {
+			switch strings.ToLower(el.Name.Local) {
+			case "rss", "rdf":
+				return formatRSS, nil
+			case "feed":
+				return formatAtom, nil
+			}
+			return 0, fmt.Errorf("%w: root element <%s>", ErrNotFeed, el.Name.Local)
+		}
+	}
+}
+
+func firstRunes(b []byte, n int) string {
+	s := []rune(string(b[:min(len(b), 4*n)]))
+	return string(s[:min(len(s), n)])
+}
+
+// converter holds what every field conversion of one document needs.
+type converter struct {
+	base *url.URL // opt.FeedURL, nil when not an absolute URL
+	loc  *time.Location
+	now  time.Time
+}
+
+func parse(body []byte, opt ParseOptions) (*Feed, error) {
+	c := converter{loc: opt.Location, now: opt.Now}
+	if c.loc == nil {
+		c.loc = vietnam()
+	}
+	if c.now.IsZero() {
+		c.now = time.Now()
+	}
+	if u, err := url.Parse(strings.TrimSpace(opt.FeedURL)); err == nil && u.IsAbs() {
+		c.base = u
+	}
+
+	body, err := toUTF8(body, opt.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := detectFormat(body)
+	if err != nil {
+		return nil, err
+	}
+
+	var feed *Feed
+	switch kind {
+	case formatRSS:
+		feed, err = c.parseRSS(body, opt.MaxItems)
+	case formatAtom:
+		feed, err = c.parseAtom(body, opt.MaxItems)
+	case formatJSON:
+		feed, err = c.parseJSON(body, opt.MaxItems)
+	}
+	if err != nil {
+		return nil, err
+	}
+	feed.FeedURL = opt.FeedURL
+	return feed, nil
+}
+
+func capItems[T any](items []T, max int) []T {
+	if max > 0 && len(items) > max {
+		return items[:max]
+	}
+	return items
+}
+
+// The format parsers are called directly rather than through gofeed.Parser:
+// that keeps the format-specific fields gofeed's universal feed drops (RSS
+// ttl, Atom hub links and author URIs, JSON content_text) without holding a
+// second copy of the feed, and caps the items before they are translated.
+
+func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
+	rf, err := (&rss.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	rf.Items = capItems(rf.Items, maxItems)
+	tr := &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	uf, err := tr.Translate(rf)
+	if err != nil {
+		return nil, err
+	}
+	feed := c.feed(uf)
+	feed.TTL = rssTTL(rf.TTL)
+	if feed.TTL == 0 {
+		feed.TTL = syndicationTTL(rf.Extensions)
+	}
+	for _, l := range atomLinkExtensions(rf.Extensions) {
+		if l.Attrs["rel"] == "hub" {
+			feed.Hubs = appendURL(feed.Hubs, c.resolve(l.Attrs["href"]))
+		}
+	}
+	for i, gi := range uf.Items {
+		item := c.item(gi, feed.Language)
+		if gi.DublinCoreExt != nil {
+			if lang := langTag(firstOf(gi.DublinCoreExt.Language)); lang != "" {
+				item.Language = lang
+			}
+		}
+		feed.Items[i] = item
+	}
+	return feed, nil
+}
+
+func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
+	af, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	af.Entries = capItems(af.Entries, maxItems)
+	uf, err := (&gofeed.DefaultAtomTranslator{}).Translate(af)
+	if err != nil {
+		return nil, err
+	}
+	feed := c.feed(uf)
+	feed.TTL = syndicationTTL(af.Extensions)
+	for _, l := range af.Links {
+		if l.Rel == "hub" {
+			feed.Hubs = appendURL(feed.Hubs, c.resolve(l.Href))
+		}
+	}
+	feedAuthors := c.atomPersons(af.Authors)
+	for i, gi := range uf.Items {
+		item := c.item(gi, feed.Language)
+		// An entry without authors has the feed's (RFC 4287, 4.2.1).
+		item.Authors = c.atomPersons(af.Entries[i].Authors)
+		if len(item.Authors) == 0 {
+			item.Authors = feedAuthors
+		}
+		feed.Items[i] = item
+	}
+	return feed, nil
+}
+
+func (c *converter) atomPersons(persons []*atom.Person) []Person {
+	var out []Person
+	for _, p := range persons {
+		out = appendPerson(out, Person{Name: p.Name, Email: p.Email, URL: c.resolve(p.URI)})
+	}
+	return out
+}
+
+// jsonHubs is the part of a JSON Feed that gofeed drops.
+type jsonHubs struct {
+	Hubs []struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	} `json:"hubs"`
+}
+
+func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
+	jf, err := (&jsonfeed.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	// gofeed's translator dereferences every item and author: a null in
+	// those arrays, which JSON allows, would panic it.
+	jf.Items = capItems(slices.DeleteFunc(jf.Items, isNil), maxItems)
+	jf.Authors = slices.DeleteFunc(jf.Authors, isNil)
+	for _, ji := range jf.Items {
+		ji.Authors = slices.DeleteFunc(ji.Authors, isNil)
+	}
+	uf, err := (&gofeed.DefaultJSONTranslator{}).Translate(jf)
+	if err != nil {
+		return nil, err
+	}
+	feed := c.feed(uf)
+
+	// The document decoded once already, so an error here can only be a
+	// "hubs" of the wrong shape, which leaves no hubs: that is all it costs.
+	var hubs jsonHubs
+	_ = json.Unmarshal(body, &hubs)
+	for _, h := range hubs.Hubs {
+		if strings.EqualFold(strings.TrimSpace(h.Type), "websub") {
+			feed.Hubs = appendURL(feed.Hubs, c.resolve(h.URL))
+		}
+	}
+
+	feedAuthors := c.jsonPersons(jf.Authors, jf.Author)
+	for i, gi := range uf.Items {
+		ji := jf.Items[i]
+		item := c.item(gi, feed.Language)
+		if lang := langTag(ji.Language); lang != "" {
+			item.Language = lang
+		}
+		item.ContentHTML = normText(ji.ContentHTML)
+		if item.ContentHTML == "" {
+			item.ContentHTML = textToHTML(normText(ji.ContentText))
+		}
+		// An item without authors has the feed's (JSON Feed 1.1).
+		item.Authors = c.jsonPersons(ji.Authors, ji.Author)
+		if len(item.Authors) == 0 {
+			item.Authors = feedAuthors
+		}
+		feed.Items[i] = item
+	}
+	return feed, nil
+}
+
+func isNil[T any](p *T) bool { return p == nil }
+
+// jsonPersons reads JSON Feed 1.1 authors, or the 1.0 author.
+func (c *converter) jsonPersons(authors []*jsonfeed.Author, author *jsonfeed.Author) []Person {
+	if len(authors) == 0 && author != nil {
+		authors = []*jsonfeed.Author{author}
+	}
+	var out []Person
+	for _, a := range authors {
+		out = appendPerson(out, Person{Name: a.Name, URL: c.resolve(a.URL)})
+	}
+	return out
+}
+
+// feed converts the feed-level fields and sizes Items; each format fills them.
+func (c *converter) feed(uf *gofeed.Feed) *Feed {
+	return &Feed{
+		Title:       plainText(uf.Title),
+		Link:        c.resolve(uf.Link),
+		Description: normText(uf.Description),
+		Language:    langTag(uf.Language),
+		Items:       make([]Item, len(uf.Items)),
+	}
+}
+
+// item converts the fields every format shares.
+func (c *converter) item(gi *gofeed.Item, feedLanguage string) Item {
+	item := Item{
+		GUID:        strings.TrimSpace(stripForbidden(gi.GUID)),
+		Link:        c.resolve(gi.Link),
+		Title:       plainText(gi.Title),
+		Summary:     normText(gi.Description),
+		ContentHTML: normText(gi.Content),
+		Published:   c.date(gi.Published),
+		Updated:     c.date(gi.Updated),
+		Language:    feedLanguage,
+	}
+	// Other links (JSON Feed external_url, a second RSS link), then a guid
+	// that is a URL, stand in for a missing or unusable link.
+	for _, l := range gi.Links {
+		if item.Link == "" {
+			item.Link = c.resolve(l)
+		}
+	}
+	if item.Link == "" && isWebURLString(item.GUID) {
+		item.Link = item.GUID
+	}
+	for _, p := range gi.Authors {
+		if p != nil {
+			item.Authors = appendPerson(item.Authors, Person{Name: p.Name, Email: p.Email})
+		}
+	}
+	for _, label := range gi.Categories {
+		item.Labels = appendLabel(item.Labels, label)
+	}
+	if gi.Image != nil {
+		item.Image = c.resolve(gi.Image.URL)
+	}
+	for _, e := range gi.Enclosures {
+		if e != nil {
+			item.Enclosures = c.appendEnclosure(item.Enclosures, e.URL, e.Type, e.Length)
+		}
+	}
+	c.addMedia(&item, gi.Extensions["media"])
+	if item.Image == "" {
+		for _, e := range item.Enclosures {
+			if strings.HasPrefix(e.Type, "image/") {
+				item.Image = e.URL
+				break
+			}
+		}
+	}
+	return item
+}
+
+// addMedia takes Media RSS thumbnails and contents, loose or in a
+// media:group, which gofeed leaves in its extension map: images become the
+// item's Image when it has none, audio and video become enclosures.
+func (c *converter) addMedia(item *Item, media map[string][]ext.Extension) {
+	if media == nil {
+		return
+	}
+	contents := media["content"]
+	thumbnails := media["thumbnail"]
+	for _, g := range media["group"] {
+		contents = append(contents, g.Children["content"]...)
+		thumbnails = append(thumbnails, g.Children["thumbnail"]...)
+	}
+	for _, m := range contents {
+		thumbnails = append(thumbnails, m.Children["thumbnail"]...)
+	}
+
+	for _, t := range thumbnails {
+		if item.Image != "" {
+			break
+		}
+		item.Image = c.resolve(t.Attrs["url"])
+	}
+	for _, m := range contents {
+		mediaURL, typ, mediumAttr := m.Attrs["url"], strings.ToLower(m.Attrs["type"]), strings.ToLower(m.Attrs["medium"])
+		isImage := strings.HasPrefix(typ, "image/") || mediumAttr == "image" ||
+			(typ == "" && mediumAttr == "" && hasImageExtension(mediaURL))
+		if isImage {
+			if item.Image == "" {
+				item.Image = c.resolve(mediaURL)
+			}
+			continue
+		}
+		item.Enclosures = c.appendEnclosure(item.Enclosures, mediaURL, typ, m.Attrs["fileSize"])
+	}
+}
+
+func hasImageExtension(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	for _, ext := range []string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendEnclosure adds an enclosure unless its URL is unusable or already
+// there (media:content often repeats the RSS enclosure).
+func (c *converter) appendEnclosure(list []Enclosure, rawURL, typ, length string) []Enclosure {
+	u := c.resolve(rawURL)
+	if u == "" {
+		return list
+	}
+	for _, e := range list {
+		if e.URL == u {
+			return list
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(length), 10, 64)
+	if err != nil || n < 0 {
+		n = 0
+	}
+	return append(list, Enclosure{URL: u, Type: strings.ToLower(strings.TrimSpace(typ)), Length: n})
+}
+
+// date reads a raw date string (see parseDate) and clamps it to now: an item
+// "published" tomorrow would otherwise sit on top of every merged feed.
+func (c *converter) date(raw string) time.Time {
+	t, ok := parseDate(stripForbidden(raw), c.loc)
+	if !ok {
+		return time.Time{}
+	}
+	if t.After(c.now) {
+		return c.now.UTC()
+	}
+	return t
+}
+
+// resolve makes raw an absolute http(s) URL against the feed URL, or returns "" when
+// it cannot. Absolute URLs are kept as the outlet wrote them, so that the
+// same link compares equal wherever it appears.
+func (c *converter) resolve(raw string) string {
+	raw = strings.TrimSpace(stripForbidden(raw))
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.IsAbs() {
+		if isWebURL(u) {
+			return raw
+		}
+		return ""
+	}
+	if c.base == nil {
+		return ""
+	}
+	u = c.base.ResolveReference(u)
+	if !isWebURL(u) {
+		return ""
+	}
+	return u.String()
+}
+
+func isWebURL(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func isWebURLString(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && isWebURL(u)
+}
+
+func appendURL(list []string, u string) []string {
+	if u == "" {
+		return list
+	}
+	for _, have := range list {
+		if have == u {
+			return list
+		}
+	}
+	return append(list, u)
+}
+
+func appendPerson(list []Person, p Person) []Person {
+	p.Name = collapseSpace(normText(p.Name))
+	p.Email = normText(p.Email)
+	if p.Name == "" && p.Email == "" {
+		return list
+	}
+	for _, have := range list {
+		if have == p {
+			return list
+		}
+	}
+	return append(list, p)
+}
+
+func appendLabel(list []string, label string) []string {
+	label = collapseSpace(normText(label))
+	if label == "" {
+		return list
+	}
+	for _, have := range list {
+		if have == label {
+			return list
+		}
+	}
+	return append(list, label)
+}
+
+// langTag lower-cases a language tag and writes it the BCP 47 way ("vi_VN"
+// becomes "vi-vn").
+func langTag(tag string) string {
+	return strings.ToLower(strings.ReplaceAll(normText(tag), "_", "-"))
+}
+
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
+// atomLinkExtensions are the atom:link elements of an RSS channel, under any
+// of the prefixes gofeed files the Atom namespaces under.
+func atomLinkExtensions(exts ext.Extensions) []ext.Extension {
+	var links []ext.Extension
+	for _, prefix := range []string{"atom", "atom10", "atom03"} {
+		links = append(links, exts[prefix]["link"]...)
+	}
+	return links
+}
+
+// rssTTL reads RSS <ttl>, in minutes.
+func rssTTL(ttl string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(ttl))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Minute
+}
+
+// syndicationTTL reads sy:updatePeriod and sy:updateFrequency (updates per
+// period, default 1).
+func syndicationTTL(exts ext.Extensions) time.Duration {
+	sy := exts["sy"]
+	if len(sy["updatePeriod"]) == 0 {
+		return 0
+	}
+	periods := map[string]time.Duration{
+		"hourly":  time.Hour,
+		"daily":   24 * time.Hour,
+		"weekly":  7 * 24 * time.Hour,
+		"monthly": 30 * 24 * time.Hour,
+		"yearly":  365 * 24 * time.Hour,
+	}
+	period := periods[strings.ToLower(strings.TrimSpace(sy["updatePeriod"][0].Value))]
+	frequency := 1
+	if f := sy["updateFrequency"]; len(f) > 0 {
+		if n, err := strconv.Atoi(strings.TrimSpace(f[0].Value)); err == nil && n > 0 {
+			frequency = n
+		}
+	}
+	return period / time.Duration(frequency)
+}

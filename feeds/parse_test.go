@@ -1,0 +1,674 @@
+package feeds
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+var updateParse = flag.Bool("update-parse", false, "rewrite testdata/parse/*.golden.json")
+
+// parseNow is "now" for every parse test: after the fixtures' dates, before
+// the far-future ones that must be clamped.
+var parseNow = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "parse", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func parseFixture(t *testing.T, name string, opt ParseOptions) *Feed {
+	t.Helper()
+	if opt.Now.IsZero() {
+		opt.Now = parseNow
+	}
+	f, err := Parse(readFixture(t, name), opt)
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", name, err)
+	}
+	return f
+}
+
+// TestParseGolden parses one document per format and situation and compares
+// the whole Feed with testdata/parse/NAME.golden.json (-update-parse rewrites
+// them). Every string of every result must also be NFC and free of the
+// characters XML forbids.
+func TestParseGolden(t *testing.T) {
+	tests := []struct {
+		file        string
+		feedURL     string
+		contentType string
+	}{
+		{"rss091.xml", "https://tuyenquang.example.vn/rss.xml", "text/xml"},
+		{"rss10.xml", "https://caobang.example.vn/rss", "application/rdf+xml"},
+		{"rss20.xml", "https://hagiang.example.vn/rss/thoi-su.rss", "application/rss+xml; charset=utf-8"},
+		{"atom03.xml", "https://laocai.example.vn/atom.xml", ""},
+		{"atom10.xml", "https://bacgiang.example.vn/tin/nong-nghiep.atom", "application/atom+xml"},
+		{"jsonfeed10.json", "https://yenbai.example.vn/feed.json", "application/json"},
+		{"jsonfeed11.json", "https://langson.example.vn/feed.json", "application/feed+json"},
+		{"win1258-decl.xml", "https://backan.example.vn/rss", "text/xml"},
+		{"win1258-nodecl.xml", "https://backan.example.vn/rss", "text/xml; charset=windows-1258"},
+		{"bom-utf8.xml", "https://thainguyen.example.vn/rss", ""},
+		{"bom-utf16.xml", "https://thainguyen.example.vn/rss", ""},
+		{"nfd.xml", "https://phutho.example.vn/rss", ""},
+		{"dates.xml", "https://dienbien.example.vn/rss", ""},
+		{"relative-links.xml", "https://sonla.example.vn/rss/tin-moi.rss", ""},
+		{"leading-comment.xml", "https://hoabinh.example.vn/rss", ""},
+		{"guid-only.xml", "https://laichau.example.vn/rss", ""},
+		{"billion-laughs.xml", "https://ninhbinh.example.vn/rss", ""},
+		{"control-chars.json", "https://hungyen.example.vn/feed.json", ""},
+		{"control-chars.xml", "https://thanhhoa.example.vn/rss", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f := parseFixture(t, tt.file, ParseOptions{FeedURL: tt.feedURL, ContentType: tt.contentType})
+			if len(f.Items) == 0 {
+				t.Fatal("no items")
+			}
+			eachString(reflect.ValueOf(f), func(path, s string) {
+				if !norm.NFC.IsNormalString(s) {
+					t.Errorf("%s is not NFC: %+q", path, s)
+				}
+				if i := strings.IndexFunc(s, forbiddenInXML); i >= 0 {
+					t.Errorf("%s holds a control character: %+q", path, s)
+				}
+			})
+
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(f); err != nil {
+				t.Fatal(err)
+			}
+			got := buf.Bytes()
+			golden := filepath.Join("testdata", "parse", tt.file+".golden.json")
+			if *updateParse {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update-parse to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("result differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// eachString calls fn with every string reachable from v.
+func eachString(v reflect.Value, fn func(path, s string)) {
+	var walk func(path string, v reflect.Value)
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(path, v.Elem())
+			}
+		case reflect.String:
+			fn(path, v.String())
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i))
+			}
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).IsExported() {
+					walk(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		}
+	}
+	walk("Feed", v)
+}
+
+// TestParseFormats pins, independently of the golden files, what each format
+// must yield.
+func TestParseFormats(t *testing.T) {
+	vn := time.FixedZone("+07", 7*3600)
+	tests := []struct {
+		file    string
+		feedURL string
+		check   func(t *testing.T, f *Feed)
+	}{
+		{"rss091.xml", "https://tuyenquang.example.vn/rss.xml", func(t *testing.T, f *Feed) {
+			wantEqual(t, "feed language", f.Language, "vi-vn")
+			wantEqual(t, "title", f.Items[1].Title, "Nông dân Hàm Yên thu hoạch cam sành")
+			wantEqual(t, "link", f.Items[0].Link, "https://tuyenquang.example.vn/van-hoa/khai-mac-le-hoi-thanh-tuyen.html")
+		}},
+		{"rss10.xml", "https://caobang.example.vn/rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "TTL from sy:updatePeriod hourly / frequency 2", f.TTL, 30*time.Minute)
+			wantEqual(t, "RDF item GUID", f.Items[0].GUID, "")
+			wantEqual(t, "dc:date", f.Items[0].Published, time.Date(2021, 12, 13, 8, 30, 0, 0, vn).UTC())
+			wantEqual(t, "zone-less dc:date", f.Items[1].Published, time.Date(2021, 12, 13, 9, 0, 0, 0, vn).UTC())
+			wantEqual(t, "dc:creator", f.Items[0].Authors, []Person{{Name: "Nông Thị Hoa"}})
+			wantEqual(t, "dc:subject", f.Items[0].Labels, []string{"Du lịch"})
+			wantEqual(t, "feed language", f.Items[0].Language, "vi")
+			wantEqual(t, "item dc:language", f.Items[1].Language, "en")
+		}},
+		{"rss20.xml", "https://hagiang.example.vn/rss/thoi-su.rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "TTL", f.TTL, 15*time.Minute)
+			wantEqual(t, "hubs", f.Hubs, []string{"https://websub.example.vn/"})
+			wantEqual(t, "language", f.Language, "vi")
+			it := f.Items[0]
+			wantEqual(t, "GUID", it.GUID, "hg-2021-10452")
+			wantEqual(t, "labels", it.Labels, []string{"Du lịch", "Văn hoá"})
+			wantEqual(t, "authors", it.Authors, []Person{{Name: "Lò Văn Pháo"}})
+			wantEqual(t, "image from media:thumbnail, not from the HTML", it.Image, "https://hagiang.example.vn/anh/tgm-thumb.jpg")
+			wantEqual(t, "enclosures", it.Enclosures, []Enclosure{
+				{URL: "https://hagiang.example.vn/audio/tgm.mp3", Type: "audio/mpeg", Length: 1048576},
+				{URL: "https://hagiang.example.vn/video/tgm.mp4", Type: "video/mp4", Length: 7340032},
+			})
+			if !strings.HasPrefix(it.ContentHTML, "<p>Những ngày này") || !strings.HasPrefix(it.Summary, "<img") {
+				t.Errorf("content %q / summary %q: want content:encoded and description as HTML", it.ContentHTML, it.Summary)
+			}
+			it = f.Items[1]
+			wantEqual(t, "author with email", it.Authors, []Person{{Name: "Ban Kinh tế", Email: "toasoan@hagiang.example.vn"}})
+			wantEqual(t, "ICT date", it.Published, time.Date(2021, 12, 13, 3, 5, 0, 0, time.UTC))
+			wantEqual(t, "media:group image", it.Image, "https://hagiang.example.vn/anh/che-shan.jpg")
+			wantEqual(t, "media:group audio", it.Enclosures, []Enclosure{{URL: "https://hagiang.example.vn/audio/che-shan.m4a", Type: "audio/mp4", Length: 2048}})
+			it = f.Items[2]
+			wantEqual(t, "future date clamped", it.Published, parseNow)
+			wantEqual(t, "untyped media:content .jpg is an image", it.Image, "https://hagiang.example.vn/anh/khau-vai.jpg")
+			wantEqual(t, "no enclosures", len(it.Enclosures), 0)
+		}},
+		{"atom03.xml", "https://laocai.example.vn/atom.xml", func(t *testing.T, f *Feed) {
+			it := f.Items[0]
+			wantEqual(t, "issued", it.Published, time.Date(2021, 12, 13, 0, 15, 0, 0, time.UTC))
+			wantEqual(t, "modified", it.Updated, time.Date(2021, 12, 13, 1, 0, 0, 0, time.UTC))
+			wantEqual(t, "escaped content", it.ContentHTML, "<p>Sáng nay, nhiều du khách lên <em>Fansipan</em> ngắm băng giá.</p>")
+			wantEqual(t, "feed author inherited", it.Authors, []Person{{Name: "Toà soạn Báo Lào Cai"}})
+			wantEqual(t, "xml:lang", it.Language, "vi")
+		}},
+		{"atom10.xml", "https://bacgiang.example.vn/tin/nong-nghiep.atom", func(t *testing.T, f *Feed) {
+			wantEqual(t, "feed title", f.Title, "Báo Bắc Giang Nông nghiệp")
+			wantEqual(t, "feed link", f.Link, "https://bacgiang.example.vn/")
+			wantEqual(t, "hubs", f.Hubs, []string{"https://websub.example.vn/hub"})
+			it := f.Items[0]
+			wantEqual(t, "HTML title", it.Title, "Vải thiều Lục Ngạn & những chuyến hàng sang Nhật Bản")
+			wantEqual(t, "xml:base link", it.Link, "https://bacgiang.example.vn/tin/vai-thieu-luc-ngan.html")
+			wantEqual(t, "enclosure link", it.Enclosures, []Enclosure{{URL: "https://bacgiang.example.vn/audio/vai-thieu.mp3", Type: "audio/mpeg", Length: 5120}})
+			wantEqual(t, "author", it.Authors, []Person{{Name: "Trần Minh Đức", URL: "https://bacgiang.example.vn/tac-gia/tran-minh-duc"}})
+			wantEqual(t, "labels", it.Labels, []string{"Nông nghiệp", "Xuất khẩu"})
+			wantEqual(t, "published", it.Published, time.Date(2021, 12, 13, 1, 0, 0, 0, time.UTC))
+			wantEqual(t, "updated", it.Updated, time.Date(2021, 12, 13, 2, 30, 0, 0, time.UTC))
+			wantEqual(t, "xhtml content resolved by xml:base", it.ContentHTML, `<p>Năm nay, <a href="https://bacgiang.example.vn/tin/ban-do.html">Lục Ngạn</a> xuất khẩu 200 tấn vải.</p>`)
+			it = f.Items[1]
+			wantEqual(t, "entry xml:base", it.Link, "https://bacgiang.example.vn/ban-tin/chieu-13-12.html")
+			wantEqual(t, "published falls back to updated", it.Published, time.Date(2021, 12, 13, 17, 0, 0, 0, time.UTC))
+			wantEqual(t, "feed author inherited", it.Authors, []Person{{Name: "Ban Nông nghiệp", Email: "nongnghiep@bacgiang.example.vn"}})
+		}},
+		{"jsonfeed10.json", "https://yenbai.example.vn/feed.json", func(t *testing.T, f *Feed) {
+			wantEqual(t, "only WebSub hubs", f.Hubs, []string{"https://websub.example.vn/"})
+			it := f.Items[0]
+			wantEqual(t, "link", it.Link, "https://yenbai.example.vn/xa-hoi/ruong-bac-thang-mu-cang-chai.html")
+			wantEqual(t, "image", it.Image, "https://yenbai.example.vn/anh/mu-cang-chai.jpg")
+			wantEqual(t, "content_text as HTML", it.ContentHTML,
+				"<p>Những thửa ruộng vàng óng trải dài.</p><p>Du khách &lt;đông&gt; &amp; vui.<br>Người dân sẵn sàng đón khách.</p>")
+			wantEqual(t, "summary", it.Summary, "Mùa vàng ở Mù Cang Chải.")
+			wantEqual(t, "labels", it.Labels, []string{"Du lịch", "Xã hội"})
+			wantEqual(t, "feed author", it.Authors, []Person{{Name: "Toà soạn Yên Bái", URL: "https://yenbai.example.vn/toa-soan"}})
+			wantEqual(t, "attachment", it.Enclosures, []Enclosure{{URL: "https://yenbai.example.vn/audio/mu-cang-chai.mp3", Type: "audio/mpeg", Length: 3145728}})
+			wantEqual(t, "id that is a URL stands in for the link", f.Items[1].Link, "https://yenbai.example.vn/kinh-te/que-van-yen.html")
+		}},
+		{"jsonfeed11.json", "https://langson.example.vn/feed.json", func(t *testing.T, f *Feed) {
+			wantEqual(t, "language", f.Language, "vi-vn")
+			it := f.Items[0]
+			wantEqual(t, "zone-less date", it.Published, time.Date(2021, 12, 13, 8, 22, 5, 0, time.UTC))
+			wantEqual(t, "banner image", it.Image, "https://langson.example.vn/anh/huu-nghi.jpg")
+			wantEqual(t, "authors", it.Authors, []Person{{Name: "Hoàng Văn Nam", URL: "https://langson.example.vn/tac-gia/hoang-van-nam"}})
+			wantEqual(t, "video attachment", it.Enclosures, []Enclosure{{URL: "https://langson.example.vn/video/huu-nghi.mp4", Type: "video/mp4", Length: 10485760}})
+			it = f.Items[1]
+			wantEqual(t, "external_url", it.Link, "https://english.langson.example.vn/border-gate.html")
+			wantEqual(t, "item language", it.Language, "en")
+			wantEqual(t, "feed authors", it.Authors, []Person{{Name: "Ban Thời sự"}})
+			wantEqual(t, "day-first date", it.Published, time.Date(2021, 12, 13, 8, 22, 0, 0, time.UTC))
+		}},
+		{"guid-only.xml", "https://laichau.example.vn/rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "guid trimmed", f.Items[0].GUID, "https://laichau.example.vn/kinh-te/tam-duong-trong-che.html")
+			wantEqual(t, "guid as link", f.Items[0].Link, "https://laichau.example.vn/kinh-te/tam-duong-trong-che.html")
+			wantEqual(t, "non-URL guid kept", f.Items[1].GUID, "lc-2021-9910")
+			wantEqual(t, "non-URL guid is no link", f.Items[1].Link, "")
+		}},
+		{"relative-links.xml", "https://sonla.example.vn/rss/tin-moi.rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "feed link", f.Link, "https://sonla.example.vn/")
+			it := f.Items[0]
+			wantEqual(t, "link", it.Link, "https://sonla.example.vn/du-lich/moc-chau-hoa-man.html")
+			wantEqual(t, "enclosure", it.Enclosures, []Enclosure{{URL: "https://sonla.example.vn/media/moc-chau.mp3", Type: "audio/mpeg", Length: 300}})
+			wantEqual(t, "protocol-relative image", it.Image, "https://cdn.sonla.example.vn/anh/moc-chau.jpg")
+			wantEqual(t, "javascript: link dropped", f.Items[1].Link, "")
+		}},
+		{"relative-links.xml", "", func(t *testing.T, f *Feed) {
+			wantEqual(t, "no base: relative link dropped", f.Items[0].Link, "")
+			wantEqual(t, "no base: enclosure dropped", len(f.Items[0].Enclosures), 0)
+		}},
+		{"leading-comment.xml", "https://hoabinh.example.vn/rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "title", f.Items[0].Title, "Mai Châu đón khách về bản Lác")
+		}},
+		{"billion-laughs.xml", "https://ninhbinh.example.vn/rss", func(t *testing.T, f *Feed) {
+			// Entities are not expanded: the reference stays as text.
+			wantEqual(t, "title", f.Items[0].Title, "Ninh Bình &lol9;")
+		}},
+		{"control-chars.json", "https://hungyen.example.vn/feed.json", func(t *testing.T, f *Feed) {
+			wantEqual(t, "feed title", f.Title, "Báo Hưng Yên")
+			wantEqual(t, "title", f.Items[0].Title, "Nhãn lồng Hưng Yên vào vụ")
+			wantEqual(t, "GUID", f.Items[0].GUID, "hy-1")
+			wantEqual(t, "labels", f.Items[0].Labels, []string{"Nôngnghiệp"})
+		}},
+		{"control-chars.xml", "https://thanhhoa.example.vn/rss", func(t *testing.T, f *Feed) {
+			wantEqual(t, "feed title", f.Title, "Báo Thanh Hoá")
+			wantEqual(t, "title", f.Items[0].Title, "Sầm Sơn đón khách")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.feedURL, func(t *testing.T) {
+			f := parseFixture(t, tt.file, ParseOptions{FeedURL: tt.feedURL})
+			wantEqual(t, "FeedURL", f.FeedURL, tt.feedURL)
+			tt.check(t, f)
+		})
+	}
+}
+
+func wantEqual[T any](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
+// TestParseCharset pins the charset order (BOM, XML declaration,
+// Content-Type, UTF-8) and NFC output for Vietnamese text.
+func TestParseCharset(t *testing.T) {
+	const (
+		bacKan    = "Hồ Ba Bể đón đoàn khách quốc tế đầu tiên"
+		thaiNguen = "Chè Tân Cương vào vụ thu hoạch cuối năm"
+	)
+	// One broken byte in a document of realistic size.
+	utf8Doc := []byte(`<?xml version="1.0"?><rss version="2.0"><channel><item><title>Đồng Văn ` + "\xff" + `hôm nay</title>` +
+		`<description>` + strings.Repeat("Cao nguyên đá Đồng Văn đón khách. ", 40) + `</description></item></channel></rss>`)
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+		want        string
+	}{
+		{"windows-1258 declared", readFixture(t, "win1258-decl.xml"), "", bacKan},
+		{"declaration beats a wrong header", readFixture(t, "win1258-decl.xml"), "text/xml; charset=iso-8859-5", bacKan},
+		{"windows-1258 from Content-Type", readFixture(t, "win1258-nodecl.xml"), "application/rss+xml; charset=windows-1258", bacKan},
+		{"header label is case-insensitive", readFixture(t, "win1258-nodecl.xml"), `text/xml; Charset="Windows-1258"`, bacKan},
+		{"UTF-8 BOM beats the declaration", readFixture(t, "bom-utf8.xml"), "text/xml; charset=windows-1258", thaiNguen},
+		{"UTF-16 BOM", readFixture(t, "bom-utf16.xml"), "", thaiNguen},
+		{"NFD composed", readFixture(t, "nfd.xml"), "", "Giỗ Tổ Hùng Vương: hàng vạn người về Đền Hùng"},
+		{"a stray byte in UTF-8 is replaced", utf8Doc, "", "Đồng Văn \uFFFDhôm nay"},
+		{"declared UTF-8 that is not gives way to the header",
+			append([]byte(`<?xml version="1.0" encoding="utf-8"?>`), readFixture(t, "win1258-nodecl.xml")...),
+			"text/xml; charset=windows-1258", bacKan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(tt.body, ParseOptions{FeedURL: "https://example.vn/rss", ContentType: tt.contentType, Now: parseNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEqual(t, "title", f.Items[0].Title, tt.want)
+		})
+	}
+}
+
+// TestParseDates reads dates.xml, one item per date form, in the default
+// zone (Asia/Ho_Chi_Minh) and in another.
+func TestParseDates(t *testing.T) {
+	at := func(loc *time.Location, y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, loc).UTC()
+	}
+	vn := time.FixedZone("+07", 7*3600)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	explicit := at(vn, 2021, 12, 13, 15, 22, 5)
+	tests := []struct {
+		guid     string
+		want     time.Time // with the default zone
+		wantInJP time.Time // with Location Asia/Tokyo
+	}{
+		{"d-rfc1123z", explicit, explicit},
+		{"d-ict", explicit, explicit},
+		{"d-gmt7", explicit, explicit},
+		{"d-gmt0700", explicit, explicit},
+		{"d-plus07", explicit, explicit},
+		{"d-zoneless-rfc", explicit, at(tokyo, 2021, 12, 13, 15, 22, 5)},
+		{"d-vn-time", at(vn, 2021, 12, 13, 15, 22, 0), at(tokyo, 2021, 12, 13, 15, 22, 0)},
+		{"d-vn-date", at(vn, 2021, 12, 13, 0, 0, 0), at(tokyo, 2021, 12, 13, 0, 0, 0)},
+		{"d-iso-space", explicit, at(tokyo, 2021, 12, 13, 15, 22, 5)},
+		{"d-gmt", explicit, explicit},
+		{"d-weekday-vn", at(vn, 2021, 12, 13, 15, 22, 0), at(vn, 2021, 12, 13, 15, 22, 0)},
+		{"d-dc", explicit, explicit},
+		{"d-bad", time.Time{}, time.Time{}},
+		{"d-future", parseNow, parseNow},
+	}
+	byGUID := func(f *Feed) map[string]Item {
+		m := make(map[string]Item)
+		for _, it := range f.Items {
+			m[it.GUID] = it
+		}
+		return m
+	}
+	def := byGUID(parseFixture(t, "dates.xml", ParseOptions{}))
+	jp := byGUID(parseFixture(t, "dates.xml", ParseOptions{Location: tokyo}))
+	for _, tt := range tests {
+		t.Run(tt.guid, func(t *testing.T) {
+			wantEqual(t, "published", def[tt.guid].Published, tt.want)
+			wantEqual(t, "published in Asia/Tokyo", jp[tt.guid].Published, tt.wantInJP)
+			if loc := def[tt.guid].Published.Location(); loc != time.UTC {
+				t.Errorf("location %v, want UTC", loc)
+			}
+		})
+	}
+}
+
+// TestParseDate covers the layouts one by one, in Asia/Ho_Chi_Minh.
+func TestParseDate(t *testing.T) {
+	vn := time.FixedZone("+07", 7*3600)
+	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
+	}
+	local := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, vn).UTC()
+	}
+	tests := []struct {
+		raw  string
+		want time.Time // zero: unreadable
+	}{
+		{"Mon, 13 Dec 2021 15:22:05 +0700", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 -0500", utc(2021, 12, 13, 20, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 EST", utc(2021, 12, 13, 20, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 GMT", utc(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 UT", utc(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 ICT", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 GMT+7", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 GMT+07:00", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 UTC+0700", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 +0700 (ICT)", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 2021 15:22:05 XYZ", local(2021, 12, 13, 15, 22, 5)},
+		{"Mon, 13 Dec 21 15:22:05 +0700", local(2021, 12, 13, 15, 22, 5)},
+		{"13 Dec 2021 15:22 +0700", local(2021, 12, 13, 15, 22, 0)},
+		{"Monday, 13-Dec-21 15:22:05 GMT", utc(2021, 12, 13, 15, 22, 5)},
+		{"Mon Dec 13 15:22:05 2021", local(2021, 12, 13, 15, 22, 5)},
+		{"December 13, 2021 3:22 PM", local(2021, 12, 13, 15, 22, 0)},
+		{"Dec 13, 2021", local(2021, 12, 13, 0, 0, 0)},
+		{"2021-12-13T15:22:05Z", utc(2021, 12, 13, 15, 22, 5)},
+		{"2021-12-13T15:22:05.123+07:00", local(2021, 12, 13, 15, 22, 5).Add(123 * time.Millisecond)},
+		{"2021-12-13T15:22:05+07", local(2021, 12, 13, 15, 22, 5)},
+		{"2021-12-13T15:22:05", local(2021, 12, 13, 15, 22, 5)},
+		{"2021-12-13 15:22:05", local(2021, 12, 13, 15, 22, 5)},
+		{"2021-12-13 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"2021-12-13", local(2021, 12, 13, 0, 0, 0)},
+		{"2021/12/13 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"13/12/2021 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"13/12/2021 15:22:05", local(2021, 12, 13, 15, 22, 5)},
+		{"13/12/2021", local(2021, 12, 13, 0, 0, 0)},
+		{"03/04/2021", local(2021, 4, 3, 0, 0, 0)},
+		{"12/13/2021", local(2021, 12, 13, 0, 0, 0)},
+		{"13-12-2021 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"13.12.2021 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"15:22 13/12/2021", local(2021, 12, 13, 15, 22, 0)},
+		{"13/12/2021 - 15:22", local(2021, 12, 13, 15, 22, 0)},
+		{"Thứ hai, 13/12/2021, 15:22 (GMT+7)", local(2021, 12, 13, 15, 22, 0)},
+		{"Thứ Hai, 13/12/2021 15:22 GMT+7", local(2021, 12, 13, 15, 22, 0)},
+		{"  13/12/2021   15:22  ", local(2021, 12, 13, 15, 22, 0)},
+		{"", time.Time{}},
+		{"hôm qua", time.Time{}},
+		{"32/13/2021", time.Time{}},
+		{"2021-12-13T15:22:05+25:00", time.Time{}},
+		{"0001-01-01T00:00:00Z", time.Time{}},
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, ok := parseDate(tt.raw, loc)
+			if ok != !tt.want.IsZero() || !got.Equal(tt.want) {
+				t.Errorf("parseDate(%q) = %v, %v; want %v", tt.raw, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseMaxItems(t *testing.T) {
+	tests := []struct {
+		file     string
+		maxItems int
+		want     []string // GUIDs or links, in order
+	}{
+		{"rss20.xml", 2, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html"}},
+		{"rss20.xml", 0, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html", ""}},
+		{"rss20.xml", 10, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html", ""}},
+		{"atom10.xml", 1, []string{"tag:bacgiang.example.vn,2021:vai-thieu-nhat-ban"}},
+		{"jsonfeed11.json", 1, []string{"ls-3301"}},
+		{"rss10.xml", 1, []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tt.file, tt.maxItems), func(t *testing.T) {
+			f := parseFixture(t, tt.file, ParseOptions{MaxItems: tt.maxItems})
+			var got []string
+			for _, it := range f.Items {
+				got = append(got, it.GUID)
+			}
+			wantEqual(t, "GUIDs", got, tt.want)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const feedURL = "https://namdinh.example.vn/rss"
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+		notFeed     bool   // must wrap ErrNotFeed
+		want        string // in the message
+	}{
+		{"truncated XML", readFixture(t, "truncated.xml"), "", false, "unexpected EOF"},
+		{"unterminated attribute", readFixture(t, "malformed.xml"), "", false, "XML syntax error"},
+		{"broken markup", []byte(`<rss version="2.0"><channel><<<>>></channel></rss>`), "", false, "XML syntax error"},
+		{"truncated JSON", readFixture(t, "malformed.json"), "", false, "unexpected end of JSON"},
+		{"JSON of the wrong shape", []byte(`{"items": 42}`), "", false, "json"},
+		{"HTML page", readFixture(t, "not-a-feed.html"), "text/html", true, "root element <html>"},
+		{"empty body", nil, "", true, "empty body"},
+		{"whitespace", []byte(" \n\t"), "", true, "empty body"},
+		{"plain text", []byte("Báo Nam Định đang bảo trì"), "", true, "starts with"},
+		{"comment only", []byte("<!-- bảo trì -->"), "", true, "no root element"},
+		{"windows-1258 without any charset", readFixture(t, "win1258-nodecl.xml"), "text/xml", false, "declares no charset"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(tt.body, ParseOptions{FeedURL: feedURL, ContentType: tt.contentType})
+			if err == nil {
+				t.Fatalf("Parse succeeded with %d items, want an error", len(f.Items))
+			}
+			if f != nil {
+				t.Errorf("Parse returned a feed with its error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "feeds: parse "+feedURL+": ") || !strings.Contains(msg, tt.want) {
+				t.Errorf("error %q: want prefix %q and %q in it", msg, "feeds: parse "+feedURL+": ", tt.want)
+			}
+			if errors.Is(err, ErrNotFeed) != tt.notFeed {
+				t.Errorf("errors.Is(err, ErrNotFeed) = %v, want %v", !tt.notFeed, tt.notFeed)
+			}
+		})
+	}
+}
+
+// TestParseWronglyClosedTag pins a leniency of gofeed's XML reader: a wrong
+// end tag inside an item does not fail the document. Callers must not take
+// success for a healthy feed (see LIBRARIES.md).
+func TestParseWronglyClosedTag(t *testing.T) {
+	doc := `<rss version="2.0"><channel><title>Báo Hà Nam</title><item><title>Phủ Lý</titl></item></channel></rss>`
+	f, err := Parse([]byte(doc), ParseOptions{FeedURL: "https://hanam.example.vn/rss"})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	wantEqual(t, "items", len(f.Items), 1)
+}
+
+// FuzzParse feeds mutated fixtures to Parse: it must return a feed or an
+// error, never panic (Parse turns panics into errors, so the test looks for
+// those), and the error must name the feed.
+func FuzzParse(f *testing.F) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "parse"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".golden.json") {
+			f.Add(readFixture(f, e.Name()), "")
+		}
+	}
+	f.Add(readFixture(f, "win1258-nodecl.xml"), "text/xml; charset=windows-1258")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		const feedURL = "https://fuzz.example.vn/rss"
+		feed, err := Parse(body, ParseOptions{FeedURL: feedURL, ContentType: contentType, MaxItems: 50, Now: parseNow})
+		if err != nil {
+			if strings.Contains(err.Error(), "panic:") {
+				t.Fatalf("panic: %v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "feeds: parse "+feedURL+": ") {
+				t.Fatalf("error does not name the feed: %v", err)
+			}
+			return
+		}
+		if len(feed.Items) > 50 {
+			t.Fatalf("%d items, MaxItems is 50", len(feed.Items))
+		}
+		for _, it := range feed.Items {
+			if it.Published.After(parseNow) || it.Updated.After(parseNow) {
+				t.Fatalf("date after now: %v %v", it.Published, it.Updated)
+			}
+		}
+	})
+}
+
+// BenchmarkParse parses a generated RSS 2.0 feed of 2,000 items.
+func BenchmarkParse(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>Báo Hà Giang</title><link>https://hagiang.example.vn/</link><language>vi</language>
+`)
+	for i := range 2000 {
+		fmt.Fprintf(&buf, `<item><title>Tin số %d: Đồng Văn đón khách du lịch cao nguyên đá</title>
+<link>/tin/%d.html</link><guid isPermaLink="false">hg-%d</guid>
+<description><![CDATA[<p>Tóm tắt tin số %d về hoa tam giác mạch ở Sủng Là.</p>]]></description>
+<content:encoded><![CDATA[<p>Nội dung đầy đủ của tin số %d: những cánh đồng hoa nở rộ, du khách tấp nập.</p><p><img src="/anh/%d.jpg"/></p>]]></content:encoded>
+<dc:creator>Lò Văn Pháo</dc:creator><pubDate>13/12/2021 15:%02d</pubDate><category>Du lịch</category>
+<media:thumbnail url="/anh/%d-nho.jpg"/></item>
+`, i, i, i, i, i, i, i%60, i)
+	}
+	buf.WriteString("</channel></rss>\n")
+	body := buf.Bytes()
+	opt := ParseOptions{FeedURL: "https://hagiang.example.vn/rss", Now: parseNow}
+
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		f, err := Parse(body, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Items) != 2000 {
+			b.Fatalf("%d items", len(f.Items))
+		}
+	}
+}
+
+func TestGuardParse(t *testing.T) {
+	f, err := guardParse("https://quangninh.example.vn/rss", func() (*Feed, error) {
+		var items []Item
+		_ = items[3] // the kind of slip a parser makes on a strange document
+		return &Feed{}, nil
+	})
+	if f != nil || err == nil || !strings.HasPrefix(err.Error(), "feeds: parse https://quangninh.example.vn/rss: panic: ") {
+		t.Errorf("got %v, %v; want a panic error naming the feed", f, err)
+	}
+	_, err = guardParse("", func() (*Feed, error) { return nil, ErrNotFeed })
+	if !errors.Is(err, ErrNotFeed) || err.Error() != "feeds: parse document: not a feed" {
+		t.Errorf("err = %v, want ErrNotFeed wrapped for an unnamed document", err)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Vải thiều <em>Lục Ngạn</em>", "Vải thiều Lục Ngạn"},
+		{"Giá &quot;chè&quot; tăng &amp;amp; ổn định", `Giá "chè" tăng &amp; ổn định`},
+		{"AT&T mở văn phòng", "AT&T mở văn phòng"},
+		{"Nhiệt độ x < 5 độ", "Nhiệt độ x < 5 độ"},
+		{"Tin <script>alert(1)</script>nóng<style>p{}</style>", "Tin nóng"},
+		{"Dòng một<br/>dòng hai", "Dòng một dòng hai"},
+		{"  nhiều\n\t khoảng   trắng ", "nhiều khoảng trắng"},
+		{"Ha\u0300 Giang", "Hà Giang"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			wantEqual(t, "plainText", plainText(tt.in), tt.want)
+		})
+	}
+}
+
+func TestTextToHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  \n ", ""},
+		{"Một dòng", "<p>Một dòng</p>"},
+		{"Đoạn 1\r\n\r\nĐoạn 2\ndòng 2", "<p>Đoạn 1</p><p>Đoạn 2<br>dòng 2</p>"},
+		{"a < b & \"c\"\n \n\n", "<p>a &lt; b &amp; &#34;c&#34;</p>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			wantEqual(t, "textToHTML", textToHTML(tt.in), tt.want)
+		})
+	}
+}
+
+// TestParseJSONNulls: JSON allows null where gofeed's translator expects an
+// object; such entries are skipped, not a reason to fail (or panic).
+func TestParseJSONNulls(t *testing.T) {
+	tests := []struct {
+		doc       string
+		wantItems int
+	}{
+		{`{"version":"https://jsonfeed.org/version/1.1","items":[null,{"id":"qn-1","title":"Hạ Long"}]}`, 1},
+		{`{"version":"https://jsonfeed.org/version/1.1","authors":[null],"items":[{"id":"qn-1","authors":[null,{"name":"Vũ Hà"}]}]}`, 1},
+		{`{"version":"https://jsonfeed.org/version/1.1","author":null,"items":[{"id":"qn-1","author":null,"attachments":[null]}]}`, 1},
+		{`{"version":"https://jsonfeed.org/version/1.1","hubs":[null,{"type":"WebSub","url":"https://websub.example.vn/"}],"items":null}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc, func(t *testing.T) {
+			f, err := Parse([]byte(tt.doc), ParseOptions{FeedURL: "https://quangninh.example.vn/feed.json"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEqual(t, "items", len(f.Items), tt.wantItems)
+		})
+	}
+}

@@ -1,0 +1,380 @@
+package feeds
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// Media types of the three rendered formats, as served over HTTP.
+const (
+	ContentTypeRSS  = "application/rss+xml; charset=utf-8"
+	ContentTypeAtom = "application/atom+xml; charset=utf-8"
+	ContentTypeJSON = "application/feed+json; charset=utf-8"
+)
+
+// Namespace is the XML namespace of newswire's extension elements in RSS and
+// Atom (prefix "nw"): per-item outlet attribution and the partner cursor. It
+// is fixed, not derived from an installation's domain, so that one newswire
+// can read another's attribution (district → province → national).
+const Namespace = "urn:x-newswire:1"
+
+// generator names newswire in every rendered feed.
+const generator = "newswire"
+
+// Namespaces the XML formats declare.
+const (
+	nsAtom    = "http://www.w3.org/2005/Atom"
+	nsContent = "http://purl.org/rss/1.0/modules/content/"
+	nsDC      = "http://purl.org/dc/elements/1.1/"
+	nsMedia   = "http://search.yahoo.com/mrss/"
+)
+
+// Channel describes one merged feed.
+type Channel struct {
+	ID          string    // absolute URI identifying the feed (Atom id)
+	Title       string    // e.g. "Du lịch"
+	Description string    // one line for feed readers; the title when empty
+	Link        string    // the HTML page for people
+	SelfURL     string    // this document's URL (rel="self")
+	Language    string    // BCP 47 tag, e.g. "vi"
+	Updated     time.Time // newest change among the stories; zero → newest story time
+	HubURL      string    // WebSub hub; "" = none
+	NextURL     string    // RFC 5005 rel="next" (older page); "" = none
+	Cursor      string    // opaque cursor a partner should use next; "" = none
+}
+
+// Outlet describes one source, for attribution.
+type Outlet struct {
+	ID      string // source id from config
+	Title   string // e.g. "Báo Hà Giang"
+	Link    string // the outlet's home page
+	FeedURL string // the feed newswire polls
+	Level   string // "provincial", "central", …
+}
+
+// Renderer writes merged feeds of stories in RSS 2.0, Atom 1.0 and JSON Feed
+// 1.1. The zero value works but credits outlets by their ids only and mints
+// story ids without an authority; set both.
+type Renderer struct {
+	Authority string            // tag URI authority, e.g. "news.example.vn"
+	Outlets   map[string]Outlet // by source id
+}
+
+// StoryID is a story's permanent id in every format: a tag URI (RFC 4151),
+// absolute as Atom requires and independent of the story's link, which may
+// change.
+func StoryID(authority string, id uint64) string {
+	return fmt.Sprintf("tag:%s,2026:story/%d", authority, id)
+}
+
+// categoryScheme names the vocabulary of newswire category ids, so that a
+// reader can tell them from the outlets' own labels.
+func categoryScheme(authority string) string {
+	return "tag:" + authority + ",2026:category"
+}
+
+// story is one Story cleaned and resolved for rendering: what every format
+// writes, computed once.
+type story struct {
+	id         string
+	title      string
+	link       string
+	summary    string
+	content    string
+	authors    []Person
+	published  time.Time
+	updated    time.Time
+	language   string
+	terms      []term
+	enclosures []Enclosure
+	image      string
+	sources    []credit
+}
+
+// term is one category: a newswire category id (with the scheme) or an
+// outlet's label (without).
+type term struct {
+	name   string
+	scheme string
+}
+
+// credit is one outlet's copy of a story, joined with what we know of the
+// outlet.
+type credit struct {
+	outlet    Outlet
+	link      string
+	published time.Time
+}
+
+// cleanChannel is ch cleaned, with Updated resolved.
+func cleanChannel(ch Channel, stories []story) Channel {
+	ch = Channel{
+		ID:          cleanText(ch.ID),
+		Title:       cleanText(ch.Title),
+		Description: cleanText(ch.Description),
+		Link:        cleanText(ch.Link),
+		SelfURL:     cleanText(ch.SelfURL),
+		Language:    cleanText(ch.Language),
+		Updated:     ch.Updated.UTC(),
+		HubURL:      cleanText(ch.HubURL),
+		NextURL:     cleanText(ch.NextURL),
+		Cursor:      cleanText(ch.Cursor),
+	}
+	if ch.Description == "" {
+		ch.Description = ch.Title
+	}
+	if ch.Updated.IsZero() {
+		for _, s := range stories {
+			if s.updated.After(ch.Updated) {
+				ch.Updated = s.updated
+			}
+		}
+	}
+	if ch.Updated.IsZero() {
+		// Atom requires a date; an empty feed that nobody dated gets the
+		// epoch rather than the clock, so that its bytes (and ETag) are stable.
+		ch.Updated = time.Unix(0, 0).UTC()
+	}
+	return ch
+}
+
+// prepare cleans every string of the stories and resolves the fallbacks that
+// all three formats share.
+func (r Renderer) prepare(in []Story) []story {
+	out := make([]story, len(in))
+	scheme := categoryScheme(r.Authority)
+	for i, s := range in {
+		p := story{
+			id:        StoryID(r.Authority, s.ID),
+			title:     cleanText(s.Title),
+			link:      cleanText(s.Link),
+			summary:   cleanText(s.Summary),
+			content:   cleanText(s.ContentHTML),
+			published: firstTime(s.Published, s.SortTime, s.FirstSeen),
+			language:  cleanText(s.Language),
+			image:     cleanText(s.Image),
+		}
+		if p.link == "" && len(s.Sources) > 0 {
+			p.link = cleanText(s.Sources[0].Link)
+		}
+		if p.content == "" {
+			// Every format gets full content: readers show it, and Atom and
+			// JSON Feed want it.
+			text := p.summary
+			if text == "" {
+				text = p.title
+			}
+			p.content = "<p>" + html.EscapeString(text) + "</p>"
+		}
+		p.updated = s.Updated.UTC()
+		if p.updated.Before(p.published) {
+			p.updated = p.published
+		}
+		for _, a := range s.Authors {
+			a = Person{Name: cleanText(a.Name), Email: cleanText(a.Email), URL: cleanText(a.URL)}
+			if a.Name == "" {
+				a.Name = a.Email
+			}
+			if a.Name != "" {
+				p.authors = append(p.authors, a)
+			}
+		}
+		seen := make(map[term]bool, len(s.Categories)+len(s.Labels))
+		add := func(name, scheme string) {
+			t := term{name: cleanText(name), scheme: scheme}
+			if t.name != "" && !seen[t] {
+				seen[t] = true
+				p.terms = append(p.terms, t)
+			}
+		}
+		for _, c := range s.Categories {
+			add(c, scheme)
+		}
+		for _, l := range s.Labels {
+			add(l, "")
+		}
+		for _, e := range s.Enclosures {
+			e = Enclosure{URL: cleanText(e.URL), Type: cleanText(e.Type), Length: max(e.Length, 0)}
+			if e.URL == "" {
+				continue
+			}
+			if e.Type == "" {
+				e.Type = guessType(e.URL)
+			}
+			p.enclosures = append(p.enclosures, e)
+		}
+		for _, o := range s.Sources {
+			known, ok := r.Outlets[o.Source]
+			if !ok {
+				known = Outlet{ID: o.Source}
+			}
+			outlet := Outlet{
+				ID:      cleanText(known.ID),
+				Title:   cleanText(known.Title),
+				Link:    cleanText(known.Link),
+				FeedURL: cleanText(known.FeedURL),
+				Level:   cleanText(known.Level),
+			}
+			if outlet.Title == "" {
+				outlet.Title = outlet.ID
+			}
+			p.sources = append(p.sources, credit{
+				outlet:    outlet,
+				link:      cleanText(o.Link),
+				published: firstTime(o.Published, o.FirstSeen),
+			})
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// gorillaFeed is the library's generic feed of the stories, which each format
+// turns into its own struct and then completes.
+func gorillaFeed(ch Channel, stories []story) *gfeeds.Feed {
+	f := &gfeeds.Feed{
+		Title:       ch.Title,
+		Link:        &gfeeds.Link{Href: ch.Link},
+		Description: ch.Description,
+		Updated:     ch.Updated,
+		Id:          ch.ID,
+		Items:       make([]*gfeeds.Item, 0, len(stories)),
+	}
+	for _, s := range stories {
+		it := &gfeeds.Item{
+			Title:       s.title,
+			Link:        &gfeeds.Link{Href: s.link},
+			Description: s.summary,
+			Id:          s.id,
+			IsPermaLink: "false",
+			Created:     s.published,
+			Updated:     s.updated,
+			Content:     s.content,
+		}
+		if len(s.enclosures) > 0 {
+			e := s.enclosures[0]
+			it.Enclosure = &gfeeds.Enclosure{Url: e.URL, Type: e.Type, Length: fmt.Sprint(e.Length)}
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f
+}
+
+// cleanText drops what XML 1.0 does not allow in a document (C0 controls but
+// tab, CR and LF; surrogates; U+FFFE and U+FFFF) and invalid UTF-8. The
+// library copies content raw into CDATA, so one stray control character from
+// an outlet would make the whole feed ill-formed.
+func cleanText(s string) string {
+	clean := utf8.ValidString(s)
+	for _, c := range s {
+		if !clean {
+			break
+		}
+		clean = xmlChar(c)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, c := range s {
+		if c == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				continue
+			}
+		}
+		if xmlChar(c) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// xmlChar reports whether c matches XML 1.0's Char production.
+func xmlChar(c rune) bool {
+	switch {
+	case c == '\t' || c == '\n' || c == '\r':
+		return true
+	case c < 0x20:
+		return false
+	case c <= 0xD7FF:
+		return true
+	case c < 0xE000:
+		return false
+	case c <= 0xFFFD:
+		return true
+	default:
+		return c >= 0x10000 && c <= utf8.MaxRune
+	}
+}
+
+// guessType names an enclosure's media type from its URL's extension, since
+// every format wants one and outlets often leave it out. The table is ours,
+// not the system's mime.types, so output does not vary by machine.
+func guessType(link string) string {
+	p := link
+	if u, err := url.Parse(link); err == nil {
+		p = u.Path
+	}
+	if t, ok := mediaTypes[strings.ToLower(path.Ext(p))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+var mediaTypes = map[string]string{
+	".mp3":  "audio/mpeg",
+	".m4a":  "audio/mp4",
+	".aac":  "audio/aac",
+	".ogg":  "audio/ogg",
+	".oga":  "audio/ogg",
+	".opus": "audio/ogg",
+	".wav":  "audio/wav",
+	".mp4":  "video/mp4",
+	".m4v":  "video/mp4",
+	".webm": "video/webm",
+	".ogv":  "video/ogg",
+	".mov":  "video/quicktime",
+	".jpg":  "image/jpeg",
+	".jpeg": "image/jpeg",
+	".png":  "image/png",
+	".gif":  "image/gif",
+	".webp": "image/webp",
+	".avif": "image/avif",
+	".pdf":  "application/pdf",
+}
+
+// medium is the Media RSS medium of a media type.
+func medium(mediaType string) string {
+	kind, _, _ := strings.Cut(mediaType, "/")
+	switch kind {
+	case "image", "audio", "video":
+		return kind
+	}
+	return "document"
+}
+
+// firstTime is the first non-zero time, in UTC.
+func firstTime(times ...time.Time) time.Time {
+	for _, t := range times {
+		if !t.IsZero() {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// rfc3339 formats t for Atom and the extension attributes; "" when zero.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

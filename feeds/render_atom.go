@@ -1,0 +1,159 @@
+package feeds
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// atomFeed completes the library's feed. Fields named like the library's
+// replace them: it writes one <link> only and no xml:lang.
+type atomFeed struct {
+	*gfeeds.AtomFeed
+	Lang      string         `xml:"xml:lang,attr,omitempty"`
+	NSMedia   string         `xml:"xmlns:media,attr"`
+	NSWire    string         `xml:"xmlns:nw,attr,omitempty"`
+	Links     []xmlLink      `xml:"link"`
+	Generator *atomGenerator `xml:"generator"`
+	Cursor    string         `xml:"nw:cursor,omitempty"`
+	Entries   []*atomEntry   `xml:"entry"`
+}
+
+// FeedXml lets gfeeds.WriteXML write the document.
+func (f *atomFeed) FeedXml() interface{} { return f }
+
+type atomGenerator struct {
+	Name string `xml:",chardata"`
+}
+
+// atomEntry completes the library's entry, replacing its single author,
+// category (without term) and link, and its text-only source.
+type atomEntry struct {
+	*gfeeds.AtomEntry
+	Lang       string `xml:"xml:lang,attr,omitempty"`
+	Links      []atomLink
+	Authors    []*gfeeds.AtomAuthor `xml:"author"`
+	Categories []atomCategory       `xml:"category"`
+	Source     *atomSource          `xml:"source"`
+	Thumbnail  *mediaThumbnail
+	Credits    []wireSource
+}
+
+// atomLink is an entry link. encoding/xml names an untagged slice field by
+// the field's name, so atomEntry.Links stays untagged to replace the
+// library's field of that name; the element name comes from XMLName.
+type atomLink struct {
+	XMLName xml.Name `xml:"link"`
+	xmlLink
+}
+
+type atomCategory struct {
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+}
+
+// atomSource is the first publisher's feed (RFC 4287 section 4.2.11). Its
+// author is the outlet, so an entry without authors of its own is credited to
+// the outlet rather than to the merged feed.
+type atomSource struct {
+	ID      string             `xml:"id"`
+	Title   string             `xml:"title"`
+	Updated string             `xml:"updated,omitempty"`
+	Links   []xmlLink          `xml:"link"`
+	Author  *gfeeds.AtomAuthor `xml:"author"`
+}
+
+// Atom writes the stories as an Atom 1.0 feed, in the order given.
+func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
+	ss := r.prepare(stories)
+	ch = cleanChannel(ch, ss)
+	base := (&gfeeds.Atom{Feed: gorillaFeed(ch, ss)}).AtomFeed()
+	// The library takes the feed id from the site link.
+	base.Id = ch.ID
+	if ch.Description == ch.Title {
+		base.Subtitle = ""
+	}
+	// Atom wants an author for every entry; entries without one of their
+	// own and without a source fall back to this.
+	base.Author = &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: ch.Title}}
+	f := &atomFeed{
+		AtomFeed:  base,
+		Lang:      ch.Language,
+		NSMedia:   nsMedia,
+		NSWire:    wireNamespace(ch, ss),
+		Links:     append([]xmlLink{{Href: ch.Link, Rel: "alternate", Type: "text/html"}}, feedLinks(ch, "application/atom+xml")...),
+		Generator: &atomGenerator{Name: generator},
+		Cursor:    ch.Cursor,
+		Entries:   make([]*atomEntry, len(ss)),
+	}
+	for i, s := range ss {
+		f.Entries[i] = r.atomEntry(base.Entries[i], s)
+	}
+	if err := gfeeds.WriteXML(f, w); err != nil {
+		return fmt.Errorf("feeds: render atom %s: %w", ch.SelfURL, err)
+	}
+	return nil
+}
+
+func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
+	base.Published = rfc3339(s.published)
+	if base.Summary != nil {
+		base.Summary.Type = "text" // the library assumes HTML
+	}
+	e := &atomEntry{AtomEntry: base, Lang: s.language, Credits: credits(s)}
+	if s.link != "" {
+		e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: s.link, Rel: "alternate", Type: "text/html"}})
+	}
+	for _, enc := range s.enclosures {
+		e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type, Length: fmt.Sprint(enc.Length)}})
+	}
+	for i, c := range s.sources {
+		if i > 0 && c.link != "" {
+			e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: c.link, Rel: "via", Type: "text/html", Title: c.outlet.Title}})
+		}
+	}
+	for _, a := range s.authors {
+		e.Authors = append(e.Authors, &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: a.Name, Email: a.Email, Uri: a.URL}})
+	}
+	for _, t := range s.terms {
+		e.Categories = append(e.Categories, atomCategory{Term: t.name, Scheme: t.scheme})
+	}
+	if len(s.sources) > 0 {
+		c := s.sources[0]
+		src := &atomSource{
+			ID:      firstString(c.outlet.FeedURL, sourceID(r.Authority, c.outlet.ID)),
+			Title:   c.outlet.Title,
+			Updated: rfc3339(firstTime(c.published, s.updated)),
+			Author:  &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: c.outlet.Title, Uri: c.outlet.Link}},
+		}
+		if c.outlet.Link != "" {
+			src.Links = append(src.Links, xmlLink{Href: c.outlet.Link, Rel: "alternate", Type: "text/html"})
+		}
+		if c.outlet.FeedURL != "" {
+			src.Links = append(src.Links, xmlLink{Href: c.outlet.FeedURL, Rel: "self"})
+		}
+		e.Source = src
+	}
+	if s.image != "" {
+		e.Thumbnail = &mediaThumbnail{URL: s.image}
+	}
+	return e
+}
+
+// sourceID identifies an outlet whose feed URL we do not know, so that
+// atom:source still has the id Atom asks for.
+func sourceID(authority, id string) string {
+	return "tag:" + authority + ",2026:source/" + id
+}
+
+// firstString is the first non-empty string.
+func firstString(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

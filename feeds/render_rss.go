@@ -1,0 +1,202 @@
+package feeds
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	gfeeds "github.com/gorilla/feeds"
+)
+
+// rssDoc replaces the library's RssFeedXml: it declares the namespaces our
+// extra elements need.
+type rssDoc struct {
+	XMLName   xml.Name    `xml:"rss"`
+	Version   string      `xml:"version,attr"`
+	NSContent string      `xml:"xmlns:content,attr"`
+	NSAtom    string      `xml:"xmlns:atom,attr"`
+	NSDC      string      `xml:"xmlns:dc,attr"`
+	NSMedia   string      `xml:"xmlns:media,attr"`
+	NSWire    string      `xml:"xmlns:nw,attr,omitempty"`
+	Channel   *rssChannel `xml:"channel"`
+}
+
+// FeedXml lets gfeeds.WriteXML write the document.
+func (d *rssDoc) FeedXml() interface{} { return d }
+
+// rssChannel completes the library's channel with atom:link (self, hub, next)
+// and the partner cursor; its items replace the library's.
+type rssChannel struct {
+	*gfeeds.RssFeed
+	AtomLinks []xmlLink  `xml:"atom:link"`
+	Cursor    string     `xml:"nw:cursor,omitempty"`
+	Items     []*rssItem `xml:"item"`
+}
+
+// rssItem completes the library's item. Fields named like the library's
+// (link, category, source) replace them: the library writes an empty link,
+// one category and a <source> without the url attribute RSS requires.
+type rssItem struct {
+	*gfeeds.RssItem
+	Link       string        `xml:"link,omitempty"` // optional in RSS; the library writes it empty
+	Categories []rssCategory `xml:"category"`
+	Creators   []string      `xml:"dc:creator"`
+	Source     *rssSource    `xml:"source"`
+	Media      []mediaContent
+	Thumbnail  *mediaThumbnail
+	Credits    []wireSource
+}
+
+type rssCategory struct {
+	Domain string `xml:"domain,attr,omitempty"`
+	Name   string `xml:",chardata"`
+}
+
+type rssSource struct {
+	URL   string `xml:"url,attr"`
+	Title string `xml:",chardata"`
+}
+
+// xmlLink is an Atom link, in Atom itself or as atom:link in RSS.
+type xmlLink struct {
+	Href   string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr,omitempty"`
+	Type   string `xml:"type,attr,omitempty"`
+	Title  string `xml:"title,attr,omitempty"`
+	Length string `xml:"length,attr,omitempty"`
+}
+
+// mediaContent carries the enclosures past the first one in RSS, which allows
+// only one <enclosure> per item.
+type mediaContent struct {
+	XMLName  xml.Name `xml:"media:content"`
+	URL      string   `xml:"url,attr"`
+	Type     string   `xml:"type,attr,omitempty"`
+	FileSize int64    `xml:"fileSize,attr,omitempty"`
+	Medium   string   `xml:"medium,attr,omitempty"`
+}
+
+type mediaThumbnail struct {
+	XMLName xml.Name `xml:"media:thumbnail"`
+	URL     string   `xml:"url,attr"`
+}
+
+// wireSource credits one outlet that carried the story, first publisher
+// first: the full attribution list that RSS <source> and atom:source (one
+// outlet each) cannot hold.
+type wireSource struct {
+	XMLName   xml.Name `xml:"nw:source"`
+	ID        string   `xml:"id,attr"`
+	Title     string   `xml:"title,attr,omitempty"`
+	Level     string   `xml:"level,attr,omitempty"`
+	Href      string   `xml:"href,attr,omitempty"`
+	Published string   `xml:"published,attr,omitempty"`
+}
+
+// RSS writes the stories as an RSS 2.0 feed, in the order given.
+func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
+	ss := r.prepare(stories)
+	ch = cleanChannel(ch, ss)
+	base := (&gfeeds.Rss{Feed: gorillaFeed(ch, ss)}).RssFeed()
+	base.Language = ch.Language
+	base.Generator = generator
+	c := &rssChannel{
+		RssFeed:   base,
+		AtomLinks: feedLinks(ch, "application/rss+xml"),
+		Cursor:    ch.Cursor,
+		Items:     make([]*rssItem, len(ss)),
+	}
+	for i, s := range ss {
+		c.Items[i] = rssItemOf(base.Items[i], s)
+	}
+	doc := &rssDoc{
+		Version:   "2.0",
+		NSContent: nsContent,
+		NSAtom:    nsAtom,
+		NSDC:      nsDC,
+		NSMedia:   nsMedia,
+		NSWire:    wireNamespace(ch, ss),
+		Channel:   c,
+	}
+	if err := gfeeds.WriteXML(doc, w); err != nil {
+		return fmt.Errorf("feeds: render rss %s: %w", ch.SelfURL, err)
+	}
+	return nil
+}
+
+// htmlText escapes plain text for an HTML context; unlike html.EscapeString
+// it leaves quotes alone, which need no escaping outside attributes.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
+	// RSS readers take description as HTML; the summary is plain text.
+	base.Description = htmlText.Replace(s.summary)
+	it := &rssItem{RssItem: base, Link: s.link, Credits: credits(s)}
+	// RSS <author> is "email (Name)": a lone author with both goes there,
+	// everyone else into dc:creator (validators warn on an item with both,
+	// and on an address without a name).
+	if a := s.authors; len(a) == 1 && a[0].Email != "" && a[0].Name != a[0].Email {
+		base.Author = a[0].Email + " (" + a[0].Name + ")"
+	} else {
+		for _, a := range s.authors {
+			it.Creators = append(it.Creators, a.Name)
+		}
+	}
+	for _, t := range s.terms {
+		it.Categories = append(it.Categories, rssCategory{Domain: t.scheme, Name: t.name})
+	}
+	if len(s.sources) > 0 && s.sources[0].outlet.FeedURL != "" {
+		o := s.sources[0].outlet
+		it.Source = &rssSource{URL: o.FeedURL, Title: o.Title}
+	}
+	if len(s.enclosures) > 1 {
+		for _, e := range s.enclosures[1:] {
+			it.Media = append(it.Media, mediaContent{URL: e.URL, Type: e.Type, FileSize: e.Length, Medium: medium(e.Type)})
+		}
+	}
+	if s.image != "" {
+		it.Thumbnail = &mediaThumbnail{URL: s.image}
+	}
+	return it
+}
+
+// wireNamespace is the newswire namespace if the document uses it, else "":
+// validators warn about any namespace they do not know, so a feed that
+// carries no extension element does not declare it.
+func wireNamespace(ch Channel, stories []story) string {
+	if ch.Cursor == "" && len(stories) == 0 {
+		return ""
+	}
+	return Namespace
+}
+
+// feedLinks are the feed's own links but the alternate one: self, hub, next.
+func feedLinks(ch Channel, selfType string) []xmlLink {
+	var links []xmlLink
+	if ch.SelfURL != "" {
+		links = append(links, xmlLink{Href: ch.SelfURL, Rel: "self", Type: selfType})
+	}
+	if ch.HubURL != "" {
+		links = append(links, xmlLink{Href: ch.HubURL, Rel: "hub"})
+	}
+	if ch.NextURL != "" {
+		links = append(links, xmlLink{Href: ch.NextURL, Rel: "next", Type: selfType})
+	}
+	return links
+}
+
+// credits lists every outlet that carried s for the nw:source elements.
+func credits(s story) []wireSource {
+	out := make([]wireSource, len(s.sources))
+	for i, c := range s.sources {
+		out[i] = wireSource{
+			ID:        c.outlet.ID,
+			Title:     c.outlet.Title,
+			Level:     c.outlet.Level,
+			Href:      c.link,
+			Published: rfc3339(c.published),
+		}
+	}
+	return out
+}
