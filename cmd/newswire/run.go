@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // outlets' zones must resolve on hosts without a zoneinfo database
+
+	"newswire/internal/config"
+	"newswire/internal/export"
+	"newswire/internal/poll"
+	"newswire/internal/server"
+	"newswire/store"
+)
+
+const usage = `usage: newswire [COMMAND] [-config FILE]
+
+commands:
+  serve          poll sources on schedule and serve HTTP (the default)
+  fetch          poll every source once, store, exit
+  export         print every stored story as JSON lines
+  check-config   validate the config; print every problem; exit 1 on any
+  backup FILE    write a consistent copy of the store to FILE
+
+FILE defaults to ./config.yaml.
+`
+
+// exitError ends the process with status 1; its message, when not empty,
+// has not been printed yet.
+type exitError struct{ msg string }
+
+func (e exitError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("newswire "+cmd, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	configPath := fs.String("config", "config.yaml", "config file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return exitError{}
+	}
+	switch cmd {
+	case "serve":
+		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, cfg) })
+	case "fetch":
+		return withConfig(*configPath, func(cfg *config.Config) error { return fetchOnce(ctx, cfg, stdout) })
+	case "export":
+		return withConfig(*configPath, func(cfg *config.Config) error { return exportStories(ctx, cfg, stdout) })
+	case "check-config":
+		return checkConfig(*configPath, stdout)
+	case "backup":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("backup: want one FILE to write, got %d arguments", fs.NArg())
+		}
+		return withConfig(*configPath, func(cfg *config.Config) error { return backup(ctx, cfg, fs.Arg(0), stdout) })
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func withConfig(path string, fn func(*config.Config) error) error {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	return fn(cfg)
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func storePath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.db") }
+
+func openStore(cfg *config.Config) (*store.Store, error) {
+	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
+}
+
+func serve(ctx context.Context, cfg *config.Config) error {
+	log := newLogger(cfg)
+	st, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(cfg, st, log).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	polled := make(chan error, 1)
+	go func() { polled <- poll.New(cfg, st, log).Run(pollCtx) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("newswire serving", "listen", ln.Addr().String(), "base_url", cfg.BaseURL,
+		"sources", len(cfg.EnabledSources()), "categories", len(cfg.Categories), "store", st.Path())
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-served:
+		stopPolling()
+		<-polled
+		return fmt.Errorf("serve: %w", err)
+	}
+	stopPolling()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("HTTP shutdown", "error", err)
+	}
+	if err := <-polled; err != nil {
+		log.Warn("poller stopped", "error", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	st, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// Each source's outcome is printed below; logging it too would say it twice.
+	p := poll.New(cfg, st, slog.New(slog.DiscardHandler))
+
+	total := len(cfg.EnabledSources())
+	tty := isTerminal(stdout)
+	finished := 0
+	start := time.Now()
+	reports := p.PollAll(ctx, func(r poll.Report) {
+		finished++
+		if tty {
+			fmt.Fprint(stdout, "\r\033[K")
+		}
+		fmt.Fprintln(stdout, formatReport(r))
+		if tty && finished < total {
+			fmt.Fprintf(stdout, "[%d/%d] polling…", finished, total)
+		}
+	})
+	var failed, items, added, updated int
+	for _, r := range reports {
+		if r.Err != nil {
+			failed++
+		}
+		items += r.Items
+		added += r.New
+		updated += r.Updated
+	}
+	fmt.Fprintf(stdout, "%d sources polled in %s: %d ok, %d failed; %d items, %d new, %d updated\n",
+		len(reports), time.Since(start).Round(time.Millisecond), len(reports)-failed, failed, items, added, updated)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if failed > 0 {
+		return exitError{msg: fmt.Sprintf("fetch: %d of %d sources failed", failed, len(reports))}
+	}
+	return nil
+}
+
+func formatReport(r poll.Report) string {
+	if r.Err != nil {
+		return fmt.Sprintf("%-20s %-12s %s", r.Source, "FAILED", r.Err)
+	}
+	line := fmt.Sprintf("%-20s %-12s %4d items %4d new %4d updated %4d joined %4d dropped  %s",
+		r.Source, r.Result, r.Items, r.New, r.Updated, r.Joined, r.Dropped, r.Duration.Round(time.Millisecond))
+	if r.Warning != "" {
+		line += "  warning: " + r.Warning
+	}
+	return line
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func checkConfig(path string, stdout io.Writer) error {
+	cfg, err := config.Load(path)
+	var cerr *config.Error
+	if errors.As(err, &cerr) {
+		for _, p := range cerr.Problems {
+			fmt.Fprintf(stdout, "%s: %s\n", cerr.File, p)
+		}
+		return exitError{msg: fmt.Sprintf("%s: %d problems", path, len(cerr.Problems))}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d sources, %d categories)\n", path, len(cfg.Sources), len(cfg.Categories))
+	return nil
+}
+
+func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	st, err := openStore(cfg)
+	if errors.Is(err, store.ErrLocked) {
+		return fromDaemon(ctx, cfg, "/api/export", stdout)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return export.Write(ctx, st, cfg.Authority(), stdout)
+}
+
+func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writer) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(tmp)
+	var n int64
+	st, err := openStore(cfg)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		cw := &countingWriter{w: f}
+		err = fromDaemon(ctx, cfg, "/api/backup", cw)
+		n = cw.n
+	case err == nil:
+		n, err = st.Backup(f)
+		st.Close()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backup: wrote %d bytes to %s\n", n, path)
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// fromDaemon asks the running daemon, which holds the store's lock, for an
+// admin endpoint's output. Those endpoints answer only on loopback.
+func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
+	host, port, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("the store is locked by another process and listen %q is not host:port: %w", cfg.Listen, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	u := "http://" + net.JoinHostPort(host, port) + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("the store is locked by another process, and the daemon did not answer at %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
