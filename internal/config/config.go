@@ -8,7 +8,7 @@
 // path and line (see Error), so that an admin can fix a bad edit in one pass.
 // A Config they return has its defaults filled in, its keyword lists NFC
 // normalised and its data_dir made absolute against the config file's folder.
-// REFERENCE.md lists every key.
+// README.md lists every key.
 package config
 
 import (

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Defaults for keys that are absent (see REFERENCE.md).
+// Defaults for keys that are absent (README.md lists them all).
 const (
 	defaultListen       = "127.0.0.1:8080"
 	defaultDataDir      = "./data"
