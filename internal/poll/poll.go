@@ -246,29 +246,34 @@ func (p *Poller) logReport(r Report) {
 func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 	srcs := p.cfg.EnabledSources()
 	reports := make([]Report, len(srcs))
-	sem := make(chan struct{}, max(1, p.cfg.Poll.Concurrency))
+	// Workers take sources in config order, so with concurrency 1 the order
+	// of polls, and so of first publication, is the config's.
+	next := make(chan int)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for i, src := range srcs {
+	for range min(max(1, p.cfg.Poll.Concurrency), len(srcs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				reports[i] = Report{Source: src.ID, Result: ResultError, Err: ctx.Err()}
-				return
-			}
-			defer func() { <-sem }()
-			r := p.Poll(ctx, src)
-			reports[i] = r
-			if done != nil {
-				mu.Lock()
-				done(r)
-				mu.Unlock()
+			for i := range next {
+				r := p.Poll(ctx, srcs[i])
+				reports[i] = r
+				if done != nil {
+					mu.Lock()
+					done(r)
+					mu.Unlock()
+				}
 			}
 		}()
 	}
+	for i, src := range srcs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			reports[i] = Report{Source: src.ID, Result: ResultError, Err: ctx.Err()}
+		}
+	}
+	close(next)
 	wg.Wait()
 	return reports
 }
