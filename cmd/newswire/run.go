@@ -29,7 +29,9 @@ commands:
   fetch          poll every source once, store, exit
   export         print every stored story as JSON lines
   check-config   validate the config; print every problem; exit 1 on any
-  backup FILE    write a consistent copy of the store to FILE
+  backup FILE    write a consistent copy of the store to FILE (works while the daemon runs)
+  compact        rewrite the store without its free space (daemon stopped)
+  restore FILE   put a backup in place of the store, keeping the old one (daemon stopped)
 
 FILE defaults to ./config.yaml.
 `
@@ -69,6 +71,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("backup: want one FILE to write, got %d arguments", fs.NArg())
 		}
 		return withConfig(*configPath, func(cfg *config.Config) error { return backup(ctx, cfg, fs.Arg(0), stdout) })
+	case "compact":
+		return withConfig(*configPath, func(cfg *config.Config) error { return compactStore(cfg, stdout) })
+	case "restore":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("restore: want one backup FILE to restore, got %d arguments", fs.NArg())
+		}
+		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, fs.Arg(0), stdout) })
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

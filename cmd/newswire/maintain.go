@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"newswire/internal/config"
+	"newswire/store"
+)
+
+// compactStore rewrites the store without its free pages. The daemon must be
+// stopped: compaction needs the file to itself.
+func compactStore(cfg *config.Config, stdout io.Writer) error {
+	path := storePath(cfg)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	tmp := path + ".compact"
+	_ = os.Remove(tmp)
+	before, after, err := store.Compact(path, tmp, 2*time.Second)
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	if err := store.CheckFile(tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("compact: the compacted copy does not check out, original kept: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	fmt.Fprintf(stdout, "compact: %s: %d → %d bytes\n", path, before, after)
+	return nil
+}
+
+// restoreStore puts a backup in place of the store, keeping the store it
+// replaces beside it. The daemon must be stopped.
+func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
+	if err := store.CheckFile(backup); err != nil {
+		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
+	}
+	path := storePath(cfg)
+	var kept string
+	if _, err := os.Stat(path); err == nil {
+		// Taking the lock proves no daemon is using the store.
+		st, err := openStore(cfg)
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("restore: the store is in use; stop the daemon first")
+		}
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		// Hold the lock until the backup is in place, so no daemon starts
+		// on a half-restored store.
+		defer st.Close()
+		kept = path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+		if err := store.CopyFile(path, kept); err != nil {
+			return fmt.Errorf("restore: keeping the current store: %w", err)
+		}
+	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := store.CopyFile(backup, path); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restore: %s now holds %s\n", path, backup)
+	if kept != "" {
+		fmt.Fprintf(stdout, "restore: the store it replaced is kept as %s\n", kept)
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBackupCompactRestore(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	want := exportAll(t, cfgPath)
+	if len(want) == 0 {
+		t.Fatal("nothing stored")
+	}
+
+	backup := filepath.Join(t.TempDir(), "newswire-backup.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	out, err := runCmd(t, "compact", "-config", cfgPath)
+	if err != nil || !strings.Contains(out, "bytes") {
+		t.Fatalf("compact: %v\n%s", err, out)
+	}
+	if got := exportAll(t, cfgPath); !equalJSON(t, got, want) {
+		t.Fatal("compaction changed the stories")
+	}
+
+	// Lose the store, then bring the backup back.
+	store := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	if err := os.WriteFile(store, []byte("not a store"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "restore", "-config", cfgPath, cfgPath); err == nil {
+		t.Fatalf("restore accepted a YAML file as a backup:\n%s", out)
+	}
+	if err := os.Remove(store); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "restore", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if got := exportAll(t, cfgPath); !equalJSON(t, got, want) {
+		t.Fatal("the restored store differs from the one backed up")
+	}
+}
+
+func TestRestoreKeepsTheStoreItReplaces(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if _, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "restore", "-config", cfgPath, backup)
+	if err != nil || !strings.Contains(out, "before-restore-") {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	kept, _ := filepath.Glob(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db.before-restore-*"))
+	if len(kept) != 1 {
+		t.Fatalf("kept copies: %v", kept)
+	}
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Compact rewrites the store at src into a new file at dst without its free
+// pages; bbolt files never shrink otherwise. It needs the file to itself: while
+// a daemon holds src it fails with ErrLocked. It returns both files' sizes.
+func Compact(src, dst string, timeout time.Duration) (before, after int64, err error) {
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	from, err := bolt.Open(src, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: false})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return 0, 0, fmt.Errorf("store: compact %s: %w (stop the daemon first)", src, ErrLocked)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
+	}
+	defer from.Close()
+	if err := from.View(checkSchema); err != nil {
+		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
+	}
+	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
+	}
+	if err := bolt.Compact(to, from, 64<<20); err != nil {
+		_ = to.Close()
+		_ = os.Remove(dst)
+		return 0, 0, fmt.Errorf("store: compact %s into %s: %w", src, dst, err)
+	}
+	if err := to.Close(); err != nil {
+		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
+	}
+	return fileSize(src), fileSize(dst), nil
+}
+
+// CheckFile opens the file at path read-only and verifies that it is a
+// newswire store this build can read, with consistent pages. Restoring a
+// backup starts here.
+func CheckFile(path string) error {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: check %s: %w", path, err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: check %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkSchema verifies that tx belongs to a newswire store this build reads.
+func checkSchema(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil || tx.Bucket(bucketStories) == nil {
+		return fmt.Errorf("not a newswire store: %w", ErrSchema)
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return fmt.Errorf("schema version %x: %w", v, ErrSchema)
+	}
+	if got := binary.BigEndian.Uint64(v); got > schemaVersion {
+		return fmt.Errorf("schema version %d, this build knows up to %d: %w", got, schemaVersion, ErrSchema)
+	}
+	return nil
+}
+
+// CopyFile copies src to dst through a temporary file, synced and renamed
+// into place, so dst is never seen half written.
+func CopyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
