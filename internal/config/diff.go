@@ -1,0 +1,132 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// Change is one difference between two configs, as a reload would apply it.
+type Change struct {
+	Kind string // added | removed | changed
+	Path string // "sources[baohagiang]", "sources[vov].url", "poll.interval"
+	From string // old value, for changed
+	To   string // new value, for changed
+}
+
+func (c Change) String() string {
+	switch c.Kind {
+	case "changed":
+		return fmt.Sprintf("changed %s: %s → %s", c.Path, c.From, c.To)
+	default:
+		return c.Kind + " " + c.Path
+	}
+}
+
+// RestartKeys are settings a running daemon cannot change: a reload keeps
+// their old values and says so.
+var RestartKeys = []string{"listen", "data_dir"}
+
+// Diff lists what changes from old to new: sources and categories (by id)
+// added, removed or changed field by field, and every other setting changed.
+func Diff(old, new *Config) []Change {
+	var out []Change
+	ov, nv := reflect.ValueOf(*old), reflect.ValueOf(*new)
+	t := ov.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := yamlName(f)
+		if name == "" {
+			continue
+		}
+		switch name {
+		case "sources":
+			out = append(out, diffByID(name, ov.Field(i), nv.Field(i))...)
+		case "categories":
+			out = append(out, diffByID(name, ov.Field(i), nv.Field(i))...)
+		default:
+			out = append(out, diffValue(name, ov.Field(i), nv.Field(i))...)
+		}
+	}
+	return out
+}
+
+// diffByID compares two lists of structs with an ID field, by id.
+func diffByID(name string, old, new reflect.Value) []Change {
+	index := func(list reflect.Value) (map[string]reflect.Value, []string) {
+		m := make(map[string]reflect.Value, list.Len())
+		var order []string
+		for i := range list.Len() {
+			id := list.Index(i).FieldByName("ID").String()
+			m[id] = list.Index(i)
+			order = append(order, id)
+		}
+		return m, order
+	}
+	om, oorder := index(old)
+	nm, norder := index(new)
+	var out []Change
+	for _, id := range oorder {
+		path := fmt.Sprintf("%s[%s]", name, id)
+		nvv, ok := nm[id]
+		if !ok {
+			out = append(out, Change{Kind: "removed", Path: path})
+			continue
+		}
+		out = append(out, diffValue(path, om[id], nvv)...)
+	}
+	for _, id := range norder {
+		if _, ok := om[id]; !ok {
+			out = append(out, Change{Kind: "added", Path: fmt.Sprintf("%s[%s]", name, id)})
+		}
+	}
+	return out
+}
+
+// diffValue compares two values of one type, descending into structs.
+func diffValue(path string, old, new reflect.Value) []Change {
+	if old.Kind() == reflect.Struct && old.Type() != reflect.TypeFor[Duration]() {
+		var out []Change
+		t := old.Type()
+		for i := range t.NumField() {
+			name := yamlName(t.Field(i))
+			if name == "" {
+				continue
+			}
+			out = append(out, diffValue(path+"."+name, old.Field(i), new.Field(i))...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(old.Interface(), new.Interface()) {
+		return nil
+	}
+	return []Change{{Kind: "changed", Path: path, From: show(old), To: show(new)}}
+}
+
+func show(v reflect.Value) string {
+	switch x := v.Interface().(type) {
+	case string:
+		if x == "" {
+			return `""`
+		}
+		return x
+	case []string:
+		return "[" + strings.Join(x, ", ") + "]"
+	case Duration:
+		return x.String()
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// yamlName is a field's key in the file; "" for fields that are not keys.
+func yamlName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}

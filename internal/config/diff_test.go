@@ -1,0 +1,54 @@
+package config
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDiff(t *testing.T) {
+	old := mustParse(t, `
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss", level: provincial, language: vi}
+  - {id: vov, title: VOV, url: "https://vov.test/rss", level: central, language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+default_category: thoi-su
+`)
+	new := mustParse(t, `
+poll: {interval: 30m}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss2", level: provincial, language: vi, categories: [du-lich]}
+  - {id: ttxvn, title: TTXVN, url: "https://ttxvn.test/rss", level: central, language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: du-lich, title: Du lịch, keywords: [homestay]}
+default_category: thoi-su
+`)
+	var got []string
+	for _, c := range Diff(old, new) {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"changed poll.interval: 15m → 30m",
+		"changed sources[baohagiang].url: https://baohagiang.test/rss → https://baohagiang.test/rss2",
+		"changed sources[baohagiang].categories: [] → [du-lich]",
+		"removed sources[vov]",
+		"added sources[ttxvn]",
+		"added categories[du-lich]",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Diff:\n got %q\nwant %q", got, want)
+	}
+	if d := Diff(old, old); len(d) != 0 {
+		t.Fatalf("Diff of a config with itself: %v", d)
+	}
+}
+
+func mustParse(t *testing.T, yaml string) *Config {
+	t.Helper()
+	c, err := Parse([]byte(yaml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -1,0 +1,181 @@
+// Package reload watches config.yaml and hands each valid new version to the
+// running daemon, on SIGHUP and whenever the file changes on disk.
+//
+// It owns the decision to apply or refuse a new config and the record of the
+// last attempt; it does not know what applying means: the daemon passes a
+// function for that. An invalid file never replaces the running config.
+package reload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"newswire/internal/config"
+)
+
+// Status is the outcome of the last reload attempt.
+type Status struct {
+	At       time.Time        `json:"at"`
+	Trigger  string           `json:"trigger"` // start | signal | file
+	OK       bool             `json:"ok"`
+	Error    string           `json:"error,omitempty"`
+	Problems []config.Problem `json:"problems,omitempty"`
+	Changes  []string         `json:"changes,omitempty"`
+}
+
+// Watcher reloads one config file.
+type Watcher struct {
+	path     string
+	log      *slog.Logger
+	apply    func(*config.Config) error
+	debounce time.Duration
+
+	mu      sync.Mutex
+	current *config.Config
+	status  Status
+	count   map[bool]int // reloads by outcome
+}
+
+// New returns a Watcher for the file at path, whose valid versions are
+// passed to apply; current is the config the daemon started with.
+func New(path string, current *config.Config, log *slog.Logger, apply func(*config.Config) error) *Watcher {
+	return &Watcher{
+		path: path, log: log, apply: apply, debounce: 300 * time.Millisecond,
+		current: current,
+		status:  Status{At: time.Now().UTC(), Trigger: "start", OK: true},
+		count:   map[bool]int{},
+	}
+}
+
+// Status returns the last reload attempt.
+func (w *Watcher) Status() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+// Counts returns how many reloads succeeded and failed since start.
+func (w *Watcher) Counts() (ok, failed int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count[true], w.count[false]
+}
+
+// Reload reads the file now and applies it if it is valid.
+func (w *Watcher) Reload(trigger string) Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st := Status{At: time.Now().UTC(), Trigger: trigger}
+	next, err := config.Load(w.path)
+	var cerr *config.Error
+	switch {
+	case errors.As(err, &cerr):
+		st.Error = fmt.Sprintf("%s: %d problems; the running config stays", w.path, len(cerr.Problems))
+		st.Problems = cerr.Problems
+	case err != nil:
+		st.Error = err.Error() + "; the running config stays"
+	default:
+		st.Changes, err = w.applyLocked(next)
+		if err != nil {
+			st.Error = err.Error() + "; the running config stays"
+		} else {
+			st.OK = true
+		}
+	}
+	w.status = st
+	w.count[st.OK]++
+	if st.OK {
+		w.log.Info("config reloaded", "file", w.path, "trigger", trigger, "changes", len(st.Changes))
+		for _, c := range st.Changes {
+			w.log.Info("config change", "change", c)
+		}
+	} else {
+		attrs := []any{"file", w.path, "trigger", trigger, "error", st.Error}
+		for _, p := range st.Problems {
+			w.log.Error("config refused", append(attrs, "problem", p.String())...)
+		}
+		if len(st.Problems) == 0 {
+			w.log.Error("config refused", attrs...)
+		}
+	}
+	return st
+}
+
+func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
+	var changes []string
+	for _, c := range config.Diff(w.current, next) {
+		changes = append(changes, c.String())
+	}
+	// Settings a running daemon cannot take keep their old values.
+	if next.Listen != w.current.Listen {
+		changes = append(changes, "listen takes effect at the next restart")
+		next.Listen = w.current.Listen
+	}
+	if next.DataDir != w.current.DataDir {
+		changes = append(changes, "data_dir takes effect at the next restart")
+		next.DataDir = w.current.DataDir
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	if err := w.apply(next); err != nil {
+		return nil, fmt.Errorf("applying %s: %w", w.path, err)
+	}
+	w.current = next
+	return changes, nil
+}
+
+// Run reloads on every value from hup and on every change to the file,
+// until ctx ends. It watches the file's folder, since editors often write a
+// temporary file and rename it over the original, and waits for writes to
+// settle before reading.
+func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("reload: watch %s: %w", w.path, err)
+	}
+	defer fw.Close()
+	dir, name := filepath.Split(w.path)
+	if dir == "" {
+		dir = "."
+	}
+	if err := fw.Add(dir); err != nil {
+		return fmt.Errorf("reload: watch %s: %w", dir, err)
+	}
+	var settle <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			w.Reload("signal")
+		case ev, ok := <-fw.Events:
+			if !ok {
+				return nil
+			}
+			if filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
+				settle = time.After(w.debounce)
+			}
+		case err, ok := <-fw.Errors:
+			if !ok {
+				return nil
+			}
+			w.log.Warn("watching config", "file", w.path, "error", err)
+		case <-settle:
+			settle = nil
+			if _, err := os.Stat(w.path); err != nil {
+				// Mid-rename, or removed: wait for the next event.
+				continue
+			}
+			w.Reload("file")
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package reload
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"newswire/internal/config"
+)
+
+const base = `sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss", level: provincial, language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+default_category: thoi-su
+`
+
+type applied struct {
+	mu   sync.Mutex
+	cfgs []*config.Config
+	ch   chan struct{}
+}
+
+func (a *applied) apply(c *config.Config) error {
+	a.mu.Lock()
+	a.cfgs = append(a.cfgs, c)
+	a.mu.Unlock()
+	a.ch <- struct{}{}
+	return nil
+}
+
+func setup(t *testing.T) (string, *Watcher, *applied, chan os.Signal) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &applied{ch: make(chan struct{}, 10)}
+	w := New(path, cur, slog.New(slog.DiscardHandler), a.apply)
+	w.debounce = 50 * time.Millisecond
+	hup := make(chan os.Signal, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, hup) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond) // let the watch start
+	return path, w, a, hup
+}
+
+func waitApplied(t *testing.T, a *applied) *config.Config {
+	t.Helper()
+	select {
+	case <-a.ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal("new config not applied within 5s")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfgs[len(a.cfgs)-1]
+}
+
+func waitStatus(t *testing.T, w *Watcher, since time.Time) Status {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := w.Status(); st.At.After(since) {
+			return st
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no reload attempt within 5s")
+	return Status{}
+}
+
+func TestReloadOnWrite(t *testing.T) {
+	path, w, a, _ := setup(t)
+	next := strings.Replace(base, "categories:", "  - {id: vov, title: VOV, url: \"https://vov.test/rss\", level: central}\ncategories:", 1)
+	if err := os.WriteFile(path, []byte(next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := waitApplied(t, a)
+	if _, ok := cfg.Source("vov"); !ok {
+		t.Fatal("added source not in the applied config")
+	}
+	if st := w.Status(); !st.OK || st.Trigger != "file" || len(st.Changes) != 1 || st.Changes[0] != "added sources[vov]" {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+func TestReloadOnRenameOver(t *testing.T) {
+	path, _, a, _ := setup(t)
+	tmp := path + ".swp"
+	next := strings.Replace(base, "Thời sự", "Thời sự hôm nay", 1)
+	if err := os.WriteFile(tmp, []byte(next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	cfg := waitApplied(t, a)
+	if c, _ := cfg.Category("thoi-su"); c.Title != "Thời sự hôm nay" {
+		t.Fatalf("title %q", c.Title)
+	}
+}
+
+func TestInvalidConfigIsRefused(t *testing.T) {
+	path, w, a, _ := setup(t)
+	start := time.Now()
+	bad := base + "poll: {interval: fifteen}\n"
+	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := waitStatus(t, w, start)
+	if st.OK || len(st.Problems) == 0 || st.Problems[0].Path != "poll.interval" || st.Problems[0].Line != 6 {
+		t.Fatalf("status %+v", st)
+	}
+	if !strings.Contains(st.Error, "running config stays") {
+		t.Fatalf("error %q", st.Error)
+	}
+	a.mu.Lock()
+	n := len(a.cfgs)
+	a.mu.Unlock()
+	if n != 0 {
+		t.Fatal("an invalid config was applied")
+	}
+
+	if ok, failed := w.Counts(); ok != 0 || failed != 1 {
+		t.Fatalf("counts ok=%d failed=%d", ok, failed)
+	}
+}
+
+func TestReloadOnSignal(t *testing.T) {
+	_, w, _, hup := setup(t)
+	start := time.Now()
+	hup <- syscall.SIGHUP
+	st := waitStatus(t, w, start)
+	if !st.OK || st.Trigger != "signal" || len(st.Changes) != 0 {
+		t.Fatalf("status after signal %+v", st)
+	}
+}
+
+func TestRestartOnlyKeysKeepTheirValues(t *testing.T) {
+	path, w, a, _ := setup(t)
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:9999\n"+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := waitApplied(t, a)
+	if cfg.Listen != "127.0.0.1:8080" {
+		t.Fatalf("listen changed on a live daemon: %s", cfg.Listen)
+	}
+	if st := w.Status(); !strings.Contains(strings.Join(st.Changes, "\n"), "listen takes effect at the next restart") {
+		t.Fatalf("changes %v", st.Changes)
+	}
+}
