@@ -180,3 +180,11 @@ func offsetZone(sign, hours, minutes string) (*time.Location, bool) {
 	}
 	return time.FixedZone("", offset), true
 }
+
+// ParseDate reads a date the way Parse reads feed dates (many layouts, zone
+// names and offsets; a date without a zone is in loc), for documents that are
+// not feeds, such as web pages. The result is UTC; ok is false when the
+// string holds no date Parse would read.
+func ParseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
+	return parseDate(stripForbidden(raw), loc)
+}

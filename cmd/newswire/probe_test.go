@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"newswire/internal/config"
+	"newswire/internal/scrape"
+)
+
+// listingPages are internal/scrape's saved listing pages, one per shape.
+var listingPages = map[string]string{
+	"/tin-tuc/":      "../../internal/scrape/testdata/card-grid.html",
+	"/tin-hoat-dong": "../../internal/scrape/testdata/plain-list.html",
+	"/van-hoa/":      "../../internal/scrape/testdata/table.html",
+}
+
+func loopbackServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestProbe runs `newswire probe` on each shape and pastes the entry it
+// prints into a config, unedited: the config must load, and its selectors
+// must extract every item of the page.
+func TestProbe(t *testing.T) {
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		file, ok := listingPages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, file)
+	}))
+	wantItems := map[string]int{"/tin-tuc/": 6, "/tin-hoat-dong": 5, "/van-hoa/": 4}
+	for path, file := range listingPages {
+		t.Run(path, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"probe", srv.URL + path}, &out); err != nil {
+				t.Fatalf("probe: %v\n%s", err, out.String())
+			}
+			text := out.String()
+			start := strings.Index(text, "  - id: ")
+			end := strings.Index(text, "\nFirst items")
+			if start < 0 || end < 0 {
+				t.Fatalf("no config entry in:\n%s", text)
+			}
+			yml := "sources:\n" + text[start:end] + "categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"
+			cfg, err := config.Parse([]byte(yml), "probe.yaml")
+			if err != nil {
+				t.Fatalf("the entry probe printed does not load: %v\n%s", err, yml)
+			}
+			src := cfg.Sources[0]
+			if !src.IsHTML() || src.URL != srv.URL+path || src.ID != "127-0-0-1" {
+				t.Errorf("source = %+v", src)
+			}
+			body, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feed, warnings, err := scrape.Extract(scrape.Page{URL: src.URL, Body: body}, src.HTML.Rules(), scrape.Options{Location: cfg.Location(src)})
+			if err != nil || len(warnings) > 0 {
+				t.Fatalf("extract: %v %q", err, warnings)
+			}
+			if len(feed.Items) != wantItems[path] {
+				t.Errorf("extracted %d items, want %d", len(feed.Items), wantItems[path])
+			}
+			if !strings.Contains(text, "1. "+feed.Items[0].Title+"\n") {
+				t.Errorf("output does not show the first item %q:\n%s", feed.Items[0].Title, text)
+			}
+		})
+	}
+}
+
+func TestProbeNothingFound(t *testing.T) {
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<html><body><p>Trang đang bảo trì</p></body></html>"))
+	}))
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"probe", srv.URL + "/"}, &out)
+	var ex exitError
+	if !errors.As(err, &ex) || !strings.Contains(ex.msg, "announces no feed") {
+		t.Errorf("err = %v, want an exitError saying nothing was found", err)
+	}
+}

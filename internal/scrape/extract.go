@@ -1,0 +1,345 @@
+package scrape
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/text/unicode/norm"
+
+	"newswire/feeds"
+	"newswire/internal/story"
+)
+
+// vietnam is the zone of dates that carry none when Options names no other,
+// as for feeds.
+var vietnam = sync.OnceValue(func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
+})
+
+// Extract reads the items of a listing page by r, first on the page first.
+//
+// Items are feeds.Item values as feeds.Parse makes them: NFC text, absolute
+// links, UTC dates no later than opt.Now, Summary holding the outlet's HTML.
+// Each item's GUID is story.CanonicalLink of its link, and an item whose link
+// is already on the page is skipped.
+//
+// A page on which the item selector matches nothing, or on which no item has
+// a title or a link, is an error naming the selector that matched nothing; so
+// is a date selector that matches in no item or reads no date in any. Items
+// missing only some of these are left out and counted in warnings, as are
+// optional selectors (summary, image) that match in no item.
+//
+// Errors start with "scrape: " and the page URL. Detail pages are not
+// fetched here; see Scraper.
+func Extract(page Page, r Rules, opt Options) (*feeds.Feed, []string, error) {
+	c, err := compile(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scrape: %s: %w", page.URL, err)
+	}
+	feed, warnings, err := c.extract(page, opt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scrape: %s: %w", page.URL, err)
+	}
+	return feed, warnings, nil
+}
+
+// tally counts, over the blocks of one page, what each selector found.
+type tally struct {
+	blocks              int
+	noTitle, emptyTitle int
+	noLink, badLink     int
+	noDate, badDate     int
+	summaries, images   int
+	duplicates          int
+	firstBadDate        string
+}
+
+func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings []string, err error) {
+	// A hostile page may cost its source one poll, never the daemon.
+	defer func() {
+		if r := recover(); r != nil {
+			feed, warnings, err = nil, nil, fmt.Errorf("panic while extracting: %v", r)
+		}
+	}()
+	if opt.Location == nil {
+		opt.Location = vietnam()
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	doc, err := parsePage(page)
+	if err != nil {
+		return nil, nil, err
+	}
+	feed = &feeds.Feed{
+		Title:   text(doc.Find("title").First()),
+		Link:    doc.base.String(),
+		FeedURL: page.URL,
+	}
+	if lang, ok := doc.Find("html").Attr("lang"); ok {
+		feed.Language = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	}
+
+	var t tally
+	seen := map[string]bool{}
+	doc.FindMatcher(c.item).Each(func(_ int, block *goquery.Selection) {
+		t.blocks++
+		it, ok := c.item1(doc, block, opt, &t)
+		if !ok {
+			return
+		}
+		if seen[it.GUID] {
+			t.duplicates++
+			return
+		}
+		seen[it.GUID] = true
+		if opt.MaxItems > 0 && len(feed.Items) >= opt.MaxItems {
+			return
+		}
+		it.Language = feed.Language
+		feed.Items = append(feed.Items, it)
+	})
+	if err := c.check(t, len(feed.Items)); err != nil {
+		return nil, nil, err
+	}
+	return feed, c.warnings(t), nil
+}
+
+// item1 reads one block. ok is false when it lacks a title or a link.
+func (c *compiled) item1(doc *document, block *goquery.Selection, opt Options, t *tally) (feeds.Item, bool) {
+	var it feeds.Item
+	ok := true
+
+	titleSel := first(block, c.title)
+	switch it.Title = text(titleSel); {
+	case titleSel.Length() == 0:
+		t.noTitle++
+		ok = false
+	case it.Title == "":
+		t.emptyTitle++
+		ok = false
+	}
+
+	linkSel := first(block, c.link)
+	switch it.Link = doc.resolve(href(linkSel)); {
+	case linkSel.Length() == 0:
+		t.noLink++
+		ok = false
+	case it.Link == "":
+		t.badLink++
+		ok = false
+	}
+	it.GUID = story.CanonicalLink(it.Link)
+	if it.Link != "" && it.GUID == "" {
+		t.badLink++
+		ok = false
+	}
+
+	if c.date != nil {
+		dateSel := first(block, c.date)
+		if dateSel.Length() == 0 {
+			t.noDate++
+		} else if d, found := c.readDate(dateSel, opt.Location); found {
+			if d.After(opt.Now) {
+				d = opt.Now.UTC()
+			}
+			it.Published = d
+		} else {
+			t.badDate++
+			if t.firstBadDate == "" {
+				t.firstBadDate = dateText(dateSel)
+			}
+		}
+	}
+	if c.summary != nil {
+		if s := first(block, c.summary); s.Length() > 0 {
+			if h, err := s.Html(); err == nil && strings.TrimSpace(h) != "" {
+				it.Summary = norm.NFC.String(strings.TrimSpace(h))
+				t.summaries++
+			}
+		}
+	}
+	if c.image != nil {
+		if img := doc.resolve(imageURL(first(block, c.image))); img != "" {
+			it.Image = img
+			t.images++
+		}
+	}
+	return it, ok
+}
+
+// check turns what the selectors found into the error that names the one
+// that stopped matching, if any did.
+func (c *compiled) check(t tally, items int) error {
+	switch {
+	case t.blocks == 0:
+		return fmt.Errorf("item selector %q matched nothing", c.Item)
+	case t.noTitle == t.blocks:
+		return fmt.Errorf("title selector %q matched nothing in any of the %d items (item selector %q)", c.Title, t.blocks, c.Item)
+	case t.noTitle+t.emptyTitle == t.blocks:
+		return fmt.Errorf("title selector %q matched only empty text in the %d items (item selector %q)", c.Title, t.blocks, c.Item)
+	case t.noLink == t.blocks:
+		return fmt.Errorf("link selector %q matched nothing in any of the %d items (item selector %q)", c.Link, t.blocks, c.Item)
+	case t.noLink+t.badLink == t.blocks:
+		return fmt.Errorf("link selector %q matched no element with a usable http(s) href in the %d items (item selector %q)", c.Link, t.blocks, c.Item)
+	case items == 0 && t.duplicates == 0:
+		return fmt.Errorf("no item has both a title and a link: title selector %q failed in %d and link selector %q in %d of the %d items",
+			c.Title, t.noTitle+t.emptyTitle, c.Link, t.noLink+t.badLink, t.blocks)
+	}
+	if c.date == nil {
+		return nil
+	}
+	switch {
+	case t.noDate == t.blocks:
+		return fmt.Errorf("date selector %q matched nothing in any of the %d items (item selector %q)", c.Date, t.blocks, c.Item)
+	case t.noDate+t.badDate == t.blocks:
+		return fmt.Errorf("date selector %q: no date %s in any of the %d items (first text: %q)", c.Date, c.dateForm(), t.blocks, t.firstBadDate)
+	}
+	return nil
+}
+
+// warnings describe selectors that failed in some items only, and optional
+// ones that matched in none.
+func (c *compiled) warnings(t tally) []string {
+	var w []string
+	if n := t.noTitle + t.emptyTitle; n > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items left out: title selector %q matched nothing or empty text in them", n, t.blocks, c.Title))
+	}
+	if n := t.noLink + t.badLink; n > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items left out: link selector %q matched no usable href in them", n, t.blocks, c.Link))
+	}
+	if t.noDate > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items without a date: date selector %q matched nothing in them", t.noDate, t.blocks, c.Date))
+	}
+	if t.badDate > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items without a date: no date %s in the text of date selector %q (first: %q)", t.badDate, t.blocks, c.dateForm(), c.Date, t.firstBadDate))
+	}
+	if c.summary != nil && t.summaries == 0 {
+		w = append(w, fmt.Sprintf("summary selector %q matched nothing in any item", c.Summary))
+	}
+	if c.image != nil && t.images == 0 {
+		w = append(w, fmt.Sprintf("image selector %q matched no image in any item", c.Image))
+	}
+	return w
+}
+
+func (c *compiled) dateForm() string {
+	if c.layout != nil {
+		return fmt.Sprintf("in the layout %q", c.DateLayout)
+	}
+	return "in a known form (set date_layout)"
+}
+
+// readDate reads the date of the element the date selector matched: its
+// datetime (or content) attribute when it has one, else its text.
+func (c *compiled) readDate(s *goquery.Selection, loc *time.Location) (time.Time, bool) {
+	for _, attr := range []string{"datetime", "content"} {
+		if v, ok := s.Attr(attr); ok {
+			if t, ok := feeds.ParseDate(v, loc); ok {
+				return t, true
+			}
+		}
+	}
+	txt := text(s)
+	if c.layout != nil {
+		return c.layout.find(txt, loc)
+	}
+	return feeds.ParseDate(txt, loc)
+}
+
+func dateText(s *goquery.Selection) string {
+	if v, ok := s.Attr("datetime"); ok {
+		return v
+	}
+	return shorten(text(s), 80)
+}
+
+// first is the first element under block that m matches, the block itself
+// included, so that an item selector "a.title" can use "a.title" again (or
+// ":scope") for its title and link.
+func first(block *goquery.Selection, m cascadia.Selector) *goquery.Selection {
+	if m == nil {
+		return block.Slice(0, 0)
+	}
+	if block.IsMatcher(m) {
+		return block
+	}
+	return block.FindMatcher(m).First()
+}
+
+// text is the element's text with whitespace collapsed, NFC; an element with
+// no text (an image link) gives its title attribute or its image's alt.
+func text(s *goquery.Selection) string {
+	if s.Length() == 0 {
+		return ""
+	}
+	t := collapse(s.Text())
+	if t == "" {
+		t = collapse(s.AttrOr("title", ""))
+	}
+	if t == "" {
+		t = collapse(s.Find("img[alt]").First().AttrOr("alt", ""))
+	}
+	return t
+}
+
+func collapse(s string) string {
+	return norm.NFC.String(strings.Join(strings.Fields(s), " "))
+}
+
+// href is the element's href, or that of the first link inside it.
+func href(s *goquery.Selection) string {
+	if s.Length() == 0 {
+		return ""
+	}
+	if v, ok := s.Attr("href"); ok && strings.TrimSpace(v) != "" {
+		return v
+	}
+	return s.Find("a[href]").First().AttrOr("href", "")
+}
+
+// imageAttrs are where pages keep an image's address, lazy-loading ones
+// first: their src is often a placeholder.
+var imageAttrs = []string{"data-src", "data-original", "data-lazy-src", "src"}
+
+// imageURL is the address of the image the element is, or of the first one
+// inside it.
+func imageURL(s *goquery.Selection) string {
+	if s.Length() == 0 {
+		return ""
+	}
+	if !s.Is("img, source") {
+		if img := s.Find("img").First(); img.Length() > 0 {
+			s = img
+		}
+	}
+	for _, attr := range imageAttrs {
+		if v, ok := s.Attr(attr); ok && strings.TrimSpace(v) != "" && !strings.HasPrefix(strings.TrimSpace(v), "data:") {
+			return v
+		}
+	}
+	for _, attr := range []string{"data-srcset", "srcset"} {
+		if v, ok := s.Attr(attr); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				return strings.TrimSuffix(f[0], ",")
+			}
+		}
+	}
+	return ""
+}
+
+// shorten cuts s to at most n runes, for quoting page text in messages.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

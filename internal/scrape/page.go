@@ -1,0 +1,70 @@
+package scrape
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/charset"
+)
+
+// Page is one fetched web page.
+type Page struct {
+	URL         string // the address it was fetched from, after redirects; base of relative links
+	Body        []byte
+	ContentType string // HTTP Content-Type, may name the charset
+}
+
+// document is a parsed page with the base its relative links resolve against.
+type document struct {
+	*goquery.Document
+	base *url.URL
+}
+
+// parsePage decodes page to UTF-8 and parses it. The charset comes from a
+// byte order mark, the Content-Type header, a <meta> charset in the first
+// KiB, or the bytes themselves (UTF-8 when they are valid), as browsers do;
+// windows-1258 pages decode like feeds do and are NFC-normalised later with
+// every text field.
+func parsePage(page Page) (*document, error) {
+	base, err := url.Parse(page.URL)
+	if err != nil || !base.IsAbs() {
+		return nil, fmt.Errorf("page URL %q is not absolute", page.URL)
+	}
+	enc, name, _ := charset.DetermineEncoding(page.Body, page.ContentType)
+	body, err := enc.NewDecoder().Bytes(page.Body)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", name, err)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("parse HTML: %w", err)
+	}
+	// <base href> moves every relative link of the page.
+	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
+		if u, err := base.Parse(strings.TrimSpace(href)); err == nil && isWebURL(u) {
+			base = u
+		}
+	}
+	return &document{Document: doc, base: base}, nil
+}
+
+// resolve makes raw an absolute http(s) URL against the page, or "".
+func (d *document) resolve(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.HasPrefix(raw, "#") {
+		return ""
+	}
+	u, err := d.base.Parse(raw)
+	if err != nil || !isWebURL(u) {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+func isWebURL(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
