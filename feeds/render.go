@@ -19,12 +19,6 @@ const (
 	ContentTypeJSON = "application/feed+json; charset=utf-8"
 )
 
-// Namespace is the XML namespace of newswire's extension elements in RSS and
-// Atom (prefix "nw"): per-item outlet attribution and the partner cursor. It
-// is fixed, not derived from an installation's domain, so that one newswire
-// can read another's attribution (district → province → national).
-const Namespace = "urn:x-newswire:1"
-
 // generator names newswire in every rendered feed.
 const generator = "newswire"
 
@@ -47,7 +41,12 @@ type Channel struct {
 	Updated     time.Time // newest change among the stories; zero → newest story time
 	HubURL      string    // WebSub hub; "" = none
 	NextURL     string    // RFC 5005 rel="next" (older page); "" = none
-	Cursor      string    // opaque cursor a partner should use next; "" = none
+	// Cursor is the opaque cursor a partner passes as ?since= next. Only
+	// JSON Feed carries it in the document (in _newswire); RSS and Atom carry
+	// attribution and paging in standard elements alone, since validators
+	// warn about any extension namespace, and the HTTP response carries the
+	// cursor in a header for every format.
+	Cursor string
 }
 
 // Outlet describes one source, for attribution.

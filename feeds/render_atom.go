@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"time"
 
 	gfeeds "github.com/gorilla/feeds"
 )
@@ -14,10 +15,8 @@ type atomFeed struct {
 	*gfeeds.AtomFeed
 	Lang      string         `xml:"xml:lang,attr,omitempty"`
 	NSMedia   string         `xml:"xmlns:media,attr"`
-	NSWire    string         `xml:"xmlns:nw,attr,omitempty"`
 	Links     []xmlLink      `xml:"link"`
 	Generator *atomGenerator `xml:"generator"`
-	Cursor    string         `xml:"nw:cursor,omitempty"`
 	Entries   []*atomEntry   `xml:"entry"`
 }
 
@@ -38,7 +37,6 @@ type atomEntry struct {
 	Categories []atomCategory       `xml:"category"`
 	Source     *atomSource          `xml:"source"`
 	Thumbnail  *mediaThumbnail
-	Credits    []wireSource
 }
 
 // atomLink is an entry link. encoding/xml names an untagged slice field by
@@ -82,14 +80,14 @@ func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
 		AtomFeed:  base,
 		Lang:      ch.Language,
 		NSMedia:   nsMedia,
-		NSWire:    wireNamespace(ch, ss),
 		Links:     append([]xmlLink{{Href: ch.Link, Rel: "alternate", Type: "text/html"}}, feedLinks(ch, "application/atom+xml")...),
 		Generator: &atomGenerator{Name: generator},
-		Cursor:    ch.Cursor,
 		Entries:   make([]*atomEntry, len(ss)),
 	}
+	used := make(map[string]bool, len(ss))
 	for i, s := range ss {
 		f.Entries[i] = r.atomEntry(base.Entries[i], s)
+		f.Entries[i].Updated = uniqueUpdated(used, s.updated)
 	}
 	if err := gfeeds.WriteXML(f, w); err != nil {
 		return fmt.Errorf("feeds: render atom %s: %w", ch.SelfURL, err)
@@ -102,17 +100,15 @@ func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
 	if base.Summary != nil {
 		base.Summary.Type = "text" // the library assumes HTML
 	}
-	e := &atomEntry{AtomEntry: base, Lang: s.language, Credits: credits(s)}
+	e := &atomEntry{AtomEntry: base, Lang: s.language}
 	if s.link != "" {
 		e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: s.link, Rel: "alternate", Type: "text/html"}})
 	}
 	for _, enc := range s.enclosures {
 		e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: enc.URL, Rel: "enclosure", Type: enc.Type, Length: fmt.Sprint(enc.Length)}})
 	}
-	for i, c := range s.sources {
-		if i > 0 && c.link != "" {
-			e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: c.link, Rel: "via", Type: "text/html", Title: c.outlet.Title}})
-		}
+	for _, l := range viaLinks(s) {
+		e.Links = append(e.Links, atomLink{xmlLink: l})
 	}
 	for _, a := range s.authors {
 		e.Authors = append(e.Authors, &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: a.Name, Email: a.Email, Uri: a.URL}})
@@ -156,4 +152,19 @@ func firstString(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// uniqueUpdated formats t as an entry's atom:updated, a second later for
+// each earlier entry of the document that has it already: validators warn
+// about two entries updated at the same instant, which happens when an
+// outlet dates a batch of items alike.
+func uniqueUpdated(used map[string]bool, t time.Time) string {
+	for {
+		v := rfc3339(t)
+		if !used[v] {
+			used[v] = true
+			return v
+		}
+		t = t.Add(time.Second)
+	}
 }

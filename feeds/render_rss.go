@@ -18,19 +18,17 @@ type rssDoc struct {
 	NSAtom    string      `xml:"xmlns:atom,attr"`
 	NSDC      string      `xml:"xmlns:dc,attr"`
 	NSMedia   string      `xml:"xmlns:media,attr"`
-	NSWire    string      `xml:"xmlns:nw,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
 
 // FeedXml lets gfeeds.WriteXML write the document.
 func (d *rssDoc) FeedXml() interface{} { return d }
 
-// rssChannel completes the library's channel with atom:link (self, hub, next)
-// and the partner cursor; its items replace the library's.
+// rssChannel completes the library's channel with atom:link (self, hub,
+// next); its items replace the library's.
 type rssChannel struct {
 	*gfeeds.RssFeed
 	AtomLinks []xmlLink  `xml:"atom:link"`
-	Cursor    string     `xml:"nw:cursor,omitempty"`
 	Items     []*rssItem `xml:"item"`
 }
 
@@ -45,7 +43,9 @@ type rssItem struct {
 	Source     *rssSource    `xml:"source"`
 	Media      []mediaContent
 	Thumbnail  *mediaThumbnail
-	Credits    []wireSource
+	// Via credits the outlets that carried the story after the first
+	// publisher, which <source> names.
+	Via []xmlLink `xml:"atom:link"`
 }
 
 type rssCategory struct {
@@ -82,18 +82,6 @@ type mediaThumbnail struct {
 	URL     string   `xml:"url,attr"`
 }
 
-// wireSource credits one outlet that carried the story, first publisher
-// first: the full attribution list that RSS <source> and atom:source (one
-// outlet each) cannot hold.
-type wireSource struct {
-	XMLName   xml.Name `xml:"nw:source"`
-	ID        string   `xml:"id,attr"`
-	Title     string   `xml:"title,attr,omitempty"`
-	Level     string   `xml:"level,attr,omitempty"`
-	Href      string   `xml:"href,attr,omitempty"`
-	Published string   `xml:"published,attr,omitempty"`
-}
-
 // RSS writes the stories as an RSS 2.0 feed, in the order given.
 func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 	ss := r.prepare(stories)
@@ -104,7 +92,6 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 	c := &rssChannel{
 		RssFeed:   base,
 		AtomLinks: feedLinks(ch, "application/rss+xml"),
-		Cursor:    ch.Cursor,
 		Items:     make([]*rssItem, len(ss)),
 	}
 	for i, s := range ss {
@@ -116,7 +103,6 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 		NSAtom:    nsAtom,
 		NSDC:      nsDC,
 		NSMedia:   nsMedia,
-		NSWire:    wireNamespace(ch, ss),
 		Channel:   c,
 	}
 	if err := gfeeds.WriteXML(doc, w); err != nil {
@@ -132,7 +118,7 @@ var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	// RSS readers take description as HTML; the summary is plain text.
 	base.Description = htmlText.Replace(s.summary)
-	it := &rssItem{RssItem: base, Link: s.link, Credits: credits(s)}
+	it := &rssItem{RssItem: base, Link: s.link, Via: viaLinks(s)}
 	// RSS <author> is "email (Name)": a lone author with both goes there,
 	// everyone else into dc:creator (validators warn on an item with both,
 	// and on an address without a name).
@@ -161,16 +147,6 @@ func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	return it
 }
 
-// wireNamespace is the newswire namespace if the document uses it, else "":
-// validators warn about any namespace they do not know, so a feed that
-// carries no extension element does not declare it.
-func wireNamespace(ch Channel, stories []story) string {
-	if ch.Cursor == "" && len(stories) == 0 {
-		return ""
-	}
-	return Namespace
-}
-
 // feedLinks are the feed's own links but the alternate one: self, hub, next.
 func feedLinks(ch Channel, selfType string) []xmlLink {
 	var links []xmlLink
@@ -186,17 +162,14 @@ func feedLinks(ch Channel, selfType string) []xmlLink {
 	return links
 }
 
-// credits lists every outlet that carried s for the nw:source elements.
-func credits(s story) []wireSource {
-	out := make([]wireSource, len(s.sources))
+// viaLinks credit, as rel="via" links, the outlets that carried s after its
+// first publisher (credited by RSS <source> or atom:source).
+func viaLinks(s story) []xmlLink {
+	var links []xmlLink
 	for i, c := range s.sources {
-		out[i] = wireSource{
-			ID:        c.outlet.ID,
-			Title:     c.outlet.Title,
-			Level:     c.outlet.Level,
-			Href:      c.link,
-			Published: rfc3339(c.published),
+		if i > 0 && c.link != "" {
+			links = append(links, xmlLink{Href: c.link, Rel: "via", Type: "text/html", Title: c.outlet.Title})
 		}
 	}
-	return out
+	return links
 }

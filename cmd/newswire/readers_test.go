@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"newswire/store"
 )
 
 // needTool finds a feed reader installed by `make test`; outside CI a
@@ -61,6 +63,9 @@ for url in sys.argv[1:]:
 		}
 		// feedparser 6 reads no JSON Feed: check the two XML formats with it.
 		args = args[:len(args)-1]
+		// A partner's first pull from the start of the change log: every
+		// story, oldest change first.
+		args = append(args, base+"/feeds/all.rss?since="+store.ChangeCursor(0), base+"/feeds/all.atom?since="+store.ChangeCursor(0))
 		out, err := exec.Command("/usr/bin/python3", args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("feedparser: %v\n%s", err, out)

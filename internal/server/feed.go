@@ -1,0 +1,424 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"newswire/feeds"
+	"newswire/store"
+)
+
+// Response headers that carry the partner cursor: the value to pass as
+// ?since= next time.
+const (
+	headerCursor = "X-Newswire-Cursor"
+	maxLimit     = 500
+)
+
+// format is one of the three feed formats.
+type format struct {
+	ext         string
+	contentType string
+	render      func(r feeds.Renderer, buf *bytes.Buffer, ch feeds.Channel, stories []feeds.Story) error
+}
+
+var formats = map[string]format{
+	"rss": {"rss", feeds.ContentTypeRSS, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+		return r.RSS(b, ch, s)
+	}},
+	"atom": {"atom", feeds.ContentTypeAtom, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+		return r.Atom(b, ch, s)
+	}},
+	"json": {"json", feeds.ContentTypeJSON, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+		return r.JSON(b, ch, s)
+	}},
+}
+
+// feedCategory is what the feed handler needs of a category, looked up once.
+type feedCategory struct {
+	id, title, description string
+	private                bool // partners only
+}
+
+// feedCategories indexes the categories that have feeds, "all" included.
+func (s *Server) feedCategories() map[string]feedCategory {
+	m := map[string]feedCategory{}
+	for _, c := range append([]string{store.AllCategory}, categoryIDs(s.cfg.Categories)...) {
+		title, desc := s.categoryTitle(c)
+		m[c] = feedCategory{id: c, title: title, description: desc, private: s.cfg.PartnersOnly(c)}
+	}
+	return m
+}
+
+// feedQuery is a feed request's query, validated.
+type feedQuery struct {
+	limit                int
+	cursor, since, token string
+	limitGiven           bool
+	raw                  string // the query as sent
+}
+
+// key identifies the rendering of file under q in the cache: the query as
+// sent, since the document names it as its own URL (rel="self").
+func (q feedQuery) key(file string) string {
+	if q.raw == "" {
+		return file
+	}
+	return file + "?" + q.raw
+}
+
+// query is q written as a URL query, for the links a document gives to
+// other pages. A ?token= stays in them, for readers that cannot send
+// headers; such documents are cached per token, as their key says.
+func (q feedQuery) query() string {
+	v := url.Values{}
+	if q.limitGiven {
+		v.Set("limit", strconv.Itoa(q.limit))
+	}
+	if q.cursor != "" {
+		v.Set("cursor", q.cursor)
+	}
+	if q.since != "" {
+		v.Set("since", q.since)
+	}
+	if q.token != "" {
+		v.Set("token", q.token)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
+	q := feedQuery{limit: s.cfg.ItemsPerFeed}
+	if r.URL.RawQuery == "" {
+		return q, nil
+	}
+	v := r.URL.Query()
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return q, fmt.Errorf("limit: %q is not a positive whole number", l)
+		}
+		q.limit, q.limitGiven = min(n, maxLimit), true
+	}
+	q.cursor, q.since, q.token, q.raw = v.Get("cursor"), v.Get("since"), v.Get("token"), r.URL.RawQuery
+	if q.cursor != "" && q.since != "" {
+		return q, errors.New("cursor and since: give one, not both (cursor pages back in time, since follows changes)")
+	}
+	return q, nil
+}
+
+// route sends feed requests, the bulk of the traffic, straight to
+// handleFeed, and everything else through the mux: matching a pattern costs
+// more than the rest of serving a cached feed.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if file, ok := feedFile(r); ok {
+		r.SetPathValue("file", file)
+		s.handleFeed(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// feedFile is the {file} of a GET or HEAD of /feeds/{file} whose path the
+// mux would take as it is (clean, unescaped, one segment).
+func feedFile(r *http.Request) (string, bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" {
+		return "", false
+	}
+	file, ok := strings.CutPrefix(r.URL.Path, "/feeds/")
+	if !ok || file == "" || file == "." || file == ".." || strings.Contains(file, "/") {
+		return "", false
+	}
+	return file, true
+}
+
+func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	name, ext, _ := strings.Cut(file, ".")
+	f, known := formats[ext]
+	cat, ok := s.feedCats[name]
+	if !known || !ok {
+		status := http.StatusNotFound
+		s.countFeed(ext, status)
+		if known {
+			http.Error(w, fmt.Sprintf("unknown category %q", name), status)
+			return
+		}
+		http.Error(w, fmt.Sprintf("no such feed: %q (use /feeds/CATEGORY.rss, .atom or .json)", file), status)
+		return
+	}
+	partner := s.partners.authenticate(r)
+	if cat.private && partner == nil {
+		s.countFeed(ext, http.StatusUnauthorized)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="newswire partners"`)
+		http.Error(w, "a partner token is required", http.StatusUnauthorized)
+		return
+	}
+	if s.limiter != nil {
+		client := clientIP(r)
+		if partner != nil {
+			client = "partner:" + partner.name
+		}
+		if wait, ok := s.limiter.allow(client, time.Now()); !ok {
+			s.countFeed(ext, http.StatusTooManyRequests)
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			return
+		}
+	}
+	if partner != nil {
+		partner.pulled(time.Now())
+	}
+	q, err := s.parseFeedQuery(r)
+	if err != nil {
+		s.countFeed(ext, http.StatusBadRequest)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+
+	version := s.st.Version()
+	key := q.key(file)
+	ent, ok := s.cache.get(key, version)
+	if !ok {
+		ent, err = s.renderFeed(cat, f, q)
+		var bad badRequest
+		if errors.As(err, &bad) {
+			s.countFeed(ext, http.StatusBadRequest)
+			http.Error(w, bad.msg, http.StatusBadRequest)
+			return
+		}
+		if err != nil {
+			s.countFeed(ext, http.StatusInternalServerError)
+			s.log.Error("serving feed", "feed", file, "error", err)
+			http.Error(w, "cannot read or render the feed", http.StatusInternalServerError)
+			return
+		}
+		s.cache.put(key, version, ent)
+	}
+	s.countFeed(ext, serveCached(w, r, ent))
+}
+
+// badRequest is an error in the request, told to the client as is.
+type badRequest struct{ msg string }
+
+func (b badRequest) Error() string { return b.msg }
+
+// renderFeed reads and renders one feed document.
+func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, error) {
+	base := strings.TrimRight(s.cfg.BaseURL, "/")
+	feedPath := base + "/feeds/" + cat.id + "." + f.ext
+	ch := feeds.Channel{
+		ID:          base + "/feeds/" + cat.id,
+		Title:       cat.title,
+		Description: cat.description,
+		Link:        base + "/c/" + cat.id,
+		SelfURL:     feedPath,
+		Language:    "vi",
+		HubURL:      s.cfg.WebSub.Hub,
+	}
+	if q.raw != "" {
+		ch.SelfURL += "?" + q.raw
+	}
+	if cat.id == store.AllCategory {
+		ch.Link = base + "/"
+	}
+	extra := http.Header{}
+	var stories []feeds.Story
+	if q.since != "" {
+		page, err := s.st.Changes(cat.id, q.limit, q.since, s.publicFilter(cat))
+		if errors.Is(err, store.ErrBadCursor) {
+			return nil, badRequest{fmt.Sprintf("since: %q is not a cursor this server gave out; start again from a plain feed request's %s header", q.since, headerCursor)}
+		}
+		if err != nil {
+			return nil, err
+		}
+		stories = page.Stories
+		next := feedQuery{limit: q.limit, limitGiven: q.limitGiven, since: page.Next, token: q.token}
+		ch.NextURL, ch.Cursor = feedPath+next.query(), page.Next
+		extra[headerCursor] = []string{page.Next}
+		extra["Link"] = []string{"<" + ch.NextURL + `>; rel="next"`}
+	} else {
+		// The head is read before the page, so a story stored in between
+		// comes again with since rather than never.
+		head, err := s.st.Head()
+		if err != nil {
+			return nil, err
+		}
+		page, err := s.latest(cat, q.limit, q.cursor)
+		if errors.Is(err, store.ErrBadCursor) {
+			return nil, badRequest{fmt.Sprintf("cursor: %q is not a cursor this server gave out", q.cursor)}
+		}
+		if err != nil {
+			return nil, err
+		}
+		stories = page.Stories
+		if page.Next != "" {
+			next := feedQuery{limit: q.limit, limitGiven: true, cursor: page.Next, token: q.token}
+			ch.NextURL = feedPath + next.query()
+			extra["Link"] = []string{"<" + ch.NextURL + `>; rel="next"`}
+		}
+		ch.Cursor = head
+		extra[headerCursor] = []string{head}
+	}
+	ch.Updated = newest(stories)
+	if ch.Updated.IsZero() {
+		// An empty feed still needs a date, and a plausible one: the
+		// daemon's start, stable for as long as the document is.
+		ch.Updated = s.started.UTC().Truncate(time.Second)
+	}
+	var buf bytes.Buffer
+	if err := f.render(s.renderer, &buf, ch, stories); err != nil {
+		return nil, err
+	}
+	return newEntry(buf.Bytes(), f.contentType, ch.Updated, s.cfg.CacheMaxAge.D(), extra), nil
+}
+
+// publicFilter keeps, in the feed of every category, only the stories that
+// belong to at least one public category: the others are partners' only.
+// Other feeds need no filter. nil means keep everything.
+func (s *Server) publicFilter(cat feedCategory) func(*feeds.Story) bool {
+	if cat.id != store.AllCategory || !s.anyPrivate {
+		return nil
+	}
+	return func(st *feeds.Story) bool {
+		return slices.ContainsFunc(st.Categories, func(c string) bool { return !s.feedCats[c].private })
+	}
+}
+
+// latest is store.Latest with the public filter: it reads on until the page
+// is full, and hands out a cursor just after the last story it kept.
+func (s *Server) latest(cat feedCategory, limit int, cursor string) (store.Page, error) {
+	keep := s.publicFilter(cat)
+	if keep == nil {
+		return s.st.Latest(cat.id, limit, cursor)
+	}
+	var out store.Page
+	for {
+		page, err := s.st.Latest(cat.id, limit, cursor)
+		if err != nil {
+			return store.Page{}, err
+		}
+		for i := range page.Stories {
+			if !keep(&page.Stories[i]) {
+				continue
+			}
+			out.Stories = append(out.Stories, page.Stories[i])
+			if len(out.Stories) == limit {
+				if i < len(page.Stories)-1 || page.Next != "" {
+					out.Next = store.CursorAfter(page.Stories[i])
+				}
+				return out, nil
+			}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		cursor = page.Next
+	}
+}
+
+func (s *Server) categoryTitle(id string) (title, description string) {
+	if id == store.AllCategory {
+		return "Tất cả tin", "Mọi tin newswire tổng hợp từ các báo"
+	}
+	c, ok := s.cfg.Category(id)
+	if !ok {
+		return "", ""
+	}
+	title = c.Title
+	if title == "" {
+		title = c.ID
+	}
+	return title, c.Description
+}
+
+func newest(stories []feeds.Story) time.Time {
+	var t time.Time
+	for _, st := range stories {
+		for _, c := range []time.Time{st.Updated, st.FirstSeen, st.Published} {
+			if c.After(t) {
+				t = c
+			}
+		}
+	}
+	return t
+}
+
+// serveCached writes a cached rendering with its validators, answering
+// conditional requests with 304 and clients that accept gzip with the gzip
+// variant. It returns the status written.
+func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
+	header, body, length := e.header, e.body, e.length
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
+		v := e.gzipped()
+		header, body, length = v.header, v.body, v.length
+	}
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
+	if notModified(r, e, header["Etag"][0]) {
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified
+	}
+	h["Content-Length"] = length
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+	return http.StatusOK
+}
+
+// notModified applies If-None-Match, and If-Modified-Since when there is no
+// If-None-Match (RFC 9110 section 13.2.2). Either representation's ETag
+// matches: the content is the same.
+func notModified(r *http.Request, e *entry, etag string) bool {
+	if match := r.Header["If-None-Match"]; len(match) > 0 {
+		for _, m := range match {
+			if m == etag || m == e.etag || etagMatches(m, etag) || etagMatches(m, e.etag) {
+				return true
+			}
+		}
+		return false
+	}
+	ims := r.Header["If-Modified-Since"]
+	if len(ims) == 0 || e.modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims[0])
+	return err == nil && !e.modified.Truncate(time.Second).After(t)
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+func etagMatches(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || part == etag || strings.TrimPrefix(part, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,331 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"newswire/feeds"
+	"newswire/internal/config"
+	"newswire/store"
+)
+
+// feedSite is newswire serving a real store on loopback.
+type feedSite struct {
+	srv *httptest.Server
+	st  *store.Store
+	cfg *config.Config
+}
+
+const (
+	tokenVTV = "vtv-2026-doi-tac-thu-nghiem"
+	tokenVOV = "vov-2026-doi-tac-thu-nghiem"
+)
+
+// newFeedSite starts newswire with the config extra appended to a base that
+// has a public category "du-lich", an empty one "the-thao", the default
+// "thoi-su" and a partners-only "noi-bo".
+func newFeedSite(t testing.TB, extra string) *feedSite {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	yaml := fmt.Sprintf(`
+listen: %s
+base_url: %s
+data_dir: %s
+items_per_feed: 100
+cache_max_age: 2m
+partners:
+  - {name: vtv, token: %s}
+  - {name: vov, token: %s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.example.vn/rss", level: provincial, language: vi}
+  - {id: vov, title: Đài Tiếng nói Việt Nam, url: "https://vov.example.vn/rss", level: central, language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: du-lich, title: Du lịch, description: Tin du lịch Hà Giang}
+  - {id: the-thao, title: Thể thao}
+  - {id: noi-bo, title: Tin nội bộ, partners_only: true}
+default_category: thoi-su
+%s`, ln.Addr(), base, filepath.Join(t.TempDir(), "data"), tokenVTV, tokenVOV, extra)
+	cfg, err := config.Parse([]byte(yaml), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(New(cfg, st, slog.New(slog.DiscardHandler)).Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return &feedSite{srv: srv, st: st, cfg: cfg}
+}
+
+// story is one item of source routed to cats, published minutes after 8:00
+// on 10 March 2026.
+func story(source, slug, title string, minutes int, cats ...string) store.Incoming {
+	link := fmt.Sprintf("https://%s.example.vn/tin/%s", source, slug)
+	return store.Incoming{
+		Item: feeds.Item{
+			GUID:        link,
+			Link:        link,
+			Title:       title,
+			Summary:     title + ". Tin của phóng viên thường trú tại Hà Giang.",
+			ContentHTML: "<p>" + title + ".</p><p>Ảnh: <em>phóng viên</em> &amp; cộng tác viên.</p>",
+			Published:   time.Date(2026, 3, 10, 8, minutes, 0, 0, time.UTC),
+			Language:    "vi",
+			Authors:     []feeds.Person{{Name: "Thu Hà"}},
+		},
+		Key:        link,
+		Categories: cats,
+	}
+}
+
+func (fs *feedSite) apply(t testing.TB, source string, items ...store.Incoming) {
+	t.Helper()
+	if _, err := fs.st.Apply(source, items, time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fill stores what the format tests need: Vietnamese text, HTML, an
+// enclosure, several categories, a story carried by two outlets and a story
+// for partners only.
+func (fs *feedSite) fill(t testing.TB) {
+	t.Helper()
+	podcast := story("baohagiang", "ban-tin-tieng-mong", "Bản tin tiếng Mông: mùa hoa tam giác mạch", 5, "du-lich", "thoi-su")
+	podcast.Item.Enclosures = []feeds.Enclosure{{URL: "https://baohagiang.example.vn/media/tieng-mong.mp3", Type: "audio/mpeg", Length: 7340032}}
+	podcast.Item.Image = "https://baohagiang.example.vn/anh/tam-giac-mach.jpg"
+	podcast.Item.Labels = []string{"Phát thanh", "Du lịch"}
+	fs.apply(t, "baohagiang",
+		story("baohagiang", "cau-treo-nam-lang", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su"),
+		podcast,
+		story("baohagiang", "hop-giao-ban", "Lịch họp giao ban quý I", 10, "noi-bo"),
+	)
+	joined := story("vov", "ha-giang-cau-treo", "Hà Giang: cầu treo mới cho học sinh Nậm Lang", 30, "thoi-su")
+	joined.Key = "https://baohagiang.example.vn/tin/cau-treo-nam-lang"
+	fs.apply(t, "vov", joined)
+}
+
+// get requests path with the given header lines ("Name: value").
+func (fs *feedSite) get(t testing.TB, method, path string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, fs.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range header {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	// The transport would otherwise ask for gzip and undo it unseen.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func TestFeedHTTP(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	plain, plainBody := fs.get(t, "GET", "/feeds/du-lich.rss")
+	etag := plain.Header.Get("ETag")
+	lastMod := plain.Header.Get("Last-Modified")
+	gz, gzBody := fs.get(t, "GET", "/feeds/du-lich.rss", "Accept-Encoding: br, gzip;q=0.8")
+
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		header  []string
+		status  int
+		want    map[string]string // header values; "" = absent
+		body    string            // substring of the body; "-" = empty body
+		notBody string
+	}{
+		{
+			name: "plain", method: "GET", path: "/feeds/du-lich.rss", status: 200,
+			want: map[string]string{"Content-Type": feeds.ContentTypeRSS, "Cache-Control": "public, max-age=120",
+				"Vary": "Accept-Encoding", "Content-Encoding": "", "Content-Length": fmt.Sprint(len(plainBody))},
+			body: "Bản tin tiếng Mông",
+		},
+		{
+			name: "if-none-match", method: "GET", path: "/feeds/du-lich.rss", header: []string{"If-None-Match: " + etag},
+			status: 304, want: map[string]string{"ETag": etag, "Cache-Control": "public, max-age=120", "Content-Length": ""}, body: "-",
+		},
+		{
+			name: "if-none-match among others", method: "GET", path: "/feeds/du-lich.rss", header: []string{`If-None-Match: "x", ` + etag},
+			status: 304, body: "-",
+		},
+		{
+			name: "stale if-none-match wins over if-modified-since", method: "GET", path: "/feeds/du-lich.rss",
+			header: []string{`If-None-Match: "0000"`, "If-Modified-Since: " + lastMod}, status: 200, body: "<rss",
+		},
+		{
+			name: "if-modified-since", method: "GET", path: "/feeds/du-lich.rss", header: []string{"If-Modified-Since: " + lastMod},
+			status: 304, body: "-",
+		},
+		{
+			name: "head", method: "HEAD", path: "/feeds/du-lich.rss", status: 200,
+			want: map[string]string{"ETag": etag, "Content-Length": fmt.Sprint(len(plainBody))}, body: "-",
+		},
+		{
+			name: "gzip 304 with the gzip etag", method: "GET", path: "/feeds/du-lich.rss",
+			header: []string{"Accept-Encoding: gzip", "If-None-Match: " + gz.Header.Get("ETag")}, status: 304, body: "-",
+		},
+		{
+			name: "gzip refused by q=0", method: "GET", path: "/feeds/du-lich.rss", header: []string{"Accept-Encoding: gzip;q=0"},
+			status: 200, want: map[string]string{"Content-Encoding": ""}, body: "<rss",
+		},
+		{
+			name: "private without token", method: "GET", path: "/feeds/noi-bo.atom", status: 401,
+			want: map[string]string{"WWW-Authenticate": `Bearer realm="newswire partners"`}, notBody: "Lịch họp",
+		},
+		{
+			name: "private with a wrong token", method: "GET", path: "/feeds/noi-bo.atom", header: []string{"Authorization: Bearer " + tokenVTV + "x"},
+			status: 401, notBody: "nội bộ",
+		},
+		{
+			name: "private with a bearer token", method: "GET", path: "/feeds/noi-bo.atom", header: []string{"Authorization: Bearer " + tokenVTV},
+			status: 200, body: "Lịch họp giao ban",
+		},
+		{
+			name: "private with ?token", method: "GET", path: "/feeds/noi-bo.json?token=" + tokenVOV,
+			status: 200, body: "Lịch họp giao ban",
+		},
+		{
+			name: "a bearer document names no token", method: "GET", path: "/feeds/noi-bo.json?limit=5", header: []string{"Authorization: Bearer " + tokenVOV},
+			status: 200, body: "Lịch họp giao ban", notBody: tokenVOV,
+		},
+		{
+			name: "all leaves out stories for partners only", method: "GET", path: "/feeds/all.json", status: 200,
+			body: "Khánh thành", notBody: "Lịch họp",
+		},
+		{
+			name: "empty category", method: "GET", path: "/feeds/the-thao.json", status: 200, body: `"items": []`,
+		},
+		{name: "bad since", method: "GET", path: "/feeds/all.rss?since=nope", status: 400, body: "since"},
+		{name: "cursor ahead of the store", method: "GET", path: "/feeds/all.rss?since=" + store.ChangeCursor(999), status: 400},
+		{name: "bad limit", method: "GET", path: "/feeds/all.rss?limit=-1", status: 400},
+		{name: "since and cursor", method: "GET", path: "/feeds/all.rss?since=x&cursor=y", status: 400},
+		{name: "unknown category", method: "GET", path: "/feeds/bong-da.rss", status: 404},
+		{name: "unknown format", method: "GET", path: "/feeds/du-lich.xml", status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := fs.get(t, tt.method, tt.path, tt.header...)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.status, body)
+			}
+			for k, want := range tt.want {
+				if got := resp.Header.Get(k); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			switch {
+			case tt.body == "-" && len(body) > 0:
+				t.Errorf("body of %d bytes, want none", len(body))
+			case tt.body != "-" && !bytes.Contains(body, []byte(tt.body)):
+				t.Errorf("body lacks %q:\n%.400s", tt.body, body)
+			}
+			if tt.notBody != "" && bytes.Contains(body, []byte(tt.notBody)) {
+				t.Errorf("body contains %q", tt.notBody)
+			}
+		})
+	}
+
+	t.Run("validators", func(t *testing.T) {
+		if !strings.HasPrefix(etag, `"`) || len(etag) < 3 {
+			t.Errorf("ETag %q is not a strong validator", etag)
+		}
+		if _, err := http.ParseTime(lastMod); err != nil {
+			t.Errorf("Last-Modified %q: %v", lastMod, err)
+		}
+		if plain.Header.Get(headerCursor) == "" {
+			t.Errorf("no %s header", headerCursor)
+		}
+	})
+	t.Run("gzip once", func(t *testing.T) {
+		if gz.Header.Get("Content-Encoding") != "gzip" || gz.Header.Get("ETag") == etag {
+			t.Fatalf("Content-Encoding %q, ETag %q (identity %q)", gz.Header.Get("Content-Encoding"), gz.Header.Get("ETag"), etag)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gzBody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, plainBody) {
+			t.Errorf("gunzipped body differs from the identity body (compressed twice?)")
+		}
+	})
+	t.Run("partner pulls counted", func(t *testing.T) {
+		var got []string
+		for _, p := range fs.srvPartners(t) {
+			got = append(got, fmt.Sprintf("%s:%d", p.Name, p.Pulls))
+		}
+		if want := "vtv:1 vov:2"; strings.Join(got, " ") != want {
+			t.Errorf("pulls %q, want %q", got, want)
+		}
+	})
+}
+
+// srvPartners reads the partner lines of /api/status.
+func (fs *feedSite) srvPartners(t testing.TB) []partnerStatus {
+	t.Helper()
+	_, body := fs.get(t, "GET", "/api/status")
+	var v struct {
+		Partners []partnerStatus `json:"partners"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("/api/status: %v", err)
+	}
+	return v.Partners
+}
+
+func TestFeedRateLimit(t *testing.T) {
+	fs := newFeedSite(t, "rate_limit: {per_client: 1, burst: 2}\n")
+	for i, want := range []int{200, 200, 429} {
+		resp, _ := fs.get(t, "GET", "/feeds/all.atom")
+		if resp.StatusCode != want {
+			t.Fatalf("request %d: status %d, want %d", i+1, resp.StatusCode, want)
+		}
+		if want == 429 && resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("Retry-After = %q, want 1", resp.Header.Get("Retry-After"))
+		}
+	}
+	// A partner has a bucket of its own.
+	if resp, _ := fs.get(t, "GET", "/feeds/all.atom", "Authorization: Bearer "+tokenVTV); resp.StatusCode != 200 {
+		t.Errorf("partner: status %d, want 200", resp.StatusCode)
+	}
+}

@@ -1,0 +1,153 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"newswire/internal/config"
+)
+
+// partner is one configured partner and what it has pulled.
+type partner struct {
+	name     string
+	token    []byte
+	pulls    atomic.Int64
+	lastPull atomic.Int64 // unix nanoseconds; 0 = never
+}
+
+func (p *partner) pulled(now time.Time) {
+	p.pulls.Add(1)
+	p.lastPull.Store(now.UnixNano())
+}
+
+// partners authenticates feed requests by token.
+type partners struct{ list []*partner }
+
+func newPartners(cfg []config.Partner) *partners {
+	ps := &partners{}
+	for _, p := range cfg {
+		ps.list = append(ps.list, &partner{name: p.Name, token: []byte(p.Token)})
+	}
+	return ps
+}
+
+// authenticate returns the partner whose token the request carries
+// ("Authorization: Bearer TOKEN", or ?token= for readers that cannot send
+// headers), or nil. Tokens are compared in constant time.
+func (ps *partners) authenticate(r *http.Request) *partner {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	token := ""
+	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		token = strings.TrimSpace(auth[7:])
+	} else if r.URL.RawQuery != "" {
+		token = r.URL.Query().Get("token")
+	}
+	if token == "" {
+		return nil
+	}
+	var found *partner
+	for _, p := range ps.list {
+		// Every token is compared, so the time taken says nothing of which
+		// one nearly matched.
+		if subtle.ConstantTimeCompare([]byte(token), p.token) == 1 {
+			found = p
+		}
+	}
+	return found
+}
+
+// partnerStatus is one partner's line on the status API.
+type partnerStatus struct {
+	Name     string     `json:"name"`
+	Pulls    int64      `json:"pulls"`
+	LastPull *time.Time `json:"last_pull,omitempty"`
+}
+
+func (ps *partners) status() []partnerStatus {
+	out := make([]partnerStatus, 0, len(ps.list))
+	for _, p := range ps.list {
+		st := partnerStatus{Name: p.name, Pulls: p.pulls.Load()}
+		if ns := p.lastPull.Load(); ns != 0 {
+			t := time.Unix(0, ns).UTC()
+			st.LastPull = &t
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// limiter is a token bucket per client. Buckets idle long enough to be full
+// again are forgotten, so that a crowd of one-time clients cannot grow it
+// without end.
+type limiter struct {
+	mu      sync.Mutex
+	every   rate.Limit
+	burst   int
+	clients map[string]*clientBucket
+	swept   time.Time
+}
+
+type clientBucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// newLimiter returns nil, meaning no limit, when perSecond is 0.
+func newLimiter(perSecond, burst int) *limiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	return &limiter{every: rate.Limit(perSecond), burst: burst, clients: map[string]*clientBucket{}}
+}
+
+// allow takes a token for client, or says how long until one is free.
+func (l *limiter) allow(client string, now time.Time) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	full := time.Duration(float64(l.burst) / float64(l.every) * float64(time.Second))
+	if now.Sub(l.swept) > full && len(l.clients) > 1024 {
+		for k, b := range l.clients {
+			if now.Sub(b.seen) > full {
+				delete(l.clients, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.clients[client]
+	if !ok {
+		b = &clientBucket{lim: rate.NewLimiter(l.every, l.burst)}
+		l.clients[client] = b
+	}
+	b.seen = now
+	if b.lim.AllowN(now, 1) {
+		return 0, true
+	}
+	missing := 1 - b.lim.TokensAt(now)
+	return time.Duration(missing / float64(l.every) * float64(time.Second)), false
+}
+
+// clientIP is the address a request came from, without its port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func categoryIDs(cats []config.Category) []string {
+	ids := make([]string, len(cats))
+	for i, c := range cats {
+		ids[i] = c.ID
+	}
+	return ids
+}

@@ -1,0 +1,252 @@
+package websub
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"newswire/feeds"
+	"newswire/internal/config"
+)
+
+// CallbackPath is where hubs call newswire back, followed by the source id.
+const CallbackPath = "/websub/callback/"
+
+// Subscriber subscribes to the hubs that sources advertise, answers their
+// verification of intent, checks the HMAC signature of what they push, and
+// then asks for the source to be polled at once (OnPush).
+type Subscriber struct {
+	cfg    *config.Config
+	client *http.Client
+	log    *slog.Logger
+	onPush func(sourceID string)
+
+	mu   sync.Mutex
+	subs map[string]*sourceSub // by source id
+}
+
+// sourceSub is one source's subscription.
+type sourceSub struct {
+	hub, topic string
+	verified   bool
+	leaseEnds  time.Time
+}
+
+// NewSubscriber returns nil unless cfg.WebSub.Subscribe is set. onPush runs
+// on its own goroutine for every correctly signed push.
+func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, onPush func(sourceID string)) *Subscriber {
+	if !cfg.WebSub.Subscribe {
+		return nil
+	}
+	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, subs: map[string]*sourceSub{}}
+}
+
+// Run discovers each source's hub and subscribes, then renews every lease
+// when four fifths of it have passed, until ctx ends.
+func (s *Subscriber) Run(ctx context.Context) error {
+	for {
+		next := time.Now().Add(s.cfg.WebSub.Lease.D())
+		for _, src := range s.cfg.EnabledSources() {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.mu.Lock()
+			sub := s.subs[src.ID]
+			s.mu.Unlock()
+			if sub != nil && sub.verified && time.Until(sub.leaseEnds) > s.cfg.WebSub.Lease.D()/5 {
+				next = minTime(next, sub.leaseEnds.Add(-s.cfg.WebSub.Lease.D()/5))
+				continue
+			}
+			hub, topic, err := discover(ctx, s.client, src.URL)
+			if err != nil {
+				s.log.Debug("websub: no hub", "source", src.ID, "error", err)
+				continue
+			}
+			if err := s.Subscribe(ctx, src.ID, hub, topic); err != nil {
+				s.log.Warn("websub: subscribe", "source", src.ID, "hub", hub, "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(max(time.Until(next), time.Minute)):
+		}
+	}
+}
+
+// Subscribe asks hub to push topic to newswire's callback for source.
+func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
+	s.mu.Lock()
+	s.subs[source] = &sourceSub{hub: hub, topic: topic}
+	s.mu.Unlock()
+	form := url.Values{
+		"hub.mode":          {"subscribe"},
+		"hub.topic":         {topic},
+		"hub.callback":      {strings.TrimRight(s.cfg.BaseURL, "/") + CallbackPath + url.PathEscape(source)},
+		"hub.lease_seconds": {strconv.Itoa(int(s.cfg.WebSub.Lease.D().Seconds()))},
+		"hub.secret":        {s.cfg.WebSub.Secret},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("websub: subscribe %s at %s: %w", topic, hub, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("websub: subscribe %s at %s: %w", topic, hub, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("websub: subscribe %s at %s: %s: %s", topic, hub, resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// ServeHTTP is the callback: GET verifies intent, POST is a push.
+func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	source, _ := url.PathUnescape(strings.TrimPrefix(r.URL.Path, CallbackPath))
+	s.mu.Lock()
+	sub := s.subs[source]
+	s.mu.Unlock()
+	if sub == nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		switch q.Get("hub.mode") {
+		case "subscribe":
+			if q.Get("hub.topic") != sub.topic {
+				http.NotFound(w, r)
+				return
+			}
+			lease, _ := strconv.Atoi(q.Get("hub.lease_seconds"))
+			s.mu.Lock()
+			sub.verified, sub.leaseEnds = true, time.Now().Add(time.Duration(lease)*time.Second)
+			s.mu.Unlock()
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, q.Get("hub.challenge"))
+		case "denied":
+			s.log.Warn("websub: subscription denied", "source", source, "reason", q.Get("hub.reason"))
+			w.WriteHeader(http.StatusOK)
+		default:
+			// We never unsubscribe; a request to do so is not ours.
+			http.NotFound(w, r)
+		}
+	case http.MethodPost:
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		// A bad signature still gets a 2xx (section 8): the hub must not
+		// learn which secrets fail. The push is ignored.
+		if err := checkSignature(r.Header.Get("X-Hub-Signature"), s.cfg.WebSub.Secret, body); err != nil {
+			s.log.Warn("websub: push ignored", "source", source, "error", err)
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		go s.onPush(source)
+	default:
+		http.Error(w, "GET or POST", http.StatusMethodNotAllowed)
+	}
+}
+
+// checkSignature verifies "X-Hub-Signature: method=hexdigest".
+func checkSignature(header, secret string, body []byte) error {
+	method, digest, ok := strings.Cut(header, "=")
+	if !ok {
+		return fmt.Errorf("%w: missing or malformed header %q", errBadSignature, header)
+	}
+	var h func() hash.Hash
+	switch method {
+	case "sha1":
+		h = sha1.New
+	case "sha256":
+		h = sha256.New
+	case "sha384":
+		h = sha512.New384
+	case "sha512":
+		h = sha512.New
+	default:
+		return fmt.Errorf("%w: unknown method %q", errBadSignature, method)
+	}
+	want, err := hex.DecodeString(digest)
+	if err != nil {
+		return fmt.Errorf("%w: digest is not hex", errBadSignature)
+	}
+	m := hmac.New(h, []byte(secret))
+	m.Write(body)
+	if !hmac.Equal(m.Sum(nil), want) {
+		return errBadSignature
+	}
+	return nil
+}
+
+// discover finds the hub and self URL a feed advertises: in its Link
+// headers, else in the document (atom:link rel="hub", JSON Feed hubs).
+func discover(ctx context.Context, client *http.Client, feedURL string) (hub, topic string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
+	if err != nil {
+		return "", "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	topic = feedURL
+	for _, v := range resp.Header.Values("Link") {
+		for link := range strings.SplitSeq(v, ",") {
+			target, params, _ := strings.Cut(link, ";")
+			target = strings.Trim(strings.TrimSpace(target), "<>")
+			switch {
+			case strings.Contains(params, `rel="hub"`) || strings.Contains(params, "rel=hub"):
+				hub = target
+			case strings.Contains(params, `rel="self"`) || strings.Contains(params, "rel=self"):
+				topic = target
+			}
+		}
+	}
+	if hub == "" {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		if err != nil {
+			return "", "", err
+		}
+		f, err := feeds.Parse(body, feeds.ParseOptions{FeedURL: feedURL, ContentType: resp.Header.Get("Content-Type")})
+		if err != nil {
+			return "", "", err
+		}
+		if len(f.Hubs) > 0 {
+			hub = f.Hubs[0]
+		}
+	}
+	if hub == "" {
+		return "", "", fmt.Errorf("websub: %s advertises no hub", feedURL)
+	}
+	return hub, topic, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,222 @@
+package websub
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"newswire/feeds"
+	"newswire/internal/config"
+	"newswire/internal/server"
+	"newswire/store"
+)
+
+// loopback starts h on a fresh 127.0.0.1 port; the URL is known before the
+// handler must be, so configs can name it.
+func loopback(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Listener.Close()
+	srv.Listener = ln
+	t.Cleanup(srv.Close)
+	return srv, "http://" + ln.Addr().String()
+}
+
+func parse(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+const secret = "bi-mat-cua-toa-soan-2026"
+
+// TestPushWithinSeconds runs newswire A with the publisher, our hub, and
+// newswire B subscribed to A's feed of every category through the hub: a
+// story stored in A reaches B as a signed push. The time from store to push
+// is logged (BENCHMARKS.md quotes it); the test itself waits up to 10 s.
+func TestPushWithinSeconds(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	client := &http.Client{Timeout: 5 * time.Second}
+
+	hubSrv, hubURL := loopback(t)
+	hub := NewHub(client, log)
+	hubSrv.Config.Handler = hub
+	hubSrv.Start()
+
+	aSrv, aURL := loopback(t)
+	a := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {hub: "%s/"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, aURL, filepath.Join(t.TempDir(), "a"), hubURL))
+	st, err := store.Open(filepath.Join(a.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	aSrv.Config.Handler = server.New(a, st, log).Handler()
+	aSrv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() {
+		if err := NewPublisher(a, st, client, log).Run(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+
+	bSrv, bURL := loopback(t)
+	b := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: newswire-a, url: "%s/feeds/all.atom"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, aURL))
+	pushed := make(chan time.Time, 10)
+	sub := NewSubscriber(b, client, log, func(source string) {
+		if source == "newswire-a" {
+			pushed <- time.Now()
+		}
+	})
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, sub)
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	wg.Go(func() { _ = sub.Run(ctx) })
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !hubHas(hub, aURL+"/feeds/all.atom") {
+		if time.Now().After(deadline) {
+			t.Fatal("B's subscription was never verified by the hub")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	stored := time.Now()
+	link := "https://baohagiang.example.vn/tin/cau-treo"
+	if _, err := st.Apply("baohagiang", []store.Incoming{{
+		Item: feeds.Item{GUID: link, Link: link, Title: "Khánh thành cầu treo Nậm Lang", Language: "vi"},
+		Key:  link, Categories: []string{"thoi-su"},
+	}}, stored); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case at := <-pushed:
+		t.Logf("stored → pushed to the subscriber in %s", at.Sub(stored).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("no push reached the subscriber")
+	}
+}
+
+func hubHas(h *Hub, topic string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[topic]) > 0
+}
+
+// TestSubscriberCallback checks verification of intent and the HMAC check
+// of pushes.
+func TestSubscriberCallback(t *testing.T) {
+	b := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	pushes := make(chan string, 10)
+	sub := NewSubscriber(b, http.DefaultClient, slog.New(slog.DiscardHandler), func(s string) { pushes <- s })
+	sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: "https://vov.example.vn/rss"}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	body := `<rss version="2.0"><channel><title>VOV</title></channel></rss>`
+
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		sig      string
+		status   int
+		answer   string // GET: the body echoed
+		wantPush bool
+	}{
+		{name: "intent confirmed", method: "GET", path: "/websub/callback/vov?hub.mode=subscribe&hub.topic=https%3A%2F%2Fvov.example.vn%2Frss&hub.challenge=abc123&hub.lease_seconds=600", status: 200, answer: "abc123"},
+		{name: "other topic refused", method: "GET", path: "/websub/callback/vov?hub.mode=subscribe&hub.topic=https%3A%2F%2Fevil.example%2F&hub.challenge=abc", status: 404},
+		{name: "unknown source", method: "GET", path: "/websub/callback/nobody?hub.mode=subscribe", status: 404},
+		{name: "sha256 signature", method: "POST", path: "/websub/callback/vov", sig: "sha256=" + sign(secret, []byte(body)), status: 202, wantPush: true},
+		{name: "sha1 signature", method: "POST", path: "/websub/callback/vov", sig: "sha1=" + hmacHex(secret, body), status: 202, wantPush: true},
+		{name: "wrong secret", method: "POST", path: "/websub/callback/vov", sig: "sha256=" + sign("khac", []byte(body)), status: 202},
+		{name: "no signature", method: "POST", path: "/websub/callback/vov", status: 202},
+		{name: "unknown method", method: "POST", path: "/websub/callback/vov", sig: "md5=00", status: 202},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(body))
+			if tt.sig != "" {
+				req.Header.Set("X-Hub-Signature", tt.sig)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := new(strings.Builder)
+			_, _ = fmt.Fprint(got, readAll(t, resp))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.answer != "" && got.String() != tt.answer {
+				t.Errorf("answer %q, want %q", got, tt.answer)
+			}
+			select {
+			case <-pushes:
+				if !tt.wantPush {
+					t.Error("pushed, want ignored")
+				}
+			case <-time.After(200 * time.Millisecond):
+				if tt.wantPush {
+					t.Error("not pushed")
+				}
+			}
+		})
+	}
+}
+
+func hmacHex(secret, body string) string {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(body))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+)
+
+// The change log lets a partner pull "everything that changed since my last
+// pull" without gaps or repeats:
+//
+//	changes    sequence (8)  → story id (8)
+//	change_of  story id (8)  → its sequence (8)
+//
+// Every new story, every content update and every join that adds a category
+// takes the next sequence number, in the same write transaction as the change,
+// and gives up its previous one. bbolt commits one writer at a time and a
+// reader sees whole commits, so the numbers a reader sees are gapless up to
+// the bucket's sequence: a cursor taken from one read is complete up to
+// there, whatever is being written meanwhile. Numbers only grow, so a story
+// changed again after a partner's cursor is delivered once, in its new place.
+var (
+	bucketChanges  = []byte("changes")
+	bucketChangeOf = []byte("change_of")
+)
+
+// maxChangeScan bounds the log entries one Changes call reads, so that a
+// category that rarely changes cannot make a partner's request read the
+// whole log; the partner continues from the cursor it gets.
+const maxChangeScan = 5000
+
+// ChangePage is one slice of the change log.
+type ChangePage struct {
+	// Stories changed after the cursor, oldest change first.
+	Stories []feeds.Story
+	// Next is the cursor to pass next time; it equals the cursor given when
+	// nothing changed.
+	Next string
+	// More reports that changes after Next already exist.
+	More bool
+}
+
+// Changes returns up to limit stories of category (AllCategory: any) that
+// were created or changed after cursor and that keep (nil: every story)
+// accepts, oldest change first. The empty cursor
+// starts before the first change. A cursor that Changes did not hand out, or
+// one from ahead of this store (a store restored from an older backup), fails
+// with ErrBadCursor. Stories deleted since they changed are left out.
+func (s *Store) Changes(category string, limit int, cursor string, keep func(*feeds.Story) bool) (ChangePage, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	var after uint64
+	if cursor != "" {
+		k, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || len(k) != 8 {
+			return ChangePage{}, fmt.Errorf("store: changes %s: cursor %q: %w", category, cursor, ErrBadCursor)
+		}
+		after = binary.BigEndian.Uint64(k)
+	}
+	page := ChangePage{Next: cursor}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		changes := tx.Bucket(bucketChanges)
+		if changes == nil {
+			if after > 0 {
+				return fmt.Errorf("cursor %q is ahead of an empty log: %w", cursor, ErrBadCursor)
+			}
+			page.Next = ChangeCursor(0)
+			return nil
+		}
+		head := changes.Sequence()
+		if after > head {
+			return fmt.Errorf("cursor %q is ahead of the log (at %d): %w", cursor, head, ErrBadCursor)
+		}
+		stories := tx.Bucket(bucketStories)
+		c := changes.Cursor()
+		last := after
+		scanned := 0
+		k, v := c.Seek(u64(after + 1))
+		for ; k != nil && len(page.Stories) < limit && scanned < maxChangeScan; k, v = c.Next() {
+			scanned++
+			last = binary.BigEndian.Uint64(k)
+			st, err := getStory(stories, binary.BigEndian.Uint64(v))
+			if errors.Is(err, ErrNotFound) {
+				continue // removed by retention after it changed
+			}
+			if err != nil {
+				return err
+			}
+			if (category == AllCategory || slices.Contains(st.Categories, category)) && (keep == nil || keep(&st)) {
+				page.Stories = append(page.Stories, st)
+			}
+		}
+		if k == nil {
+			last = head
+		}
+		page.More = k != nil
+		page.Next = ChangeCursor(last)
+		return nil
+	})
+	if err != nil {
+		return ChangePage{}, fmt.Errorf("store: changes %s: %w", category, err)
+	}
+	return page, nil
+}
+
+// ChangeCursor is the opaque cursor of sequence number seq; 0 is the start
+// of the log.
+func ChangeCursor(seq uint64) string {
+	return base64.RawURLEncoding.EncodeToString(u64(seq))
+}
+
+// Head returns the cursor of the newest change: a partner that passes it to
+// Changes gets what changes after this call.
+func (s *Store) Head() (string, error) {
+	var head uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketChanges); b != nil {
+			head = b.Sequence()
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: change head: %w", err)
+	}
+	return ChangeCursor(head), nil
+}
+
+// logChange gives story id the next sequence number in the change log of
+// tx, dropping the number it had.
+func logChange(tx *bolt.Tx, id uint64) error {
+	changes, of, err := changeBuckets(tx)
+	if err != nil {
+		return fmt.Errorf("change log: %w", err)
+	}
+	changes.FillPercent = appendFill
+	key := u64(id)
+	if old := of.Get(key); old != nil {
+		if err := changes.Delete(old); err != nil {
+			return fmt.Errorf("change log: story %d: %w", id, err)
+		}
+	}
+	seq, err := changes.NextSequence()
+	if err != nil {
+		return fmt.Errorf("change log: story %d: %w", id, err)
+	}
+	if err := changes.Put(u64(seq), key); err != nil {
+		return fmt.Errorf("change log: story %d: %w", id, err)
+	}
+	if err := of.Put(key, u64(seq)); err != nil {
+		return fmt.Errorf("change log: story %d: %w", id, err)
+	}
+	return nil
+}
+
+// changeBuckets returns the change log's buckets, creating them on a store
+// written before the log existed; its stories are then logged in id order,
+// so that a partner starting from the empty cursor gets them all.
+func changeBuckets(tx *bolt.Tx) (changes, of *bolt.Bucket, err error) {
+	if changes, of = tx.Bucket(bucketChanges), tx.Bucket(bucketChangeOf); changes != nil && of != nil {
+		return changes, of, nil
+	}
+	if changes, err = tx.CreateBucketIfNotExists(bucketChanges); err != nil {
+		return nil, nil, err
+	}
+	if of, err = tx.CreateBucketIfNotExists(bucketChangeOf); err != nil {
+		return nil, nil, err
+	}
+	c := tx.Bucket(bucketStories).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if of.Get(k) != nil {
+			continue
+		}
+		seq, err := changes.NextSequence()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := changes.Put(u64(seq), append([]byte(nil), k...)); err != nil {
+			return nil, nil, err
+		}
+		if err := of.Put(append([]byte(nil), k...), u64(seq)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return changes, of, nil
+}
+
+// logIfChanged logs a change of rec when its content (Updated) or its
+// categories moved since updated and cats were read: a partner gets an edited
+// story again, and a story that joins a category reaches that category's
+// partners, but a new outlet crediting an unchanged story is no news to them.
+func (w *writer) logIfChanged(rec *record, updated time.Time, cats int) error {
+	if rec.Story.Updated.Equal(updated) && len(rec.Story.Categories) == cats {
+		return nil
+	}
+	return logChange(w.stories.Tx(), rec.Story.ID)
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+)
+
+// changes pulls category from cursor with page size limit until the log has
+// no more, and returns the stories and the last cursor.
+func (ts *testStore) changes(category, cursor string, limit int) ([]feeds.Story, string) {
+	ts.t.Helper()
+	var out []feeds.Story
+	for {
+		p, err := ts.Changes(category, limit, cursor, nil)
+		if err != nil {
+			ts.t.Fatalf("Changes(%s, %d, %q): %v", category, limit, cursor, err)
+		}
+		if len(p.Stories) > limit {
+			ts.t.Fatalf("Changes(%s, %d, %q) gave %d stories", category, limit, cursor, len(p.Stories))
+		}
+		out = append(out, p.Stories...)
+		cursor = p.Next
+		if !p.More {
+			return out, cursor
+		}
+	}
+}
+
+func (ts *testStore) head() string {
+	ts.t.Helper()
+	h, err := ts.Head()
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return h
+}
+
+func titles(stories []feeds.Story) []string {
+	out := make([]string, len(stories))
+	for i, st := range stories {
+		out[i] = st.Title
+	}
+	return out
+}
+
+func TestChanges(t *testing.T) {
+	a := news("a", "https://baohagiang.example.vn/a", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su")
+	b := news("b", "https://baohagiang.example.vn/b", "Mùa hoa tam giác mạch", 5, "du-lich")
+	c := news("c", "https://baohagiang.example.vn/c", "Chợ phiên Đồng Văn", 10, "du-lich")
+	aEdited := a
+	aEdited.Item.Title = "Khánh thành cầu treo Nậm Lang (cập nhật)"
+	// Another outlet carries b, and routes it to one more category.
+	bJoined := news("vov-b", "https://baohagiang.example.vn/b", "Hoa tam giác mạch nở rộ", 6, "du-lich", "thoi-su")
+	// Another outlet carries c with no new category: no news to partners.
+	cJoined := news("vov-c", "https://baohagiang.example.vn/c", "Chợ phiên", 11, "du-lich")
+
+	tests := []struct {
+		name     string
+		category string
+		limit    int
+		// after runs once the first three stories are stored and the
+		// cursor taken.
+		after []func(ts *testStore)
+		want  []string
+	}{
+		{
+			name: "nothing changed", category: AllCategory, limit: 10,
+		},
+		{
+			name: "an edit is delivered again", category: AllCategory, limit: 10,
+			after: []func(ts *testStore){func(ts *testStore) { ts.apply("baohagiang", t0.Add(time.Hour), aEdited) }},
+			want:  []string{aEdited.Item.Title},
+		},
+		{
+			name: "unchanged items are not", category: AllCategory, limit: 10,
+			after: []func(ts *testStore){func(ts *testStore) { ts.apply("baohagiang", t0.Add(time.Hour), a, b, c) }},
+		},
+		{
+			name: "a join that adds a category reaches it", category: "thoi-su", limit: 10,
+			after: []func(ts *testStore){func(ts *testStore) { ts.apply("vov", t0.Add(time.Hour), bJoined) }},
+			want:  []string{b.Item.Title},
+		},
+		{
+			name: "a join that adds nothing does not", category: AllCategory, limit: 10,
+			after: []func(ts *testStore){func(ts *testStore) { ts.apply("vov", t0.Add(time.Hour), cJoined) }},
+		},
+		{
+			name: "oldest change first, across pages", category: AllCategory, limit: 1,
+			after: []func(ts *testStore){
+				func(ts *testStore) {
+					ts.apply("baohagiang", t0.Add(time.Hour), news("d", "https://baohagiang.example.vn/d", "Tin D", 20, "du-lich"))
+				},
+				func(ts *testStore) { ts.apply("baohagiang", t0.Add(2*time.Hour), aEdited) },
+				func(ts *testStore) {
+					ts.apply("baohagiang", t0.Add(3*time.Hour), news("e", "https://baohagiang.example.vn/e", "Tin E", 1, "du-lich"))
+				},
+			},
+			want: []string{"Tin D", aEdited.Item.Title, "Tin E"},
+		},
+		{
+			name: "other categories are skipped", category: "du-lich", limit: 10,
+			after: []func(ts *testStore){
+				func(ts *testStore) { ts.apply("baohagiang", t0.Add(time.Hour), aEdited) },
+				func(ts *testStore) {
+					ts.apply("baohagiang", t0.Add(2*time.Hour), news("d", "https://baohagiang.example.vn/d", "Tin D", 20, "du-lich"))
+				},
+			},
+			want: []string{"Tin D"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestStore(t)
+			ts.apply("baohagiang", t0, a, b, c)
+			first, cursor := ts.changes(AllCategory, "", 2)
+			if got, want := titles(first), []string{a.Item.Title, b.Item.Title, c.Item.Title}; !slices.Equal(got, want) {
+				t.Fatalf("from the start: %q, want %q", got, want)
+			}
+			if h := ts.head(); h != cursor {
+				t.Fatalf("cursor after reading everything = %q, Head = %q", cursor, h)
+			}
+			for _, fn := range tt.after {
+				fn(ts)
+			}
+			got, next := ts.changes(tt.category, cursor, tt.limit)
+			if !slices.Equal(titles(got), tt.want) {
+				t.Errorf("changes = %q, want %q", titles(got), tt.want)
+			}
+			if again, _ := ts.changes(tt.category, next, tt.limit); len(again) > 0 {
+				t.Errorf("changes after the returned cursor = %q, want none", titles(again))
+			}
+		})
+	}
+}
+
+func TestChangesBadCursor(t *testing.T) {
+	ts := newTestStore(t)
+	ts.apply("baohagiang", t0, news("a", "https://baohagiang.example.vn/a", "Tin A", 0))
+	for _, cursor := range []string{"!!", "AAAB", ChangeCursor(2), ChangeCursor(1 << 40)} {
+		t.Run(cursor, func(t *testing.T) {
+			if _, err := ts.Changes(AllCategory, 10, cursor, nil); !errors.Is(err, ErrBadCursor) {
+				t.Errorf("err = %v, want ErrBadCursor", err)
+			}
+		})
+	}
+	empty := newTestStore(t)
+	if _, err := empty.Changes(AllCategory, 10, ChangeCursor(1), nil); !errors.Is(err, ErrBadCursor) {
+		t.Errorf("cursor ahead of an empty store: err = %v, want ErrBadCursor", err)
+	}
+	if p, err := empty.Changes(AllCategory, 10, "", nil); err != nil || len(p.Stories) > 0 || p.Next != ChangeCursor(0) {
+		t.Errorf("empty store = %+v, %v; want no stories and the start cursor", p, err)
+	}
+}
+
+// TestChangesSkipsDeleted removes stories the way retention does (the record
+// and its index entries) and checks that the log neither fails on them nor
+// loses the stories after them.
+func TestChangesSkipsDeleted(t *testing.T) {
+	ts := newTestStore(t)
+	var items []Incoming
+	for i := range 6 {
+		items = append(items, news(fmt.Sprint(i), fmt.Sprintf("https://baohagiang.example.vn/%d", i), fmt.Sprintf("Tin %d", i), i))
+	}
+	ts.apply("baohagiang", t0, items...)
+	for _, id := range []uint64{1, 4} {
+		removeStory(t, ts, id)
+	}
+	got, _ := ts.changes(AllCategory, "", 2)
+	if want := []string{"Tin 1", "Tin 2", "Tin 4", "Tin 5"}; !slices.Equal(titles(got), want) {
+		t.Errorf("changes = %q, want %q", titles(got), want)
+	}
+}
+
+// removeStory deletes story id with every index entry it owns.
+func removeStory(t *testing.T, ts *testStore, id uint64) {
+	t.Helper()
+	st := ts.story(id)
+	err := ts.db.Update(func(tx *bolt.Tx) error {
+		rec, err := (&writer{stories: tx.Bucket(bucketStories)}).load(id)
+		if err != nil {
+			return err
+		}
+		for _, c := range append([]string{AllCategory}, st.Categories...) {
+			if err := tx.Bucket(bucketIndex).Bucket([]byte(c)).Delete(timeKey(st.SortTime, id)); err != nil {
+				return err
+			}
+		}
+		for _, k := range rec.GUIDKeys {
+			if err := tx.Bucket(bucketGUIDs).Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+		for _, k := range rec.LinkKeys {
+			if err := tx.Bucket(bucketLinks).Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketStories).Delete(u64(id))
+	})
+	if err != nil {
+		t.Fatalf("remove story %d: %v", id, err)
+	}
+}
+
+// TestChangesLogsOlderStores checks that a store written before the change
+// log existed gets its stories logged, in id order, at its first write.
+func TestChangesLogsOlderStores(t *testing.T) {
+	ts := newTestStore(t)
+	ts.apply("baohagiang", t0, news("a", "https://baohagiang.example.vn/a", "Tin A", 0), news("b", "https://baohagiang.example.vn/b", "Tin B", 1))
+	err := ts.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketChanges); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bucketChangeOf)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.changes(AllCategory, "", 10); len(got) > 0 {
+		t.Fatalf("before any write: %q, want none", titles(got))
+	}
+	ts.apply("baohagiang", t0, news("c", "https://baohagiang.example.vn/c", "Tin C", 2))
+	got, _ := ts.changes(AllCategory, "", 10)
+	if want := []string{"Tin A", "Tin B", "Tin C"}; !slices.Equal(titles(got), want) {
+		t.Errorf("changes = %q, want %q", titles(got), want)
+	}
+}
+
+// TestChangesConcurrentWrites pulls the log while writers store new stories
+// and edit old ones: every version of every story arrives exactly once, in
+// the order it was written.
+func TestChangesConcurrentWrites(t *testing.T) {
+	ts := newTestStore(t)
+	const writers, perWriter = 3, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := range perWriter {
+				src := fmt.Sprintf("src%d", w)
+				link := fmt.Sprintf("https://%s.example.vn/%d", src, i)
+				items := []Incoming{news(link, link, fmt.Sprintf("%s tin %d", src, i), i, "thoi-su")}
+				if i > 0 && r.IntN(3) == 0 {
+					j := r.IntN(i)
+					old := fmt.Sprintf("https://%s.example.vn/%d", src, j)
+					items = append(items, news(old, old, fmt.Sprintf("%s tin %d sửa lúc %d", src, j, i), j, "thoi-su"))
+				}
+				if _, err := ts.Apply(src, items, t0.Add(time.Duration(i)*time.Minute)); err != nil {
+					t.Errorf("Apply: %v", err)
+					return
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+
+	seen := map[string]bool{} // id and title: one version of a story
+	latest := map[uint64]string{}
+	cursor := ""
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true // one more pull after the last write
+		default:
+		}
+		got, next := ts.changes("thoi-su", cursor, 7)
+		cursor = next
+		for _, st := range got {
+			v := fmt.Sprint(st.ID, st.Title)
+			if seen[v] {
+				t.Errorf("story %d %q delivered twice", st.ID, st.Title)
+			}
+			seen[v] = true
+			latest[st.ID] = st.Title
+		}
+	}
+	stored := ts.all(AllCategory, 50)
+	if len(stored) != writers*perWriter {
+		t.Fatalf("stored %d stories, want %d", len(stored), writers*perWriter)
+	}
+	for _, st := range stored {
+		if latest[st.ID] != st.Title {
+			t.Errorf("story %d: last delivered %q, stored %q", st.ID, latest[st.ID], st.Title)
+		}
+	}
+}
