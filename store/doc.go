@@ -3,9 +3,20 @@
 // page through it (per category, newest first), and what the poller remembers
 // of each source. It keeps them in one bbolt file.
 //
-// It does not decide what is the same story beyond exact keys (the caller
-// computes the canonical link), route items to categories, sanitise HTML or
-// render feeds: it stores what it is given and answers queries.
+// It finds a story by exact keys (GUID, then the canonical link the caller
+// computes), then by text: an item that carries a fingerprint (package story)
+// is looked up in an LSH index of recent stories, and each candidate is
+// confirmed by story.Confirm. It does not itself judge similarity, route items
+// to categories, sanitise HTML or render feeds.
+//
+// # Representative
+//
+// The occurrence that created a story is its representative: the story's
+// title, link and content are that occurrence's, and only that outlet's edits
+// change them. An outlet that joins later (by link or by text) is credited in
+// Sources, ordered by publication time so that the first publisher is first,
+// but changes neither the story's id, nor its title and link, nor its place
+// in any feed: a join never makes a story reappear as new.
 //
 // # Layout
 //
@@ -19,6 +30,8 @@
 //	         SortTime unix-nanos (8) + id (8)        → empty
 //	sources  source id                               → JSON SourceState
 //	meta     "schema"                                → schema version (8 bytes)
+//	fpbands  period (4) + LSH band (8) + id (8)     → publication unix seconds (8); see fingerprint.go
+//	fpdocs   id (8)                                  → JSON fingerprints of its occurrences, and why each joined
 //
 // A story's SortTime is fixed when it is created, so its time-index keys never
 // move: an outlet's edit changes the story in place, and a partner paging with

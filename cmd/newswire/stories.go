@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+
+	"newswire/internal/config"
+	"newswire/internal/explain"
+	"newswire/store"
+)
+
+// stories runs `newswire stories --explain ID [-config FILE]`: why the
+// occurrences of a story were joined. While the daemon holds the store it
+// asks the daemon over loopback.
+func stories(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("newswire stories", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	configPath := fs.String("config", "config.yaml", "config file")
+	id := fs.String("explain", "", "story id (number or tag: URI) whose joins to explain")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return exitError{}
+	}
+	if *id == "" || fs.NArg() != 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("stories: want --explain ID")
+	}
+	n, err := explain.ParseID(*id)
+	if err != nil {
+		return err
+	}
+	return withConfig(*configPath, func(cfg *config.Config) error {
+		st, err := openStore(cfg)
+		if errors.Is(err, store.ErrLocked) {
+			return fromDaemon(ctx, cfg, "/api/stories/"+url.PathEscape(fmt.Sprint(n))+"/explain", stdout)
+		}
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return explain.Write(stdout, st, n)
+	})
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"newswire/internal/config"
+	"newswire/internal/server"
+	"newswire/store"
+)
+
+// identityOutlets serves a provincial outlet and a central one that
+// republishes its story under another link and headline.
+func identityOutlets(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "identity"))))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// writeIdentityConfig writes the config at path: joining on or off, and the
+// central outlet polled or not yet.
+func writeIdentityConfig(t *testing.T, path, outlets string, join, central bool) {
+	t.Helper()
+	cfg := fmt.Sprintf(`data_dir: ./data
+poll: {min_interval: 1s, timeout: 5s}
+identity: {join: %t}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%[2]s/provincial.xml", level: provincial, language: vi}
+  - {id: trunguong, title: Thông tấn trung ương, url: "%[2]s/central.xml", level: central, language: vi, disabled: %[3]t}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, join, outlets, !central)
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// identityConfig polls the provincial outlet, then both, so that the
+// provincial original is stored first, as in a day of polling, and returns
+// the config's path.
+func identityConfig(t *testing.T, join bool) string {
+	t.Helper()
+	outlets := identityOutlets(t)
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	for _, central := range []bool{false, true} {
+		writeIdentityConfig(t, path, outlets, join, central)
+		if out, err := runCmd(t, "fetch", "-config", path); err != nil {
+			t.Fatalf("fetch: %v\n%s", err, out)
+		}
+	}
+	return path
+}
+
+func TestJoinAcrossOutletsEndToEnd(t *testing.T) {
+	cfgPath := identityConfig(t, true)
+	recs := exportAll(t, cfgPath)
+	// Five items: the festival story twice (joined), the Hà Nam festival, and
+	// the bulletins of 13 and 14 December, which stay apart.
+	if len(recs) != 4 {
+		for _, r := range recs {
+			t.Logf("%s %q %v", r.ID, r.Title, r.Sources)
+		}
+		t.Fatalf("%d stories, want 4", len(recs))
+	}
+	r := byTitle(t, recs, "Hà Giang đón 50 nghìn lượt khách")
+	if len(r.Sources) != 2 || r.Sources[0].Source != "baohagiang" || r.Sources[1].Source != "trunguong" {
+		t.Fatalf("sources = %+v", r.Sources)
+	}
+	if r.Link != "http://baohagiang.test/du-lich/le-hoi-tam-giac-mach.html" {
+		t.Errorf("representative link = %s, want the provincial original", r.Link)
+	}
+
+	t.Run("explain", func(t *testing.T) {
+		out, err := runCmd(t, "stories", "-config", cfgPath, "--explain", r.ID)
+		if err != nil {
+			t.Fatalf("stories --explain %s: %v", r.ID, err)
+		}
+		for _, want := range []string{"representative: baohagiang", "created the story", "joined by text: same story",
+			"numbers ok", "provinces ok (Hà Giang / Hà Giang)", "time ok (1h15m0s apart"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("explanation lacks %q:\n%s", want, out)
+			}
+		}
+		if _, err := runCmd(t, "stories", "-config", cfgPath, "--explain", "99999"); err == nil {
+			t.Error("explaining a missing story succeeded")
+		}
+		if _, err := runCmd(t, "stories", "-config", cfgPath); err == nil {
+			t.Error("stories without --explain succeeded")
+		}
+	})
+
+	t.Run("attribution in the merged feeds", func(t *testing.T) {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		site := httptest.NewServer(server.New(cfg, st, slog.New(slog.DiscardHandler)).Handler())
+		defer site.Close()
+		for _, tt := range []struct{ path, want string }{
+			{"/feeds/all.atom", `<source>`},
+			{"/feeds/all.atom", `rel="via" type="text/html" title="Thông tấn trung ương"`},
+			{"/feeds/all.rss", `url="` + cfg.Sources[0].URL + `"`},
+			{"/feeds/all.rss", `rel="via"`},
+			{"/feeds/all.json", `"_newswire"`},
+		} {
+			resp, err := http.Get(site.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(body), tt.want) {
+				t.Errorf("%s lacks %s:\n%s", tt.path, tt.want, body)
+			}
+		}
+	})
+}
+
+func TestJoinOffEndToEnd(t *testing.T) {
+	cfgPath := identityConfig(t, false)
+	if recs := exportAll(t, cfgPath); len(recs) != 5 {
+		t.Fatalf("%d stories with joining off, want all 5 items apart", len(recs))
+	}
+}

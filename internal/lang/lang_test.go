@@ -1,0 +1,37 @@
+package lang
+
+import "testing"
+
+func TestDetect(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"vietnamese headline", "Hà Giang đón 50 nghìn lượt khách dịp lễ hội hoa tam giác mạch", "vi"},
+		{"vietnamese decomposed", "Ha\u0300 Giang đo\u0301n kha\u0301ch", "vi"},
+		{"vietnamese upper case", "HÀ GIANG ĐÓN KHÁCH DU LỊCH", "vi"},
+		{"english headline", "Ha Giang buckwheat flower festival draws record crowds to the north", "en"},
+		{"english with place names", "The festival in Hà Giang drew visitors from across the country and was a success", "en"},
+		{"vietnamese with an english brand", "Khai trương cửa hàng The Coffee House đầu tiên tại Tuyên Quang", "vi"},
+		{"too short", "Video", ""},
+		{"numbers only", "2026 - 50.000", ""},
+		{"french", "Le festival des fleurs attire des visiteurs", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Detect(tt.text); got != tt.want {
+				t.Errorf("Detect(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzDetect(f *testing.F) {
+	f.Add("Hà Giang đón khách")
+	f.Add("The festival draws crowds")
+	f.Fuzz(func(t *testing.T, s string) {
+		switch got := Detect(s); got {
+		case "", Vietnamese, English:
+		default:
+			t.Errorf("Detect(%q) = %q", s, got)
+		}
+	})
+}

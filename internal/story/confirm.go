@@ -1,0 +1,400 @@
+package story
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultWindow is how far apart two outlets' publication times may be for
+// their items to be one story, when the config says nothing.
+const DefaultWindow = 72 * time.Hour
+
+// Check is one guard of a comparison and what it found.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Verdict is why two items are, or are not, one story: the similarity
+// measured and every guard applied, in order, up to the first that failed.
+type Verdict struct {
+	Same      bool    `json:"same"`
+	TitleSim  float64 `json:"title_similarity"` // Jaccard of headline words
+	TextSim   float64 `json:"text_similarity"`  // containment of text shingles, -1 when a text is too short to tell
+	Checks    []Check `json:"checks"`
+	Candidate uint64  `json:"candidate,omitempty"` // the story compared with, when a store asked
+
+	titleContainment float64 // share of the shorter headline's words found in the other
+	shortTitle       int     // words in the shorter headline
+	unevenText       bool    // one text is under unevenRatio of the other's size
+}
+
+// String is the verdict on one line, for logs and the explain command.
+func (v Verdict) String() string {
+	var b strings.Builder
+	if v.Same {
+		b.WriteString("same story")
+	} else {
+		b.WriteString("different stories")
+	}
+	fmt.Fprintf(&b, ": headline similarity %.2f", v.TitleSim)
+	if v.TextSim >= 0 {
+		fmt.Fprintf(&b, ", text similarity %.2f", v.TextSim)
+	}
+	for _, c := range v.Checks {
+		mark := "ok"
+		if !c.OK {
+			mark = "FAILED"
+		}
+		fmt.Fprintf(&b, "; %s %s (%s)", c.Name, mark, c.Detail)
+	}
+	return b.String()
+}
+
+// Thresholds of Confirm. A pair with both texts needs the texts to overlap
+// and the headlines to agree in part; a pair without texts has only its
+// headlines, and they must agree closely.
+const (
+	textStrong    = 0.80 // text nearly contained: the headline may be rewritten
+	textMedium    = 0.45
+	textWeak      = 0.25
+	titleWithText = 0.15 // headline agreement needed with textStrong
+	titleMedium   = 0.30 // with textMedium
+	titleHigh     = 0.55 // with textWeak
+	titleOnly     = 0.75 // no text to compare
+	// titleContained is how much of a shorter headline (of six words or more)
+	// must be found in the longer one, when there is no text to compare.
+	titleContained        = 0.9
+	titleContainedJaccard = 0.5
+	// unevenRatio is the size ratio of two texts below which the shorter is
+	// a summary of the longer rather than a copy.
+	unevenRatio = 0.25
+)
+
+// Confirm decides whether a and b, two outlets' items, are one story. Guards
+// come first and each one can only forbid: the languages must agree, the
+// publication times must lie within window, the numbers of the headlines
+// (dates, bulletin numbers, years, counts) must agree, and so must the
+// provinces and the other names the headlines give. Then the headlines and
+// texts must be similar enough. window ≤ 0 means DefaultWindow.
+func Confirm(a, b *Doc, window time.Duration) Verdict {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	ta, tb := strings.Fields(a.Title), strings.Fields(b.Title)
+	v := Verdict{TitleSim: jaccard(ta, tb), TextSim: -1}
+	v.titleContainment, v.shortTitle = contained(ta, tb)
+	if len(a.Body) == bodyHashes && len(b.Body) == bodyHashes {
+		v.TextSim = containment(a, b)
+		v.unevenText = float64(min(a.BodySize, b.BodySize)) < unevenRatio*float64(max(a.BodySize, b.BodySize))
+	}
+	guards := []func(a, b *Doc) Check{
+		language,
+		func(a, b *Doc) Check { return closeInTime(a, b, window) },
+		titleNumbers,
+		opposites,
+		provincesAgree,
+		namesAgree,
+	}
+	for _, g := range guards {
+		c := g(a, b)
+		v.Checks = append(v.Checks, c)
+		if !c.OK {
+			return v
+		}
+	}
+	c := similar(v)
+	v.Checks = append(v.Checks, c)
+	v.Same = c.OK
+	return v
+}
+
+func similar(v Verdict) Check {
+	c := Check{Name: "similarity"}
+	t, x, tc := v.TitleSim, v.TextSim, v.titleContainment
+	// A headline cut short by one outlet is contained in the other's.
+	byTitle := t >= titleOnly || tc >= titleContained && t >= titleContainedJaccard && v.shortTitle >= 6
+	headline := fmt.Sprintf("headline %.2f (contained %.2f), need %.2f", t, tc, titleOnly)
+	switch {
+	case x < 0:
+		c.OK = byTitle
+		c.Detail = "no text on one side: " + headline
+	case x >= textStrong:
+		c.OK = t >= titleWithText
+		c.Detail = fmt.Sprintf("text %.2f ≥ %.2f: headline %.2f, need %.2f", x, textStrong, t, titleWithText)
+	case x >= textMedium:
+		c.OK = t >= titleMedium
+		c.Detail = fmt.Sprintf("text %.2f ≥ %.2f: headline %.2f, need %.2f", x, textMedium, t, titleMedium)
+	case x >= textWeak:
+		c.OK = t >= titleHigh
+		c.Detail = fmt.Sprintf("text %.2f ≥ %.2f: headline %.2f, need %.2f", x, textWeak, t, titleHigh)
+	default:
+		c.Detail = fmt.Sprintf("text %.2f < %.2f", x, textWeak)
+	}
+	if !c.OK && x >= 0 && v.unevenText && byTitle {
+		// A summary against a whole article: the sketch cannot measure how
+		// much of the short text the long one holds, so the headline decides.
+		c.OK = true
+		c.Detail += "; a short text against a long one: " + headline
+	}
+	return c
+}
+
+func jaccard(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	set := make(map[string]int, len(a))
+	for _, w := range a {
+		set[w] = 1
+	}
+	inter := 0
+	for _, w := range b {
+		if set[w] == 1 {
+			set[w] = 2
+			inter++
+		} else if set[w] == 0 {
+			set[w] = 3
+		}
+	}
+	return float64(inter) / float64(len(set))
+}
+
+// contained returns the share of the shorter word list's distinct words
+// found in the longer one, and the shorter one's distinct word count.
+func contained(a, b []string) (float64, int) {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	short := map[string]bool{}
+	for _, w := range a {
+		short[w] = true
+	}
+	if len(short) == 0 {
+		return 0, 0
+	}
+	found := 0
+	for w := range short {
+		if slices.Contains(b, w) {
+			found++
+		}
+	}
+	return float64(found) / float64(len(short)), len(short)
+}
+
+// containment estimates |A∩B| / min(|A|,|B|) of the two shingle sets from
+// their MinHash Jaccard estimate and their sizes: a text that lost a
+// paragraph is still contained in the original.
+func containment(a, b *Doc) float64 {
+	eq := 0
+	for i := range a.Body {
+		if a.Body[i] == b.Body[i] {
+			eq++
+		}
+	}
+	j := float64(eq) / float64(len(a.Body))
+	sa, sb := float64(a.BodySize), float64(b.BodySize)
+	c := j * (sa + sb) / ((1 + j) * min(sa, sb))
+	return min(c, 1)
+}
+
+func language(a, b *Doc) Check {
+	c := Check{Name: "language", OK: a.Language == "" || b.Language == "" || a.Language == b.Language}
+	c.Detail = fmt.Sprintf("%s / %s", orNone(a.Language), orNone(b.Language))
+	return c
+}
+
+func closeInTime(a, b *Doc, window time.Duration) Check {
+	d := a.Published.Sub(b.Published).Abs()
+	return Check{Name: "time", OK: d <= window, Detail: fmt.Sprintf("%s apart, window %s", d.Round(time.Minute), window)}
+}
+
+// titleNumbers: when each headline has a number the other headline lacks,
+// they disagree (13 vs 14 December, 2021 vs 2022, 450 vs 452 votes). A
+// number only one headline has must appear in the other item's text, when it
+// has one, unless it is the day or month the item was published on: outlets
+// add the date of the day to a headline.
+func titleNumbers(a, b *Doc) Check {
+	c := Check{Name: "numbers", OK: true}
+	onlyA, onlyB := minus(a.TitleNums, b.TitleNums), minus(b.TitleNums, a.TitleNums)
+	unexplained := func(only []string, self, other *Doc) []string {
+		if other.BodySize == 0 {
+			return nil // no text to look in
+		}
+		return minus(minus(only, other.TextNums), dateNumbers(self.Published))
+	}
+	missA, missB := unexplained(onlyA, a, b), unexplained(onlyB, b, a)
+	switch {
+	case len(onlyA) > 0 && len(onlyB) > 0:
+		c.OK = false
+		c.Detail = fmt.Sprintf("headlines disagree: %s / %s", strings.Join(onlyA, ","), strings.Join(onlyB, ","))
+	case len(missA)+len(missB) > 0:
+		c.OK = false
+		c.Detail = fmt.Sprintf("%s not in the other item at all", strings.Join(append(missA, missB...), ","))
+	default:
+		c.Detail = "agree: " + orNone(strings.Join(union(a.TitleNums, b.TitleNums), ","))
+	}
+	return c
+}
+
+// ict is Vietnam's time, in which outlets date their headlines.
+var ict = time.FixedZone("ICT", 7*60*60)
+
+// dateNumbers are the day and month of t in Vietnam's time.
+func dateNumbers(t time.Time) []string {
+	t = t.In(ict)
+	return []string{strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month()))}
+}
+
+// antonyms are words of a headline that turn one event into another: the
+// opening and the closing of a festival are two stories with one headline
+// otherwise. Each pair is folded words.
+var antonyms = [][2]string{
+	{"khai mạc", "bế mạc"}, {"khởi công", "khánh thành"}, {"khởi công", "hoàn thành"},
+	{"tăng", "giảm"}, {"mở", "đóng"}, {"bắt đầu", "kết thúc"}, {"thắng", "thua"}, {"đón", "tiễn"},
+	{"open", "close"}, {"opens", "closes"}, {"opening", "closing"}, {"rise", "fall"}, {"rises", "falls"},
+	{"up", "down"}, {"increase", "decrease"}, {"increases", "decreases"}, {"starts", "ends"},
+	{"begins", "ends"}, {"wins", "loses"}, {"win", "lose"},
+}
+
+// opposites: one headline says a word and the other its opposite, and
+// neither says both.
+func opposites(a, b *Doc) Check {
+	wa, wb := " "+a.Title+" ", " "+b.Title+" "
+	has := func(t, w string) bool { return strings.Contains(t, " "+w+" ") }
+	for _, p := range antonyms {
+		x, y := p[0], p[1]
+		if has(wa, x) && has(wb, y) && !has(wa, y) && !has(wb, x) ||
+			has(wa, y) && has(wb, x) && !has(wa, x) && !has(wb, y) {
+			return Check{Name: "opposites", Detail: fmt.Sprintf("%q / %q", x, y)}
+		}
+	}
+	return Check{Name: "opposites", OK: true, Detail: "none"}
+}
+
+// provincesAgree: provinces named in both headlines must overlap. A
+// province named in one headline only must be named in the other item too,
+// unless that item names no province the first does not also name: a
+// republisher adds its province to the headline ("Tuyên Quang: …") of a
+// story whose text names only where the visitors came from.
+func provincesAgree(a, b *Doc) Check {
+	c := Check{Name: "provinces", OK: true}
+	oneSided := func(title, self, other []string) bool {
+		return overlaps(title, other) || len(minus(other, self)) == 0
+	}
+	switch {
+	case len(a.TitlePlaces) > 0 && len(b.TitlePlaces) > 0:
+		c.OK = overlaps(a.TitlePlaces, b.TitlePlaces)
+		c.Detail = strings.Join(a.TitlePlaces, ",") + " / " + strings.Join(b.TitlePlaces, ",")
+	case len(a.TitlePlaces) > 0:
+		c.OK = oneSided(a.TitlePlaces, a.TextPlaces, b.TextPlaces)
+		c.Detail = strings.Join(a.TitlePlaces, ",") + " / text names " + orNone(strings.Join(b.TextPlaces, ","))
+	case len(b.TitlePlaces) > 0:
+		c.OK = oneSided(b.TitlePlaces, b.TextPlaces, a.TextPlaces)
+		c.Detail = "text names " + orNone(strings.Join(a.TextPlaces, ",")) + " / " + strings.Join(b.TitlePlaces, ",")
+	default:
+		c.Detail = "none in the headlines"
+	}
+	return c
+}
+
+// namesAgree: when each headline names someone or somewhere the other item
+// never mentions, they are about different things (Đồng Văn / Mèo Vạc).
+func namesAgree(a, b *Doc) Check {
+	missA, missB := missingNames(a.TitleNames, b), missingNames(b.TitleNames, a)
+	c := Check{Name: "names", OK: len(missA) == 0 || len(missB) == 0}
+	switch {
+	case !c.OK:
+		c.Detail = fmt.Sprintf("%q not in the other, %q not in this", strings.Join(missA, ","), strings.Join(missB, ","))
+	case len(missA)+len(missB) > 0:
+		c.Detail = fmt.Sprintf("only one side names %q", strings.Join(append(missA, missB...), ","))
+	default:
+		c.Detail = "agree: " + orNone(strings.Join(union(a.TitleNames, b.TitleNames), ","))
+	}
+	return c
+}
+
+// missingNames returns the names the other item never mentions. A name is
+// mentioned when the other names it whole, or names more than half of its
+// words: outlets cut a long run of names differently ("Đại sứ Nhật Bản Ito
+// Naoki" / "Đại sứ Nhật Bản tại Việt Nam Ito Naoki"), but "Hà Giảng" is not
+// "Hà Giang".
+func missingNames(names []string, other *Doc) []string {
+	has := func(g string) bool {
+		_, found := slices.BinarySearch(other.TextNames, hash32(g))
+		return found
+	}
+	var out []string
+	for _, n := range names {
+		if has(n) {
+			continue
+		}
+		ws := strings.Fields(n)
+		found := 0
+		for _, w := range ws {
+			if has(w) {
+				found++
+			}
+		}
+		if len(ws) < 2 || 2*found <= len(ws) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func minus(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func overlaps(a, b []string) bool {
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// Match compares d with every occurrence of one stored story and returns the
+// verdict of the first that is the same story, else of the most similar.
+func Match(d *Doc, occurrences []*Doc, window time.Duration) Verdict {
+	var best Verdict
+	for i, o := range occurrences {
+		v := Confirm(d, o, window)
+		if v.Same {
+			return v
+		}
+		if i == 0 || v.TitleSim+v.TextSim > best.TitleSim+best.TextSim {
+			best = v
+		}
+	}
+	return best
+}

@@ -1,0 +1,284 @@
+package story
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// token is one word of a text in its own case, and folded.
+type token struct {
+	raw, folded string
+	// after is true when punctuation (not only space) separates the token
+	// from the one before: a name does not run across it.
+	after bool
+}
+
+// tokenize splits NFC text into words, keeping their case, and marks where
+// punctuation breaks the flow.
+func tokenize(s string) []token {
+	s = norm.NFC.String(s)
+	var out []token
+	start, punct := -1, false
+	flush := func(end int) {
+		w := s[start:end]
+		out = append(out, token{raw: w, folded: fold(w), after: punct})
+		start, punct = -1, false
+	}
+	for i, r := range s {
+		switch {
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		default:
+			if start >= 0 {
+				flush(i)
+			}
+			if !unicode.IsSpace(r) {
+				punct = true
+			}
+		}
+	}
+	if start >= 0 {
+		flush(len(s))
+	}
+	return out
+}
+
+// months maps English month names to their numbers, so that "13 December"
+// and "13/12" carry the same numbers. A month counts only next to a number:
+// "may" is a verb too.
+var months = map[string]string{
+	"january": "1", "february": "2", "march": "3", "april": "4", "may": "5", "june": "6",
+	"july": "7", "august": "8", "september": "9", "october": "10", "november": "11", "december": "12",
+	"jan": "1", "feb": "2", "mar": "3", "apr": "4", "jun": "6", "jul": "7", "aug": "8",
+	"sep": "9", "sept": "9", "oct": "10", "nov": "11", "dec": "12",
+}
+
+// numbers returns the numbers written in s (toks are its words), each once, in order of first
+// appearance: digit runs with leading zeros dropped, thousands separators
+// joined ("1.000" and "1,000" are 1000), Roman numerals of two letters or
+// more ("XVII" is 17), and English month names next to a number.
+func numbers(s string, toks []token) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] && len(out) < maxNumbers {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	isNum := func(i int) bool {
+		return i >= 0 && i < len(toks) && toks[i].folded != "" && toks[i].folded[0] >= '0' && toks[i].folded[0] <= '9'
+	}
+	for i, t := range toks {
+		if m, ok := months[t.folded]; ok && (isNum(i-1) || isNum(i+1)) {
+			add(m)
+			continue
+		}
+		if v, ok := roman(t.raw); ok {
+			add(v)
+		}
+	}
+	for _, n := range digitRuns(s) {
+		add(n)
+	}
+	// "8 nghìn" is 8.000 and "5 triệu" five million: outlets write either,
+	// so the bare 8 of "8 nghìn" is not a number of its own.
+	for i := 1; i < len(toks); i++ {
+		if zeros, ok := magnitudes[toks[i].folded]; ok && isNum(i-1) {
+			if n := strings.TrimLeft(toks[i-1].folded, "0"); n != "" {
+				if seen[n] {
+					out = slices.DeleteFunc(out, func(s string) bool { return s == n })
+					delete(seen, n)
+				}
+				add(n + zeros)
+			}
+		}
+	}
+	for _, t := range toks {
+		if v, ok := numberWords[t.folded]; ok {
+			add(v)
+		}
+	}
+	return out
+}
+
+// magnitudes are the words that multiply the number before them.
+var magnitudes = map[string]string{
+	"nghìn": "000", "ngàn": "000", "thousand": "000",
+	"triệu": "000000", "million": "000000",
+	"tỷ": "000000000", "tỉ": "000000000", "billion": "000000000",
+}
+
+// numberWords are numbers spelled out that cannot be read as another word.
+// Vietnamese "hai", "ba", "năm" are also "sea", "father", "year", so only
+// "mười" (ten) is here.
+var numberWords = map[string]string{"mười": "10"}
+
+// digitRuns finds the numbers made of digits in s. A "." or "," followed by
+// exactly three digits separates thousands; any other separator ends the
+// number, so "13/12" is 13 and 12, and "2,5" is 2 and 5 in either language.
+func digitRuns(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		var b strings.Builder
+		for i < len(s) {
+			j := i
+			for j < len(s) && isDigit(s[j]) {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+			if i+4 <= len(s) && (s[i] == '.' || s[i] == ',') && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) &&
+				(i+4 == len(s) || !isDigit(s[i+4])) {
+				i++
+				continue
+			}
+			break
+		}
+		n := strings.TrimLeft(b.String(), "0")
+		if n == "" {
+			n = "0"
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// roman reads an upper-case Roman numeral of at least two letters, the way
+// congresses and festivals are numbered ("Đại hội lần thứ XVII").
+func roman(w string) (string, bool) {
+	if len(w) < 2 || len(w) > 8 || strings.Trim(w, "IVXLC") != "" {
+		return "", false
+	}
+	val := map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
+	total := 0
+	for i := 0; i < len(w); i++ {
+		v := val[w[i]]
+		if i+1 < len(w) && val[w[i+1]] > v {
+			total -= v
+		} else {
+			total += v
+		}
+	}
+	if total <= 0 {
+		return "", false
+	}
+	return strconv.Itoa(total), true
+}
+
+// isCapitalized reports whether a word starts with an upper-case letter and
+// is not written all in capitals: acronyms (UBND, HĐND, ASEAN) are spelled
+// out by some outlets and not by others, so they name nothing reliably.
+func isCapitalized(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	for _, c := range w {
+		if unicode.IsLower(c) {
+			return true
+		}
+	}
+	return utf8.RuneCountInString(w) == 1
+}
+
+// titleNames returns the proper names of a sentence-case headline: runs of
+// capitalised words, less the first word of the headline, which is capitalised
+// anyway. A headline in Title Case (most words capitalised, as English outlets
+// write) names nothing this way and gives none.
+func titleNames(core string) []string {
+	toks := tokenize(core)
+	caps := 0
+	for _, t := range toks {
+		if isCapitalized(t.raw) {
+			caps++
+		}
+	}
+	if len(toks) >= 4 && caps*10 >= len(toks)*6 {
+		return nil
+	}
+	var out []string
+	for _, run := range capRuns(toks) {
+		if run[0] == 0 {
+			run = run[1:]
+		}
+		if len(run) == 0 {
+			continue
+		}
+		parts := make([]string, len(run))
+		for i, k := range run {
+			parts[i] = toks[k].folded
+		}
+		if n := strings.Join(parts, " "); !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// capRuns groups the indexes of consecutive capitalised tokens that no
+// punctuation separates.
+func capRuns(toks []token) [][]int {
+	var runs [][]int
+	var cur []int
+	for i, t := range toks {
+		if isCapitalized(t.raw) && (len(cur) == 0 || !t.after) {
+			cur = append(cur, i)
+			continue
+		}
+		if len(cur) > 0 {
+			runs = append(runs, cur)
+			cur = nil
+		}
+		if isCapitalized(t.raw) {
+			cur = []int{i}
+		}
+	}
+	if len(cur) > 0 {
+		runs = append(runs, cur)
+	}
+	return runs
+}
+
+// maxNameGrams bounds the names remembered of one text.
+const maxNameGrams = 512
+
+// nameGrams returns every run of one to four consecutive words inside the
+// capitalised runs of a text's words, folded: the names s mentions, in every length a
+// headline may cut them to.
+func nameGrams(toks []token) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, run := range capRuns(toks) {
+		for i := range run {
+			for n := 1; n <= 4 && i+n <= len(run); n++ {
+				parts := make([]string, n)
+				for k := range n {
+					parts[k] = toks[run[i+k]].folded
+				}
+				g := strings.Join(parts, " ")
+				if !seen[g] {
+					seen[g] = true
+					out = append(out, g)
+					if len(out) == maxNameGrams {
+						return out
+					}
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package story
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns s as compared, never as displayed: NFC, case folded,
+// Vietnamese tone marks placed one way, every run of punctuation, symbols
+// and white space made one space, the ends trimmed. Diacritics are kept:
+// "Hà Giang" and "Hà Giảng" stay different words. Normalize is idempotent.
+func Normalize(s string) string {
+	return strings.Join(words(fold(s)), " ")
+}
+
+// fold is NFC, simple case folding and one tone-mark placement.
+func fold(s string) string {
+	return toneNew(strings.Map(foldRune, norm.NFC.String(s)))
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(unicode.ToUpper(r))
+}
+
+// isWordRune reports whether r belongs to a word; combining marks count, so
+// a letter NFC could not compose stays one word with its diacritics.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
+
+// words splits s into its words; every other rune separates them.
+func words(s string) []string {
+	var out []string
+	start := -1
+	for i, r := range s {
+		switch {
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			out = append(out, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// toneOld maps the old placement of a tone mark on an open syllable ending
+// in "oa", "oe" or "uy" (hoà, thuỷ) to the new one (hòa, thủy). Outlets use
+// either, and the same word must compare equal. Only lower-case forms: the
+// text is folded first.
+var toneOld = map[string]string{
+	"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+	"oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+	"uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+
+// toneNew rewrites old-style tone placement at the end of a syllable only:
+// inside a syllable ("hoàn", "khuyến") both styles already agree.
+func toneNew(s string) string {
+	if !strings.ContainsAny(s, "àáảãạèéẻẽẹỳýỷỹỵ") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == 'o' || r == 'u') && i+size < len(s) {
+			_, size2 := utf8.DecodeRuneInString(s[i+size:])
+			pair := s[i : i+size+size2]
+			if repl, ok := toneOld[pair]; ok {
+				end := i + size + size2
+				next, _ := utf8.DecodeRuneInString(s[end:])
+				if end == len(s) || !isWordRune(next) {
+					b.WriteString(repl)
+					i = end
+					continue
+				}
+			}
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+// Title is a headline split for comparison.
+type Title struct {
+	// Core is the normalised headline without outlet affixes.
+	Core string
+	// Text is the same headline in its own spelling and case.
+	Text string
+	// Prefix is a stripped leading label ("Hà Giang" of "Hà Giang: …"),
+	// in its original spelling; it often names the place of the story.
+	Prefix string
+}
+
+// maxAffixWords bounds what counts as an outlet's label around a headline:
+// longer text is part of the headline itself.
+const maxAffixWords = 5
+
+// SplitTitle strips what outlets add around a headline they carry: bracketed
+// tags at either end ("[Video]", "(TTXVN)"), a short label before a colon
+// ("Hà Giang: "), and a short outlet name after " - ", " – ", " — " or " | "
+// ("… - Báo Hà Giang", "… | VOV"). A label before a colon is kept as Prefix,
+// as it names the place or the subject.
+func SplitTitle(title string) Title {
+	t := strings.TrimSpace(norm.NFC.String(title))
+	var prefix string
+	for range 4 { // affixes come stacked: "[Video] Hà Giang: … (TTXVN)"
+		before := t
+		t = stripBrackets(t)
+		if p, rest, ok := cutLabel(t); ok {
+			if prefix == "" {
+				prefix = p
+			}
+			t = rest
+		}
+		t = cutOutletSuffix(t)
+		if t == before {
+			break
+		}
+	}
+	return Title{Core: Normalize(t), Text: t, Prefix: prefix}
+}
+
+// stripBrackets removes a short bracketed or parenthesised tag at the start
+// or the end of t.
+func stripBrackets(t string) string {
+	for _, p := range [][2]string{{"[", "]"}, {"(", ")"}} {
+		if strings.HasPrefix(t, p[0]) {
+			if i := strings.Index(t, p[1]); i > 0 && len(words(t[1:i])) <= maxAffixWords && strings.TrimSpace(t[i+1:]) != "" {
+				t = strings.TrimSpace(t[i+1:])
+			}
+		}
+		if strings.HasSuffix(t, p[1]) {
+			if i := strings.LastIndex(t, p[0]); i > 0 && len(words(t[i:])) <= maxAffixWords {
+				t = strings.TrimSpace(t[:i])
+			}
+		}
+	}
+	return t
+}
+
+// cutLabel splits "Label: rest" when the label is short and holds no digit
+// (a time or a score such as "15:30" or "2:1" is not a label).
+func cutLabel(t string) (label, rest string, ok bool) {
+	i := strings.Index(t, ":")
+	if i <= 0 {
+		return "", t, false
+	}
+	label, rest = strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+1:])
+	n := len(words(label))
+	if n == 0 || n > maxAffixWords || strings.ContainsAny(label, "0123456789") || len(words(rest)) < 3 {
+		return "", t, false
+	}
+	return label, rest, true
+}
+
+// cutOutletSuffix drops a short tail after a dash or bar separator, when
+// what remains is still a headline of its own.
+func cutOutletSuffix(t string) string {
+	best := -1
+	for _, sep := range []string{" | ", " - ", " – ", " — "} {
+		if i := strings.LastIndex(t, sep); i > best {
+			tail := t[i+len(sep):]
+			if n := len(words(tail)); n > 0 && n <= maxAffixWords && len(words(t[:i])) >= 4 {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return t
+	}
+	return strings.TrimSpace(t[:best])
+}

@@ -1,0 +1,179 @@
+package story
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Hà Giang đón khách", "hà giang đón khách"},
+		{"  HÀ   GIANG:  đón—khách!!! ", "hà giang đón khách"},
+		{"Ha\u0300 Giang", "hà giang"}, // decomposed
+		{"Thuỷ điện Hoà Bình", "thủy điện hòa bình"},
+		{"hoàn thành, khuyến nông", "hoàn thành khuyến nông"}, // tone inside a syllable stays
+		{"Hà Giảng", "hà giảng"},
+		{"13/12/2026", "13 12 2026"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSplitTitle(t *testing.T) {
+	const core = "đón 50 nghìn lượt khách dịp lễ hội"
+	tests := []struct {
+		name, in, core, prefix string
+	}{
+		{"plain", "Đón 50 nghìn lượt khách dịp lễ hội", core, ""},
+		{"place prefix", "Hà Giang: Đón 50 nghìn lượt khách dịp lễ hội", core, "Hà Giang"},
+		{"outlet suffix", "Đón 50 nghìn lượt khách dịp lễ hội - Báo Hà Giang", core, ""},
+		{"bar suffix", "Đón 50 nghìn lượt khách dịp lễ hội | VOV", core, ""},
+		{"en dash suffix", "Đón 50 nghìn lượt khách dịp lễ hội – VTV", core, ""},
+		{"agency tag", "Đón 50 nghìn lượt khách dịp lễ hội (TTXVN)", core, ""},
+		{"media tag", "[Video] Đón 50 nghìn lượt khách dịp lễ hội", core, ""},
+		{"stacked", "[Video] Hà Giang: Đón 50 nghìn lượt khách dịp lễ hội (TTXVN)", core, "Hà Giang"},
+		{"time is not a label", "15:30 Đón khách dịp lễ hội", "15 30 đón khách dịp lễ hội", ""},
+		{"long label kept", "Một tỉnh vùng cao biên giới phía bắc tổ quốc: đón khách", "một tỉnh vùng cao biên giới phía bắc tổ quốc đón khách", ""},
+		{"dash inside a long tail kept", "Hà Giang - mùa hoa tam giác mạch nở rộ khắp cao nguyên", "hà giang mùa hoa tam giác mạch nở rộ khắp cao nguyên", ""},
+		{"short title keeps its dash", "Đồng Đăng - Trà Lĩnh", "đồng đăng trà lĩnh", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := SplitTitle(tt.in)
+			if got.Core != tt.core || got.Prefix != tt.prefix {
+				t.Errorf("SplitTitle(%q) = %q, %q; want %q, %q", tt.in, got.Core, got.Prefix, tt.core, tt.prefix)
+			}
+		})
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Bản tin ngày 13/12/2026", []string{"13", "12", "2026"}},
+		{"ngày 13 tháng 12", []string{"13", "12"}},
+		{"on 13 December", []string{"12", "13"}},
+		{"may be late", nil},
+		{"1.000 tấn và 1,000 tonnes", []string{"1000"}},
+		{"8 nghìn lao động", []string{"8000"}},
+		{"2,5 tỷ đồng", []string{"2", "5000000000"}},
+		{"Đại hội lần thứ XVIII", []string{"18"}},
+		{"mười tháng", []string{"10"}},
+		{"số 045", []string{"45"}},
+	}
+	for _, tt := range tests {
+		got := numbers(tt.in, tokenize(tt.in))
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("numbers(%q) = %q, want %q", tt.in, got, want)
+		}
+	}
+}
+
+func TestProvinceNames(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Hà Giang đón khách", []string{"Hà Giang"}},
+		{"Ha Giang welcomes visitors", []string{"Hà Giang"}},
+		{"HÀ GIANG ĐÓN KHÁCH", []string{"Hà Giang"}},
+		{"vì hòa bình thế giới", nil},
+		{"Thủy điện Hoà Bình", []string{"Hòa Bình"}},
+		{"Thừa Thiên Huế và Huế", []string{"Thừa Thiên Huế"}},
+		{"Hà Nam và Hà Giang", []string{"Hà Nam", "Hà Giang"}},
+		{"Hà Giảng", nil},
+	}
+	for _, tt := range tests {
+		if got := provinceNames(tokenize(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("provinceNames(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestConfirmGuards pins each guard on a pair that only it separates.
+func TestConfirmGuards(t *testing.T) {
+	const text = "Trong ba ngày diễn ra lễ hội hoa tam giác mạch, các homestay ở vùng cao kín phòng từ cuối tuần, doanh thu từ du lịch tăng mạnh so với năm trước."
+	at := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
+	doc := func(title, text string, h int, lang string) *Doc {
+		return NewDoc(Input{Title: title, Text: text, Published: at.Add(time.Duration(h) * time.Hour), Language: lang})
+	}
+	tests := []struct {
+		name  string
+		a, b  *Doc
+		same  bool
+		guard string
+	}{
+		{"copy with prefix", doc("Lễ hội hoa tam giác mạch kín phòng", text, 0, "vi"), doc("Hà Giang: Lễ hội hoa tam giác mạch kín phòng", text, 2, "vi"), true, ""},
+		{"too far apart", doc("Lễ hội hoa tam giác mạch kín phòng", text, 0, "vi"), doc("Lễ hội hoa tam giác mạch kín phòng", text, 80, "vi"), false, "time"},
+		{"languages differ", doc("Lễ hội hoa tam giác mạch kín phòng", text, 0, "vi"), doc("Lễ hội hoa tam giác mạch kín phòng", text, 1, "en"), false, "language"},
+		{"dates differ", doc("Bản tin lễ hội ngày 13/12", text, 0, ""), doc("Bản tin lễ hội ngày 14/12", text, 1, ""), false, "numbers"},
+		{"year only in one, other year in text", doc("Tổng kết lễ hội năm 2022", text, 0, ""), doc("Tổng kết lễ hội", text+" Năm 2021.", 1, ""), false, "numbers"},
+		{"opening and closing", doc("Khai mạc lễ hội hoa tam giác mạch", text, 0, ""), doc("Bế mạc lễ hội hoa tam giác mạch", text, 1, ""), false, "opposites"},
+		{"provinces differ", doc("Hà Giang: Lễ hội hoa kín phòng", text, 0, ""), doc("Hà Nam: Lễ hội hoa kín phòng", text, 1, ""), false, "provinces"},
+		{"districts differ", doc("Chợ phiên Đồng Văn hút khách", text, 0, ""), doc("Chợ phiên Mèo Vạc hút khách", text, 1, ""), false, "names"},
+		{"unrelated", doc("Lễ hội hoa tam giác mạch kín phòng", text, 0, ""), doc("Giá vàng hôm nay tăng nhẹ", "Giá vàng miếng trong nước tăng nhẹ ở cả hai chiều mua vào và bán ra, giá thế giới ổn định.", 1, ""), false, "similarity"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Confirm(tt.a, tt.b, DefaultWindow)
+			if v.Same != tt.same {
+				t.Fatalf("Confirm = %v, want same=%v", v, tt.same)
+			}
+			if tt.guard != "" {
+				if last := v.Checks[len(v.Checks)-1]; last.OK || last.Name != tt.guard {
+					t.Errorf("stopped at %+v, want guard %s: %v", last, tt.guard, v)
+				}
+			}
+			// Confirm is symmetric: the order items arrive in does not matter.
+			if w := Confirm(tt.b, tt.a, DefaultWindow); w.Same != v.Same {
+				t.Errorf("not symmetric: %v / %v", v, w)
+			}
+		})
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Hà Giang: Đón khách (TTXVN)", "Thuỷ điện Hoà Bình", "Ha\u0300 Giang", "oà\u0301", "Ǆ ß ﬁ İ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if again := Normalize(n); again != n {
+			t.Errorf("Normalize not idempotent: %q → %q → %q", s, n, again)
+		}
+		if !norm.NFC.IsNormalString(n) {
+			t.Errorf("Normalize(%q) = %q, not NFC", s, n)
+		}
+	})
+}
+
+func FuzzFingerprint(f *testing.F) {
+	f.Add("Hà Giang: Đón 50 nghìn khách (TTXVN)", "Trong ba ngày, 1.000 khách XVIII 13/12 Hà Nam", int64(0))
+	f.Add("[", "]", int64(-1))
+	f.Add("Hà Giang: a b c d - e | f", "", int64(1<<62))
+	f.Fuzz(func(t *testing.T, title, text string, unix int64) {
+		a := NewDoc(Input{Title: title, Text: text, Published: time.Unix(unix, 0)})
+		b := NewDoc(Input{Title: text, Text: title, Published: time.Unix(unix/2, 0)})
+		_ = a.Bands()
+		v, w := Confirm(a, b, DefaultWindow), Confirm(b, a, DefaultWindow)
+		if v.Same != w.Same {
+			t.Errorf("not symmetric: %v / %v", v, w)
+		}
+		// Whatever its text, an item with a headline is the same story as itself.
+		if self := Confirm(a, a, DefaultWindow); a.Title != "" && !self.Same {
+			t.Errorf("an item is not itself: %v", self)
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package story
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// provinces are Vietnam's provinces and centrally run cities, each with the
+// other names outlets use for it. The first spelling is the one reported.
+var provinces = [][]string{
+	{"An Giang"}, {"Bà Rịa - Vũng Tàu", "Bà Rịa Vũng Tàu", "Vũng Tàu", "Bà Rịa"}, {"Bạc Liêu"}, {"Bắc Giang"},
+	{"Bắc Kạn", "Bắc Cạn"}, {"Bắc Ninh"}, {"Bến Tre"}, {"Bình Dương"}, {"Bình Định"}, {"Bình Phước"},
+	{"Bình Thuận"}, {"Cà Mau"}, {"Cao Bằng"}, {"Cần Thơ"}, {"Đà Nẵng"}, {"Đắk Lắk", "Đắc Lắc"}, {"Đắk Nông"},
+	{"Điện Biên"}, {"Đồng Nai"}, {"Đồng Tháp"}, {"Gia Lai"}, {"Hà Giang"}, {"Hà Nam"}, {"Hà Nội"}, {"Hà Tĩnh"},
+	{"Hải Dương"}, {"Hải Phòng"}, {"Hậu Giang"}, {"Hòa Bình"}, {"Hưng Yên"}, {"Khánh Hòa"}, {"Kiên Giang"},
+	{"Kon Tum"}, {"Lai Châu"}, {"Lâm Đồng"}, {"Lạng Sơn"}, {"Lào Cai"}, {"Long An"}, {"Nam Định"}, {"Nghệ An"},
+	{"Ninh Bình"}, {"Ninh Thuận"}, {"Phú Thọ"}, {"Phú Yên"}, {"Quảng Bình"}, {"Quảng Nam"}, {"Quảng Ngãi"},
+	{"Quảng Ninh"}, {"Quảng Trị"}, {"Sóc Trăng"}, {"Sơn La"}, {"Tây Ninh"}, {"Thái Bình"}, {"Thái Nguyên"},
+	{"Thanh Hóa"}, {"Thừa Thiên Huế", "Thừa Thiên - Huế", "Huế"}, {"Hồ Chí Minh", "TP HCM", "TPHCM", "HCM", "Sài Gòn"},
+	{"Tiền Giang"}, {"Trà Vinh"}, {"Tuyên Quang"}, {"Vĩnh Long"}, {"Vĩnh Phúc"}, {"Yên Bái"},
+}
+
+// place is one spelling of a province, as folded words.
+type place struct {
+	words []string
+	name  string // the province's reported name
+}
+
+// gazetteer finds provinces by their first folded word, in the Vietnamese
+// spelling and in the unaccented one English outlets use ("Ha Giang").
+type gazetteer map[string][]place
+
+var places = buildGazetteer()
+
+func buildGazetteer() gazetteer {
+	g := gazetteer{}
+	add := func(spelling, name string) {
+		ws := words(fold(spelling))
+		if len(ws) == 0 {
+			return
+		}
+		for _, p := range g[ws[0]] {
+			if slices.Equal(p.words, ws) {
+				return
+			}
+		}
+		g[ws[0]] = append(g[ws[0]], place{words: ws, name: name})
+	}
+	for _, p := range provinces {
+		for _, spelling := range p {
+			add(spelling, p[0])
+			add(unaccent(spelling), p[0])
+		}
+	}
+	// Longest spelling first, so "Thừa Thiên Huế" wins over "Huế".
+	for k := range g {
+		slices.SortStableFunc(g[k], func(a, b place) int { return len(b.words) - len(a.words) })
+	}
+	return g
+}
+
+// unaccent removes diacritics and writes đ as d.
+func unaccent(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		return s
+	}
+	return strings.NewReplacer("đ", "d", "Đ", "D").Replace(out)
+}
+
+// provinceNames finds the provinces a text's words name. A spelling counts
+// only when its first word is capitalised, so "hòa bình" (peace) is not Hòa Bình.
+func provinceNames(toks []token) []string {
+	var out []string
+	for i := 0; i < len(toks); i++ {
+		if !isCapitalized(toks[i].raw) && !isUpperWord(toks[i].raw) {
+			continue
+		}
+		for _, p := range places[toks[i].folded] {
+			if i+len(p.words) > len(toks) {
+				continue
+			}
+			match := true
+			for k, w := range p.words {
+				if toks[i+k].folded != w {
+					match = false
+					break
+				}
+			}
+			if match {
+				if !slices.Contains(out, p.name) {
+					out = append(out, p.name)
+				}
+				i += len(p.words) - 1
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isUpperWord reports a word written all in capitals ("HCM", "HÀ GIANG").
+func isUpperWord(w string) bool {
+	return w != "" && strings.ToUpper(w) == w && strings.ToLower(w) != w
+}

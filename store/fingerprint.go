@@ -1,0 +1,243 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+	"newswire/internal/story"
+)
+
+// The fingerprint index finds a story another outlet carried under another
+// link, by its text (package story):
+//
+//	fpbands  period (4) + LSH band key (8) + story id (8)  → publication time, unix seconds (8)
+//	fpdocs   story id (8)                                  → JSON docEntry
+//
+// A period is a fixed span of publication time (periodSeconds). Filing band
+// keys under it keeps the entries of recent stories together, so that a
+// write touches few pages however large the archive, and a lookup reads only
+// the periods the time window overlaps. Within a period and band, entries
+// sort by story id, so the newest are read first with a backward cursor, and
+// at most story.MaxPerBand of them: a lookup costs a fixed number of seeks
+// and reads however many stories are stored. Publication times sit in the
+// values, so stories outside the window are skipped without being read.
+const periodSeconds = 72 * 60 * 60
+
+var (
+	bucketFPBands = []byte("fpbands")
+	bucketFPDocs  = []byte("fpdocs")
+)
+
+// docEntry is what a story's text looked like to identity: one fingerprint
+// per occurrence that had one, and why each later one was joined.
+type docEntry struct {
+	Docs  []sourceDoc `json:"docs"`
+	Joins []Join      `json:"joins,omitempty"`
+}
+
+type sourceDoc struct {
+	Source string     `json:"source"`
+	Doc    *story.Doc `json:"doc"`
+}
+
+// Join records why an occurrence was joined to a story by its text.
+type Join struct {
+	Source  string        `json:"source"`
+	GUID    string        `json:"guid,omitempty"`
+	At      time.Time     `json:"at"`
+	Verdict story.Verdict `json:"verdict"`
+}
+
+// findSimilar returns the story that in's text confirms as the same, carried
+// by other sources only, with the verdict; a nil verdict means none.
+func (w *writer) findSimilar(in *Incoming) (uint64, *story.Verdict, error) {
+	tx := w.stories.Tx()
+	bands, docs := tx.Bucket(bucketFPBands), tx.Bucket(bucketFPDocs)
+	if bands == nil || docs == nil {
+		return 0, nil, nil
+	}
+	window := in.Window
+	if window <= 0 {
+		window = story.DefaultWindow
+	}
+	w.dateDoc(in)
+	pub, win := max(0, in.Doc.Published.Unix()), int64(window/time.Second)
+	c := bands.Cursor()
+	lookup := func(band uint64) []uint64 {
+		var out []uint64
+		for p := period(pub + win); p >= period(pub-win) && len(out) < story.MaxPerBand; p-- {
+			out = append(out, newestInBand(c, uint32(p), band, pub, win, story.MaxPerBand-len(out))...)
+		}
+		return out
+	}
+	for _, id := range story.Candidates(lookup, in.Doc) {
+		e, err := loadDocs(docs, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		occ := make([]*story.Doc, 0, len(e.Docs))
+		mine := false
+		for _, d := range e.Docs {
+			mine = mine || d.Source == w.source
+			occ = append(occ, d.Doc)
+		}
+		if mine {
+			continue // an outlet's two items are never one story by text
+		}
+		v := story.Match(in.Doc, occ, window)
+		if !v.Same {
+			continue
+		}
+		rec, err := w.load(id)
+		if err != nil {
+			return 0, nil, err
+		}
+		if rec.occurrence(w.source) >= 0 {
+			continue
+		}
+		v.Candidate = id
+		return id, &v, nil
+	}
+	return 0, nil, nil
+}
+
+// period is the span of publication time a unix time falls in; times
+// before 1970 or past 2^32 periods share the first or the last.
+func period(unix int64) int64 { return min(max(0, unix)/periodSeconds, math.MaxUint32) }
+
+// dateDoc gives a fingerprint without a publication time the time the item
+// is stored, as the story's own published time is.
+func (w *writer) dateDoc(in *Incoming) {
+	if in.Doc.Published.IsZero() {
+		in.Doc.Published = w.now
+	}
+}
+
+func bandPrefix(p uint32, band uint64) []byte {
+	k := binary.BigEndian.AppendUint32(make([]byte, 0, 20), p)
+	return binary.BigEndian.AppendUint64(k, band)
+}
+
+// newestInBand returns at most limit ids filed under band in period p,
+// newest first, whose publication time lies within window seconds of pub;
+// it reads at most 2×MaxPerBand entries.
+func newestInBand(c *bolt.Cursor, p uint32, band uint64, pub, window int64, limit int) []uint64 {
+	prefix := bandPrefix(p, band)
+	k, _ := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), ^uint64(0)))
+	var v []byte
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	var out []uint64
+	for read := 0; k != nil && bytes.HasPrefix(k, prefix) && read < 2*story.MaxPerBand && len(out) < limit; read++ {
+		if len(k) == 20 && len(v) == 8 {
+			if d := int64(binary.BigEndian.Uint64(v)) - pub; d <= window && d >= -window {
+				out = append(out, binary.BigEndian.Uint64(k[12:]))
+			}
+		}
+		k, v = c.Prev()
+	}
+	return out
+}
+
+func loadDocs(docs *bolt.Bucket, id uint64) (docEntry, error) {
+	var e docEntry
+	v := docs.Get(u64(id))
+	if v == nil {
+		return e, nil
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		return e, fmt.Errorf("fingerprints of story %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// indexDoc files in's fingerprint under story id, with the verdict that
+// joined it when there is one. An item without a fingerprint files nothing.
+func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
+	if in.Doc == nil {
+		return nil
+	}
+	tx := w.stories.Tx()
+	bands, err := tx.CreateBucketIfNotExists(bucketFPBands)
+	if err != nil {
+		return fmt.Errorf("fingerprint index: %w", err)
+	}
+	docs, err := tx.CreateBucketIfNotExists(bucketFPDocs)
+	if err != nil {
+		return fmt.Errorf("fingerprint index: %w", err)
+	}
+	docs.FillPercent = appendFill
+	w.dateDoc(in)
+	unix := max(0, in.Doc.Published.Unix())
+	pub := u64(uint64(unix))
+	for _, b := range in.Doc.Bands() {
+		if err := bands.Put(binary.BigEndian.AppendUint64(bandPrefix(uint32(period(unix)), b), id), pub); err != nil {
+			return fmt.Errorf("fingerprint index: story %d: %w", id, err)
+		}
+	}
+	e, err := loadDocs(docs, id)
+	if err != nil {
+		return err
+	}
+	e.Docs = append(e.Docs, sourceDoc{Source: w.source, Doc: in.Doc})
+	if why != nil {
+		e.Joins = append(e.Joins, Join{Source: w.source, GUID: in.Item.GUID, At: w.now, Verdict: *why})
+	}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("fingerprints of story %d: %w", id, err)
+	}
+	if err := docs.Put(u64(id), v); err != nil {
+		return fmt.Errorf("fingerprints of story %d: %w", id, err)
+	}
+	return nil
+}
+
+// Explanation is how a story came together, for admins.
+type Explanation struct {
+	Story feeds.Story
+	// Representative is the source whose occurrence created the story: its
+	// title and link are the story's, and stay so.
+	Representative string
+	// Joins says why each occurrence joined by its text was joined, oldest
+	// first; occurrences joined by GUID or canonical link have none.
+	Joins []Join
+}
+
+// Explain returns how story id came together; false when there is no such story.
+func (s *Store) Explain(id uint64) (Explanation, bool, error) {
+	var ex Explanation
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketStories).Get(u64(id))
+		if v == nil {
+			return nil
+		}
+		found = true
+		var rec record
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("story %d: %w", id, err)
+		}
+		ex.Story, ex.Representative = rec.Story, rec.Rep
+		if docs := tx.Bucket(bucketFPDocs); docs != nil {
+			e, err := loadDocs(docs, id)
+			ex.Joins = e.Joins
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Explanation{}, false, fmt.Errorf("store: explain story %d: %w", id, err)
+	}
+	return ex, found, nil
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
+	"newswire/internal/story"
+)
+
+// textItem is an item of source-side identity guid, with its fingerprint,
+// published at t0 plus minutes.
+func textItem(guid, title, text string, minutes int) Incoming {
+	link := "https://" + guid + ".example/tin.html"
+	pub := t0.Add(time.Duration(minutes) * time.Minute)
+	return Incoming{
+		Item: feeds.Item{GUID: guid, Link: link, Title: title, Summary: text, Published: pub, Language: "vi"},
+		Key:  link, Categories: []string{"thoi-su"},
+		Doc: story.NewDoc(story.Input{Title: title, Text: text, Published: pub, Language: "vi"}),
+	}
+}
+
+const (
+	hgTitle = "Hà Giang đón 50 nghìn lượt khách dịp lễ hội hoa tam giác mạch"
+	hgText  = "Trong ba ngày diễn ra lễ hội hoa tam giác mạch, tỉnh Hà Giang đón khoảng 50 nghìn lượt khách, tăng gần một phần ba so với năm trước. Các homestay ở huyện Đồng Văn và Mèo Vạc kín phòng từ cuối tuần. Doanh thu từ du lịch ước đạt 120 tỷ đồng."
+	hgCut   = "Trong ba ngày diễn ra lễ hội hoa tam giác mạch, tỉnh Hà Giang đón khoảng 50 nghìn lượt khách, tăng gần một phần ba so với năm trước. Các homestay ở huyện Đồng Văn và Mèo Vạc kín phòng từ cuối tuần."
+)
+
+func TestJoinByText(t *testing.T) {
+	s := newTestStore(t)
+	if r := s.apply("baohagiang", t0, textItem("hg-1", hgTitle, hgText, 0)); r.New != 1 {
+		t.Fatalf("first item: %+v", r)
+	}
+	first := s.all(AllCategory, 50)
+
+	tests := []struct {
+		name   string
+		source string
+		in     Incoming
+		want   Result
+	}{
+		{"another outlet, prefix and a cut paragraph", "ttxvn",
+			textItem("tx-1", "Hà Giang: "+hgTitle+" (TTXVN)", hgCut, 70), Result{Joined: 1}},
+		{"the same outlet item again", "ttxvn",
+			textItem("tx-1", "Hà Giang: "+hgTitle+" (TTXVN)", hgCut, 70), Result{Unchanged: 1}},
+		{"a third outlet, suffix and a word changed", "vov",
+			textItem("vov-1", "Hà Giang đón 50 nghìn lượt du khách dịp lễ hội hoa tam giác mạch | VOV", hgText, 300), Result{Joined: 1}},
+		{"the neighbouring province", "baohanam",
+			textItem("hn-1", "Hà Nam: Đón 50 nghìn lượt khách dịp lễ hội chùa Tam Chúc",
+				"Trong ba ngày diễn ra lễ hội, tỉnh Hà Nam đón khoảng 50 nghìn lượt khách, tăng gần một phần ba so với năm trước. Các khách sạn ở huyện Kim Bảng kín phòng từ cuối tuần. Doanh thu từ du lịch ước đạt 120 tỷ đồng.", 60),
+			Result{New: 1}},
+		{"outside the window", "dantoc", textItem("dt-1", hgTitle, hgText, 5*24*60), Result{New: 1}},
+		{"the first outlet's second copy stays its own", "baohagiang", textItem("hg-2", hgTitle, hgText, 30), Result{New: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.apply(tt.source, t0.Add(6*time.Hour), tt.in); got != tt.want {
+				t.Errorf("Apply = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+
+	t.Run("joining off", func(t *testing.T) {
+		in := textItem("nd-1", hgTitle, hgText, 90)
+		in.Doc = nil
+		if got := s.apply("nhandan", t0.Add(6*time.Hour), in); got.New != 1 {
+			t.Errorf("Apply = %+v, want a new story", got)
+		}
+	})
+
+	st := s.story(first[0].ID)
+	if st.Title != hgTitle || st.Link != "https://hg-1.example/tin.html" {
+		t.Errorf("representative changed: %q %s", st.Title, st.Link)
+	}
+	var srcs []string
+	for _, o := range st.Sources {
+		srcs = append(srcs, o.Source)
+	}
+	if fmt.Sprint(srcs) != "[baohagiang ttxvn vov]" {
+		t.Errorf("sources = %v, want baohagiang, ttxvn, vov", srcs)
+	}
+	// A join never moves the story: it keeps its place in every feed.
+	all := s.all(AllCategory, 50)
+	if all[len(all)-1].ID != first[0].ID { // the oldest of them all
+		t.Errorf("story %d moved: %v", first[0].ID, ids(all))
+	}
+
+	ex, ok, err := s.Explain(first[0].ID)
+	if err != nil || !ok {
+		t.Fatalf("Explain: %v, %v", ok, err)
+	}
+	if ex.Representative != "baohagiang" || len(ex.Joins) != 2 || ex.Joins[0].Source != "ttxvn" || !ex.Joins[0].Verdict.Same {
+		t.Errorf("explanation = %+v", ex)
+	}
+	checkFingerprints(t, s)
+}
+
+// checkFingerprints verifies that every fingerprint entry points to a stored
+// story, and every band key has its fixed width.
+func checkFingerprints(t *testing.T, s *testStore) {
+	t.Helper()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		stories := tx.Bucket(bucketStories)
+		if err := tx.Bucket(bucketFPBands).ForEach(func(k, v []byte) error {
+			if len(k) != 20 || len(v) != 8 {
+				return fmt.Errorf("band entry %x → %x: bad width", k, v)
+			}
+			if stories.Get(k[12:]) == nil {
+				return fmt.Errorf("band entry %x points to missing story %d", k, binary.BigEndian.Uint64(k[12:]))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketFPDocs).ForEach(func(k, _ []byte) error {
+			if stories.Get(k) == nil {
+				return fmt.Errorf("fingerprints of missing story %x", k)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+// TestFingerprintOddTimes stores items with no date and with dates far in
+// the past or future: the period arithmetic must neither wrap nor loop.
+func TestFingerprintOddTimes(t *testing.T) {
+	for _, at := range []time.Time{{}, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), time.Unix(0, 0)} {
+		t.Run(at.String(), func(t *testing.T) {
+			s := newTestStore(t)
+			for i, src := range []string{"baohagiang", "ttxvn"} {
+				in := textItem(fmt.Sprintf("%s-1", src), hgTitle, hgText, 0)
+				in.Item.Published = at
+				in.Doc = story.NewDoc(story.Input{Title: hgTitle, Text: hgText, Published: at})
+				r := s.apply(src, t0, in)
+				if want := (Result{New: 1 - i, Joined: i}); r != want {
+					t.Errorf("%s: Apply = %+v, want %+v", src, r, want)
+				}
+			}
+			checkFingerprints(t, s)
+		})
+	}
+}
