@@ -1,9 +1,11 @@
 // Package poll runs the item pipeline for each source: fetch, parse,
 // normalise, route, store; and schedules when each source is polled next.
 //
-// It owns the order of the pipeline and each source's schedule. It does not
-// know HTTP serving or rendering: it only writes to the store, which the HTTP
-// side reads.
+// It owns the order of the pipeline and each source's schedule: its interval
+// (adaptive, server-asked, backoff), its effective URL (permanent redirects,
+// discovered feeds) and whether it is still polled at all (410 Gone). It does
+// not know HTTP serving or rendering: it only writes to the store, which the
+// HTTP side reads.
 package poll
 
 import (
@@ -11,9 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -21,8 +22,10 @@ import (
 	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/fetch"
+	"newswire/internal/metrics"
 	"newswire/internal/route"
 	"newswire/internal/sanitize"
+	"newswire/internal/scrape"
 	"newswire/internal/story"
 	"newswire/store"
 )
@@ -32,6 +35,7 @@ const (
 	ResultOK          = "ok"
 	ResultNotModified = "not-modified"
 	ResultError       = "error"
+	ResultGone        = "gone" // the server answered 410: the source is no longer polled
 )
 
 // Report is the outcome of polling one source once.
@@ -39,24 +43,31 @@ type Report struct {
 	Source   string
 	Result   string
 	Status   int // HTTP status, 0 when no response
+	Bytes    int // size of the document fetched, after decompression
 	Items    int // items in the document
 	New      int
 	Updated  int
 	Joined   int
 	Dropped  int // removed by filters
 	Duration time.Duration
+	Next     time.Time // when the source is due again; zero once it is gone
 	Warning  string
 	Err      error
 }
 
 // Poller polls sources into a store. It is safe for concurrent use.
 type Poller struct {
-	cfg    *config.Config
-	store  *store.Store
-	client *fetch.Client
-	router *route.Router
-	log    *slog.Logger
-	now    func() time.Time
+	cfg     *config.Config
+	store   *store.Store
+	client  *fetch.Client
+	router  *route.Router
+	log     *slog.Logger
+	metrics *metrics.Poll
+	states  states
+	// batching is set by Run and PollAll, which flush states themselves.
+	batching bool
+	now      func() time.Time
+	scraper  scrape.Scraper // item pages of html sources, each fetched once
 }
 
 // New returns a Poller for cfg writing to st.
@@ -72,13 +83,33 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
 		}),
 		router: route.New(cfg),
 		log:    log,
+		states: states{byID: make(map[string]store.SourceState), dirty: make(map[string]bool)},
 		now:    time.Now,
 	}
 }
 
+// SetMetrics makes p count its polls in m. Call it before Run or PollAll.
+func (p *Poller) SetMetrics(m *metrics.Poll) { p.metrics = m }
+
 // UserAgent names newswire and where to find out who runs it.
 func UserAgent(cfg *config.Config) string {
 	return fmt.Sprintf("newswire/1.0 (+%s)", cfg.BaseURL)
+}
+
+// EffectiveURL is where src is polled: the address a permanent redirect or a
+// discovered feed link put in its state, as long as the config still names
+// the URL that led there; else the configured URL.
+func EffectiveURL(src config.Source, st store.SourceState) string {
+	if st.URL != "" && st.URLFrom == src.URL {
+		return st.URL
+	}
+	return src.URL
+}
+
+// IsGone reports whether src's effective URL answered 410 Gone: it is not
+// polled until the config gives it another URL.
+func IsGone(src config.Source, st store.SourceState) bool {
+	return st.GoneURL != "" && st.GoneURL == EffectiveURL(src, st)
 }
 
 // Poll fetches one source once and stores what it carries. Failures are
@@ -86,25 +117,43 @@ func UserAgent(cfg *config.Config) string {
 func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	start := p.now()
 	rep := Report{Source: src.ID}
-	prev, _, err := p.store.Source(src.ID)
+	prev, err := p.state(src.ID)
 	if err != nil {
 		rep.Result, rep.Err = ResultError, err
 		return rep
 	}
 	st := prev
 	st.ID = src.ID
+	if st.URLFrom != "" && st.URLFrom != src.URL {
+		// The admin gave the source a new URL: forget where the old one led
+		// and the validators its server gave.
+		st.URL, st.URLFrom, st.URLReason = "", "", ""
+		st.ETag, st.LastModified, st.BodyHash = "", "", 0
+	}
+	if IsGone(src, st) {
+		rep.Result = ResultGone
+		rep.Err = goneError(src, st.GoneURL)
+		return rep
+	}
 	st.LastPoll = start
 
-	err = p.poll(ctx, src, &st, &rep)
+	hint, err := p.poll(ctx, src, &st, &rep)
 	rep.Duration = p.now().Sub(start)
 	st.LastDuration = rep.Duration
-	interval := p.cfg.SourceInterval(src)
-	if err != nil {
-		if ctx.Err() != nil {
-			// Shutting down: not the outlet's fault, and nothing to record.
-			rep.Result, rep.Err = ResultError, ctx.Err()
-			return rep
-		}
+	var se *fetch.StatusError
+	errors.As(err, &se)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Shutting down: not the outlet's fault, and nothing to record.
+		rep.Result, rep.Err = ResultError, ctx.Err()
+		return rep
+	case se != nil && se.Status == http.StatusGone:
+		rep.Result, rep.Status, rep.Err = ResultGone, se.Status, goneError(src, st.GoneURL)
+		st.LastResult, st.LastStatus, st.LastError = ResultGone, se.Status, rep.Err.Error()
+		st.Interval, st.IntervalReason, st.NextPoll = 0, "stopped: 410 Gone", time.Time{}
+		p.log.Error("source is gone (410); polling stopped: remove it or give it a new url in config.yaml",
+			"source", src.ID, "url", st.GoneURL)
+	case err != nil:
 		rep.Result, rep.Err = ResultError, err
 		st.LastResult = ResultError
 		st.LastError = err.Error()
@@ -112,119 +161,187 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		if st.FailingSince.IsZero() {
 			st.FailingSince = start
 		}
-		var se *fetch.StatusError
-		if errors.As(err, &se) {
+		if se != nil {
 			st.LastStatus = se.Status
 			rep.Status = se.Status
 		}
-		st.Interval = p.backoff(interval, st.ConsecutiveFailures, se)
-	} else {
+		st.Interval, st.IntervalReason = p.backoff(src, st, se)
+		st.NextPoll = start.Add(st.Interval)
+	default:
 		st.LastResult = rep.Result
 		st.LastError = ""
 		st.LastSuccess = start
 		st.ConsecutiveFailures = 0
 		st.FailingSince = time.Time{}
-		st.Interval = jitter(interval)
+		st.Interval, st.IntervalReason = p.interval(src, st, hint, start)
+		st.NextPoll = start.Add(st.Interval)
 	}
-	st.NextPoll = start.Add(st.Interval)
+	rep.Next = st.NextPoll
 	st.Warning = rep.Warning
-	if serr := p.store.SaveSource(st); serr != nil && rep.Err == nil {
+	// Under the scheduler, states wait for the next Flush: a crash loses a
+	// few seconds of them, which costs at worst a repeated fetch. A new URL
+	// or a gone source is written at once.
+	deferred := p.batching && prev.URL == st.URL && prev.GoneURL == st.GoneURL
+	if serr := p.saveState(st, deferred); serr != nil && rep.Err == nil {
 		rep.Result, rep.Err = ResultError, serr
 	}
+	p.metrics.Polled(rep.Result, rep.Status, rep.Bytes, rep.Duration)
 	p.logReport(rep)
 	return rep
 }
 
-func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceState, rep *Report) error {
-	resp, err := p.client.Get(ctx, fetch.Request{URL: src.URL, ETag: st.ETag, LastModified: st.LastModified})
+func goneError(src config.Source, url string) error {
+	return fmt.Errorf("poll: %s: GET %s: 410 Gone: polling stopped; remove the source or give it a new url in config.yaml", src.ID, url)
+}
+
+// serverHint is how long the server asked to be left alone, and how it said so.
+type serverHint struct {
+	wait   time.Duration
+	reason string
+}
+
+// poll runs the pipeline once for src, updating st with what the server said
+// and the document carried. It returns what the server asked about the next
+// poll.
+func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceState, rep *Report) (serverHint, error) {
+	url := EffectiveURL(src, *st)
+	resp, err := p.client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		if se.MovedTo != "" {
+			p.relocate(src, st, se.MovedTo, "moved")
+			url = se.MovedTo
+		}
+		if se.Status == http.StatusGone {
+			st.GoneURL = url
+		}
+	}
 	if err != nil {
-		return err
+		return serverHint{}, err
+	}
+	if resp.MovedTo != "" {
+		p.relocate(src, st, resp.MovedTo, "moved")
 	}
 	rep.Status = resp.Status
 	st.LastStatus = resp.Status
+	hint := serverHint{wait: resp.MaxAge, reason: "server: Cache-Control/Expires"}
+	if st.FeedTTL > hint.wait {
+		hint = serverHint{wait: st.FeedTTL, reason: "server: feed ttl"}
+	}
 	if resp.NotModified {
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
-		return nil
+		return hint, nil
 	}
+
+	if isHTML(resp) && !src.IsHTML() {
+		// An outlet's page rather than its feed: follow the page's own
+		// <link rel="alternate"> to the feed, and poll that from now on.
+		feedURL, err := discover(resp)
+		if err != nil {
+			return hint, err
+		}
+		if resp, err = p.client.Get(ctx, fetch.Request{URL: feedURL}); err != nil {
+			return hint, fmt.Errorf("poll: feed %s discovered on %s: %w", feedURL, url, err)
+		}
+		p.relocate(src, st, feedURL, "discovered")
+		rep.Status, st.LastStatus = resp.Status, resp.Status
+	}
+	rep.Bytes = len(resp.Body)
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	hash := xxhash.Sum64(resp.Body)
 	if hash == st.BodyHash && st.LastResult != ResultError && !st.LastSuccess.IsZero() {
 		// Same bytes as last time: nothing can have changed.
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
-		return nil
+		return hint, nil
 	}
 
-	feed, err := feeds.Parse(resp.Body, feeds.ParseOptions{
-		FeedURL:     resp.URL,
-		ContentType: resp.ContentType,
-		Location:    p.cfg.Location(src),
-		MaxItems:    p.cfg.Poll.MaxItems,
-		Now:         p.now(),
-	})
+	var feed *feeds.Feed
+	if src.IsHTML() {
+		feed, err = p.scrapePage(ctx, src, resp, rep)
+	} else {
+		feed, err = p.parse(src, resp)
+	}
 	if err != nil {
-		return err
+		p.metrics.ParseError()
+		return hint, err
+	}
+	st.FeedTTL = feed.TTL
+	if feed.TTL > hint.wait {
+		hint = serverHint{wait: feed.TTL, reason: "server: feed ttl"}
 	}
 	incoming := make([]store.Incoming, 0, len(feed.Items))
+	st.Dropped = nil
 	for i := range feed.Items {
 		it := &feed.Items[i]
 		sanitize.Item(it)
 		if it.Language == "" {
 			it.Language = strings.ToLower(src.Language)
 		}
+		detectLanguage(it)
 		d := p.router.Route(src, it)
 		if d.Drop {
 			rep.Dropped++
+			countDrop(st, d.Reason)
 			p.log.Debug("item dropped", "source", src.ID, "title", it.Title, "reason", d.Reason)
 			continue
 		}
-		incoming = append(incoming, store.Incoming{Item: *it, Key: story.CanonicalLink(it.Link), Categories: d.Categories})
+		incoming = append(incoming, store.Incoming{Item: *it, Key: story.CanonicalLink(it.Link), Categories: d.Categories,
+			Doc: p.fingerprint(src, it), Window: p.cfg.Identity.Window.D()})
 	}
 	res, err := p.store.Apply(src.ID, incoming, p.now())
 	if err != nil {
-		return fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
+		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
+	}
+	if res.New+res.Updated+res.Joined > 0 {
+		// A write touches pages all over the store file; let them go from
+		// the resident set now rather than at the next periodic release.
+		if err := p.store.ReleaseMapped(); err != nil {
+			p.log.Warn("releasing mapped store pages", "error", err)
+		}
 	}
 	rep.Result = ResultOK
 	rep.Items = len(feed.Items)
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
+	st.LastNew, st.LastUpdated = rep.New, rep.Updated
+	st.TotalNew += rep.New
 	if rep.Items == 0 && st.LastItems > 0 {
-		rep.Warning = fmt.Sprintf("the feed had %d items last time and has none now", st.LastItems)
+		// Keep the count it used to have and do not remember this body, so
+		// that the warning stays on every poll until items come back.
+		rep.Warning = fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.LastItems)
+		return hint, nil
 	}
 	st.BodyHash = hash
 	st.LastItems = rep.Items
-	st.LastNew, st.LastUpdated = rep.New, rep.Updated
-	st.TotalNew += rep.New
-	return nil
+	st.PublishGap, st.NewestItem = publishRhythm(feed.Items, st.PublishGap, st.NewestItem)
+	return hint, nil
 }
 
-// backoff is the wait after n consecutive failures: the interval doubled per
-// failure, capped at poll.max_interval, or exactly what the server asked for.
-func (p *Poller) backoff(interval time.Duration, n int, se *fetch.StatusError) time.Duration {
-	if se != nil && se.RetryAfter > 0 {
-		return se.RetryAfter
-	}
-	max := p.cfg.Poll.MaxInterval.D()
-	d := interval
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	return jitter(d)
+// parse turns a fetched document into a feed. Every kind of source goes
+// through here, so a new kind is a new branch in this one place.
+func (p *Poller) parse(src config.Source, resp *fetch.Response) (*feeds.Feed, error) {
+	return feeds.Parse(resp.Body, feeds.ParseOptions{
+		FeedURL:     resp.URL,
+		ContentType: resp.ContentType,
+		Location:    p.cfg.Location(src),
+		MaxItems:    p.cfg.Poll.MaxItems,
+		Now:         p.now(),
+	})
 }
 
-// jitter spreads d by ±10% so that sources with one interval drift apart.
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return d
+// relocate makes url the source's address from now on and tells the admin,
+// who should put it in config.yaml.
+func (p *Poller) relocate(src config.Source, st *store.SourceState, url, reason string) {
+	if url == EffectiveURL(src, *st) {
+		return
 	}
-	spread := int64(d) / 10
-	if spread == 0 {
-		return d
+	st.URL, st.URLFrom, st.URLReason = url, src.URL, reason
+	msg := "source moved permanently; update its url in config.yaml"
+	if reason == "discovered" {
+		msg = "source url is a web page; polling the feed it links to; put that url in config.yaml"
 	}
-	return d + time.Duration(rand.Int64N(2*spread+1)-spread)
+	p.log.Warn(msg, "source", src.ID, "config_url", src.URL, "new_url", url)
 }
 
 func (p *Poller) logReport(r Report) {
@@ -235,45 +352,11 @@ func (p *Poller) logReport(r Report) {
 		p.log.Warn("poll failed", append(attrs, "error", r.Err.Error())...)
 	case r.Warning != "":
 		p.log.Warn("poll", append(attrs, "warning", r.Warning)...)
+	case r.Result == ResultNotModified:
+		// The common case by far: at 10,000 sources, an Info line each
+		// would be most of the log and a good part of the CPU.
+		p.log.Debug("poll", attrs...)
 	default:
 		p.log.Info("poll", attrs...)
 	}
-}
-
-// PollAll polls every enabled source once, at most poll.concurrency at a
-// time, calling done (if not nil) as each finishes. Reports come back in
-// config order.
-func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
-	srcs := p.cfg.EnabledSources()
-	reports := make([]Report, len(srcs))
-	// Workers take sources in config order, so with concurrency 1 the order
-	// of polls, and so of first publication, is the config's.
-	next := make(chan int)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range min(max(1, p.cfg.Poll.Concurrency), len(srcs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := p.Poll(ctx, srcs[i])
-				reports[i] = r
-				if done != nil {
-					mu.Lock()
-					done(r)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i, src := range srcs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			reports[i] = Report{Source: src.ID, Result: ResultError, Err: ctx.Err()}
-		}
-	}
-	close(next)
-	wg.Wait()
-	return reports
 }

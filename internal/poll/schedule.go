@@ -5,92 +5,281 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"newswire/internal/config"
 )
 
-// Run polls every enabled source on its own schedule until ctx ends, at most
-// poll.concurrency at a time. A source whose state says when it is due next
-// keeps that time across restarts; the others are spread over the first
-// minute instead of all firing at once.
+// Run polls every enabled source on its own schedule until ctx ends. A
+// source whose state says when it is due next keeps that time across
+// restarts; the others are spread over the first minute instead of all
+// firing at once. A gone source (410) is not polled.
 func (p *Poller) Run(ctx context.Context) error {
+	if err := p.loadStates(); err != nil {
+		return err
+	}
+	p.batching = true
 	srcs := p.cfg.EnabledSources()
 	now := p.now()
-	q := make(schedule, 0, len(srcs))
+	d := p.newDispatcher(true)
 	spread := min(time.Minute, p.cfg.Poll.Interval.D())
 	for _, src := range srcs {
+		st, err := p.state(src.ID)
+		ok := err == nil && st.ID != ""
+		if ok && IsGone(src, st) {
+			p.log.Warn("source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
+			continue
+		}
 		next := now
-		if st, ok, err := p.store.Source(src.ID); err == nil && ok && st.NextPoll.After(now) {
+		if ok && st.NextPoll.After(now) {
 			next = st.NextPoll
 		} else if len(srcs) > 1 && spread > 0 {
 			next = now.Add(time.Duration(rand.Int64N(int64(spread))))
 		}
-		q = append(q, &entry{src: src, next: next})
+		d.add(src, EffectiveURL(src, st), next)
 	}
-	heap.Init(&q)
-
-	workers := max(1, p.cfg.Poll.Concurrency)
-	done := make(chan *entry)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	inFlight := 0
-	for {
-		// With every worker busy, only a finished poll can let work start.
-		var due <-chan time.Time
-		if len(q) > 0 && inFlight < workers {
-			timer.Reset(max(0, q[0].next.Sub(p.now())))
-			due = timer.C
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case e := <-done:
-			inFlight--
-			heap.Push(&q, e)
-		case <-due:
-			for len(q) > 0 && !q[0].next.After(p.now()) && inFlight < workers {
-				e := heap.Pop(&q).(*entry)
-				inFlight++
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					e.next = p.pollSafely(ctx, e.src)
-					select {
-					case done <- e:
-					case <-ctx.Done():
-					}
-				}()
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		flush := time.NewTicker(flushEvery)
+		defer flush.Stop()
+		release := time.NewTicker(releaseEvery)
+		defer release.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-flush.C:
+				if err := p.Flush(); err != nil {
+					p.log.Warn("saving source states", "error", err)
+				}
+			case <-release.C:
+				// Reads of the store (the HTTP side's) leave its pages
+				// resident too; the poller's own writes release at once.
+				if err := p.store.ReleaseMapped(); err != nil {
+					p.log.Warn("releasing mapped store pages", "error", err)
+				}
 			}
 		}
-	}
+	}()
+	d.run(ctx)
+	<-flushed
+	return p.Flush()
 }
 
-// pollSafely polls src and returns when it is due next. A panic anywhere in
-// the pipeline is logged and treated as a failed poll: one hostile document
-// must not take the daemon down.
-func (p *Poller) pollSafely(ctx context.Context, src config.Source) (next time.Time) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.log.Error("poll panicked", "source", src.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			next = p.now().Add(p.cfg.Poll.MaxInterval.D())
-		}
-	}()
-	p.Poll(ctx, src)
-	if st, ok, err := p.store.Source(src.ID); err == nil && ok && !st.NextPoll.IsZero() {
-		return st.NextPoll
+// flushEvery is how stale the stored states of sources may get (the status
+// page reads them from the store; a crash loses at most this much of them).
+const flushEvery = 5 * time.Second
+
+// releaseEvery is how often the store's mapped pages are released.
+const releaseEvery = 2 * time.Second
+
+// PollAll polls every enabled source once (gone ones included, which report
+// so without a request), under the same worker, per-host and gap limits as
+// Run, calling done (if not nil) as each finishes. Reports come back in
+// config order.
+func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
+	srcs := p.cfg.EnabledSources()
+	reports := make([]Report, len(srcs))
+	index := make(map[string]int, len(srcs))
+	d := p.newDispatcher(false)
+	now := p.now()
+	if err := p.loadStates(); err != nil {
+		p.log.Warn("reading source states", "error", err)
 	}
-	return p.now().Add(p.cfg.SourceInterval(src))
+	p.batching = true
+	for i, src := range srcs {
+		index[src.ID] = i
+		st, _ := p.state(src.ID)
+		d.add(src, EffectiveURL(src, st), now)
+	}
+	d.finished = func(r Report) {
+		reports[index[r.Source]] = r
+		if done != nil {
+			done(r)
+		}
+	}
+	d.run(ctx)
+	if err := p.Flush(); err != nil {
+		p.log.Warn("saving source states", "error", err)
+	}
+	for i, r := range reports {
+		if r.Source == "" {
+			reports[i] = Report{Source: srcs[i].ID, Result: ResultError, Err: ctx.Err()}
+		}
+	}
+	return reports
+}
+
+// dispatcher starts polls when they are due, keeping three limits: at most
+// poll.concurrency polls at once, at most poll.per_host against one host, and
+// poll.host_gap between two starts against one host. A due poll whose host is
+// busy waits in that host's queue without taking a worker, so a slow host
+// holds at most per_host workers and every other host keeps its pace.
+type dispatcher struct {
+	p       *Poller
+	repeat  bool // Run: reschedule each source after its poll; PollAll: once
+	workers int
+	perHost int
+	gap     time.Duration
+
+	due      schedule              // sources not yet due, by time
+	hosts    map[string]*hostQueue // every host seen
+	waiting  map[string]*hostQueue // hosts with due sources that have not started
+	running  int
+	finished func(Report) // called on the dispatcher's goroutine
+}
+
+type hostQueue struct {
+	running   int
+	lastStart time.Time
+	queue     []*entry // due, in the order they fell due
 }
 
 type entry struct {
-	src   config.Source
-	next  time.Time
-	index int
+	src  config.Source
+	host string
+	next time.Time
+	rep  Report
+}
+
+func (p *Poller) newDispatcher(repeat bool) *dispatcher {
+	return &dispatcher{
+		p:       p,
+		repeat:  repeat,
+		workers: max(1, p.cfg.Poll.Concurrency),
+		perHost: max(1, p.cfg.Poll.PerHost),
+		gap:     p.cfg.Poll.HostGap.D(),
+		hosts:   make(map[string]*hostQueue),
+		waiting: make(map[string]*hostQueue),
+	}
+}
+
+func (d *dispatcher) add(src config.Source, rawURL string, next time.Time) {
+	heap.Push(&d.due, &entry{src: src, host: hostOf(rawURL), next: next})
+}
+
+// hostOf is the host a URL's requests go to; an unparsable URL gets a host
+// of its own so that its (failing) polls still run.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "?" + rawURL
+	}
+	return strings.ToLower(u.Host)
+}
+
+func (d *dispatcher) run(ctx context.Context) {
+	done := make(chan *entry)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := d.p.now()
+		for len(d.due) > 0 && !d.due[0].next.After(now) {
+			e := heap.Pop(&d.due).(*entry)
+			h := d.hosts[e.host]
+			if h == nil {
+				h = &hostQueue{}
+				d.hosts[e.host] = h
+			}
+			h.queue = append(h.queue, e)
+			d.waiting[e.host] = h
+		}
+		wake := d.start(ctx, now, done, &wg)
+		if !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0 {
+			return
+		}
+		if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
+			wake = d.due[0].next
+		}
+		// With every worker busy, only a finished poll can let work start.
+		var tick <-chan time.Time
+		if !wake.IsZero() && d.running < d.workers {
+			timer.Reset(max(0, wake.Sub(now)))
+			tick = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-done:
+			d.running--
+			d.hosts[e.host].running--
+			if d.finished != nil {
+				d.finished(e.rep)
+			}
+			if d.repeat && !e.rep.Next.IsZero() {
+				e.next = e.rep.Next
+				e.host = hostOf(d.p.effectiveURL(e.src))
+				heap.Push(&d.due, e)
+			}
+		case <-tick:
+		}
+	}
+}
+
+// start begins every waiting poll the limits allow now, and returns the
+// earliest time a host's gap ends for the ones it held back (zero if none).
+func (d *dispatcher) start(ctx context.Context, now time.Time, done chan<- *entry, wg *sync.WaitGroup) (wake time.Time) {
+	for host, h := range d.waiting {
+		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
+			if ready := h.lastStart.Add(d.gap); d.gap > 0 && ready.After(now) {
+				if wake.IsZero() || ready.Before(wake) {
+					wake = ready
+				}
+				break
+			}
+			e := h.queue[0]
+			h.queue[0] = nil
+			h.queue = h.queue[1:]
+			h.running++
+			h.lastStart = now
+			d.running++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.rep = d.p.pollSafely(ctx, e.src)
+				select {
+				case done <- e:
+				case <-ctx.Done():
+				}
+			}()
+		}
+		if len(h.queue) == 0 {
+			delete(d.waiting, host)
+		}
+	}
+	return wake
+}
+
+// effectiveURL reads src's state for the URL it is polled at now.
+func (p *Poller) effectiveURL(src config.Source) string {
+	st, _ := p.state(src.ID)
+	return EffectiveURL(src, st)
+}
+
+// pollSafely polls src. A panic anywhere in the pipeline is logged and
+// treated as a failed poll retried at max_interval: one hostile document must
+// not take the daemon down.
+func (p *Poller) pollSafely(ctx context.Context, src config.Source) (rep Report) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("poll panicked", "source", src.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			rep = Report{Source: src.ID, Result: ResultError, Err: fmt.Errorf("poll: %s: panic: %v", src.ID, r),
+				Next: p.now().Add(p.cfg.Poll.MaxInterval.D())}
+		}
+	}()
+	rep = p.Poll(ctx, src)
+	if rep.Next.IsZero() && rep.Result != ResultGone {
+		// Not recorded (shutting down, or the store failed): try again later.
+		rep.Next = p.now().Add(p.cfg.SourceInterval(src))
+	}
+	return rep
 }
 
 // schedule is a min-heap of sources by next poll time.
@@ -98,18 +287,12 @@ type schedule []*entry
 
 func (s schedule) Len() int           { return len(s) }
 func (s schedule) Less(i, j int) bool { return s[i].next.Before(s[j].next) }
-func (s schedule) Swap(i, j int) {
-	s[i], s[j] = s[j], s[i]
-	s[i].index, s[j].index = i, j
-}
-func (s *schedule) Push(x any) {
-	e := x.(*entry)
-	e.index = len(*s)
-	*s = append(*s, e)
-}
+func (s schedule) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+func (s *schedule) Push(x any)        { *s = append(*s, x.(*entry)) }
 func (s *schedule) Pop() any {
 	old := *s
 	e := old[len(old)-1]
+	old[len(old)-1] = nil
 	*s = old[:len(old)-1]
 	return e
 }

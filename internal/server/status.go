@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"newswire/internal/poll"
 	"newswire/store"
 )
 
@@ -25,12 +26,26 @@ type sourceStatus struct {
 	LastItems    int       `json:"last_items"`
 	LastNew      int       `json:"last_new"`
 	TotalNew     int       `json:"total_new"`
+	// Dropped counts the items of the last document each filter dropped.
+	Dropped map[string]int `json:"dropped,omitempty"`
+
+	// Polling detail: what the outlet answered, and why the next poll is when it is.
+	PolledURL           string `json:"polled_url,omitempty"` // when it differs from url: a 301/308 or a discovered feed
+	URLReason           string `json:"url_reason,omitempty"` // moved | discovered
+	Result              string `json:"result,omitempty"`     // ok | not-modified | error | gone
+	HTTPStatus          int    `json:"http_status,omitempty"`
+	ConsecutiveFailures int    `json:"consecutive_failures"`
+	IntervalReason      string `json:"interval_reason,omitempty"`
+	ETag                string `json:"etag,omitempty"`
+	LastModified        string `json:"last_modified,omitempty"`
 }
 
 type statusView struct {
 	Generated time.Time      `json:"generated"`
 	Stories   int            `json:"stories"`
 	Sources   []sourceStatus `json:"sources"`
+	// Partners: pulls of each partner since the daemon started.
+	Partners []partnerStatus `json:"partners,omitempty"`
 }
 
 func (s *Server) status() (statusView, error) {
@@ -42,7 +57,7 @@ func (s *Server) status() (statusView, error) {
 	for _, st := range states {
 		byID[st.ID] = st
 	}
-	v := statusView{Generated: time.Now().UTC()}
+	v := statusView{Generated: time.Now().UTC(), Partners: s.partners.status()}
 	if stats, err := s.st.Stats(); err == nil {
 		v.Stories = stats.Stories
 	}
@@ -52,6 +67,12 @@ func (s *Server) status() (statusView, error) {
 			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: st.LastError,
 			FailingSince: st.FailingSince, Warning: st.Warning, LastItems: st.LastItems, LastNew: st.LastNew,
 			TotalNew: st.TotalNew}
+		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
+		ss.Dropped = st.Dropped
+		ss.IntervalReason, ss.ETag, ss.LastModified = st.IntervalReason, st.ETag, st.LastModified
+		if st.URL != "" && st.URLFrom == src.URL {
+			ss.PolledURL, ss.URLReason = st.URL, st.URLReason
+		}
 		if st.Interval > 0 {
 			ss.Interval = st.Interval.Round(time.Second).String()
 		}
@@ -60,8 +81,12 @@ func (s *Server) status() (statusView, error) {
 			ss.State = "disabled"
 		case !seen || st.LastPoll.IsZero():
 			ss.State = "waiting"
+		case poll.IsGone(src, st):
+			ss.State = "gone"
 		case st.LastResult == "error":
 			ss.State = "failing"
+		case st.Warning != "":
+			ss.State = "warning"
 		default:
 			ss.State = st.LastResult
 		}

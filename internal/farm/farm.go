@@ -1,0 +1,285 @@
+// Package farm runs a farm of outlet feeds on loopback addresses, for tests
+// and benchmarks of polling at scale: thousands of RSS feeds spread over
+// several hosts (127.0.0.2, 127.0.0.3, …, each its own server), answering
+// conditional GETs as a well-run outlet does, and counting what they were
+// asked.
+//
+// It owns the feeds' content and the counts. It knows nothing of newswire:
+// anything that polls HTTP can be pointed at it.
+//
+// Linux routes all of 127.0.0.0/8 to the loopback interface, so the farm can
+// listen on 127.0.0.2 and up without any setup.
+package farm
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options shape a farm. Zero values take the defaults in brackets.
+type Options struct {
+	Feeds int // [100]
+	Items int // items in each feed [50]
+	Hosts int // loopback addresses from 127.0.0.2 up, at most 250 [4]
+	// Start is the publication time of every feed's newest item before any
+	// change [now]; items are a minute apart.
+	Start time.Time
+}
+
+// Farm is a running outlet farm. Its methods are safe for concurrent use.
+type Farm struct {
+	opt     Options
+	urls    []string
+	feeds   []feed
+	servers []*http.Server
+
+	unchanged, unchanged304, fresh, total atomic.Int64
+
+	mu      sync.Mutex
+	polls   [][]time.Time // per feed, when each request came
+	changes []Change
+}
+
+type feed struct {
+	mu      sync.Mutex
+	version int       // bumped by each change
+	served  int       // version last sent with a 200, -1 before the first
+	changed time.Time // when version was made
+	first   time.Time // when the current version was first sent with a 200
+}
+
+// Change is one feed's change: when it was made and the title of the item it
+// added, so that a test can look for that title downstream.
+type Change struct {
+	Feed  int
+	At    time.Time
+	Title string
+}
+
+// Start listens on opt.Hosts loopback addresses and serves opt.Feeds feeds
+// over them, feed i on host i mod Hosts. Close stops it.
+func Start(opt Options) (*Farm, error) {
+	if opt.Feeds <= 0 {
+		opt.Feeds = 100
+	}
+	if opt.Items <= 0 {
+		opt.Items = 50
+	}
+	if opt.Hosts <= 0 {
+		opt.Hosts = 4
+	}
+	if opt.Hosts > 250 {
+		return nil, fmt.Errorf("farm: %d hosts asked, at most 250 loopback addresses are used", opt.Hosts)
+	}
+	if opt.Start.IsZero() {
+		opt.Start = time.Now()
+	}
+	f := &Farm{
+		opt:   opt,
+		feeds: make([]feed, opt.Feeds),
+		polls: make([][]time.Time, opt.Feeds),
+		urls:  make([]string, opt.Feeds),
+	}
+	for i := range f.feeds {
+		f.feeds[i].served = -1 // never sent: the first request is not for an unchanged feed
+	}
+	bases := make([]string, opt.Hosts)
+	for h := range opt.Hosts {
+		addr := fmt.Sprintf("127.0.0.%d:0", h+2)
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("farm: listen on %s: %w", addr, err)
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(f.serve), ReadHeaderTimeout: 10 * time.Second}
+		f.servers = append(f.servers, srv)
+		go func() { _ = srv.Serve(ln) }()
+		bases[h] = "http://" + ln.Addr().String()
+	}
+	for i := range f.urls {
+		f.urls[i] = fmt.Sprintf("%s/feed/%d.xml", bases[i%opt.Hosts], i)
+	}
+	return f, nil
+}
+
+// URLs are the feeds' addresses, by feed number.
+func (f *Farm) URLs() []string { return f.urls }
+
+// Close stops every server of the farm.
+func (f *Farm) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range f.servers {
+		_ = s.Shutdown(ctx)
+	}
+}
+
+// Change adds a new item to feed i, as an outlet publishing a story does.
+func (f *Farm) Change(i int) Change {
+	fd := &f.feeds[i]
+	fd.mu.Lock()
+	fd.version++
+	fd.changed = time.Now()
+	fd.first = time.Time{}
+	c := Change{Feed: i, At: fd.changed, Title: title(i, f.opt.Items+fd.version-1)}
+	fd.mu.Unlock()
+	f.mu.Lock()
+	f.changes = append(f.changes, c)
+	f.mu.Unlock()
+	return c
+}
+
+// ChangeRandom changes n distinct feeds picked at random.
+func (f *Farm) ChangeRandom(n int) []Change {
+	out := make([]Change, 0, n)
+	for _, i := range rand.Perm(len(f.feeds))[:min(n, len(f.feeds))] {
+		out = append(out, f.Change(i))
+	}
+	return out
+}
+
+// FirstServed is when the current version of feed i was first sent with a
+// 200, and whether it has been.
+func (f *Farm) FirstServed(i int) (time.Time, bool) {
+	fd := &f.feeds[i]
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	return fd.first, !fd.first.IsZero()
+}
+
+// Stats are the farm's counts since Start (or the last Reset).
+type Stats struct {
+	Requests int64
+	// Unchanged counts requests for a feed that had not changed since the
+	// asker last got it with a 200; Unchanged304 those of them answered 304.
+	Unchanged    int64
+	Unchanged304 int64
+	Fresh        int64 // 200s
+}
+
+// Stats returns the counts so far.
+func (f *Farm) Stats() Stats {
+	return Stats{Requests: f.total.Load(), Unchanged: f.unchanged.Load(),
+		Unchanged304: f.unchanged304.Load(), Fresh: f.fresh.Load()}
+}
+
+// Polls returns, per feed, when each request came.
+func (f *Farm) Polls() [][]time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([][]time.Time, len(f.polls))
+	for i, p := range f.polls {
+		out[i] = append([]time.Time(nil), p...)
+	}
+	return out
+}
+
+// Reset zeroes the counts and forgets past requests, for a measurement that
+// starts after a warm-up.
+func (f *Farm) Reset() {
+	f.total.Store(0)
+	f.unchanged.Store(0)
+	f.unchanged304.Store(0)
+	f.fresh.Store(0)
+	f.mu.Lock()
+	for i := range f.polls {
+		f.polls[i] = nil
+	}
+	f.changes = nil
+	f.mu.Unlock()
+}
+
+func (f *Farm) serve(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutPrefix(r.URL.Path, "/feed/")
+	name, ok2 := strings.CutSuffix(name, ".xml")
+	i, err := strconv.Atoi(name)
+	if !ok || !ok2 || err != nil || i < 0 || i >= len(f.feeds) {
+		http.NotFound(w, r)
+		return
+	}
+	now := time.Now()
+	f.total.Add(1)
+	f.mu.Lock()
+	f.polls[i] = append(f.polls[i], now)
+	f.mu.Unlock()
+
+	fd := &f.feeds[i]
+	fd.mu.Lock()
+	version, unchanged := fd.version, fd.version == fd.served
+	etag := fmt.Sprintf(`"%d-%d"`, i, version)
+	if unchanged {
+		f.unchanged.Add(1)
+	}
+	if r.Header.Get("If-None-Match") == etag {
+		fd.mu.Unlock()
+		if unchanged {
+			f.unchanged304.Add(1)
+		}
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	fd.served = version
+	if fd.first.IsZero() {
+		fd.first = now
+	}
+	fd.mu.Unlock()
+	f.fresh.Add(1)
+	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Last-Modified", f.published(version+f.opt.Items-1).UTC().Format(http.TimeFormat))
+	_, _ = w.Write(f.document(i, version))
+}
+
+// published is when item n of every feed came out: the newest item before
+// any change (n = Items-1) at Start, the others a minute apart.
+func (f *Farm) published(n int) time.Time {
+	return f.opt.Start.Add(time.Duration(n-f.opt.Items+1) * time.Minute)
+}
+
+var topics = []string{
+	"Hà Giang mở thêm tuyến xe khách lên cao nguyên đá Đồng Văn",
+	"Lào Cai đón đoàn doanh nghiệp đến tìm hiểu vùng chè Shan tuyết",
+	"Tuyên Quang chuẩn bị lễ hội thành Tuyên với nhiều mô hình đèn mới",
+	"Cao Bằng sửa xong cầu treo bản Giốc trước mùa mưa lũ",
+	"Yên Bái trồng thêm 2.000 ha quế trên các sườn đồi Văn Yên",
+	"Provincial hospital opens a new maternity ward in the highlands",
+	"Farmers in the north bring the first buckwheat honey to market",
+	"Night market on the old town street draws visitors from the capital",
+}
+
+func title(feedNo, itemNo int) string {
+	return fmt.Sprintf("%s (bản tin %d-%d)", topics[(feedNo+itemNo)%len(topics)], feedNo, itemNo)
+}
+
+// document renders feed i at version v: items v … v+Items-1, newest first.
+func (f *Farm) document(i, v int) []byte {
+	var b strings.Builder
+	b.Grow(f.opt.Items * 420)
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Trang tin số %d</title><link>http://tin%d.example/</link><description>Tin tức địa phương</description><language>vi</language>
+`, i, i)
+	for k := range f.opt.Items {
+		n := v + f.opt.Items - 1 - k
+		t := title(i, n)
+		fmt.Fprintf(&b, `<item><title>%s</title><link>http://tin%d.example/bai/%d.html</link><guid>http://tin%d.example/bai/%d.html</guid><pubDate>%s</pubDate><description>%s. Người dân và chính quyền địa phương cùng theo dõi, bản tin số %d.</description></item>
+`, t, i, n, i, n, f.published(n).UTC().Format(time.RFC1123Z), t, n)
+	}
+	b.WriteString("</channel></rss>\n")
+	return []byte(b.String())
+}
+
+// Changes returns every change made since Start (or the last Reset).
+func (f *Farm) Changes() []Change {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Change(nil), f.changes...)
+}

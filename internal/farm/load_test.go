@@ -1,0 +1,414 @@
+package farm_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"newswire/internal/farm"
+)
+
+// BenchmarkFarm10k runs the real newswire binary against 10,000 loopback
+// feeds of 50 items over 49 hosts, polled every 60 s, and reports its peak
+// memory, its CPU per unchanged and per changed feed, how regular its polls
+// are and how soon a change reaches the merged feed; beside a bare
+// conditional-GET loop and a naive poller (GET and parse every time) over the
+// same farm. It takes about seven minutes, so it runs only when asked:
+//
+//	NEWSWIRE_FARM=1 go test -run '^$' -bench Farm10k -benchtime 1x -timeout 60m ./internal/farm/
+func BenchmarkFarm10k(b *testing.B) {
+	if os.Getenv("NEWSWIRE_FARM") == "" {
+		b.Skip("set NEWSWIRE_FARM=1 to run the 10,000-feed farm (about seven minutes)")
+	}
+	const (
+		hosts    = 49
+		interval = 60 * time.Second
+	)
+	// NEWSWIRE_FARM_FEEDS runs a smaller farm on a machine too busy for the
+	// full one; the figures per poll and per changed feed stay comparable.
+	feeds := 10000
+	if n, err := strconv.Atoi(os.Getenv("NEWSWIRE_FARM_FEEDS")); err == nil && n > 0 {
+		feeds = n
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "newswire")
+	if out, err := exec.Command("go", "build", "-o", bin, "newswire/cmd/newswire").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	f, err := farm.Start(farm.Options{Feeds: feeds, Items: 50, Hosts: hosts, Start: time.Now().Add(-2 * time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+
+	listen := freeAddr(b)
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, `listen: %s
+data_dir: %s
+log: {level: warn}
+poll: {interval: 60s, min_interval: 1s, max_interval: 1h, timeout: 20s, concurrency: 8, per_host: 2, host_gap: 100ms}
+categories: [{id: tin-tuc}]
+default_category: tin-tuc
+sources:
+`, listen, filepath.Join(dir, "data"))
+	for i, u := range f.URLs() {
+		fmt.Fprintf(&cfg, "  - {id: tin-%d, url: %q, interval: 60s}\n", i, u)
+	}
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	daemon := exec.Command(bin, "serve", "-config", cfgPath)
+	daemon.Stderr = &stderr
+	if err := daemon.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = daemon.Process.Signal(syscall.SIGTERM)
+		_ = daemon.Wait()
+		if b.Failed() {
+			b.Logf("daemon log:\n%s", stderr.String())
+		}
+	}()
+	pid := daemon.Process.Pid
+
+	// Warm-up: every feed fetched and stored once, then one more interval so
+	// that the schedule settles after the first, heavy round.
+	start := time.Now()
+	for f.Stats().Fresh < int64(feeds) {
+		if time.Since(start) > 30*time.Minute {
+			b.Fatalf("first round unfinished after 30 minutes: %+v", f.Stats())
+		}
+		time.Sleep(time.Second)
+	}
+	firstRound := time.Since(start)
+	cpuFirst := cpuSeconds(b, pid)
+	time.Sleep(interval)
+
+	// Phase A: one interval, nothing changes.
+	f.Reset()
+	cpu0 := cpuSeconds(b, pid)
+	time.Sleep(interval)
+	cpuA := cpuSeconds(b, pid) - cpu0
+	statsA := f.Stats()
+
+	// Phase B: two intervals, 1% of the feeds change per interval, spread
+	// over it; the merged feed is watched for each new item.
+	f.Reset()
+	cpu1 := cpuSeconds(b, pid)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*interval)
+	defer cancel()
+	seen := watchMerged(ctx, "http://"+listen+"/feeds/all.json?limit=300")
+	changesPerInterval := feeds / 100
+	tick := time.NewTicker(interval / time.Duration(changesPerInterval))
+changing:
+	for {
+		select {
+		case <-ctx.Done():
+			break changing
+		case <-tick.C:
+			f.ChangeRandom(1)
+		}
+	}
+	tick.Stop()
+	cpuB := cpuSeconds(b, pid) - cpu1
+	statsB := f.Stats()
+	// Changes made in the last interval + 5 s may legitimately not be seen yet.
+	time.Sleep(interval + 5*time.Second)
+	visible := seen()
+	rss := peakRSS(b, pid)
+
+	var late, missing int
+	var worst time.Duration
+	changes := f.Changes()
+	for _, c := range changes {
+		at, ok := visible[c.Title]
+		if !ok {
+			missing++
+			continue
+		}
+		d := at.Sub(c.At)
+		worst = max(worst, d)
+		if d > interval+5*time.Second {
+			late++
+		}
+	}
+	var gaps, regular int
+	for _, polls := range f.Polls() {
+		for i := 1; i < len(polls); i++ {
+			gaps++
+			if g := polls[i].Sub(polls[i-1]); g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
+				regular++
+			}
+		}
+	}
+	perUnchanged := cpuA / float64(statsA.Requests) * 1000
+	changedCost := (cpuB - float64(statsB.Unchanged304)*cpuA/float64(statsA.Requests)) / float64(max(1, statsB.Fresh))
+
+	bare := runClient(b, "bare", f.URLs())
+	naive := runClient(b, "naive", f.URLs()[:2000])
+	parse := runClient(b, "parse", f.URLs()[:1])
+
+	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(perUnchanged, "daemon-CPU-s/1000-unchanged")
+	b.ReportMetric(bare, "bare-loop-CPU-s/1000")
+	b.ReportMetric(naive, "naive-CPU-s/1000")
+	b.ReportMetric(changedCost*1000, "daemon-CPU-ms/changed-feed")
+	b.ReportMetric(parse, "gofeed-parse-ms/feed")
+	fmt.Printf(`farm: %d feeds of 50 items on %d hosts, interval %s
+first round: %s, %.1f CPU-s
+phase A (1 interval, no change): %d requests, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s = %.3f CPU-s per 1000 polls
+phase B (2 intervals, 1%%/interval change): %d requests, %d 200s, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s, %.2f ms per changed feed
+polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%)
+changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s
+peak RSS (VmHWM): %.1f MiB
+bare conditional-GET loop: %.3f CPU-s per 1000 polls; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
+`, feeds, hosts, interval, firstRound.Round(time.Second), cpuFirst,
+		statsA.Requests, statsA.Unchanged304, statsA.Unchanged, pct(statsA.Unchanged304, statsA.Unchanged), cpuA, perUnchanged,
+		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB, changedCost*1000,
+		regular, gaps, pct(int64(regular), int64(gaps)),
+		len(changes), missing, late, worst.Round(time.Millisecond),
+		float64(rss)/(1<<20), bare, naive, parse)
+}
+
+func pct(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// cpuSeconds is the user+system CPU time of process pid so far.
+func cpuSeconds(b *testing.B, pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses.
+	fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / 100 // USER_HZ is 100 on Linux
+}
+
+// peakRSS is VmHWM of process pid, in bytes.
+func peakRSS(b *testing.B, pid int) int64 {
+	file, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM")
+	return 0
+}
+
+// watchMerged polls the merged feed every 2 s until ctx ends, noting when
+// each title first appears; the returned function gives the sightings once
+// the watch is over.
+func watchMerged(ctx context.Context, url string) func() map[string]time.Time {
+	seen := make(map[string]time.Time)
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Keep watching one interval past the changes, so late ones are seen.
+		end := time.After(time.Until(deadline(ctx)) + 65*time.Second)
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		var etag string
+		for {
+			select {
+			case <-end:
+				return
+			case <-t.C:
+			}
+			// A conditional GET, as a partner would: an unchanged merged
+			// feed costs the daemon a 304, not a render.
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			if etag != "" {
+				req.Header.Set("If-None-Match", etag)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				continue
+			}
+			if resp.StatusCode == http.StatusNotModified {
+				resp.Body.Close()
+				continue
+			}
+			etag = resp.Header.Get("ETag")
+			var doc struct {
+				Items []struct {
+					Title string `json:"title"`
+				} `json:"items"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&doc)
+			resp.Body.Close()
+			if err != nil {
+				continue
+			}
+			now := time.Now()
+			mu.Lock()
+			for _, it := range doc.Items {
+				if _, ok := seen[it.Title]; !ok {
+					seen[it.Title] = now
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() map[string]time.Time {
+		<-done
+		return seen
+	}
+}
+
+func deadline(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
+}
+
+// runClient runs one of the baseline pollers in a process of its own (this
+// test binary again) so that its CPU is measured apart from the farm's, and
+// returns its figure: CPU-s per 1000 polls, or ms per parse.
+func runClient(b *testing.B, kind string, urls []string) float64 {
+	list := filepath.Join(b.TempDir(), "urls")
+	if err := os.WriteFile(list, []byte(strings.Join(urls, "\n")), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestBaselineClient$")
+	cmd.Env = append(os.Environ(), "NEWSWIRE_FARM_CLIENT="+kind, "NEWSWIRE_FARM_URLS="+list)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s client: %v\n%s", kind, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "FIGURE "); ok {
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return x
+		}
+	}
+	b.Fatalf("%s client printed no figure:\n%s", kind, out)
+	return 0
+}
+
+// TestBaselineClient is the baseline poller that BenchmarkFarm10k starts in
+// a child process; on its own it does nothing.
+func TestBaselineClient(t *testing.T) {
+	kind := os.Getenv("NEWSWIRE_FARM_CLIENT")
+	if kind == "" {
+		t.Skip("started by BenchmarkFarm10k only")
+	}
+	raw, err := os.ReadFile(os.Getenv("NEWSWIRE_FARM_URLS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := strings.Split(string(raw), "\n")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2, MaxConnsPerHost: 2}, Timeout: 20 * time.Second}
+	get := func(u, etag string) (int, []byte, string) {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body, resp.Header.Get("ETag")
+	}
+	// each runs fn over every URL, eight at a time, and returns the CPU it took.
+	each := func(fn func(i int, u string)) float64 {
+		before := rusage()
+		var wg sync.WaitGroup
+		work := make(chan int)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					fn(i, urls[i])
+				}
+			}()
+		}
+		for i := range urls {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		return rusage() - before
+	}
+	switch kind {
+	case "bare":
+		etags := make([]string, len(urls))
+		each(func(i int, u string) { _, _, etags[i] = get(u, "") })
+		cpu := each(func(i int, u string) {
+			if code, _, _ := get(u, etags[i]); code != http.StatusNotModified {
+				t.Errorf("%s: %d, want 304", u, code)
+			}
+		})
+		fmt.Printf("FIGURE %f\n", cpu/float64(len(urls))*1000)
+	case "naive":
+		cpu := each(func(i int, u string) {
+			_, body, _ := get(u, "")
+			if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
+				t.Error(err)
+			}
+		})
+		fmt.Printf("FIGURE %f\n", cpu/float64(len(urls))*1000)
+	case "parse":
+		_, body, _ := get(urls[0], "")
+		const n = 200
+		before := rusage()
+		for range n {
+			if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fmt.Printf("FIGURE %f\n", (rusage()-before)/n*1000)
+	}
+}
+
+// rusage is this process's user+system CPU time so far, in seconds.
+func rusage() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}

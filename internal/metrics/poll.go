@@ -1,0 +1,90 @@
+package metrics
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Poll counts what the poller does. A nil *Poll counts nothing, so a poller
+// built without metrics (tests, `newswire fetch`) needs no special case.
+type Poll struct {
+	polls       *prometheus.CounterVec
+	responses   *prometheus.CounterVec
+	bytes       prometheus.Counter
+	parseErrors prometheus.Counter
+	duration    prometheus.Histogram
+
+	// For the 304 ratio: responses that carried a document or a 304.
+	fresh, notModified atomic.Int64
+}
+
+func newPoll(reg prometheus.Registerer) *Poll {
+	p := &Poll{
+		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "poll", Name: "total",
+			Help: "Polls of sources by result: ok, not-modified (304 or same body), error, gone (410).",
+		}, []string{"result"}),
+		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "fetch", Name: "responses_total",
+			Help: "HTTP responses from outlets by status code.",
+		}, []string{"code"}),
+		bytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "fetch", Name: "bytes_total",
+			Help: "Bytes of feed documents fetched, after decompression.",
+		}),
+		parseErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "poll", Name: "parse_errors_total",
+			Help: "Fetched documents that could not be parsed as a feed.",
+		}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "poll", Name: "duration_seconds",
+			Help:    "Time of one poll, fetch to store.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
+	}
+	ratio := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: namespace, Subsystem: "fetch", Name: "not_modified_ratio",
+		Help: "Share of successful fetches answered 304 Not Modified since start.",
+	}, p.notModifiedRatio)
+	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, ratio)
+	return p
+}
+
+// Polled records one poll: its result, the HTTP status (0 when no response
+// came), the bytes of the document and how long it took.
+func (p *Poll) Polled(result string, status int, bytes int, d time.Duration) {
+	if p == nil {
+		return
+	}
+	p.polls.WithLabelValues(result).Inc()
+	if status > 0 {
+		p.responses.WithLabelValues(strconv.Itoa(status)).Inc()
+	}
+	switch {
+	case status == 304:
+		p.notModified.Add(1)
+	case status >= 200 && status < 300:
+		p.fresh.Add(1)
+	}
+	p.bytes.Add(float64(bytes))
+	p.duration.Observe(d.Seconds())
+}
+
+// ParseError records a document that did not parse.
+func (p *Poll) ParseError() {
+	if p == nil {
+		return
+	}
+	p.parseErrors.Inc()
+}
+
+func (p *Poll) notModifiedRatio() float64 {
+	nm, fresh := p.notModified.Load(), p.fresh.Load()
+	if nm+fresh == 0 {
+		return 0
+	}
+	return float64(nm) / float64(nm+fresh)
+}

@@ -1,0 +1,118 @@
+package poll
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"newswire/feeds"
+	"newswire/internal/config"
+	"newswire/internal/fetch"
+	"newswire/store"
+)
+
+// rhythmItems is how many of a feed's newest items measure its rhythm.
+const rhythmItems = 20
+
+// retryAfterCap bounds how long a Retry-After can silence a source, so that
+// a mistaken header cannot stop polling for good.
+const retryAfterCap = 7 * 24 * time.Hour
+
+// interval is the wait after a successful poll, and why: the source's own
+// interval from config, else its publishing rhythm, else poll.interval;
+// lengthened when the server asks for more (Cache-Control, Expires, ttl,
+// sy:updatePeriod); clamped to [min_interval, max_interval]; jittered by ±10%
+// so that sources drift apart.
+func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHint, now time.Time) (time.Duration, string) {
+	d, reason := p.cfg.Poll.Interval.D(), "default"
+	switch {
+	case src.Interval > 0:
+		d, reason = src.Interval.D(), "config"
+	case st.PublishGap > 0:
+		d, reason = adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
+	}
+	if hint.wait > d {
+		d, reason = hint.wait, hint.reason
+	}
+	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
+	return clamp(jitter(clamp(d, lo, hi)), lo, hi), reason
+}
+
+// adaptive is the interval that follows a source's rhythm: half its typical
+// gap between items, so a new item waits on average a quarter of a gap; and
+// half the age of its newest item when that is longer, so a source that has
+// gone quiet is asked less often.
+func adaptive(gap time.Duration, newest, now time.Time) time.Duration {
+	if age := now.Sub(newest); !newest.IsZero() && age > gap {
+		gap = age
+	}
+	return gap / 2
+}
+
+// publishRhythm measures the median gap between the newest dated items, and
+// the newest publication time. It keeps the previous values when the items
+// carry too few dates to tell.
+func publishRhythm(items []feeds.Item, prevGap time.Duration, prevNewest time.Time) (time.Duration, time.Time) {
+	times := make([]time.Time, 0, len(items))
+	for _, it := range items {
+		if !it.Published.IsZero() {
+			times = append(times, it.Published)
+		}
+	}
+	if len(times) == 0 {
+		return prevGap, prevNewest
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return b.Compare(a) })
+	newest := times[0]
+	if len(times) > rhythmItems {
+		times = times[:rhythmItems]
+	}
+	if len(times) < 3 {
+		return prevGap, newest
+	}
+	gaps := make([]time.Duration, 0, len(times)-1)
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i-1].Sub(times[i]))
+	}
+	slices.Sort(gaps)
+	gap := gaps[len(gaps)/2]
+	if gap <= 0 {
+		// Many items stamped with one time tell nothing about rhythm.
+		return prevGap, newest
+	}
+	return gap, newest
+}
+
+// backoff is the wait after a failure, and why: exactly what the server
+// asked for in Retry-After; else the source's usual interval doubled per
+// consecutive failure, capped at poll.max_interval. A source is never dropped:
+// at the cap it is still tried every max_interval.
+func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.StatusError) (time.Duration, string) {
+	if se != nil && se.RetryAfter > 0 {
+		return min(se.RetryAfter, retryAfterCap), fmt.Sprintf("server: Retry-After on %d", se.Status)
+	}
+	hi := p.cfg.Poll.MaxInterval.D()
+	d := p.cfg.SourceInterval(src)
+	for i := 1; i < st.ConsecutiveFailures && d < hi; i++ {
+		d *= 2
+	}
+	reason := fmt.Sprintf("backoff: %d failures in a row", st.ConsecutiveFailures)
+	if st.ConsecutiveFailures == 1 {
+		reason = "backoff: 1 failure"
+	}
+	return clamp(jitter(min(d, hi)), p.cfg.Poll.MinInterval.D(), hi), reason
+}
+
+func clamp(d, lo, hi time.Duration) time.Duration {
+	return max(lo, min(d, hi))
+}
+
+// jitter spreads d by ±10% so that sources with one interval drift apart.
+func jitter(d time.Duration) time.Duration {
+	spread := int64(d) / 10
+	if spread <= 0 {
+		return d
+	}
+	return d + time.Duration(rand.Int64N(2*spread+1)-spread)
+}

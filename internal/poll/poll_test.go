@@ -1,0 +1,309 @@
+package poll
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"newswire/internal/fetch"
+	"newswire/store"
+)
+
+func TestNotModifiedCostsNoParseNoWrite(t *testing.T) {
+	tests := []struct {
+		name       string
+		validators bool // the server sends an ETag and answers 304
+	}{
+		{"304 on the ETag sent back", true},
+		{"same body hash without validators", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good := fixture(t, "good.xml")
+			var sentINM []string
+			url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sentINM = append(sentINM, r.Header.Get("If-None-Match"))
+				if tt.validators {
+					if r.Header.Get("If-None-Match") == `"v1"` {
+						w.WriteHeader(http.StatusNotModified)
+						return
+					}
+					w.Header().Set("ETag", `"v1"`)
+				}
+				good(w, r)
+			}))
+			cfg := testConfig(t, fastPoll, "vungcao "+url)
+			p, st, _ := newPoller(t, cfg)
+			src := source(t, cfg, "vungcao")
+
+			first := p.Poll(context.Background(), src)
+			if first.Err != nil || first.New != 3 {
+				t.Fatalf("first poll: %+v", first)
+			}
+			version := st.Version()
+			second := p.Poll(context.Background(), src)
+			if second.Err != nil || second.Result != ResultNotModified || second.Items != 3 {
+				t.Fatalf("second poll: %+v", second)
+			}
+			if st.Version() != version {
+				t.Fatalf("an unchanged feed wrote stories: version %d → %d", version, st.Version())
+			}
+			if tt.validators && sentINM[1] != `"v1"` {
+				t.Fatalf("If-None-Match sent back as %q", sentINM[1])
+			}
+			if !tt.validators && sentINM[1] != "" {
+				t.Fatalf("invented a validator: %q", sentINM[1])
+			}
+		})
+	}
+}
+
+func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	cfg := testConfig(t, fastPoll, "banhang "+url)
+	p, st, _ := newPoller(t, cfg)
+	rep := p.Poll(context.Background(), source(t, cfg, "banhang"))
+	var se *fetch.StatusError
+	if rep.Err == nil || rep.Status != http.StatusTooManyRequests {
+		t.Fatalf("429: %+v (%T)", rep, se)
+	}
+	s := savedState(t, st, "banhang")
+	if wait := s.NextPoll.Sub(s.LastPoll); wait != 120*time.Second {
+		t.Fatalf("next poll %s after the 429, want exactly 120s (max_interval is 4s)", wait)
+	}
+	if !strings.Contains(s.IntervalReason, "Retry-After") {
+		t.Fatalf("interval reason %q", s.IntervalReason)
+	}
+
+	// Run keeps that promise: no second request within the next seconds.
+	var h hits
+	url2 := serveOn(t, "127.0.0.3", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})))
+	cfg2 := testConfig(t, fastPoll, "banhang "+url2)
+	p2, _, _ := newPoller(t, cfg2)
+	runFor(t, p2, 3500*time.Millisecond)
+	if n := h.count(); n != 1 {
+		t.Fatalf("%d requests in 3.5s to a source that asked for 120s", n)
+	}
+}
+
+func TestBackoffNeverGivesUp(t *testing.T) {
+	var h hits
+	url := serveOn(t, "127.0.0.2", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "lỗi máy chủ", http.StatusInternalServerError)
+	})))
+	cfg := testConfig(t, fastPoll, "hongmai "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "hongmai")
+	if err := st.SaveSource(store.SourceState{ID: "hongmai", ConsecutiveFailures: 49, LastResult: ResultError}); err != nil {
+		t.Fatal(err)
+	}
+	rep := p.Poll(context.Background(), src)
+	s := savedState(t, st, "hongmai")
+	max := cfg.Poll.MaxInterval.D()
+	if rep.Err == nil || s.ConsecutiveFailures != 50 {
+		t.Fatalf("50th failure: %+v, state %+v", rep, s)
+	}
+	if s.Interval < max*9/10 || s.Interval > max || s.NextPoll.IsZero() {
+		t.Fatalf("after 50 failures interval = %s, next = %s; want within 10%% under the cap %s", s.Interval, s.NextPoll, max)
+	}
+	if !strings.Contains(s.IntervalReason, "backoff") {
+		t.Fatalf("interval reason %q", s.IntervalReason)
+	}
+
+	// And it is still tried at the cap (4s here).
+	before := h.count()
+	p2, _, _ := newPoller(t, cfg)
+	runFor(t, p2, 5500*time.Millisecond)
+	if got := h.count() - before; got < 2 {
+		t.Fatalf("a source at the backoff cap was polled %d times in 5.5s, want at least 2", got)
+	}
+}
+
+func TestBackoffDoublesAndResets(t *testing.T) {
+	fail := true
+	good := fixture(t, "good.xml")
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail {
+			http.Error(w, "quá tải", http.StatusBadGateway)
+			return
+		}
+		good(w, r)
+	}))
+	cfg := testConfig(t, "  interval: 1m\n  min_interval: 1m\n  max_interval: 6h", "tinmoi "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "tinmoi")
+	for n, want := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute} {
+		p.Poll(context.Background(), src)
+		s := savedState(t, st, "tinmoi")
+		if s.Interval < want*9/10 || s.Interval > want*11/10 {
+			t.Fatalf("after %d failures interval = %s, want %s ±10%%", n+1, s.Interval, want)
+		}
+	}
+	fail = false
+	p.Poll(context.Background(), src)
+	s := savedState(t, st, "tinmoi")
+	if s.ConsecutiveFailures != 0 || s.LastError != "" || !s.FailingSince.IsZero() {
+		t.Fatalf("success did not reset the failures: %+v", s)
+	}
+}
+
+func TestPermanentRedirectIsUsedFromThenOn(t *testing.T) {
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			var old hits
+			mux := http.NewServeMux()
+			mux.Handle("/rss-cu.xml", old.wrap(http.RedirectHandler("/rss.xml", code)))
+			mux.Handle("/rss.xml", fixture(t, "good.xml"))
+			url := serveOn(t, "127.0.0.2", mux)
+			cfg := testConfig(t, fastPoll, "vungcao "+url+"/rss-cu.xml")
+			p, st, logs := newPoller(t, cfg)
+			src := source(t, cfg, "vungcao")
+
+			if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 3 {
+				t.Fatalf("first poll: %+v", rep)
+			}
+			s := savedState(t, st, "vungcao")
+			if s.URL != url+"/rss.xml" || s.URLReason != "moved" || EffectiveURL(src, s) != url+"/rss.xml" {
+				t.Fatalf("move not recorded: %+v", s)
+			}
+			if !strings.Contains(logs.String(), "update its url in config.yaml") {
+				t.Fatalf("no log line for the admin:\n%s", logs)
+			}
+			p.Poll(context.Background(), src)
+			p.Poll(context.Background(), src)
+			if n := old.count(); n != 1 {
+				t.Fatalf("the old URL was asked %d times, want once", n)
+			}
+
+			// An admin who edits the URL wins over the recorded move.
+			src.URL = url + "/rss.xml?edited"
+			if EffectiveURL(src, savedState(t, st, "vungcao")) != src.URL {
+				t.Fatal("the recorded move overrides an edited config")
+			}
+		})
+	}
+}
+
+func TestGoneStopsPolling(t *testing.T) {
+	var h hits
+	url := serveOn(t, "127.0.0.2", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "trang đã gỡ", http.StatusGone)
+	})))
+	cfg := testConfig(t, fastPoll, "dadong "+url+"/rss.xml")
+	p, st, logs := newPoller(t, cfg)
+	src := source(t, cfg, "dadong")
+
+	rep := p.Poll(context.Background(), src)
+	if rep.Result != ResultGone || rep.Err == nil || !rep.Next.IsZero() {
+		t.Fatalf("410: %+v", rep)
+	}
+	s := savedState(t, st, "dadong")
+	if s.GoneURL != src.URL || !strings.Contains(s.LastError, "polling stopped") || !s.NextPoll.IsZero() {
+		t.Fatalf("state after 410: %+v", s)
+	}
+	if !strings.Contains(logs.String(), "polling stopped") {
+		t.Fatalf("no log line for the admin:\n%s", logs)
+	}
+	if rep := p.Poll(context.Background(), src); rep.Result != ResultGone {
+		t.Fatalf("second poll of a gone source: %+v", rep)
+	}
+	p2, _, _ := newPoller(t, cfg)
+	p2.store = st
+	runFor(t, p2, 2500*time.Millisecond)
+	if n := h.count(); n != 1 {
+		t.Fatalf("a gone source was requested %d times, want once", n)
+	}
+
+	// A new URL in the config brings it back.
+	src.URL = url + "/rss-moi.xml"
+	if IsGone(src, savedState(t, st, "dadong")) {
+		t.Fatal("a source with a new URL is still gone")
+	}
+}
+
+func TestHTMLPageLeadsToItsFeed(t *testing.T) {
+	page, err := os.ReadFile(filepath.Join("testdata", "page.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	})
+	mux.Handle("/rss/tin-moi.xml", fixture(t, "good.xml"))
+	url := serveOn(t, "127.0.0.2", mux)
+	cfg := testConfig(t, fastPoll, "vungcao "+url+"/")
+	p, st, logs := newPoller(t, cfg)
+	rep := p.Poll(context.Background(), source(t, cfg, "vungcao"))
+	if rep.Err != nil || rep.New != 3 {
+		t.Fatalf("poll of a page: %+v", rep)
+	}
+	s := savedState(t, st, "vungcao")
+	if s.URL != url+"/rss/tin-moi.xml" || s.URLReason != "discovered" {
+		t.Fatalf("discovered feed not recorded: %+v", s)
+	}
+	if !strings.Contains(logs.String(), "put that url in config.yaml") {
+		t.Fatalf("no log line for the admin:\n%s", logs)
+	}
+}
+
+func TestServerAskedIntervals(t *testing.T) {
+	ttl := fixture(t, "ttl.xml")
+	good := fixture(t, "good.xml")
+	mux := http.NewServeMux()
+	mux.Handle("/ttl.xml", ttl)
+	mux.HandleFunc("/max-age.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		good(w, r)
+	})
+	mux.HandleFunc("/too-long.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=604800")
+		good(w, r)
+	})
+	url := serveOn(t, "127.0.0.2", mux)
+	cfg := testConfig(t, "  interval: 15m\n  min_interval: 5m\n  max_interval: 6h",
+		"ttl "+url+"/ttl.xml", "maxage "+url+"/max-age.xml 10m", "toolong "+url+"/too-long.xml 10m", "pinned "+url+"/max-age.xml 10m")
+	p, st, _ := newPoller(t, cfg)
+	tests := []struct {
+		id     string
+		want   time.Duration
+		reason string
+	}{
+		{"ttl", 90 * time.Minute, "server: feed ttl"},
+		{"maxage", time.Hour, "server: Cache-Control/Expires"},
+		{"toolong", 6 * time.Hour, "server: Cache-Control/Expires"},
+		{"pinned", time.Hour, "server: Cache-Control/Expires"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			if rep := p.Poll(context.Background(), source(t, cfg, tt.id)); rep.Err != nil {
+				t.Fatal(rep.Err)
+			}
+			s := savedState(t, st, tt.id)
+			if s.Interval < tt.want*9/10 || s.Interval > min(tt.want*11/10, 6*time.Hour) || s.IntervalReason != tt.reason {
+				t.Fatalf("interval %s (%s), want %s ±10%% (%s)", s.Interval, s.IntervalReason, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+// runFor runs p's scheduler for d.
+func runFor(t *testing.T, p *Poller, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

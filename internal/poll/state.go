@@ -1,0 +1,85 @@
+package poll
+
+import (
+	"fmt"
+	"sync"
+
+	"newswire/store"
+)
+
+// states holds every source's state in memory, so that a poll under the
+// scheduler — most often a 304 — costs no store write of its own: its state is
+// written with everyone else's in one transaction by Flush.
+type states struct {
+	// write orders store writes of states, so that a flush of an older
+	// deferred state never lands after a newer direct save.
+	write sync.Mutex
+	mu    sync.Mutex
+	byID  map[string]store.SourceState
+	dirty map[string]bool
+}
+
+// state returns the source's state, from memory or else from the store.
+func (p *Poller) state(id string) (store.SourceState, error) {
+	p.states.mu.Lock()
+	st, ok := p.states.byID[id]
+	p.states.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, _, err := p.store.Source(id)
+	return st, err
+}
+
+// loadStates reads every saved state into memory in one transaction.
+func (p *Poller) loadStates() error {
+	all, err := p.store.Sources()
+	if err != nil {
+		return err
+	}
+	p.states.mu.Lock()
+	defer p.states.mu.Unlock()
+	for _, st := range all {
+		if _, ok := p.states.byID[st.ID]; !ok {
+			p.states.byID[st.ID] = st
+		}
+	}
+	return nil
+}
+
+// saveState records st: in memory only when deferred, else in the store too.
+func (p *Poller) saveState(st store.SourceState, deferred bool) error {
+	if !deferred {
+		p.states.write.Lock()
+		defer p.states.write.Unlock()
+	}
+	p.states.mu.Lock()
+	p.states.byID[st.ID] = st
+	if deferred {
+		p.states.dirty[st.ID] = true
+	} else {
+		delete(p.states.dirty, st.ID)
+	}
+	p.states.mu.Unlock()
+	if deferred {
+		return nil
+	}
+	return p.store.SaveSource(st)
+}
+
+// Flush writes the states whose saving was deferred, in one transaction.
+func (p *Poller) Flush() error {
+	p.states.write.Lock()
+	defer p.states.write.Unlock()
+	p.states.mu.Lock()
+	batch := make([]store.SourceState, 0, len(p.states.dirty))
+	for id := range p.states.dirty {
+		batch = append(batch, p.states.byID[id])
+	}
+	clear(p.states.dirty)
+	p.states.mu.Unlock()
+	if err := p.store.SaveSources(batch); err != nil {
+		return fmt.Errorf("poll: flushing source states: %w", err)
+	}
+	return nil
+}

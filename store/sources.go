@@ -1,0 +1,41 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SaveSources saves many source states in one transaction: the poller's
+// routine bookkeeping (a 304's new poll times) costs one commit for all of
+// them instead of one each.
+func (s *Store) SaveSources(states []SourceState) error {
+	if len(states) == 0 {
+		return nil
+	}
+	vals := make([][]byte, len(states))
+	for i, st := range states {
+		if st.ID == "" {
+			return fmt.Errorf("store: save sources: state %d has an empty id", i)
+		}
+		v, err := json.Marshal(st)
+		if err != nil {
+			return fmt.Errorf("store: save source %s: %w", st.ID, err)
+		}
+		vals[i] = v
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSources)
+		for i, st := range states {
+			if err := b.Put([]byte(st.ID), vals[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save %d sources: %w", len(states), err)
+	}
+	return nil
+}
