@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"newswire/feeds"
+	"newswire/internal/story"
 )
 
 // Options tune Open.
@@ -23,6 +24,13 @@ type Incoming struct {
 	// source; empty when the item has no usable link.
 	Key        string
 	Categories []string // newswire category ids, already routed
+	// Doc fingerprints the item's text (package story) so that the same
+	// story carried by another outlet under another link is found; nil turns
+	// that off for the item: it is neither joined by its text nor found by it.
+	Doc *story.Doc
+	// Window bounds how far apart two outlets' publication times may be for
+	// a join by text; zero means story.DefaultWindow.
+	Window time.Duration
 }
 
 // Result counts what one Apply did.
@@ -56,6 +64,20 @@ type SourceState struct {
 	LastUpdated         int           `json:"last_updated"`
 	TotalNew            int           `json:"total_new"`
 	Warning             string        `json:"warning,omitempty"` // e.g. a feed that suddenly has no items
+	// Dropped counts the items of the last document each filter dropped,
+	// keyed by the filter and its value (`filters.drop_keywords: "PR"`).
+	Dropped map[string]int `json:"dropped,omitempty"`
+
+	// URLFrom is the configured URL that URL replaces; URL is used only while
+	// the config still says URLFrom, so an admin's edit wins.
+	URLFrom   string `json:"url_from,omitempty"`
+	URLReason string `json:"url_reason,omitempty"` // moved (301/308) | discovered (HTML page)
+	// GoneURL is the URL that answered 410 Gone; it is not polled again.
+	GoneURL        string        `json:"gone_url,omitempty"`
+	IntervalReason string        `json:"interval_reason,omitempty"` // why Interval is what it is
+	PublishGap     time.Duration `json:"publish_gap,omitempty"`     // typical time between the source's items
+	NewestItem     time.Time     `json:"newest_item"`               // publication time of its newest item
+	FeedTTL        time.Duration `json:"feed_ttl,omitempty"`        // RSS ttl / sy:updatePeriod of its last document
 }
 
 // Page is one slice of a category index, newest first.

@@ -13,6 +13,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"newswire/feeds"
+	"newswire/internal/story"
 )
 
 // record is what the stories bucket holds: the story as published, plus what
@@ -116,6 +117,14 @@ func (w *writer) apply(in *Incoming) error {
 	if !found && in.Key != "" {
 		id, found = lookup(w.links, []byte(in.Key))
 	}
+	var why *story.Verdict
+	if !found && in.Doc != nil {
+		var err error
+		if id, why, err = w.findSimilar(in); err != nil {
+			return err
+		}
+		found = why != nil
+	}
 	if !found {
 		return w.create(in, gk, hash)
 	}
@@ -125,7 +134,7 @@ func (w *writer) apply(in *Incoming) error {
 	}
 	oi := rec.occurrence(w.source)
 	if oi < 0 {
-		return w.join(rec, in, gk, hash)
+		return w.join(rec, in, gk, hash, why)
 	}
 	changed := false
 	if !viaGUID {
@@ -137,7 +146,11 @@ func (w *writer) apply(in *Incoming) error {
 		changed = true
 	}
 	if rec.Story.Sources[oi].Hash != hash {
+		updated, cats := rec.Story.Updated, len(rec.Story.Categories)
 		if err := w.update(rec, oi, in, hash); err != nil {
+			return err
+		}
+		if err := w.logIfChanged(rec, updated, cats); err != nil {
 			return err
 		}
 		w.res.Updated++
@@ -197,11 +210,19 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	if err := w.putLink(rec, in.Key); err != nil {
 		return err
 	}
+	if err := w.indexDoc(id, in, nil); err != nil {
+		return err
+	}
+	if err := logChange(w.stories.Tx(), id); err != nil {
+		return err
+	}
 	w.res.New++
 	return w.put(rec)
 }
 
-func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64) error {
+// join credits this source on rec; why is the verdict when the text, not
+// a GUID or link, found the story.
+func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *story.Verdict) error {
 	st := &rec.Story
 	st.Sources = append(st.Sources, w.occurrence(&in.Item, hash))
 	slices.SortStableFunc(st.Sources, func(a, b feeds.Occurrence) int {
@@ -212,10 +233,17 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64) error {
 	})
 	st.Labels = union(st.Labels, in.Item.Labels)
 	rec.JoinLabels = union(rec.JoinLabels, in.Item.Labels)
+	cats := len(st.Categories)
 	if err := w.addCategories(rec, in.Categories); err != nil {
 		return err
 	}
+	if err := w.logIfChanged(rec, st.Updated, cats); err != nil {
+		return err
+	}
 	if err := w.putGUID(rec, gk); err != nil {
+		return err
+	}
+	if err := w.indexDoc(st.ID, in, why); err != nil {
 		return err
 	}
 	w.res.Joined++

@@ -17,6 +17,7 @@ import (
 
 	"newswire/internal/config"
 	"newswire/internal/export"
+	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/server"
 	"newswire/store"
@@ -29,9 +30,14 @@ commands:
   fetch          poll every source once, store, exit
   export         print every stored story as JSON lines
   check-config   validate the config; print every problem; exit 1 on any
+  stories --explain ID
+                 why the outlets of a story were joined (similarity, guards passed)
   backup FILE    write a consistent copy of the store to FILE (works while the daemon runs)
+  probe URL      propose a config.yaml entry for a web page: its feeds, or selectors for its news
   compact        rewrite the store without its free space (daemon stopped)
   restore FILE   put a backup in place of the store, keeping the old one (daemon stopped)
+  import-opml FILE
+                 print the config.yaml source entries for the feeds of an OPML file
 
 FILE defaults to ./config.yaml.
 `
@@ -46,6 +52,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "stories" {
+		return stories(ctx, args, stdout)
 	}
 	fs := flag.NewFlagSet("newswire "+cmd, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
@@ -78,6 +87,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("restore: want one backup FILE to restore, got %d arguments", fs.NArg())
 		}
 		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, fs.Arg(0), stdout) })
+	case "probe":
+		return probe(ctx, fs.Args(), stdout)
+	case "import-opml":
+		if fs.NArg() != 1 {
+			return fmt.Errorf("import-opml: want one OPML FILE to read, got %d arguments", fs.NArg())
+		}
+		return importOPML(fs.Arg(0), stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -123,8 +139,16 @@ func serve(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	m := metrics.New()
+	web := server.New(cfg, st, log)
+	web.SetMetrics(m)
+	poller := poll.New(cfg, st, log)
+	poller.SetMetrics(m.Poll)
+	pushCtx, stopPush := context.WithCancel(ctx)
+	defer stopPush()
+	startWebSub(pushCtx, cfg, st, web, poller, log)
 	srv := &http.Server{
-		Handler:           server.New(cfg, st, log).Handler(),
+		Handler:           web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -134,7 +158,7 @@ func serve(ctx context.Context, cfg *config.Config) error {
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	polled := make(chan error, 1)
-	go func() { polled <- poll.New(cfg, st, log).Run(pollCtx) }()
+	go func() { polled <- poller.Run(pollCtx) }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("newswire serving", "listen", ln.Addr().String(), "base_url", cfg.BaseURL,

@@ -32,6 +32,12 @@ type Config struct {
 	DefaultCategory string     `yaml:"default_category"`
 	Filters         Filters    `yaml:"filters"`
 	Log             Log        `yaml:"log"`
+	Identity        Identity   `yaml:"identity"` // one story across outlets (identity.go)
+	// Republishing: HTTP caching, WebSub, partners (publish.go).
+	CacheMaxAge Duration  `yaml:"cache_max_age"`
+	WebSub      WebSub    `yaml:"websub"`
+	Partners    []Partner `yaml:"partners"`
+	RateLimit   RateLimit `yaml:"rate_limit"`
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -45,6 +51,7 @@ type Poll struct {
 	Timeout      Duration `yaml:"timeout"`
 	Concurrency  int      `yaml:"concurrency"`
 	PerHost      int      `yaml:"per_host"`
+	HostGap      Duration `yaml:"host_gap"` // least time between two requests to one host
 	MaxBodyBytes int64    `yaml:"max_body_bytes"`
 	MaxItems     int      `yaml:"max_items"` // items taken from one document per poll
 }
@@ -60,6 +67,9 @@ type Source struct {
 	Interval   Duration `yaml:"interval"`  // overrides poll.interval when set
 	TimeZone   string   `yaml:"time_zone"` // overrides time_zone when set
 	Disabled   bool     `yaml:"disabled"`
+	Join       bool     `yaml:"join"` // its items may join other outlets' stories by text; default true
+	Type       string   `yaml:"type"` // SourceFeed (also when empty) | SourceHTML
+	HTML       HTML     `yaml:"html"` // where the items are on the page, for type html
 }
 
 // Category is one merged feed and the rules that route items into it.
@@ -71,6 +81,7 @@ type Category struct {
 	SourceCategories []string `yaml:"source_categories"`
 	Languages        []string `yaml:"languages"`
 	Sources          []string `yaml:"sources"`
+	PartnersOnly     bool     `yaml:"partners_only"` // its feeds need a partner's token
 }
 
 // Filters drop items before they are stored.

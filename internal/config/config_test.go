@@ -168,12 +168,16 @@ func TestDefaults(t *testing.T) {
 			Timeout:      Duration(20 * time.Second),
 			Concurrency:  8,
 			PerHost:      2,
+			HostGap:      Duration(time.Second),
 			MaxBodyBytes: 10 << 20,
 			MaxItems:     200,
 		},
 		Categories:      []Category{{ID: "thoi-su", Title: "thoi-su"}},
 		DefaultCategory: "thoi-su",
 		Log:             Log{Level: "info", Format: "text"},
+		Identity:        Identity{Join: true, Window: Duration(72 * time.Hour)},
+		CacheMaxAge:     Duration(time.Minute),
+		WebSub:          WebSub{Lease: Duration(24 * time.Hour)},
 	}
 	c.zones = nil
 	if !reflect.DeepEqual(*c, want) {
@@ -192,7 +196,7 @@ func TestAnchorsAndMergeKeys(t *testing.T) {
 	}
 	want := Source{
 		ID: "baotuyenquang", Title: "Báo Tuyên Quang", URL: "https://baotuyenquang.example/rss",
-		Level: LevelProvincial, Language: "hmn", Categories: []string{"tin-tinh"},
+		Level: LevelProvincial, Language: "hmn", Categories: []string{"tin-tinh"}, Join: true,
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("merged source:\n got %+v\nwant %+v", s, want)

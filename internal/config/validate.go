@@ -25,6 +25,7 @@ const (
 	defaultTimeout      = 20 * time.Second
 	defaultConcurrency  = 8
 	defaultPerHost      = 2
+	defaultHostGap      = time.Second
 	defaultMaxBodyBytes = 10 << 20
 	defaultMaxItems     = 200
 	defaultLogLevel     = "info"
@@ -62,12 +63,15 @@ func applyDefaults(c *Config, d *decoder) {
 	setDuration("poll.timeout", &c.Poll.Timeout, defaultTimeout)
 	setInt("poll.concurrency", &c.Poll.Concurrency, defaultConcurrency)
 	setInt("poll.per_host", &c.Poll.PerHost, defaultPerHost)
+	setDuration("poll.host_gap", &c.Poll.HostGap, defaultHostGap)
 	if absent("poll.max_body_bytes") {
 		c.Poll.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	setInt("poll.max_items", &c.Poll.MaxItems, defaultMaxItems)
 	setString("log.level", &c.Log.Level, defaultLogLevel)
 	setString("log.format", &c.Log.Format, defaultLogFormat)
+	applyPublishDefaults(c, d)
+	applyIdentityDefaults(c, d)
 	if absent("base_url") {
 		c.BaseURL = baseURLFor(c.Listen)
 	}
@@ -140,6 +144,8 @@ func validate(c *Config, d *decoder) {
 	}
 	loadZone("time_zone", c.TimeZone)
 	validatePoll(&c.Poll, d)
+	validatePublish(c, d)
+	validateIdentity(c, d)
 
 	sourceLines := map[string]int{}
 	for i := range c.Sources {
@@ -170,6 +176,7 @@ func validate(c *Config, d *decoder) {
 		if d.set[p+".time_zone"] {
 			loadZone(p+".time_zone", s.TimeZone)
 		}
+		validateHTML(d, p, s)
 	}
 
 	categoryLines := map[string]int{}
@@ -262,6 +269,9 @@ func validatePoll(p *Poll, d *decoder) {
 	}
 	if p.PerHost < 1 {
 		d.problemAt("poll.per_host", "must be at least 1, got %d", p.PerHost)
+	}
+	if p.HostGap < 0 {
+		d.problemAt("poll.host_gap", "must not be negative, got %s", p.HostGap)
 	}
 	if p.MaxBodyBytes < 1 {
 		d.problemAt("poll.max_body_bytes", "must be at least 1, got %d", p.MaxBodyBytes)
