@@ -27,6 +27,9 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	Poll     *Poll
 	Feeds    *Feeds
+	Store    *Store
+
+	reloads *reloads // see Reload
 }
 
 // New returns the metrics registered on a fresh registry, with the Go
@@ -41,6 +44,8 @@ func New() *Metrics {
 		Registry: reg,
 		Poll:     newPoll(reg),
 		Feeds:    newFeeds(reg),
+		Store:    newStore(reg),
+		reloads:  newReloads(reg),
 	}
 }
 

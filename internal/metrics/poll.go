@@ -8,6 +8,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// itemOutcomes label newswire_poll_items_total, in the order Items takes them.
+var itemOutcomes = [...]string{"new", "updated", "joined", "dropped"}
+
 // Poll counts what the poller does. A nil *Poll counts nothing, so a poller
 // built without metrics (tests, `newswire fetch`) needs no special case.
 type Poll struct {
@@ -16,6 +19,8 @@ type Poll struct {
 	bytes       prometheus.Counter
 	parseErrors prometheus.Counter
 	duration    prometheus.Histogram
+	items       *prometheus.CounterVec
+	itemsBy     [len(itemOutcomes)]prometheus.Counter // resolved once, in itemOutcomes order
 
 	// For the 304 ratio: responses that carried a document or a 304.
 	fresh, notModified atomic.Int64
@@ -44,12 +49,19 @@ func newPoll(reg prometheus.Registerer) *Poll {
 			Help:    "Time of one poll, fetch to store.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
+		items: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "poll", Name: "items_total",
+			Help: "Items polled by outcome: new (a story created), updated (an outlet's edit), joined (credited to a story another outlet carried first), dropped (by a filter).",
+		}, []string{"outcome"}),
 	}
 	ratio := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: namespace, Subsystem: "fetch", Name: "not_modified_ratio",
 		Help: "Share of successful fetches answered 304 Not Modified since start.",
 	}, p.notModifiedRatio)
-	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, ratio)
+	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, p.items, ratio)
+	for i, o := range itemOutcomes {
+		p.itemsBy[i] = p.items.WithLabelValues(o)
+	}
 	return p
 }
 
@@ -71,6 +83,18 @@ func (p *Poll) Polled(result string, status int, bytes int, d time.Duration) {
 	}
 	p.bytes.Add(float64(bytes))
 	p.duration.Observe(d.Seconds())
+}
+
+// Items records what became of one poll's items.
+func (p *Poll) Items(created, updated, joined, dropped int) {
+	if p == nil {
+		return
+	}
+	for i, n := range [...]int{created, updated, joined, dropped} {
+		if n > 0 {
+			p.itemsBy[i].Add(float64(n))
+		}
+	}
 }
 
 // ParseError records a document that did not parse.

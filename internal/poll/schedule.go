@@ -25,6 +25,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.batching = true
 	srcs := p.cfg.EnabledSources()
 	now := p.now()
+	p.activity.mark(now)
 	d := p.newDispatcher(true)
 	spread := min(time.Minute, p.cfg.Poll.Interval.D())
 	for _, src := range srcs {
@@ -274,6 +275,7 @@ func (p *Poller) pollSafely(ctx context.Context, src config.Source) (rep Report)
 				Next: p.now().Add(p.cfg.Poll.MaxInterval.D())}
 		}
 	}()
+	defer func() { p.activity.mark(p.now()) }()
 	rep = p.Poll(ctx, src)
 	if rep.Next.IsZero() && rep.Result != ResultGone {
 		// Not recorded (shutting down, or the store failed): try again later.

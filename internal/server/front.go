@@ -470,16 +470,3 @@ func writePage(w http.ResponseWriter, method string, body []byte) {
 	}
 	_, _ = w.Write(body)
 }
-
-// renderPage renders a page other than the front page. Its CSP still allows
-// inline styles, which status.html uses.
-func (s *Server) renderPage(w http.ResponseWriter, name string, data any) {
-	body, err := execute(name, data)
-	if err != nil {
-		s.log.Error("rendering page", "page", name, "error", err)
-		http.Error(w, "cannot render the page", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: http:; style-src 'self' 'unsafe-inline'; script-src 'none'")
-	writePage(w, http.MethodGet, body)
-}

@@ -2,30 +2,48 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"newswire/internal/metrics"
 	"newswire/internal/poll"
+	"newswire/internal/reload"
 	"newswire/store"
 )
 
 // sourceStatus is one source's line on the status page and API.
 type sourceStatus struct {
-	ID           string    `json:"id"`
-	Title        string    `json:"title"`
-	URL          string    `json:"url"`
-	Level        string    `json:"level"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Level string `json:"level"`
+	// State is one of disabled, waiting (never polled yet), gone, failing,
+	// warning (the poller's warning, or quiet), redirected, not-modified, ok.
 	State        string    `json:"state"`
-	LastPoll     time.Time `json:"last_poll"`
-	LastSuccess  time.Time `json:"last_success"`
-	NextPoll     time.Time `json:"next_poll"`
-	Interval     string    `json:"interval"`
+	LastPoll     time.Time `json:"last_poll,omitzero"`
+	LastSuccess  time.Time `json:"last_success,omitzero"`
+	NextPoll     time.Time `json:"next_poll,omitzero"`
+	Interval     string    `json:"interval,omitempty"`
 	Error        string    `json:"error,omitempty"`
-	FailingSince time.Time `json:"failing_since"`
+	ErrorKind    string    `json:"error_kind,omitempty"` // what went wrong, in one word; see problemKind
+	FailingSince time.Time `json:"failing_since,omitzero"`
 	Warning      string    `json:"warning,omitempty"`
 	LastItems    int       `json:"last_items"`
 	LastNew      int       `json:"last_new"`
 	TotalNew     int       `json:"total_new"`
+	// Items24h and Items7d count the items new from this source (stories it
+	// created or joined) in the current hour and the 23 before it, and in
+	// the current day (UTC) and the 6 before it.
+	Items24h int `json:"items_24h"`
+	Items7d  int `json:"items_7d"`
+	// Quiet is set when the source's newest item is much older than its
+	// usual gap between items (publish_gap).
+	Quiet      bool      `json:"quiet,omitempty"`
+	NewestItem time.Time `json:"newest_item,omitzero"`
+	PublishGap string    `json:"publish_gap,omitempty"`
 	// Dropped counts the items of the last document each filter dropped.
 	Dropped map[string]int `json:"dropped,omitempty"`
 
@@ -38,18 +56,152 @@ type sourceStatus struct {
 	IntervalReason      string `json:"interval_reason,omitempty"`
 	ETag                string `json:"etag,omitempty"`
 	LastModified        string `json:"last_modified,omitempty"`
+
+	// For the page only: the same in plain Vietnamese.
+	StateLabel string `json:"-"`
+	Problem    string `json:"-"`
+	QuietNote  string `json:"-"`
+	Every      string `json:"-"`
+}
+
+// categoryTotal is one category's line in the totals.
+type categoryTotal struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Stories int    `json:"stories"`
+}
+
+// stateCount is how many sources are in one state, for the summary line.
+type stateCount struct {
+	State string `json:"state"`
+	Count int    `json:"count"`
+	Label string `json:"-"`
+}
+
+// reloadView is the last config reload on the page and in the API.
+type reloadView struct {
+	At       time.Time     `json:"at,omitzero"`
+	Trigger  string        `json:"trigger,omitempty"` // start | signal | file
+	OK       bool          `json:"ok"`
+	Error    string        `json:"error,omitempty"`
+	Problems []problemView `json:"problems,omitempty"`
+	Changes  []string      `json:"changes,omitempty"`
+}
+
+type problemView struct {
+	Path    string `json:"path,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+	Text    string `json:"-"` // as check-config prints it
 }
 
 type statusView struct {
-	Generated time.Time      `json:"generated"`
-	Stories   int            `json:"stories"`
-	Sources   []sourceStatus `json:"sources"`
+	Generated  time.Time       `json:"generated"`
+	Stories    int             `json:"stories"`
+	StoreBytes int64           `json:"store_bytes,omitempty"`
+	States     []stateCount    `json:"states"`
+	Categories []categoryTotal `json:"categories"`
+	Sources    []sourceStatus  `json:"sources"`
+	Reload     *reloadView     `json:"reload,omitempty"`
 	// Partners: pulls of each partner since the daemon started.
 	Partners []partnerStatus `json:"partners,omitempty"`
+
+	StoreSize string `json:"-"`
 }
 
-func (s *Server) status() (statusView, error) {
+// stateOrder orders the summary line: what needs the admin first.
+var stateOrder = []string{"failing", "gone", "warning", "redirected", "waiting", "ok", "not-modified", "disabled"}
+
+// stateLabels name the states on the page.
+var stateLabels = map[string]string{
+	"failing":      "Đang lỗi",
+	"gone":         "Đã ngừng (410)",
+	"warning":      "Cảnh báo",
+	"redirected":   "Đã chuyển địa chỉ",
+	"waiting":      "Chờ lần lấy đầu",
+	"ok":           "Bình thường",
+	"not-modified": "Không có gì mới",
+	"disabled":     "Tắt",
+}
+
+// Quiet sources: the newest item is older than quietGaps of the source's usual
+// gaps between items, and older than quietFloor, so that a night without news
+// is not a warning.
+const (
+	quietGaps  = 8
+	quietFloor = 24 * time.Hour
+)
+
+// quietFor is how long a source has published nothing, and whether that is
+// much longer than its usual gap between items.
+func quietFor(gap time.Duration, newest, now time.Time) (time.Duration, bool) {
+	if gap <= 0 || newest.IsZero() {
+		return 0, false
+	}
+	quiet := now.Sub(newest)
+	return quiet, quiet > quietFloor && quiet > quietGaps*gap
+}
+
+// statusState is what the status page, /readyz and /metrics read besides the
+// store and config. The functions are set by the daemon and may be set while
+// serving.
+type statusState struct {
+	reload   atomic.Pointer[func() reload.Status]
+	activity atomic.Pointer[func() time.Time]
+
+	mu      sync.Mutex
+	stats   store.Stats
+	version uint64
+	at      time.Time
+}
+
+// statsMaxAge bounds how stale cached store figures get: they are refreshed
+// when the store changes, and at least this often (file size, retention).
+const statsMaxAge = 30 * time.Second
+
+// SetReloadStatus makes /status and /api/status report the last config
+// reload as fn returns it. fn is called per request, never from here: the
+// reload watcher may be holding its lock while it builds this server. Its
+// metrics come through metrics.Metrics.Reload.
+func (s *Server) SetReloadStatus(fn func() reload.Status) { s.state.reload.Store(&fn) }
+
+// SetPollActivity makes /readyz check that the poller is working: fn
+// returns when it last started or finished a poll (poll.Poller.LastActivity).
+func (s *Server) SetPollActivity(fn func() time.Time) { s.state.activity.Store(&fn) }
+
+// watchMetrics makes m report the store's figures, which the server reads
+// for the status page anyway.
+func (s *Server) watchMetrics(m *metrics.Metrics) {
+	m.Store.Watch(func() (metrics.StoreFigures, error) {
+		st, err := s.storeStats()
+		return metrics.StoreFigures{Stories: st.Stories, Categories: st.Categories, FileSize: st.FileSize}, err
+	})
+}
+
+// storeStats returns the store's counts, read again only when the store has
+// changed or statsMaxAge has passed: counting walks every index page.
+func (s *Server) storeStats() (store.Stats, error) {
+	c := &s.state
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := s.st.Version()
+	if !c.at.IsZero() && c.version == v && time.Since(c.at) < statsMaxAge {
+		return c.stats, nil
+	}
+	st, err := s.st.Stats()
+	if err != nil {
+		return store.Stats{}, err
+	}
+	c.stats, c.version, c.at = st, v, time.Now()
+	return st, nil
+}
+
+func (s *Server) status(now time.Time) (statusView, error) {
 	states, err := s.st.Sources()
+	if err != nil {
+		return statusView{}, err
+	}
+	stats, err := s.storeStats()
 	if err != nil {
 		return statusView{}, err
 	}
@@ -57,16 +209,19 @@ func (s *Server) status() (statusView, error) {
 	for _, st := range states {
 		byID[st.ID] = st
 	}
-	v := statusView{Generated: time.Now().UTC(), Partners: s.partners.status()}
-	if stats, err := s.st.Stats(); err == nil {
-		v.Stories = stats.Stories
+	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, Partners: s.partners.status(),
+		StoreSize: humanBytes(stats.FileSize)}
+	for _, c := range s.cfg.Categories {
+		v.Categories = append(v.Categories, categoryTotal{ID: c.ID, Title: c.Title, Stories: stats.Categories[c.ID]})
 	}
+	counts := map[string]int{}
 	for _, src := range s.cfg.Sources {
 		st, seen := byID[src.ID]
 		ss := sourceStatus{ID: src.ID, Title: src.Title, URL: src.URL, Level: src.Level,
 			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: st.LastError,
 			FailingSince: st.FailingSince, Warning: st.Warning, LastItems: st.LastItems, LastNew: st.LastNew,
-			TotalNew: st.TotalNew}
+			TotalNew: st.TotalNew, Items24h: st.Recent.Last24h(now), Items7d: st.Recent.Last7d(now),
+			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
 		ss.Dropped = st.Dropped
 		ss.IntervalReason, ss.ETag, ss.LastModified = st.IntervalReason, st.ETag, st.LastModified
@@ -75,6 +230,19 @@ func (s *Server) status() (statusView, error) {
 		}
 		if st.Interval > 0 {
 			ss.Interval = st.Interval.Round(time.Second).String()
+			ss.Every = humanDuration(st.Interval)
+		}
+		if st.PublishGap > 0 {
+			ss.PublishGap = st.PublishGap.Round(time.Second).String()
+		}
+		if st.LastError != "" {
+			ss.ErrorKind = problemKind(st.LastError, st.LastStatus)
+			ss.Problem = plainProblem(ss.ErrorKind, st.LastStatus)
+		}
+		if quiet, ok := quietFor(st.PublishGap, st.NewestItem, now); ok && !src.Disabled {
+			ss.Quiet = true
+			ss.QuietNote = fmt.Sprintf("Không có tin mới đã %s, trong khi nguồn này thường cứ %s có một tin.",
+				humanDuration(quiet), humanDuration(st.PublishGap))
 		}
 		switch {
 		case src.Disabled:
@@ -83,35 +251,107 @@ func (s *Server) status() (statusView, error) {
 			ss.State = "waiting"
 		case poll.IsGone(src, st):
 			ss.State = "gone"
-		case st.LastResult == "error":
+		case st.LastResult == poll.ResultError:
 			ss.State = "failing"
-		case st.Warning != "":
+		case st.Warning != "" || ss.Quiet:
 			ss.State = "warning"
+		case ss.PolledURL != "":
+			ss.State = "redirected"
 		default:
 			ss.State = st.LastResult
 		}
+		ss.StateLabel = stateLabels[ss.State]
+		counts[ss.State]++
 		v.Sources = append(v.Sources, ss)
+	}
+	for _, state := range stateOrder {
+		if n := counts[state]; n > 0 {
+			v.States = append(v.States, stateCount{State: state, Count: n, Label: stateLabels[state]})
+		}
+	}
+	if fn := s.state.reload.Load(); fn != nil {
+		rs := (*fn)()
+		r := &reloadView{At: rs.At, Trigger: rs.Trigger, OK: rs.OK, Error: rs.Error, Changes: rs.Changes}
+		for _, p := range rs.Problems {
+			r.Problems = append(r.Problems, problemView{Path: p.Path, Line: p.Line, Message: p.Message, Text: p.String()})
+		}
+		v.Reload = r
 	}
 	return v, nil
 }
 
+// statusCSP allows nothing but newswire's own stylesheet: the page has no
+// script, no inline style and no image.
+const statusCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
-	v, err := s.status()
+	v, err := s.status(time.Now())
 	if err != nil {
+		s.log.Error("status page", "error", err)
 		http.Error(w, "cannot read the store", http.StatusInternalServerError)
 		return
 	}
-	s.renderPage(w, "status.html", v)
+	body, err := execute("status.html", struct {
+		statusView
+		CSS, Icon string
+	}{v, assetURL("site.css"), assetURL("icon.svg")})
+	if err != nil {
+		s.log.Error("rendering page", "page", "status.html", "error", err)
+		http.Error(w, "cannot render the page", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", statusCSP)
+	h.Set("Cache-Control", "no-store")
+	writePage(w, r.Method, body)
 }
 
 func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
-	v, err := s.status()
+	v, err := s.status(time.Now())
 	if err != nil {
+		s.log.Error("status API", "error", err)
 		http.Error(w, "cannot read the store", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// readyGrace is added to poll.max_interval to tell a poller that is merely
+// waiting for its next due source from one that has stopped: every source
+// that is polled at all is polled at least every max_interval (+10% jitter),
+// except one told by Retry-After to wait longer.
+const readyGrace = time.Minute
+
+// handleReady answers 200 when the store can be read and the poller has
+// started or finished a poll recently enough, else 503 with the reasons.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	var problems []string
+	if _, err := s.st.Latest(store.AllCategory, 1, ""); err != nil {
+		problems = append(problems, "store: "+err.Error())
+	}
+	if fn := s.state.activity.Load(); fn != nil && len(s.cfg.EnabledSources()) > 0 {
+		last := (*fn)()
+		within := s.cfg.Poll.MaxInterval.D()*11/10 + s.cfg.Poll.Timeout.D() + readyGrace
+		switch {
+		case last.IsZero():
+			problems = append(problems, "poller: not started")
+		case time.Since(last) > within:
+			problems = append(problems, fmt.Sprintf("poller: no poll finished since %s (%s ago, more than %s)",
+				last.UTC().Format(time.RFC3339), time.Since(last).Round(time.Second), within))
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if len(problems) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		for _, p := range problems {
+			_, _ = fmt.Fprintln(w, p)
+		}
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
 }
