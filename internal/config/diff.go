@@ -23,10 +23,6 @@ func (c Change) String() string {
 	}
 }
 
-// RestartKeys are settings a running daemon cannot change: a reload keeps
-// their old values and says so.
-var RestartKeys = []string{"listen", "data_dir"}
-
 // Diff lists what changes from old to new: sources and categories (by id)
 // added, removed or changed field by field, and every other setting changed.
 func Diff(old, new *Config) []Change {

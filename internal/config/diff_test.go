@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,35 @@ func mustParse(t *testing.T, yaml string) *Config {
 		t.Fatal(err)
 	}
 	return c
+}
+
+func TestRedacted(t *testing.T) {
+	c := mustParse(t, `
+partners:
+  - {name: vtv, token: "a-partner-token-0123456789"}
+sources:
+  - {id: vov, title: VOV, url: "https://vov.test/rss"}
+categories:
+  - {id: thoi-su}
+default_category: thoi-su
+`)
+	r := c.Redacted()
+	if r.Partners[0].Token == c.Partners[0].Token || !strings.HasPrefix(r.Partners[0].Token, "redacted:") {
+		t.Fatalf("token not redacted: %q", r.Partners[0].Token)
+	}
+	if c.Partners[0].Token != "a-partner-token-0123456789" {
+		t.Fatal("Redacted changed the original")
+	}
+	other := mustParse(t, strings.Replace(`
+partners:
+  - {name: vtv, token: "a-partner-token-0123456789"}
+sources:
+  - {id: vov, title: VOV, url: "https://vov.test/rss"}
+categories:
+  - {id: thoi-su}
+default_category: thoi-su
+`, "0123456789", "9876543210", 1))
+	if d := Diff(r, other.Redacted()); len(d) != 1 || strings.Contains(d[0].String(), "0123456789") {
+		t.Fatalf("a changed token should show as one change without the token: %v", d)
+	}
 }

@@ -38,10 +38,11 @@ type Watcher struct {
 	apply    func(*config.Config) error
 	debounce time.Duration
 
-	mu      sync.Mutex
-	current *config.Config
-	status  Status
-	count   map[bool]int // reloads by outcome
+	mu       sync.Mutex
+	onResult func(Status)
+	current  *config.Config
+	status   Status
+	count    map[bool]int // reloads by outcome
 }
 
 // New returns a Watcher for the file at path, whose valid versions are
@@ -53,6 +54,14 @@ func New(path string, current *config.Config, log *slog.Logger, apply func(*conf
 		status:  Status{At: time.Now().UTC(), Trigger: "start", OK: true},
 		count:   map[bool]int{},
 	}
+}
+
+// OnResult makes every reload attempt's outcome go to fn too (metrics).
+// Call it before Run.
+func (w *Watcher) OnResult(fn func(Status)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.onResult = fn
 }
 
 // Status returns the last reload attempt.
@@ -92,6 +101,9 @@ func (w *Watcher) Reload(trigger string) Status {
 	}
 	w.status = st
 	w.count[st.OK]++
+	if w.onResult != nil {
+		w.onResult(st)
+	}
 	if st.OK {
 		w.log.Info("config reloaded", "file", w.path, "trigger", trigger, "changes", len(st.Changes))
 		for _, c := range st.Changes {
@@ -122,6 +134,10 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 	if next.DataDir != w.current.DataDir {
 		changes = append(changes, "data_dir takes effect at the next restart")
 		next.DataDir = w.current.DataDir
+	}
+	if next.Log != w.current.Log {
+		changes = append(changes, "log takes effect at the next restart")
+		next.Log = w.current.Log
 	}
 	if len(changes) == 0 {
 		return nil, nil

@@ -35,6 +35,8 @@ type Server struct {
 	partners   *partners
 	limiter    *limiter // nil: no rate limit
 	feedCount  feedCounters
+
+	state statusState // status.go: reload status, poller activity, store figures
 }
 
 // New returns a Server reading st under cfg.
@@ -51,6 +53,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 		partners: newPartners(cfg.Partners),
 		limiter:  newLimiter(cfg.RateLimit.PerClient, cfg.RateLimit.Burst),
 	}
+	s.watchMetrics(s.metrics)
 	s.feedCats = s.feedCategories()
 	for _, c := range s.feedCats {
 		s.anyPrivate = s.anyPrivate || c.private
@@ -64,7 +67,9 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /feeds.opml", s.handleFeedsOPML)
 	s.mux.HandleFunc("GET /api/export", loopbackOnly(s.handleExport))
 	s.mux.HandleFunc("GET /api/backup", loopbackOnly(s.handleBackup))
+	s.mux.HandleFunc("GET /api/config", loopbackOnly(s.handleConfig))
 	s.mux.HandleFunc("GET /api/stories/{id}/explain", loopbackOnly(s.handleExplain))
+	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

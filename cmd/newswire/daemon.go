@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"newswire/internal/config"
+	"newswire/internal/metrics"
+	"newswire/internal/poll"
+	"newswire/internal/reload"
+	"newswire/internal/server"
+	"newswire/store"
+)
+
+// daemon runs the HTTP side and the poller for one config at a time. A valid
+// new config replaces both whole: the store, the listener and the metrics
+// stay; polls in flight are cancelled and retried under the new config.
+type daemon struct {
+	ctx     context.Context
+	st      *store.Store
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	status  func() reload.Status
+
+	handler atomic.Pointer[http.Handler]
+
+	mu   sync.Mutex
+	stop context.CancelFunc
+	done chan error
+}
+
+func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*d.handler.Load()).ServeHTTP(w, r)
+}
+
+// start serves and polls under cfg. The caller holds d.mu, or is alone.
+func (d *daemon) start(cfg *config.Config) {
+	web := server.New(cfg, d.st, d.log)
+	web.SetMetrics(d.metrics)
+	web.SetReloadStatus(d.status)
+	poller := poll.New(cfg, d.st, d.log)
+	poller.SetMetrics(d.metrics.Poll)
+	web.SetPollActivity(poller.LastActivity)
+
+	ctx, cancel := context.WithCancel(d.ctx)
+	startWebSub(ctx, cfg, d.st, web, poller, d.log)
+	startRetention(ctx, cfg, d.st, d.log)
+	h := web.Handler()
+	d.handler.Store(&h)
+	done := make(chan error, 1)
+	go func() { done <- poller.Run(ctx) }()
+	d.stop, d.done = cancel, done
+}
+
+// halt stops the poller and waits for it to save its states.
+func (d *daemon) halt() {
+	d.stop()
+	if err := <-d.done; err != nil {
+		d.log.Warn("poller stopped", "error", err)
+	}
+}
+
+// apply switches to cfg; it is the reload watcher's apply function.
+func (d *daemon) apply(cfg *config.Config) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.halt()
+	d.start(cfg)
+	return nil
+}
+
+// shutdown stops polling for good.
+func (d *daemon) shutdown() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.halt()
+}

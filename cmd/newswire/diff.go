@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"newswire/internal/config"
+)
+
+// diffConfig prints what reloading the file at path would change in the
+// daemon running under it, which it asks for its config over loopback.
+func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
+	next, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := fromDaemon(ctx, next, "/api/config", &buf); err != nil {
+		return fmt.Errorf("check-config -diff: no running config to compare with: %w", err)
+	}
+	var running config.Config
+	if err := json.Unmarshal(buf.Bytes(), &running); err != nil {
+		return fmt.Errorf("check-config -diff: reading the running config: %w", err)
+	}
+	changes := config.Diff(&running, next.Redacted())
+	if len(changes) == 0 {
+		fmt.Fprintln(stdout, "a reload would change nothing")
+		return nil
+	}
+	fmt.Fprintf(stdout, "a reload would make %d changes:\n", len(changes))
+	for _, c := range changes {
+		fmt.Fprintln(stdout, "  "+c.String())
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+type apiStatus struct {
+	Reload struct {
+		At       time.Time `json:"at"`
+		Trigger  string    `json:"trigger"`
+		OK       bool      `json:"ok"`
+		Error    string    `json:"error"`
+		Problems []struct {
+			Path    string
+			Line    int
+			Message string
+		} `json:"problems"`
+		Changes []string `json:"changes"`
+	} `json:"reload"`
+	Sources []struct {
+		ID       string    `json:"id"`
+		LastPoll time.Time `json:"last_poll"`
+	} `json:"sources"`
+}
+
+func getStatus(t *testing.T, base string) apiStatus {
+	t.Helper()
+	resp, err := http.Get(base + "/api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st apiStatus
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("/api/status: %v", err)
+	}
+	return st
+}
+
+// TestBrokenConfigsOverRunningDaemon writes twenty kinds of broken config
+// over a running daemon's file: each time it keeps serving and polling under
+// the old config and reports every problem with its line; a valid edit then
+// takes effect without a restart.
+func TestBrokenConfigsOverRunningDaemon(t *testing.T) {
+	o := newOutlets(t)
+	addr := freeAddr(t)
+	cfgPath := writeConfig(t, o, addr)
+	good, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Poll every second so that "still polling" can be seen.
+	fast := strings.Replace(string(good), "poll: {interval: 15m, min_interval: 1s,", "poll: {interval: 1s, min_interval: 1s,", 1)
+	if fast == string(good) {
+		t.Fatal("test config changed shape: cannot make it poll every second")
+	}
+	if err := os.WriteFile(cfgPath, []byte(fast), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serveDaemon(t, cfgPath, addr)
+	base := "http://" + addr
+
+	replace := func(old, new string) string {
+		if !strings.Contains(fast, old) {
+			t.Fatalf("test config lacks %q", old)
+		}
+		return strings.Replace(fast, old, new, 1)
+	}
+	broken := []struct {
+		name string
+		yaml string
+		path string // expected in the first problem's path (or error)
+	}{
+		{"syntax error", replace("categories:\n", "categories: [\n"), ""},
+		{"unknown top-level key", fast + "colour: blue\n", "colour"},
+		{"unknown source key", replace("level: provincial, language: vi, categories: [tin-tinh]}", "level: provincial, language: vi, categories: [tin-tinh], intervall: 5m}"), "sources[0].intervall"},
+		{"duplicate source id", replace("{id: baotuyenquang,", "{id: baohagiang,"), "sources[1].id"},
+		{"bad url", replace(`url: "`+o.srv.URL+`/ttxvn/rss"`, `url: "ftp://ttxvn.test/rss"`), "sources[2].url"},
+		{"bad duration", replace("timeout: 5s", "timeout: 5 seconds"), "poll.timeout"},
+		{"unknown category in a source", replace("categories: [tin-tinh]}", "categories: [tin-tnh]}"), "sources[0].categories"},
+		{"category naming an unknown source", replace("{id: kinh-te, title: Kinh tế,", "{id: kinh-te, title: Kinh tế, sources: [nobody],"), "categories[3].sources"},
+		{"unknown default category", replace("default_category: thoi-su", "default_category: thoisu"), "default_category"},
+		{"bad level", replace("level: central, language: vi}\n  - {id: vov", "level: national, language: vi}\n  - {id: vov"), "sources[2].level"},
+		{"bad language", replace("level: central, language: en}", "level: central, language: english-please}"), "sources[6].language"},
+		{"min above interval", replace("min_interval: 1s,", "min_interval: 1h,"), "poll"},
+		{"zero concurrency", replace("concurrency: 1,", "concurrency: 0,"), "poll.concurrency"},
+		{"unknown time zone", fast + "time_zone: Asia/Ha_Giang\n", "time_zone"},
+		{"duplicate category", replace("{id: kinh-te,", "{id: du-lich,"), "categories[3].id"},
+		{"reserved category id", replace("{id: english,", "{id: all,"), "categories[4].id"},
+		{"bad id characters", replace("{id: vov,", "{id: VOV_news,"), "sources[3].id"},
+		{"bad listen", replace("listen: "+addr, "listen: localhost"), "listen"},
+		{"items per feed out of range", fast + "items_per_feed: 100000\n", "items_per_feed"},
+		{"wrong type", replace("concurrency: 1,", "concurrency: many,"), "poll.concurrency"},
+	}
+	if len(broken) < 20 {
+		t.Fatalf("%d kinds of broken config, want 20", len(broken))
+	}
+	// The newest poll of any source: all outlets share one host, polled one
+	// at a time.
+	lastPoll := func(st apiStatus) time.Time {
+		var newest time.Time
+		for _, s := range st.Sources {
+			if s.LastPoll.After(newest) {
+				newest = s.LastPoll
+			}
+		}
+		return newest
+	}
+	for i, b := range broken {
+		t.Run(b.name, func(t *testing.T) {
+			// Source states reach the status API every few seconds: wait for
+			// a fresh poll under every fifth broken config only.
+			waitPoll := i%5 == 0
+			before := getStatus(t, base)
+			if err := os.WriteFile(cfgPath, []byte(b.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var st apiStatus
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				st = getStatus(t, base)
+				if st.Reload.At.After(before.Reload.At) && st.Reload.Trigger == "file" && (!waitPoll || lastPoll(st).After(lastPoll(before))) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no refused reload and fresh poll within 10s: %+v", st.Reload)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if st.Reload.OK {
+				t.Fatalf("broken config accepted: %+v", st.Reload)
+			}
+			if len(st.Reload.Problems) == 0 || st.Reload.Problems[0].Line == 0 {
+				t.Fatalf("problems without a line: %+v", st.Reload)
+			}
+			if b.path != "" && !strings.HasPrefix(st.Reload.Problems[0].Path, b.path) {
+				t.Errorf("first problem at %q, want %q…: %+v", st.Reload.Problems[0].Path, b.path, st.Reload.Problems)
+			}
+			resp, err := http.Get(base + "/feeds/all.rss")
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("feeds stopped after a broken config: %v %v", err, resp)
+			}
+			resp.Body.Close()
+		})
+	}
+
+	// A valid edit: a source removed takes effect without a restart.
+	valid := strings.Replace(fast, "  - {id: gone,", "  # - {id: gone,", 1)
+	if err := os.WriteFile(cfgPath, []byte(valid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := getStatus(t, base)
+		if st.Reload.OK && len(st.Sources) == 11 {
+			if !strings.Contains(strings.Join(st.Reload.Changes, "\n"), "removed sources[gone]") {
+				t.Errorf("changes: %v", st.Reload.Changes)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("valid config not applied within 10s: %+v", st.Reload)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, err := runCmd(t, "check-config", "-diff", "-config", cfgPath)
+	if err != nil || !strings.Contains(out, "a reload would change nothing") {
+		t.Fatalf("check-config -diff against the running daemon: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,28 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+)
+
+// Redacted returns a copy of c whose secrets (partner tokens, the WebSub
+// secret) are replaced by a short digest: enough to tell that one changed,
+// not enough to use it.
+func (c *Config) Redacted() *Config {
+	r := *c
+	r.Partners = slices.Clone(c.Partners)
+	for i := range r.Partners {
+		r.Partners[i].Token = digest(r.Partners[i].Token)
+	}
+	r.WebSub.Secret = digest(r.WebSub.Secret)
+	return &r
+}
+
+func digest(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(secret))
+	return "redacted:" + hex.EncodeToString(sum[:4])
+}
