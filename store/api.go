@@ -28,6 +28,9 @@ type Incoming struct {
 	// story carried by another outlet under another link is found; nil turns
 	// that off for the item: it is neither joined by its text nor found by it.
 	Doc *story.Doc
+	// Fingerprint, when Doc is nil, makes Doc on demand: only for items that
+	// neither their GUID nor their link finds.
+	Fingerprint func() *story.Doc
 	// Window bounds how far apart two outlets' publication times may be for
 	// a join by text; zero means story.DefaultWindow.
 	Window time.Duration
@@ -40,6 +43,10 @@ type Result struct {
 	Joined    int // occurrences added to a story another source carried first
 	Unchanged int
 	Skipped   int // items with no GUID, link or title to know them by
+	// Expired counts items whose GUID or link belonged to a story that
+	// retention deleted: an outlet still listing an old item does not bring
+	// it back.
+	Expired int
 }
 
 // SourceState is what newswire remembers of one source between polls.
@@ -78,6 +85,9 @@ type SourceState struct {
 	PublishGap     time.Duration `json:"publish_gap,omitempty"`     // typical time between the source's items
 	NewestItem     time.Time     `json:"newest_item"`               // publication time of its newest item
 	FeedTTL        time.Duration `json:"feed_ttl,omitempty"`        // RSS ttl / sy:updatePeriod of its last document
+	// Recent counts the items new from this source (stories it created or
+	// joined) in the last hours and days.
+	Recent Recent `json:"recent,omitzero"`
 }
 
 // Page is one slice of a category index, newest first.

@@ -40,8 +40,10 @@ func (r *record) occurrence(source string) int {
 // Apply stores the items of one fetched document of one source, in document
 // order, in one write transaction. For each item it either creates a story
 // (New), changes a story after an outlet's edit (Updated), credits this source
-// on a story another source carried first (Joined), or finds nothing to do
-// (Unchanged). A document with nothing new writes nothing to disk.
+// on a story another source carried first (Joined), finds nothing to do
+// (Unchanged), or finds its GUID or link among the tombstones of stories
+// retention deleted (Expired: an old item an outlet still lists stays
+// deleted). A document with nothing new writes nothing to disk.
 //
 // Items are known within their source by GUID, else link, else title; across
 // sources by Incoming.Key. Times are stored in UTC.
@@ -59,6 +61,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		guids:   tx.Bucket(bucketGUIDs),
 		links:   tx.Bucket(bucketLinks),
 		index:   tx.Bucket(bucketIndex),
+		tombs:   tx.Bucket(bucketTombs),
 		now:     now,
 		source:  source,
 	}
@@ -96,6 +99,7 @@ func itemName(it *feeds.Item) string {
 // writer holds one Apply's buckets and tally.
 type writer struct {
 	stories, guids, links, index *bolt.Bucket
+	tombs                        *bolt.Bucket // identity keys of deleted stories
 	now                          time.Time
 	source                       string
 	res                          Result
@@ -114,10 +118,21 @@ func (w *writer) apply(in *Incoming) error {
 
 	id, viaGUID := lookup(w.guids, gk)
 	found := viaGUID
+	if !found && buried(w.tombs, 'g', string(gk)) {
+		w.res.Expired++
+		return nil
+	}
 	if !found && in.Key != "" {
 		id, found = lookup(w.links, []byte(in.Key))
+		if !found && buried(w.tombs, 'l', in.Key) {
+			w.res.Expired++
+			return nil
+		}
 	}
 	var why *story.Verdict
+	if !found {
+		in.fingerprint()
+	}
 	if !found && in.Doc != nil {
 		var err error
 		if id, why, err = w.findSimilar(in); err != nil {
@@ -340,17 +355,7 @@ func (w *writer) putLink(rec *record, key string) error {
 	return nil
 }
 
-func (w *writer) load(id uint64) (*record, error) {
-	v := w.stories.Get(u64(id))
-	if v == nil {
-		return nil, fmt.Errorf("story %d: %w", id, ErrNotFound)
-	}
-	rec := new(record)
-	if err := json.Unmarshal(v, rec); err != nil {
-		return nil, fmt.Errorf("story %d: %w", id, err)
-	}
-	return rec, nil
-}
+func (w *writer) load(id uint64) (*record, error) { return loadRecord(w.stories, id) }
 
 func (w *writer) put(rec *record) error {
 	v, err := json.Marshal(rec)

@@ -31,11 +31,25 @@
 //	sources  source id                               → JSON SourceState
 //	meta     "schema"                                → schema version (8 bytes)
 //	fpbands  period (4) + LSH band (8) + id (8)     → publication unix seconds (8); see fingerprint.go
-//	fpdocs   id (8)                                  → JSON fingerprints of its occurrences, and why each joined
+//	fpdocs   id (8)                                  → JSON fingerprints of its occurrences, why each joined, its band keys
+//	changes, change_of                               the change log for partners; see since.go
+//	tombstones, tombstone_times                      identity keys of deleted stories; see retention.go
 //
 // A story's SortTime is fixed when it is created, so its time-index keys never
 // move: an outlet's edit changes the story in place, and a partner paging with
 // a cursor neither misses nor repeats a story.
+//
+// The schema version counts layout changes. Open migrates an older file
+// forward, all migrations in one write transaction, and refuses a newer one
+// (ErrSchema).
+//
+// # Retention
+//
+// Prune deletes stories older than a maximum age and trims each category to
+// its newest stories, in small write transactions; a story goes with every
+// entry that refers to it, and its GUID and link keys become tombstones, so
+// that an outlet still listing the item does not bring it back (Apply counts
+// it Expired). RetentionStats reports what was removed.
 //
 // # Transactions
 //

@@ -40,7 +40,14 @@ var (
 type docEntry struct {
 	Docs  []sourceDoc `json:"docs"`
 	Joins []Join      `json:"joins,omitempty"`
+	// Bands holds the period (4) and band key (8) of every fpbands entry
+	// filed under the story, so that removing the story removes them: a
+	// stored fingerprint cannot give back all its band keys.
+	Bands []byte `json:"bands,omitempty"`
 }
+
+// bandRef is the length of one entry of docEntry.Bands.
+const bandRef = 12
 
 type sourceDoc struct {
 	Source string     `json:"source"`
@@ -149,6 +156,16 @@ func newestInBand(c *bolt.Cursor, p uint32, band uint64, pub, window int64, limi
 	return out
 }
 
+// hasBandRef reports whether refs, entries of docEntry.Bands, holds ref.
+func hasBandRef(refs, ref []byte) bool {
+	for i := 0; i+bandRef <= len(refs); i += bandRef {
+		if bytes.Equal(refs[i:i+bandRef], ref) {
+			return true
+		}
+	}
+	return false
+}
+
 func loadDocs(docs *bolt.Bucket, id uint64) (docEntry, error) {
 	var e docEntry
 	v := docs.Get(u64(id))
@@ -164,6 +181,7 @@ func loadDocs(docs *bolt.Bucket, id uint64) (docEntry, error) {
 // indexDoc files in's fingerprint under story id, with the verdict that
 // joined it when there is one. An item without a fingerprint files nothing.
 func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
+	in.fingerprint()
 	if in.Doc == nil {
 		return nil
 	}
@@ -180,14 +198,18 @@ func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
 	w.dateDoc(in)
 	unix := max(0, in.Doc.Published.Unix())
 	pub := u64(uint64(unix))
-	for _, b := range in.Doc.Bands() {
-		if err := bands.Put(binary.BigEndian.AppendUint64(bandPrefix(uint32(period(unix)), b), id), pub); err != nil {
-			return fmt.Errorf("fingerprint index: story %d: %w", id, err)
-		}
-	}
 	e, err := loadDocs(docs, id)
 	if err != nil {
 		return err
+	}
+	for _, b := range in.Doc.Bands() {
+		prefix := bandPrefix(uint32(period(unix)), b)
+		if err := bands.Put(binary.BigEndian.AppendUint64(prefix, id), pub); err != nil {
+			return fmt.Errorf("fingerprint index: story %d: %w", id, err)
+		}
+		if !hasBandRef(e.Bands, prefix) {
+			e.Bands = append(e.Bands, prefix...)
+		}
 	}
 	e.Docs = append(e.Docs, sourceDoc{Source: w.source, Doc: in.Doc})
 	if why != nil {
@@ -240,4 +262,14 @@ func (s *Store) Explain(id uint64) (Explanation, bool, error) {
 		return Explanation{}, false, fmt.Errorf("store: explain story %d: %w", id, err)
 	}
 	return ex, found, nil
+}
+
+// fingerprint makes in.Doc from in.Fingerprint when it is not made yet: it
+// costs more than the rest of storing an item, so it is made only for items
+// their keys did not find.
+func (in *Incoming) fingerprint() {
+	if in.Doc == nil && in.Fingerprint != nil {
+		in.Doc = in.Fingerprint()
+		in.Fingerprint = nil
+	}
 }

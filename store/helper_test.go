@@ -136,6 +136,119 @@ func checkInvariants(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	if err := checkBandIndex(tx); err != nil {
+		return err
+	}
+	if err := checkChangeLog(tx, n); err != nil {
+		return err
+	}
+	return checkTombstones(tx)
+}
+
+// checkBandIndex verifies that every fingerprint record belongs to a
+// story and lists exactly the band entries filed under it.
+func checkBandIndex(tx *bolt.Tx) error {
+	stories, bands, docs := tx.Bucket(bucketStories), tx.Bucket(bucketFPBands), tx.Bucket(bucketFPDocs)
+	if bands == nil && docs == nil {
+		return nil
+	}
+	if bands == nil || docs == nil {
+		return fmt.Errorf("fpbands exists: %v, fpdocs exists: %v", bands != nil, docs != nil)
+	}
+	listed := map[string]bool{}
+	err := docs.ForEach(func(k, v []byte) error {
+		if stories.Get(k) == nil {
+			return fmt.Errorf("fpdocs entry of missing story %x", k)
+		}
+		var e docEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("fpdocs %x: %w", k, err)
+		}
+		if len(e.Bands)%bandRef != 0 {
+			return fmt.Errorf("fpdocs %x: %d bytes of band keys", k, len(e.Bands))
+		}
+		for i := 0; i < len(e.Bands); i += bandRef {
+			bk := string(e.Bands[i:i+bandRef]) + string(k)
+			if bands.Get([]byte(bk)) == nil {
+				return fmt.Errorf("fpdocs %x lists band key %x that fpbands lacks", k, bk)
+			}
+			listed[bk] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return bands.ForEach(func(k, _ []byte) error {
+		if len(k) != bandRef+8 {
+			return fmt.Errorf("fpbands key %x of %d bytes", k, len(k))
+		}
+		if stories.Get(k[bandRef:]) == nil {
+			return fmt.Errorf("fpbands key %x points to a missing story", k)
+		}
+		if !listed[string(k)] {
+			return fmt.Errorf("fpbands key %x is not listed by its story's fpdocs", k)
+		}
+		return nil
+	})
+}
+
+// checkChangeLog verifies that changes and change_of are one map and its
+// inverse over exactly the n stored stories, within the log's sequence.
+func checkChangeLog(tx *bolt.Tx, n int) error {
+	stories, changes, of := tx.Bucket(bucketStories), tx.Bucket(bucketChanges), tx.Bucket(bucketChangeOf)
+	if changes == nil || of == nil {
+		return fmt.Errorf("change log missing: changes %v, change_of %v", changes != nil, of != nil)
+	}
+	entries := 0
+	err := changes.ForEach(func(seq, id []byte) error {
+		entries++
+		if binary.BigEndian.Uint64(seq) > changes.Sequence() {
+			return fmt.Errorf("change %x is past the log's sequence %d", seq, changes.Sequence())
+		}
+		if stories.Get(id) == nil {
+			return fmt.Errorf("change %x points to missing story %x", seq, id)
+		}
+		if !bytes.Equal(of.Get(id), seq) {
+			return fmt.Errorf("change %x of story %x, but change_of says %x", seq, id, of.Get(id))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if ofN := of.Stats().KeyN; entries != n || ofN != n {
+		return fmt.Errorf("change log has %d changes and %d change_of entries for %d stories", entries, ofN, n)
+	}
+	return nil
+}
+
+// checkTombstones verifies that the tombstones and their time index agree,
+// and that the retention totals count them.
+func checkTombstones(tx *bolt.Tx) error {
+	tombs, times := tx.Bucket(bucketTombs), tx.Bucket(bucketTombTimes)
+	if tombs == nil || times == nil {
+		return fmt.Errorf("tombstones missing: tombstones %v, tombstone_times %v", tombs != nil, times != nil)
+	}
+	err := times.ForEach(func(k, _ []byte) error {
+		if len(k) != 8+tombHashSize {
+			return fmt.Errorf("tombstone time key %x of %d bytes", k, len(k))
+		}
+		if !bytes.Equal(tombs.Get(k[8:]), k[:8]) {
+			return fmt.Errorf("tombstone time key %x, but the tombstone says %x", k, tombs.Get(k[8:]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rs, err := loadRetentionStats(tx)
+	if err != nil {
+		return err
+	}
+	if tn, xn := tombs.Stats().KeyN, times.Stats().KeyN; tn != xn || tn != rs.Tombstones {
+		return fmt.Errorf("%d tombstones, %d tombstone times, retention stats count %d", tn, xn, rs.Tombstones)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// schemaVersion is the layout described in the package doc. A file with a
-// higher version was written by a newer build and is refused.
-const schemaVersion = 1
+// schemaVersion is the layout described in the package doc: the version of
+// the last migration. A file with a higher version was written by a newer
+// build and is refused.
+const schemaVersion = 2
 
 const (
 	defaultTimeout = 5 * time.Second
@@ -48,6 +50,7 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	version atomic.Uint64
+	pruneMu sync.Mutex // one retention run at a time
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
@@ -66,6 +69,11 @@ func Open(path string, opt Options) (*Store, error) {
 		InitialMmapSize: initialMmapSize,
 		MaxSize:         int(opt.MaxSize),
 		FreelistType:    bolt.FreelistMapType,
+		// Retention frees pages at every run. With the free list written at
+		// each commit, free pages and the file kept growing in a long ingest;
+		// without, both stayed flat (BENCHMARKS.md, Retention). Open rebuilds
+		// the list by scanning the file instead.
+		NoFreelistSync: true,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w (another newswire running? waited %s)", path, ErrLocked, timeout)
@@ -80,6 +88,11 @@ func Open(path string, opt Options) (*Store, error) {
 	return &Store{db: db, path: path}, nil
 }
 
+// initSchema creates the buckets of a version-1 store where they are missing
+// and migrates the file forward to schemaVersion. A new file is an empty
+// version-1 store, so that every migration also runs on every new store. It
+// runs inside Open's one write transaction: a migration that fails leaves
+// the file as it was.
 func initSchema(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -90,16 +103,54 @@ func initSchema(tx *bolt.Tx) error {
 		return fmt.Errorf("create index %s: %w", AllCategory, err)
 	}
 	meta := tx.Bucket(bucketMeta)
+	from := uint64(1)
 	if v := meta.Get(keySchema); v != nil {
 		if len(v) != 8 {
 			return fmt.Errorf("schema version %x: %w", v, ErrSchema)
 		}
-		if got := binary.BigEndian.Uint64(v); got > schemaVersion {
-			return fmt.Errorf("schema version %d, this build knows up to %d: %w", got, schemaVersion, ErrSchema)
+		from = binary.BigEndian.Uint64(v)
+		if from > schemaVersion {
+			return fmt.Errorf("schema version %d, this build knows up to %d: %w", from, schemaVersion, ErrSchema)
 		}
-		return nil
 	}
-	return meta.Put(keySchema, u64(schemaVersion))
+	return migrate(tx, from, migrations)
+}
+
+// migration turns a store of version to-1 into one of version to.
+type migration struct {
+	to   uint64
+	what string
+	run  func(tx *bolt.Tx) error
+}
+
+// migrations are run in order on Open; each is tested on a file written at
+// the version before it (migrate_test.go). The last one's version is
+// schemaVersion.
+var migrations = []migration{
+	{to: 2, what: "tombstones, each story's fingerprint band keys, change log", run: migrateTombstones},
+}
+
+// migrate runs the migrations past version from, and records each version
+// reached; the caller's transaction makes them all or none.
+func migrate(tx *bolt.Tx, from uint64, ms []migration) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keySchema) == nil {
+		if err := meta.Put(keySchema, u64(from)); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+	}
+	for _, m := range ms {
+		if m.to <= from {
+			continue
+		}
+		if err := m.run(tx); err != nil {
+			return fmt.Errorf("migrate schema %d to %d (%s): %w", m.to-1, m.to, m.what, err)
+		}
+		if err := meta.Put(keySchema, u64(m.to)); err != nil {
+			return fmt.Errorf("migrate schema %d to %d: %w", m.to-1, m.to, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the file and releases its lock.

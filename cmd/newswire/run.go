@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	_ "time/tzdata" // outlets' zones must resolve on hosts without a zoneinfo database
 
@@ -19,7 +21,7 @@ import (
 	"newswire/internal/export"
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
-	"newswire/internal/server"
+	"newswire/internal/reload"
 	"newswire/store"
 )
 
@@ -30,6 +32,7 @@ commands:
   fetch          poll every source once, store, exit
   export         print every stored story as JSON lines
   check-config   validate the config; print every problem; exit 1 on any
+                 (-diff: and list what a reload would change in the running daemon)
   stories --explain ID
                  why the outlets of a story were joined (similarity, guards passed)
   backup FILE    write a consistent copy of the store to FILE (works while the daemon runs)
@@ -60,6 +63,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(os.Stderr)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
 	configPath := fs.String("config", "config.yaml", "config file")
+	var diff bool
+	if cmd == "check-config" {
+		fs.BoolVar(&diff, "diff", false, "also show what a reload would change in the running daemon")
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -68,13 +75,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	switch cmd {
 	case "serve":
-		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, cfg) })
+		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, *configPath, cfg) })
 	case "fetch":
 		return withConfig(*configPath, func(cfg *config.Config) error { return fetchOnce(ctx, cfg, stdout) })
 	case "export":
 		return withConfig(*configPath, func(cfg *config.Config) error { return exportStories(ctx, cfg, stdout) })
 	case "check-config":
-		return checkConfig(*configPath, stdout)
+		if err := checkConfig(*configPath, stdout); err != nil || !diff {
+			return err
+		}
+		return diffConfig(ctx, *configPath, stdout)
 	case "backup":
 		if fs.NArg() != 1 {
 			return fmt.Errorf("backup: want one FILE to write, got %d arguments", fs.NArg())
@@ -127,7 +137,7 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
 }
 
-func serve(ctx context.Context, cfg *config.Config) error {
+func serve(ctx context.Context, path string, cfg *config.Config) error {
 	log := newLogger(cfg)
 	st, err := openStore(cfg)
 	if err != nil {
@@ -139,47 +149,54 @@ func serve(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	m := metrics.New()
-	web := server.New(cfg, st, log)
-	web.SetMetrics(m)
-	poller := poll.New(cfg, st, log)
-	poller.SetMetrics(m.Poll)
-	pushCtx, stopPush := context.WithCancel(ctx)
-	defer stopPush()
-	startWebSub(pushCtx, cfg, st, web, poller, log)
+	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New()}
+	watcher := reload.New(path, cfg, log, d.apply)
+	watcher.OnResult(d.metrics.Reload)
+	d.metrics.Reload(watcher.Status())
+	d.status = watcher.Status
+	d.start(cfg)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	watched := make(chan error, 1)
+	go func() { watched <- watcher.Run(watchCtx, hup) }()
+
 	srv := &http.Server{
-		Handler:           web.Handler(),
+		Handler:           d,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	pollCtx, stopPolling := context.WithCancel(ctx)
-	defer stopPolling()
-	polled := make(chan error, 1)
-	go func() { polled <- poller.Run(pollCtx) }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("newswire serving", "listen", ln.Addr().String(), "base_url", cfg.BaseURL,
-		"sources", len(cfg.EnabledSources()), "categories", len(cfg.Categories), "store", st.Path())
+		"sources", len(cfg.EnabledSources()), "categories", len(cfg.Categories), "store", st.Path(), "config", path)
 
+	var serveErr error
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case err := <-served:
-		stopPolling()
-		<-polled
-		return fmt.Errorf("serve: %w", err)
+		serveErr = fmt.Errorf("serve: %w", err)
 	}
-	stopPolling()
+	// No reload may start a poller after this point.
+	stopWatching()
+	if err := <-watched; err != nil {
+		log.Warn("config watcher stopped", "error", err)
+	}
+	d.shutdown()
+	if serveErr != nil {
+		return serveErr
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("HTTP shutdown", "error", err)
-	}
-	if err := <-polled; err != nil {
-		log.Warn("poller stopped", "error", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -268,7 +285,10 @@ func checkConfig(path string, stdout io.Writer) error {
 func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	st, err := openStore(cfg)
 	if errors.Is(err, store.ErrLocked) {
-		return fromDaemon(ctx, cfg, "/api/export", stdout)
+		if err := fromDaemon(ctx, cfg, "/api/export", stdout); err != nil {
+			return fmt.Errorf("export: the store is locked by another process: %w", err)
+		}
+		return nil
 	}
 	if err != nil {
 		return err
@@ -327,7 +347,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
 	host, port, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("the store is locked by another process and listen %q is not host:port: %w", cfg.Listen, err)
+		return fmt.Errorf("listen %q is not host:port: %w", cfg.Listen, err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
@@ -339,7 +359,7 @@ func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Write
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("the store is locked by another process, and the daemon did not answer at %s: %w", u, err)
+		return fmt.Errorf("the daemon did not answer at %s: %w", u, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -13,7 +13,9 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,6 +40,7 @@ type Config struct {
 	WebSub      WebSub    `yaml:"websub"`
 	Partners    []Partner `yaml:"partners"`
 	RateLimit   RateLimit `yaml:"rate_limit"`
+	Retention   Retention `yaml:"retention"` // how long stories are kept (retention.go)
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -192,12 +195,27 @@ func (d Duration) String() string {
 // MarshalText writes d as String does.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText reads a Go duration: "15m", "6h", "1h30m", "90s".
+// UnmarshalText reads a Go duration ("15m", "6h", "1h30m", "90s"), which may
+// start with whole days: "90d", "1d12h". A day is 24 hours.
 func (d *Duration) UnmarshalText(text []byte) error {
-	v, err := time.ParseDuration(string(text))
-	if err != nil {
-		return fmt.Errorf("want a duration such as 90s, 15m or 6h, got %q", text)
+	s := string(text)
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		// At most 65,535 days (179 years) keeps the sum within time.Duration.
+		n, err := strconv.ParseUint(s[:i], 10, 16)
+		if err != nil {
+			return fmt.Errorf("want a duration such as 90s, 15m, 6h or 90d, got %q", text)
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+		if s == "" {
+			*d = Duration(days)
+			return nil
+		}
 	}
-	*d = Duration(v)
+	v, err := time.ParseDuration(s)
+	if err != nil || (days > 0 && v < 0) || v > math.MaxInt64-days {
+		return fmt.Errorf("want a duration such as 90s, 15m, 6h or 90d, got %q", text)
+	}
+	*d = Duration(days + v)
 	return nil
 }

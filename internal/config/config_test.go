@@ -178,6 +178,7 @@ func TestDefaults(t *testing.T) {
 		Identity:        Identity{Join: true, Window: Duration(72 * time.Hour)},
 		CacheMaxAge:     Duration(time.Minute),
 		WebSub:          WebSub{Lease: Duration(24 * time.Hour)},
+		Retention:       Retention{Interval: Duration(time.Hour)},
 	}
 	c.zones = nil
 	if !reflect.DeepEqual(*c, want) {

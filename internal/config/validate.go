@@ -72,6 +72,7 @@ func applyDefaults(c *Config, d *decoder) {
 	setString("log.format", &c.Log.Format, defaultLogFormat)
 	applyPublishDefaults(c, d)
 	applyIdentityDefaults(c, d)
+	applyRetentionDefaults(c, d)
 	if absent("base_url") {
 		c.BaseURL = baseURLFor(c.Listen)
 	}
@@ -146,6 +147,7 @@ func validate(c *Config, d *decoder) {
 	validatePoll(&c.Poll, d)
 	validatePublish(c, d)
 	validateIdentity(c, d)
+	validateRetention(c, d)
 
 	sourceLines := map[string]int{}
 	for i := range c.Sources {

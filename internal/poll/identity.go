@@ -18,18 +18,22 @@ func detectLanguage(it *feeds.Item) {
 	}
 }
 
-// fingerprint is the item's text fingerprint for joining it to the same
-// story carried by another outlet, or nil when joining is off for src.
-// The item is expected sanitised: Summary plain text, ContentHTML safe.
-func (p *Poller) fingerprint(src config.Source, it *feeds.Item) *story.Doc {
+// fingerprint makes the item's text fingerprint for joining it to the same
+// story carried by another outlet, or is nil when joining is off for src.
+// The store calls it only for items their keys do not find. The item is
+// expected sanitised: Summary plain text, ContentHTML safe.
+func (p *Poller) fingerprint(src config.Source, it *feeds.Item) func() *story.Doc {
 	if !p.cfg.Joins(src) {
 		return nil
 	}
-	text := it.Summary
-	if it.ContentHTML != "" {
-		text += "\n" + sanitize.Text(it.ContentHTML)
+	in := story.Input{Title: it.Title, Text: it.Summary, Published: it.Published, Language: it.Language}
+	content := it.ContentHTML
+	return func() *story.Doc {
+		if content != "" {
+			in.Text += "\n" + sanitize.Text(content)
+		}
+		return story.NewDoc(in)
 	}
-	return story.NewDoc(story.Input{Title: it.Title, Text: text, Published: it.Published, Language: it.Language})
 }
 
 // countDrop counts an item of the current document that a filter dropped,

@@ -68,6 +68,8 @@ type Poller struct {
 	batching bool
 	now      func() time.Time
 	scraper  scrape.Scraper // item pages of html sources, each fetched once
+	memo     memo           // items of each source's last stored document
+	activity activity       // see LastActivity
 }
 
 // New returns a Poller for cfg writing to st.
@@ -186,6 +188,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		rep.Result, rep.Err = ResultError, serr
 	}
 	p.metrics.Polled(rep.Result, rep.Status, rep.Bytes, rep.Duration)
+	p.metrics.Items(rep.New, rep.Updated, rep.Joined, rep.Dropped)
 	p.logReport(rep)
 	return rep
 }
@@ -273,14 +276,26 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	incoming := make([]store.Incoming, 0, len(feed.Items))
 	st.Dropped = nil
+	seen := make([]memoItem, 0, len(feed.Items))
 	for i := range feed.Items {
 		it := &feed.Items[i]
+		digest := itemDigest(it)
+		if drop, ok := p.memo.lookup(src.ID, digest); ok {
+			// Exactly as in the last document stored: nothing to do.
+			seen = append(seen, memoItem{digest: digest, drop: drop})
+			if drop != "" {
+				rep.Dropped++
+				countDrop(st, drop)
+			}
+			continue
+		}
 		sanitize.Item(it)
 		if it.Language == "" {
 			it.Language = strings.ToLower(src.Language)
 		}
 		detectLanguage(it)
 		d := p.router.Route(src, it)
+		seen = append(seen, memoItem{digest: digest, drop: d.Reason})
 		if d.Drop {
 			rep.Dropped++
 			countDrop(st, d.Reason)
@@ -288,12 +303,13 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			continue
 		}
 		incoming = append(incoming, store.Incoming{Item: *it, Key: story.CanonicalLink(it.Link), Categories: d.Categories,
-			Doc: p.fingerprint(src, it), Window: p.cfg.Identity.Window.D()})
+			Fingerprint: p.fingerprint(src, it), Window: p.cfg.Identity.Window.D()})
 	}
 	res, err := p.store.Apply(src.ID, incoming, p.now())
 	if err != nil {
 		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
+	p.memo.remember(src.ID, seen)
 	if res.New+res.Updated+res.Joined > 0 {
 		// A write touches pages all over the store file; let them go from
 		// the resident set now rather than at the next periodic release.
@@ -306,6 +322,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
 	st.LastNew, st.LastUpdated = rep.New, rep.Updated
 	st.TotalNew += rep.New
+	st.Recent.Add(p.now(), rep.New+rep.Joined)
 	if rep.Items == 0 && st.LastItems > 0 {
 		// Keep the count it used to have and do not remember this body, so
 		// that the warning stays on every poll until items come back.

@@ -1,0 +1,82 @@
+package poll
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"newswire/internal/config"
+)
+
+// TestChangedDocumentCostsOnlyItsChanges: after a document is stored, the
+// next version of it goes through the pipeline only with its new and edited
+// items; what the poll reports, and what is stored, stays exact.
+func TestChangedDocumentCostsOnlyItsChanges(t *testing.T) {
+	var version atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := version.Load()
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Báo Vùng Cao</title><link>https://vungcao.test/</link><description>tin</description>`)
+		item := func(guid, title string) {
+			fmt.Fprintf(&b, `<item><title>%s</title><link>https://vungcao.test/%s.html</link><guid isPermaLink="false">%s</guid><pubDate>Mon, 09 Nov 2026 08:00:00 +0700</pubDate><description>Tin ngắn về %s.</description></item>`, title, guid, guid, title)
+		}
+		if v >= 1 {
+			item("vc-4", "Mở thêm tuyến xe buýt lên Mèo Vạc")
+		}
+		item("vc-1", "Đồng Văn khai mạc chợ phiên cuối tuần")
+		title2 := "Mèo Vạc trồng mới 200 ha chè shan tuyết"
+		if v >= 1 {
+			title2 = "Mèo Vạc trồng mới 250 ha chè shan tuyết"
+		}
+		item("vc-2", title2)
+		item("vc-3", "Quảng cáo: Tour săn mây giá rẻ")
+		item("vc-0", "Yên Minh sửa xong cầu treo bản Lùng")
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
+sources:
+  - {id: vungcao, url: %q, language: vi}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+filters: {drop_title_prefixes: ["Quảng cáo"]}
+`, t.TempDir(), url)), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "vungcao")
+
+	first := p.Poll(context.Background(), src)
+	if first.Err != nil || first.New != 3 || first.Dropped != 1 {
+		t.Fatalf("first poll: %+v", first)
+	}
+	version.Store(1)
+	second := p.Poll(context.Background(), src)
+	if second.Err != nil || second.New != 1 || second.Updated != 1 || second.Dropped != 1 || second.Items != 5 {
+		t.Fatalf("second poll: %+v", second)
+	}
+	if n := len(p.memo.bySource["vungcao"]); n != 5 {
+		t.Fatalf("memo holds %d items, want the 5 of the last document", n)
+	}
+	state := savedState(t, st, "vungcao")
+	if state.Dropped[`filters.drop_title_prefixes: "Quảng cáo"`] != 1 {
+		t.Errorf("drops of the last document: %v", state.Dropped)
+	}
+	page, err := st.Latest("all", 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, s := range page.Stories {
+		titles = append(titles, s.Title)
+	}
+	if len(titles) != 4 || !strings.Contains(strings.Join(titles, "|"), "250 ha chè") {
+		t.Fatalf("stored: %q", titles)
+	}
+}
