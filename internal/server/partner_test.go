@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -198,5 +199,32 @@ func TestFrontPageHidesPartnersOnly(t *testing.T) {
 	}
 	if resp, _ := fs.get(t, "GET", "/c/noi-bo"); resp.StatusCode != 404 {
 		t.Errorf("/c/noi-bo: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestStatusShowsRetention: once retention has run, the status page and API
+// say what it removed.
+func TestStatusShowsRetention(t *testing.T) {
+	fs := newFeedSite(t, "")
+	if _, err := fs.st.Apply("baohagiang", []store.Incoming{
+		story("baohagiang", "cu", "Tin cũ từ tháng ba", 10, "thoi-su"),
+	}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.st.Prune(context.Background(), time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), store.Policy{MaxAge: 30 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	_, raw := fs.get(t, "GET", "/api/status")
+	var st struct {
+		Retention *store.RetentionStats `json:"retention"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Retention == nil || st.Retention.Removed != 1 || st.Retention.Runs != 1 {
+		t.Fatalf("retention in /api/status: %+v", st.Retention)
+	}
+	if _, page := fs.get(t, "GET", "/status"); !strings.Contains(string(page), "đã xoá 1 tin cũ") {
+		t.Fatalf("status page does not show retention")
 	}
 }

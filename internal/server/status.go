@@ -103,6 +103,8 @@ type statusView struct {
 	Categories []categoryTotal `json:"categories"`
 	Sources    []sourceStatus  `json:"sources"`
 	Reload     *reloadView     `json:"reload,omitempty"`
+	// Retention: what deleting old stories has done, once it has run.
+	Retention *store.RetentionStats `json:"retention,omitempty"`
 	// Partners: pulls of each partner since the daemon started.
 	Partners []partnerStatus `json:"partners,omitempty"`
 
@@ -211,6 +213,9 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	}
 	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, Partners: s.partners.status(),
 		StoreSize: humanBytes(stats.FileSize)}
+	if rs, err := s.st.RetentionStats(); err == nil && rs.Runs > 0 {
+		v.Retention = &rs
+	}
 	for _, c := range s.cfg.Categories {
 		v.Categories = append(v.Categories, categoryTotal{ID: c.ID, Title: c.Title, Stories: stats.Categories[c.ID]})
 	}
