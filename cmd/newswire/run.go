@@ -357,6 +357,9 @@ func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Write
 	if err != nil {
 		return err
 	}
+	if cfg.AdminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("the daemon did not answer at %s: %w", u, err)

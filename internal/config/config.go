@@ -39,8 +39,11 @@ type Config struct {
 	CacheMaxAge Duration  `yaml:"cache_max_age"`
 	WebSub      WebSub    `yaml:"websub"`
 	Partners    []Partner `yaml:"partners"`
-	RateLimit   RateLimit `yaml:"rate_limit"`
-	Retention   Retention `yaml:"retention"` // how long stories are kept (retention.go)
+	// AdminToken lets admin endpoints (/api/backup, /api/export, …) answer
+	// beyond loopback, to "Authorization: Bearer TOKEN"; empty: loopback only.
+	AdminToken string    `yaml:"admin_token"`
+	RateLimit  RateLimit `yaml:"rate_limit"`
+	Retention  Retention `yaml:"retention"` // how long stories are kept (retention.go)
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location

@@ -69,6 +69,9 @@ func validatePublish(c *Config, d *decoder) {
 	if c.WebSub.Subscribe && len(c.WebSub.Secret) < minWebSubSecret {
 		d.problemAt("websub.secret", "subscribing needs a secret of at least %d characters to check what hubs push", minWebSubSecret)
 	}
+	if c.AdminToken != "" && len(c.AdminToken) < minPartnerToken {
+		d.problemAt("admin_token", "must be at least %d characters, got %d", minPartnerToken, len(c.AdminToken))
+	}
 	names, tokens := map[string]bool{}, map[string]bool{}
 	for i, p := range c.Partners {
 		path := fmt.Sprintf("partners[%d]", i)

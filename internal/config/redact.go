@@ -16,6 +16,7 @@ func (c *Config) Redacted() *Config {
 		r.Partners[i].Token = digest(r.Partners[i].Token)
 	}
 	r.WebSub.Secret = digest(r.WebSub.Secret)
+	r.AdminToken = digest(r.AdminToken)
 	return &r
 }
 
