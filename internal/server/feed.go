@@ -364,12 +364,19 @@ func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
 		header, body, length = v.header, v.body, v.length
 	}
 	h := w.Header()
-	for k, v := range header {
-		h[k] = v
-	}
 	if notModified(r, e, header["Etag"][0]) {
+		// RFC 9110 section 15.4.5: a 304 carries the fields a cache needs
+		// to refresh what it holds, and no other representation metadata.
+		for _, k := range notModifiedFields {
+			if v, ok := header[k]; ok {
+				h[k] = v
+			}
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
+	}
+	for k, v := range header {
+		h[k] = v
 	}
 	h["Content-Length"] = length
 	if r.Method != http.MethodHead {
@@ -377,6 +384,9 @@ func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
 	}
 	return http.StatusOK
 }
+
+// notModifiedFields are the cached response's fields a 304 repeats.
+var notModifiedFields = []string{"Etag", "Cache-Control", "Expires", "Vary", "Content-Location"}
 
 // notModified applies If-None-Match, and If-Modified-Since when there is no
 // If-None-Match (RFC 9110 section 13.2.2). Either representation's ETag
