@@ -110,8 +110,8 @@ func addTarget(m map[string][]int, key string, target int) {
 // sources match; to the default category when none does. The item is
 // expected normalised (package sanitize), its Summary plain text.
 func (r *Router) Route(src config.Source, it *feeds.Item) Decision {
-	title := words(fold(it.Title))
-	summary := words(fold(it.Summary))
+	title := splitWords(fold(it.Title))
+	summary := splitWords(fold(it.Summary))
 
 	if p, ok := r.droppedByPrefix(it.Title); ok {
 		return dropped("drop_title_prefixes", p)

@@ -215,8 +215,8 @@ func TestWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := words(fold(tt.in)); !slices.Equal(got, tt.want) {
-				t.Errorf("words(fold(%q)) = %q, want %q", tt.in, got, tt.want)
+			if got := splitWords(fold(tt.in)); !slices.Equal(got, tt.want) {
+				t.Errorf("splitWords(fold(%q)) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

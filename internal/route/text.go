@@ -2,56 +2,15 @@ package route
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"newswire/internal/words"
 )
 
-// fold returns s in NFC with every rune case-folded. Folding is simple
-// (one rune to one rune): upper-casing first makes variants such as a final
-// sigma or the Kelvin sign meet their plain lower-case form.
-func fold(s string) string {
-	return strings.Map(foldRune, norm.NFC.String(s))
-}
+// fold and splitWords are the shared definitions of a word, so that keywords
+// match the way story identity compares text.
+func fold(s string) string { return words.Fold(s) }
 
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return r
-	}
-	return unicode.ToLower(unicode.ToUpper(r))
-}
-
-// isWordRune reports whether r belongs to a word. Combining marks count, so
-// that a letter NFC could not compose stays one word with its diacritics.
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
-}
-
-// words splits folded text into its words; every other rune (space,
-// punctuation, symbol) separates them. The words are substrings of s.
-func words(s string) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case isWordRune(r):
-			if start < 0 {
-				start = i
-			}
-		case start >= 0:
-			out = append(out, s[start:i])
-			start = -1
-		}
-	}
-	if start >= 0 {
-		out = append(out, s[start:])
-	}
-	return out
-}
+func splitWords(s string) []string { return words.Split(s) }
 
 // label normalises an outlet label or a configured one for equality:
 // folded, with runs of white space made one space and the ends trimmed.
@@ -82,7 +41,7 @@ type phraseIndex map[string][]phrase
 
 // add indexes keyword for target; a keyword without any word is ignored.
 func (x phraseIndex) add(keyword string, target int) {
-	ws := words(fold(keyword))
+	ws := splitWords(fold(keyword))
 	if len(ws) == 0 {
 		return
 	}

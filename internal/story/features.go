@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"newswire/internal/words"
 )
 
 // token is one word of a text in its own case, and folded.
@@ -31,7 +33,7 @@ func tokenize(s string) []token {
 	}
 	for i, r := range s {
 		switch {
-		case isWordRune(r):
+		case words.IsWordRune(r):
 			if start < 0 {
 				start = i
 			}

@@ -2,10 +2,11 @@ package story
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"newswire/internal/words"
 )
 
 // Normalize returns s as compared, never as displayed: NFC, case folded,
@@ -13,49 +14,12 @@ import (
 // and white space made one space, the ends trimmed. Diacritics are kept:
 // "Hà Giang" and "Hà Giảng" stay different words. Normalize is idempotent.
 func Normalize(s string) string {
-	return strings.Join(words(fold(s)), " ")
+	return strings.Join(words.Split(fold(s)), " ")
 }
 
 // fold is NFC, simple case folding and one tone-mark placement.
 func fold(s string) string {
-	return toneNew(strings.Map(foldRune, norm.NFC.String(s)))
-}
-
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return r
-	}
-	return unicode.ToLower(unicode.ToUpper(r))
-}
-
-// isWordRune reports whether r belongs to a word; combining marks count, so
-// a letter NFC could not compose stays one word with its diacritics.
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
-}
-
-// words splits s into its words; every other rune separates them.
-func words(s string) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case isWordRune(r):
-			if start < 0 {
-				start = i
-			}
-		case start >= 0:
-			out = append(out, s[start:i])
-			start = -1
-		}
-	}
-	if start >= 0 {
-		out = append(out, s[start:])
-	}
-	return out
+	return toneNew(words.Fold(s))
 }
 
 // toneOld maps the old placement of a tone mark on an open syllable ending
@@ -84,7 +48,7 @@ func toneNew(s string) string {
 			if repl, ok := toneOld[pair]; ok {
 				end := i + size + size2
 				next, _ := utf8.DecodeRuneInString(s[end:])
-				if end == len(s) || !isWordRune(next) {
+				if end == len(s) || !words.IsWordRune(next) {
 					b.WriteString(repl)
 					i = end
 					continue
@@ -142,12 +106,12 @@ func SplitTitle(title string) Title {
 func stripBrackets(t string) string {
 	for _, p := range [][2]string{{"[", "]"}, {"(", ")"}} {
 		if strings.HasPrefix(t, p[0]) {
-			if i := strings.Index(t, p[1]); i > 0 && len(words(t[1:i])) <= maxAffixWords && strings.TrimSpace(t[i+1:]) != "" {
+			if i := strings.Index(t, p[1]); i > 0 && len(words.Split(t[1:i])) <= maxAffixWords && strings.TrimSpace(t[i+1:]) != "" {
 				t = strings.TrimSpace(t[i+1:])
 			}
 		}
 		if strings.HasSuffix(t, p[1]) {
-			if i := strings.LastIndex(t, p[0]); i > 0 && len(words(t[i:])) <= maxAffixWords {
+			if i := strings.LastIndex(t, p[0]); i > 0 && len(words.Split(t[i:])) <= maxAffixWords {
 				t = strings.TrimSpace(t[:i])
 			}
 		}
@@ -163,8 +127,8 @@ func cutLabel(t string) (label, rest string, ok bool) {
 		return "", t, false
 	}
 	label, rest = strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+1:])
-	n := len(words(label))
-	if n == 0 || n > maxAffixWords || strings.ContainsAny(label, "0123456789") || len(words(rest)) < 3 {
+	n := len(words.Split(label))
+	if n == 0 || n > maxAffixWords || strings.ContainsAny(label, "0123456789") || len(words.Split(rest)) < 3 {
 		return "", t, false
 	}
 	return label, rest, true
@@ -177,7 +141,7 @@ func cutOutletSuffix(t string) string {
 	for _, sep := range []string{" | ", " - ", " – ", " — "} {
 		if i := strings.LastIndex(t, sep); i > best {
 			tail := t[i+len(sep):]
-			if n := len(words(tail)); n > 0 && n <= maxAffixWords && len(words(t[:i])) >= 4 {
+			if n := len(words.Split(tail)); n > 0 && n <= maxAffixWords && len(words.Split(t[:i])) >= 4 {
 				best = i
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"newswire/internal/words"
 )
 
 // provinces are Vietnam's provinces and centrally run cities, each with the
@@ -40,7 +42,7 @@ var places = buildGazetteer()
 func buildGazetteer() gazetteer {
 	g := gazetteer{}
 	add := func(spelling, name string) {
-		ws := words(fold(spelling))
+		ws := words.Split(fold(spelling))
 		if len(ws) == 0 {
 			return
 		}
