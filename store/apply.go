@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
@@ -394,17 +393,8 @@ func sourceKey(it *feeds.Item) string {
 // contentHash fingerprints what an outlet's edit can change. Every field is
 // length-prefixed so that moving text between fields changes the hash.
 func contentHash(it *feeds.Item) uint64 {
-	d := xxhash.New()
-	var n [8]byte
-	str := func(s string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		_, _ = d.Write(n[:])
-		_, _ = d.WriteString(s)
-	}
-	count := func(c int) {
-		binary.BigEndian.PutUint64(n[:], uint64(c))
-		_, _ = d.Write(n[:])
-	}
+	d := feeds.NewDigest()
+	str, count := d.String, func(c int) { d.Int(int64(c)) }
 	str(it.Title)
 	str(it.Summary)
 	str(it.ContentHTML)

@@ -1,11 +1,8 @@
 package poll
 
 import (
-	"encoding/binary"
 	"slices"
 	"sync"
-
-	"github.com/cespare/xxhash/v2"
 
 	"newswire/feeds"
 )
@@ -68,17 +65,8 @@ func (m *memo) remember(source string, items []memoItem) {
 
 // itemDigest fingerprints an item as parsed, before anything else touches it.
 func itemDigest(it *feeds.Item) uint64 {
-	d := xxhash.New()
-	var n [8]byte
-	str := func(s string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		_, _ = d.Write(n[:])
-		_, _ = d.WriteString(s)
-	}
-	num := func(v int64) {
-		binary.BigEndian.PutUint64(n[:], uint64(v))
-		_, _ = d.Write(n[:])
-	}
+	d := feeds.NewDigest()
+	str, num := d.String, d.Int
 	str(it.GUID)
 	str(it.Link)
 	str(it.Title)
