@@ -31,7 +31,7 @@
 //	sources  source id                               → JSON SourceState
 //	meta     "schema"                                → schema version (8 bytes)
 //	fpbands  period (4) + LSH band (8) + id (8)     → publication unix seconds (8); see fingerprint.go
-//	fpdocs   id (8)                                  → JSON fingerprints of its occurrences, why each joined, its band keys
+//	fpdocs   id (8)                                  → fingerprints of its occurrences, why each joined, its band keys (binary, fingerprint.go)
 //	changes, change_of                               the change log for partners; see since.go
 //	tombstones, tombstone_times                      identity keys of deleted stories; see retention.go
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -18,7 +19,7 @@ import (
 // link, by its text (package story):
 //
 //	fpbands  period (4) + LSH band key (8) + story id (8)  → publication time, unix seconds (8)
-//	fpdocs   story id (8)                                  → JSON docEntry
+//	fpdocs   story id (8)                                  → docEntry (binary; JSON before format 2)
 //
 // A period is a fixed span of publication time (periodSeconds). Filing band
 // keys under it keeps the entries of recent stories together, so that a
@@ -167,13 +168,94 @@ func hasBandRef(refs, ref []byte) bool {
 }
 
 func loadDocs(docs *bolt.Bucket, id uint64) (docEntry, error) {
-	var e docEntry
-	v := docs.Get(u64(id))
-	if v == nil {
-		return e, nil
-	}
-	if err := json.Unmarshal(v, &e); err != nil {
+	e, err := decodeDocEntry(docs.Get(u64(id)))
+	if err != nil {
 		return e, fmt.Errorf("fingerprints of story %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// docEntryFormat is the first byte of a docEntry in binary form; entries
+// written before it are JSON, which starts with '{'. Identity reads entries
+// for every candidate of every new item, and JSON was most of its cost.
+//
+//	0x02, uvarint len + Bands, uvarint count + (uvarint len + source, story.Doc)…,
+//	uvarint len + JSON of Joins (0 when none)
+const docEntryFormat = 2
+
+func (e *docEntry) appendBinary(b []byte) ([]byte, error) {
+	b = append(b, docEntryFormat)
+	b = append(binary.AppendUvarint(b, uint64(len(e.Bands))), e.Bands...)
+	b = binary.AppendUvarint(b, uint64(len(e.Docs)))
+	for _, d := range e.Docs {
+		b = append(binary.AppendUvarint(b, uint64(len(d.Source))), d.Source...)
+		var err error
+		if b, err = d.Doc.AppendBinary(b); err != nil {
+			return nil, err
+		}
+	}
+	var joins []byte
+	if len(e.Joins) > 0 {
+		var err error
+		if joins, err = json.Marshal(e.Joins); err != nil {
+			return nil, err
+		}
+	}
+	return append(binary.AppendUvarint(b, uint64(len(joins))), joins...), nil
+}
+
+func decodeDocEntry(v []byte) (docEntry, error) {
+	var e docEntry
+	switch {
+	case len(v) == 0:
+		return e, nil
+	case v[0] == '{':
+		return e, json.Unmarshal(v, &e)
+	case v[0] != docEntryFormat:
+		return e, fmt.Errorf("entry in format %d, want %d", v[0], docEntryFormat)
+	}
+	errShort := errors.New("truncated entry")
+	v = v[1:]
+	// chunk takes a length-prefixed run of bytes off the front of v.
+	chunk := func() ([]byte, bool) {
+		n, k := binary.Uvarint(v)
+		if k <= 0 || n > uint64(len(v)-k) {
+			return nil, false
+		}
+		c := v[k : k+int(n)]
+		v = v[k+int(n):]
+		return c, true
+	}
+	bands, ok := chunk()
+	if !ok {
+		return e, errShort
+	}
+	e.Bands = bytes.Clone(bands)
+	n, k := binary.Uvarint(v)
+	if k <= 0 || n > uint64(len(v)) {
+		return e, errShort
+	}
+	v = v[k:]
+	e.Docs = make([]sourceDoc, n)
+	for i := range e.Docs {
+		src, ok := chunk()
+		if !ok {
+			return e, errShort
+		}
+		doc, rest, err := story.DecodeDoc(v)
+		if err != nil {
+			return e, err
+		}
+		e.Docs[i], v = sourceDoc{Source: string(src), Doc: doc}, rest
+	}
+	joins, ok := chunk()
+	if !ok {
+		return e, errShort
+	}
+	if len(joins) > 0 {
+		if err := json.Unmarshal(joins, &e.Joins); err != nil {
+			return e, err
+		}
 	}
 	return e, nil
 }
@@ -215,7 +297,7 @@ func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
 	if why != nil {
 		e.Joins = append(e.Joins, Join{Source: w.source, GUID: in.Item.GUID, At: w.now, Verdict: *why})
 	}
-	v, err := json.Marshal(e)
+	v, err := e.appendBinary(nil)
 	if err != nil {
 		return fmt.Errorf("fingerprints of story %d: %w", id, err)
 	}

@@ -160,8 +160,8 @@ func checkBandIndex(tx *bolt.Tx) error {
 		if stories.Get(k) == nil {
 			return fmt.Errorf("fpdocs entry of missing story %x", k)
 		}
-		var e docEntry
-		if err := json.Unmarshal(v, &e); err != nil {
+		e, err := decodeDocEntry(v)
+		if err != nil {
 			return fmt.Errorf("fpdocs %x: %w", k, err)
 		}
 		if len(e.Bands)%bandRef != 0 {

@@ -1,0 +1,49 @@
+package story
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestDocBinaryRoundTrip(t *testing.T) {
+	docs := []*Doc{
+		NewDoc(Input{
+			Title:     "Lào Cai: Khánh thành cầu Cốc Lếu mới sau 14 tháng thi công, vốn 320 tỷ đồng",
+			Text:      "Sáng 19/11, UBND tỉnh Lào Cai khánh thành cầu Cốc Lếu mới nối hai bờ sông Hồng. Ông Nguyễn Văn Minh, Giám đốc Sở Giao thông, cho biết cầu dài 280 m, rộng 24 m, giúp giảm ùn tắc ở trung tâm thành phố vào giờ cao điểm.",
+			Published: time.Date(2026, 11, 19, 8, 30, 0, 123, time.FixedZone("ICT", 7*3600)),
+			Language:  "vi",
+		}),
+		NewDoc(Input{Title: "Short", Published: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}),
+		{},
+	}
+	for _, d := range docs {
+		b, err := d.AppendBinary([]byte("prefix"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rest, err := DecodeDoc(append(b[len("prefix"):], "after"...))
+		if err != nil {
+			t.Fatalf("decode %q: %v", d.Title, err)
+		}
+		if string(rest) != "after" {
+			t.Errorf("%q: rest %q, want %q", d.Title, rest, "after")
+		}
+		// What a store keeps is what JSON kept: the exported fields.
+		want, _ := json.Marshal(d)
+		have, _ := json.Marshal(got)
+		if string(want) != string(have) || !got.Published.Equal(d.Published) {
+			t.Errorf("round trip:\n got %s\nwant %s", have, want)
+		}
+		if d.Body != nil && !reflect.DeepEqual(got.Body, d.Body) {
+			t.Errorf("%q: body sketch changed", d.Title)
+		}
+		// Every truncation is an error, never a panic or a short Doc.
+		for n := range len(b) - len("prefix") {
+			if _, _, err := DecodeDoc(b[len("prefix") : len("prefix")+n]); err == nil {
+				t.Fatalf("%q cut to %d bytes: no error", d.Title, n)
+			}
+		}
+	}
+}
