@@ -48,7 +48,7 @@ func fixture(t *testing.T, name string) http.HandlerFunc {
 
 // testConfig parses a config with the given poll block (YAML mapping body,
 // indented by two spaces) and sources "id url [interval]".
-func testConfig(t *testing.T, pollBlock string, sources ...string) *config.Config {
+func testConfig(t testing.TB, pollBlock string, sources ...string) *config.Config {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "data_dir: %s\npoll:\n%s\nsources:\n", t.TempDir(), pollBlock)
@@ -96,7 +96,7 @@ func (l *logBuffer) String() string {
 
 // newPoller opens a real store in a temporary folder and returns a poller
 // over it whose log is returned too.
-func newPoller(t *testing.T, cfg *config.Config) (*Poller, *store.Store, *logBuffer) {
+func newPoller(t testing.TB, cfg *config.Config) (*Poller, *store.Store, *logBuffer) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "newswire.db"), store.Options{})
 	if err != nil {
