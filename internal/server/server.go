@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/backup", s.adminOnly(s.handleBackup))
 	s.mux.HandleFunc("GET /api/config", s.adminOnly(s.handleConfig))
 	s.mux.HandleFunc("GET /api/stories/{id}/explain", s.adminOnly(s.handleExplain))
+	s.mux.HandleFunc("GET /debug/pprof/", s.adminOnly(pprof.Index))
+	s.mux.HandleFunc("GET /debug/pprof/profile", s.adminOnly(pprof.Profile))
+	s.mux.HandleFunc("GET /debug/pprof/trace", s.adminOnly(pprof.Trace))
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
