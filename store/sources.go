@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,6 +16,8 @@ func (s *Store) SaveSources(states []SourceState) error {
 	if len(states) == 0 {
 		return nil
 	}
+	// In key order, each leaf page is found once and written once.
+	states = slices.SortedFunc(slices.Values(states), func(a, b SourceState) int { return strings.Compare(a.ID, b.ID) })
 	vals := make([][]byte, len(states))
 	for i, st := range states {
 		if st.ID == "" {
