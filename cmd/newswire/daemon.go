@@ -44,6 +44,7 @@ func (d *daemon) start(cfg *config.Config) {
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
 	web.SetPollActivity(poller.LastActivity)
+	web.SetSourceStates(poller.States)
 
 	ctx, cancel := context.WithCancel(d.ctx)
 	startWebSub(ctx, cfg, d.st, web, poller, d.log)

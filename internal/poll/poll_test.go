@@ -307,3 +307,31 @@ func runFor(t *testing.T, p *Poller, d time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// TestStatesBeforeFlush: the status page reads States, which carries a
+// poll's outcome before the batched write has saved it.
+func TestStatesBeforeFlush(t *testing.T) {
+	url := serveOn(t, "127.0.0.2", fixture(t, "good.xml"))
+	cfg := testConfig(t, fastPoll, "tin-a "+url)
+	p, st, _ := newPoller(t, cfg)
+	p.batching = true // as under Run
+	if rep := p.Poll(context.Background(), cfg.Sources[0]); rep.Result != ResultOK {
+		t.Fatalf("poll: %+v", rep)
+	}
+	if saved, _, _ := st.Source("tin-a"); !saved.LastPoll.IsZero() {
+		t.Fatalf("state saved before Flush: %+v", saved)
+	}
+	states, err := p.States()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 1 || states[0].ID != "tin-a" || states[0].LastResult != ResultOK || states[0].LastItems == 0 {
+		t.Fatalf("States before Flush = %+v, want tin-a's poll", states)
+	}
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _, _ := st.Source("tin-a"); saved.LastResult != ResultOK {
+		t.Fatalf("after Flush the store has %+v", saved)
+	}
+}

@@ -72,9 +72,13 @@ func (p *Poller) Run(ctx context.Context) error {
 	return p.Flush()
 }
 
-// flushEvery is how stale the stored states of sources may get (the status
-// page reads them from the store; a crash loses at most this much of them).
-const flushEvery = 5 * time.Second
+// flushEvery is how stale the stored states of sources may get: a crash
+// loses at most this much of them, which costs at worst one more conditional
+// GET of each source polled in that time. The status page reads the poller's
+// own states (States). Each flush rewrites the pages of every state polled
+// since the last, so with thousands of sources it is the bulk of an idle
+// poller's work when it comes often.
+const flushEvery = time.Minute
 
 // releaseEvery is how often the store's mapped pages are released: the
 // pages small writes and the HTTP side's reads touch in that time stay

@@ -31,6 +31,31 @@ func (p *Poller) state(id string) (store.SourceState, error) {
 	return st, err
 }
 
+// States returns every source's state as the poller knows it: what it holds
+// in memory, which may be newer than what it has saved, over what the store
+// has.
+func (p *Poller) States() ([]store.SourceState, error) {
+	saved, err := p.store.Sources()
+	if err != nil {
+		return nil, err
+	}
+	p.states.mu.Lock()
+	defer p.states.mu.Unlock()
+	known := make(map[string]bool, len(saved))
+	for i, st := range saved {
+		known[st.ID] = true
+		if mem, ok := p.states.byID[st.ID]; ok {
+			saved[i] = mem
+		}
+	}
+	for id, st := range p.states.byID {
+		if !known[id] {
+			saved = append(saved, st)
+		}
+	}
+	return saved, nil
+}
+
 // loadStates reads every saved state into memory in one transaction.
 func (p *Poller) loadStates() error {
 	all, err := p.store.Sources()

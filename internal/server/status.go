@@ -150,6 +150,7 @@ func quietFor(gap time.Duration, newest, now time.Time) (time.Duration, bool) {
 type statusState struct {
 	reload   atomic.Pointer[func() reload.Status]
 	activity atomic.Pointer[func() time.Time]
+	sources  atomic.Pointer[func() ([]store.SourceState, error)]
 
 	mu      sync.Mutex
 	stats   store.Stats
@@ -170,6 +171,11 @@ func (s *Server) SetReloadStatus(fn func() reload.Status) { s.state.reload.Store
 // SetPollActivity makes /readyz check that the poller is working: fn
 // returns when it last started or finished a poll (poll.Poller.LastActivity).
 func (s *Server) SetPollActivity(fn func() time.Time) { s.state.activity.Store(&fn) }
+
+// SetSourceStates makes /status and /api/status read the sources' states
+// from fn (poll.Poller.States: the poller's own, fresher than what it has
+// saved) rather than from the store.
+func (s *Server) SetSourceStates(fn func() ([]store.SourceState, error)) { s.state.sources.Store(&fn) }
 
 // watchMetrics makes m report the store's figures, which the server reads
 // for the status page anyway.
@@ -199,7 +205,11 @@ func (s *Server) storeStats() (store.Stats, error) {
 }
 
 func (s *Server) status(now time.Time) (statusView, error) {
-	states, err := s.st.Sources()
+	read := s.st.Sources
+	if fn := s.state.sources.Load(); fn != nil {
+		read = *fn
+	}
+	states, err := read()
 	if err != nil {
 		return statusView{}, err
 	}
