@@ -77,3 +77,56 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkUnchangedFeed polls a loopback feed that answers 304, through
+// the poller, beside a bare conditional GET of it with net/http.
+//
+//	go test -run '^$' -bench UnchangedFeed -benchtime 5000x -count 3 ./internal/poll
+func BenchmarkUnchangedFeed(b *testing.B) {
+	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	url := f.URLs()[0]
+	cfg := testConfig(b, fastPoll, "tin-0 "+url)
+	src := cfg.Sources[0]
+	p, _, _ := newPoller(b, cfg)
+	p.batching = true
+	ctx := context.Background()
+	if rep := p.Poll(ctx, src); rep.Result != ResultOK {
+		b.Fatalf("first poll: %+v", rep)
+	}
+	b.Run("newswire", func(b *testing.B) {
+		defer reportCPU(b)()
+		for b.Loop() {
+			if rep := p.Poll(ctx, src); rep.Result != ResultNotModified {
+				b.Fatalf("poll: %+v", rep)
+			}
+		}
+	})
+	b.Run("bare", func(b *testing.B) {
+		resp, err := http.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		etag := resp.Header.Get("ETag")
+		client := &http.Client{}
+		defer reportCPU(b)()
+		for b.Loop() {
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			req.Header.Set("If-None-Match", etag)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotModified {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+}
