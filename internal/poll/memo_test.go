@@ -61,7 +61,7 @@ filters: {drop_title_prefixes: ["Quảng cáo"]}
 	if second.Err != nil || second.New != 1 || second.Updated != 1 || second.Dropped != 1 || second.Items != 5 {
 		t.Fatalf("second poll: %+v", second)
 	}
-	if n := len(p.memo.bySource["vungcao"]); n != 5 {
+	if n := len(p.memo.bySource["vungcao"].digests); n != 5 {
 		t.Fatalf("memo holds %d items, want the 5 of the last document", n)
 	}
 	state := savedState(t, st, "vungcao")
