@@ -70,6 +70,15 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 			_ = tx.Rollback()
 			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
 		}
+		if (i+1)%releaseEvery == 0 {
+			// Each new item reads pages all over the identity index; a
+			// source's first document would otherwise hold all of them
+			// resident until the commit.
+			if err := releaseTx(tx); err != nil {
+				_ = tx.Rollback()
+				return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+			}
+		}
 	}
 	if !w.dirty {
 		// Commit would write a new meta page even with nothing changed.
@@ -87,6 +96,10 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	}
 	return w.res, nil
 }
+
+// releaseEvery is how many items Apply stores between releases of the
+// mapped pages it has read (ReleaseMapped).
+const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {
 	if k := sourceKey(it); k != "" {

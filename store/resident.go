@@ -17,16 +17,22 @@ import (
 // entry.
 func (s *Store) ReleaseMapped() error {
 	// A read transaction holds bbolt's mmap lock, so the mapping cannot move
-	// while it is released. The mapping starts at Info().Data and is at least
-	// as long as the file; pages past the file's end are never touched.
-	return s.db.View(func(tx *bolt.Tx) error {
-		start, size := tx.DB().Info().Data, uintptr(tx.Size())
-		if start == 0 || size == 0 {
-			return nil
-		}
-		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, size, unix.MADV_DONTNEED); errno != 0 {
-			return fmt.Errorf("store: release mapped pages of %s: %w", s.path, errno)
-		}
+	// while it is released.
+	return s.db.View(func(tx *bolt.Tx) error { return releaseTx(tx) })
+}
+
+// releaseTx releases the mapped pages of the store under tx, from inside
+// the transaction: in a long write, the pages it has read so far. The mapping
+// starts at Info().Data and is at least as long as the file; pages past the
+// file's end are never touched. Pages come back from the page cache as they
+// are read again, unchanged: bbolt never writes through the mapping.
+func releaseTx(tx *bolt.Tx) error {
+	start, size := tx.DB().Info().Data, uintptr(tx.Size())
+	if start == 0 || size == 0 {
 		return nil
-	})
+	}
+	if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, size, unix.MADV_DONTNEED); errno != 0 {
+		return fmt.Errorf("store: release mapped pages of %s: %w", tx.DB().Path(), errno)
+	}
+	return nil
 }

@@ -11,13 +11,13 @@ import (
 
 // SaveSources saves many source states in one transaction: the poller's
 // routine bookkeeping (a 304's new poll times) costs one commit for all of
-// them instead of one each.
+// them instead of one each. It sorts states by ID.
 func (s *Store) SaveSources(states []SourceState) error {
 	if len(states) == 0 {
 		return nil
 	}
 	// In key order, each leaf page is found once and written once.
-	states = slices.SortedFunc(slices.Values(states), func(a, b SourceState) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(states, func(a, b SourceState) int { return strings.Compare(a.ID, b.ID) })
 	vals := make([][]byte, len(states))
 	for i, st := range states {
 		if st.ID == "" {
