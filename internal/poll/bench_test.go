@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"syscall"
 	"testing"
@@ -32,6 +33,7 @@ func BenchmarkChangedFeed(b *testing.B) {
 	src := cfg.Sources[0]
 	p, _, _ := newPoller(b, cfg)
 	p.batching = true // as under the scheduler: states are flushed in batches
+	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK || rep.New != 50 {
 		b.Fatalf("first poll: %+v", rep)
@@ -93,6 +95,7 @@ func BenchmarkUnchangedFeed(b *testing.B) {
 	src := cfg.Sources[0]
 	p, _, _ := newPoller(b, cfg)
 	p.batching = true
+	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})) // as the daemon logs
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK {
 		b.Fatalf("first poll: %+v", rep)
