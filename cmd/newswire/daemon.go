@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -38,6 +41,7 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // start serves and polls under cfg. The caller holds d.mu, or is alone.
 func (d *daemon) start(cfg *config.Config) {
+	setMemoryLimit(cfg)
 	web := server.New(cfg, d.st, d.log)
 	web.SetMetrics(d.metrics)
 	web.SetReloadStatus(d.status)
@@ -78,4 +82,17 @@ func (d *daemon) shutdown() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.halt()
+}
+
+// setMemoryLimit applies memory_limit_bytes, unless the GOMEMLIMIT
+// environment variable has set the limit already.
+func setMemoryLimit(cfg *config.Config) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := cfg.MemoryLimitBytes
+	if limit == 0 {
+		limit = math.MaxInt64
+	}
+	debug.SetMemoryLimit(limit)
 }

@@ -44,6 +44,10 @@ type Config struct {
 	AdminToken string    `yaml:"admin_token"`
 	RateLimit  RateLimit `yaml:"rate_limit"`
 	Retention  Retention `yaml:"retention"` // how long stories are kept (retention.go)
+	// MemoryLimitBytes is the Go runtime's soft memory limit (0: none): near
+	// it, the garbage collector works harder instead of growing the heap.
+	// The GOMEMLIMIT environment variable, when set, wins.
+	MemoryLimitBytes int64 `yaml:"memory_limit_bytes"`
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -114,6 +118,10 @@ const (
 	LevelProvincial = "provincial"
 	LevelCentral    = "central"
 )
+
+// MinMemoryLimit is the smallest memory_limit_bytes a config may set: below
+// it the collector would run without pause.
+const MinMemoryLimit = 16 << 20
 
 // MaxItemsPerFeed is the largest items_per_feed a config may ask for.
 const MaxItemsPerFeed = 1000

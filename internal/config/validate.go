@@ -143,6 +143,9 @@ func validate(c *Config, d *decoder) {
 	if c.ItemsPerFeed < 1 || c.ItemsPerFeed > MaxItemsPerFeed {
 		d.problemAt("items_per_feed", "must be between 1 and %d, got %d", MaxItemsPerFeed, c.ItemsPerFeed)
 	}
+	if c.MemoryLimitBytes != 0 && c.MemoryLimitBytes < MinMemoryLimit {
+		d.problemAt("memory_limit_bytes", "must be 0 (no limit) or at least %d (16 MiB), got %d", MinMemoryLimit, c.MemoryLimitBytes)
+	}
 	loadZone("time_zone", c.TimeZone)
 	validatePoll(&c.Poll, d)
 	validatePublish(c, d)
