@@ -38,7 +38,7 @@ func BenchmarkFarm10k(b *testing.B) {
 	}
 	const (
 		hosts    = 49
-		interval = 60 * time.Second
+		interval = farmInterval
 	)
 	// NEWSWIRE_FARM_FEEDS runs a smaller farm on a machine too busy for the
 	// full one; the figures per poll and per changed feed stay comparable.
@@ -88,10 +88,13 @@ sources:
 		}
 	}()
 	pid := daemon.Process.Pid
+	peakParts := watchRSS(pid)
 
 	// Warm-up: every feed fetched and stored once, then one more interval so
 	// that the schedule settles after the first, heavy round.
 	start := time.Now()
+	time.Sleep(2 * time.Second)
+	profile(b, listen, "first-round", time.Minute)
 	for f.Stats().Fresh < int64(feeds) {
 		if time.Since(start) > 30*time.Minute {
 			b.Fatalf("first round unfinished after 30 minutes: %+v", f.Stats())
@@ -105,6 +108,7 @@ sources:
 	// Phase A: one interval, nothing changes.
 	f.Reset()
 	cpu0 := cpuSeconds(b, pid)
+	profile(b, listen, "phase-a", interval-5*time.Second)
 	time.Sleep(interval)
 	cpuA := cpuSeconds(b, pid) - cpu0
 	statsA := f.Stats()
@@ -115,7 +119,8 @@ sources:
 	cpu1 := cpuSeconds(b, pid)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*interval)
 	defer cancel()
-	seen := watchMerged(ctx, "http://"+listen+"/feeds/all.json?limit=300")
+	seen, renders := watchMerged(ctx, "http://"+listen+"/feeds/all.json?limit=300")
+	profile(b, listen, "phase-b", 2*interval-5*time.Second)
 	changesPerInterval := feeds / 100
 	tick := time.NewTicker(interval / time.Duration(changesPerInterval))
 changing:
@@ -129,6 +134,7 @@ changing:
 	}
 	tick.Stop()
 	cpuB := cpuSeconds(b, pid) - cpu1
+	rendersB := renders()
 	statsB := f.Stats()
 	// Changes made in the last interval + 5 s may legitimately not be seen yet.
 	time.Sleep(interval + 5*time.Second)
@@ -159,34 +165,72 @@ changing:
 			}
 		}
 	}
+	renderCost := renderCPU(b, pid, listen)
 	perUnchanged := cpuA / float64(statsA.Requests) * 1000
-	changedCost := (cpuB - float64(statsB.Unchanged304)*cpuA/float64(statsA.Requests)) / float64(max(1, statsB.Fresh))
+	changedAll := (cpuB - float64(statsB.Unchanged304)*cpuA/float64(statsA.Requests)) / float64(max(1, statsB.Fresh))
+	changedCost := changedAll - float64(rendersB)*renderCost/float64(max(1, statsB.Fresh))
 
 	bare := runClient(b, "bare", f.URLs())
-	naive := runClient(b, "naive", f.URLs()[:2000])
+	paced := runClient(b, "paced", f.URLs())
+	naive := runClient(b, "naive", f.URLs()[:min(2000, feeds)])
 	parse := runClient(b, "parse", f.URLs()[:1])
 
 	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(perUnchanged, "daemon-CPU-s/1000-unchanged")
 	b.ReportMetric(bare, "bare-loop-CPU-s/1000")
+	b.ReportMetric(paced, "paced-loop-CPU-s/1000")
 	b.ReportMetric(naive, "naive-CPU-s/1000")
 	b.ReportMetric(changedCost*1000, "daemon-CPU-ms/changed-feed")
 	b.ReportMetric(parse, "gofeed-parse-ms/feed")
 	fmt.Printf(`farm: %d feeds of 50 items on %d hosts, interval %s
 first round: %s, %.1f CPU-s
 phase A (1 interval, no change): %d requests, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s = %.3f CPU-s per 1000 polls
-phase B (2 intervals, 1%%/interval change): %d requests, %d 200s, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s, %.2f ms per changed feed
+phase B (2 intervals, 1%%/interval change): %d requests, %d 200s, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s
+  per changed feed: %.2f ms, or %.2f ms with the watcher's %d renders of the merged feed (%.2f ms each)
 polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%)
 changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s
-peak RSS (VmHWM): %.1f MiB
-bare conditional-GET loop: %.3f CPU-s per 1000 polls; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
+peak RSS (VmHWM): %.1f MiB; largest sampled every 0.5 s: %s
+bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
 `, feeds, hosts, interval, firstRound.Round(time.Second), cpuFirst,
 		statsA.Requests, statsA.Unchanged304, statsA.Unchanged, pct(statsA.Unchanged304, statsA.Unchanged), cpuA, perUnchanged,
-		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB, changedCost*1000,
+		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB,
+		changedCost*1000, changedAll*1000, rendersB, renderCost*1000,
 		regular, gaps, pct(int64(regular), int64(gaps)),
 		len(changes), missing, late, worst.Round(time.Millisecond),
-		float64(rss)/(1<<20), bare, naive, parse)
+		float64(rss)/(1<<20), peakParts(), bare, paced, naive, parse)
 }
+
+// profile, when NEWSWIRE_FARM_PROFILE names a directory, saves a CPU profile
+// of the daemon over the next d into it, in the background, and its heap
+// profile at the end.
+func profile(b *testing.B, listen, name string, d time.Duration) {
+	dir := os.Getenv("NEWSWIRE_FARM_PROFILE")
+	if dir == "" {
+		return
+	}
+	save := func(path, file string) {
+		resp, err := http.Get("http://" + listen + path)
+		if err != nil {
+			b.Logf("profile %s: %v", name, err)
+			return
+		}
+		defer resp.Body.Close()
+		out, err := os.Create(filepath.Join(dir, file))
+		if err != nil {
+			b.Logf("profile %s: %v", name, err)
+			return
+		}
+		defer out.Close()
+		_, _ = io.Copy(out, resp.Body)
+	}
+	go func() {
+		save(fmt.Sprintf("/debug/pprof/profile?seconds=%d", int(d.Seconds())), name+".cpu.pprof")
+		save("/debug/pprof/heap", name+".heap.pprof")
+	}()
+}
+
+// farmInterval is how often the farm's feeds are polled.
+const farmInterval = 60 * time.Second
 
 func pct(a, b int64) float64 {
 	if b == 0 {
@@ -235,12 +279,48 @@ func peakRSS(b *testing.B, pid int) int64 {
 	return 0
 }
 
+// watchRSS samples the daemon's resident set every half second until it
+// exits; the returned function describes the largest sample, by part
+// (anonymous memory, mostly Go's heap; file pages, the store's mapping and
+// the binary).
+func watchRSS(pid int) func() string {
+	var mu sync.Mutex
+	var best map[string]int64
+	go func() {
+		for {
+			raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil {
+				return
+			}
+			m := map[string]int64{}
+			for _, line := range strings.Split(string(raw), "\n") {
+				k, v, ok := strings.Cut(line, ":")
+				if ok && strings.HasPrefix(k, "Rss") {
+					m[k], _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				}
+			}
+			mu.Lock()
+			if m["RssAnon"]+m["RssFile"] > best["RssAnon"]+best["RssFile"] {
+				best = m
+			}
+			mu.Unlock()
+			time.Sleep(500 * time.Millisecond)
+		}
+	}()
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("%.1f MiB anonymous + %.1f MiB file-backed", float64(best["RssAnon"])/1024, float64(best["RssFile"])/1024)
+	}
+}
+
 // watchMerged polls the merged feed every 2 s until ctx ends, noting when
-// each title first appears; the returned function gives the sightings once
-// the watch is over.
-func watchMerged(ctx context.Context, url string) func() map[string]time.Time {
+// each title first appears; the returned functions give the sightings once
+// the watch is over, and how many full responses (renders) it got so far.
+func watchMerged(ctx context.Context, url string) (func() map[string]time.Time, func() int) {
 	seen := make(map[string]time.Time)
 	var mu sync.Mutex
+	var full int
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -270,6 +350,9 @@ func watchMerged(ctx context.Context, url string) func() map[string]time.Time {
 				continue
 			}
 			etag = resp.Header.Get("ETag")
+			mu.Lock()
+			full++
+			mu.Unlock()
 			var doc struct {
 				Items []struct {
 					Title string `json:"title"`
@@ -291,9 +374,30 @@ func watchMerged(ctx context.Context, url string) func() map[string]time.Time {
 		}
 	}()
 	return func() map[string]time.Time {
-		<-done
-		return seen
+			<-done
+			return seen
+		}, func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return full
+		}
+}
+
+// renderCPU is the daemon's CPU for one render of the 300-story merged JSON
+// feed that the watcher reads: each request asks a limit not asked before,
+// so none is served from the cache.
+func renderCPU(b *testing.B, pid int, listen string) float64 {
+	const n = 20
+	before := cpuSeconds(b, pid)
+	for i := range n {
+		resp, err := http.Get(fmt.Sprintf("http://%s/feeds/all.json?limit=%d", listen, 300-1-i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
+	return (cpuSeconds(b, pid) - before) / n
 }
 
 func deadline(ctx context.Context) time.Time {
@@ -310,7 +414,7 @@ func runClient(b *testing.B, kind string, urls []string) float64 {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestBaselineClient$")
-	cmd.Env = append(os.Environ(), "NEWSWIRE_FARM_CLIENT="+kind, "NEWSWIRE_FARM_URLS="+list)
+	cmd.Env = append(os.Environ(), "NEWSWIRE_FARM_CLIENT="+kind, "NEWSWIRE_FARM_URLS="+list, "NEWSWIRE_FARM_INTERVAL="+farmInterval.String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("%s client: %v\n%s", kind, err, out)
@@ -380,6 +484,20 @@ func TestBaselineClient(t *testing.T) {
 		etags := make([]string, len(urls))
 		each(func(i int, u string) { _, _, etags[i] = get(u, "") })
 		cpu := each(func(i int, u string) {
+			if code, _, _ := get(u, etags[i]); code != http.StatusNotModified {
+				t.Errorf("%s: %d, want 304", u, code)
+			}
+		})
+		fmt.Printf("FIGURE %f\n", cpu/float64(len(urls))*1000)
+	case "paced":
+		// The same polls spread evenly over one interval, as a scheduler
+		// without batches would make them.
+		etags := make([]string, len(urls))
+		each(func(i int, u string) { _, _, etags[i] = get(u, "") })
+		interval, _ := time.ParseDuration(os.Getenv("NEWSWIRE_FARM_INTERVAL"))
+		start := time.Now()
+		cpu := each(func(i int, u string) {
+			time.Sleep(time.Until(start.Add(interval * time.Duration(i) / time.Duration(len(urls)))))
 			if code, _, _ := get(u, etags[i]); code != http.StatusNotModified {
 				t.Errorf("%s: %d, want 304", u, code)
 			}
