@@ -37,16 +37,12 @@ func (r *record) occurrence(source string) int {
 }
 
 // Apply stores the items of one fetched document of one source, in document
-// order, in write transactions of at most chunkItems items. For each item it
-// either creates a story (New), changes a story after an outlet's edit
-// (Updated), credits this source on a story another source carried first
-// (Joined), finds nothing to do (Unchanged), or finds its GUID or link among
-// the tombstones of stories retention deleted (Expired: an old item an outlet
-// still lists stays deleted). A document with nothing new writes nothing to
-// disk.
-//
-// An error keeps the chunks committed before it, and the Result counts them:
-// applying the document again stores the rest and finds those unchanged.
+// order, in one write transaction. For each item it either creates a story
+// (New), changes a story after an outlet's edit (Updated), credits this source
+// on a story another source carried first (Joined), finds nothing to do
+// (Unchanged), or finds its GUID or link among the tombstones of stories
+// retention deleted (Expired: an old item an outlet still lists stays
+// deleted). A document with nothing new writes nothing to disk.
 //
 // Items are known within their source by GUID, else link, else title; across
 // sources by Incoming.Key. Times are stored in UTC.
@@ -55,33 +51,6 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		return Result{}, errors.New("store: apply: empty source id")
 	}
 	now = now.UTC()
-	var res Result
-	for start := 0; start < len(items); start += chunkItems {
-		r, err := s.applyChunk(source, items[start:min(start+chunkItems, len(items))], start, now)
-		res.add(r)
-		if err != nil {
-			return res, err
-		}
-		if len(items) > chunkItems {
-			if err := s.ReleaseMapped(); err != nil {
-				return res, fmt.Errorf("store: apply %s: %w", source, err)
-			}
-		}
-	}
-	return res, nil
-}
-
-// chunkItems is how many items Apply writes in one transaction. A commit
-// reads the old page of every page the transaction changed, and each new
-// item changes pages all over the identity index: the kernel maps the pages
-// around each one it faults in too, so a source's first document of fifty
-// items in one transaction made the store's resident pages jump by tens of
-// MB at its commit. Ten at a time bounds that, for one more fsync per ten
-// new items.
-const chunkItems = 10
-
-// applyChunk writes items, the ones from first on of a document, in one transaction.
-func (s *Store) applyChunk(source string, items []Incoming, first int, now time.Time) (Result, error) {
 	tx, err := s.db.Begin(true)
 	if err != nil {
 		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
@@ -99,7 +68,16 @@ func (s *Store) applyChunk(source string, items []Incoming, first int, now time.
 	for i := range items {
 		if err := w.apply(&items[i]); err != nil {
 			_ = tx.Rollback()
-			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, first+i, itemName(&items[i].Item), err)
+			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
+		}
+		if (i+1)%releaseEvery == 0 {
+			// Each new item reads pages all over the identity index; a
+			// source's first document would otherwise hold all of them
+			// resident until the commit.
+			if err := releaseTx(tx); err != nil {
+				_ = tx.Rollback()
+				return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+			}
 		}
 	}
 	if !w.dirty {
@@ -111,7 +89,7 @@ func (s *Store) applyChunk(source string, items []Incoming, first int, now time.
 		if errors.Is(err, berrors.ErrMaxSizeReached) {
 			err = fmt.Errorf("%w: %w", ErrFull, err)
 		}
-		return Result{}, fmt.Errorf("store: apply %s: commit items %d-%d: %w", source, first, first+len(items)-1, err)
+		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
 	}
 	if w.res.New+w.res.Updated+w.res.Joined > 0 {
 		s.version.Add(1)
@@ -119,14 +97,9 @@ func (s *Store) applyChunk(source string, items []Incoming, first int, now time.
 	return w.res, nil
 }
 
-func (r *Result) add(o Result) {
-	r.New += o.New
-	r.Updated += o.Updated
-	r.Joined += o.Joined
-	r.Unchanged += o.Unchanged
-	r.Skipped += o.Skipped
-	r.Expired += o.Expired
-}
+// releaseEvery is how many items Apply stores between releases of the
+// mapped pages it has read (ReleaseMapped).
+const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {
 	if k := sourceKey(it); k != "" {
