@@ -12,6 +12,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"newswire/internal/config"
 	"newswire/internal/farm"
 )
 
@@ -23,17 +24,8 @@ import (
 //
 //	go test -run '^$' -bench ChangedFeed -benchtime 400x -count 3 ./internal/poll
 func BenchmarkChangedFeed(b *testing.B) {
-	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
+	f, p, src := benchPoller(b)
 	url := f.URLs()[0]
-	cfg := testConfig(b, fastPoll, "tin-0 "+url)
-	src := cfg.Sources[0]
-	p, _, _ := newPoller(b, cfg)
-	p.batching = true // as under the scheduler: states are flushed in batches
-	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK || rep.New != 50 {
 		b.Fatalf("first poll: %+v", rep)
@@ -66,6 +58,22 @@ func BenchmarkChangedFeed(b *testing.B) {
 	})
 }
 
+// benchPoller serves one loopback feed of 50 items, dated a day back so that
+// hundreds of changes stay in the past, and returns a poller of it set as
+// the daemon sets it up: states saved in batches, warnings only logged.
+func benchPoller(b *testing.B) (*farm.Farm, *Poller, config.Source) {
+	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(f.Close)
+	cfg := testConfig(b, fastPoll, "tin-0 "+f.URLs()[0])
+	p, _, _ := newPoller(b, cfg)
+	p.batching = true
+	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return f, p, cfg.Sources[0]
+}
+
 // reportCPU, deferred, reports the process's CPU time per iteration (the
 // loopback outlet's included), which unlike ns/op does not count waiting
 // for the disk.
@@ -85,17 +93,8 @@ func cpuTime() time.Duration {
 //
 //	go test -run '^$' -bench UnchangedFeed -benchtime 5000x -count 3 ./internal/poll
 func BenchmarkUnchangedFeed(b *testing.B) {
-	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
+	f, p, src := benchPoller(b)
 	url := f.URLs()[0]
-	cfg := testConfig(b, fastPoll, "tin-0 "+url)
-	src := cfg.Sources[0]
-	p, _, _ := newPoller(b, cfg)
-	p.batching = true
-	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})) // as the daemon logs
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK {
 		b.Fatalf("first poll: %+v", rep)
