@@ -28,7 +28,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.activity.mark(now)
 	d := p.newDispatcher(true)
 	spread := min(time.Minute, p.cfg.Poll.Interval.D())
-	for _, src := range srcs {
+	for i, src := range srcs {
 		st, err := p.state(src.ID)
 		ok := err == nil && st.ID != ""
 		if ok && IsGone(src, st) {
@@ -41,7 +41,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		} else if len(srcs) > 1 && spread > 0 {
 			next = align(now.Add(time.Duration(rand.Int64N(int64(spread)))), p.cfg.SourceInterval(src))
 		}
-		d.add(src, EffectiveURL(src, st), next)
+		d.add(&srcs[i], EffectiveURL(src, st), next)
 	}
 	flushed := make(chan struct{})
 	go func() {
@@ -103,7 +103,7 @@ func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 	for i, src := range srcs {
 		index[src.ID] = i
 		st, _ := p.state(src.ID)
-		d.add(src, EffectiveURL(src, st), now)
+		d.add(&srcs[i], EffectiveURL(src, st), now)
 	}
 	d.finished = func(r Report) {
 		reports[index[r.Source]] = r
@@ -149,7 +149,7 @@ type hostQueue struct {
 }
 
 type entry struct {
-	src  config.Source
+	src  *config.Source // in the slice the dispatcher was filled from: with 10,000 sources a copy each was 5 MB
 	host string
 	next time.Time
 	rep  Report
@@ -167,7 +167,7 @@ func (p *Poller) newDispatcher(repeat bool) *dispatcher {
 	}
 }
 
-func (d *dispatcher) add(src config.Source, rawURL string, next time.Time) {
+func (d *dispatcher) add(src *config.Source, rawURL string, next time.Time) {
 	heap.Push(&d.due, &entry{src: src, host: hostOf(rawURL), next: next})
 }
 
@@ -227,7 +227,7 @@ func (d *dispatcher) run(ctx context.Context) {
 					// Not a failure's time: a Retry-After must not be cut short.
 					e.next = align(e.next, e.rep.Next.Sub(now))
 				}
-				e.host = hostOf(d.p.effectiveURL(e.src))
+				e.host = hostOf(d.p.effectiveURL(*e.src))
 				heap.Push(&d.due, e)
 			}
 		case <-tick:
@@ -255,7 +255,7 @@ func (d *dispatcher) start(ctx context.Context, now time.Time, done chan<- *entr
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				e.rep = d.p.pollSafely(ctx, e.src)
+				e.rep = d.p.pollSafely(ctx, *e.src)
 				select {
 				case done <- e:
 				case <-ctx.Done():
