@@ -91,14 +91,24 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		}
 		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
 	}
-	if w.res.New+w.res.Updated+w.res.Joined > 0 {
+	written := w.res.New + w.res.Updated + w.res.Joined
+	if written > 0 {
 		s.version.Add(1)
+	}
+	if written >= releaseEvery {
+		// The commit read the old page of every page it changed; let them
+		// go too. The write has landed: a failed release only leaves pages
+		// resident until the poller's periodic one.
+		_ = s.ReleaseMapped()
 	}
 	return w.res, nil
 }
 
 // releaseEvery is how many items Apply stores between releases of the
-// mapped pages it has read (ReleaseMapped).
+// mapped pages it has read (ReleaseMapped), and how many stories written make
+// it release them after its commit as well. A small write leaves them for the
+// periodic release: releasing costs the next transaction a page fault for
+// every page it reads.
 const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {

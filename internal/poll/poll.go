@@ -310,15 +310,6 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
 	p.memo.remember(src.ID, seen)
-	if res.New+res.Updated+res.Joined >= bulkWrite {
-		// A large write touches pages all over the store file; let them go
-		// from the resident set now rather than at the next periodic
-		// release. A small one waits for it: releasing costs the next
-		// transaction a page fault for every page it reads.
-		if err := p.store.ReleaseMapped(); err != nil {
-			p.log.Warn("releasing mapped store pages", "error", err)
-		}
-	}
 	rep.Result = ResultOK
 	rep.Items = len(feed.Items)
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
@@ -336,10 +327,6 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	st.PublishGap, st.NewestItem = publishRhythm(feed.Items, st.PublishGap, st.NewestItem)
 	return hint, nil
 }
-
-// bulkWrite is how many stories written at once make the poller release the
-// store's mapped pages at once (a source's first document, a burst).
-const bulkWrite = 10
 
 // parse turns a fetched document into a feed. Every kind of source goes
 // through here, so a new kind is a new branch in this one place.

@@ -59,8 +59,9 @@ func (p *Poller) Run(ctx context.Context) error {
 					p.log.Warn("saving source states", "error", err)
 				}
 			case <-release.C:
-				// Reads of the store (the HTTP side's) leave its pages
-				// resident too; the poller's own writes release at once.
+				// Reads of the store (the HTTP side's) and small writes
+				// leave its pages resident; large writes release them
+				// at once (store.Apply).
 				if err := p.store.ReleaseMapped(); err != nil {
 					p.log.Warn("releasing mapped store pages", "error", err)
 				}
