@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -12,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"newswire/feeds"
+	"newswire/internal/codec"
 	"newswire/internal/story"
 )
 
@@ -185,10 +185,10 @@ const docEntryFormat = 2
 
 func (e *docEntry) appendBinary(b []byte) ([]byte, error) {
 	b = append(b, docEntryFormat)
-	b = append(binary.AppendUvarint(b, uint64(len(e.Bands))), e.Bands...)
+	b = codec.AppendBytes(b, e.Bands)
 	b = binary.AppendUvarint(b, uint64(len(e.Docs)))
 	for _, d := range e.Docs {
-		b = append(binary.AppendUvarint(b, uint64(len(d.Source))), d.Source...)
+		b = codec.AppendString(b, d.Source)
 		var err error
 		if b, err = d.Doc.AppendBinary(b); err != nil {
 			return nil, err
@@ -201,7 +201,7 @@ func (e *docEntry) appendBinary(b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return append(binary.AppendUvarint(b, uint64(len(joins))), joins...), nil
+	return codec.AppendBytes(b, joins), nil
 }
 
 func decodeDocEntry(v []byte) (docEntry, error) {
@@ -214,43 +214,24 @@ func decodeDocEntry(v []byte) (docEntry, error) {
 	case v[0] != docEntryFormat:
 		return e, fmt.Errorf("entry in format %d, want %d", v[0], docEntryFormat)
 	}
-	errShort := errors.New("truncated entry")
-	v = v[1:]
-	// chunk takes a length-prefixed run of bytes off the front of v.
-	chunk := func() ([]byte, bool) {
-		n, k := binary.Uvarint(v)
-		if k <= 0 || n > uint64(len(v)-k) {
-			return nil, false
-		}
-		c := v[k : k+int(n)]
-		v = v[k+int(n):]
-		return c, true
-	}
-	bands, ok := chunk()
-	if !ok {
-		return e, errShort
-	}
-	e.Bands = bytes.Clone(bands)
-	n, k := binary.Uvarint(v)
-	if k <= 0 || n > uint64(len(v)) {
-		return e, errShort
-	}
-	v = v[k:]
-	e.Docs = make([]sourceDoc, n)
+	r := codec.Reader{B: v[1:]}
+	e.Bands = bytes.Clone(r.Bytes())
+	// A story.Doc takes at least a few bytes: ten is a safe floor.
+	e.Docs = make([]sourceDoc, r.Count(10))
 	for i := range e.Docs {
-		src, ok := chunk()
-		if !ok {
-			return e, errShort
+		src := r.String()
+		if r.Err != nil {
+			return e, r.Err
 		}
-		doc, rest, err := story.DecodeDoc(v)
+		doc, rest, err := story.DecodeDoc(r.B)
 		if err != nil {
 			return e, err
 		}
-		e.Docs[i], v = sourceDoc{Source: string(src), Doc: doc}, rest
+		e.Docs[i], r.B = sourceDoc{Source: src, Doc: doc}, rest
 	}
-	joins, ok := chunk()
-	if !ok {
-		return e, errShort
+	joins := r.Bytes()
+	if r.Err != nil {
+		return e, r.Err
 	}
 	if len(joins) > 0 {
 		if err := json.Unmarshal(joins, &e.Joins); err != nil {
