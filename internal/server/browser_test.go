@@ -128,6 +128,28 @@ func eval[T any](t *testing.T, tb *tab, js string) T {
 	return v
 }
 
+// screenshot saves the whole page as name, under $NEWSWIRE_ARTIFACTS when
+// it is set (CI keeps them), else in the test's temporary folder.
+func (tb *tab) screenshot(t *testing.T, name string) {
+	t.Helper()
+	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := os.Getenv("NEWSWIRE_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifact folder: %v", err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatalf("saving the screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
 // checkClean fails on any console problem and on any request to a host other
 // than allowed, which are the origins the page may load from.
 func (tb *tab) checkClean(t *testing.T, when string, allowed ...string) {
@@ -204,24 +226,7 @@ func TestFrontInBrowser(t *testing.T) {
 			if bad := eval[[]string](t, tb, `[...document.querySelectorAll("a")].filter(a => !a.innerText.trim() && !a.getAttribute("aria-label")).map(a => a.outerHTML)`); len(bad) > 0 {
 				t.Errorf("links without text: %q", bad)
 			}
-			{
-				shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(90))
-				if err != nil {
-					t.Fatalf("screenshot: %v", err)
-				}
-				dir := os.Getenv("NEWSWIRE_ARTIFACTS")
-				if dir == "" {
-					dir = t.TempDir()
-				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatalf("artifact folder: %v", err)
-				}
-				path := filepath.Join(dir, fmt.Sprintf("front-%d.jpg", width))
-				if err := os.WriteFile(path, shot, 0o644); err != nil {
-					t.Fatalf("saving the screenshot: %v", err)
-				}
-				t.Logf("screenshot at %d px: %s", width, path)
-			}
+			tb.screenshot(t, fmt.Sprintf("front-%d.jpg", width))
 			tb.checkClean(t, "front page", site)
 		})
 	}

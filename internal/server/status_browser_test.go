@@ -2,8 +2,6 @@ package server
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -38,22 +36,7 @@ func TestStatusInBrowser(t *testing.T) {
 			if c := eval[string](t, tb, `getComputedStyle(document.querySelector("#nguon-hong .state")).fontWeight`); c != "600" {
 				t.Errorf("state font-weight = %q: site.css not applied", c)
 			}
-			shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(90))
-			if err != nil {
-				t.Fatalf("screenshot: %v", err)
-			}
-			dir := os.Getenv("NEWSWIRE_ARTIFACTS")
-			if dir == "" {
-				dir = t.TempDir()
-			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatalf("artifact folder: %v", err)
-			}
-			path := filepath.Join(dir, fmt.Sprintf("status-%d.jpg", tt.width))
-			if err := os.WriteFile(path, shot, 0o644); err != nil {
-				t.Fatalf("saving the screenshot: %v", err)
-			}
-			t.Logf("screenshot at %d px: %s", tt.width, path)
+			tb.screenshot(t, fmt.Sprintf("status-%d.jpg", tt.width))
 			tb.checkClean(t, "status page", site)
 		})
 	}
