@@ -23,23 +23,43 @@ type cache struct {
 // entry is one rendered response, with every header it is served with built
 // once, so that serving it from the cache allocates next to nothing.
 type entry struct {
-	body     []byte
+	representation
 	etag     string
 	modified time.Time
-	// header is sent with 200 and 304 alike; length only with a 200 body.
-	header http.Header
-	length []string
 
 	gzipOnce sync.Once
-	gz       *variant // the body gzipped, made when a client first asks
+	gz       *representation // the body gzipped, made when a client first asks
 }
 
-// variant is the gzip representation of an entry: its own strong ETag, since
-// its bytes differ.
-type variant struct {
-	body   []byte
-	header http.Header
-	length []string
+// representation is the bytes of an entry as sent, identity or gzip, with
+// their fields: header goes with a 200; revalidate is the part of it a 304
+// repeats; length goes with a 200 body. The gzip variant has its own strong
+// ETag, since its bytes differ.
+type representation struct {
+	body       []byte
+	header     http.Header
+	revalidate []field
+	length     []string
+}
+
+type field struct {
+	name  string
+	value []string
+}
+
+// notModifiedFields are the fields of a cached response a 304 repeats
+// (RFC 9110 section 15.4.5): those a cache needs to refresh what it holds,
+// and no other representation metadata.
+var notModifiedFields = []string{"Etag", "Cache-Control", "Expires", "Vary", "Content-Location"}
+
+func newRepresentation(body []byte, header http.Header) representation {
+	r := representation{body: body, header: header, length: []string{strconv.Itoa(len(body))}}
+	for _, k := range notModifiedFields {
+		if v, ok := header[k]; ok {
+			r.revalidate = append(r.revalidate, field{k, v})
+		}
+	}
+	return r
 }
 
 func newCache(max int) *cache { return &cache{max: max, entries: make(map[string]*entry)} }
@@ -48,41 +68,40 @@ func newCache(max int) *cache { return &cache{max: max, entries: make(map[string
 // part of the response like the body.
 func newEntry(body []byte, contentType string, modified time.Time, maxAge time.Duration, extra http.Header) *entry {
 	e := &entry{
-		body:     body,
 		etag:     fmt.Sprintf(`"%016x"`, xxhash.Sum64(body)),
 		modified: modified,
-		header: http.Header{
-			"Content-Type":  {contentType},
-			"Cache-Control": {fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds()))},
-			"Vary":          {"Accept-Encoding"},
-		},
-		length: []string{strconv.Itoa(len(body))},
 	}
-	e.header["Etag"] = []string{e.etag}
+	header := http.Header{
+		"Content-Type":  {contentType},
+		"Cache-Control": {fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds()))},
+		"Vary":          {"Accept-Encoding"},
+		"Etag":          {e.etag},
+	}
 	if !modified.IsZero() {
-		e.header["Last-Modified"] = []string{modified.UTC().Format(http.TimeFormat)}
+		header["Last-Modified"] = []string{modified.UTC().Format(http.TimeFormat)}
 	}
 	for k, v := range extra {
-		e.header[k] = v
+		header[k] = v
 	}
+	e.representation = newRepresentation(body, header)
 	return e
 }
 
 // gzipped returns the gzip variant, compressing once per entry.
-func (e *entry) gzipped() *variant {
+func (e *entry) gzipped() *representation {
 	e.gzipOnce.Do(func() {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		_, _ = zw.Write(e.body) // writes to a bytes.Buffer cannot fail
 		_ = zw.Close()
-		v := &variant{body: buf.Bytes(), header: make(http.Header, len(e.header)+2)}
+		header := make(http.Header, len(e.header)+2)
 		for k, vs := range e.header {
-			v.header[k] = vs
+			header[k] = vs
 		}
-		v.header["Etag"] = []string{e.etag[:len(e.etag)-1] + `-gz"`}
-		v.header["Content-Encoding"] = []string{"gzip"}
-		v.length = []string{strconv.Itoa(len(v.body))}
-		e.gz = v
+		header["Etag"] = []string{e.etag[:len(e.etag)-1] + `-gz"`}
+		header["Content-Encoding"] = []string{"gzip"}
+		gz := newRepresentation(buf.Bytes(), header)
+		e.gz = &gz
 	})
 	return e.gz
 }

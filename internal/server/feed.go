@@ -29,16 +29,29 @@ type format struct {
 	render      func(r feeds.Renderer, buf *bytes.Buffer, ch feeds.Channel, stories []feeds.Story) error
 }
 
-var formats = map[string]format{
-	"rss": {"rss", feeds.ContentTypeRSS, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+var (
+	formatRSS = format{"rss", feeds.ContentTypeRSS, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
 		return r.RSS(b, ch, s)
-	}},
-	"atom": {"atom", feeds.ContentTypeAtom, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+	}}
+	formatAtom = format{"atom", feeds.ContentTypeAtom, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
 		return r.Atom(b, ch, s)
-	}},
-	"json": {"json", feeds.ContentTypeJSON, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
+	}}
+	formatJSON = format{"json", feeds.ContentTypeJSON, func(r feeds.Renderer, b *bytes.Buffer, ch feeds.Channel, s []feeds.Story) error {
 		return r.JSON(b, ch, s)
-	}},
+	}}
+)
+
+// formatOf is the format of a file extension.
+func formatOf(ext string) (format, bool) {
+	switch ext {
+	case "rss":
+		return formatRSS, true
+	case "atom":
+		return formatAtom, true
+	case "json":
+		return formatJSON, true
+	}
+	return format{}, false
 }
 
 // feedCategory is what the feed handler needs of a category, looked up once.
@@ -122,8 +135,7 @@ func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 // more than the rest of serving a cached feed.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if file, ok := feedFile(r); ok {
-		r.SetPathValue("file", file)
-		s.handleFeed(w, r)
+		s.serveFeed(w, r, file)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -143,9 +155,13 @@ func feedFile(r *http.Request) (string, bool) {
 }
 
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
-	file := r.PathValue("file")
+	s.serveFeed(w, r, r.PathValue("file"))
+}
+
+// serveFeed serves /feeds/file.
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) {
 	name, ext, _ := strings.Cut(file, ".")
-	f, known := formats[ext]
+	f, known := formatOf(ext)
 	cat, ok := s.feedCats[name]
 	if !known || !ok {
 		status := http.StatusNotFound
@@ -358,35 +374,27 @@ func newest(stories []feeds.Story) time.Time {
 // conditional requests with 304 and clients that accept gzip with the gzip
 // variant. It returns the status written.
 func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
-	header, body, length := e.header, e.body, e.length
+	rep := &e.representation
 	if acceptsGzip(r.Header["Accept-Encoding"]) {
-		v := e.gzipped()
-		header, body, length = v.header, v.body, v.length
+		rep = e.gzipped()
 	}
 	h := w.Header()
-	if notModified(r, e, header["Etag"][0]) {
-		// RFC 9110 section 15.4.5: a 304 carries the fields a cache needs
-		// to refresh what it holds, and no other representation metadata.
-		for _, k := range notModifiedFields {
-			if v, ok := header[k]; ok {
-				h[k] = v
-			}
+	if notModified(r, e, rep.header["Etag"][0]) {
+		for _, f := range rep.revalidate {
+			h[f.name] = f.value
 		}
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
-	for k, v := range header {
+	for k, v := range rep.header {
 		h[k] = v
 	}
-	h["Content-Length"] = length
+	h["Content-Length"] = rep.length
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+		_, _ = w.Write(rep.body)
 	}
 	return http.StatusOK
 }
-
-// notModifiedFields are the cached response's fields a 304 repeats.
-var notModifiedFields = []string{"Etag", "Cache-Control", "Expires", "Vary", "Content-Location"}
 
 // notModified applies If-None-Match, and If-Modified-Since when there is no
 // If-None-Match (RFC 9110 section 13.2.2). Either representation's ETag

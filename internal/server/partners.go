@@ -46,7 +46,7 @@ func (ps *partners) authenticate(r *http.Request) *partner {
 		return nil
 	}
 	token := ""
-	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+	if auth := firstValue(r.Header["Authorization"]); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
 		token = strings.TrimSpace(auth[7:])
 	} else if r.URL.RawQuery != "" {
 		token = r.URL.Query().Get("token")
@@ -92,6 +92,7 @@ type limiter struct {
 	mu      sync.Mutex
 	every   rate.Limit
 	burst   int
+	full    time.Duration // how long an empty bucket takes to fill
 	clients map[string]*clientBucket
 	swept   time.Time
 }
@@ -106,17 +107,21 @@ func newLimiter(perSecond, burst int) *limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &limiter{every: rate.Limit(perSecond), burst: burst, clients: map[string]*clientBucket{}}
+	return &limiter{
+		every:   rate.Limit(perSecond),
+		burst:   burst,
+		full:    time.Duration(float64(burst) / float64(perSecond) * float64(time.Second)),
+		clients: map[string]*clientBucket{},
+	}
 }
 
 // allow takes a token for client, or says how long until one is free.
 func (l *limiter) allow(client string, now time.Time) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	full := time.Duration(float64(l.burst) / float64(l.every) * float64(time.Second))
-	if now.Sub(l.swept) > full && len(l.clients) > 1024 {
+	if len(l.clients) > 1024 && now.Sub(l.swept) > l.full {
 		for k, b := range l.clients {
-			if now.Sub(b.seen) > full {
+			if now.Sub(b.seen) > l.full {
 				delete(l.clients, k)
 			}
 		}
@@ -150,4 +155,13 @@ func categoryIDs(cats []config.Category) []string {
 		ids[i] = c.ID
 	}
 	return ids
+}
+
+// firstValue is a header's first value, looked up by its canonical name
+// as net/http stores it, without canonicalising the name again.
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
