@@ -61,6 +61,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		links:   tx.Bucket(bucketLinks),
 		index:   tx.Bucket(bucketIndex),
 		tombs:   tx.Bucket(bucketTombs),
+		counts:  tally{},
 		now:     now,
 		source:  source,
 	}
@@ -84,6 +85,10 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		// Commit would write a new meta page even with nothing changed.
 		_ = tx.Rollback()
 		return w.res, nil
+	}
+	if err := w.counts.save(tx); err != nil {
+		_ = tx.Rollback()
+		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 	}
 	if err := tx.Commit(); err != nil {
 		if errors.Is(err, berrors.ErrMaxSizeReached) {
@@ -122,6 +127,7 @@ func itemName(it *feeds.Item) string {
 type writer struct {
 	stories, guids, links, index *bolt.Bucket
 	tombs                        *bolt.Bucket // identity keys of deleted stories
+	counts                       tally        // keys added to each index
 	now                          time.Time
 	source                       string
 	res                          Result
@@ -350,7 +356,7 @@ func (w *writer) indexTime(category string, rec *record) error {
 		return fmt.Errorf("index %s: %w", category, err)
 	}
 	b.FillPercent = appendFill
-	if err := b.Put(timeKey(rec.Story.SortTime, rec.Story.ID), nil); err != nil {
+	if err := w.counts.put(b, category, timeKey(rec.Story.SortTime, rec.Story.ID)); err != nil {
 		return fmt.Errorf("index %s: %w", category, err)
 	}
 	return nil

@@ -30,6 +30,8 @@
 //	         SortTime unix-nanos (8) + id (8)        → empty
 //	sources  source id                               → JSON SourceState
 //	meta     "schema"                                → schema version (8 bytes)
+//	         "sources"                               → keys in sources (8)
+//	counts   index name (category or "all")          → keys in that index (8); see counts.go
 //	fpbands  period (4) + LSH band (8) + id (8)     → publication unix seconds (8); see fingerprint.go
 //	fpdocs   id (8)                                  → fingerprints of its occurrences, why each joined, its band keys (binary, fingerprint.go)
 //	changes, change_of                               the change log for partners; see since.go
@@ -42,6 +44,17 @@
 // The schema version counts layout changes. Open migrates an older file
 // forward, all migrations in one write transaction, and refuses a newer one
 // (ErrSchema).
+//
+// # Counts
+//
+// Stats reports how many stories each index holds, and how many sources are
+// saved, from the counts bucket and meta "sources": a few keys, read without
+// touching the indexes, however large. Every write that adds or removes an
+// index key (Apply, retention) or a source changes its count in the same
+// transaction, so a rolled-back write changes neither. Each index has its
+// count from the transaction that creates it; an index emptied by retention
+// keeps its bucket and counts 0. Version 3 added the counts: opening an older
+// file counts every index once by walking it.
 //
 // # Retention
 //

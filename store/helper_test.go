@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -142,7 +144,53 @@ func checkInvariants(tx *bolt.Tx) error {
 	if err := checkChangeLog(tx, n); err != nil {
 		return err
 	}
+	if err := checkCounts(tx); err != nil {
+		return err
+	}
 	return checkTombstones(tx)
+}
+
+// walkStats counts what Stats reports by walking every page of the indexes
+// and of sources, as Stats did before the counts were kept.
+func walkStats(tx *bolt.Tx) (Stats, error) {
+	st := Stats{Categories: map[string]int{}}
+	index := tx.Bucket(bucketIndex)
+	err := index.ForEachBucket(func(name []byte) error {
+		n := index.Bucket(name).Stats().KeyN
+		if string(name) == AllCategory {
+			st.Stories = n
+		} else {
+			st.Categories[string(name)] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	st.Sources = tx.Bucket(bucketSources).Stats().KeyN
+	return st, nil
+}
+
+// checkCounts verifies that the counts bucket holds one count for every
+// index and no other, each equal to the keys a walk finds, and that the
+// count of sources is right.
+func checkCounts(tx *bolt.Tx) error {
+	want, err := walkStats(tx)
+	if err != nil {
+		return err
+	}
+	got := Stats{Categories: map[string]int{}}
+	if err := readCounts(tx, &got); err != nil {
+		return err
+	}
+	if tx.Bucket(bucketCounts).Get([]byte(AllCategory)) == nil {
+		return errors.New("counts: no count for index all")
+	}
+	if got.Stories != want.Stories || got.Sources != want.Sources || !maps.Equal(got.Categories, want.Categories) {
+		return fmt.Errorf("counts say %d stories, %d sources, categories %v; a walk finds %d, %d, %v",
+			got.Stories, got.Sources, got.Categories, want.Stories, want.Sources, want.Categories)
+	}
+	return nil
 }
 
 // checkBandIndex verifies that every fingerprint record belongs to a

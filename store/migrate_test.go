@@ -30,7 +30,7 @@ func TestMigrationsEndAtSchemaVersion(t *testing.T) {
 // writeV1 writes a store as version 1 left it: stories joined by text and
 // by link, fingerprints without their band keys, no change log and no
 // tombstones. It is made with this build and then rewound, which is exactly
-// what version 2 added. It returns each story's band keys as version 2
+// what versions 2 and 3 added. It returns each story's band keys as version 2
 // records them.
 func writeV1(t *testing.T, path string) map[uint64][]string {
 	t.Helper()
@@ -61,6 +61,9 @@ func writeV1(t *testing.T, path string) map[uint64][]string {
 	bands := map[uint64][]string{}
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketMeta).Put(keySchema, u64(1)); err != nil {
+			return err
+		}
+		if err := rewindCounts(tx); err != nil {
 			return err
 		}
 		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf} {
@@ -118,10 +121,11 @@ func schemaOf(t *testing.T, ts *testStore) uint64 {
 	return v
 }
 
-// TestMigrateV1 opens a version-1 file: it reaches version 2 with its
-// band keys rebuilt as version 2 would have written them, every story in the
-// change log in id order, and retention able to delete every story whole
-// (the invariant check on close covers every bucket).
+// TestMigrateV1 opens a version-1 file: it reaches the current version with
+// its band keys rebuilt as version 2 would have written them, every story in
+// the change log in id order, its counts equal to a walk, and retention able
+// to delete every story whole (the invariant check on close covers every
+// bucket).
 func TestMigrateV1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "newswire.db")
 	want := writeV1(t, path)
@@ -148,6 +152,9 @@ func TestMigrateV1(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st := ts.checkStats("migrated"); st.Stories != 40 {
+		t.Errorf("Stats after migration = %+v, want 40 stories", st)
 	}
 	got, _ := ts.changes(AllCategory, "", 7)
 	if ids := ids(got); len(ids) != 40 || !slices.IsSorted(ids) {
@@ -218,7 +225,7 @@ func TestNewStoreRunsEveryMigration(t *testing.T) {
 		t.Errorf("new store at schema %d, want %d", v, schemaVersion)
 	}
 	err := ts.db.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf} {
+		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf, bucketCounts} {
 			if tx.Bucket(b) == nil {
 				return fmt.Errorf("new store lacks bucket %s", b)
 			}

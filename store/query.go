@@ -142,7 +142,13 @@ func (s *Store) SaveSource(st SourceState) error {
 		return fmt.Errorf("store: save source %s: %w", st.ID, err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSources).Put([]byte(st.ID), v)
+		b := tx.Bucket(bucketSources)
+		if b.Get([]byte(st.ID)) == nil {
+			if err := addSources(tx, 1); err != nil {
+				return err
+			}
+		}
+		return b.Put([]byte(st.ID), v)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save source %s: %w", st.ID, err)

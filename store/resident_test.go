@@ -41,8 +41,20 @@ func TestReleaseMapped(t *testing.T) {
 	}
 }
 
+// residentAfterRelease releases the store's mapped pages, runs fn, and
+// returns the kB of the file that fn brought back into the resident set.
+func residentAfterRelease(tb testing.TB, s *Store, fn func()) (kb int, ok bool) {
+	tb.Helper()
+	if err := s.ReleaseMapped(); err != nil {
+		tb.Fatal(err)
+	}
+	before := mappedResidentKB(tb, s.Path())
+	fn()
+	return mappedResidentKB(tb, s.Path()) - before, true
+}
+
 // mappedResidentKB sums the Rss of the mappings of path in /proc/self/smaps.
-func mappedResidentKB(t *testing.T, path string) int {
+func mappedResidentKB(t testing.TB, path string) int {
 	t.Helper()
 	abs, _ := filepath.Abs(path)
 	f, err := os.Open("/proc/self/smaps")

@@ -280,6 +280,7 @@ type pruner struct {
 	tx                                         *bolt.Tx
 	stories, guids, links, index, tombs, times *bolt.Bucket
 	now                                        []byte // deletion time, unix nanos
+	counts                                     tally  // keys taken from each index
 	did                                        PruneResult
 	dirty                                      bool // something was written
 }
@@ -294,6 +295,7 @@ func newPruner(tx *bolt.Tx, now time.Time) *pruner {
 		tombs:   tx.Bucket(bucketTombs),
 		times:   tx.Bucket(bucketTombTimes),
 		now:     u64(uint64(max(0, now.UnixNano()))),
+		counts:  tally{},
 	}
 }
 
@@ -354,7 +356,7 @@ func firstIDs(b *bolt.Bucket, bound []byte, limit int) []uint64 {
 // no change for the change log: the story's content did not change.
 func (pr *pruner) leave(rec *record, category string) error {
 	id := rec.Story.ID
-	if err := deleteKey(pr.index.Bucket([]byte(category)), timeKey(rec.Story.SortTime, id)); err != nil {
+	if err := pr.counts.delete(pr.index.Bucket([]byte(category)), category, timeKey(rec.Story.SortTime, id)); err != nil {
 		return fmt.Errorf("story %d: index %s: %w", id, category, err)
 	}
 	rec.Story.Categories = slices.DeleteFunc(rec.Story.Categories, func(c string) bool { return c == category })
@@ -381,7 +383,7 @@ func (pr *pruner) remove(rec *record) error {
 	key := u64(id)
 	tk := timeKey(rec.Story.SortTime, id)
 	for _, c := range append([]string{AllCategory}, rec.Story.Categories...) {
-		if err := deleteKey(pr.index.Bucket([]byte(c)), tk); err != nil {
+		if err := pr.counts.delete(pr.index.Bucket([]byte(c)), c, tk); err != nil {
 			return fmt.Errorf("story %d: index %s: %w", id, c, err)
 		}
 	}
@@ -487,8 +489,12 @@ func (pr *pruner) forget(cutoff []byte) (bool, error) {
 	return len(keys) == tombBatch, nil
 }
 
-// saveTotals adds what the pruner did to the stored totals.
+// saveTotals adds what the pruner did to the stored totals, and the keys it
+// took from each index to their counts.
 func (pr *pruner) saveTotals() error {
+	if err := pr.counts.save(pr.tx); err != nil {
+		return err
+	}
 	rs, err := loadRetentionStats(pr.tx)
 	if err != nil {
 		return err

@@ -31,12 +31,16 @@ func (s *Store) SaveSources(states []SourceState) error {
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSources)
+		added := 0
 		for i, st := range states {
+			if b.Get([]byte(st.ID)) == nil {
+				added++
+			}
 			if err := b.Put([]byte(st.ID), vals[i]); err != nil {
 				return err
 			}
 		}
-		return nil
+		return addSources(tx, added)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save %d sources: %w", len(states), err)

@@ -18,7 +18,7 @@ import (
 // schemaVersion is the layout described in the package doc: the version of
 // the last migration. A file with a higher version was written by a newer
 // build and is refused.
-const schemaVersion = 2
+const schemaVersion = 3
 
 const (
 	defaultTimeout = 5 * time.Second
@@ -128,6 +128,7 @@ type migration struct {
 // schemaVersion.
 var migrations = []migration{
 	{to: 2, what: "tombstones, each story's fingerprint band keys, change log", run: migrateTombstones},
+	{to: 3, what: "counts of index and source keys", run: migrateCounts},
 }
 
 // migrate runs the migrations past version from, and records each version
@@ -183,26 +184,12 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// Stats counts stories, per category, and saved sources, and reports the file size.
+// Stats counts stories, per category, and saved sources, and reports the
+// file size. It reads the counts every write keeps (counts.go), a few keys,
+// whatever the size of the store.
 func (s *Store) Stats() (Stats, error) {
 	st := Stats{Categories: map[string]int{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		index := tx.Bucket(bucketIndex)
-		err := index.ForEachBucket(func(name []byte) error {
-			n := index.Bucket(name).Stats().KeyN
-			if string(name) == AllCategory {
-				st.Stories = n
-			} else {
-				st.Categories[string(name)] = n
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		st.Sources = tx.Bucket(bucketSources).Stats().KeyN
-		return nil
-	})
+	err := s.db.View(func(tx *bolt.Tx) error { return readCounts(tx, &st) })
 	if err != nil {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
