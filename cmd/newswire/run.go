@@ -164,11 +164,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	watched := make(chan error, 1)
 	go func() { watched <- watcher.Run(watchCtx, hup) }()
 
+	// Reading a body and writing a response have their deadlines per
+	// request, where they can take long (internal/server/deadline.go).
 	srv := &http.Server{
 		Handler:           d,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

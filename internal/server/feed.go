@@ -138,6 +138,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveFeed(w, r, file)
 		return
 	}
+	s.setDeadlines(w, r, true)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -160,6 +161,11 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // serveFeed serves /feeds/file.
 func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) {
+	if r.ContentLength != 0 {
+		// A body nobody reads is still read to its end before the
+		// connection is used again.
+		s.setDeadlines(w, r, false)
+	}
 	name, ext, _ := strings.Cut(file, ".")
 	f, known := formatOf(ext)
 	cat, ok := s.feedCats[name]
@@ -221,7 +227,7 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 		}
 		s.cache.put(key, version, ent)
 	}
-	s.countFeed(ext, serveCached(w, r, ent))
+	s.countFeed(ext, s.serveCached(w, r, ent))
 }
 
 // badRequest is an error in the request, told to the client as is.
@@ -373,7 +379,7 @@ func newest(stories []feeds.Story) time.Time {
 // serveCached writes a cached rendering with its validators, answering
 // conditional requests with 304 and clients that accept gzip with the gzip
 // variant. It returns the status written.
-func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
 	rep := &e.representation
 	if acceptsGzip(r.Header["Accept-Encoding"]) {
 		rep = e.gzipped()
@@ -391,6 +397,7 @@ func serveCached(w http.ResponseWriter, r *http.Request, e *entry) int {
 	}
 	h["Content-Length"] = rep.length
 	if r.Method != http.MethodHead {
+		s.setWriteDeadline(w)
 		_, _ = w.Write(rep.body)
 	}
 	return http.StatusOK

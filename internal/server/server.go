@@ -38,6 +38,9 @@ type Server struct {
 	feedCount  feedCounters
 
 	state statusState // status.go: reload status, poller activity, store figures
+
+	// Deadlines of the parts of a request that can take long (deadline.go).
+	bodyTimeout, writeTimeout time.Duration
 }
 
 // New returns a Server reading st under cfg.
@@ -53,6 +56,9 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 		metrics:  metrics.New(),
 		partners: newPartners(cfg.Partners),
 		limiter:  newLimiter(cfg.RateLimit.PerClient, cfg.RateLimit.Burst),
+
+		bodyTimeout:  BodyTimeout,
+		writeTimeout: WriteTimeout,
 	}
 	s.watchMetrics(s.metrics)
 	s.feedCats = s.feedCategories()
