@@ -19,6 +19,7 @@ import (
 
 	"newswire/internal/config"
 	"newswire/internal/export"
+	"newswire/internal/heapfloor"
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
@@ -139,6 +140,11 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 
 func serve(ctx context.Context, path string, cfg *config.Config) error {
 	log := newLogger(cfg)
+	if os.Getenv("GOGC") == "" {
+		// A GOGC in the environment is the admin's choice, kept as is.
+		heapfloor.Start(heapfloor.DefaultFloor)
+		defer heapfloor.Stop()
+	}
 	st, err := openStore(cfg)
 	if err != nil {
 		return err
