@@ -2,6 +2,7 @@ package poll
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -333,5 +334,68 @@ func TestStatesBeforeFlush(t *testing.T) {
 	}
 	if saved, _, _ := st.Source("tin-a"); saved.LastResult != ResultOK {
 		t.Fatalf("after Flush the store has %+v", saved)
+	}
+}
+
+// TestFlushInChunks: Flush writes every deferred state, a chunk per
+// transaction; a chunk the store refuses stays to be written, with every
+// chunk after it, and the chunks before it are saved.
+func TestFlushInChunks(t *testing.T) {
+	cfg := testConfig(t, fastPoll)
+	p, st, _ := newPoller(t, cfg)
+	const n = 3*flushChunk + 17
+	when := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	id := func(i int) string { return fmt.Sprintf("bao-tinh-%05d", i) }
+	for i := range n {
+		if err := p.saveState(store.SourceState{ID: id(i), LastPoll: when, LastResult: ResultNotModified, LastItems: i}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An id longer than bbolt takes as a key, sorted into the second chunk.
+	bad := id(flushChunk+3) + "-" + strings.Repeat("x", 40000)
+	if err := p.saveState(store.SourceState{ID: bad, LastPoll: when}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Flush(); err == nil {
+		t.Fatal("Flush saved a state whose id bbolt cannot take")
+	}
+	saved := func() map[string]store.SourceState {
+		t.Helper()
+		all, err := st.Sources()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]store.SourceState{}
+		for _, s := range all {
+			m[s.ID] = s
+		}
+		return m
+	}
+	if got := saved(); len(got) != flushChunk {
+		t.Fatalf("after the failed flush the store has %d states, want the first chunk's %d", len(got), flushChunk)
+	}
+	p.states.mu.Lock()
+	delete(p.states.byID, bad)
+	delete(p.states.dirty, bad)
+	pending := len(p.states.dirty)
+	p.states.mu.Unlock()
+	if pending != n-flushChunk {
+		t.Fatalf("%d states left to write, want %d", pending, n-flushChunk)
+	}
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := saved()
+	if len(got) != n {
+		t.Fatalf("store has %d states, want %d", len(got), n)
+	}
+	for i := range n {
+		s := got[id(i)]
+		if s.LastItems != i || s.LastResult != ResultNotModified || !s.LastPoll.Equal(when) {
+			t.Fatalf("state %s saved as %+v", id(i), s)
+		}
+	}
+	if p.states.dirty == nil || len(p.states.dirty) != 0 {
+		t.Fatalf("%d states still dirty after a flush that wrote them all", len(p.states.dirty))
 	}
 }
