@@ -88,7 +88,8 @@ sources:
 		}
 	}()
 	pid := daemon.Process.Pid
-	peakParts := watchRSS(pid)
+	rssPart, peakParts := watchRSS(pid)
+	rssPart("first round")
 
 	// Warm-up: every feed fetched and stored once, then one more interval so
 	// that the schedule settles after the first, heavy round.
@@ -103,10 +104,12 @@ sources:
 	}
 	firstRound := time.Since(start)
 	cpuFirst := cpuSeconds(b, pid)
+	rssPart("settling")
 	time.Sleep(interval)
 
 	// Phase A: one interval, nothing changes.
 	f.Reset()
+	rssPart("phase A")
 	cpu0 := cpuSeconds(b, pid)
 	profile(b, listen, "phase-a", interval-5*time.Second)
 	time.Sleep(interval)
@@ -116,6 +119,7 @@ sources:
 	// Phase B: two intervals, 1% of the feeds change per interval, spread
 	// over it; the merged feed is watched for each new item.
 	f.Reset()
+	rssPart("phase B")
 	cpu1 := cpuSeconds(b, pid)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*interval)
 	defer cancel()
@@ -137,6 +141,7 @@ changing:
 	rendersB := renders()
 	statsB := f.Stats()
 	// Changes made in the last interval + 5 s may legitimately not be seen yet.
+	rssPart("watching on")
 	time.Sleep(interval + 5*time.Second)
 	visible := seen()
 	rss := peakRSS(b, pid)
@@ -280,12 +285,17 @@ func peakRSS(b *testing.B, pid int) int64 {
 }
 
 // watchRSS samples the daemon's resident set every half second until it
-// exits; the returned function describes the largest sample, by part
-// (anonymous memory, mostly Go's heap; file pages, the store's mapping and
-// the binary).
-func watchRSS(pid int) func() string {
+// exits. The returned functions name the part of the run the samples that
+// follow belong to, and describe the largest sample, by part (anonymous
+// memory, mostly Go's heap; file pages, the store's mapping and the binary),
+// and the largest of each part of the run.
+func watchRSS(pid int) (setPart func(string), describe func() string) {
 	var mu sync.Mutex
 	var best map[string]int64
+	var bestPart string
+	part := "start"
+	var parts []string
+	largest := map[string]int64{} // by part of the run: the largest RssAnon+RssFile
 	go func() {
 		for {
 			raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -300,18 +310,32 @@ func watchRSS(pid int) func() string {
 				}
 			}
 			mu.Lock()
-			if m["RssAnon"]+m["RssFile"] > best["RssAnon"]+best["RssFile"] {
-				best = m
+			total := m["RssAnon"] + m["RssFile"]
+			if total > best["RssAnon"]+best["RssFile"] {
+				best, bestPart = m, part
 			}
+			largest[part] = max(largest[part], total)
 			mu.Unlock()
 			time.Sleep(500 * time.Millisecond)
 		}
 	}()
-	return func() string {
+	setPart = func(name string) {
 		mu.Lock()
 		defer mu.Unlock()
-		return fmt.Sprintf("%.1f MiB anonymous + %.1f MiB file-backed", float64(best["RssAnon"])/1024, float64(best["RssFile"])/1024)
+		part = name
+		parts = append(parts, name)
 	}
+	describe = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		var by []string
+		for _, p := range parts {
+			by = append(by, fmt.Sprintf("%s %.1f", p, float64(largest[p])/1024))
+		}
+		return fmt.Sprintf("%.1f MiB anonymous + %.1f MiB file-backed, in %s; largest by part of the run (MiB): %s",
+			float64(best["RssAnon"])/1024, float64(best["RssFile"])/1024, bestPart, strings.Join(by, ", "))
+	}
+	return setPart, describe
 }
 
 // watchMerged polls the merged feed every 2 s until ctx ends, noting when
