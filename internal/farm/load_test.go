@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,8 +148,12 @@ changing:
 	rss := peakRSS(b, pid)
 
 	var late, missing int
-	var worst time.Duration
+	// worst is the slowest change's lag; worstFetch the longest wait from a
+	// change to the request that fetched it, worstShown the longest from
+	// that request to the change's sighting in the merged feed.
+	var worst, worstFetch, worstShown time.Duration
 	changes := f.Changes()
+	allPolls := f.Polls()
 	for _, c := range changes {
 		at, ok := visible[c.Title]
 		if !ok {
@@ -160,9 +165,14 @@ changing:
 		if d > interval+5*time.Second {
 			late++
 		}
+		polls := allPolls[c.Feed]
+		if i, _ := slices.BinarySearchFunc(polls, c.At, time.Time.Compare); i < len(polls) && !polls[i].After(at) {
+			worstFetch = max(worstFetch, polls[i].Sub(c.At))
+			worstShown = max(worstShown, at.Sub(polls[i]))
+		}
 	}
 	var gaps, regular int
-	for _, polls := range f.Polls() {
+	for _, polls := range allPolls {
 		for i := 1; i < len(polls); i++ {
 			gaps++
 			if g := polls[i].Sub(polls[i-1]); g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
@@ -193,7 +203,7 @@ phase A (1 interval, no change): %d requests, %d of %d unchanged answered 304 (%
 phase B (2 intervals, 1%%/interval change): %d requests, %d 200s, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s
   per changed feed: %.2f ms, or %.2f ms with the watcher's %d renders of the merged feed (%.2f ms each)
 polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%)
-changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s
+changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s; longest from a change to its fetch %s, from a fetch to the change's sighting %s
 peak RSS (VmHWM): %.1f MiB; largest sampled every 0.5 s: %s
 bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
 `, feeds, hosts, interval, firstRound.Round(time.Second), cpuFirst,
@@ -201,7 +211,7 @@ bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread o
 		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB,
 		changedCost*1000, changedAll*1000, rendersB, renderCost*1000,
 		regular, gaps, pct(int64(regular), int64(gaps)),
-		len(changes), missing, late, worst.Round(time.Millisecond),
+		len(changes), missing, late, worst.Round(time.Millisecond), worstFetch.Round(time.Millisecond), worstShown.Round(time.Millisecond),
 		float64(rss)/(1<<20), peakParts(), bare, paced, naive, parse)
 }
 
