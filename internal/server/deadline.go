@@ -20,21 +20,16 @@ const (
 	WriteTimeout = 2 * time.Minute
 )
 
-// setDeadlines sets the request's read deadline, and its write deadline
-// when write is set. net/http clears both before it reads the next request
-// on the connection.
-func (s *Server) setDeadlines(w http.ResponseWriter, r *http.Request, write bool) {
-	rc := http.NewResponseController(w)
-	now := time.Now()
+// setBodyDeadline bounds the reading of a request's body, if it has one.
+// net/http clears the deadline before it reads the next request on the
+// connection, as it does the write deadline.
+func (s *Server) setBodyDeadline(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 {
-		_ = rc.SetReadDeadline(now.Add(s.bodyTimeout))
-	}
-	if write {
-		_ = rc.SetWriteDeadline(now.Add(s.writeTimeout))
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTimeout))
 	}
 }
 
-// setWriteDeadline bounds the writing of a response body.
+// setWriteDeadline bounds the writing of a response.
 func (s *Server) setWriteDeadline(w http.ResponseWriter) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.writeTimeout))
 }

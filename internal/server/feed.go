@@ -138,7 +138,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.serveFeed(w, r, file)
 		return
 	}
-	s.setDeadlines(w, r, true)
+	s.setBodyDeadline(w, r)
+	s.setWriteDeadline(w)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -161,11 +162,9 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // serveFeed serves /feeds/file.
 func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) {
-	if r.ContentLength != 0 {
-		// A body nobody reads is still read to its end before the
-		// connection is used again.
-		s.setDeadlines(w, r, false)
-	}
+	// A body nobody reads is still read to its end before the connection
+	// is used again.
+	s.setBodyDeadline(w, r)
 	name, ext, _ := strings.Cut(file, ".")
 	f, known := formatOf(ext)
 	cat, ok := s.feedCats[name]
