@@ -36,6 +36,7 @@ var (
 	floor   atomic.Uint64 // 0: stopped
 	percent atomic.Int64  // GOGC as last set; 0 before Start
 	round   atomic.Uint64 // Start's call count: a hook of an earlier Start stops
+	hooks   atomic.Uint64 // hooks run, for tests to wait on
 )
 
 // sentinel is garbage whose cleanup runs once a collection has found it
@@ -80,6 +81,7 @@ func onCollected(r uint64) {
 	}
 	adjust()
 	arm(r)
+	hooks.Add(1)
 }
 
 var samples = []metrics.Sample{

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 func TestGoal(t *testing.T) {
@@ -28,6 +29,21 @@ func TestGoal(t *testing.T) {
 
 var sink []byte
 
+// collect runs a collection and waits for the hook that follows it: the
+// cleanup goroutine runs hooks when it is scheduled, which under load can be
+// well after runtime.GC returns.
+func collect(t *testing.T) {
+	t.Helper()
+	n := hooks.Load()
+	runtime.GC()
+	for deadline := time.Now().Add(10 * time.Second); hooks.Load() == n; {
+		if time.Now().After(deadline) {
+			t.Fatal("no hook ran within 10 s of a collection")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // churn allocates n bytes of short-lived garbage and returns the number of
 // collections it caused.
 func churn(n int) uint32 {
@@ -50,8 +66,7 @@ func TestFloor(t *testing.T) {
 
 	Start(64 << 20)
 	defer Stop()
-	runtime.GC() // the hook runs after this cycle and sets GOGC from the live heap
-	runtime.GC()
+	collect(t) // the hook runs after this cycle and sets GOGC from the live heap
 	if p := Percent(); p <= 100 {
 		t.Fatalf("GOGC %d with a live heap of a few MiB, want far above 100", p)
 	}
@@ -65,8 +80,11 @@ func TestFloor(t *testing.T) {
 	for range 48 {
 		big = append(big, make([]byte, 1<<20))
 	}
-	runtime.GC()
-	runtime.GC()
+	// The first hook may read the cycle before the big slices were all live
+	// (one started while they were being made); the second reads a cycle
+	// that began with all of them live.
+	collect(t)
+	collect(t)
 	if p := Percent(); p != 100 {
 		t.Errorf("GOGC %d with 48 MiB live and a 64 MiB floor, want 100", p)
 	}
