@@ -100,20 +100,23 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	if written > 0 {
 		s.version.Add(1)
 	}
-	if written >= releaseEvery {
-		// The commit read the old page of every page it changed; let them
-		// go too. The write has landed: a failed release only leaves pages
-		// resident until the poller's periodic one.
+	if written > 0 {
+		// Identifying even one story read some thirty leaves scattered
+		// over the identity index, and the kernel mapped a few dozen pages
+		// around each: about 3 MB a story, which a trickle of single new
+		// stories would pile up to hundreds of MB between the poller's
+		// periodic releases. The commit also read the old page of every
+		// page it changed. The write has landed: a failed release only
+		// leaves pages resident until the periodic one.
 		_ = s.ReleaseMapped()
 	}
 	return w.res, nil
 }
 
 // releaseEvery is how many items Apply stores between releases of the
-// mapped pages it has read (ReleaseMapped), and how many stories written make
-// it release them after its commit as well. A small write leaves them for the
-// periodic release: releasing costs the next transaction a page fault for
-// every page it reads.
+// mapped pages it has read (ReleaseMapped) within one transaction. Each
+// release costs the rest of the transaction a page fault for every page it
+// reads again (the index's upper pages, mostly).
 const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {

@@ -4,6 +4,7 @@ package store
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,4 +77,61 @@ func mappedResidentKB(t testing.TB, path string) int {
 		}
 	}
 	return total
+}
+
+// TestApplyReleasesAfterOneStory checks that a write of a single new story
+// leaves none of the file's pages resident: identifying it reads leaves all
+// over the identity index, and a trickle of such writes would otherwise pile
+// them up.
+func TestApplyReleasesAfterOneStory(t *testing.T) {
+	s := newTestStore(t)
+	for b := range 40 {
+		items := make([]Incoming, 0, 50)
+		for i := range 50 {
+			n := b*50 + i
+			items = append(items, textItem(fmt.Sprintf("tin-%d", n),
+				fmt.Sprintf("Xã %d hoàn thành đường giao thông nông thôn", n),
+				fmt.Sprintf("Sau %d tháng thi công, tuyến đường dài %d km nối các thôn của xã đã thông xe, người dân góp %d ngày công.", n%12+1, n%9+2, n*3), n))
+		}
+		s.apply("baodiaphuong", t0, items...)
+	}
+	if n := len(s.all(AllCategory, 500)); n != 2000 { // reads every story's page
+		t.Fatalf("%d stories", n)
+	}
+	if kb := mappedResidentKB(t, s.Path()); kb < 1024 {
+		t.Fatalf("only %d kB of the file resident after reading 2000 stories", kb)
+	}
+	r := s.apply("baodiaphuong", t0, textItem("tin-moi", "Tỉnh khai trương bến xe khách mới ở phía nam thành phố",
+		"Bến xe rộng 3 ha, phục vụ 40 tuyến liên tỉnh, thay cho bến cũ nằm giữa khu dân cư.", 3000))
+	if r.New != 1 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
+		t.Errorf("%d kB of the file resident after storing one story, want 0", kb)
+	}
+}
+
+// TestSaveSourcesReleases checks that saving many source states, as the
+// poller's flush does, leaves none of the file's pages resident.
+func TestSaveSourcesReleases(t *testing.T) {
+	s := newTestStore(t)
+	states := make([]SourceState, 2000)
+	for i := range states {
+		states[i] = SourceState{ID: fmt.Sprintf("nguon-%04d", i), LastResult: "not-modified", ETag: fmt.Sprintf(`"%x"`, i*7919)}
+	}
+	if err := s.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sources(); err != nil { // touch every page
+		t.Fatal(err)
+	}
+	if kb := mappedResidentKB(t, s.Path()); kb == 0 {
+		t.Fatal("nothing of the file resident after reading 2000 states")
+	}
+	if err := s.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
+		t.Errorf("%d kB of the file resident after saving 2000 states, want 0", kb)
+	}
 }

@@ -38,7 +38,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		next := now
 		if ok && st.NextPoll.After(now) {
 			next = st.NextPoll
-		} else if len(srcs) > 1 && spread > 0 {
+		} else if enabled > 1 && spread > 0 {
 			next = align(now.Add(time.Duration(rand.Int64N(int64(spread)))), p.cfg.SourceInterval(src))
 		}
 		d.add(&srcs[i], EffectiveURL(src, st), next)
@@ -59,9 +59,9 @@ func (p *Poller) Run(ctx context.Context) error {
 					p.log.Warn("saving source states", "error", err)
 				}
 			case <-release.C:
-				// Reads of the store (the HTTP side's) and small writes
-				// leave its pages resident; large writes release them
-				// at once (store.Apply).
+				// Reads of the store (the HTTP side's) and the flush
+				// of source states leave its pages resident; writes of
+				// stories release them at once (store.Apply).
 				if err := p.store.ReleaseMapped(); err != nil {
 					p.log.Warn("releasing mapped store pages", "error", err)
 				}
