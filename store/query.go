@@ -68,6 +68,7 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 		if k != nil {
 			page.Next = base64.RawURLEncoding.EncodeToString(last)
 		}
+		releaseRead(tx, len(page.Stories))
 		return nil
 	})
 	if err != nil {
@@ -93,6 +94,22 @@ func (s *Store) Story(id uint64) (feeds.Story, bool, error) {
 	return st, true, nil
 }
 
+// releaseAfterRead is how many stories a read decodes before it releases
+// the store's mapped pages at its end (ReleaseMapped): the stories of a feed
+// lie on pages scattered over the file, and the kernel maps a few dozen
+// pages around each one read, some 20 MB for a 300-story feed, which would
+// otherwise stay resident until the poller's periodic release.
+const releaseAfterRead = 50
+
+// releaseRead releases the mapped pages under tx when a read decoded at least
+// releaseAfterRead stories. A failed release fails no read: the pages stay
+// resident until the next one.
+func releaseRead(tx *bolt.Tx, stories int) {
+	if stories >= releaseAfterRead {
+		_ = releaseTx(tx)
+	}
+}
+
 // ForEach calls fn with every story, oldest id first. It reads a page of
 // stories per short read transaction and calls fn outside it, so fn may take
 // its time, or even Apply. It stops at fn's first error and returns it.
@@ -116,6 +133,7 @@ func (s *Store) ForEach(fn func(feeds.Story) error) error {
 				batch = append(batch, st)
 				after = append(after[:0], k...)
 			}
+			_ = releaseTx(tx) // a walk of every story: see releaseRead
 			return nil
 		})
 		if err != nil {

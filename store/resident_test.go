@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"newswire/feeds"
 )
 
 // TestReleaseMapped checks that the store's mapped pages leave the resident
@@ -95,8 +97,8 @@ func TestApplyReleasesAfterOneStory(t *testing.T) {
 		}
 		s.apply("baodiaphuong", t0, items...)
 	}
-	if n := len(s.all(AllCategory, 500)); n != 2000 { // reads every story's page
-		t.Fatalf("%d stories", n)
+	for id := range uint64(2000) { // one story at a time, which releases nothing
+		s.story(id + 1)
 	}
 	if kb := mappedResidentKB(t, s.Path()); kb < 1024 {
 		t.Fatalf("only %d kB of the file resident after reading 2000 stories", kb)
@@ -133,5 +135,39 @@ func TestSaveSourcesReleases(t *testing.T) {
 	}
 	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
 		t.Errorf("%d kB of the file resident after saving 2000 states, want 0", kb)
+	}
+}
+
+// TestReadsRelease checks that reading a feed's worth of stories, by page,
+// by change or all of them, leaves none of the file's pages resident, and
+// that reading one story leaves its pages.
+func TestReadsRelease(t *testing.T) {
+	s := newTestStore(t)
+	items := make([]Incoming, 0, 1000)
+	for i := range 1000 {
+		link := fmt.Sprintf("https://baotinh.example.vn/tin/%d.html", i)
+		items = append(items, news(link, link, fmt.Sprintf("Huyện %d khởi công trường học mới", i), i, "thoi-su"))
+	}
+	s.apply("baotinh", t0, items...)
+	for _, read := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"Latest", func() error { _, err := s.Latest(AllCategory, 300, ""); return err }},
+		{"Changes", func() error { _, err := s.Changes(AllCategory, 300, "", nil); return err }},
+		{"ForEach", func() error { return s.ForEach(func(feeds.Story) error { return nil }) }},
+	} {
+		for id := range uint64(1000) {
+			s.story(id + 1)
+		}
+		if kb := mappedResidentKB(t, s.Path()); kb == 0 {
+			t.Fatalf("%s: nothing resident after reading stories one by one", read.name)
+		}
+		if err := read.fn(); err != nil {
+			t.Fatalf("%s: %v", read.name, err)
+		}
+		if kb := mappedResidentKB(t, s.Path()); kb != 0 {
+			t.Errorf("%s: %d kB of the file resident after the read, want 0", read.name, kb)
+		}
 	}
 }

@@ -103,6 +103,7 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 		}
 		page.More = k != nil
 		page.Next = ChangeCursor(last)
+		releaseRead(tx, scanned)
 		return nil
 	})
 	if err != nil {
