@@ -171,3 +171,25 @@ func TestReadsRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenReleases checks that opening a store, which reads every page to
+// rebuild bbolt's free list, leaves none of them resident.
+func TestOpenReleases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newswire.db")
+	s := openTestStore(t, path, Options{})
+	items := make([]Incoming, 0, 1000)
+	for i := range 1000 {
+		link := fmt.Sprintf("https://baotinh.example.vn/tin/%d.html", i)
+		items = append(items, news(link, link, fmt.Sprintf("Xã %d đón nhận danh hiệu nông thôn mới", i), i, "thoi-su"))
+	}
+	s.apply("baotinh", t0, items...)
+	s.close()
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if kb := mappedResidentKB(t, path); kb != 0 {
+		t.Errorf("%d kB of the file resident after Open, want 0", kb)
+	}
+}

@@ -85,7 +85,11 @@ func Open(path string, opt Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	st := &Store{db: db, path: path}
+	// Rebuilding the free list read every page of the file (NoFreelistSync):
+	// let them go, or a restarted daemon holds its whole store resident.
+	_ = st.ReleaseMapped()
+	return st, nil
 }
 
 // initSchema creates the buckets of a version-1 store where they are missing
