@@ -94,7 +94,7 @@ sources:
 		}
 	}()
 	pid := daemon.Process.Pid
-	rssPart, peakParts := watchRSS(pid)
+	rssPart, peakParts, peakOf := watchRSS(b, pid)
 	rssPart("first round")
 
 	// Warm-up: every feed fetched and stored once, then one more interval so
@@ -110,12 +110,6 @@ sources:
 	}
 	firstRound := time.Since(start)
 	cpuFirst := cpuSeconds(b, pid)
-	// The first round stores every feed's 50 stories at once, a bulk load
-	// that a running daemon sees only when thousands of sources are added
-	// together; its peak is told apart from the peak of the steady state
-	// after it, for which VmHWM starts again from the current resident set.
-	rssFirst := peakRSS(b, pid)
-	resetPeakRSS(b, pid)
 	rssPart("settling")
 	time.Sleep(interval)
 
@@ -156,7 +150,12 @@ changing:
 	rssPart("watching on")
 	time.Sleep(interval + 5*time.Second)
 	visible := seen()
-	rss := peakRSS(b, pid)
+	rssPart("done")
+	// The first round stores every feed's 50 stories at once, a bulk load
+	// that a running daemon sees only when thousands of sources are added
+	// together; its peak is told apart from the steady state's after it.
+	rssFirst := peakOf("first round")
+	rss := max(peakOf("settling"), peakOf("phase A"), peakOf("phase B"), peakOf("watching on"))
 
 	var late, missing int
 	// worst is the slowest change's lag; worstFetch the longest wait from a
@@ -315,12 +314,14 @@ func peakRSS(b *testing.B, pid int) int64 {
 }
 
 // watchRSS samples the daemon's resident set every half second until it
-// exits. The returned functions name the part of the run the samples that
-// follow belong to, and describe the largest sample, by part (anonymous
-// memory, mostly Go's heap; file pages, the store's mapping and the binary),
-// and the largest of each part of the run.
-func watchRSS(pid int) (setPart func(string), describe func() string) {
+// exits. The returned functions name the part of the run that follows,
+// describe the largest sample (anonymous memory, mostly Go's heap; file
+// pages, the store's mapping and the binary) overall and by part, and give a
+// part's exact peak: its VmHWM, which setPart reads and resets (clear_refs)
+// at the end of each part.
+func watchRSS(b *testing.B, pid int) (setPart func(string), describe func() string, peakOf func(string) int64) {
 	var mu sync.Mutex
+	hwm := map[string]int64{}
 	var best map[string]int64
 	var bestPart string
 	part := "start"
@@ -354,6 +355,8 @@ func watchRSS(pid int) (setPart func(string), describe func() string) {
 	setPart = func(name string) {
 		mu.Lock()
 		defer mu.Unlock()
+		hwm[part] = peakRSS(b, pid)
+		resetPeakRSS(b, pid)
 		part = name
 		parts = append(parts, name)
 	}
@@ -362,13 +365,21 @@ func watchRSS(pid int) (setPart func(string), describe func() string) {
 		defer mu.Unlock()
 		var by []string
 		for _, p := range parts {
+			if p == "done" {
+				continue
+			}
 			l := largest[p]
-			by = append(by, fmt.Sprintf("%s %.1f + %.1f", p, float64(l[0])/1024, float64(l[1])/1024))
+			by = append(by, fmt.Sprintf("%s %.1f (%.1f + %.1f)", p, float64(hwm[p])/(1<<20), float64(l[0])/1024, float64(l[1])/1024))
 		}
-		return fmt.Sprintf("%.1f MiB anonymous + %.1f MiB file-backed, in %s; largest by part of the run (MiB, anonymous + file-backed): %s",
+		return fmt.Sprintf("%.1f MiB anonymous + %.1f MiB file-backed, in %s; by part of the run, VmHWM (largest sample, anonymous + file-backed) in MiB: %s",
 			float64(best["RssAnon"])/1024, float64(best["RssFile"])/1024, bestPart, strings.Join(by, ", "))
 	}
-	return setPart, describe
+	peakOf = func(name string) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return hwm[name]
+	}
+	return setPart, describe, peakOf
 }
 
 // watchMerged polls the merged feed every 2 s until ctx ends, noting when
