@@ -114,9 +114,10 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 }
 
 // releaseEvery is how many items Apply stores between releases of the
-// mapped pages it has read (ReleaseMapped) within one transaction. Each
-// release costs the rest of the transaction a page fault for every page it
-// reads again (the index's upper pages, mostly).
+// mapped pages it has read (ReleaseMapped) within one transaction, and how
+// many source states SaveSources saves before it releases them after its
+// commit. Each release costs the rest of the transaction a page fault for
+// every page it reads again (the index's upper pages, mostly).
 const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {

@@ -143,12 +143,7 @@ func TestSaveSourcesReleases(t *testing.T) {
 // that reading one story leaves its pages.
 func TestReadsRelease(t *testing.T) {
 	s := newTestStore(t)
-	items := make([]Incoming, 0, 1000)
-	for i := range 1000 {
-		link := fmt.Sprintf("https://baotinh.example.vn/tin/%d.html", i)
-		items = append(items, news(link, link, fmt.Sprintf("Huyện %d khởi công trường học mới", i), i, "thoi-su"))
-	}
-	s.apply("baotinh", t0, items...)
+	applyNews(s, 1000)
 	for _, read := range []struct {
 		name string
 		fn   func() error
@@ -177,12 +172,7 @@ func TestReadsRelease(t *testing.T) {
 func TestOpenReleases(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "newswire.db")
 	s := openTestStore(t, path, Options{})
-	items := make([]Incoming, 0, 1000)
-	for i := range 1000 {
-		link := fmt.Sprintf("https://baotinh.example.vn/tin/%d.html", i)
-		items = append(items, news(link, link, fmt.Sprintf("Xã %d đón nhận danh hiệu nông thôn mới", i), i, "thoi-su"))
-	}
-	s.apply("baotinh", t0, items...)
+	applyNews(s, 1000)
 	s.close()
 	st, err := Open(path, Options{})
 	if err != nil {
@@ -192,4 +182,14 @@ func TestOpenReleases(t *testing.T) {
 	if kb := mappedResidentKB(t, path); kb != 0 {
 		t.Errorf("%d kB of the file resident after Open, want 0", kb)
 	}
+}
+
+// applyNews stores n stories of one source, in one document.
+func applyNews(s *testStore, n int) {
+	items := make([]Incoming, 0, n)
+	for i := range n {
+		link := fmt.Sprintf("https://baotinh.example.vn/tin/%d.html", i)
+		items = append(items, news(link, link, fmt.Sprintf("Huyện %d khởi công trường học mới", i), i, "thoi-su"))
+	}
+	s.apply("baotinh", t0, items...)
 }
