@@ -66,6 +66,11 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		source:  source,
 	}
 	w.stories.FillPercent = appendFill
+	if len(items) >= releaseEvery {
+		// Both the items' reads and the commit's map pages faster than the
+		// releases between items let go of them: release as the write goes.
+		defer s.releaseDuring()()
+	}
 	for i := range items {
 		if err := w.apply(&items[i]); err != nil {
 			_ = tx.Rollback()
@@ -75,7 +80,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 			// Each new item reads pages all over the identity index; a
 			// source's first document would otherwise hold all of them
 			// resident until the commit.
-			if err := releaseTx(tx); err != nil {
+			if err := s.releaseTx(tx); err != nil {
 				_ = tx.Rollback()
 				return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 			}

@@ -57,6 +57,7 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 			}
 		}
 		var last []byte
+		rel := readRelease{s: s, tx: tx}
 		for ; k != nil && len(page.Stories) < limit; k, _ = c.Prev() {
 			st, err := getStory(stories, binary.BigEndian.Uint64(k[8:]))
 			if err != nil {
@@ -64,11 +65,12 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 			}
 			page.Stories = append(page.Stories, st)
 			last = k
+			rel.read()
 		}
 		if k != nil {
 			page.Next = base64.RawURLEncoding.EncodeToString(last)
 		}
-		releaseRead(tx, len(page.Stories))
+		rel.done()
 		return nil
 	})
 	if err != nil {
@@ -94,19 +96,37 @@ func (s *Store) Story(id uint64) (feeds.Story, bool, error) {
 	return st, true, nil
 }
 
-// releaseAfterRead is how many stories a read decodes before it releases
-// the store's mapped pages at its end (ReleaseMapped): the stories of a feed
-// lie on pages scattered over the file, and the kernel maps a few dozen
-// pages around each one read, some 20 MB for a 300-story feed, which would
-// otherwise stay resident until the poller's periodic release.
+// releaseAfterRead is how many stories a read decodes between releases of
+// the store's mapped pages (ReleaseMapped): the stories of a feed lie on pages
+// scattered over the file, and the kernel maps a few dozen pages around each
+// one read, some 20 MB for a 300-story feed, which would otherwise stay
+// resident until the end of the read, and then until the poller's periodic
+// release.
 const releaseAfterRead = 50
 
-// releaseRead releases the mapped pages under tx when a read decoded at least
-// releaseAfterRead stories. A failed release fails no read: the pages stay
+// readRelease releases the mapped pages under a read transaction after every
+// releaseAfterRead stories it decoded, and at its end when it decoded as many.
+// Decoded stories are copies, and the pages the cursor reads again come back
+// from the page cache. A failed release fails no read: the pages stay
 // resident until the next one.
-func releaseRead(tx *bolt.Tx, stories int) {
-	if stories >= releaseAfterRead {
-		_ = releaseTx(tx)
+type readRelease struct {
+	s  *Store
+	tx *bolt.Tx
+	n  int
+}
+
+// read counts one story decoded.
+func (r *readRelease) read() {
+	if r.n++; r.n%releaseAfterRead == 0 {
+		_ = r.s.releaseTx(r.tx)
+	}
+}
+
+// done releases what the read mapped since the last release (its cursor
+// moves on after the last story), when it was long enough to release at all.
+func (r *readRelease) done() {
+	if r.n >= releaseAfterRead {
+		_ = r.s.releaseTx(r.tx)
 	}
 }
 
@@ -133,7 +153,7 @@ func (s *Store) ForEach(fn func(feeds.Story) error) error {
 				batch = append(batch, st)
 				after = append(after[:0], k...)
 			}
-			_ = releaseTx(tx) // a walk of every story: see releaseRead
+			_ = s.releaseTx(tx) // a walk of every story: see readRelease
 			return nil
 		})
 		if err != nil {

@@ -51,6 +51,8 @@ type Store struct {
 	path    string
 	version atomic.Uint64
 	pruneMu sync.Mutex // one retention run at a time
+	// releases counts the releases of the mapped pages (ReleaseMapped).
+	releases atomic.Int64
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
