@@ -635,6 +635,25 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
+// TestCollapseSpace checks collapseSpace against the plain definition
+// (strings.Fields, joined by spaces), and that a string already collapsed
+// comes back without being copied.
+func TestCollapseSpace(t *testing.T) {
+	for _, in := range []string{
+		"", " ", "  ", "a", " a", "a ", "a b", "a  b", "a\tb", "a\nb", "a \n b",
+		"Lào Cai đón khách", "Lào Cai\u00a0đón khách", "Lào\u3000Cai", "Lào Cai\u2028",
+		"\u00a0Lào Cai", "Tin nóng: lũ quét ở Mù Cang Chải", "Tin  nóng", "x\u0085y",
+	} {
+		if got, want := collapseSpace(in), strings.Join(strings.Fields(in), " "); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", in, got, want)
+		}
+	}
+	title := "Yên Bái trồng thêm 2.000 ha quế trên các sườn đồi"
+	if n := testing.AllocsPerRun(100, func() { _ = collapseSpace(title) }); n != 0 {
+		t.Errorf("collapseSpace of a collapsed title allocated %v times, want 0", n)
+	}
+}
+
 func TestTextToHTML(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ""},

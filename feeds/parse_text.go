@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode"
 
 	nethtml "golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
@@ -35,8 +36,31 @@ func stripForbidden(s string) string {
 	}, s)
 }
 
+// collapseSpace trims s and turns every run of white space in it into one
+// space. Most titles and names are that way already, and come back as they
+// are.
 func collapseSpace(s string) string {
+	if spaceCollapsed(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// spaceCollapsed reports whether collapseSpace would leave s as it is: no
+// white space at either end, and none inside but single ASCII spaces.
+func spaceCollapsed(s string) bool {
+	space := true // as if s followed a space: a leading one fails
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			space = false
+			continue
+		}
+		if r != ' ' || space {
+			return false
+		}
+		space = true
+	}
+	return !space || s == ""
 }
 
 // plainText turns a title into plain text: Atom HTML titles, and many RSS
