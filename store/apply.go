@@ -66,11 +66,6 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		source:  source,
 	}
 	w.stories.FillPercent = appendFill
-	if len(items) >= releaseEvery {
-		// Both the items' reads and the commit's map pages faster than the
-		// releases between items let go of them: release as the write goes.
-		defer s.releaseDuring()()
-	}
 	for i := range items {
 		if err := w.apply(&items[i]); err != nil {
 			_ = tx.Rollback()

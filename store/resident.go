@@ -4,8 +4,6 @@ package store
 
 import (
 	"fmt"
-	"sync"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
@@ -38,43 +36,4 @@ func (s *Store) releaseTx(tx *bolt.Tx) error {
 		return fmt.Errorf("store: release mapped pages of %s: %w", tx.DB().Path(), errno)
 	}
 	return nil
-}
-
-// releaseTick is how often releaseDuring releases the mapped pages; zero
-// turns those releases off. A bulk
-// commit reads the old page of every leaf it rewrites, about 2 MB of mapping
-// a millisecond at 10,000 sources.
-var releaseTick = 2 * time.Millisecond
-
-// releaseDuring releases the store's mapped pages every releaseTick, from a
-// goroutine of its own, until the returned stop is called. It is for long
-// writes: bbolt's commit reads the old page of every page it rewrites, and
-// for a document of fifty new stories those are some 1,500 leaves scattered
-// over the identity index, around each of which the kernel maps a few dozen
-// pages (90 MB at 10,000 sources). Nothing inside the commit can release
-// them, since it reads them until it ends. A release takes bbolt's read lock
-// on the mapping, so it never races a remap; the commit faults back in what
-// it reads again.
-func (s *Store) releaseDuring() (stop func()) {
-	if releaseTick <= 0 {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(releaseTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = s.ReleaseMapped()
-			}
-		}
-	})
-	return func() {
-		close(done)
-		wg.Wait()
-	}
 }

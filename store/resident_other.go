@@ -9,5 +9,3 @@ import bolt "go.etcd.io/bbolt"
 func (s *Store) ReleaseMapped() error { return nil }
 
 func (s *Store) releaseTx(*bolt.Tx) error { return nil }
-
-func (s *Store) releaseDuring() (stop func()) { return func() {} }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"newswire/feeds"
 )
@@ -225,57 +224,5 @@ func TestLongReadsReleaseAsTheyGo(t *testing.T) {
 	}
 	if got := s.releases.Load() - before; got != 0 {
 		t.Errorf("a read of %d stories released %d times, want none", releaseAfterRead-1, got)
-	}
-}
-
-// TestBulkWritesReleaseAsTheyGo checks that a write of many stories, or of
-// many source states, releases the mapped pages while it runs (its commit
-// included, which nothing inside it can release), stops when it ends, and
-// that a write of one story starts no releases of its own.
-func TestBulkWritesReleaseAsTheyGo(t *testing.T) {
-	s := newTestStore(t)
-	applyNews(s, 1000)
-	tick := releaseTick
-	releaseTick = 50 * time.Microsecond // many ticks in the shortest write
-	t.Cleanup(func() { releaseTick = tick })
-
-	items := make([]Incoming, 0, 50)
-	for i := range 50 {
-		link := fmt.Sprintf("https://baotinh.example.vn/tin/moi-%d.html", i)
-		items = append(items, news(link, link, fmt.Sprintf("Xã %d khánh thành nhà văn hoá thôn", i), 2000+i, "thoi-su"))
-	}
-	before := s.releases.Load()
-	if r := s.apply("baotinh", t0, items...); r.New != 50 {
-		t.Fatalf("apply: %+v", r)
-	}
-	// Between items: after every releaseEvery; after the commit: one.
-	inline := int64(len(items)/releaseEvery + 1)
-	if got := s.releases.Load() - before; got <= inline {
-		t.Errorf("a write of 50 stories released %d times, want more than its %d between items and after", got, inline)
-	}
-	after := s.releases.Load()
-	time.Sleep(20 * releaseTick)
-	if got := s.releases.Load(); got != after {
-		t.Errorf("releases went on after the write returned: %d, then %d", after, got)
-	}
-
-	before = s.releases.Load()
-	if r := s.apply("baotinh", t0, news("tin-le", "https://baotinh.example.vn/tin/le.html", "Tỉnh mở lớp tập huấn phòng chống lũ quét", 3000, "thoi-su")); r.New != 1 {
-		t.Fatalf("apply: %+v", r)
-	}
-	if got := s.releases.Load() - before; got != 1 {
-		t.Errorf("a write of one story released %d times, want 1 (after its commit)", got)
-	}
-
-	states := make([]SourceState, 2000)
-	for i := range states {
-		states[i] = SourceState{ID: fmt.Sprintf("nguon-%04d", i), LastResult: "not-modified", ETag: fmt.Sprintf(`"%x"`, i*7919)}
-	}
-	before = s.releases.Load()
-	if err := s.SaveSources(states); err != nil {
-		t.Fatal(err)
-	}
-	if got := s.releases.Load() - before; got <= 1 {
-		t.Errorf("saving 2000 source states released %d times, want more than the one after its commit", got)
 	}
 }

@@ -29,9 +29,6 @@ func (s *Store) SaveSources(states []SourceState) error {
 		}
 		vals[i] = v
 	}
-	if len(states) >= releaseEvery {
-		defer s.releaseDuring()() // the commit reads every leaf it rewrites: see releaseDuring
-	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSources)
 		added := 0
