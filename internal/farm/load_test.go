@@ -290,7 +290,6 @@ func cpuSeconds(b *testing.B, pid int) float64 {
 	return (utime + stime) / 100 // USER_HZ is 100 on Linux
 }
 
-// peakRSS is VmHWM of process pid, in bytes.
 // resetPeakRSS sets the process's VmHWM back to its current resident set
 // (proc(5), clear_refs).
 func resetPeakRSS(b *testing.B, pid int) {
@@ -299,6 +298,7 @@ func resetPeakRSS(b *testing.B, pid int) {
 	}
 }
 
+// peakRSS is VmHWM of process pid, in bytes.
 func peakRSS(b *testing.B, pid int) int64 {
 	file, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
