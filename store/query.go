@@ -57,7 +57,6 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 			}
 		}
 		var last []byte
-		rel := readRelease{s: s, tx: tx}
 		for ; k != nil && len(page.Stories) < limit; k, _ = c.Prev() {
 			st, err := getStory(stories, binary.BigEndian.Uint64(k[8:]))
 			if err != nil {
@@ -65,12 +64,12 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 			}
 			page.Stories = append(page.Stories, st)
 			last = k
-			rel.read()
+			s.releaseRead(tx, len(page.Stories))
 		}
 		if k != nil {
 			page.Next = base64.RawURLEncoding.EncodeToString(last)
 		}
-		rel.done()
+		s.releaseReadDone(tx, len(page.Stories))
 		return nil
 	})
 	if err != nil {
@@ -104,29 +103,23 @@ func (s *Store) Story(id uint64) (feeds.Story, bool, error) {
 // release.
 const releaseAfterRead = 50
 
-// readRelease releases the mapped pages under a read transaction after every
-// releaseAfterRead stories it decoded, and at its end when it decoded as many.
-// Decoded stories are copies, and the pages the cursor reads again come back
-// from the page cache. A failed release fails no read: the pages stay
-// resident until the next one.
-type readRelease struct {
-	s  *Store
-	tx *bolt.Tx
-	n  int
-}
-
-// read counts one story decoded.
-func (r *readRelease) read() {
-	if r.n++; r.n%releaseAfterRead == 0 {
-		_ = r.s.releaseTx(r.tx)
+// releaseRead releases the mapped pages under a read transaction after every
+// releaseAfterRead stories it decoded; a read calls it with its count after
+// each story. Decoded stories are copies, and the pages the cursor reads
+// again come back from the page cache. A failed release fails no read: the
+// pages stay resident until the next one.
+func (s *Store) releaseRead(tx *bolt.Tx, stories int) {
+	if stories%releaseAfterRead == 0 {
+		_ = s.releaseTx(tx)
 	}
 }
 
-// done releases what the read mapped since the last release (its cursor
-// moves on after the last story), when it was long enough to release at all.
-func (r *readRelease) done() {
-	if r.n >= releaseAfterRead {
-		_ = r.s.releaseTx(r.tx)
+// releaseReadDone releases, at the end of a read of stories stories long
+// enough to release at all, what it mapped since its last release (its
+// cursor moved on after the last story).
+func (s *Store) releaseReadDone(tx *bolt.Tx, stories int) {
+	if stories >= releaseAfterRead {
+		_ = s.releaseTx(tx)
 	}
 }
 
@@ -153,7 +146,7 @@ func (s *Store) ForEach(fn func(feeds.Story) error) error {
 				batch = append(batch, st)
 				after = append(after[:0], k...)
 			}
-			_ = s.releaseTx(tx) // a walk of every story: see readRelease
+			_ = s.releaseTx(tx) // a walk of every story: see releaseRead
 			return nil
 		})
 		if err != nil {

@@ -83,11 +83,10 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 		c := changes.Cursor()
 		last := after
 		scanned := 0
-		rel := readRelease{s: s, tx: tx}
 		k, v := c.Seek(u64(after + 1))
 		for ; k != nil && len(page.Stories) < limit && scanned < maxChangeScan; k, v = c.Next() {
 			scanned++
-			rel.read()
+			s.releaseRead(tx, scanned)
 			last = binary.BigEndian.Uint64(k)
 			st, err := getStory(stories, binary.BigEndian.Uint64(v))
 			if errors.Is(err, ErrNotFound) {
@@ -105,7 +104,7 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 		}
 		page.More = k != nil
 		page.Next = ChangeCursor(last)
-		rel.done()
+		s.releaseReadDone(tx, scanned)
 		return nil
 	})
 	if err != nil {
