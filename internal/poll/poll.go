@@ -305,14 +305,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		incoming = append(incoming, store.Incoming{Item: *it, Key: story.CanonicalLink(it.Link), Categories: d.Categories,
 			Fingerprint: p.fingerprint(src, it), Window: p.cfg.Identity.Window.D()})
 	}
-	var res store.Result
-	if len(incoming) > 0 {
-		// A document whose items are all known (a feed that rewrites its
-		// build date at every request) need not wait for the store's one
-		// writer to find nothing to write.
-		if res, err = p.store.Apply(src.ID, incoming, p.now()); err != nil {
-			return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
-		}
+	res, err := p.store.Apply(src.ID, incoming, p.now())
+	if err != nil {
+		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
 	p.memo.remember(src.ID, seen)
 	rep.Result = ResultOK
