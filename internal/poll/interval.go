@@ -22,8 +22,10 @@ const retryAfterCap = 7 * 24 * time.Hour
 // interval is the wait after a successful poll, and why: the source's own
 // interval from config, else its publishing rhythm, else poll.interval;
 // lengthened when the server asks for more (Cache-Control, Expires, ttl,
-// sy:updatePeriod); clamped to [min_interval, max_interval]; jittered by ±10%
-// so that sources drift apart.
+// sy:updatePeriod); clamped to [min_interval, max_interval]; jittered by up
+// to 10% so that sources drift apart. The jitter never makes a poll late on
+// our own interval, which bounds how long a change waits to be seen, nor
+// early on the server's, which is how long it asked to be left alone.
 func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHint, now time.Time) (time.Duration, string) {
 	d, reason := p.cfg.Poll.Interval.D(), "default"
 	switch {
@@ -32,11 +34,14 @@ func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHi
 	case st.PublishGap > 0:
 		d, reason = adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
 	}
-	if hint.wait > d {
-		d, reason = hint.wait, hint.reason
-	}
 	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
-	return clamp(jitter(clamp(d, lo, hi)), lo, hi), reason
+	if hint.wait > d && hint.wait < hi {
+		return clamp(jitterUp(max(hint.wait, lo)), lo, hi), hint.reason
+	}
+	if hint.wait > d {
+		d, reason = hint.wait, hint.reason // capped: max_interval wins
+	}
+	return clamp(jitterDown(clamp(d, lo, hi)), lo, hi), reason
 }
 
 // adaptive is the interval that follows a source's rhythm: half its typical
@@ -101,18 +106,31 @@ func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.Stat
 	if st.ConsecutiveFailures == 1 {
 		reason = "backoff: 1 failure"
 	}
-	return clamp(jitter(min(d, hi)), p.cfg.Poll.MinInterval.D(), hi), reason
+	return clamp(jitterDown(min(d, hi)), p.cfg.Poll.MinInterval.D(), hi), reason
 }
 
 func clamp(d, lo, hi time.Duration) time.Duration {
 	return max(lo, min(d, hi))
 }
 
-// jitter spreads d by ±10% so that sources with one interval drift apart.
+// jitterDown shortens d by up to 10% at random, so that sources with one
+// interval drift apart: by at least half a step of the scheduler's grid and
+// at most 10% less half a step, so that where align then moves the poll it
+// falls between 90% and 100% of d.
+func jitterDown(d time.Duration) time.Duration {
+	return d - jitter(d)
+}
+
+// jitterUp lengthens d as jitterDown shortens it: to 100–110% of d.
+func jitterUp(d time.Duration) time.Duration {
+	return d + jitter(d)
+}
+
 func jitter(d time.Duration) time.Duration {
-	spread := int64(d) / 10
+	half := alignGrid(d) / 2
+	spread := int64(d/10 - 2*half)
 	if spread <= 0 {
-		return d
+		return half
 	}
-	return d + time.Duration(rand.Int64N(2*spread+1)-spread)
+	return half + time.Duration(rand.Int64N(spread+1))
 }

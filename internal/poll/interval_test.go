@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"newswire/feeds"
+	"newswire/store"
 )
 
 func TestPublishRhythm(t *testing.T) {
@@ -56,6 +57,50 @@ func TestAdaptiveInterval(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := adaptive(tt.gap, tt.newest, now); got != tt.want {
 				t.Fatalf("adaptive = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestJitterKeepsItsSide draws intervals many times: on newswire's own
+// interval a poll may come early but never late, since the interval bounds
+// how long a change waits to be seen; on what a server asked for it may come
+// late but never early; and the scheduler's grid (align) keeps either within
+// 10% of the interval.
+func TestJitterKeepsItsSide(t *testing.T) {
+	cfg := testConfig(t, "  interval: 60s\n  min_interval: 1s\n  max_interval: 1h",
+		"thoisu http://127.0.0.2/rss.xml", "vungcao http://127.0.0.2/vungcao.xml 20m")
+	p, _, _ := newPoller(t, cfg)
+	start := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	hint := func(d time.Duration) serverHint { return serverHint{wait: d, reason: "server: feed ttl"} }
+	tests := []struct {
+		name     string
+		src      string
+		hint     serverHint
+		lo, hi   time.Duration // after align, inclusive
+		reason   string
+		spreadAt time.Duration // the draws must spread over at least this much
+	}{
+		{"default: early, never late", "thoisu", serverHint{}, 54 * time.Second, 60 * time.Second, "default", 4 * time.Second},
+		{"config: early, never late", "vungcao", serverHint{}, 18 * time.Minute, 20 * time.Minute, "config", time.Minute},
+		{"shorter server hint: ours wins", "thoisu", hint(30 * time.Second), 54 * time.Second, 60 * time.Second, "default", 4 * time.Second},
+		{"server hint: late, never early", "thoisu", hint(10 * time.Minute), 10 * time.Minute, 11 * time.Minute, "server: feed ttl", 50 * time.Second},
+		{"server hint over the cap: the cap, never later", "thoisu", hint(3 * time.Hour), 54 * time.Minute, time.Hour, "server: feed ttl", 4 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := source(t, cfg, tt.src)
+			low, high := tt.hi, tt.lo
+			for range 2000 {
+				d, reason := p.interval(src, store.SourceState{}, tt.hint, start)
+				at := align(start.Add(d), d).Sub(start)
+				if at < tt.lo || at > tt.hi || reason != tt.reason {
+					t.Fatalf("next poll after %s (%s, aligned from %s), want within [%s, %s] (%s)", at, reason, d, tt.lo, tt.hi, tt.reason)
+				}
+				low, high = min(low, at), max(high, at)
+			}
+			if high-low < tt.spreadAt {
+				t.Fatalf("2000 draws all within [%s, %s]: sources with one interval would not drift apart", low, high)
 			}
 		})
 	}

@@ -314,11 +314,16 @@ func (p *Poller) pollSafely(ctx context.Context, src config.Source) (rep Report)
 // A poll is at most half a grid step early or late, and, since a poll's next
 // time counts from its start, that does not drift.
 func align(t time.Time, interval time.Duration) time.Time {
-	grid := min(time.Second, interval/20)
+	grid := alignGrid(interval)
 	if grid < time.Millisecond {
 		return t
 	}
 	return t.Round(grid)
+}
+
+// alignGrid is the step of align's grid for a poll due after interval.
+func alignGrid(interval time.Duration) time.Duration {
+	return min(time.Second, interval/20)
 }
 
 // schedule is a min-heap of sources by next poll time.

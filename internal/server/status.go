@@ -337,7 +337,7 @@ func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
 
 // readyGrace is added to poll.max_interval to tell a poller that is merely
 // waiting for its next due source from one that has stopped: every source
-// that is polled at all is polled at least every max_interval (+10% jitter),
+// that is polled at all is polled at least every max_interval,
 // except one told by Retry-After to wait longer.
 const readyGrace = time.Minute
 
