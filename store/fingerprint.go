@@ -78,9 +78,17 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *story.Verdict, error) {
 	w.dateDoc(in)
 	pub, win := max(0, in.Doc.Published.Unix()), int64(window/time.Second)
 	c := bands.Cursor()
+	// The window reaches a period past the newest one filed (a new story's
+	// always does: a period is as long as the default window), which holds
+	// nothing: a lookup there would cost every band a seek for nothing.
+	last, _ := c.Last()
+	if len(last) < 4 {
+		return 0, nil, nil // no fingerprint filed yet
+	}
+	newest := int64(binary.BigEndian.Uint32(last))
 	lookup := func(band uint64) []uint64 {
 		var out []uint64
-		for p := period(pub + win); p >= period(pub-win) && len(out) < story.MaxPerBand; p-- {
+		for p := min(period(pub+win), newest); p >= period(pub-win) && len(out) < story.MaxPerBand; p-- {
 			out = append(out, newestInBand(c, uint32(p), band, pub, win, story.MaxPerBand-len(out))...)
 		}
 		return out

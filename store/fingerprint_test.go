@@ -99,6 +99,36 @@ func TestJoinByText(t *testing.T) {
 	checkFingerprints(t, s)
 }
 
+// TestJoinByTextAcrossPeriods joins copies published on the other side of
+// a period boundary from the story they copy, later and earlier: a lookup
+// reads every period its window overlaps, up to the newest period filed.
+func TestJoinByTextAcrossPeriods(t *testing.T) {
+	boundary := time.Unix((t0.Unix()/periodSeconds+1)*periodSeconds, 0).UTC()
+	minutes := func(d time.Duration) int { return int(boundary.Add(d).Sub(t0) / time.Minute) }
+	tests := []struct {
+		name          string
+		first, second time.Duration // publication times around the boundary
+	}{
+		{"the copy in the next period", -30 * time.Minute, 30 * time.Minute},
+		{"the copy in the period before", 30 * time.Minute, -30 * time.Minute},
+		{"the copy two days before", 30 * time.Minute, -48 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestStore(t)
+			now := boundary.Add(3 * time.Hour)
+			if r := s.apply("baohagiang", now, textItem("hg-1", hgTitle, hgText, minutes(tt.first))); r.New != 1 {
+				t.Fatalf("first item: %+v", r)
+			}
+			copied := textItem("tx-1", "Hà Giang: "+hgTitle+" (TTXVN)", hgCut, minutes(tt.second))
+			if r := s.apply("ttxvn", now, copied); r != (Result{Joined: 1}) {
+				t.Fatalf("copy across the period boundary: %+v, want joined", r)
+			}
+			checkFingerprints(t, s)
+		})
+	}
+}
+
 // checkFingerprints verifies that every fingerprint entry points to a stored
 // story, and every band key has its fixed width.
 func checkFingerprints(t *testing.T, s *testStore) {
