@@ -184,12 +184,18 @@ changing:
 			worstShown = max(worstShown, at.Sub(polls[i]))
 		}
 	}
-	var gaps, regular int
+	var gaps, regular, short int
+	var gapSum time.Duration
 	for _, polls := range allPolls {
 		for i := 1; i < len(polls); i++ {
 			gaps++
-			if g := polls[i].Sub(polls[i-1]); g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
+			g := polls[i].Sub(polls[i-1])
+			gapSum += g
+			if g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
 				regular++
+			}
+			if g < interval*9/10-time.Second {
+				short++
 			}
 		}
 	}
@@ -216,7 +222,7 @@ first round: %s, %.1f CPU-s
 phase A (1 interval, no change): %d requests, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s = %.3f CPU-s per 1000 polls
 phase B (2 intervals, 1%%/interval change): %d requests, %d 200s, %d of %d unchanged answered 304 (%.2f%%), daemon CPU %.2f s
   per changed feed: %.2f ms, or %.2f ms with the watcher's %d renders of the merged feed (%.2f ms each)
-polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%)
+polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%), %d shorter; mean gap %s
 changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s; longest from a change to its fetch %s, from a fetch to the change's sighting %s
 peak RSS (VmHWM): %.1f MiB after the first round, %.1f MiB in it; largest sampled every 0.5 s: %s
 bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
@@ -224,7 +230,7 @@ bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread o
 		statsA.Requests, statsA.Unchanged304, statsA.Unchanged, pct(statsA.Unchanged304, statsA.Unchanged), cpuA, perUnchanged,
 		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB,
 		changedCost*1000, changedAll*1000, rendersB, renderCost*1000,
-		regular, gaps, pct(int64(regular), int64(gaps)),
+		regular, gaps, pct(int64(regular), int64(gaps)), short, (gapSum / time.Duration(max(1, gaps))).Round(10*time.Millisecond),
 		len(changes), missing, late, worst.Round(time.Millisecond), worstFetch.Round(time.Millisecond), worstShown.Round(time.Millisecond),
 		float64(rss)/(1<<20), float64(rssFirst)/(1<<20), peakParts(), bare, paced, naive, parse)
 }
