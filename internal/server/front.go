@@ -175,7 +175,7 @@ func (s *Server) handleFront(w http.ResponseWriter, r *http.Request) {
 	// The page depends on the store, the request and, through "5 phút
 	// trước", on the minute; a tag from those answers a revalidation
 	// without reading the store.
-	now := time.Now()
+	now := s.now()
 	etag := fmt.Sprintf(`"p%016x"`, xxhash.Sum64String(fmt.Sprintf("%d|%d|%s|%t|%s|%t|%s|%s|%d",
 		s.started.UnixNano(), s.st.Version(), q.ui, q.uiExplicit, q.storyLang, q.images, q.category, q.cursor,
 		now.Unix()/60)))

@@ -52,7 +52,15 @@ type frontSite struct {
 // stories from Báo Hà Giang in "thoi-su", older than all of them.
 func newFrontSite(t testing.TB, filler int) *frontSite {
 	t.Helper()
-	fs := &frontSite{now: time.Now().UTC().Truncate(time.Second), imageHits: make(chan string, 100)}
+	// Noon in Hà Nội, today's or yesterday's, as the front page's clock: its
+	// stories "2 giờ trước" and "hôm qua" are so only away from midnight.
+	hanoi := time.FixedZone("ICT", 7*3600)
+	at := time.Now().In(hanoi)
+	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, hanoi)
+	if noon.After(at) {
+		noon = noon.AddDate(0, 0, -1)
+	}
+	fs := &frontSite{now: noon.UTC(), imageHits: make(chan string, 100)}
 	fs.outlet = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/img/") {
 			http.NotFound(w, r)
@@ -98,7 +106,9 @@ func newFrontSite(t testing.TB, filler int) *frontSite {
 	}
 	fs.add(t, fill...)
 
-	fs.srv = httptest.NewUnstartedServer(New(cfg, fs.st, slog.New(slog.DiscardHandler)).Handler())
+	srv := New(cfg, fs.st, slog.New(slog.DiscardHandler))
+	srv.now = func() time.Time { return fs.now }
+	fs.srv = httptest.NewUnstartedServer(srv.Handler())
 	fs.srv.Listener.Close()
 	fs.srv.Listener = ln
 	fs.srv.Start()

@@ -41,6 +41,9 @@ type Server struct {
 
 	// Deadlines of the parts of a request that can take long (deadline.go).
 	bodyTimeout, writeTimeout time.Duration
+
+	// now is the front page's clock ("5 phút trước", "hôm qua"): tests fix it.
+	now func() time.Time
 }
 
 // New returns a Server reading st under cfg.
@@ -59,6 +62,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 
 		bodyTimeout:  BodyTimeout,
 		writeTimeout: WriteTimeout,
+		now:          time.Now,
 	}
 	s.watchMetrics(s.metrics)
 	s.feedCats = s.feedCategories()
