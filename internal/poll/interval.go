@@ -35,11 +35,11 @@ func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHi
 		d, reason = adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
 	}
 	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
-	if hint.wait > d && hint.wait < hi {
-		return clamp(jitterUp(max(hint.wait, lo)), lo, hi), hint.reason
-	}
 	if hint.wait > d {
-		d, reason = hint.wait, hint.reason // capped: max_interval wins
+		if hint.wait < hi {
+			return clamp(jitterUp(max(hint.wait, lo)), lo, hi), hint.reason
+		}
+		d, reason = hint.wait, hint.reason // past max_interval, which wins
 	}
 	return clamp(jitterDown(clamp(d, lo, hi)), lo, hi), reason
 }
