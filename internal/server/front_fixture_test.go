@@ -54,9 +54,8 @@ func newFrontSite(t testing.TB, filler int) *frontSite {
 	t.Helper()
 	// Noon in Hà Nội, today's or yesterday's, as the front page's clock: its
 	// stories "2 giờ trước" and "hôm qua" are so only away from midnight.
-	hanoi := time.FixedZone("ICT", 7*3600)
-	at := time.Now().In(hanoi)
-	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, hanoi)
+	at := time.Now().In(hcm)
+	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, hcm)
 	if noon.After(at) {
 		noon = noon.AddDate(0, 0, -1)
 	}
