@@ -85,7 +85,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
 		}),
 		router: route.New(cfg),
 		log:    log,
-		states: states{byID: make(map[string]store.SourceState), dirty: make(map[string]bool)},
+		states: states{byID: make(map[string]store.SourceState), dirty: make(map[string]bool), saved: make(map[string]int64)},
 		now:    time.Now,
 	}
 }
@@ -180,11 +180,12 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	}
 	rep.Next = st.NextPoll
 	st.Warning = rep.Warning
-	// Under the scheduler, states wait for the next Flush: a crash loses a
-	// few seconds of them, which costs at worst a repeated fetch. A new URL
-	// or a gone source is written at once.
+	// Under the scheduler, states wait for the next Flush (those whose poll
+	// moved only its times, for refreshEvery): a crash loses that much of
+	// them, which costs at worst a repeated fetch. A new URL or a gone
+	// source is written at once.
 	deferred := p.batching && prev.URL == st.URL && prev.GoneURL == st.GoneURL
-	if serr := p.saveState(st, deferred); serr != nil && rep.Err == nil {
+	if serr := p.saveState(st, deferred, routine(prev, st)); serr != nil && rep.Err == nil {
 		rep.Result, rep.Err = ResultError, serr
 	}
 	p.metrics.Polled(rep.Result, rep.Status, rep.Bytes, rep.Duration)

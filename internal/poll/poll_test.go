@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -342,6 +343,77 @@ func TestStatesBeforeFlush(t *testing.T) {
 	}
 }
 
+// TestRoutineStatesWaitForRefresh: a poll that changes nothing but its
+// times (a 304 after a 304) is written by a flush only once its stored state
+// is refreshEvery old, or at shutdown; any other change is written by the
+// next flush.
+func TestRoutineStatesWaitForRefresh(t *testing.T) {
+	var etag atomic.Value
+	etag.Store(`"v1"`)
+	body, err := os.ReadFile(filepath.Join("testdata", "good.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tag := etag.Load().(string)
+		w.Header().Set("ETag", tag)
+		if r.Header.Get("If-None-Match") == tag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(body)
+	}))
+	cfg := testConfig(t, fastPoll, "tin-a "+url)
+	p, st, _ := newPoller(t, cfg)
+	p.batching = true // as under Run
+	clock := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return clock }
+	poll := func(want string) time.Time {
+		t.Helper()
+		clock = clock.Add(time.Minute)
+		if rep := p.Poll(context.Background(), cfg.Sources[0]); rep.Result != want {
+			t.Fatalf("poll at %s: %+v, want %s", clock, rep, want)
+		}
+		if err := p.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return clock
+	}
+	stored := func(want time.Time, why string) {
+		t.Helper()
+		if got := savedState(t, st, "tin-a").LastPoll; !got.Equal(want) {
+			t.Fatalf("%s: stored last poll %s, want %s", why, got, want)
+		}
+	}
+	first := poll(ResultOK)
+	stored(first, "the first poll")
+	firstNotModified := poll(ResultNotModified)
+	stored(firstNotModified, "a 304 after a 200 changes the last result")
+	for range 9 { // a minute apart
+		poll(ResultNotModified)
+		stored(firstNotModified, "a 304 after a 304, within refreshEvery")
+	}
+	refreshed := poll(ResultNotModified)
+	stored(refreshed, "a 304 refreshEvery after the last write")
+
+	routinePoll := poll(ResultNotModified)
+	stored(refreshed, "a 304 after the refresh")
+	if err := p.flush(true); err != nil {
+		t.Fatal(err)
+	}
+	stored(routinePoll, "the flush at shutdown")
+
+	poll(ResultNotModified)
+	// The same bytes under a new ETag: nothing to parse, but a validator
+	// to keep.
+	etag.Store(`"v2"`)
+	changed := poll(ResultNotModified)
+	if s := savedState(t, st, "tin-a"); !s.LastPoll.Equal(changed) || s.ETag != `"v2"` {
+		t.Fatalf("a new ETag after routine polls: stored %+v", s)
+	}
+}
+
 // TestFlushInChunks: Flush writes every deferred state, a chunk per
 // transaction; a chunk the store refuses stays to be written, with every
 // chunk after it, and the chunks before it are saved.
@@ -352,13 +424,13 @@ func TestFlushInChunks(t *testing.T) {
 	when := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 	id := func(i int) string { return fmt.Sprintf("bao-tinh-%05d", i) }
 	for i := range n {
-		if err := p.saveState(store.SourceState{ID: id(i), LastPoll: when, LastResult: ResultNotModified, LastItems: i}, true); err != nil {
+		if err := p.saveState(store.SourceState{ID: id(i), LastPoll: when, LastResult: ResultNotModified, LastItems: i}, true, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// An id longer than bbolt takes as a key, sorted into the second chunk.
 	bad := id(flushChunk+3) + "-" + strings.Repeat("x", 40000)
-	if err := p.saveState(store.SourceState{ID: bad, LastPoll: when}, true); err != nil {
+	if err := p.saveState(store.SourceState{ID: bad, LastPoll: when}, true, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Flush(); err == nil {

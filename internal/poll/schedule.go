@@ -81,7 +81,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	}()
 	d.run(ctx)
 	<-flushed
-	return p.Flush()
+	return p.flush(true)
 }
 
 // flushEvery is how stale the stored states of sources may get: a crash
