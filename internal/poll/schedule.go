@@ -195,8 +195,27 @@ func hostOf(rawURL string) string {
 
 func (d *dispatcher) run(ctx context.Context) {
 	done := make(chan *entry)
+	// The workers live as long as the dispatcher: a goroutine started for
+	// each poll grew its stack through the HTTP client on every one of them.
+	// A started poll counts as running, so jobs never holds more than
+	// workers.
+	jobs := make(chan *entry, d.workers)
 	var wg sync.WaitGroup
+	for range d.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range jobs {
+				e.rep = d.p.pollSafely(ctx, *e.src)
+				select {
+				case done <- e:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
 	defer wg.Wait()
+	defer close(jobs)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -211,7 +230,7 @@ func (d *dispatcher) run(ctx context.Context) {
 			h.queue = append(h.queue, e)
 			d.waiting[e.host] = h
 		}
-		wake := d.start(ctx, now, done, &wg)
+		wake := d.start(now, jobs)
 		if !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0 {
 			return
 		}
@@ -249,7 +268,7 @@ func (d *dispatcher) run(ctx context.Context) {
 
 // start begins every waiting poll the limits allow now, and returns the
 // earliest time a host's gap ends for the ones it held back (zero if none).
-func (d *dispatcher) start(ctx context.Context, now time.Time, done chan<- *entry, wg *sync.WaitGroup) (wake time.Time) {
+func (d *dispatcher) start(now time.Time, jobs chan<- *entry) (wake time.Time) {
 	for host, h := range d.waiting {
 		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
 			if ready := h.lastStart.Add(d.gap); d.gap > 0 && ready.After(now) {
@@ -264,15 +283,7 @@ func (d *dispatcher) start(ctx context.Context, now time.Time, done chan<- *entr
 			h.running++
 			h.lastStart = now
 			d.running++
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				e.rep = d.p.pollSafely(ctx, *e.src)
-				select {
-				case done <- e:
-				case <-ctx.Done():
-				}
-			}()
+			jobs <- e
 		}
 		if len(h.queue) == 0 {
 			delete(d.waiting, host)
