@@ -59,27 +59,9 @@ func BenchmarkFarm10k(b *testing.B) {
 	defer f.Close()
 
 	listen := freeAddr(b)
-	var cfg strings.Builder
 	// NEWSWIRE_FARM_MEMORY_LIMIT sets memory_limit_bytes, as an admin of a
 	// small machine would.
-	if v := os.Getenv("NEWSWIRE_FARM_MEMORY_LIMIT"); v != "" {
-		fmt.Fprintf(&cfg, "memory_limit_bytes: %s\n", v)
-	}
-	fmt.Fprintf(&cfg, `listen: %s
-data_dir: %s
-log: {level: warn}
-poll: {interval: 60s, min_interval: 1s, max_interval: 1h, timeout: 20s, concurrency: 8, per_host: 2, host_gap: 100ms}
-categories: [{id: tin-tuc}]
-default_category: tin-tuc
-sources:
-`, listen, filepath.Join(dir, "data"))
-	for i, u := range f.URLs() {
-		fmt.Fprintf(&cfg, "  - {id: tin-%d, url: %q, interval: 60s}\n", i, u)
-	}
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	cfgPath := farmConfig(b, dir, listen, os.Getenv("NEWSWIRE_FARM_MEMORY_LIMIT"), f.URLs())
 	var stderr bytes.Buffer
 	daemon := exec.Command(bin, "serve", "-config", cfgPath)
 	daemon.Stderr = &stderr
@@ -264,6 +246,32 @@ func profile(b *testing.B, listen, name string, d time.Duration) {
 	}()
 }
 
+// farmConfig writes into dir the daemon's config for polling urls every
+// farmInterval and serving on listen, with memory_limit_bytes set to
+// memoryLimit unless it is empty, and returns its path.
+func farmConfig(b *testing.B, dir, listen, memoryLimit string, urls []string) string {
+	var cfg strings.Builder
+	if memoryLimit != "" {
+		fmt.Fprintf(&cfg, "memory_limit_bytes: %s\n", memoryLimit)
+	}
+	fmt.Fprintf(&cfg, `listen: %s
+data_dir: %s
+log: {level: warn}
+poll: {interval: %s, min_interval: 1s, max_interval: 1h, timeout: 20s, concurrency: 8, per_host: 2, host_gap: 100ms}
+categories: [{id: tin-tuc}]
+default_category: tin-tuc
+sources:
+`, listen, filepath.Join(dir, "data"), farmInterval)
+	for i, u := range urls {
+		fmt.Fprintf(&cfg, "  - {id: tin-%d, url: %q, interval: %s}\n", i, u, farmInterval)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
 // farmInterval is how often the farm's feeds are polled.
 const farmInterval = 60 * time.Second
 
@@ -285,15 +293,8 @@ func freeAddr(b *testing.B) string {
 
 // cpuSeconds is the user+system CPU time of process pid so far.
 func cpuSeconds(b *testing.B, pid int) float64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+2:]))
-	utime, _ := strconv.ParseFloat(fields[11], 64)
-	stime, _ := strconv.ParseFloat(fields[12], 64)
-	return (utime + stime) / 100 // USER_HZ is 100 on Linux
+	user, system := cpuParts(b, pid)
+	return user + system
 }
 
 // resetPeakRSS sets the process's VmHWM back to its current resident set
