@@ -32,6 +32,11 @@ type Options struct {
 	// Start is the publication time of every feed's newest item before any
 	// change [now]; items are a minute apart.
 	Start time.Time
+	// ChangeEachRequest adds an item to a feed before answering each request
+	// for it, so that every poll finds one new item: a benchmark of changed
+	// feeds can then run the farm in a process of its own, whose CPU time is
+	// not the poller's.
+	ChangeEachRequest bool
 }
 
 // Farm is a running outlet farm. Its methods are safe for concurrent use.
@@ -204,6 +209,9 @@ func (f *Farm) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok || !ok2 || err != nil || i < 0 || i >= len(f.feeds) {
 		http.NotFound(w, r)
 		return
+	}
+	if f.opt.ChangeEachRequest {
+		f.Change(i)
 	}
 	now := time.Now()
 	f.total.Add(1)

@@ -1,11 +1,17 @@
 package poll
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,12 +26,11 @@ import (
 // one since the last poll, through the whole pipeline (fetch, decode, parse,
 // normalise, sanitise, identify, route, store), beside a bare gofeed parse of
 // the same document: the ratio of the two is the cost of a changed feed
-// against the parse alone.
+// against the parse alone. The outlet runs in a process of its own.
 //
 //	go test -run '^$' -bench ChangedFeed -benchtime 400x -count 3 ./internal/poll
 func BenchmarkChangedFeed(b *testing.B) {
-	f, p, src := benchPoller(b)
-	url := f.URLs()[0]
+	url, p, src := benchPoller(b, true)
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK || rep.New != 50 {
 		b.Fatalf("first poll: %+v", rep)
@@ -33,7 +38,6 @@ func BenchmarkChangedFeed(b *testing.B) {
 	b.Run("newswire", func(b *testing.B) {
 		defer reportCPU(b)()
 		for b.Loop() {
-			f.Change(0)
 			if rep := p.Poll(ctx, src); rep.Result != ResultOK || rep.New != 1 {
 				b.Fatalf("poll: %+v", rep)
 			}
@@ -58,25 +62,80 @@ func BenchmarkChangedFeed(b *testing.B) {
 	})
 }
 
-// benchPoller serves one loopback feed of 50 items, dated a day back so that
-// hundreds of changes stay in the past, and returns a poller of it set as
-// the daemon sets it up: states saved in batches, warnings only logged.
-func benchPoller(b *testing.B) (*farm.Farm, *Poller, config.Source) {
-	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(f.Close)
-	cfg := testConfig(b, fastPoll, "tin-0 "+f.URLs()[0])
+// benchPoller serves one feed of 50 items, dated a day back so that
+// hundreds of changes stay in the past, from a loopback outlet in a process
+// of its own (so that the CPU time this process reports is the poller's
+// alone), and returns its address and a poller of it set up as the daemon
+// sets it up: states saved in batches, warnings only logged. With change,
+// every request for the feed finds one new item.
+func benchPoller(b *testing.B, change bool) (string, *Poller, config.Source) {
+	url := startOutlet(b, change)
+	cfg := testConfig(b, fastPoll, "tin-0 "+url)
 	p, _, _ := newPoller(b, cfg)
 	p.batching = true
 	p.log = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return f, p, cfg.Sources[0]
+	return url, p, cfg.Sources[0]
+}
+
+// startOutlet runs TestBenchOutlet in a child process of this test binary
+// and returns the address of its feed. The child stops when this process
+// closes its standard input, at the end of the benchmark.
+func startOutlet(b *testing.B, change bool) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchOutlet$")
+	cmd.Env = append(os.Environ(), "NEWSWIRE_BENCH_OUTLET="+strconv.FormatBool(change))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start the outlet process: %v", err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	url := strings.TrimSpace(line)
+	if err != nil || !strings.HasPrefix(url, "http://127.") {
+		b.Fatalf("outlet process: read %q, %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return url
+}
+
+// TestBenchOutlet is the outlet process of the benchmarks above: it prints
+// its feed's address and serves until its standard input closes.
+func TestBenchOutlet(t *testing.T) {
+	mode := os.Getenv("NEWSWIRE_BENCH_OUTLET")
+	if mode == "" {
+		t.Skip("started by the poller benchmarks only")
+	}
+	f, err := farm.Start(farm.Options{Feeds: 1, Items: 50, Hosts: 1, Start: time.Now().Add(-24 * time.Hour),
+		ChangeEachRequest: mode == "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fmt.Println(f.URLs()[0])
+	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
 // reportCPU, deferred, reports the process's CPU time per iteration (the
-// loopback outlet's included), which unlike ns/op does not count waiting
-// for the disk.
+// outlet's, in its own process, not included), which unlike ns/op does not
+// count waiting for the disk.
 func reportCPU(b *testing.B) func() {
 	before := cpuTime()
 	return func() { b.ReportMetric(float64(cpuTime()-before)/float64(b.N), "cpu-ns/op") }
@@ -93,8 +152,7 @@ func cpuTime() time.Duration {
 //
 //	go test -run '^$' -bench UnchangedFeed -benchtime 5000x -count 3 ./internal/poll
 func BenchmarkUnchangedFeed(b *testing.B) {
-	f, p, src := benchPoller(b)
-	url := f.URLs()[0]
+	url, p, src := benchPoller(b, false)
 	ctx := context.Background()
 	if rep := p.Poll(ctx, src); rep.Result != ResultOK {
 		b.Fatalf("first poll: %+v", rep)
