@@ -174,6 +174,17 @@ func TestRenderGolden(t *testing.T) {
 				if err := f.render(testRenderer(), &buf, set.ch(f.ext), set.stories); err != nil {
 					t.Fatal(err)
 				}
+				if f.ext == "json" {
+					// Sent compact; kept indented in the golden file, to be read.
+					if n := bytes.Count(buf.Bytes(), []byte("\n")); n != 1 || !bytes.HasSuffix(buf.Bytes(), []byte("}\n")) {
+						t.Fatalf("JSON Feed not compact: %d lines", n)
+					}
+					var indented bytes.Buffer
+					if err := json.Indent(&indented, buf.Bytes(), "", "  "); err != nil {
+						t.Fatal(err)
+					}
+					buf = indented
+				}
 				golden := filepath.Join("testdata", "render", set.name+"."+f.ext+".golden")
 				if *updateRender {
 					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {

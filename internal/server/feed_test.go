@@ -230,7 +230,7 @@ func TestFeedHTTP(t *testing.T) {
 			body: "Khánh thành", notBody: "Lịch họp",
 		},
 		{
-			name: "empty category", method: "GET", path: "/feeds/the-thao.json", status: 200, body: `"items": []`,
+			name: "empty category", method: "GET", path: "/feeds/the-thao.json", status: 200, body: `"items":[]`,
 		},
 		{name: "bad since", method: "GET", path: "/feeds/all.rss?since=nope", status: 400, body: "since"},
 		{name: "cursor ahead of the store", method: "GET", path: "/feeds/all.rss?since=" + store.ChangeCursor(999), status: 400},
