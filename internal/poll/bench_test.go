@@ -20,6 +20,7 @@ import (
 
 	"newswire/internal/config"
 	"newswire/internal/farm"
+	"newswire/internal/heapfloor"
 )
 
 // BenchmarkChangedFeed polls a loopback feed of 50 items that has gained
@@ -66,9 +67,13 @@ func BenchmarkChangedFeed(b *testing.B) {
 // hundreds of changes stay in the past, from a loopback outlet in a process
 // of its own (so that the CPU time this process reports is the poller's
 // alone), and returns its address and a poller of it set up as the daemon
-// sets it up: states saved in batches, warnings only logged. With change,
-// every request for the feed finds one new item.
+// sets it up: states saved in batches, warnings only logged, the collector's
+// heap floor on. With change, every request for the feed finds one new item.
 func benchPoller(b *testing.B, change bool) (string, *Poller, config.Source) {
+	if os.Getenv("GOGC") == "" {
+		heapfloor.Start(heapfloor.DefaultFloor)
+		b.Cleanup(heapfloor.Stop)
+	}
 	url := startOutlet(b, change)
 	cfg := testConfig(b, fastPoll, "tin-0 "+url)
 	p, _, _ := newPoller(b, cfg)
