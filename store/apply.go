@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -396,11 +395,7 @@ func (w *writer) putLink(rec *record, key string) error {
 func (w *writer) load(id uint64) (*record, error) { return loadRecord(w.stories, id) }
 
 func (w *writer) put(rec *record) error {
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("story %d: %w", rec.Story.ID, err)
-	}
-	if err := w.stories.Put(u64(rec.Story.ID), v); err != nil {
+	if err := w.stories.Put(u64(rec.Story.ID), encodeRecord(rec)); err != nil {
 		return fmt.Errorf("story %d: %w", rec.Story.ID, err)
 	}
 	w.dirty = true

@@ -23,7 +23,7 @@
 // All keys are fixed-width big-endian where they are numbers, so that byte
 // order is numeric order:
 //
-//	stories  id (8 bytes, from NextSequence)        → JSON record (feeds.Story plus private fields)
+//	stories  id (8 bytes, from NextSequence)        → record (feeds.Story plus private fields; binary, record.go)
 //	guids    source + "\x00" + GUID (or link)       → id
 //	links    canonical link                          → id
 //	index    one nested bucket per category, and "all":

@@ -318,7 +318,7 @@ func (s *Store) Explain(id uint64) (Explanation, bool, error) {
 		}
 		found = true
 		var rec record
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := decodeRecord(v, &rec); err != nil {
 			return fmt.Errorf("story %d: %w", id, err)
 		}
 		ex.Story, ex.Representative = rec.Story, rec.Rep

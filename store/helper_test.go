@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -71,7 +70,7 @@ func checkInvariants(tx *bolt.Tx) error {
 	err := stories.ForEach(func(k, v []byte) error {
 		n++
 		var rec record
-		if err := json.Unmarshal(v, &rec); err != nil {
+		if err := decodeRecord(v, &rec); err != nil {
 			return err
 		}
 		st := rec.Story

@@ -29,8 +29,8 @@ func TestMigrationsEndAtSchemaVersion(t *testing.T) {
 
 // writeV1 writes a store as version 1 left it: stories joined by text and
 // by link, fingerprints without their band keys, no change log and no
-// tombstones. It is made with this build and then rewound, which is exactly
-// what versions 2 and 3 added. It returns each story's band keys as version 2
+// tombstones, story records in JSON. It is made with this build and then
+// rewound, which is exactly what versions 2 to 4 added. It returns each story's band keys as version 2
 // records them.
 func writeV1(t *testing.T, path string) map[uint64][]string {
 	t.Helper()
@@ -64,6 +64,9 @@ func writeV1(t *testing.T, path string) map[uint64][]string {
 			return err
 		}
 		if err := rewindCounts(tx); err != nil {
+			return err
+		}
+		if err := rewindRecordsTx(tx); err != nil {
 			return err
 		}
 		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf} {

@@ -226,7 +226,7 @@ func (s *Store) Sources() ([]SourceState, error) {
 	return all, nil
 }
 
-// getStory decodes a story; unmarshalling copies it out of the transaction.
+// getStory decodes a story; decoding copies it out of the transaction.
 func getStory(stories *bolt.Bucket, id uint64) (feeds.Story, error) {
 	k := u64(id)
 	v := stories.Get(k)
@@ -238,7 +238,7 @@ func getStory(stories *bolt.Bucket, id uint64) (feeds.Story, error) {
 
 func decodeStory(k, v []byte) (feeds.Story, error) {
 	var rec record
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := decodeRecord(v, &rec); err != nil {
 		return feeds.Story{}, fmt.Errorf("story %d: %w", binary.BigEndian.Uint64(k), err)
 	}
 	return rec.Story, nil

@@ -365,11 +365,7 @@ func (pr *pruner) leave(rec *record, category string) error {
 	if len(rec.Story.Categories) == 0 {
 		return pr.remove(rec)
 	}
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("story %d: %w", id, err)
-	}
-	if err := pr.stories.Put(u64(id), v); err != nil {
+	if err := pr.stories.Put(u64(id), encodeRecord(rec)); err != nil {
 		return fmt.Errorf("story %d: %w", id, err)
 	}
 	return nil
@@ -534,7 +530,7 @@ func loadRecord(stories *bolt.Bucket, id uint64) (*record, error) {
 		return nil, fmt.Errorf("story %d: %w", id, ErrNotFound)
 	}
 	rec := new(record)
-	if err := json.Unmarshal(v, rec); err != nil {
+	if err := decodeRecord(v, rec); err != nil {
 		return nil, fmt.Errorf("story %d: %w", id, err)
 	}
 	return rec, nil
