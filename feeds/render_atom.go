@@ -84,10 +84,10 @@ func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
 		Generator: &atomGenerator{Name: generator},
 		Entries:   make([]*atomEntry, len(ss)),
 	}
-	used := make(map[string]bool, len(ss))
+	updated := uniqueTimes{used: make(map[string]bool, len(ss)), next: make(map[int64]time.Time)}
 	for i, s := range ss {
 		f.Entries[i] = r.atomEntry(base.Entries[i], s)
-		f.Entries[i].Updated = uniqueUpdated(used, s.updated)
+		f.Entries[i].Updated = updated.format(s.updated)
 	}
 	if err := gfeeds.WriteXML(f, w); err != nil {
 		return fmt.Errorf("feeds: render atom %s: %w", ch.SelfURL, err)
@@ -154,15 +154,29 @@ func firstString(ss ...string) string {
 	return ""
 }
 
-// uniqueUpdated formats t as an entry's atom:updated, a second later for
-// each earlier entry of the document that has it already: validators warn
-// about two entries updated at the same instant, which happens when an
-// outlet dates a batch of items alike.
-func uniqueUpdated(used map[string]bool, t time.Time) string {
+// uniqueTimes gives each entry of a document an atom:updated of its own:
+// validators warn about two entries updated at the same instant, which
+// happens when an outlet dates a batch of items alike.
+type uniqueTimes struct {
+	used map[string]bool
+	// next is, by the Unix second of a time already given, where the search
+	// for the next one of that second starts: every second before it is
+	// taken, so a batch of n items dated alike costs n formats, not n².
+	next map[int64]time.Time
+}
+
+// format formats t, or the first second after it that no earlier entry of
+// the document has.
+func (u uniqueTimes) format(t time.Time) string {
+	base := t.Unix()
+	if n, ok := u.next[base]; ok {
+		t = n
+	}
 	for {
 		v := rfc3339(t)
-		if !used[v] {
-			used[v] = true
+		if !u.used[v] {
+			u.used[v] = true
+			u.next[base] = t.Add(time.Second)
 			return v
 		}
 		t = t.Add(time.Second)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -571,5 +572,53 @@ func TestRSSAuthor(t *testing.T) {
 				t.Errorf("author %q, dc:creator %q; want %q, %q", it.Author, it.Creators, tt.wantAuthor, tt.wantCreator)
 			}
 		})
+	}
+}
+
+// TestUniqueTimes gives every entry its own second, the first free one at or
+// after its own, as a search from each entry's time over every earlier
+// one gives it; and a batch of 5000 dated alike consecutive seconds.
+func TestUniqueTimes(t *testing.T) {
+	slow := func(times []time.Time) []string {
+		used := map[string]bool{}
+		out := make([]string, len(times))
+		for i, t := range times {
+			for {
+				if v := rfc3339(t); !used[v] {
+					used[v], out[i] = true, v
+					break
+				}
+				t = t.Add(time.Second)
+			}
+		}
+		return out
+	}
+	base := time.Date(2026, 3, 12, 9, 30, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		times := make([]time.Time, 1+rng.IntN(60))
+		for i := range times {
+			times[i] = base.Add(time.Duration(rng.IntN(20))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
+			if rng.IntN(10) == 0 {
+				times[i] = time.Time{}
+			}
+		}
+		u := uniqueTimes{used: map[string]bool{}, next: map[int64]time.Time{}}
+		want := slow(times)
+		for i, tm := range times {
+			if got := u.format(tm); got != want[i] {
+				t.Fatalf("round %d, entry %d (%s): %q, want %q", round, i, tm, got, want[i])
+			}
+		}
+	}
+
+	u := uniqueTimes{used: map[string]bool{}, next: map[int64]time.Time{}}
+	for i := range 5000 {
+		if got, want := u.format(base), rfc3339(base.Add(time.Duration(i)*time.Second)); got != want {
+			t.Fatalf("entry %d of a batch: %q, want %q", i, got, want)
+		}
+	}
+	if len(u.used) != 5000 {
+		t.Fatalf("%d times given, want 5000", len(u.used))
 	}
 }
