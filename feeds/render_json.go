@@ -74,7 +74,7 @@ func (r Renderer) JSON(w io.Writer, ch Channel, stories []Story) error {
 		f.Items[i] = jsonItemOf(base.Items[i], s)
 	}
 	// Compact: indenting re-reads the whole document after encoding it, and
-	// made a render of 500 items 2.7 times as slow (BENCHMARKS.md, Serving).
+	// made a render of 500 items 2.7 times as slow (BENCHMARKS.md, Rendering).
 	e := json.NewEncoder(w)
 	e.SetEscapeHTML(false) // the feed is not embedded in HTML; keep content_html readable
 	if err := e.Encode(f); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // A story record is stored in binary: reading one was four fifths of the cost
 // of paging through a category, all of it in encoding/json (BENCHMARKS.md,
-// Store). Records written before schema 4 are JSON, which starts with '{',
+// Rendering). Records written before schema 4 are JSON, which starts with '{',
 // and are read as such until the story is next written.
 //
 //	0x01, uvarint ID, Title, Link, Summary, ContentHTML,

@@ -146,6 +146,7 @@ changing:
 	f.Reset()
 	rssPart("phase C")
 	cpu2 := cpuSeconds(b, pid)
+	profile(b, listen, "phase-c", interval-5*time.Second)
 	changeRate := time.NewTicker(interval / time.Duration(feeds/10))
 	for end := time.After(interval); ; {
 		select {
