@@ -95,6 +95,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		_ = tx.Rollback()
 		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 	}
+	s.trimAllocs(tx)
 	if err := tx.Commit(); err != nil {
 		if errors.Is(err, berrors.ErrMaxSizeReached) {
 			err = fmt.Errorf("%w: %w", ErrFull, err)

@@ -221,6 +221,7 @@ func (s *Store) pruneTx(now time.Time, res *PruneResult, step func(*pruner) (boo
 	if err == nil {
 		err = pr.saveTotals()
 	}
+	s.trimAllocs(tx)
 	if err != nil {
 		_ = tx.Rollback()
 		return false, fmt.Errorf("store: prune: %w", err)

@@ -40,6 +40,7 @@ func (s *Store) SaveSources(states []SourceState) error {
 				return err
 			}
 		}
+		s.trimAllocs(tx)
 		return addSources(tx, added)
 	})
 	if err != nil {

@@ -53,6 +53,11 @@ type Store struct {
 	pruneMu sync.Mutex // one retention run at a time
 	// releases counts the releases of the mapped pages (ReleaseMapped).
 	releases atomic.Int64
+	// allocs is bbolt's record of the pages allocated since Open, which
+	// writes empty when it grows (allocs.go); allocsForgotten counts that.
+	allocs          pageAllocs
+	allocsKeep      int
+	allocsForgotten atomic.Int64
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
@@ -87,7 +92,7 @@ func Open(path string, opt Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	st := &Store{db: db, path: path}
+	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep}
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.
 	_ = st.ReleaseMapped()
