@@ -1,10 +1,13 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // bbolt keeps in memory, for every page allocated since the file was opened
@@ -70,12 +73,24 @@ func (a pageAllocs) forget() {
 	}
 }
 
-// trimAllocs forgets bbolt's page allocations when they have piled up; tx
-// must be a write transaction that has not committed yet.
-func (s *Store) trimAllocs(tx *bolt.Tx) {
-	if !tx.Writable() || s.allocs.len() <= s.allocsKeep {
+// trimAllocs forgets bbolt's page allocations when they have piled up; it
+// must run inside a write transaction that has not committed yet.
+func (s *Store) trimAllocs() {
+	if s.allocs.len() <= s.allocsKeep {
 		return
 	}
 	s.allocs.forget()
 	s.allocsForgotten.Add(1)
+}
+
+// commit commits the write transaction tx, first forgetting bbolt's page
+// allocations if they have piled up. A file at Options.MaxSize fails with
+// ErrFull.
+func (s *Store) commit(tx *bolt.Tx) error {
+	s.trimAllocs()
+	err := tx.Commit()
+	if errors.Is(err, berrors.ErrMaxSizeReached) {
+		err = fmt.Errorf("%w: %w", ErrFull, err)
+	}
+	return err
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"newswire/feeds"
 	"newswire/internal/story"
@@ -95,11 +94,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		_ = tx.Rollback()
 		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 	}
-	s.trimAllocs(tx)
-	if err := tx.Commit(); err != nil {
-		if errors.Is(err, berrors.ErrMaxSizeReached) {
-			err = fmt.Errorf("%w: %w", ErrFull, err)
-		}
+	if err := s.commit(tx); err != nil {
 		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
 	}
 	written := w.res.New + w.res.Updated + w.res.Joined

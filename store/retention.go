@@ -6,13 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Retention deletes stories by age and by count per category, each with
@@ -221,15 +219,11 @@ func (s *Store) pruneTx(now time.Time, res *PruneResult, step func(*pruner) (boo
 	if err == nil {
 		err = pr.saveTotals()
 	}
-	s.trimAllocs(tx)
 	if err != nil {
 		_ = tx.Rollback()
 		return false, fmt.Errorf("store: prune: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		if errors.Is(err, berrors.ErrMaxSizeReached) {
-			err = fmt.Errorf("%w: %w", ErrFull, err)
-		}
+	if err := s.commit(tx); err != nil {
 		return false, fmt.Errorf("store: prune: commit: %w", err)
 	}
 	pr.did.Transactions = 1

@@ -40,7 +40,7 @@ func (s *Store) SaveSources(states []SourceState) error {
 				return err
 			}
 		}
-		s.trimAllocs(tx)
+		s.trimAllocs()
 		return addSources(tx, added)
 	})
 	if err != nil {
