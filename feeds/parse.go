@@ -141,9 +141,28 @@ type converter struct {
 	base *url.URL // opt.FeedURL, nil when not an absolute URL
 	loc  *time.Location
 	now  time.Time
+	// feedAuthors are the feed's authors where its items inherit them
+	// (Atom, JSON Feed).
+	feedAuthors []Person
 }
 
 func parse(body []byte, opt ParseOptions) (*Feed, error) {
+	body, err := toUTF8(body, opt.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := detectFormat(body)
+	if err != nil {
+		return nil, err
+	}
+	feed, _, err := parseUTF8(body, kind, opt)
+	return feed, err
+}
+
+// parseUTF8 parses a document already in UTF-8 whose format is known. It
+// also returns a hash of what the conversion of every item took from the
+// feed (see Layout.ItemContext).
+func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error) {
 	c := converter{loc: opt.Location, now: opt.Now}
 	if c.loc == nil {
 		c.loc = vietnam()
@@ -154,17 +173,10 @@ func parse(body []byte, opt ParseOptions) (*Feed, error) {
 	if u, err := url.Parse(strings.TrimSpace(opt.FeedURL)); err == nil && u.IsAbs() {
 		c.base = u
 	}
-
-	body, err := toUTF8(body, opt.ContentType)
-	if err != nil {
-		return nil, err
-	}
-	kind, err := detectFormat(body)
-	if err != nil {
-		return nil, err
-	}
-
-	var feed *Feed
+	var (
+		feed *Feed
+		err  error
+	)
 	switch kind {
 	case formatRSS:
 		feed, err = c.parseRSS(body, opt.MaxItems)
@@ -174,10 +186,18 @@ func parse(body []byte, opt ParseOptions) (*Feed, error) {
 		feed, err = c.parseJSON(body, opt.MaxItems)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	feed.FeedURL = opt.FeedURL
-	return feed, nil
+	d := NewDigest()
+	d.String(feed.Language)
+	d.Int(int64(len(c.feedAuthors)))
+	for _, a := range c.feedAuthors {
+		d.String(a.Name)
+		d.String(a.Email)
+		d.String(a.URL)
+	}
+	return feed, d.Sum64(), nil
 }
 
 func capItems[T any](items []T, max int) []T {
@@ -242,13 +262,13 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 			feed.Hubs = appendURL(feed.Hubs, c.resolve(l.Href))
 		}
 	}
-	feedAuthors := c.atomPersons(af.Authors)
+	c.feedAuthors = c.atomPersons(af.Authors)
 	for i, gi := range uf.Items {
 		item := c.item(gi, feed.Language)
 		// An entry without authors has the feed's (RFC 4287, 4.2.1).
 		item.Authors = c.atomPersons(af.Entries[i].Authors)
 		if len(item.Authors) == 0 {
-			item.Authors = feedAuthors
+			item.Authors = c.feedAuthors
 		}
 		feed.Items[i] = item
 	}
@@ -299,7 +319,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		}
 	}
 
-	feedAuthors := c.jsonPersons(jf.Authors, jf.Author)
+	c.feedAuthors = c.jsonPersons(jf.Authors, jf.Author)
 	for i, gi := range uf.Items {
 		ji := jf.Items[i]
 		item := c.item(gi, feed.Language)
@@ -313,7 +333,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		// An item without authors has the feed's (JSON Feed 1.1).
 		item.Authors = c.jsonPersons(ji.Authors, ji.Author)
 		if len(item.Authors) == 0 {
-			item.Authors = feedAuthors
+			item.Authors = c.feedAuthors
 		}
 		feed.Items[i] = item
 	}

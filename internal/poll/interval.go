@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/fetch"
 	"newswire/store"
@@ -55,16 +54,10 @@ func adaptive(gap time.Duration, newest, now time.Time) time.Duration {
 	return gap / 2
 }
 
-// publishRhythm measures the median gap between the newest dated items, and
-// the newest publication time. It keeps the previous values when the items
-// carry too few dates to tell.
-func publishRhythm(items []feeds.Item, prevGap time.Duration, prevNewest time.Time) (time.Duration, time.Time) {
-	times := make([]time.Time, 0, len(items))
-	for _, it := range items {
-		if !it.Published.IsZero() {
-			times = append(times, it.Published)
-		}
-	}
+// publishRhythm measures the median gap between the newest of a document's
+// items' publication times, and the newest of them. It keeps the previous
+// values when the items carry too few dates to tell. It sorts times.
+func publishRhythm(times []time.Time, prevGap time.Duration, prevNewest time.Time) (time.Duration, time.Time) {
 	if len(times) == 0 {
 		return prevGap, prevNewest
 	}

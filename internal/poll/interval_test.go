@@ -4,24 +4,25 @@ import (
 	"testing"
 	"time"
 
-	"newswire/feeds"
 	"newswire/store"
 )
 
 func TestPublishRhythm(t *testing.T) {
-	at := func(minutesAgo ...int) []feeds.Item {
+	// at gives the publication times of items published so many minutes
+	// ago; -1 is an undated item, which the poll leaves out.
+	at := func(minutesAgo ...int) []time.Time {
 		now := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
-		items := make([]feeds.Item, len(minutesAgo))
-		for i, m := range minutesAgo {
+		var times []time.Time
+		for _, m := range minutesAgo {
 			if m >= 0 {
-				items[i].Published = now.Add(-time.Duration(m) * time.Minute)
+				times = append(times, now.Add(-time.Duration(m)*time.Minute))
 			}
 		}
-		return items
+		return times
 	}
 	tests := []struct {
 		name    string
-		items   []feeds.Item
+		items   []time.Time
 		prevGap time.Duration
 		wantGap time.Duration
 	}{

@@ -7,47 +7,92 @@ import (
 	"newswire/feeds"
 )
 
-// memo remembers, for each source, a digest of every item of the last
-// document it stored, and why a filter dropped it if one did. A changed
-// document then costs the pipeline (sanitising, routing, fingerprinting,
-// storing) only its new and edited items: the rest are exactly what the store
-// already holds. It lives in memory, so a restart or a new config starts it
-// over, and the first document after that goes through whole.
+// memo remembers, for each source, every item of the last document it
+// stored: the hash of its bytes, a digest of it as parsed, its publication
+// time, and why a filter dropped it if one did. A changed document then costs
+// the parsers only the items whose bytes changed (feeds.ParseChanged), and
+// the pipeline (sanitising, routing, fingerprinting, storing) only those
+// whose content did: the rest are exactly what the store already holds. It
+// lives in memory, so a restart or a new config starts it over, and the first
+// document after that goes through whole.
 type memo struct {
 	mu       sync.Mutex
 	bySource map[string]memoDoc
 }
 
 // memoDoc is what is known of one source's last stored document: with ten
-// thousand sources of fifty items, half a million digests, so eight bytes
-// each, and the rare dropped item's reason in a map of its own.
+// thousand sources of fifty items, half a million entries, so 24 bytes
+// each, and the rare dropped item's reason in a map of its own. A memoDoc is
+// never changed once made: a poll reads it without the lock.
 type memoDoc struct {
-	digests []uint64          // sorted
-	drops   map[uint64]string // why a filter dropped an item, by digest; nil when none was
+	// context and itemContext are the document's feeds.Layout; zero when
+	// it was not split into items, and its entries have no raw hash.
+	context, itemContext uint64
+	entries              []memoEntry       // sorted by raw hash
+	drops                map[uint64]string // why a filter dropped an item, by digest; nil when none was
 }
 
+type memoEntry struct {
+	raw       uint64 // hash of the item's bytes; zero when unknown
+	digest    uint64 // itemDigest
+	published int64  // unix seconds; zero when the item had no date
+}
+
+// memoItem is one item of a document as the poll saw it.
 type memoItem struct {
-	digest uint64
-	drop   string // the filter that dropped it; "" when it was stored
+	memoEntry
+	drop string // the filter that dropped it; "" when it was stored
 }
 
-// lookup reports whether the last stored document of source carried an item
-// with this digest, and the filter that dropped it.
-func (m *memo) lookup(source string, digest uint64) (drop string, ok bool) {
+// doc returns what is known of source's last stored document.
+func (m *memo) doc(source string) memoDoc {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	doc := m.bySource[source]
-	if _, found := slices.BinarySearch(doc.digests, digest); !found {
-		return "", false
+	return m.bySource[source]
+}
+
+// layout is what feeds.ParseChanged needs of the last document.
+func (d memoDoc) layout() feeds.Layout {
+	return feeds.Layout{Context: d.context, ItemContext: d.itemContext}
+}
+
+// byRaw finds the item whose bytes hash to raw.
+func (d memoDoc) byRaw(raw uint64) (memoEntry, bool) {
+	if raw == 0 {
+		return memoEntry{}, false
 	}
-	return doc.drops[digest], true
+	i, found := slices.BinarySearchFunc(d.entries, raw, func(e memoEntry, raw uint64) int {
+		switch {
+		case e.raw < raw:
+			return -1
+		case e.raw > raw:
+			return 1
+		}
+		return 0
+	})
+	if !found {
+		return memoEntry{}, false
+	}
+	return d.entries[i], true
+}
+
+// byDigest reports whether the document carried an item with this digest,
+// and the filter that dropped it. Fifty entries are read faster than they
+// would be sorted a second time.
+func (d memoDoc) byDigest(digest uint64) (drop string, ok bool) {
+	for _, e := range d.entries {
+		if e.digest == digest {
+			return d.drops[digest], true
+		}
+	}
+	return "", false
 }
 
 // remember replaces what is known of source's last stored document.
-func (m *memo) remember(source string, items []memoItem) {
-	doc := memoDoc{digests: make([]uint64, len(items))}
+func (m *memo) remember(source string, lay feeds.Layout, items []memoItem) {
+	doc := memoDoc{context: lay.Context, itemContext: lay.ItemContext, entries: make([]memoEntry, len(items))}
 	for i, it := range items {
-		doc.digests[i] = it.digest
+		doc.entries[i] = it.memoEntry
 		if it.drop != "" {
 			if doc.drops == nil {
 				doc.drops = make(map[uint64]string)
@@ -55,7 +100,15 @@ func (m *memo) remember(source string, items []memoItem) {
 			doc.drops[it.digest] = it.drop
 		}
 	}
-	slices.Sort(doc.digests)
+	slices.SortFunc(doc.entries, func(a, b memoEntry) int {
+		switch {
+		case a.raw < b.raw:
+			return -1
+		case a.raw > b.raw:
+			return 1
+		}
+		return 0
+	})
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.bySource == nil {

@@ -49,6 +49,7 @@ type Report struct {
 	Updated  int
 	Joined   int
 	Dropped  int // removed by filters
+	Repeated int // items whose bytes were those of the last document stored, not parsed again
 	Duration time.Duration
 	Next     time.Time // when the source is due again; zero once it is gone
 	Warning  string
@@ -261,11 +262,15 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		return hint, nil
 	}
 
-	var feed *feeds.Feed
+	var (
+		feed *feeds.Feed
+		lay  feeds.Layout
+		prev = p.memo.doc(src.ID)
+	)
 	if src.IsHTML() {
 		feed, err = p.scrapePage(ctx, src, resp, rep)
 	} else {
-		feed, err = p.parse(src, resp)
+		feed, lay, err = p.parse(src, resp, prev)
 	}
 	if err != nil {
 		p.metrics.ParseError()
@@ -275,15 +280,41 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	if feed.TTL > hint.wait {
 		hint = serverHint{wait: feed.TTL, reason: "server: feed ttl"}
 	}
+	n := lay.Items(feed)
 	incoming := make([]store.Incoming, 0, len(feed.Items))
 	st.Dropped = nil
-	seen := make([]memoItem, 0, len(feed.Items))
-	for i := range feed.Items {
-		it := &feed.Items[i]
-		digest := itemDigest(it)
-		if drop, ok := p.memo.lookup(src.ID, digest); ok {
+	seen := make([]memoItem, 0, n)
+	published := make([]time.Time, 0, n)
+	for i := range n {
+		if lay.Parsed != nil && lay.Parsed[i] < 0 {
+			// The same bytes in the same place as in the last document
+			// stored: not even parsed.
+			e, _ := prev.byRaw(lay.Raw[i])
+			drop := prev.drops[e.digest]
+			seen = append(seen, memoItem{memoEntry: e, drop: drop})
+			if e.published != 0 {
+				published = append(published, time.Unix(e.published, 0).UTC())
+			}
+			rep.Repeated++
+			if drop != "" {
+				rep.Dropped++
+				countDrop(st, drop)
+			}
+			continue
+		}
+		j, raw := i, uint64(0)
+		if lay.Parsed != nil {
+			j, raw = lay.Parsed[i], lay.Raw[i]
+		}
+		it := &feed.Items[j]
+		entry := memoEntry{raw: raw, digest: itemDigest(it)}
+		if !it.Published.IsZero() {
+			entry.published = it.Published.Unix()
+			published = append(published, time.Unix(entry.published, 0).UTC())
+		}
+		if drop, ok := prev.byDigest(entry.digest); ok {
 			// Exactly as in the last document stored: nothing to do.
-			seen = append(seen, memoItem{digest: digest, drop: drop})
+			seen = append(seen, memoItem{memoEntry: entry, drop: drop})
 			if drop != "" {
 				rep.Dropped++
 				countDrop(st, drop)
@@ -296,7 +327,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		}
 		detectLanguage(it)
 		d := p.router.Route(src, it)
-		seen = append(seen, memoItem{digest: digest, drop: d.Reason})
+		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason})
 		if d.Drop {
 			rep.Dropped++
 			countDrop(st, d.Reason)
@@ -310,9 +341,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	if err != nil {
 		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
-	p.memo.remember(src.ID, seen)
+	p.memo.remember(src.ID, lay, seen)
 	rep.Result = ResultOK
-	rep.Items = len(feed.Items)
+	rep.Items = n
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
 	st.LastNew, st.LastUpdated = rep.New, rep.Updated
 	st.TotalNew += rep.New
@@ -325,19 +356,25 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	st.BodyHash = hash
 	st.LastItems = rep.Items
-	st.PublishGap, st.NewestItem = publishRhythm(feed.Items, st.PublishGap, st.NewestItem)
+	st.PublishGap, st.NewestItem = publishRhythm(published, st.PublishGap, st.NewestItem)
 	return hint, nil
 }
 
 // parse turns a fetched document into a feed. Every kind of source goes
 // through here, so a new kind is a new branch in this one place.
-func (p *Poller) parse(src config.Source, resp *fetch.Response) (*feeds.Feed, error) {
-	return feeds.Parse(resp.Body, feeds.ParseOptions{
+//
+// Items whose bytes and context are those of an item of the source's last
+// stored document are not parsed again (see feeds.ParseChanged).
+func (p *Poller) parse(src config.Source, resp *fetch.Response, prev memoDoc) (*feeds.Feed, feeds.Layout, error) {
+	return feeds.ParseChanged(resp.Body, feeds.ParseOptions{
 		FeedURL:     resp.URL,
 		ContentType: resp.ContentType,
 		Location:    p.cfg.Location(src),
 		MaxItems:    p.cfg.Poll.MaxItems,
 		Now:         p.now(),
+	}, prev.layout(), func(raw uint64) bool {
+		_, ok := prev.byRaw(raw)
+		return ok
 	})
 }
 
@@ -357,7 +394,7 @@ func (p *Poller) relocate(src config.Source, st *store.SourceState, url, reason 
 
 func (p *Poller) logReport(r Report) {
 	attrs := []any{"source", r.Source, "result", r.Result, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
-		"items", r.Items, "new", r.New, "updated", r.Updated, "joined", r.Joined, "dropped", r.Dropped}
+		"items", r.Items, "repeated", r.Repeated, "new", r.New, "updated", r.Updated, "joined", r.Joined, "dropped", r.Dropped}
 	switch {
 	case r.Err != nil:
 		p.log.Warn("poll failed", append(attrs, "error", r.Err.Error())...)

@@ -1,0 +1,451 @@
+package feeds
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// An outlet's feed usually changes by one item at a time, and many rewrite
+// their build date at every request, so that the body is new while nearly
+// every item is the same to the byte. ParseChanged reads such a document
+// without parsing those items again: it finds each item's bytes with a scan
+// of the markup, and drops from the document the items its caller has seen,
+// in the same place, before the parsers run.
+//
+// An item's parse depends on its own bytes and on its context: what comes
+// before the root element (declaration, doctype), the start tags of the
+// elements around it (namespaces, xml:base, RSS version), the options, the
+// feed's language and, in Atom, the feed's authors. The first three are known
+// before parsing (Layout.Context), the last two after it
+// (Layout.ItemContext); an item is skipped only when both match the previous
+// document's. A document the scan cannot follow to the end (JSON Feed, a
+// doctype with its own declarations, items outside the usual place, an
+// element left open, markup the scan does not know) is parsed whole.
+
+// Layout says where the items of a parsed document are, so that the next
+// document of the same source can skip those it repeats.
+type Layout struct {
+	// Context hashes what an item's parse depends on that is known before
+	// parsing; zero when the document was not split and its items have no
+	// Raw hash.
+	Context uint64
+	// ItemContext hashes what an item's conversion takes from the feed.
+	ItemContext uint64
+	// Raw holds each item's bytes hashed, in document order (items past
+	// ParseOptions.MaxItems excluded).
+	Raw []uint64
+	// Parsed holds, for each item in document order, its index in
+	// Feed.Items, or -1 when it was skipped as seen. Nil when the document
+	// was not split: Feed.Items are then all its items.
+	Parsed []int
+}
+
+// Items is how many items the document has, parsed or skipped.
+func (l *Layout) Items(f *Feed) int {
+	if l.Parsed == nil {
+		return len(f.Items)
+	}
+	return len(l.Parsed)
+}
+
+// splitVersion changes whenever the scan or the parse of an item does, so
+// that a running daemon's Contexts never match a new build's.
+const splitVersion = "feeds-split-1"
+
+// ParseChanged parses body as Parse does, except the items seen reports as
+// parsed before, when prev holds the Context and ItemContext of the Layout
+// that document returned and they are still the same: those it leaves out of
+// Feed.Items and marks -1 in Layout.Parsed. With a zero prev.Context or a nil
+// seen, it parses every item.
+func ParseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint64) bool) (*Feed, Layout, error) {
+	var (
+		feed *Feed
+		lay  Layout
+	)
+	_, err := guardParse(opt.FeedURL, func() (*Feed, error) {
+		var err error
+		feed, lay, err = parseChanged(body, opt, prev, seen)
+		return feed, err
+	})
+	if err != nil {
+		return nil, Layout{}, err
+	}
+	return feed, lay, nil
+}
+
+func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint64) bool) (*Feed, Layout, error) {
+	utf, err := toUTF8(body, opt.ContentType)
+	if err != nil {
+		return nil, Layout{}, err
+	}
+	kind, err := detectFormat(utf)
+	if err != nil {
+		return nil, Layout{}, err
+	}
+	whole := func() (*Feed, Layout, error) {
+		feed, err := parse(body, opt)
+		return feed, Layout{}, err
+	}
+	if kind == formatJSON {
+		return whole()
+	}
+	sp, ok := scanFeed(utf, kind)
+	if !ok {
+		return whole()
+	}
+	n := len(sp.items)
+	if opt.MaxItems > 0 && n > opt.MaxItems {
+		n = opt.MaxItems
+	}
+	lay := Layout{Context: sp.context(utf, kind, opt), Raw: make([]uint64, n), Parsed: make([]int, n)}
+	for i := range n {
+		lay.Raw[i] = xxhash.Sum64(utf[sp.items[i].start:sp.items[i].end])
+	}
+	skip := make([]bool, n)
+	skipped := 0
+	if seen != nil && prev.Context == lay.Context {
+		for i, raw := range lay.Raw {
+			if seen(raw) {
+				skip[i] = true
+				skipped++
+			}
+		}
+	}
+	// The document as the parsers read it: without the skipped items, nor
+	// those past the cap, which a whole parse would drop anyway.
+	doc := utf
+	if skipped > 0 || n < len(sp.items) {
+		doc = make([]byte, 0, len(utf))
+		pos := 0
+		for i, it := range sp.items {
+			if i < n && !skip[i] {
+				continue
+			}
+			doc = append(doc, utf[pos:it.start]...)
+			pos = it.end
+		}
+		doc = append(doc, utf[pos:]...)
+	}
+	feed, itemCtx, err := parseUTF8(doc, kind, opt)
+	if err != nil {
+		if skipped == 0 {
+			return nil, Layout{}, err
+		}
+		return whole() // reported as the whole document's error
+	}
+	if len(feed.Items) != n-skipped {
+		// The parsers saw the items otherwise than the scan did.
+		return whole()
+	}
+	if skipped > 0 && itemCtx != prev.ItemContext {
+		// The feed's language or authors changed: every item changes.
+		return parseChanged(body, opt, Layout{}, nil)
+	}
+	lay.ItemContext = itemCtx
+	j := 0
+	for i := range n {
+		if skip[i] {
+			lay.Parsed[i] = -1
+			continue
+		}
+		lay.Parsed[i] = j
+		j++
+	}
+	return feed, lay, nil
+}
+
+// span is an element's bytes, from '<' of its start tag to after the '>'
+// of its end tag.
+type span struct{ start, end int }
+
+// scanned is what scanFeed found: where the prologue ends, the start tags
+// of the items' ancestors, and the items.
+type scanned struct {
+	prologue  int
+	ancestors []span // start tags only
+	items     []span
+}
+
+// context hashes what an item's parse depends on that lies outside it.
+func (s *scanned) context(b []byte, kind format, opt ParseOptions) uint64 {
+	d := NewDigest()
+	d.String(splitVersion)
+	d.Int(int64(kind))
+	d.String(opt.FeedURL)
+	loc := ""
+	if opt.Location != nil {
+		loc = opt.Location.String()
+	}
+	d.String(loc)
+	d.String(string(b[:s.prologue]))
+	for _, a := range s.ancestors {
+		d.String(string(b[a.start:a.end]))
+	}
+	sum := d.Sum64()
+	if sum == 0 {
+		sum = 1 // zero means not split
+	}
+	return sum
+}
+
+// scanFeed finds the items of an RSS 2.0 (rss > channel > item), RSS 1.0
+// (rdf:RDF > item) or Atom (feed > entry) document. It reports false for
+// anything else, and for any markup it does not follow exactly.
+func scanFeed(b []byte, kind format) (scanned, bool) {
+	var (
+		s       scanned
+		stack   []string // open elements outside items
+		root    string
+		done    bool // the root element has closed
+		channel bool // an rss root's channel has opened
+	)
+	itemName := "item"
+	if kind == formatAtom {
+		itemName = "entry"
+	}
+	for i := 0; i < len(b); {
+		lt := bytes.IndexByte(b[i:], '<')
+		if lt < 0 {
+			lt = len(b) - i
+		}
+		if (root == "" || done) && len(bytes.TrimSpace(b[i:i+lt])) > 0 {
+			return s, false // text outside the root
+		}
+		if i += lt; i == len(b) {
+			break
+		}
+		t, ok := nextToken(b, i)
+		if !ok {
+			return s, false
+		}
+		switch t.kind {
+		case tokComment, tokPI:
+		case tokCDATA:
+			if len(stack) == 0 {
+				return s, false
+			}
+		case tokDoctype:
+			if root != "" {
+				return s, false
+			}
+		case tokEnd:
+			if len(stack) == 0 || stack[len(stack)-1] != string(t.name) {
+				return s, false
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				done = true
+			}
+		case tokStart:
+			if done {
+				return s, false // a second root
+			}
+			prefix, local, _ := cutPrefix(string(t.name))
+			lower := strings.ToLower(local)
+			switch {
+			case root == "":
+				switch {
+				case kind == formatRSS && prefix == "" && lower == "rss":
+				case kind == formatRSS && lower == "rdf":
+				case kind == formatAtom && prefix == "" && lower == "feed":
+				default:
+					return s, false
+				}
+				root = lower
+				s.prologue = i
+				s.ancestors = append(s.ancestors, span{i, t.end})
+			case lower == itemName || lower == "channel" || lower == "item" || lower == "entry":
+				depth := len(stack)
+				switch {
+				case prefix == "" && local == itemName && (root == "rss" && depth == 2 && stack[1] == "channel" || root != "rss" && depth == 1):
+					end := t.end
+					if !t.selfClosing {
+						if end, ok = itemEnd(b, t.end, t.name); !ok {
+							return s, false
+						}
+					}
+					s.items = append(s.items, span{i, end})
+					i = end
+					continue
+				case root == "rss" && prefix == "" && local == "channel" && depth == 1 && !channel:
+					channel = true
+					s.ancestors = append(s.ancestors, span{i, t.end})
+				case root == "rdf" && prefix == "" && local == "channel" && depth == 1:
+					// RSS 1.0's channel is the items' sibling.
+				default:
+					return s, false
+				}
+			}
+			if !t.selfClosing {
+				stack = append(stack, string(t.name))
+			} else if root != "" && len(stack) == 0 {
+				done = true
+			}
+		}
+		i = t.end
+	}
+	if len(stack) > 0 || !done {
+		return s, false
+	}
+	return s, true
+}
+
+// itemEnd returns the end of the element named name whose start tag ends at
+// i: after its matching end tag, elements of the same name nested in it
+// counted.
+func itemEnd(b []byte, i int, name []byte) (int, bool) {
+	depth := 1
+	for i < len(b) {
+		lt := bytes.IndexByte(b[i:], '<')
+		if lt < 0 {
+			return 0, false
+		}
+		i += lt
+		t, ok := nextToken(b, i)
+		if !ok {
+			return 0, false
+		}
+		switch {
+		case t.kind == tokDoctype:
+			return 0, false
+		case t.kind == tokStart && !t.selfClosing && bytes.Equal(t.name, name):
+			depth++
+		case t.kind == tokEnd && bytes.Equal(t.name, name):
+			depth--
+			if depth == 0 {
+				return t.end, true
+			}
+		}
+		i = t.end
+	}
+	return 0, false
+}
+
+func cutPrefix(name string) (prefix, local string, ok bool) {
+	if p, l, found := strings.Cut(name, ":"); found {
+		return p, l, true
+	}
+	return "", name, false
+}
+
+type tokenKind int
+
+const (
+	tokStart tokenKind = iota + 1
+	tokEnd
+	tokComment
+	tokCDATA
+	tokPI
+	tokDoctype
+)
+
+type token struct {
+	kind        tokenKind
+	name        []byte // start and end tags, within the document
+	selfClosing bool
+	end         int // index just after the token
+}
+
+// nextToken reads the markup starting with the '<' at b[i].
+func nextToken(b []byte, i int) (token, bool) {
+	rest := b[i:]
+	closeAt := func(prefix int, term string) (token, bool) {
+		k := bytes.Index(rest[prefix:], []byte(term))
+		if k < 0 {
+			return token{}, false
+		}
+		return token{end: i + prefix + k + len(term)}, true
+	}
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		t, ok := closeAt(4, "-->")
+		t.kind = tokComment
+		return t, ok
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		t, ok := closeAt(9, "]]>")
+		t.kind = tokCDATA
+		return t, ok
+	case bytes.HasPrefix(rest, []byte("<?")):
+		t, ok := closeAt(2, "?>")
+		t.kind = tokPI
+		return t, ok
+	case bytes.HasPrefix(rest, []byte("<!")):
+		// A doctype, followed only when it declares nothing itself.
+		end, ok := tagEnd(rest, 2)
+		if !ok || bytes.IndexByte(rest[:end], '[') >= 0 {
+			return token{}, false
+		}
+		return token{kind: tokDoctype, end: i + end}, true
+	case bytes.HasPrefix(rest, []byte("</")):
+		n := nameLen(rest[2:])
+		if n == 0 {
+			return token{}, false
+		}
+		j := 2 + n
+		for j < len(rest) && isSpace(rest[j]) {
+			j++
+		}
+		if j >= len(rest) || rest[j] != '>' {
+			return token{}, false
+		}
+		return token{kind: tokEnd, name: rest[2 : 2+n], end: i + j + 1}, true
+	}
+	n := nameLen(rest[1:])
+	if n == 0 {
+		return token{}, false
+	}
+	end, ok := tagEnd(rest, 1+n)
+	if !ok {
+		return token{}, false
+	}
+	return token{kind: tokStart, name: rest[1 : 1+n], selfClosing: rest[end-2] == '/', end: i + end}, true
+}
+
+// tagEnd returns the index after the '>' that ends the tag in b, reading
+// from j: a '>' inside a quoted attribute value does not end it. A quote
+// opens a value only right after '=' (and spaces), as in XML.
+func tagEnd(b []byte, j int) (int, bool) {
+	afterEq := false
+	for j < len(b) {
+		c := b[j]
+		switch {
+		case c == '>':
+			return j + 1, true
+		case c == '<':
+			return 0, false
+		case (c == '"' || c == '\'') && afterEq:
+			k := bytes.IndexByte(b[j+1:], c)
+			if k < 0 {
+				return 0, false
+			}
+			j += k + 2
+			afterEq = false
+			continue
+		case c == '=':
+			afterEq = true
+		case isSpace(c):
+		default:
+			afterEq = false
+		}
+		j++
+	}
+	return 0, false
+}
+
+// nameLen is the length of the XML name b starts with: up to a space, '/',
+// '>' or anything that cannot be in a name.
+func nameLen(b []byte) int {
+	n := 0
+	for n < len(b) {
+		c := b[n]
+		if isSpace(c) || c == '/' || c == '>' || c == '<' || c == '=' || c == '"' || c == '\'' || c == '!' || c == '?' {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

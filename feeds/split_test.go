@@ -1,0 +1,334 @@
+package feeds
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// splitOpt is the options every split test parses with: a fixed clock, so
+// that two parses of one document agree.
+func splitOpt(url string) ParseOptions {
+	return ParseOptions{FeedURL: url, Now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+}
+
+// checkSplit parses body whole with Parse, then with ParseChanged: once with
+// nothing seen, then with each of several random sets of its items seen. In
+// every case the items ParseChanged parses must be, field for field, the
+// whole parse's items at the same places. It returns the first Layout.
+func checkSplit(t *testing.T, name string, body []byte, opt ParseOptions, rng *rand.Rand) Layout {
+	t.Helper()
+	want, werr := Parse(body, opt)
+	got, lay, gerr := ParseChanged(body, opt, Layout{}, nil)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%s: Parse error %v, ParseChanged error %v", name, werr, gerr)
+	}
+	if werr != nil {
+		if werr.Error() != gerr.Error() {
+			t.Fatalf("%s: errors differ:\n Parse:        %v\n ParseChanged: %v", name, werr, gerr)
+		}
+		return Layout{}
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("%s: ParseChanged with nothing seen differs from Parse:\n got %+v\nwant %+v", name, got, want)
+	}
+	if lay.Parsed == nil {
+		return lay
+	}
+	if len(lay.Parsed) != len(want.Items) || len(lay.Raw) != len(want.Items) {
+		t.Fatalf("%s: layout of %d items (%d hashes), the feed has %d", name, len(lay.Parsed), len(lay.Raw), len(want.Items))
+	}
+	for round := range 6 {
+		seen := map[uint64]bool{}
+		for _, raw := range lay.Raw {
+			if round == 0 || rng.IntN(3) > 0 {
+				seen[raw] = true
+			}
+		}
+		part, play, err := ParseChanged(body, opt, lay, func(raw uint64) bool { return seen[raw] })
+		if err != nil {
+			t.Fatalf("%s: round %d: %v", name, round, err)
+		}
+		if play.Context != lay.Context || play.ItemContext != lay.ItemContext || !reflect.DeepEqual(play.Raw, lay.Raw) {
+			t.Fatalf("%s: round %d: the layout of the same document changed", name, round)
+		}
+		wantFeed := *want
+		wantFeed.Items = nil
+		gotFeed := *part
+		gotFeed.Items = nil
+		if !reflect.DeepEqual(wantFeed, gotFeed) {
+			t.Fatalf("%s: round %d: feed fields differ:\n got %+v\nwant %+v", name, round, gotFeed, wantFeed)
+		}
+		parsed := 0
+		for i, j := range play.Parsed {
+			if seen[lay.Raw[i]] {
+				if j != -1 {
+					t.Fatalf("%s: round %d: item %d was seen but parsed", name, round, i)
+				}
+				continue
+			}
+			if j != parsed {
+				t.Fatalf("%s: round %d: item %d maps to %d, want %d", name, round, i, j, parsed)
+			}
+			if !reflect.DeepEqual(part.Items[j], want.Items[i]) {
+				t.Fatalf("%s: round %d: item %d differs from the whole parse's:\n got %+v\nwant %+v", name, round, i, part.Items[j], want.Items[i])
+			}
+			parsed++
+		}
+		if parsed != len(part.Items) {
+			t.Fatalf("%s: round %d: %d items parsed, %d mapped", name, round, len(part.Items), parsed)
+		}
+	}
+	return lay
+}
+
+// TestParseChangedMatchesParse runs checkSplit on every feed document in
+// the repository's test data.
+func TestParseChangedMatchesParse(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"testdata/parse/*", "../cmd/newswire/testdata/outlets/*", "../internal/*/testdata/*.xml", "../internal/*/testdata/*/*.xml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 30 {
+		t.Fatalf("found only %d test documents", len(files))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	split := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".golden.json") {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checkSplit(t, f, body, splitOpt("https://baomoi.example/rss/"+filepath.Base(f)), rng).Parsed != nil {
+			split++
+		} else {
+			t.Logf("read whole: %s", f)
+		}
+	}
+	if split < 15 {
+		t.Fatalf("only %d of %d documents were split into items", split, len(files))
+	}
+}
+
+// TestParseChangedSkipsSeenItems polls a feed that gained one item and
+// rewrote its build date: only the new item is parsed.
+func TestParseChangedSkipsSeenItems(t *testing.T) {
+	opt := splitOpt("https://tinlaocai.example/rss")
+	doc := func(build string, titles ...string) []byte {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Tin Lào Cai</title><link>https://tinlaocai.example/</link><language>vi</language>
+<lastBuildDate>%s</lastBuildDate>
+`, build)
+		for _, title := range titles {
+			n := len(title) % 10
+			fmt.Fprintf(&b, "<item><title>%s</title><link>https://tinlaocai.example/tin/%d</link><dc:creator>Phóng viên</dc:creator><pubDate>Thu, 26 Nov 2026 0%d:00:00 +0700</pubDate></item>\n", title, len(title), n)
+		}
+		b.WriteString("</channel></rss>")
+		return []byte(b.String())
+	}
+	first := doc("Thu, 26 Nov 2026 08:00:00 +0700", "Mưa lớn ở Bát Xát", "Chợ phiên Bắc Hà mở lại")
+	_, lay, err := ParseChanged(first, opt, Layout{}, nil)
+	if err != nil || lay.Parsed == nil {
+		t.Fatalf("first document: %v, layout %+v", err, lay)
+	}
+	seen := map[uint64]bool{}
+	for _, raw := range lay.Raw {
+		seen[raw] = true
+	}
+	known := func(raw uint64) bool { return seen[raw] }
+
+	second := doc("Thu, 26 Nov 2026 09:00:00 +0700", "Cầu mới qua sông Hồng thông xe", "Mưa lớn ở Bát Xát", "Chợ phiên Bắc Hà mở lại")
+	feed, lay2, err := ParseChanged(second, opt, lay, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].Title != "Cầu mới qua sông Hồng thông xe" || !reflect.DeepEqual(lay2.Parsed, []int{0, -1, -1}) {
+		t.Fatalf("second document: parsed %d items %+v, layout %v; want only the new one", len(feed.Items), feed.Items, lay2.Parsed)
+	}
+	if feed.Items[0].Language != "vi" || feed.Language != "vi" {
+		t.Fatalf("languages %q, %q", feed.Items[0].Language, feed.Language)
+	}
+
+	// The feed's language changes every item: all are parsed again.
+	third := []byte(strings.Replace(string(second), "<language>vi</language>", "<language>en</language>", 1))
+	feed, lay3, err := ParseChanged(third, opt, lay2, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 3 || lay3.ItemContext == lay2.ItemContext || feed.Items[1].Language != "en" {
+		t.Fatalf("after a language change: %d items parsed, want 3 in English", len(feed.Items))
+	}
+
+	// A namespace declared otherwise changes the context before parsing.
+	fourth := []byte(strings.Replace(string(second), `<rss version="2.0"`, `<rss version="2.0" xml:base="https://tinlaocai.example/en/"`, 1))
+	feed, lay4, err := ParseChanged(fourth, opt, lay2, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 3 || lay4.Context == lay2.Context {
+		t.Fatalf("after the root's attributes changed: %d items parsed, want 3", len(feed.Items))
+	}
+
+	// Another source's layout (another URL) never lets items be skipped.
+	other := splitOpt("https://khac.example/rss")
+	if feed, _, err := ParseChanged(second, other, lay, known); err != nil || len(feed.Items) != 3 {
+		t.Fatalf("under another feed URL: %d items parsed, %v; want 3", len(feed.Items), err)
+	}
+}
+
+// TestParseChangedAtomAuthors: an Atom entry without authors takes the
+// feed's, so a change of the feed's authors is a change of such entries.
+func TestParseChangedAtomAuthors(t *testing.T) {
+	opt := splitOpt("https://vungcao.example/atom")
+	doc := func(author string) []byte {
+		return []byte(`<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Vùng cao</title><id>urn:vungcao</id><updated>2026-11-26T08:00:00Z</updated>
+<author><name>` + author + `</name></author>
+<entry><id>urn:vungcao:1</id><title>Lễ hội hoa tam giác mạch</title><updated>2026-11-26T07:00:00Z</updated><link href="https://vungcao.example/1"/></entry>
+<entry><id>urn:vungcao:2</id><title>Đường lên Lũng Cú</title><updated>2026-11-26T06:00:00Z</updated><link href="https://vungcao.example/2"/><author><name>Ban biên tập</name></author></entry>
+</feed>`)
+	}
+	_, lay, err := ParseChanged(doc("Tòa soạn Vùng cao"), opt, Layout{}, nil)
+	if err != nil || lay.Parsed == nil {
+		t.Fatalf("%v, %+v", err, lay)
+	}
+	all := func(uint64) bool { return true }
+	feed, _, err := ParseChanged(doc("Tòa soạn Vùng cao"), opt, lay, all)
+	if err != nil || len(feed.Items) != 0 {
+		t.Fatalf("the same document: %d items parsed, %v; want none", len(feed.Items), err)
+	}
+	feed, _, err = ParseChanged(doc("Tòa soạn mới"), opt, lay, all)
+	if err != nil || len(feed.Items) != 2 || feed.Items[0].Authors[0].Name != "Tòa soạn mới" {
+		t.Fatalf("new feed author: %+v, %v; want both entries again, the first by the new author", feed, err)
+	}
+}
+
+// TestScanFeedDeclines lists documents the scan must not split; each must
+// still parse as Parse parses it.
+func TestScanFeedDeclines(t *testing.T) {
+	item := `<item><title>Tin</title><link>https://x.example/1</link></item>`
+	cases := map[string]string{
+		"item outside the channel":     `<rss version="2.0"><channel><title>T</title></channel>` + item + `</rss>`,
+		"prefixed item":                `<rss version="2.0" xmlns:r="urn:r"><channel><r:item><title>T</title></r:item></channel></rss>`,
+		"capitalised item":             `<rss version="2.0"><channel><Item><title>T</title></Item></channel></rss>`,
+		"internal doctype subset":      `<!DOCTYPE rss [<!ENTITY tin "Tin">]><rss version="2.0"><channel>` + item + `</channel></rss>`,
+		"truncated":                    `<rss version="2.0"><channel>` + item + `<item><title>Cắt`,
+		"unclosed channel":             `<rss version="2.0"><channel>` + item + `</rss>`,
+		"two channels":                 `<rss version="2.0"><channel>` + item + `</channel><channel>` + item + `</channel></rss>`,
+		"item in an image":             `<rss version="2.0"><channel><image>` + item + `</image></channel></rss>`,
+		"text after the root":          `<rss version="2.0"><channel>` + item + `</channel></rss>rác`,
+		"stray less-than in the frame": `<rss version="2.0"><channel><title>a < b</title>` + item + `</channel></rss>`,
+	}
+	for name, doc := range cases {
+		kind, err := detectFormat([]byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, ok := scanFeed([]byte(doc), kind); ok {
+			t.Errorf("%s: split", name)
+		}
+		checkSplit(t, name, []byte(doc), splitOpt("https://x.example/rss"), rand.New(rand.NewPCG(3, 4)))
+	}
+}
+
+// TestScanFeedFollowsMarkup: markup inside items that looks like an item's
+// end does not end it.
+func TestScanFeedFollowsMarkup(t *testing.T) {
+	doc := `<?xml version="1.0"?>
+<!-- <item> in a comment -->
+<rss version="2.0"><channel><title>Thử</title>
+<item><title><![CDATA[Một </item> trong CDATA]]></title><link>https://x.example/1</link></item>
+<item><title>Hai</title><!-- </item> --><link title="a > b" href='</item>'>https://x.example/2</link><item>lồng</item></item>
+<item/>
+<item ><description>&lt;/item&gt;</description></item >
+</channel></rss>`
+	s, ok := scanFeed([]byte(doc), formatRSS)
+	if !ok || len(s.items) != 4 {
+		t.Fatalf("scan: ok %v, %d items; want 4", ok, len(s.items))
+	}
+	for i, want := range []string{"Một", "Hai", "<item/>", "&lt;/item&gt;"} {
+		if got := doc[s.items[i].start:s.items[i].end]; !strings.Contains(got, want) || !strings.HasPrefix(got, "<item") || !strings.HasSuffix(got, ">") {
+			t.Errorf("item %d: %q", i, got)
+		}
+	}
+	checkSplit(t, "markup", []byte(doc), splitOpt("https://x.example/rss"), rand.New(rand.NewPCG(5, 6)))
+}
+
+// FuzzParseChanged: whatever the document, ParseChanged with any items
+// seen parses the others exactly as Parse does.
+func FuzzParseChanged(f *testing.F) {
+	files, _ := filepath.Glob("testdata/parse/*.xml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b, uint64(1))
+		}
+	}
+	f.Add([]byte(`<rss version="2.0"><channel><item><title>A</title></item><item><title>B</title></item></channel></rss>`), uint64(7))
+	f.Fuzz(func(t *testing.T, body []byte, seed uint64) {
+		checkSplit(t, "fuzz", body, splitOpt("https://x.example/rss"), rand.New(rand.NewPCG(seed, seed)))
+	})
+}
+
+// BenchmarkParseChanged parses a 50-item RSS feed that gained one item
+// since the last document and rewrote its build date: "whole" with Parse,
+// "changed" with ParseChanged given the last document's layout, so that
+// only the new item is parsed.
+//
+//	go test -run '^$' -bench ParseChanged -benchmem ./feeds
+func BenchmarkParseChanged(b *testing.B) {
+	doc := func(v int) []byte {
+		var buf strings.Builder
+		fmt.Fprintf(&buf, `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Báo Cao Bằng</title><link>https://caobang.example.vn/</link><language>vi</language>
+<lastBuildDate>Thu, 26 Nov 2026 %02d:00:00 +0700</lastBuildDate>
+`, v%24)
+		for k := range 50 {
+			n := v + 49 - k
+			fmt.Fprintf(&buf, `<item><title>Tin số %d: Thác Bản Giốc đón khách trở lại sau mùa lũ</title><link>https://caobang.example.vn/tin/%d.html</link><guid>https://caobang.example.vn/tin/%d.html</guid><dc:creator>Nông Thị Lan</dc:creator><pubDate>Thu, 26 Nov 2026 08:%02d:00 +0700</pubDate><description><![CDATA[<p>Tóm tắt tin số %d: du khách đến Trùng Khánh ngày một đông.</p>]]></description></item>
+`, n, n, n, n%60, n)
+		}
+		buf.WriteString("</channel></rss>\n")
+		return []byte(buf.String())
+	}
+	opt := splitOpt("https://caobang.example.vn/rss")
+	last, next := doc(1), doc(2)
+	_, lay, err := ParseChanged(last, opt, Layout{}, nil)
+	if err != nil || lay.Context == 0 {
+		b.Fatalf("%v, %+v", err, lay)
+	}
+	seen := map[uint64]bool{}
+	for _, raw := range lay.Raw {
+		seen[raw] = true
+	}
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if f, err := Parse(next, opt); err != nil || len(f.Items) != 50 {
+				b.Fatalf("%v", err)
+			}
+		}
+	})
+	b.Run("changed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, _, err := ParseChanged(next, opt, lay, func(raw uint64) bool { return seen[raw] })
+			if err != nil || len(f.Items) != 1 {
+				b.Fatalf("%v, %d items parsed", err, len(f.Items))
+			}
+		}
+	})
+}
