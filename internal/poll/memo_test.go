@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"newswire/internal/config"
 	"newswire/store"
@@ -66,7 +67,7 @@ filters: {drop_title_prefixes: ["Quảng cáo"]}
 	if second.Repeated != 3 {
 		t.Errorf("second poll: %d items taken unparsed from the last document, want the 3 whose bytes are the same", second.Repeated)
 	}
-	if n := len(p.memo.bySource["vungcao"].entries); n != 5 {
+	if n := len(p.memo.bySource["vungcao"].raws); n != 5 {
 		t.Fatalf("memo holds %d items, want the 5 of the last document", n)
 	}
 	state := savedState(t, st, "vungcao")
@@ -102,5 +103,56 @@ filters: {drop_title_prefixes: ["Quảng cáo"]}
 	}
 	if len(titles) != 4 || !strings.Contains(strings.Join(titles, "|"), "250 ha chè") {
 		t.Fatalf("stored: %q", titles)
+	}
+}
+
+// TestRhythmCountsRepeatedItems: the publication rhythm of a document whose
+// old items were not parsed again is measured over all its items, with the
+// dates the memo kept for those.
+func TestRhythmCountsRepeatedItems(t *testing.T) {
+	var version atomic.Int32
+	base := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Lai Châu</title><link>https://laichau.test/</link><description>tin</description>`)
+		minutes := []int{0, -10, -20, -200, -400}
+		if version.Load() == 1 {
+			minutes = append([]int{20, 10}, minutes...)
+		}
+		for _, m := range minutes {
+			fmt.Fprintf(&b, `<item><title>Bản tin lúc %d</title><link>https://laichau.test/%d.html</link><pubDate>%s</pubDate></item>`,
+				m, m+1000, base.Add(time.Duration(m)*time.Minute).Format(time.RFC1123Z))
+		}
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
+sources:
+  - {id: laichau, url: %q, language: vi}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, t.TempDir(), url)), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "laichau")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 5 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	if gap := savedState(t, st, "laichau").PublishGap; gap != 180*time.Minute {
+		t.Fatalf("first rhythm: %s, want the median gap 3h0m0s", gap)
+	}
+	version.Store(1)
+	rep := p.Poll(context.Background(), src)
+	if rep.Err != nil || rep.New != 2 || rep.Repeated != 5 {
+		t.Fatalf("second poll: %+v; want 2 new items and 5 not parsed again", rep)
+	}
+	// Over all seven items the median gap is 10 minutes; the two new ones
+	// alone are too few to tell, and would have kept 3 hours.
+	if s := savedState(t, st, "laichau"); s.PublishGap != 10*time.Minute || !s.NewestItem.Equal(base.Add(20*time.Minute)) {
+		t.Fatalf("second rhythm: gap %s, newest %s; want 10m0s and %s", s.PublishGap, s.NewestItem, base.Add(20*time.Minute))
 	}
 }

@@ -293,7 +293,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			drop := prev.drops[e.digest]
 			seen = append(seen, memoItem{memoEntry: e, drop: drop})
 			if e.published != 0 {
-				published = append(published, time.Unix(e.published, 0).UTC())
+				published = append(published, time.Unix(int64(e.published), 0).UTC())
 			}
 			rep.Repeated++
 			if drop != "" {
@@ -308,9 +308,8 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		}
 		it := &feed.Items[j]
 		entry := memoEntry{raw: raw, digest: itemDigest(it)}
-		if !it.Published.IsZero() {
-			entry.published = it.Published.Unix()
-			published = append(published, time.Unix(entry.published, 0).UTC())
+		if entry.published = unixSeconds(it.Published); entry.published != 0 {
+			published = append(published, time.Unix(int64(entry.published), 0).UTC())
 		}
 		if drop, ok := prev.byDigest(entry.digest); ok {
 			// Exactly as in the last document stored: nothing to do.
