@@ -127,16 +127,7 @@ func TestRhythmCountsRepeatedItems(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		_, _ = w.Write([]byte(b.String()))
 	}))
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
-poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
-sources:
-  - {id: laichau, url: %q, language: vi}
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, t.TempDir(), url)), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, fastPoll, "laichau "+url)
 	p, st, _ := newPoller(t, cfg)
 	src := source(t, cfg, "laichau")
 	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 5 {
