@@ -332,3 +332,24 @@ func BenchmarkParseChanged(b *testing.B) {
 		}
 	})
 }
+
+// TestParseChangedCap: with MaxItems, the items past the cap are neither
+// parsed nor in the layout, as Parse drops them.
+func TestParseChangedCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>Tin Sơn La</title>`)
+	for i := range 5 {
+		fmt.Fprintf(&b, `<item><title>Mộc Châu mùa hoa mận, bài %d</title><link>https://sonla.example/%d</link></item>`, i, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	opt := splitOpt("https://sonla.example/rss")
+	opt.MaxItems = 2
+	want, err := Parse([]byte(b.String()), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := checkSplit(t, "capped", []byte(b.String()), opt, rand.New(rand.NewPCG(7, 8)))
+	if len(want.Items) != 2 || len(lay.Raw) != 2 || len(lay.Parsed) != 2 {
+		t.Fatalf("%d items parsed, layout of %d; want 2 and 2", len(want.Items), len(lay.Raw))
+	}
+}
