@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -215,5 +216,57 @@ func TestRejectsNonHTTP(t *testing.T) {
 		if _, err := c.Get(context.Background(), Request{URL: u}); err == nil {
 			t.Errorf("%q accepted", u)
 		}
+	}
+}
+
+// TestDeclaredOversizeRefusedAtOnce: a server that declares a body over the
+// cap and then sends it slowly is refused on its headers, not after the
+// timeout.
+func TestDeclaredOversizeRefusedAtOnce(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(20<<20))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("<rss>"))
+		w.(http.Flusher).Flush()
+		<-release // the rest never comes while the client waits
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := New(Options{MaxBody: 10 << 20, Timeout: time.Minute})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Get(context.Background(), Request{URL: srv.URL})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "Content-Length 20971520") {
+			t.Fatalf("err = %v, want ErrTooLarge naming the declared length", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a body declared over the cap was waited for")
+	}
+}
+
+// TestDeclaredLengthBody: a body read with its declared length is whole.
+func TestDeclaredLengthBody(t *testing.T) {
+	doc := bytes.Repeat([]byte("<item><title>Tin Điện Biên</title></item>"), 2000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
+		_, _ = w.Write(doc)
+	}))
+	defer srv.Close()
+	for _, max := range []int64{int64(len(doc)), 10 << 20} {
+		resp, err := New(Options{MaxBody: max}).Get(context.Background(), Request{URL: srv.URL})
+		if err != nil {
+			t.Fatalf("cap %d: %v", max, err)
+		}
+		if !bytes.Equal(resp.Body, doc) {
+			t.Fatalf("cap %d: %d bytes of %d", max, len(resp.Body), len(doc))
+		}
+	}
+	if _, err := New(Options{MaxBody: int64(len(doc)) - 1}).Get(context.Background(), Request{URL: srv.URL}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("one byte over the cap: %v", err)
 	}
 }
