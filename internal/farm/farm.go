@@ -244,7 +244,10 @@ func (f *Farm) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Last-Modified", f.published(version+f.opt.Items-1).UTC().Format(http.TimeFormat))
-	_, _ = w.Write(f.document(i, version))
+	// With its length declared, as a web server sends a file.
+	doc := f.document(i, version)
+	w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
+	_, _ = w.Write(doc)
 }
 
 // published is when item n of every feed came out: the newest item before
