@@ -85,7 +85,7 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 		return nil, Layout{}, err
 	}
 	whole := func() (*Feed, Layout, error) {
-		feed, err := parse(body, opt)
+		feed, _, err := parseUTF8(utf, kind, opt)
 		return feed, Layout{}, err
 	}
 	if kind == formatJSON {
@@ -242,7 +242,7 @@ func scanFeed(b []byte, kind format) (scanned, bool) {
 			if done {
 				return s, false // a second root
 			}
-			prefix, local, _ := cutPrefix(string(t.name))
+			prefix, local := cutPrefix(string(t.name))
 			lower := strings.ToLower(local)
 			switch {
 			case root == "":
@@ -323,11 +323,12 @@ func itemEnd(b []byte, i int, name []byte) (int, bool) {
 	return 0, false
 }
 
-func cutPrefix(name string) (prefix, local string, ok bool) {
+// cutPrefix splits a qualified XML name at its colon.
+func cutPrefix(name string) (prefix, local string) {
 	if p, l, found := strings.Cut(name, ":"); found {
-		return p, l, true
+		return p, l
 	}
-	return "", name, false
+	return "", name
 }
 
 type tokenKind int
