@@ -55,9 +55,17 @@ func TestForgetAllocations(t *testing.T) {
 	if s.allocsForgotten.Load() == 0 {
 		t.Fatal("the record of page allocations was never emptied")
 	}
-	// The last commit's own pages are recorded after the emptying.
-	if n := s.allocs.len(); n >= filled {
-		t.Errorf("%d page allocations recorded after the last write, %d after the first 20: never emptied", n, filled)
+	// A write empties the record before it commits, so what the record
+	// holds afterwards is at most what that commit allocated. (Comparing
+	// with the count after the first 20 writes is not enough: the free
+	// list hands out pages in map order, and one large commit can allocate
+	// more than 20 small ones left.)
+	pages := func() int64 { st := s.db.Stats(); return st.TxStats.GetPageCount() }
+	before := pages()
+	s.apply("baohagiang", t0.Add(400*day), benchDoc(9000, 50)...)
+	allocated := pages() - before
+	if n := s.allocs.len(); int64(n) > allocated {
+		t.Errorf("%d page allocations recorded after a write that allocated %d pages: the record was not emptied", n, allocated)
 	}
 	// Each cycle writes and deletes the same amount: once the first has
 	// grown the file, freed pages are reused and it stops growing.
