@@ -75,7 +75,7 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 			_ = tx.Rollback()
 			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
 		}
-		if (i+1)%releaseEvery == 0 {
+		if s.releaseNeeded((i+1)%releaseCount == 0) {
 			// Each new item reads pages all over the identity index; a
 			// source's first document would otherwise hold all of them
 			// resident until the commit.
@@ -101,10 +101,10 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	if written > 0 {
 		s.version.Add(1)
 	}
-	if written > 0 {
+	if written > 0 && s.releaseNeeded(true) {
 		// Identifying even one story read some thirty leaves scattered
-		// over the identity index, and the kernel mapped a few dozen pages
-		// around each: about 3 MB a story, which a trickle of single new
+		// over the identity index, and the kernel mapped 64 kB around
+		// each: 3 MB a story or more, which a trickle of single new
 		// stories would pile up to hundreds of MB between the poller's
 		// periodic releases. The commit also read the old page of every
 		// page it changed. The write has landed: a failed release only
@@ -113,13 +113,6 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	}
 	return w.res, nil
 }
-
-// releaseEvery is how many items Apply stores between releases of the
-// mapped pages it has read (ReleaseMapped) within one transaction, and how
-// many source states SaveSources saves before it releases them after its
-// commit. Each release costs the rest of the transaction a page fault for
-// every page it reads again (the index's upper pages, mostly).
-const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {
 	if k := sourceKey(it); k != "" {

@@ -81,12 +81,8 @@ func mappedResidentKB(t testing.TB, path string) int {
 	return total
 }
 
-// TestApplyReleasesAfterOneStory checks that a write of a single new story
-// leaves none of the file's pages resident: identifying it reads leaves all
-// over the identity index, and a trickle of such writes would otherwise pile
-// them up.
-func TestApplyReleasesAfterOneStory(t *testing.T) {
-	s := newTestStore(t)
+// fillTextStories stores 2000 stories of one source, in documents of 50.
+func fillTextStories(s *testStore) {
 	for b := range 40 {
 		items := make([]Incoming, 0, 50)
 		for i := range 50 {
@@ -97,24 +93,116 @@ func TestApplyReleasesAfterOneStory(t *testing.T) {
 		}
 		s.apply("baodiaphuong", t0, items...)
 	}
+}
+
+// TestApplyReleasesPastBudget checks that a write of a single new story
+// releases the file's pages when they have grown past the budget since the
+// last release: identifying it reads leaves all over the identity index, and
+// a trickle of such writes would otherwise pile them up.
+func TestApplyReleasesPastBudget(t *testing.T) {
+	s := newTestStore(t)
+	fillTextStories(s)
 	for id := range uint64(2000) { // one story at a time, which releases nothing
 		s.story(id + 1)
 	}
-	if kb := mappedResidentKB(t, s.Path()); kb < 1024 {
+	kb := mappedResidentKB(t, s.Path())
+	if kb < 1024 {
 		t.Fatalf("only %d kB of the file resident after reading 2000 stories", kb)
 	}
+	s.mappedBudget = int64(kb) << 10 / 2
 	r := s.apply("baodiaphuong", t0, textItem("tin-moi", "Tỉnh khai trương bến xe khách mới ở phía nam thành phố",
 		"Bến xe rộng 3 ha, phục vụ 40 tuyến liên tỉnh, thay cho bến cũ nằm giữa khu dân cư.", 3000))
 	if r.New != 1 {
 		t.Fatalf("apply: %+v", r)
 	}
 	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
-		t.Errorf("%d kB of the file resident after storing one story, want 0", kb)
+		t.Errorf("%d kB of the file resident after storing one story past the budget, want 0", kb)
+	}
+}
+
+// TestTrickleStaysWithinBudget checks that single new stories, one write
+// each, release the mapped pages only when they have grown past the budget:
+// never under a budget larger than the file, after every write under none,
+// and under a budget of two writes often enough that the file's resident
+// pages stay under it plus what two writes map. Each release costs the next
+// write the faults of every page it reads again.
+func TestTrickleStaysWithinBudget(t *testing.T) {
+	s := newTestStore(t)
+	if s.meter == nil {
+		t.Skip("no /proc/self/statm")
+	}
+	fillTextStories(s)
+	n := 3000
+	write := func() int { // kB of the file it left resident
+		before := mappedResidentKB(t, s.Path())
+		n++
+		s.apply("baodiaphuong", t0, textItem(fmt.Sprintf("tin-moi-%d", n), fmt.Sprintf("Huyện %d mở lớp dạy nghề cho thanh niên", n),
+			fmt.Sprintf("Lớp học nghề thứ %d kéo dài %d tháng, học viên được hỗ trợ tiền ăn và đi lại.", n, n%5+2), n))
+		return mappedResidentKB(t, s.Path()) - before
+	}
+	const stories = 20
+	trickle := func(budget int64) (releases int64, most int) {
+		s.mappedBudget = budget
+		before := s.releases.Load()
+		for range stories {
+			write()
+			most = max(most, mappedResidentKB(t, s.Path()))
+		}
+		return s.releases.Load() - before, most
+	}
+
+	if err := s.ReleaseMapped(); err != nil {
+		t.Fatal(err)
+	}
+	s.mappedBudget = 1 << 40
+	one := write()
+	if one <= 0 {
+		t.Fatalf("a write of one story left %d kB of the file resident", one)
+	}
+	if released, _ := trickle(1 << 40); released != 0 {
+		t.Errorf("under a budget larger than the file, %d writes released %d times", stories, released)
+	}
+	if released, _ := trickle(0); released < stories {
+		t.Errorf("under no budget, %d writes released %d times", stories, released)
+	}
+	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
+		t.Errorf("under no budget, %d kB of the file resident after a write", kb)
+	}
+	released, most := trickle(int64(2*one) << 10)
+	if released == 0 || most > 4*one {
+		t.Errorf("under a budget of %d kB, %d writes released %d times and left up to %d kB of the file resident", 2*one, stories, released, most)
+	}
+	t.Logf("one write maps %d kB; under a budget of two, %d writes released %d times, at most %d kB resident", one, stories, released, most)
+}
+
+// TestBulkWriteReleasesAsItGoes checks that a write of many new stories, a
+// source's first document, releases the mapped pages within its transaction
+// whenever they pass the budget, not only at its end: fifty new stories of a
+// large store map 150 MB before the commit.
+func TestBulkWriteReleasesAsItGoes(t *testing.T) {
+	s := newTestStore(t)
+	if s.meter == nil {
+		t.Skip("no /proc/self/statm")
+	}
+	fillTextStories(s)
+	s.mappedBudget = 256 << 10
+	items := make([]Incoming, 0, 100)
+	for i := range 100 {
+		n := 5000 + i
+		items = append(items, textItem(fmt.Sprintf("tin-dau-%d", n), fmt.Sprintf("Thôn %d đón nhận danh hiệu văn hóa", n),
+			fmt.Sprintf("Sau %d năm xây dựng đời sống văn hóa, thôn có %d hộ gia đình văn hóa.", n%7+3, n%90+10), n))
+	}
+	before := s.releases.Load()
+	if r := s.apply("baomoi", t0, items...); r.New+r.Joined != 100 {
+		t.Fatalf("apply: %+v", r)
+	}
+	if released := s.releases.Load() - before; released < 5 {
+		t.Errorf("a write of 100 new stories under a budget of 256 kB released %d times", released)
 	}
 }
 
 // TestSaveSourcesReleases checks that saving many source states, as the
-// poller's flush does, leaves none of the file's pages resident.
+// poller's flush does, releases the file's pages it mapped past the budget.
 func TestSaveSourcesReleases(t *testing.T) {
 	s := newTestStore(t)
 	states := make([]SourceState, 2000)
@@ -130,6 +218,7 @@ func TestSaveSourcesReleases(t *testing.T) {
 	if kb := mappedResidentKB(t, s.Path()); kb == 0 {
 		t.Fatal("nothing of the file resident after reading 2000 states")
 	}
+	s.mappedBudget = 0 // any growth: release
 	if err := s.SaveSources(states); err != nil {
 		t.Fatal(err)
 	}
