@@ -42,55 +42,22 @@ func (r *record) occurrence(source string) int {
 // retention deleted (Expired: an old item an outlet still lists stays
 // deleted). A document with nothing new writes nothing to disk.
 //
-// A document whose items map more of the file than the store's budget (a
-// source's first document, in a large store) is stored in several
-// transactions instead, each committing the items before it once they have
-// passed the budget (applySome). A failed item then rolls back only the open
-// one: Result counts what the committed ones stored, and storing the document
-// again finds those items unchanged.
-//
 // Items are known within their source by GUID, else link, else title; across
 // sources by Incoming.Key. Times are stored in UTC.
 func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, error) {
 	if source == "" {
 		return Result{}, errors.New("store: apply: empty source id")
 	}
-	// A document whose items are all known to the poller (a feed that
-	// rewrites its build date at every request) need not wait for the
-	// store's one writer to find nothing to write.
-	var res Result
-	for done := 0; done < len(items); {
-		n, r, err := s.applySome(source, items, done, now.UTC())
-		res.add(r)
-		if err != nil {
-			return res, err
-		}
-		done += n
+	if len(items) == 0 {
+		// A document whose items are all known to the poller (a feed that
+		// rewrites its build date at every request) need not wait for the
+		// store's one writer to find nothing to write.
+		return Result{}, nil
 	}
-	return res, nil
-}
-
-func (r *Result) add(o Result) {
-	r.New += o.New
-	r.Updated += o.Updated
-	r.Joined += o.Joined
-	r.Unchanged += o.Unchanged
-	r.Skipped += o.Skipped
-	r.Expired += o.Expired
-}
-
-// applySome stores items from items[from] on in one write transaction, until
-// they end or, once it has written something, until the pages of the file it
-// has mapped pass the store's budget (releaseNeeded), and returns how many
-// items it handled. Each new item reads pages all over the identity index, and
-// the kernel maps 64 kB around each: fifty new stories of a large store map
-// 150 MB. Releasing them within the transaction does not help, since the
-// commit reads again the old page of every page it changes; committing first
-// does, since the pages are still mapped when the commit reads them.
-func (s *Store) applySome(source string, items []Incoming, from int, now time.Time) (int, Result, error) {
+	now = now.UTC()
 	tx, err := s.db.Begin(true)
 	if err != nil {
-		return 0, Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 	}
 	w := writer{
 		stories: tx.Bucket(bucketStories),
@@ -103,52 +70,56 @@ func (s *Store) applySome(source string, items []Incoming, from int, now time.Ti
 		source:  source,
 	}
 	w.stories.FillPercent = appendFill
-	i := from
-	for i < len(items) {
+	for i := range items {
 		if err := w.apply(&items[i]); err != nil {
 			_ = tx.Rollback()
-			return 0, Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
+			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
 		}
-		i++
-		over, measured := s.mappedOver()
-		if over && w.dirty {
-			break // commit what is written
-		}
-		if over || (!measured && (i-from)%releaseCount == 0) {
-			// Nothing to commit yet (items found unchanged), or no
-			// meter: release within the transaction.
+		if (i+1)%releaseEvery == 0 {
+			// Each new item reads pages all over the identity index; a
+			// source's first document would otherwise hold all of them
+			// resident until the commit.
 			if err := s.releaseTx(tx); err != nil {
 				_ = tx.Rollback()
-				return 0, Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+				return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 			}
 		}
 	}
 	if !w.dirty {
 		// Commit would write a new meta page even with nothing changed.
 		_ = tx.Rollback()
-		return i - from, w.res, nil
+		return w.res, nil
 	}
 	if err := w.counts.save(tx); err != nil {
 		_ = tx.Rollback()
-		return 0, Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
 	}
 	if err := s.commit(tx); err != nil {
-		return 0, Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, i-from, err)
+		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
 	}
 	written := w.res.New + w.res.Updated + w.res.Joined
 	if written > 0 {
 		s.version.Add(1)
 	}
-	if written > 0 && s.releaseNeeded(true) {
+	if written > 0 {
 		// Identifying even one story read some thirty leaves scattered
-		// over the identity index: 3 MB a story or more, which a trickle
-		// of single new stories would pile up to hundreds of MB between
-		// the poller's periodic releases. The write has landed: a failed
-		// release only leaves pages resident until the periodic one.
+		// over the identity index, and the kernel mapped a few dozen pages
+		// around each: about 3 MB a story, which a trickle of single new
+		// stories would pile up to hundreds of MB between the poller's
+		// periodic releases. The commit also read the old page of every
+		// page it changed. The write has landed: a failed release only
+		// leaves pages resident until the periodic one.
 		_ = s.ReleaseMapped()
 	}
-	return i - from, w.res, nil
+	return w.res, nil
 }
+
+// releaseEvery is how many items Apply stores between releases of the
+// mapped pages it has read (ReleaseMapped) within one transaction, and how
+// many source states SaveSources saves before it releases them after its
+// commit. Each release costs the rest of the transaction a page fault for
+// every page it reads again (the index's upper pages, mostly).
+const releaseEvery = 10
 
 func itemName(it *feeds.Item) string {
 	if k := sourceKey(it); k != "" {

@@ -68,10 +68,7 @@
 //
 // Apply writes one fetched document in one write transaction, which is far
 // cheaper than one per item; when nothing changed it rolls back, so an
-// unchanged feed costs no disk write at all. A document whose items map more
-// of the file than the store's budget (a source's first document, in a large
-// store) is written in several, each committing the items before it: see
-// mappedBudget. bbolt allows one writer at a time:
+// unchanged feed costs no disk write at all. bbolt allows one writer at a time:
 // concurrent Apply calls are safe but run one after another.
 //
 // Reads are short transactions. ForEach pages through the stories in read

@@ -37,11 +37,6 @@ func openTestStore(t testing.TB, path string, opt Options) *testStore {
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
-	// A document in one transaction, as the tests of what a failed item
-	// leaves expect; the tests of the budget set their own (resident_test.go).
-	// The reading counts the test binary's pages too, which its first writes
-	// fault in by the megabyte.
-	s.mappedBudget = 1 << 40
 	ts := &testStore{Store: s, t: t}
 	t.Cleanup(ts.close)
 	return ts

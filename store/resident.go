@@ -3,10 +3,7 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
@@ -38,56 +35,5 @@ func (s *Store) releaseTx(tx *bolt.Tx) error {
 	if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, size, unix.MADV_DONTNEED); errno != 0 {
 		return fmt.Errorf("store: release mapped pages of %s: %w", tx.DB().Path(), errno)
 	}
-	if s.meter != nil {
-		if v, ok := s.meter.read(); ok {
-			s.mappedBase.Store(v)
-		}
-	}
 	return nil
-}
-
-// mappedMeter reads the file-backed part of the process's resident set: the
-// third field of /proc/self/statm, in pages. That is the store's mapped
-// pages plus the executable's, which the store counts as its own until the
-// next release measures them again. Each read faults around the page it
-// needs (64 kB of the file here), and a lookup in a large store reads dozens
-// of leaves, so the count moves by megabytes a story.
-type mappedMeter struct {
-	f    *os.File // held open: a read is one pread
-	page int64
-}
-
-func openMappedMeter() *mappedMeter {
-	f, err := os.Open("/proc/self/statm")
-	if err != nil {
-		return nil
-	}
-	m := &mappedMeter{f: f, page: int64(os.Getpagesize())}
-	if _, ok := m.read(); !ok {
-		_ = f.Close()
-		return nil
-	}
-	return m
-}
-
-// read returns the file-backed resident bytes, and false when /proc did not
-// answer as expected.
-func (m *mappedMeter) read() (int64, bool) {
-	var buf [160]byte
-	n, _ := m.f.ReadAt(buf[:], 0) // short reads end in io.EOF
-	fields := bytes.Fields(buf[:n])
-	if len(fields) < 3 {
-		return 0, false
-	}
-	pages, err := strconv.ParseInt(string(fields[2]), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return pages * m.page, true
-}
-
-func (m *mappedMeter) close() {
-	if m != nil {
-		_ = m.f.Close()
-	}
 }

@@ -9,12 +9,3 @@ import bolt "go.etcd.io/bbolt"
 func (s *Store) ReleaseMapped() error { return nil }
 
 func (s *Store) releaseTx(*bolt.Tx) error { return nil }
-
-// mappedMeter has nothing to read outside Linux.
-type mappedMeter struct{}
-
-func openMappedMeter() *mappedMeter { return nil }
-
-func (m *mappedMeter) read() (int64, bool) { return 0, false }
-
-func (m *mappedMeter) close() {}

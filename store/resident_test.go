@@ -81,8 +81,12 @@ func mappedResidentKB(t testing.TB, path string) int {
 	return total
 }
 
-// fillTextStories stores 2000 stories of one source, in documents of 50.
-func fillTextStories(s *testStore) {
+// TestApplyReleasesAfterOneStory checks that a write of a single new story
+// leaves none of the file's pages resident: identifying it reads leaves all
+// over the identity index, and a trickle of such writes would otherwise pile
+// them up.
+func TestApplyReleasesAfterOneStory(t *testing.T) {
+	s := newTestStore(t)
 	for b := range 40 {
 		items := make([]Incoming, 0, 50)
 		for i := range 50 {
@@ -93,163 +97,24 @@ func fillTextStories(s *testStore) {
 		}
 		s.apply("baodiaphuong", t0, items...)
 	}
-}
-
-// TestApplyReleasesPastBudget checks that a write of a single new story
-// releases the file's pages when they have grown past the budget since the
-// last release: identifying it reads leaves all over the identity index, and
-// a trickle of such writes would otherwise pile them up.
-func TestApplyReleasesPastBudget(t *testing.T) {
-	s := newTestStore(t)
-	fillTextStories(s)
 	for id := range uint64(2000) { // one story at a time, which releases nothing
 		s.story(id + 1)
 	}
-	kb := mappedResidentKB(t, s.Path())
-	if kb < 1024 {
+	if kb := mappedResidentKB(t, s.Path()); kb < 1024 {
 		t.Fatalf("only %d kB of the file resident after reading 2000 stories", kb)
 	}
-	s.mappedBudget = int64(kb) << 10 / 2
 	r := s.apply("baodiaphuong", t0, textItem("tin-moi", "Tỉnh khai trương bến xe khách mới ở phía nam thành phố",
 		"Bến xe rộng 3 ha, phục vụ 40 tuyến liên tỉnh, thay cho bến cũ nằm giữa khu dân cư.", 3000))
 	if r.New != 1 {
 		t.Fatalf("apply: %+v", r)
 	}
 	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
-		t.Errorf("%d kB of the file resident after storing one story past the budget, want 0", kb)
-	}
-}
-
-// TestTrickleStaysWithinBudget checks that single new stories, one write
-// each, release the mapped pages only when they have grown past the budget:
-// never under a budget larger than the file, after every write under none,
-// and under a budget of one write often enough that the file's resident
-// pages stay under it plus what two writes map. Each release costs the next
-// write the faults of every page it reads again.
-func TestTrickleStaysWithinBudget(t *testing.T) {
-	s := newTestStore(t)
-	if s.meter == nil {
-		t.Skip("no /proc/self/statm")
-	}
-	fillTextStories(s)
-	n := 3000
-	write := func() int { // kB of the file it left resident
-		before := mappedResidentKB(t, s.Path())
-		n++
-		s.apply("baodiaphuong", t0, textItem(fmt.Sprintf("tin-moi-%d", n), fmt.Sprintf("Huyện %d mở lớp dạy nghề cho thanh niên", n),
-			fmt.Sprintf("Lớp học nghề thứ %d kéo dài %d tháng, học viên được hỗ trợ tiền ăn và đi lại.", n, n%5+2), n))
-		return mappedResidentKB(t, s.Path()) - before
-	}
-	const stories = 20
-	trickle := func(budget int64) (releases int64, most int) {
-		s.mappedBudget = budget
-		before := s.releases.Load()
-		for range stories {
-			write()
-			most = max(most, mappedResidentKB(t, s.Path()))
-		}
-		return s.releases.Load() - before, most
-	}
-
-	if err := s.ReleaseMapped(); err != nil {
-		t.Fatal(err)
-	}
-	s.mappedBudget = 1 << 40
-	one := write()
-	if one <= 0 {
-		t.Fatalf("a write of one story left %d kB of the file resident", one)
-	}
-	if released, _ := trickle(1 << 40); released != 0 {
-		t.Errorf("under a budget larger than the file, %d writes released %d times", stories, released)
-	}
-	if released, _ := trickle(0); released < stories {
-		t.Errorf("under no budget, %d writes released %d times", stories, released)
-	}
-	if kb := mappedResidentKB(t, s.Path()); kb != 0 {
-		t.Errorf("under no budget, %d kB of the file resident after a write", kb)
-	}
-	released, most := trickle(int64(one) << 10)
-	if released == 0 || most > 3*one {
-		t.Errorf("under a budget of %d kB, %d writes released %d times and left up to %d kB of the file resident", one, stories, released, most)
-	}
-	t.Logf("one write maps %d kB; under a budget of one, %d writes released %d times, at most %d kB resident", one, stories, released, most)
-}
-
-// TestBulkWriteCommitsAsItGoes checks that a write of many new stories, a
-// source's first document, commits and releases whenever its mapped pages
-// pass the budget, and stores the document in one transaction under a budget
-// it does not reach: fifty new stories of a large store map 150 MB, most of
-// them again at the commit.
-func TestBulkWriteCommitsAsItGoes(t *testing.T) {
-	s := newTestStore(t)
-	if s.meter == nil {
-		t.Skip("no /proc/self/statm")
-	}
-	fillTextStories(s)
-	doc := func(first int) []Incoming {
-		items := make([]Incoming, 0, 100)
-		for i := range 100 {
-			n := first + i
-			items = append(items, textItem(fmt.Sprintf("tin-dau-%d", n), fmt.Sprintf("Thôn %d đón nhận danh hiệu văn hóa", n),
-				fmt.Sprintf("Sau %d năm xây dựng đời sống văn hóa, thôn có %d hộ gia đình văn hóa.", n%7+3, n%90+10), n))
-		}
-		return items
-	}
-	for _, c := range []struct {
-		budget  int64
-		commits func(uint64) bool
-		want    string
-	}{
-		{1 << 40, func(n uint64) bool { return n == 1 }, "one"},
-		{256 << 10, func(n uint64) bool { return n >= 5 }, "five or more"},
-	} {
-		s.mappedBudget = c.budget
-		v := s.Version()
-		if r := s.apply("baomoi", t0, doc(5000+int(v)*1000)...); r.New+r.Joined != 100 {
-			t.Fatalf("budget %d kB: apply: %+v", c.budget>>10, r)
-		}
-		if n := s.Version() - v; !c.commits(n) {
-			t.Errorf("a write of 100 new stories under a budget of %d kB committed %d times, want %s", c.budget>>10, n, c.want)
-		}
-	}
-	if got := len(s.all(AllCategory, 500)); got < 2200 {
-		t.Errorf("%d stories stored, want 2200", got)
-	}
-}
-
-// TestSplitWriteFailsWhole checks what a failed item does to a document
-// stored in several transactions: the items committed before it stay, Apply
-// counts them with its error, and storing the document again finds them
-// unchanged and stores the rest.
-func TestSplitWriteFailsWhole(t *testing.T) {
-	s := newTestStore(t)
-	if s.meter == nil {
-		t.Skip("no /proc/self/statm")
-	}
-	fillTextStories(s)
-	s.mappedBudget = 0 // commit after every item
-	var items []Incoming
-	for i := range 6 {
-		n := 7000 + i
-		items = append(items, textItem(fmt.Sprintf("tin-loi-%d", n), fmt.Sprintf("Xã %d sửa chữa kênh mương trước mùa mưa", n),
-			fmt.Sprintf("Kênh mương dài %d km được nạo vét, bảo đảm nước tưới cho %d ha lúa.", n%6+1, n%40+20), n))
-	}
-	bad := append(append(append([]Incoming{}, items[:4]...), tooLongGUID(7100)), items[4:]...)
-	r, err := s.Apply("baodiaphuong", bad, t0)
-	if err == nil {
-		t.Fatal("Apply of a document with a too long GUID succeeded")
-	}
-	if r.New != 4 {
-		t.Errorf("failed Apply counted %+v, want the 4 stories committed before the bad item", r)
-	}
-	r = s.apply("baodiaphuong", t0, items...)
-	if r.New != 2 || r.Unchanged != 4 {
-		t.Errorf("the document again: %+v, want 2 new and 4 unchanged", r)
+		t.Errorf("%d kB of the file resident after storing one story, want 0", kb)
 	}
 }
 
 // TestSaveSourcesReleases checks that saving many source states, as the
-// poller's flush does, releases the file's pages it mapped past the budget.
+// poller's flush does, leaves none of the file's pages resident.
 func TestSaveSourcesReleases(t *testing.T) {
 	s := newTestStore(t)
 	states := make([]SourceState, 2000)
@@ -265,7 +130,6 @@ func TestSaveSourcesReleases(t *testing.T) {
 	if kb := mappedResidentKB(t, s.Path()); kb == 0 {
 		t.Fatal("nothing of the file resident after reading 2000 states")
 	}
-	s.mappedBudget = 0 // any growth: release
 	if err := s.SaveSources(states); err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// statesPerCheck is how many states SaveSources saves between readings of
-// the mapped pages (releaseNeeded): a reading costs a few µs, a state's put
-// about one.
-const statesPerCheck = 16
-
 // SaveSources saves many source states in one transaction: the poller's
 // routine bookkeeping (a 304's new poll times) costs one commit for all of
 // them instead of one each. It sorts states by ID.
@@ -44,14 +39,6 @@ func (s *Store) SaveSources(states []SourceState) error {
 			if err := b.Put([]byte(st.ID), vals[i]); err != nil {
 				return err
 			}
-			if (i+1)%statesPerCheck == 0 && s.releaseNeeded(false) {
-				// The states of thousands of sources can lie on leaves
-				// scattered over the file (a first round of polls
-				// writes them between stories), 64 kB mapped for each.
-				if err := s.releaseTx(tx); err != nil {
-					return err
-				}
-			}
 		}
 		s.trimAllocs()
 		return addSources(tx, added)
@@ -59,9 +46,12 @@ func (s *Store) SaveSources(states []SourceState) error {
 	if err != nil {
 		return fmt.Errorf("store: save %d sources: %w", len(states), err)
 	}
-	if s.releaseNeeded(len(states) >= releaseCount) {
-		// The write has landed: a failed release only leaves pages
-		// resident until the poller's periodic one.
+	if len(states) >= releaseEvery {
+		// The states of thousands of sources lie on leaves scattered
+		// over the file, and the kernel maps a few dozen pages around
+		// each one read: the poller's minute's flush of 10,000 states
+		// mapped some 100 MB. The write has landed: a failed release only
+		// leaves pages resident until the poller's periodic one.
 		_ = s.ReleaseMapped()
 	}
 	return nil

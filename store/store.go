@@ -53,12 +53,6 @@ type Store struct {
 	pruneMu sync.Mutex // one retention run at a time
 	// releases counts the releases of the mapped pages (ReleaseMapped).
 	releases atomic.Int64
-	// meter reads how much of the file is mapped (nil where it cannot);
-	// mappedBase is its reading after the last release, and writes release
-	// when the mapping has grown mappedBudget past it (release.go).
-	meter        *mappedMeter
-	mappedBase   atomic.Int64
-	mappedBudget int64
 	// allocs is bbolt's record of the pages allocated since Open, which
 	// writes empty when it grows (allocs.go); allocsForgotten counts that.
 	allocs          pageAllocs
@@ -98,8 +92,7 @@ func Open(path string, opt Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep,
-		meter: openMappedMeter(), mappedBudget: mappedBudget}
+	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep}
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.
 	_ = st.ReleaseMapped()
@@ -178,7 +171,6 @@ func migrate(tx *bolt.Tx, from uint64, ms []migration) error {
 
 // Close closes the file and releases its lock.
 func (s *Store) Close() error {
-	defer s.meter.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
