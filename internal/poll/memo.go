@@ -59,6 +59,19 @@ func unixSeconds(t time.Time) uint32 {
 	return 0
 }
 
+// publishedTimes is the publication times of items that had one, parsed or
+// taken from the memo alike: the rhythm of a source is measured over its
+// whole document.
+func publishedTimes(items []memoItem) []time.Time {
+	times := make([]time.Time, 0, len(items))
+	for _, it := range items {
+		if it.published != 0 {
+			times = append(times, time.Unix(int64(it.published), 0).UTC())
+		}
+	}
+	return times
+}
+
 // doc returns what is known of source's last stored document.
 func (m *memo) doc(source string) memoDoc {
 	m.mu.Lock()
@@ -93,7 +106,8 @@ func (d memoDoc) byDigest(digest uint64) (drop string, ok bool) {
 	return "", false
 }
 
-// remember replaces what is known of source's last stored document.
+// remember replaces what is known of source's last stored document. It
+// sorts items by raw hash.
 func (m *memo) remember(source string, lay feeds.Layout, items []memoItem) {
 	slices.SortFunc(items, func(a, b memoItem) int { return cmp.Compare(a.raw, b.raw) })
 	doc := memoDoc{

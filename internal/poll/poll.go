@@ -284,7 +284,6 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	incoming := make([]store.Incoming, 0, len(feed.Items))
 	st.Dropped = nil
 	seen := make([]memoItem, 0, n)
-	published := make([]time.Time, 0, n)
 	for i := range n {
 		if lay.Parsed != nil && lay.Parsed[i] < 0 {
 			// The same bytes in the same place as in the last document
@@ -292,9 +291,6 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			e, _ := prev.byRaw(lay.Raw[i])
 			drop := prev.drops[e.digest]
 			seen = append(seen, memoItem{memoEntry: e, drop: drop})
-			if e.published != 0 {
-				published = append(published, time.Unix(int64(e.published), 0).UTC())
-			}
 			rep.Repeated++
 			if drop != "" {
 				rep.Dropped++
@@ -307,10 +303,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			j, raw = lay.Parsed[i], lay.Raw[i]
 		}
 		it := &feed.Items[j]
-		entry := memoEntry{raw: raw, digest: itemDigest(it)}
-		if entry.published = unixSeconds(it.Published); entry.published != 0 {
-			published = append(published, time.Unix(int64(entry.published), 0).UTC())
-		}
+		entry := memoEntry{raw: raw, digest: itemDigest(it), published: unixSeconds(it.Published)}
 		if drop, ok := prev.byDigest(entry.digest); ok {
 			// Exactly as in the last document stored: nothing to do.
 			seen = append(seen, memoItem{memoEntry: entry, drop: drop})
@@ -355,7 +348,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	st.BodyHash = hash
 	st.LastItems = rep.Items
-	st.PublishGap, st.NewestItem = publishRhythm(published, st.PublishGap, st.NewestItem)
+	st.PublishGap, st.NewestItem = publishRhythm(publishedTimes(seen), st.PublishGap, st.NewestItem)
 	return hint, nil
 }
 
