@@ -31,6 +31,7 @@ func (s *Store) releaseTx(tx *bolt.Tx) error {
 	if start == 0 || size == 0 {
 		return nil
 	}
+	s.faults.track(start, size)
 	s.releases.Add(1)
 	if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, size, unix.MADV_DONTNEED); errno != 0 {
 		return fmt.Errorf("store: release mapped pages of %s: %w", tx.DB().Path(), errno)

@@ -58,6 +58,9 @@ type Store struct {
 	allocs          pageAllocs
 	allocsKeep      int
 	allocsForgotten atomic.Int64
+	// faults keeps the kernel from mapping the pages around each one read
+	// (faults_linux.go).
+	faults pageFaults
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
@@ -93,6 +96,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep}
+	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.
 	_ = st.ReleaseMapped()
@@ -171,11 +175,17 @@ func migrate(tx *bolt.Tx, from uint64, ms []migration) error {
 
 // Close closes the file and releases its lock.
 func (s *Store) Close() error {
+	defer s.faults.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
 	return nil
 }
+
+// SinglePageFaults reports why the kernel still maps the cached pages
+// around each page the store reads, or nil when it maps only that page
+// (faults_linux.go).
+func (s *Store) SinglePageFaults() error { return s.faults.err() }
 
 // Path is the file the store was opened from.
 func (s *Store) Path() string { return s.path }
