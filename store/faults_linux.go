@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"sync"
@@ -40,6 +41,31 @@ const (
 	uffdioAPI          = 0xC018AA3F // _IOWR(0xAA, 0x3F, struct uffdio_api)
 	uffdioRegister     = 0xC020AA00 // _IOWR(0xAA, 0x00, struct uffdio_register)
 )
+
+// wideMapping is how much of the address space the store maps at Open on
+// a 64-bit Linux: address space only, since the mapping is of a file read
+// through the page cache, and the file grows as data is written, not to the
+// mapping's size. bbolt maps the file anew whenever it outgrows the mapping,
+// doubling it up to 1 GiB and then in steps of 1 GiB, and each new mapping is
+// unregistered (see pageFaults) for the rest of the commit that made it:
+// that commit faulted in the pages around every page it read, a peak of some
+// 50 MB at 10,000 sources. A mapping wider than any store this daemon is
+// meant for is never remapped. Beyond it, bbolt remaps in steps as before.
+const wideMapping = 64 << 30
+
+// mapSize is the store's initial mapping: wideMapping where the address
+// space allows, within a quarter of RLIMIT_AS when one is set.
+func mapSize() int {
+	size := uint64(wideMapping)
+	if uint64(math.MaxInt) < size {
+		return initialMmapSize // a 32-bit address space
+	}
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err == nil && lim.Cur != unix.RLIM_INFINITY {
+		size = min(size, lim.Cur/4)
+	}
+	return int(max(size, initialMmapSize))
+}
 
 // uffdioAPIArg and uffdioRegisterArg are struct uffdio_api and struct
 // uffdio_register of linux/userfaultfd.h.

@@ -186,3 +186,27 @@ func TestPageFaultsFollowRemap(t *testing.T) {
 		t.Errorf("registered up to %#x, want %#x", p.end, start2+2<<20)
 	}
 }
+
+// TestWideMapping checks that the store maps its file wide at Open, so that
+// bbolt does not map it anew, unregistered, as it grows.
+func TestWideMapping(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if want := mapSize(); lim.Cur == unix.RLIM_INFINITY && want != wideMapping {
+		t.Fatalf("mapSize() = %d with no RLIMIT_AS, want %d", want, wideMapping)
+	}
+	s := newTestStore(t)
+	start := s.db.Info().Data
+	end, err := mappingEnd(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := int(end - start); got != mapSize() {
+		t.Errorf("store mapped %d bytes, want %d", got, mapSize())
+	}
+	if fi, err := os.Stat(s.Path()); err != nil || fi.Size() > 64<<20 {
+		t.Errorf("a new store's file: %v, %v; the mapping must not grow it", fi.Size(), err)
+	}
+}

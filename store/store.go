@@ -23,7 +23,8 @@ const schemaVersion = 4
 const (
 	defaultTimeout = 5 * time.Second
 	// initialMmapSize is reserved address space, not memory or disk: a read
-	// transaction only blocks a writer that must remap past it.
+	// transaction only blocks a writer that must remap past it. It is the
+	// least mapping where a larger one is not possible (mapSize).
 	initialMmapSize = 256 << 20
 )
 
@@ -76,7 +77,7 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         timeout,
-		InitialMmapSize: initialMmapSize,
+		InitialMmapSize: mapSize(),
 		MaxSize:         int(opt.MaxSize),
 		FreelistType:    bolt.FreelistMapType,
 		// Retention frees pages at every run. With the free list written at
