@@ -103,12 +103,12 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	}
 	if written > 0 {
 		// Identifying even one story read some thirty leaves scattered
-		// over the identity index, and the kernel mapped a few dozen pages
-		// around each: about 3 MB a story, which a trickle of single new
-		// stories would pile up to hundreds of MB between the poller's
-		// periodic releases. The commit also read the old page of every
-		// page it changed. The write has landed: a failed release only
-		// leaves pages resident until the periodic one.
+		// over the identity index, and the commit read the old page of
+		// every page it changed. Each stays mapped, with the pages around
+		// it where the kernel maps those too (faults_linux.go): about 3 MB
+		// a story, which a trickle of single new stories would pile up
+		// between the poller's periodic releases. The write has landed: a
+		// failed release only leaves pages resident until the periodic one.
 		_ = s.ReleaseMapped()
 	}
 	return w.res, nil

@@ -97,10 +97,10 @@ func (s *Store) Story(id uint64) (feeds.Story, bool, error) {
 
 // releaseAfterRead is how many stories a read decodes between releases of
 // the store's mapped pages (ReleaseMapped): the stories of a feed lie on pages
-// scattered over the file, and the kernel maps a few dozen pages around each
-// one read, some 20 MB for a 300-story feed, which would otherwise stay
-// resident until the end of the read, and then until the poller's periodic
-// release.
+// scattered over the file, which would otherwise stay resident until the end
+// of the read, and then until the poller's periodic release; where the kernel
+// maps the pages around each one read (faults_linux.go), some 20 MB for a
+// 300-story feed.
 const releaseAfterRead = 50
 
 // releaseRead releases the mapped pages under a read transaction after every
