@@ -108,7 +108,7 @@ func (p *pageFaults) off(why error) {
 // track registers the mapping at start if bbolt mapped the file anew since
 // the last call: at another address, or, at the same one, past the end
 // registered, since bbolt remaps only when the file outgrows its mapping.
-// size is the file's length in pages; the caller holds a transaction, so the
+// size is the file's length in bytes; the caller holds a transaction, so the
 // mapping cannot move meanwhile.
 func (p *pageFaults) track(start, size uintptr) {
 	if start == 0 || size == 0 {
