@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -180,7 +179,7 @@ func TestPageFaultsFollowRemap(t *testing.T) {
 	}
 	p.track(start2, 1<<20+4096)
 	if err := p.err(); err != nil || !registered(t, start2) {
-		t.Fatalf("mapping made anew (%s): registered %v, %v", strconv.FormatBool(start2 == start), registered(t, start2), err)
+		t.Fatalf("mapping made anew (at the same address: %t): registered %v, %v", start2 == start, registered(t, start2), err)
 	}
 	if p.end != start2+2<<20 {
 		t.Errorf("registered up to %#x, want %#x", p.end, start2+2<<20)
