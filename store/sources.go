@@ -50,8 +50,9 @@ func (s *Store) SaveSources(states []SourceState) error {
 		// The states of thousands of sources lie on leaves scattered
 		// over the file; where the kernel maps the pages around each one
 		// read (faults_linux.go), the poller's minute's flush of 10,000
-		// states mapped some 100 MB. The write has landed: a failed release only
-		// leaves pages resident until the poller's periodic one.
+		// states mapped some 100 MB. The write has landed: a failed
+		// release only leaves pages resident until the poller's periodic
+		// one.
 		_ = s.ReleaseMapped()
 	}
 	return nil
