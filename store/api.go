@@ -15,6 +15,10 @@ type Options struct {
 	// MaxSize caps the file in bytes, as an early alarm before the disk
 	// fills: a write past it fails with ErrFull. Zero means no limit.
 	MaxSize int64
+
+	// pageSize, when not zero, is a new file's page size instead of
+	// pageSize (tests and benchmarks).
+	pageSize int
 }
 
 // Incoming is one normalised, routed item ready to be stored.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,6 +135,44 @@ func BenchmarkIdentify(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(round*50), "ns/item")
 			b.ReportMetric(float64(joined)/float64(round*25), "joined/copy")
+		})
+	}
+}
+
+// BenchmarkNewStory stores documents of one new story each, as a feed that
+// gained an item brings them, into a store of 20,000 fingerprinted stories:
+// with bbolt pages of 4 KiB (every store file made before pageSize) and of
+// pageSize. Each story files 28 band keys at random places of the
+// fingerprint index, so each commit rewrites 28 leaves and the branches above
+// them. fsync is off, so that the figure is the store's work rather than the
+// disk's. It stores at most 3,000 stories a run: use -benchtime 2000x.
+func BenchmarkNewStory(b *testing.B) {
+	const stored, most = 20_000, 3000
+	s := newSynth()
+	items := make([]Incoming, most)
+	for i := range items {
+		items[i] = s.item(stored + i)
+	}
+	for _, size := range []int{4096, pageSize} {
+		b.Run(fmt.Sprintf("page=%d", size), func(b *testing.B) {
+			st := openTestStore(b, filepath.Join(b.TempDir(), "newswire.db"), Options{pageSize: size})
+			fill(b, st, s, stored)
+			st.db.NoSync = true
+			n := 0
+			for b.Loop() {
+				if n == most {
+					b.Fatalf("more than %d stories: run with -benchtime 2000x", most)
+				}
+				in := items[n]
+				res, err := st.Apply("tinh", []Incoming{in}, in.Item.Published)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.New != 1 {
+					b.Fatalf("document %d: %+v, want one new story", n, res)
+				}
+				n++
+			}
 		})
 	}
 }

@@ -30,7 +30,8 @@ func Compact(src, dst string, timeout time.Duration) (before, after int64, err e
 	if err := from.View(checkSchema); err != nil {
 		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
 	}
-	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: timeout})
+	// The new file takes this build's page size, whatever src's was.
+	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: timeout, PageSize: pageSize})
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
 	}
