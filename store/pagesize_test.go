@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // TestPageSize checks that a new store file has pageSize pages, that a file
@@ -20,14 +18,7 @@ func TestPageSize(t *testing.T) {
 	s.close()
 
 	old := filepath.Join(dir, "old.db")
-	db, err := bolt.Open(old, 0o600, &bolt.Options{PageSize: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = openTestStore(t, old, Options{})
+	s = openTestStore(t, old, Options{pageSize: 4096})
 	fillStories(t, s, "baotuyenquang", 40)
 	s.apply("baohagiang", t0, news("hg-1", "https://baotuyenquang.example/tin/3.html", "Hà Giang đưa tin Tuyên Quang", 0, "tin-tinh"))
 	want := s.all(AllCategory, 100)
