@@ -192,13 +192,16 @@ func vmRSS() int64 {
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
-// TestRetentionFlat is the long ingest at a small scale: 4,000 stories
-// through a 1-day window with 2-day tombstones, over 10 simulated days. Once
-// stories and tombstones have both reached their steady state (day 3, plus
-// a margin), the store must stop growing: its pages at the end within 10 %
-// of their size at day 5. BenchmarkRetentionFlat runs the full size.
+// TestRetentionFlat is the long ingest at a small scale: 8,000 stories
+// through a 1-day window with 2-day tombstones, over 20 simulated days. Once
+// stories and tombstones have both reached their steady state (day 3) and
+// the free pages theirs, the store must stop growing: its pages at the end
+// within 10 % of their size at day 10. With 1 KiB pages the free pages
+// settle later than with 4 KiB (some 440 by day 12 of a 30-day run, used
+// pages flat from day 18), so day 5, as before, still caught their growth.
+// BenchmarkRetentionFlat runs the full size.
 func TestRetentionFlat(t *testing.T) {
-	const n, perDay = 4000, 400
+	const n, perDay = 8000, 400
 	res := runFlow(t, flowConfig{stories: n, perDay: perDay, window: day, tombstoneAge: 2 * day, sampleEvery: day})
 	if res.totals.New != n {
 		t.Errorf("%d new stories, want %d: deleted stories came back or items were lost (%+v)", res.totals.New, n, res.totals)
@@ -206,21 +209,21 @@ func TestRetentionFlat(t *testing.T) {
 	if res.totals.Expired == 0 {
 		t.Errorf("no re-listed deleted item was counted expired: %+v", res.totals)
 	}
-	var at5 flowSample
+	var at10 flowSample
 	for _, s := range res.samples {
-		t.Logf("day %5.1f: %6d stored, %6d tombstones, file %6.1f MiB, used %6.1f MiB, heap %5.1f MiB",
+		t.Logf("day %5.1f: %6d stored, %6d tombstones, file %6.1f MiB, used %6.2f MiB, heap %5.1f MiB",
 			s.day, s.stored, s.tombstones, mib(s.fileBytes), mib(s.usedBytes), mib(int64(s.heapBytes)))
-		if s.day <= 5 {
-			at5 = s
+		if s.day <= 10 {
+			at10 = s
 		}
 	}
 	last := res.samples[len(res.samples)-1]
 	if last.stored > perDay+perDay/24*2 {
 		t.Errorf("%d stories stored at the end, want about a day's worth (%d)", last.stored, perDay)
 	}
-	if float64(last.usedBytes) > 1.1*float64(at5.usedBytes) {
-		t.Errorf("store grew from %.1f MiB at day %.0f to %.1f MiB at day %.0f with retention on",
-			mib(at5.usedBytes), at5.day, mib(last.usedBytes), last.day)
+	if float64(last.usedBytes) > 1.1*float64(at10.usedBytes) {
+		t.Errorf("store grew from %.2f MiB at day %.0f to %.2f MiB at day %.0f with retention on",
+			mib(at10.usedBytes), at10.day, mib(last.usedBytes), last.day)
 	}
 }
 
