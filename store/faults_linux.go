@@ -11,35 +11,10 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
-)
 
-// With each page fault in a file mapping, Linux also maps the cached pages
-// around the one asked for ("fault-around", 64 KiB by default, and whole
-// large folios), and the process's resident set counts them all. newswire
-// reads its store at scattered places: identifying one new story reads some
-// thirty leaves over the identity index, and a source's first document of 50
-// stories mapped some 90 MB for the moment of its commit. MADV_RANDOM does
-// not stop fault-around.
-//
-// The kernel skips fault-around in a mapping registered with a userfaultfd
-// in write-protect mode, so that no page is mapped behind the back of the
-// one watching for writes (mm/memory.c: should_fault_around); since Linux
-// 6.7, a userfaultfd with UFFD_FEATURE_WP_ASYNC may register any shared file
-// mapping, and resolves write faults by itself. bbolt maps its file
-// read-only and writes with pwrite, so no write fault ever happens there:
-// the userfaultfd is held only for what registering does to read faults, and
-// nothing ever reads from it. Where any of this is missing (an older kernel,
-// a seccomp profile that forbids userfaultfd), the mapping stays as it was.
-const (
-	uffdAPI            = 0xAA
-	uffdUserModeOnly   = 1          // UFFD_USER_MODE_ONLY: allowed without privilege since 5.11
-	uffdFeatureWPAsync = 1 << 15    // UFFD_FEATURE_WP_ASYNC
-	uffdRegisterModeWP = 1 << 1     // UFFDIO_REGISTER_MODE_WP
-	uffdioAPI          = 0xC018AA3F // _IOWR(0xAA, 0x3F, struct uffdio_api)
-	uffdioRegister     = 0xC020AA00 // _IOWR(0xAA, 0x00, struct uffdio_register)
+	"newswire/internal/uffd"
 )
 
 // wideMapping is how much of the address space the store maps at Open on
@@ -67,42 +42,41 @@ func mapSize() int {
 	return int(max(size, initialMmapSize))
 }
 
-// uffdioAPIArg and uffdioRegisterArg are struct uffdio_api and struct
-// uffdio_register of linux/userfaultfd.h.
-type uffdioAPIArg struct{ api, features, ioctls uint64 }
-
-type uffdioRegisterArg struct{ start, len, mode, ioctls uint64 }
-
 // pageFaults registers the store's mapping, each time bbolt maps the file
 // anew, so that a read fault maps the one page it needs.
+//
+// The store is read at scattered places: identifying one new story
+// reads some thirty leaves over the identity index, and a source's first
+// document of 50 stories mapped some 90 MB for the moment of its commit, with
+// the pages the kernel maps around each one read (fault-around; MADV_RANDOM
+// does not stop it). The store registers its mapping with a userfaultfd
+// (internal/uffd), so that a read fault maps the one page it needs. bbolt
+// maps its file read-only and writes with pwrite, so no write fault ever
+// happens there. Where the kernel refuses (older than 6.7, a seccomp profile
+// that forbids userfaultfd), the mapping stays as it was.
 type pageFaults struct {
 	mu         sync.Mutex
-	on         bool  // the userfaultfd is open
-	fd         int   // the userfaultfd
-	why        error // why single-page faults are off
+	fd         *uffd.FD // nil when single-page faults are off
+	why        error    // why they are off
 	start, end uintptr
 }
 
 func (p *pageFaults) open() {
-	fd, _, errno := unix.Syscall(unix.SYS_USERFAULTFD, unix.O_CLOEXEC|unix.O_NONBLOCK|uffdUserModeOnly, 0, 0)
-	if errno != 0 {
-		p.why = fmt.Errorf("userfaultfd: %w", errno)
+	fd, err := uffd.Open()
+	if err != nil {
+		p.why = err
 		return
 	}
-	p.on, p.fd = true, int(fd)
-	api := uffdioAPIArg{api: uffdAPI, features: uffdFeatureWPAsync}
-	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, fd, uffdioAPI, uintptr(unsafe.Pointer(&api))); errno != 0 {
-		p.off(fmt.Errorf("userfaultfd with asynchronous write protection (Linux 6.7): %w", errno))
-	}
+	p.fd = fd
 }
 
 // off gives single-page faults up for good, saying why. The registration of
 // a mapping goes with the userfaultfd, so the kernel faults around again.
 func (p *pageFaults) off(why error) {
-	if p.on {
-		_ = unix.Close(p.fd)
+	if p.fd != nil {
+		_ = p.fd.Close()
 	}
-	p.on, p.why = false, why
+	p.fd, p.why = nil, why
 }
 
 // track registers the mapping at start if bbolt mapped the file anew since
@@ -116,7 +90,7 @@ func (p *pageFaults) track(start, size uintptr) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.on || (start == p.start && start+size <= p.end) {
+	if p.fd == nil || (start == p.start && start+size <= p.end) {
 		return
 	}
 	end, err := mappingEnd(start)
@@ -124,9 +98,8 @@ func (p *pageFaults) track(start, size uintptr) {
 		p.off(err)
 		return
 	}
-	reg := uffdioRegisterArg{start: uint64(start), len: uint64(end - start), mode: uffdRegisterModeWP}
-	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(p.fd), uffdioRegister, uintptr(unsafe.Pointer(&reg))); errno != 0 {
-		p.off(fmt.Errorf("register the store's mapping with userfaultfd: %w", errno))
+	if err := p.fd.Register(start, end-start); err != nil {
+		p.off(fmt.Errorf("the store's mapping: %w", err))
 		return
 	}
 	p.start, p.end = start, end
@@ -135,7 +108,7 @@ func (p *pageFaults) track(start, size uintptr) {
 func (p *pageFaults) err() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.on {
+	if p.fd == nil {
 		if p.why == nil {
 			return errors.New("no userfaultfd opened")
 		}
