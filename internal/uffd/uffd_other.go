@@ -12,3 +12,12 @@ type FD struct{}
 func Open() (*FD, error)                { return nil, errNotLinux }
 func (*FD) Register(_, _ uintptr) error { return errNotLinux }
 func (*FD) Close() error                { return nil }
+
+// Mapping is one read-only mapping of the executable.
+type Mapping struct {
+	Start, End uintptr
+	Perms      string
+	Resident   int64
+}
+
+func (*FD) Executable() ([]Mapping, error) { return nil, errNotLinux }
