@@ -14,25 +14,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
-)
 
-// needWPAsync skips on kernels older than 6.7, which cannot register a
-// file mapping with a userfaultfd; on any newer one the store must.
-func needWPAsync(t *testing.T) {
-	t.Helper()
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	rel := unix.ByteSliceToString(u.Release[:])
-	var major, minor int
-	if _, err := fmt.Sscanf(rel, "%d.%d", &major, &minor); err != nil {
-		t.Fatalf("kernel release %q: %v", rel, err)
-	}
-	if major < 6 || major == 6 && minor < 7 {
-		t.Skipf("Linux %s has no UFFD_FEATURE_WP_ASYNC (6.7)", rel)
-	}
-}
+	"newswire/internal/uffd/uffdtest"
+)
 
 // readScattered reads n values of the scratch bucket, stride keys apart,
 // each on a leaf of its own, and returns how many kB of the file are then
@@ -61,7 +45,7 @@ func readScattered(t *testing.T, s *Store, n, stride int) int {
 // maps those pages alone, and that without the registration the kernel maps
 // many more around them, which is what it is for.
 func TestSinglePageFaults(t *testing.T) {
-	needWPAsync(t)
+	uffdtest.NeedWPAsync(t)
 	s := newTestStore(t)
 	if err := s.SinglePageFaults(); err != nil {
 		t.Fatalf("single-page faults: %v", err)
@@ -140,7 +124,7 @@ func registered(t *testing.T, start uintptr) bool {
 // address or longer at the same one, is registered at the next track, as
 // bbolt's mapping is when the file outgrows it.
 func TestPageFaultsFollowRemap(t *testing.T) {
-	needWPAsync(t)
+	uffdtest.NeedWPAsync(t)
 	path := filepath.Join(t.TempDir(), "mapped")
 	if err := os.WriteFile(path, bytes.Repeat([]byte("tin vắn "), 1<<18), 0o600); err != nil { // 2 MiB
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"newswire/internal/uffd/uffdtest"
 )
 
 // exeMapping is one mapping of the daemon's executable in its smaps.
@@ -68,14 +70,7 @@ func exeMappings(t *testing.T, pid int, exe string) []exeMapping {
 // resident once it serves and has polled: the kernel used to map almost all
 // of them at start.
 func TestLeanExecutable(t *testing.T) {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	var major, minor int
-	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); err != nil || major < 6 || major == 6 && minor < 7 {
-		t.Skipf("Linux %s has no UFFD_FEATURE_WP_ASYNC (6.7)", unix.ByteSliceToString(u.Release[:]))
-	}
+	uffdtest.NeedWPAsync(t)
 	bin := newswireBinary(t)
 	o := newOutlets(t)
 	addr := freeAddr(t)

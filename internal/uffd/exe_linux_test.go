@@ -10,25 +10,9 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
-)
 
-// needWPAsync skips on kernels older than 6.7, which cannot register a file
-// mapping with a userfaultfd; on any newer one registering must work.
-func needWPAsync(t *testing.T) {
-	t.Helper()
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		t.Fatal(err)
-	}
-	rel := unix.ByteSliceToString(u.Release[:])
-	var major, minor int
-	if _, err := fmt.Sscanf(rel, "%d.%d", &major, &minor); err != nil {
-		t.Fatalf("kernel release %q: %v", rel, err)
-	}
-	if major < 6 || major == 6 && minor < 7 {
-		t.Skipf("Linux %s has no UFFD_FEATURE_WP_ASYNC (6.7)", rel)
-	}
-}
+	"newswire/internal/uffd/uffdtest"
+)
 
 func TestReadOnlyMappings(t *testing.T) {
 	const smaps = `00400000-0066a000 r-xp 00000000 08:01 1234                               /srv/bản tin/newswire
@@ -128,7 +112,7 @@ func readScattered(t *testing.T, m Mapping, stride uintptr) (reads int, kb int64
 // then maps those pages alone; closing the userfaultfd brings fault-around
 // back, which is what the registration is for.
 func TestExecutable(t *testing.T) {
-	needWPAsync(t)
+	uffdtest.NeedWPAsync(t)
 	fd, err := Open()
 	if err != nil {
 		t.Fatal(err)
