@@ -3,21 +3,19 @@ package config
 import (
 	"encoding"
 	"fmt"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml/ast"
+	"go.yaml.in/yaml/v3"
 )
 
-// decoder fills a Config from the YAML syntax tree by walking the tree and the
+// decoder fills a Config from the YAML node tree by walking the tree and the
 // Go types side by side. A stock decoder stops at the first error; walking the
 // tree ourselves lets one pass report every unknown key, every value of the
 // wrong type and every duplicate key, each at its line, and records the line of
 // every field path for the checks that follow.
 type decoder struct {
-	anchors  map[string]ast.Node
 	lines    map[string]int  // field path → line where it is written
 	set      map[string]bool // field paths given a non-null value
 	bad      map[string]bool // field paths whose value could not be decoded
@@ -26,10 +24,9 @@ type decoder struct {
 
 func newDecoder() *decoder {
 	return &decoder{
-		anchors: map[string]ast.Node{},
-		lines:   map[string]int{},
-		set:     map[string]bool{},
-		bad:     map[string]bool{},
+		lines: map[string]int{},
+		set:   map[string]bool{},
+		bad:   map[string]bool{},
 	}
 }
 
@@ -83,67 +80,51 @@ func (d *decoder) problemAt(path, format string, args ...any) {
 	d.addProblem(path, d.line(path), format, args...)
 }
 
-func (d *decoder) decodeFile(f *ast.File, c *Config) {
-	var docs []*ast.DocumentNode
-	for _, doc := range f.Docs {
-		if doc != nil && doc.Body != nil {
-			docs = append(docs, doc)
+// decodeFile decodes the first of the documents of a file into c; any other
+// is a problem.
+func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
+	var bodies []*yaml.Node
+	for _, doc := range docs {
+		if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+			bodies = append(bodies, doc.Content[0])
 		}
 	}
-	if len(docs) == 0 {
+	if len(bodies) == 0 {
 		return
 	}
-	for _, doc := range docs[1:] {
-		d.addProblem("", nodeLine(doc.Body), "only one YAML document is allowed")
+	for _, body := range bodies[1:] {
+		d.addProblem("", nodeLine(body), "only one YAML document is allowed")
 	}
-	ast.Walk(anchorCollector(d.anchors), docs[0].Body)
-	d.decode(docs[0].Body, reflect.ValueOf(c).Elem(), "")
+	d.decode(bodies[0], reflect.ValueOf(c).Elem(), "")
 }
 
-// anchorCollector records every &anchor so that *aliases can be followed.
-type anchorCollector map[string]ast.Node
-
-func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
-	if anchor, ok := n.(*ast.AnchorNode); ok && anchor.Name != nil {
-		a[anchor.Name.GetToken().Value] = anchor.Value
-	}
-	return a
-}
-
-// resolve looks through anchors, aliases and tags to the node that holds the
-// value. ok is false, with a problem reported, for an alias to nothing.
-func (d *decoder) resolve(n ast.Node, path string) (ast.Node, bool) {
+// resolve follows aliases to the node that holds the value.
+func (d *decoder) resolve(n *yaml.Node, path string) (*yaml.Node, bool) {
 	for range 16 {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.TagNode:
-			n = v.Value
-		case *ast.AliasNode:
-			name := v.Value.GetToken().Value
-			target, ok := d.anchors[name]
-			if !ok {
-				d.badValue(path, nodeLine(v), "unknown alias *%s", name)
-				return nil, false
-			}
-			n = target
-		default:
+		if n.Kind != yaml.AliasNode {
 			return n, true
 		}
+		if n.Alias == nil {
+			d.badValue(path, nodeLine(n), "unknown alias *%s", n.Value)
+			return nil, false
+		}
+		n = n.Alias
 	}
 	d.badValue(path, nodeLine(n), "aliases nested too deeply")
 	return nil, false
 }
 
+// isNull tells whether n is a scalar without a value: empty, ~ or null.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // decode stores node into v, whose field path is path.
-func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
+func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 	n, ok := d.resolve(node, path)
-	if !ok {
-		return
-	}
-	if _, null := n.(*ast.NullNode); null || n == nil {
+	if !ok || isNull(n) {
 		return
 	}
 	d.set[path] = true
@@ -165,13 +146,12 @@ func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
 	case reflect.Struct:
 		d.decodeStruct(n, v, path)
 	case reflect.Slice:
-		seq, ok := n.(*ast.SequenceNode)
-		if !ok {
+		if n.Kind != yaml.SequenceNode {
 			d.badValue(path, line, "want a list, got %s", describe(n))
 			return
 		}
-		s := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
-		for i, item := range seq.Values {
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
 			d.lines[p] = nodeLine(item)
 			d.decode(item, s.Index(i), p)
@@ -185,12 +165,12 @@ func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
 		}
 		v.SetString(text)
 	case reflect.Bool:
-		b, ok := n.(*ast.BoolNode)
-		if !ok {
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
 			d.badValue(path, line, "want true or false, got %s", describe(n))
 			return
 		}
-		v.SetBool(b.Value)
+		v.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		x, ok := integer(n)
 		if !ok || v.OverflowInt(x) {
@@ -203,29 +183,23 @@ func (d *decoder) decode(node ast.Node, v reflect.Value, path string) {
 	}
 }
 
-// integer is the value of an integer node that fits an int64.
-func integer(n ast.Node) (int64, bool) {
-	i, ok := n.(*ast.IntegerNode)
-	if !ok {
+// integer is the value of an integer scalar that fits an int64.
+func integer(n *yaml.Node) (int64, bool) {
+	var x int64
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&x) != nil {
 		return 0, false
 	}
-	switch x := i.Value.(type) {
-	case int64:
-		return x, true
-	case uint64:
-		return int64(x), x <= math.MaxInt64
-	}
-	return 0, false
+	return x, true
 }
 
 // entry is one key of a mapping, after merge keys are expanded.
 type entry struct {
 	key   string
 	line  int
-	value ast.Node
+	value *yaml.Node
 }
 
-func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	entries, ok := d.entries(n, path)
 	if !ok {
 		return
@@ -258,34 +232,29 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 
 // entries lists the keys of a mapping node in file order. Keys written in the
 // mapping come first and win over keys brought in by "<<" merge keys.
-func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
-	var pairs []*ast.MappingValueNode
-	switch m := n.(type) {
-	case *ast.MappingNode:
-		pairs = m.Values
-	case *ast.MappingValueNode:
-		pairs = []*ast.MappingValueNode{m}
-	default:
+func (d *decoder) entries(n *yaml.Node, path string) ([]entry, bool) {
+	if n.Kind != yaml.MappingNode {
 		d.badValue(path, nodeLine(n), "want a mapping of keys, got %s", describe(n))
 		return nil, false
 	}
 	var own, merged []entry
 	seen := map[string]int{}
-	for _, pair := range pairs {
-		if _, isMerge := pair.Key.(*ast.MergeKeyNode); isMerge {
-			merged = append(merged, d.mergeEntries(pair.Value, path)...)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, value := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merged = append(merged, d.mergeEntries(value, path)...)
 			continue
 		}
-		key, ok := d.resolve(pair.Key, path)
+		key, ok := d.resolve(k, path)
 		if !ok {
 			continue
 		}
-		name, ok := scalarText(key)
-		line := nodeLine(pair.Key)
-		if !ok {
+		line := nodeLine(k)
+		if key.Kind != yaml.ScalarNode {
 			d.addProblem(path, line, "a key must be a single word, got %s", describe(key))
 			continue
 		}
+		name := key.Value
 		if first, dup := seen[name]; dup {
 			p := name
 			if path != "" {
@@ -295,7 +264,7 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 			continue
 		}
 		seen[name] = line
-		own = append(own, entry{key: name, line: line, value: pair.Value})
+		own = append(own, entry{key: name, line: line, value: value})
 	}
 	for _, e := range merged {
 		if _, dup := seen[e.key]; !dup {
@@ -307,14 +276,14 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 }
 
 // mergeEntries expands the value of a "<<" key: a mapping or a list of them.
-func (d *decoder) mergeEntries(value ast.Node, path string) []entry {
+func (d *decoder) mergeEntries(value *yaml.Node, path string) []entry {
 	n, ok := d.resolve(value, path)
 	if !ok {
 		return nil
 	}
-	if seq, isSeq := n.(*ast.SequenceNode); isSeq {
+	if n.Kind == yaml.SequenceNode {
 		var out []entry
-		for _, item := range seq.Values {
+		for _, item := range n.Content {
 			out = append(out, d.mergeEntries(item, path)...)
 		}
 		return out
@@ -325,46 +294,29 @@ func (d *decoder) mergeEntries(value ast.Node, path string) []entry {
 
 // scalarText is the text of a scalar as written (without quotes), so that
 // `id: 2024` gives "2024" and a hex-looking title stays as typed.
-func scalarText(n ast.Node) (string, bool) {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.LiteralNode:
-		return v.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return v.GetToken().Value, true
+func scalarText(n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		return "", false
 	}
-	return "", false
+	return n.Value, true
 }
 
 // describe names what an unwanted node is, for a problem message.
-func describe(n ast.Node) string {
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
 		return "a mapping"
-	case *ast.SequenceNode:
+	case yaml.SequenceNode:
 		return "a list"
+	case yaml.ScalarNode:
+		return strconv.Quote(n.Value)
 	}
-	if text, ok := scalarText(n); ok {
-		return strconv.Quote(text)
-	}
-	return n.Type().String()
+	return "an alias"
 }
 
 // nodeLine is the line where n starts; for a block mapping that is its first
 // key.
-func nodeLine(n ast.Node) int {
-	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 && !m.IsFlowStyle {
-		n = m.Values[0].Key
-	}
-	if mv, ok := n.(*ast.MappingValueNode); ok {
-		n = mv.Key
-	}
-	if tk := n.GetToken(); tk != nil && tk.Position != nil {
-		return tk.Position.Line
-	}
-	return 0
-}
+func nodeLine(n *yaml.Node) int { return n.Line }
 
 // nearest is the known key within two edits of key, to suggest for a typo.
 func nearest(key string, known map[string]int) string {
