@@ -13,7 +13,7 @@ import (
 // diffConfig prints what reloading the file at path would change in the
 // daemon running under it, which it asks for its config over loopback.
 func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
-	next, err := config.Load(path)
+	next, err := loadConfig(path)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -116,11 +117,26 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func withConfig(path string, fn func(*config.Config) error) error {
-	cfg, err := config.Load(path)
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return err
 	}
 	return fn(cfg)
+}
+
+// loadGCPercent is GOGC while a command loads its config.
+const loadGCPercent = 10
+
+// loadConfig loads the config at path with the collector running often.
+// The config's node tree (internal/config) is some 1.8 KB a source, live
+// until it is decoded: 18 MiB at 10,000 sources. The memory limit the config
+// sets cannot apply before it is read, and with GOGC=100 the heap grows to
+// twice the tree and more. With GOGC at 10, check-config of 10,000 sources
+// peaks at 56 MiB resident against 62–70, and takes 0.75 s against 0.45. A
+// reload parses under the running daemon's memory limit.
+func loadConfig(path string) (*config.Config, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(loadGCPercent))
+	return config.Load(path)
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {
@@ -281,7 +297,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 func checkConfig(path string, stdout io.Writer) error {
-	cfg, err := config.Load(path)
+	cfg, err := loadConfig(path)
 	var cerr *config.Error
 	if errors.As(err, &cerr) {
 		for _, p := range cerr.Problems {
