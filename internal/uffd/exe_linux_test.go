@@ -151,9 +151,12 @@ func TestExecutable(t *testing.T) {
 		t.Errorf("read-only data: %d kB resident after the release, %d kB before", before, data.Resident>>10)
 	}
 
+	// One page a read, and some for what the runtime reads meanwhile (its
+	// type data and function tables, under -race more): fault-around would
+	// map 64 kB a read.
 	const stride = 64 << 10
 	reads, single := readScattered(t, *data, stride)
-	if limit := before + int64(reads)*4 + 64; single > limit {
+	if limit := before + int64(reads)*4 + 256; single > limit {
 		t.Errorf("reading %d scattered pages of the read-only data left %d kB resident (%d before), want at most %d", reads, single, before, limit)
 	}
 	fd.Close() // closing the userfaultfd ends the registration
