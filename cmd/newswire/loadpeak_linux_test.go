@@ -16,7 +16,7 @@ import (
 // TestLoadPeak checks the peak resident memory of loading a config of
 // 10,000 sources, as every start of the daemon does before the memory limit
 // the config sets can apply. goccy/go-yaml's syntax tree of such a config
-// took 55 MiB, and the process peaked at 128 MiB; go.yaml.in/yaml/v3's nodes
+// took 50 MiB, and the process peaked at 128 MiB; go.yaml.in/yaml/v3's nodes
 // take 18 MiB, and it peaks at 56 MiB (62–70 with the collector at
 // GOGC=100 while it loads), 15 of them the executable, which nothing
 // releases in check-config.

@@ -108,8 +108,10 @@ func sortLine(p Problem) int {
 
 // parseDocuments parses every document of a YAML file into nodes. A node
 // tree of go.yaml.in/yaml/v3 is about a third of goccy/go-yaml's syntax
-// tree: some 1.8 KB a source in a config of 10,000 sources, 18 MiB, against
-// 55 MiB, the largest thing in the daemon's memory while it starts.
+// tree: in a config of 10,000 sources with a title, level and language each,
+// some 1.9 KB a source, 18 MiB live and 26 MiB allocated to parse, against
+// 50 and 135 MiB; before, the largest thing in the daemon's memory while it
+// started.
 func parseDocuments(data []byte) ([]*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
