@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -439,4 +440,43 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAliasBomb checks that a config whose aliases stand for millions of
+// values is refused with one problem, and quickly, rather than walked.
+func TestAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("categories: [{id: tin-tuc}]\ndefault_category: tin-tuc\nfilters:\n  drop_keywords: &k [")
+	for i := range 1500 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "tu-khoa-%d", i)
+	}
+	b.WriteString("]\nsources:\n  - &s {id: vov, url: \"https://vov.example/rss\", categories: *k}\n")
+	for range 1500 {
+		b.WriteString("  - *s\n")
+	}
+	start := time.Now()
+	c, err := Parse([]byte(b.String()), "bomb.yaml")
+	took := time.Since(start)
+	var cerr *Error
+	if c != nil || !errors.As(err, &cerr) {
+		t.Fatalf("Parse = %v, %v; want a *Error", c, err)
+	}
+	if len(cerr.Problems) != 1 || !strings.Contains(cerr.Problems[0].Message, "through its aliases") {
+		t.Errorf("problems: %v; want one, about aliases", cerr.Problems)
+	}
+	t.Logf("refused in %s: %v", took, cerr.Problems)
+
+	// An alias inside the node it refers to stands for endlessly many.
+	for _, doc := range []string{
+		"categories: &x [{id: a, sources: *x}]\n",
+		"filters: {drop_keywords: &k [a, *k]}\n",
+	} {
+		c, err := Parse([]byte(doc), "loop.yaml")
+		if c != nil || !errors.As(err, &cerr) || !strings.Contains(cerr.Problems[0].Message, "through its aliases") {
+			t.Errorf("Parse(%q) = %v, %v; want a problem about aliases", doc, c, err)
+		}
+	}
 }

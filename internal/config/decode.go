@@ -20,7 +20,13 @@ type decoder struct {
 	set      map[string]bool // field paths given a non-null value
 	bad      map[string]bool // field paths whose value could not be decoded
 	problems []Problem
+	tooLarge bool // the document stands for more than maxNodes nodes
 }
+
+// maxNodes is how many nodes a config may stand for, its aliases followed:
+// 10,000 sources with a title, level and language each are some 110,000. A
+// few lines of nested aliases can stand for billions, each to be walked.
+const maxNodes = 1_000_000
 
 func newDecoder() *decoder {
 	return &decoder{
@@ -95,7 +101,35 @@ func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
 	for _, body := range bodies[1:] {
 		d.addProblem("", nodeLine(body), "only one YAML document is allowed")
 	}
+	if expanded(bodies[0], map[*yaml.Node]int{}) > maxNodes {
+		d.tooLarge = true
+		d.addProblem("", nodeLine(bodies[0]), "the config stands for more than %d values through its aliases", maxNodes)
+		return
+	}
 	d.decode(bodies[0], reflect.ValueOf(c).Elem(), "")
+}
+
+// expanded counts the nodes n stands for with its aliases followed, up to
+// just past maxNodes, in time linear in the nodes written: the count of
+// each node is kept in seen. An alias to a node that holds it (which the
+// parser lets through) stands for endlessly many.
+func expanded(n *yaml.Node, seen map[*yaml.Node]int) int {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return expanded(n.Alias, seen)
+	}
+	if c, ok := seen[n]; ok {
+		if c < 0 { // n holds the alias that led back to it
+			return maxNodes + 1
+		}
+		return c
+	}
+	seen[n] = -1
+	count := 1
+	for _, child := range n.Content {
+		count = min(count+expanded(child, seen), maxNodes+1)
+	}
+	seen[n] = count
+	return count
 }
 
 // resolve follows aliases to the node that holds the value.

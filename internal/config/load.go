@@ -80,6 +80,10 @@ func Parse(data []byte, file string) (*Config, error) {
 	d := newDecoder()
 	var c Config
 	d.decodeFile(docs, &c)
+	if d.tooLarge {
+		// Nothing was decoded; checking it would only add noise.
+		return nil, &Error{File: file, Problems: d.problems}
+	}
 	applyDefaults(&c, d)
 	validate(&c, d)
 	if len(d.problems) > 0 {
