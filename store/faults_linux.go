@@ -3,13 +3,9 @@
 package store
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -93,7 +89,7 @@ func (p *pageFaults) track(start, size uintptr) {
 	if p.fd == nil || (start == p.start && start+size <= p.end) {
 		return
 	}
-	end, err := mappingEnd(start)
+	end, err := uffd.MappingEnd(start)
 	if err != nil {
 		p.off(err)
 		return
@@ -124,35 +120,4 @@ func (p *pageFaults) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.off(errors.New("store closed"))
-}
-
-// mappingEnd returns the end of the mapping that starts at start, from
-// /proc/self/maps.
-func mappingEnd(start uintptr) (uintptr, error) {
-	f, err := os.Open("/proc/self/maps")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	prefix := fmt.Appendf(nil, "%08x-", start)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if !bytes.HasPrefix(line, prefix) {
-			continue
-		}
-		rest := line[len(prefix):]
-		if i := bytes.IndexByte(rest, ' '); i > 0 {
-			rest = rest[:i]
-		}
-		end, err := strconv.ParseUint(string(rest), 16, 64)
-		if err != nil || uintptr(end) <= start {
-			return 0, fmt.Errorf("/proc/self/maps: mapping at %#x: bad end %q", start, rest)
-		}
-		return uintptr(end), nil
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("/proc/self/maps: %w", err)
-	}
-	return 0, fmt.Errorf("/proc/self/maps: no mapping starts at %#x", start)
 }

@@ -3,18 +3,18 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
 
+	"newswire/internal/uffd"
 	"newswire/internal/uffd/uffdtest"
 )
 
@@ -86,37 +86,20 @@ func TestSinglePageFaults(t *testing.T) {
 	t.Logf("%d scattered leaves read: %d kB resident with the mapping registered, %d kB without", leaves, single, around)
 }
 
-// vmaFlags returns the VmFlags of the mapping that starts at start.
-func vmaFlags(t *testing.T, start uintptr) []string {
+// registered tells whether the mapping that starts at start is registered
+// with a userfaultfd in write-protect mode (VmFlags uw).
+func registered(t *testing.T, start uintptr) bool {
 	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
+	maps, err := uffd.Smaps(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	head := fmt.Sprintf("%08x-", start)
-	sc := bufio.NewScanner(f)
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		if fields := strings.Fields(line); len(fields) >= 5 && strings.Contains(fields[0], "-") {
-			in = strings.HasPrefix(line, head)
-			continue
-		}
-		if in && strings.HasPrefix(line, "VmFlags:") {
-			return strings.Fields(strings.TrimPrefix(line, "VmFlags:"))
+	for _, m := range maps {
+		if m.Start == start {
+			return slices.Contains(m.Flags, "uw")
 		}
 	}
 	t.Fatalf("no mapping at %#x in /proc/self/smaps", start)
-	return nil
-}
-
-func registered(t *testing.T, start uintptr) bool {
-	for _, fl := range vmaFlags(t, start) {
-		if fl == "uw" { // VM_UFFD_WP
-			return true
-		}
-	}
 	return false
 }
 
@@ -183,7 +166,7 @@ func TestWideMapping(t *testing.T) {
 	}
 	s := newTestStore(t)
 	start := s.db.Info().Data
-	end, err := mappingEnd(start)
+	end, err := uffd.MappingEnd(start)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,67 +3,20 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"newswire/internal/uffd"
 	"newswire/internal/uffd/uffdtest"
 )
-
-// exeMapping is one mapping of the daemon's executable in its smaps.
-type exeMapping struct {
-	perms         string
-	size, rss     int64 // kB
-	registeredUFD bool  // VmFlags has uw: registered with a userfaultfd
-}
-
-func exeMappings(t *testing.T, pid int, exe string) []exeMapping {
-	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []exeMapping
-	var cur *exeMapping
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":") {
-			cur = nil
-			if len(fields) == 6 && fields[5] == exe {
-				out = append(out, exeMapping{perms: fields[1]})
-				cur = &out[len(out)-1]
-			}
-			continue
-		}
-		if cur == nil || len(fields) < 2 {
-			continue
-		}
-		switch fields[0] {
-		case "Size:":
-			cur.size, _ = strconv.ParseInt(fields[1], 10, 64)
-		case "Rss:":
-			cur.rss, _ = strconv.ParseInt(fields[1], 10, 64)
-		case "VmFlags:":
-			cur.registeredUFD = slices.Contains(fields[1:], "uw")
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestLeanExecutable runs the real daemon and checks that its executable's
 // code and read-only data are registered (internal/uffd) and mostly not
@@ -105,17 +58,20 @@ func TestLeanExecutable(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	maps := exeMappings(t, cmd.Process.Pid, bin)
-	var size, rss int64
+	maps, err := uffd.Smaps(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size, rss int64 // kB
 	kinds := 0
 	for _, m := range maps {
-		if m.perms != "r-xp" && m.perms != "r--p" {
+		if m.Path != bin || m.Perms != "r-xp" && m.Perms != "r--p" {
 			continue
 		}
 		kinds++
-		size, rss = size+m.size, rss+m.rss
-		if !m.registeredUFD {
-			t.Errorf("the executable's %s mapping (%d kB) is not registered with a userfaultfd", m.perms, m.size)
+		size, rss = size+int64(m.End-m.Start)>>10, rss+m.Resident>>10
+		if !slices.Contains(m.Flags, "uw") { // registered with a userfaultfd
+			t.Errorf("the executable's %s mapping (%d kB) is not registered with a userfaultfd", m.Perms, (m.End-m.Start)>>10)
 		}
 	}
 	if kinds < 2 {

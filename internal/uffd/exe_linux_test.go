@@ -3,7 +3,6 @@
 package uffd
 
 import (
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -42,15 +41,24 @@ Anonymous:             4 kB
 7f0000600000-7f0000700000 r-xp 00000000 08:01 1234                               /srv/bản tin/newswire
 Rss:                   4 kB
 `
-	got, err := readOnlyMappings(strings.NewReader(smaps), "/srv/bản tin/newswire")
+	all, err := readMappings(strings.NewReader(smaps))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Not the writable one, not the one with a written page, not another
 	// file's, and not one whose Anonymous line is missing.
-	want := []Mapping{
-		{Start: 0x400000, End: 0x66a000, Perms: "r-xp", Resident: 2152 << 10},
-		{Start: 0x66a000, End: 0x92e000, Perms: "r--p", Resident: 2192 << 10},
+	type span struct {
+		start, end uintptr
+		perms      string
+		resident   int64
+	}
+	var got []span
+	for _, m := range readOnly(all, "/srv/bản tin/newswire") {
+		got = append(got, span{m.Start, m.End, m.Perms, m.Resident})
+	}
+	want := []span{
+		{0x400000, 0x66a000, "r-xp", 2152 << 10},
+		{0x66a000, 0x92e000, "r--p", 2192 << 10},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("read-only mappings:\n got %+v\nwant %+v", got, want)
@@ -61,25 +69,13 @@ Rss:                   4 kB
 // resident kB and VmFlags.
 func mapping(t *testing.T, start uintptr) (int64, []string) {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/smaps")
+	maps, err := Smaps(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := fmt.Sprintf("%08x-", start)
-	in, rss := false, int64(-1)
-	for line := range strings.Lines(string(b)) {
-		if _, _, ok := mappingHeader([]byte(strings.TrimSuffix(line, "\n"))); ok {
-			in = strings.HasPrefix(line, head)
-			continue
-		}
-		if !in {
-			continue
-		}
-		if kb, ok := field([]byte(strings.TrimSuffix(line, "\n")), "Rss:"); ok {
-			rss = kb
-		}
-		if flags, ok := strings.CutPrefix(line, "VmFlags:"); ok {
-			return rss, strings.Fields(flags)
+	for _, m := range maps {
+		if m.Start == start {
+			return m.Resident >> 10, m.Flags
 		}
 	}
 	t.Fatalf("no mapping at %#x in /proc/self/smaps", start)

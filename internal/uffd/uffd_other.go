@@ -13,11 +13,14 @@ func Open() (*FD, error)                { return nil, errNotLinux }
 func (*FD) Register(_, _ uintptr) error { return errNotLinux }
 func (*FD) Close() error                { return nil }
 
-// Mapping is one read-only mapping of the executable.
+// Mapping is one mapping of a process.
 type Mapping struct {
 	Start, End uintptr
 	Perms      string
+	Path       string
 	Resident   int64
+	Anonymous  int64
+	Flags      []string
 }
 
 func (*FD) Executable() ([]Mapping, error) { return nil, errNotLinux }
