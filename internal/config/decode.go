@@ -99,11 +99,11 @@ func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
 		return
 	}
 	for _, body := range bodies[1:] {
-		d.addProblem("", nodeLine(body), "only one YAML document is allowed")
+		d.addProblem("", body.Line, "only one YAML document is allowed")
 	}
 	if expanded(bodies[0], map[*yaml.Node]int{}) > maxNodes {
 		d.tooLarge = true
-		d.addProblem("", nodeLine(bodies[0]), "the config stands for more than %d values through its aliases", maxNodes)
+		d.addProblem("", bodies[0].Line, "the config stands for more than %d values through its aliases", maxNodes)
 		return
 	}
 	d.decode(bodies[0], reflect.ValueOf(c).Elem(), "")
@@ -139,12 +139,12 @@ func (d *decoder) resolve(n *yaml.Node, path string) (*yaml.Node, bool) {
 			return n, true
 		}
 		if n.Alias == nil {
-			d.badValue(path, nodeLine(n), "unknown alias *%s", n.Value)
+			d.badValue(path, n.Line, "unknown alias *%s", n.Value)
 			return nil, false
 		}
 		n = n.Alias
 	}
-	d.badValue(path, nodeLine(n), "aliases nested too deeply")
+	d.badValue(path, n.Line, "aliases nested too deeply")
 	return nil, false
 }
 
@@ -162,7 +162,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	d.set[path] = true
-	line := nodeLine(n)
+	line := n.Line
 
 	if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
 		text, ok := scalarText(n)
@@ -187,7 +187,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
-			d.lines[p] = nodeLine(item)
+			d.lines[p] = item.Line
 			d.decode(item, s.Index(i), p)
 		}
 		v.Set(s)
@@ -268,7 +268,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 // mapping come first and win over keys brought in by "<<" merge keys.
 func (d *decoder) entries(n *yaml.Node, path string) ([]entry, bool) {
 	if n.Kind != yaml.MappingNode {
-		d.badValue(path, nodeLine(n), "want a mapping of keys, got %s", describe(n))
+		d.badValue(path, n.Line, "want a mapping of keys, got %s", describe(n))
 		return nil, false
 	}
 	var own, merged []entry
@@ -283,7 +283,7 @@ func (d *decoder) entries(n *yaml.Node, path string) ([]entry, bool) {
 		if !ok {
 			continue
 		}
-		line := nodeLine(k)
+		line := k.Line
 		if key.Kind != yaml.ScalarNode {
 			d.addProblem(path, line, "a key must be a single word, got %s", describe(key))
 			continue
@@ -347,10 +347,6 @@ func describe(n *yaml.Node) string {
 	}
 	return "an alias"
 }
-
-// nodeLine is the line where n starts; for a block mapping that is its first
-// key.
-func nodeLine(n *yaml.Node) int { return n.Line }
 
 // nearest is the known key within two edits of key, to suggest for a typo.
 func nearest(key string, known map[string]int) string {
