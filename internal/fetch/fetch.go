@@ -103,7 +103,7 @@ func New(opt Options) *Client {
 	}
 	tr := opt.Transport
 	if tr == nil {
-		tr = &http.Transport{
+		tr = newTransport(opt.PerHost, &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:          100,
@@ -113,7 +113,7 @@ func New(opt Options) *Client {
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: opt.Timeout,
 			ForceAttemptHTTP2:     true,
-		}
+		})
 	}
 	return &Client{
 		opt:   opt,

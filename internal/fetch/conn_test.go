@@ -1,0 +1,325 @@
+package fetch
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingServer is an httptest server that counts the connections it
+// accepted.
+func countingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func TestKeepAlive(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		if r.URL.Path == "/gzip" && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			_, _ = zw.Write([]byte(rss))
+			_ = zw.Close()
+			return
+		}
+		if r.URL.Path == "/chunked" {
+			_, _ = io.WriteString(w, rss[:20])
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, rss[20:])
+			return
+		}
+		_, _ = io.WriteString(w, rss)
+	})
+	c := New(Options{})
+	for i := range 30 {
+		path := []string{"/plain", "/gzip", "/chunked"}[i%3]
+		etag := ""
+		if i%2 == 1 {
+			etag = `"v1"`
+		}
+		resp, err := c.Get(context.Background(), Request{URL: srv.URL + path, ETag: etag})
+		if err != nil {
+			t.Fatalf("request %d (%s): %v", i, path, err)
+		}
+		if etag == "" && string(resp.Body) != rss {
+			t.Fatalf("request %d (%s): body %q", i, path, resp.Body)
+		}
+		if etag != "" && !resp.NotModified {
+			t.Fatalf("request %d (%s): status %d, want 304", i, path, resp.Status)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("30 requests in a row opened %d connections, want 1", n)
+	}
+}
+
+// rawServer answers every connection with fn, on loopback.
+func rawServer(t *testing.T, fn func(c net.Conn, br *bufio.Reader)) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				fn(c, bufio.NewReader(c))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), &conns
+}
+
+// readRequest reads one request's head from br.
+func readRequest(br *bufio.Reader) (*http.Request, error) {
+	req, err := http.ReadRequest(br)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	return req, err
+}
+
+func TestServerClosedIdleConnectionIsRetried(t *testing.T) {
+	// The server answers one request per connection and then closes it,
+	// without saying "Connection: close": the next request on that
+	// connection finds it closed and goes again on a new one.
+	url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readRequest(br); err != nil {
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n")
+	})
+	c := New(Options{})
+	for i := range 5 {
+		resp, err := c.Get(context.Background(), Request{URL: url, ETag: `"v1"`})
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if !resp.NotModified {
+			t.Fatalf("request %d: %d", i, resp.Status)
+		}
+		time.Sleep(20 * time.Millisecond) // let the close arrive
+	}
+	if n := conns.Load(); n != 5 {
+		t.Fatalf("%d connections, want 5", n)
+	}
+}
+
+func TestConnectionCloseAndAbandonedBodies(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/close" {
+			w.Header().Set("Connection", "close")
+		}
+		_, _ = w.Write(bytes.Repeat([]byte("x"), 64<<10))
+	})
+	tr := newTransport(2, http.DefaultTransport)
+	get := func(path string, read bool) {
+		t.Helper()
+		resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, srv.URL+path, nil).WithContext(context.Background()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if read {
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			buf := make([]byte, 100)
+			_, _ = io.ReadFull(resp.Body, buf)
+		}
+		resp.Body.Close()
+	}
+	get("/", true)
+	get("/", true)
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("two whole bodies took %d connections, want 1", n)
+	}
+	get("/", false) // abandoned: its connection cannot serve again
+	get("/", true)
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("after an abandoned body: %d connections, want 2", n)
+	}
+	get("/close", true)
+	get("/", true)
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("after Connection: close: %d connections, want 3", n)
+	}
+}
+
+func TestEndlessHeadersAreCut(t *testing.T) {
+	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readRequest(br); err != nil {
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\n")
+		line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
+		for {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	})
+	_, err := New(Options{}).Get(context.Background(), Request{URL: url})
+	if err == nil || !strings.Contains(err.Error(), "response headers over 1048576 bytes") {
+		t.Fatalf("err = %v, want one about the headers' size", err)
+	}
+}
+
+func TestInformationalResponsesSkipped(t *testing.T) {
+	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readRequest(br); err != nil {
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nETag: \"v2\"\r\n\r\n%s", len(rss), rss)
+	})
+	resp, err := New(Options{}).Get(context.Background(), Request{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != 200 || string(resp.Body) != rss || resp.ETag != `"v2"` {
+		t.Fatalf("%+v", resp)
+	}
+}
+
+func TestCancelMidBody(t *testing.T) {
+	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := readRequest(br); err != nil {
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc")
+		time.Sleep(5 * time.Second)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := New(Options{}).Get(ctx, Request{URL: url})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("cancel took %s to end the read", d)
+	}
+}
+
+func TestHTTPS(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor != 1 {
+			t.Errorf("request over %s, want HTTP/1.1", r.Proto)
+		}
+		w.Header().Set("ETag", `"v1"`)
+		_, _ = io.WriteString(w, rss)
+	}))
+	srv.EnableHTTP2 = true
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	tr := newTransport(2, http.DefaultTransport)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	tr.tls = &tls.Config{RootCAs: pool, NextProtos: []string{"http/1.1"}}
+	c := New(Options{Transport: tr})
+	for range 3 {
+		resp, err := c.Get(context.Background(), Request{URL: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(resp.Body) != rss {
+			t.Fatalf("body %q", resp.Body)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d TLS connections, want 1", n)
+	}
+}
+
+func TestProxiedRequestsUseTheStandardTransport(t *testing.T) {
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.IsAbs() {
+			proxied.Add(1)
+		}
+		_, _ = io.WriteString(w, rss)
+	}))
+	defer proxy.Close()
+	pu, _ := url.Parse(proxy.URL)
+	fixed := http.ProxyURL(pu)
+	tr := newTransport(2, &http.Transport{Proxy: fixed})
+	tr.proxy = fixed
+	resp, err := New(Options{Transport: tr}).Get(context.Background(), Request{URL: "http://outlet.invalid/rss.xml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != rss || proxied.Load() != 1 {
+		t.Fatalf("body %q, %d requests through the proxy", resp.Body, proxied.Load())
+	}
+}
+
+// BenchmarkConditionalGet compares a 304 through net/http's Transport with
+// one through transport, on a loopback server in the same process.
+func BenchmarkConditionalGet(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name string
+		tr   http.RoundTripper
+	}{
+		{"net-http", &http.Transport{MaxIdleConnsPerHost: 2, MaxConnsPerHost: 2}},
+		{"inline", nil},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := New(Options{Transport: tc.tr})
+			req := Request{URL: srv.URL + "/rss.xml", ETag: `"v1"`}
+			b.ReportAllocs()
+			for b.Loop() {
+				if resp, err := c.Get(context.Background(), req); err != nil || !resp.NotModified {
+					b.Fatal(resp, err)
+				}
+			}
+		})
+	}
+}
