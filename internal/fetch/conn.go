@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -35,6 +36,7 @@ type transport struct {
 	dialer      net.Dialer
 	tls         *tls.Config
 	perHost     int           // idle connections kept per host
+	maxIdle     int           // idle connections kept in all
 	idleTimeout time.Duration // an idle connection older than this is closed
 	maxHeader   int64         // bytes of status line and headers
 	proxy       func(*http.Request) (*url.URL, error)
@@ -42,6 +44,7 @@ type transport struct {
 
 	mu        sync.Mutex
 	idle      map[string][]*persistConn // by scheme://host:port, newest last
+	idleCount int
 	lastSweep time.Time
 }
 
@@ -50,6 +53,7 @@ func newTransport(perHost int, fallback http.RoundTripper) *transport {
 		dialer:      net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second},
 		tls:         &tls.Config{NextProtos: []string{"http/1.1"}},
 		perHost:     perHost,
+		maxIdle:     128,
 		idleTimeout: 90 * time.Second,
 		maxHeader:   1 << 20,
 		proxy:       http.ProxyFromEnvironment,
@@ -109,7 +113,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	key := connKey(req.URL)
 	for attempt := 0; ; attempt++ {
-		pc, reused := t.getIdle(key)
+		var pc *persistConn
+		var reused bool
+		if attempt == 0 {
+			pc, reused = t.getIdle(key)
+		}
 		if pc == nil {
 			var err error
 			if pc, err = t.dial(req.Context(), req.URL, key); err != nil {
@@ -139,10 +147,7 @@ func (t *transport) roundTrip(pc *persistConn, req *http.Request) (*http.Respons
 	fail := func(err error) (*http.Response, error) {
 		stop()
 		pc.nc.Close()
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-		return nil, err
+		return nil, ctxError(ctx, err)
 	}
 
 	gzipped := req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead
@@ -174,8 +179,9 @@ func (t *transport) roundTrip(pc *persistConn, req *http.Request) (*http.Respons
 
 	keep := !resp.Close && !req.Close
 	if resp.Body == http.NoBody || resp.Body == nil {
-		stop()
-		t.release(pc, keep)
+		// A connection whose cancellation has begun is not kept: it
+		// could still set a deadline in the past on it.
+		t.release(pc, stop() && keep)
 		resp.Body = http.NoBody
 		return resp, nil
 	}
@@ -241,13 +247,25 @@ func (b *connBody) Read(p []byte) (int, error) {
 		b.finish(b.keep)
 	} else if err != nil {
 		b.finish(false)
-		// A read cut by the request's deadline or cancellation says
-		// so, rather than "i/o timeout".
-		if ctxErr := b.ctx.Err(); ctxErr != nil {
-			err = ctxErr
-		}
+		err = ctxError(b.ctx, err)
 	}
 	return n, err
+}
+
+// ctxError returns the error of ctx for an error that its deadline or
+// cancellation caused: a read cut by the request's timeout says "context
+// deadline exceeded", not "i/o timeout". The connection's deadline is the
+// context's, and may pass a moment before the context's own timer fires.
+func ctxError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			return context.DeadlineExceeded
+		}
+	}
+	return err
 }
 
 func (b *connBody) Close() error {
@@ -259,8 +277,7 @@ func (b *connBody) Close() error {
 
 func (b *connBody) finish(keep bool) {
 	b.done = true
-	b.stop()
-	b.t.release(b.pc, keep)
+	b.t.release(b.pc, b.stop() && keep)
 }
 
 // gzipBody decompresses its body, opening the gzip stream on the first read.
@@ -307,6 +324,7 @@ func (t *transport) getIdle(key string) (*persistConn, bool) {
 			for _, pc := range list {
 				if now.Sub(pc.used) > t.idleTimeout {
 					stale = append(stale, pc)
+					t.idleCount--
 				} else {
 					kept = append(kept, pc)
 				}
@@ -322,6 +340,7 @@ func (t *transport) getIdle(key string) (*persistConn, bool) {
 	if list := t.idle[key]; len(list) > 0 {
 		pc = list[len(list)-1]
 		list[len(list)-1] = nil
+		t.idleCount--
 		if len(list) == 1 {
 			delete(t.idle, key)
 		} else {
@@ -345,8 +364,9 @@ func (t *transport) release(pc *persistConn, keep bool) {
 		_ = pc.nc.SetDeadline(time.Time{})
 		pc.used = time.Now()
 		t.mu.Lock()
-		if list := t.idle[pc.key]; len(list) < t.perHost {
+		if list := t.idle[pc.key]; len(list) < t.perHost && t.idleCount < t.maxIdle {
 			t.idle[pc.key] = append(list, pc)
+			t.idleCount++
 			t.mu.Unlock()
 			return
 		}
@@ -360,6 +380,7 @@ func (t *transport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
 	t.idle = make(map[string][]*persistConn)
+	t.idleCount = 0
 	t.mu.Unlock()
 	for _, list := range idle {
 		for _, pc := range list {

@@ -323,3 +323,25 @@ func BenchmarkConditionalGet(b *testing.B) {
 		})
 	}
 }
+
+func TestIdleConnectionsCapped(t *testing.T) {
+	handler := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) }
+	a, connsA := countingServer(t, handler)
+	b, connsB := countingServer(t, handler)
+	tr := newTransport(2, http.DefaultTransport)
+	tr.maxIdle = 1
+	for range 2 {
+		for _, srv := range []*httptest.Server{a, b} {
+			resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, srv.URL, nil).WithContext(context.Background()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	// The connection to a was kept, the one to b was not: the second
+	// request to a reused it, the second to b needed a new one.
+	if na, nb := connsA.Load(), connsB.Load(); na != 1 || nb != 2 {
+		t.Fatalf("connections: %d to a, %d to b; want 1 and 2", na, nb)
+	}
+}
