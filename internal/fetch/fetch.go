@@ -15,7 +15,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,8 +79,8 @@ const maxRedirects = 5
 
 // Client fetches documents. It is safe for concurrent use.
 type Client struct {
-	opt  Options
-	http *http.Client
+	opt Options
+	rt  http.RoundTripper
 
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
@@ -117,16 +116,9 @@ func New(opt Options) *Client {
 	}
 	return &Client{
 		opt:   opt,
-		http:  &http.Client{Transport: tr, CheckRedirect: checkRedirect},
+		rt:    tr,
 		hosts: make(map[string]chan struct{}),
 	}
-}
-
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects", maxRedirects)
-	}
-	return nil
 }
 
 // hostSlot blocks until fewer than PerHost requests to host are running.
@@ -148,11 +140,11 @@ func (c *Client) hostSlot(ctx context.Context, host string) (release func(), err
 
 // Get performs one conditional GET.
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
-	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	req, err := http.NewRequest(http.MethodGet, r.URL, nil)
+	if err != nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
 		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", r.URL)
 	}
-	release, err := c.hostSlot(ctx, strings.ToLower(u.Host))
+	release, err := c.hostSlot(ctx, strings.ToLower(req.URL.Host))
 	if err != nil {
 		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
 	}
@@ -160,10 +152,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
-	}
+	req = req.WithContext(ctx)
 	req.Header.Set("User-Agent", c.opt.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1")
 	if r.ETag != "" {
@@ -174,13 +163,12 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, movedTo, err := c.follow(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, unwrapURLError(err))
+		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
 	}
 	defer resp.Body.Close()
 
-	movedTo := permanentTarget(resp, r.URL)
 	out := &Response{
 		URL:          resp.Request.URL.String(),
 		Status:       resp.StatusCode,
@@ -210,7 +198,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		}
 		body, err := readBody(resp.Body, resp.ContentLength, c.opt.MaxBody)
 		if err != nil {
-			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", r.URL, unwrapURLError(err))
+			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", r.URL, err)
 		}
 		if int64(len(body)) > c.opt.MaxBody {
 			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", r.URL, ErrTooLarge, c.opt.MaxBody)
@@ -241,26 +229,51 @@ func readBody(r io.Reader, length, max int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// permanentTarget returns the final URL when the chain of redirects that led
-// to resp was made only of permanent ones.
-func permanentTarget(resp *http.Response, original string) string {
-	var chain []*http.Response
-	for r := resp.Request.Response; r != nil; r = r.Request.Response {
-		chain = append(chain, r)
-	}
-	if len(chain) == 0 {
-		return ""
-	}
-	for _, r := range chain {
-		if r.StatusCode != http.StatusMovedPermanently && r.StatusCode != http.StatusPermanentRedirect {
-			return ""
+// follow sends req and follows up to maxRedirects redirects. movedTo is the
+// final URL when every redirect followed was permanent (301 or 308).
+//
+// It does what http.Client does for a GET, without the copies of the
+// request it makes for each one: a redirect without a Location is the
+// answer, a relative Location is resolved against the URL it came from, and
+// the same headers go to every URL (newswire sends no credentials).
+func (c *Client) follow(req *http.Request) (resp *http.Response, movedTo string, err error) {
+	original, permanent := req.URL.String(), true
+	for redirects := 0; ; redirects++ {
+		resp, err = c.rt.RoundTrip(req)
+		if err != nil {
+			return nil, "", err
 		}
+		loc := resp.Header.Get("Location")
+		switch resp.StatusCode {
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+		case http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect:
+			if loc != "" {
+				permanent = false
+			}
+		default:
+			loc = ""
+		}
+		if loc == "" {
+			if redirects > 0 && permanent && req.URL.String() != original {
+				movedTo = req.URL.String()
+			}
+			return resp, movedTo, nil
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if redirects == maxRedirects {
+			return nil, "", fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		next, err := req.URL.Parse(loc)
+		if err != nil {
+			return nil, "", fmt.Errorf("redirect to %q: %w", loc, err)
+		}
+		if next.Scheme != "http" && next.Scheme != "https" {
+			return nil, "", fmt.Errorf("redirect to %q: not an http(s) URL", loc)
+		}
+		req = req.Clone(req.Context())
+		req.URL, req.Host = next, ""
 	}
-	final := resp.Request.URL.String()
-	if final == original {
-		return ""
-	}
-	return final
 }
 
 // retryAfter reads a Retry-After value: delay seconds or an HTTP date.
@@ -304,14 +317,4 @@ func maxAge(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
-}
-
-// unwrapURLError drops *url.Error's "Get \"…\":" prefix, since our own
-// message already names the URL.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

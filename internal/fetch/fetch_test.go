@@ -270,3 +270,59 @@ func TestDeclaredLengthBody(t *testing.T) {
 		t.Fatalf("one byte over the cap: %v", err)
 	}
 }
+
+func TestRedirectChains(t *testing.T) {
+	mux := http.NewServeMux()
+	redirect := func(from, to string, code int) {
+		mux.HandleFunc(from, func(w http.ResponseWriter, r *http.Request) {
+			if to != "" {
+				w.Header().Set("Location", to)
+			}
+			w.WriteHeader(code)
+		})
+	}
+	redirect("/a", "b", http.StatusPermanentRedirect) // relative to /a
+	redirect("/b", "/c", http.StatusMovedPermanently)
+	redirect("/t", "/c", http.StatusTemporaryRedirect)
+	redirect("/p-then-t", "/t", http.StatusMovedPermanently)
+	redirect("/nowhere", "", http.StatusMovedPermanently)
+	redirect("/ftp", "ftp://127.0.0.1/feed.xml", http.StatusFound)
+	mux.HandleFunc("/c", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v3"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		_, _ = w.Write([]byte(rss))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := New(Options{})
+
+	for _, tc := range []struct {
+		path, movedTo string
+	}{
+		{"/a", srv.URL + "/c"},
+		{"/p-then-t", ""},
+		{"/t", ""},
+	} {
+		resp, err := c.Get(context.Background(), Request{URL: srv.URL + tc.path})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.path, err)
+		}
+		if resp.URL != srv.URL+"/c" || resp.MovedTo != tc.movedTo || string(resp.Body) != rss {
+			t.Fatalf("%s: URL %q, MovedTo %q (want %q), body %q", tc.path, resp.URL, resp.MovedTo, tc.movedTo, resp.Body)
+		}
+	}
+	// The validators go along to the redirect's target.
+	resp, err := c.Get(context.Background(), Request{URL: srv.URL + "/a", ETag: `"v3"`})
+	if err != nil || !resp.NotModified || resp.MovedTo != srv.URL+"/c" {
+		t.Fatalf("304 after redirects: %+v, %v", resp, err)
+	}
+	var se *StatusError
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/nowhere"}); !errors.As(err, &se) || se.Status != http.StatusMovedPermanently {
+		t.Fatalf("301 without Location: err = %v, want a StatusError 301", err)
+	}
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/ftp"}); err == nil || !strings.Contains(err.Error(), `redirect to "ftp://127.0.0.1/feed.xml": not an http(s) URL`) {
+		t.Fatalf("redirect to ftp: err = %v", err)
+	}
+}
