@@ -162,7 +162,8 @@ type hostQueue struct {
 
 type entry struct {
 	src  *config.Source // in the slice the dispatcher was filled from: with 10,000 sources a copy each was 5 MB
-	host string
+	url  string         // polled at, as last looked up
+	host string         // of url
 	next time.Time
 	rep  Report
 }
@@ -180,7 +181,7 @@ func (p *Poller) newDispatcher(repeat bool) *dispatcher {
 }
 
 func (d *dispatcher) add(src *config.Source, rawURL string, next time.Time) {
-	heap.Push(&d.due, &entry{src: src, host: hostOf(rawURL), next: next})
+	heap.Push(&d.due, &entry{src: src, url: rawURL, host: hostOf(rawURL), next: next})
 }
 
 // hostOf is the host a URL's requests go to; an unparsable URL gets a host
@@ -258,7 +259,9 @@ func (d *dispatcher) run(ctx context.Context) {
 					// Not a failure's time: a Retry-After must not be cut short.
 					e.next = align(e.next, e.rep.Next.Sub(now))
 				}
-				e.host = hostOf(d.p.effectiveURL(*e.src))
+				if u := d.p.effectiveURL(*e.src); u != e.url {
+					e.url, e.host = u, hostOf(u)
+				}
 				heap.Push(&d.due, e)
 			}
 		case <-tick:
