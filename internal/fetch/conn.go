@@ -16,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // transport is an HTTP/1.1 round tripper for GET and HEAD that does all of a
@@ -100,7 +101,8 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if (req.Method != http.MethodGet && req.Method != http.MethodHead) ||
-		(req.Body != nil && req.Body != http.NoBody) || !asciiHost(req.URL.Host) {
+		(req.Body != nil && req.Body != http.NoBody) ||
+		strings.ContainsFunc(req.URL.Host, func(r rune) bool { return r >= utf8.RuneSelf }) {
 		return t.fallback.RoundTrip(req)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
@@ -426,15 +428,6 @@ func connKey(u *url.URL) string {
 		}
 	}
 	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
-}
-
-func asciiHost(h string) bool {
-	for i := 0; i < len(h); i++ {
-		if h[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // closedByPeer reports an error that a kept-alive connection closed by the

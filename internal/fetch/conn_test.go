@@ -345,3 +345,29 @@ func TestIdleConnectionsCapped(t *testing.T) {
 		t.Fatalf("connections: %d to a, %d to b; want 1 and 2", na, nb)
 	}
 }
+
+// roundTripFunc answers requests with a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestLeftToTheStandardTransport(t *testing.T) {
+	var got []string
+	tr := newTransport(2, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r.Method+" "+r.URL.Hostname())
+		return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
+	}))
+	tr.proxy = nil
+	for _, req := range []*http.Request{
+		httptest.NewRequest(http.MethodGet, "http://báo-tỉnh.invalid/rss.xml", nil),
+		httptest.NewRequest(http.MethodPost, "http://127.0.0.1:1/hub", strings.NewReader("hub.mode=publish")),
+	} {
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"GET báo-tỉnh.invalid", "POST 127.0.0.1"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the standard transport got %q, want %q", got, want)
+	}
+}
