@@ -9,8 +9,8 @@ import (
 )
 
 // TestRoutineSeesEveryField changes each field of a source's state in turn:
-// routine must call the change routine for the times every poll moves, and
-// for nothing else.
+// routine must call a change routine when it moves only the times every poll
+// moves, and never otherwise.
 func TestRoutineSeesEveryField(t *testing.T) {
 	moves := map[string]bool{"LastPoll": true, "LastDuration": true, "LastSuccess": true, "Interval": true, "NextPoll": true}
 	base := store.SourceState{ID: "baria-vungtau", ETag: `"v1"`, Dropped: map[string]int{"filters.drop_keywords: PR": 1}}
