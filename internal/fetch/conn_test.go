@@ -81,8 +81,9 @@ func TestKeepAlive(t *testing.T) {
 	}
 }
 
-// rawServer answers every connection with fn, on loopback.
-func rawServer(t *testing.T, fn func(c net.Conn, br *bufio.Reader)) (string, *atomic.Int32) {
+// rawServer reads one request on each connection and leaves the answer to
+// fn, on loopback.
+func rawServer(t *testing.T, fn func(c net.Conn)) (string, *atomic.Int32) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -99,30 +100,23 @@ func rawServer(t *testing.T, fn func(c net.Conn, br *bufio.Reader)) (string, *at
 			conns.Add(1)
 			go func() {
 				defer c.Close()
-				fn(c, bufio.NewReader(c))
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				_, _ = io.Copy(io.Discard, req.Body)
+				fn(c)
 			}()
 		}
 	}()
 	return "http://" + ln.Addr().String(), &conns
 }
 
-// readRequest reads one request's head from br.
-func readRequest(br *bufio.Reader) (*http.Request, error) {
-	req, err := http.ReadRequest(br)
-	if err == nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-	}
-	return req, err
-}
-
 func TestServerClosedIdleConnectionIsRetried(t *testing.T) {
 	// The server answers one request per connection and then closes it,
 	// without saying "Connection: close": the next request on that
 	// connection finds it closed and goes again on a new one.
-	url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
-		if _, err := readRequest(br); err != nil {
-			return
-		}
+	url, conns := rawServer(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n")
 	})
 	c := New(Options{})
@@ -183,10 +177,7 @@ func TestConnectionCloseAndAbandonedBodies(t *testing.T) {
 }
 
 func TestEndlessHeadersAreCut(t *testing.T) {
-	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
-		if _, err := readRequest(br); err != nil {
-			return
-		}
+	url, _ := rawServer(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\n")
 		line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
 		for {
@@ -202,10 +193,7 @@ func TestEndlessHeadersAreCut(t *testing.T) {
 }
 
 func TestInformationalResponsesSkipped(t *testing.T) {
-	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
-		if _, err := readRequest(br); err != nil {
-			return
-		}
+	url, _ := rawServer(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nETag: \"v2\"\r\n\r\n%s", len(rss), rss)
 	})
@@ -219,10 +207,7 @@ func TestInformationalResponsesSkipped(t *testing.T) {
 }
 
 func TestCancelMidBody(t *testing.T) {
-	url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
-		if _, err := readRequest(br); err != nil {
-			return
-		}
+	url, _ := rawServer(t, func(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc")
 		time.Sleep(5 * time.Second)
 	})
