@@ -298,14 +298,9 @@ func (g *gzipBody) Read(p []byte) (int, error) {
 			return 0, g.err
 		}
 	}
+	// The gzip reader looks for a next member after each, so its io.EOF
+	// comes after the body's: by then the connection is back in the pool.
 	n, err := g.zr.Read(p)
-	if err == io.EOF {
-		// Read the compressed body to its end so that the connection
-		// can serve again.
-		if _, rerr := g.body.Read(nil); rerr != nil && rerr != io.EOF {
-			err = rerr
-		}
-	}
 	if err != nil {
 		g.err = err
 	}
