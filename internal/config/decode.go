@@ -114,9 +114,7 @@ func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
 // each node is kept in seen. An alias to a node that holds it (which the
 // parser lets through) stands for endlessly many.
 func expanded(n *yaml.Node, seen map[*yaml.Node]int) int {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return expanded(n.Alias, seen)
-	}
+	n = resolve(n)
 	if c, ok := seen[n]; ok {
 		if c < 0 { // n holds the alias that led back to it
 			return maxNodes + 1
@@ -132,20 +130,14 @@ func expanded(n *yaml.Node, seen map[*yaml.Node]int) int {
 	return count
 }
 
-// resolve follows aliases to the node that holds the value.
-func (d *decoder) resolve(n *yaml.Node, path string) (*yaml.Node, bool) {
-	for range 16 {
-		if n.Kind != yaml.AliasNode {
-			return n, true
-		}
-		if n.Alias == nil {
-			d.badValue(path, n.Line, "unknown alias *%s", n.Value)
-			return nil, false
-		}
-		n = n.Alias
+// resolve follows an alias to the node it stands for. One step is enough:
+// the parser refuses an alias to no anchor (see syntaxProblem), and an
+// anchor is never on an alias.
+func resolve(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		return n.Alias
 	}
-	d.badValue(path, n.Line, "aliases nested too deeply")
-	return nil, false
+	return n
 }
 
 // isNull tells whether n is a scalar without a value: empty, ~ or null.
@@ -157,8 +149,8 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // decode stores node into v, whose field path is path.
 func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
-	n, ok := d.resolve(node, path)
-	if !ok || isNull(n) {
+	n := resolve(node)
+	if isNull(n) {
 		return
 	}
 	d.set[path] = true
@@ -279,10 +271,7 @@ func (d *decoder) entries(n *yaml.Node, path string) ([]entry, bool) {
 			merged = append(merged, d.mergeEntries(value, path)...)
 			continue
 		}
-		key, ok := d.resolve(k, path)
-		if !ok {
-			continue
-		}
+		key := resolve(k)
 		line := k.Line
 		if key.Kind != yaml.ScalarNode {
 			d.addProblem(path, line, "a key must be a single word, got %s", describe(key))
@@ -311,10 +300,7 @@ func (d *decoder) entries(n *yaml.Node, path string) ([]entry, bool) {
 
 // mergeEntries expands the value of a "<<" key: a mapping or a list of them.
 func (d *decoder) mergeEntries(value *yaml.Node, path string) []entry {
-	n, ok := d.resolve(value, path)
-	if !ok {
-		return nil
-	}
+	n := resolve(value)
 	if n.Kind == yaml.SequenceNode {
 		var out []entry
 		for _, item := range n.Content {
