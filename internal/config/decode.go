@@ -20,7 +20,6 @@ type decoder struct {
 	set      map[string]bool // field paths given a non-null value
 	bad      map[string]bool // field paths whose value could not be decoded
 	problems []Problem
-	tooLarge bool // the document stands for more than maxNodes nodes
 }
 
 // maxNodes is how many nodes a config may stand for, its aliases followed:
@@ -87,8 +86,9 @@ func (d *decoder) problemAt(path, format string, args ...any) {
 }
 
 // decodeFile decodes the first of the documents of a file into c; any other
-// is a problem.
-func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
+// is a problem. It returns false, with nothing decoded, for a document that
+// stands for more than maxNodes values.
+func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) bool {
 	var bodies []*yaml.Node
 	for _, doc := range docs {
 		if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 && !isNull(doc.Content[0]) {
@@ -96,17 +96,17 @@ func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) {
 		}
 	}
 	if len(bodies) == 0 {
-		return
+		return true
 	}
 	for _, body := range bodies[1:] {
 		d.addProblem("", body.Line, "only one YAML document is allowed")
 	}
 	if expanded(bodies[0], map[*yaml.Node]int{}) > maxNodes {
-		d.tooLarge = true
 		d.addProblem("", bodies[0].Line, "the config stands for more than %d values through its aliases", maxNodes)
-		return
+		return false
 	}
 	d.decode(bodies[0], reflect.ValueOf(c).Elem(), "")
+	return true
 }
 
 // expanded counts the nodes n stands for with its aliases followed, up to

@@ -79,8 +79,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	}
 	d := newDecoder()
 	var c Config
-	d.decodeFile(docs, &c)
-	if d.tooLarge {
+	if !d.decodeFile(docs, &c) {
 		// Nothing was decoded; checking it would only add noise.
 		return nil, &Error{File: file, Problems: d.problems}
 	}
