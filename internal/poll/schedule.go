@@ -140,6 +140,12 @@ func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 // poll.host_gap between two starts against one host. A due poll whose host is
 // busy waits in that host's queue without taking a worker, so a slow host
 // holds at most per_host workers and every other host keeps its pace.
+//
+// A worker that finishes a poll does the bookkeeping itself and goes on with
+// the next poll the limits allow, so that the dispatcher's goroutine wakes
+// only when a time it waits for comes (a poll falling due, a host's gap
+// ending), not once for every poll: in an idle poller the wake-ups and
+// hand-offs around each poll cost more than the bookkeeping.
 type dispatcher struct {
 	p       *Poller
 	repeat  bool // Run: reschedule each source after its poll; PollAll: once
@@ -147,11 +153,17 @@ type dispatcher struct {
 	perHost int
 	gap     time.Duration
 
-	due      schedule              // sources not yet due, by time
-	hosts    map[string]*hostQueue // every host seen
-	waiting  map[string]*hostQueue // hosts with due sources that have not started
-	running  int
-	finished func(Report) // called on the dispatcher's goroutine
+	mu      sync.Mutex
+	due     schedule              // sources not yet due, by time
+	hosts   map[string]*hostQueue // every host seen
+	waiting map[string]*hostQueue // hosts with due sources that have not started
+	running int                   // polls started, queued for a worker or under way
+	wakeAt  time.Time             // when the dispatcher's timer fires; zero if it has none
+	stopped bool                  // the dispatcher has returned: start nothing more
+	kick    chan struct{}         // tells the dispatcher to look again before wakeAt
+
+	finishMu sync.Mutex
+	finished func(Report) // called from the workers, one at a time
 }
 
 type hostQueue struct {
@@ -177,6 +189,7 @@ func (p *Poller) newDispatcher(repeat bool) *dispatcher {
 		gap:     p.cfg.Poll.HostGap.D(),
 		hosts:   make(map[string]*hostQueue),
 		waiting: make(map[string]*hostQueue),
+		kick:    make(chan struct{}, 1),
 	}
 }
 
@@ -195,11 +208,10 @@ func hostOf(rawURL string) string {
 }
 
 func (d *dispatcher) run(ctx context.Context) {
-	done := make(chan *entry)
 	// The workers live as long as the dispatcher: a goroutine started for
 	// each poll grew its stack through the HTTP client on every one of them.
 	// A started poll counts as running, so jobs never holds more than
-	// workers.
+	// workers and a send on it never blocks.
 	jobs := make(chan *entry, d.workers)
 	var wg sync.WaitGroup
 	for range d.workers {
@@ -207,10 +219,9 @@ func (d *dispatcher) run(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			for e := range jobs {
-				e.rep = d.p.pollSafely(ctx, *e.src)
-				select {
-				case done <- e:
-				case <-ctx.Done():
+				for e != nil {
+					e.rep = d.p.pollSafely(ctx, *e.src)
+					e = d.finish(ctx, e, jobs)
 				}
 			}
 		}()
@@ -220,58 +231,114 @@ func (d *dispatcher) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		d.mu.Lock()
 		now := d.p.now()
-		for len(d.due) > 0 && !d.due[0].next.After(now) {
-			e := heap.Pop(&d.due).(*entry)
-			h := d.hosts[e.host]
-			if h == nil {
-				h = &hostQueue{}
-				d.hosts[e.host] = h
-			}
-			h.queue = append(h.queue, e)
-			d.waiting[e.host] = h
-		}
-		wake := d.start(now, jobs)
+		d.promote(now)
+		wake := d.start(now, jobs, nil)
 		if !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0 {
+			d.stopped = true
+			d.mu.Unlock()
 			return
 		}
 		if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
 			wake = d.due[0].next
 		}
-		// With every worker busy, only a finished poll can let work start.
+		// With every worker busy, only a finished poll can let work
+		// start, and the worker that finished it starts it.
+		if d.running >= d.workers {
+			wake = time.Time{}
+		}
+		d.wakeAt = wake
+		d.mu.Unlock()
 		var tick <-chan time.Time
-		if !wake.IsZero() && d.running < d.workers {
+		if !wake.IsZero() {
 			timer.Reset(max(0, wake.Sub(now)))
 			tick = timer.C
 		}
 		select {
 		case <-ctx.Done():
+			d.mu.Lock()
+			d.stopped = true
+			d.mu.Unlock()
 			return
-		case e := <-done:
-			d.running--
-			d.hosts[e.host].running--
-			if d.finished != nil {
-				d.finished(e.rep)
-			}
-			if d.repeat && !e.rep.Next.IsZero() {
-				e.next = e.rep.Next
-				if e.rep.Result != ResultError {
-					// Not a failure's time: a Retry-After must not be cut short.
-					e.next = align(e.next, e.rep.Next.Sub(now))
-				}
-				if u := d.p.effectiveURL(*e.src); u != e.url {
-					e.url, e.host = u, hostOf(u)
-				}
-				heap.Push(&d.due, e)
-			}
+		case <-d.kick:
 		case <-tick:
 		}
 	}
 }
 
-// start begins every waiting poll the limits allow now, and returns the
-// earliest time a host's gap ends for the ones it held back (zero if none).
-func (d *dispatcher) start(now time.Time, jobs chan<- *entry) (wake time.Time) {
+// finish does the bookkeeping of e's poll on the worker that ran it: e is
+// scheduled again (in Run), and the worker takes the next poll the limits
+// allow now, which it returns (nil if none). The dispatcher is told to look
+// again only when the worker leaves work behind that falls due before the
+// dispatcher's timer.
+func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *entry {
+	if d.finished != nil {
+		d.finishMu.Lock()
+		d.finished(e.rep)
+		d.finishMu.Unlock()
+	}
+	again := d.repeat && !e.rep.Next.IsZero()
+	var url string
+	if again {
+		url = d.p.effectiveURL(*e.src)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.p.now()
+	d.running--
+	d.hosts[e.host].running--
+	if again {
+		e.next = e.rep.Next
+		if e.rep.Result != ResultError {
+			// Not a failure's time: a Retry-After must not be cut short.
+			e.next = align(e.next, e.rep.Next.Sub(now))
+		}
+		if url != e.url {
+			e.url, e.host = url, hostOf(url)
+		}
+		heap.Push(&d.due, e)
+	}
+	if d.stopped || ctx.Err() != nil {
+		return nil
+	}
+	d.promote(now)
+	var mine *entry
+	wake := d.start(now, jobs, &mine)
+	if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
+		wake = d.due[0].next
+	}
+	// With every worker busy, the next to finish looks again.
+	busy := d.running >= d.workers
+	last := !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0
+	if last || (!busy && !wake.IsZero() && (d.wakeAt.IsZero() || wake.Before(d.wakeAt))) {
+		select {
+		case d.kick <- struct{}{}:
+		default:
+		}
+	}
+	return mine
+}
+
+// promote moves the sources due by now into their hosts' queues.
+func (d *dispatcher) promote(now time.Time) {
+	for len(d.due) > 0 && !d.due[0].next.After(now) {
+		e := heap.Pop(&d.due).(*entry)
+		h := d.hosts[e.host]
+		if h == nil {
+			h = &hostQueue{}
+			d.hosts[e.host] = h
+		}
+		h.queue = append(h.queue, e)
+		d.waiting[e.host] = h
+	}
+}
+
+// start begins every waiting poll the limits allow now: the first on the
+// calling worker when it asks for one (mine not nil), the others on idle
+// workers. It returns the earliest time a host's gap ends for the ones it
+// held back (zero if none).
+func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wake time.Time) {
 	for host, h := range d.waiting {
 		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
 			if ready := h.lastStart.Add(d.gap); d.gap > 0 && ready.After(now) {
@@ -286,7 +353,11 @@ func (d *dispatcher) start(now time.Time, jobs chan<- *entry) (wake time.Time) {
 			h.running++
 			h.lastStart = now
 			d.running++
-			jobs <- e
+			if mine != nil && *mine == nil {
+				*mine = e
+			} else {
+				jobs <- e
+			}
 		}
 		if len(h.queue) == 0 {
 			delete(d.waiting, host)

@@ -1,0 +1,136 @@
+package poll
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// limitServer serves good.xml on one host after a pause, recording what
+// the dispatcher's limits are about: requests at once over every host
+// (running), at once on this host, and when each started, by path.
+type limitServer struct {
+	running *atomic.Int32 // shared by every host
+	peak    *atomic.Int32 // of running
+	mu      sync.Mutex
+	now     int
+	hostMax int
+	starts  []time.Time
+	byPath  map[string]int
+}
+
+func (s *limitServer) handler(t *testing.T, pause time.Duration) http.Handler {
+	good := fixture(t, "good.xml")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := s.running.Add(1)
+		defer s.running.Add(-1)
+		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+		}
+		s.mu.Lock()
+		s.now++
+		s.hostMax = max(s.hostMax, s.now)
+		s.starts = append(s.starts, time.Now())
+		s.byPath[r.URL.Path]++
+		s.mu.Unlock()
+		time.Sleep(pause)
+		s.mu.Lock()
+		s.now--
+		s.mu.Unlock()
+		good(w, r)
+	})
+}
+
+// TestDispatcherKeepsLimitsWhileRunning runs the scheduler over two hosts
+// of five sources polled every second, with two workers, so that workers go from one poll to the next themselves and the
+// dispatcher wakes only for gaps and due times: the limits hold, and every
+// source keeps its pace.
+func TestDispatcherKeepsLimitsWhileRunning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the scheduler for 5 seconds")
+	}
+	var running, peak atomic.Int32
+	var servers []*limitServer
+	var sources []string
+	for i, ip := range []string{"127.0.0.2", "127.0.0.3"} {
+		s := &limitServer{running: &running, peak: &peak, byPath: map[string]int{}}
+		servers = append(servers, s)
+		url := serveOn(t, ip, s.handler(t, 40*time.Millisecond))
+		for _, id := range []string{"a", "b", "c", "d", "e"} {
+			sources = append(sources, "tinh-"+string(rune('x'+i))+id+" "+url+"/"+id+".xml")
+		}
+	}
+	cfg := testConfig(t, `  interval: 1s
+  min_interval: 1s
+  max_interval: 1s
+  timeout: 2s
+  concurrency: 2
+  per_host: 1
+  host_gap: 150ms`, sources...)
+	p, _, _ := newPoller(t, cfg)
+	runFor(t, p, 5*time.Second)
+
+	if pk := peak.Load(); pk > 2 {
+		t.Fatalf("%d requests at once, concurrency is 2", pk)
+	}
+	for i, s := range servers {
+		// A handler may still be finishing a request cut by the end of Run.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.hostMax > 1 {
+			t.Fatalf("host %d: %d requests at once, per_host is 1", i, s.hostMax)
+		}
+		for k := 1; k < len(s.starts); k++ {
+			// Measured at the server, so allow for the network's own jitter.
+			if gap := s.starts[k].Sub(s.starts[k-1]); gap < 130*time.Millisecond {
+				t.Fatalf("host %d: requests %d and %d %s apart, host_gap is 150ms", i, k-1, k, gap)
+			}
+		}
+		if len(s.byPath) != 5 {
+			t.Fatalf("host %d: polled %v, want its 5 sources", i, s.byPath)
+		}
+		for path, n := range s.byPath {
+			// Spread over the first second, then once a second.
+			if n < 4 {
+				t.Errorf("host %d: %s polled %d times in 5s at a 1s interval", i, path, n)
+			}
+		}
+	}
+}
+
+// TestPollAllWithOneWorker: with a single worker every poll after the
+// first is started by the worker that finished the one before, and PollAll
+// still ends, with a report of each source in config order.
+func TestPollAllWithOneWorker(t *testing.T) {
+	var running, peak atomic.Int32
+	var sources []string
+	for i, ip := range []string{"127.0.0.2", "127.0.0.3"} {
+		s := &limitServer{running: &running, peak: &peak, byPath: map[string]int{}}
+		url := serveOn(t, ip, s.handler(t, 10*time.Millisecond))
+		for _, id := range []string{"a", "b", "c"} {
+			sources = append(sources, "mot-"+string(rune('x'+i))+id+" "+url+"/"+id+".xml")
+		}
+	}
+	cfg := testConfig(t, "  interval: 1m\n  min_interval: 1s\n  max_interval: 1h\n  concurrency: 1\n  per_host: 1\n  host_gap: 0s", sources...)
+	p, _, _ := newPoller(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var seen []string
+	reports := p.PollAll(ctx, func(r Report) { seen = append(seen, r.Source) })
+	if len(reports) != len(sources) || len(seen) != len(sources) {
+		t.Fatalf("%d reports, %d callbacks, for %d sources", len(reports), len(seen), len(sources))
+	}
+	for i, r := range reports {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if want := cfg.Sources[i].ID; r.Source != want {
+			t.Fatalf("report %d is of %s, want %s", i, r.Source, want)
+		}
+	}
+	if pk := peak.Load(); pk != 1 {
+		t.Fatalf("%d requests at once, concurrency is 1", pk)
+	}
+}
