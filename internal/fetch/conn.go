@@ -100,17 +100,26 @@ const unlimited = 1<<63 - 1
 var aLongTimeAgo = time.Unix(1, 0)
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	deadline, _ := req.Context().Deadline()
+	return t.roundTripUntil(req, deadline)
+}
+
+// roundTripUntil is RoundTrip with a deadline (none if zero) for the whole
+// exchange, body included, kept apart from the request's context: a context
+// with a deadline of its own costs a timer, and a map for the AfterFunc that
+// watches it, on every request.
+func (t *transport) roundTripUntil(req *http.Request, deadline time.Time) (*http.Response, error) {
 	if (req.Method != http.MethodGet && req.Method != http.MethodHead) ||
 		(req.Body != nil && req.Body != http.NoBody) ||
 		strings.ContainsFunc(req.URL.Host, func(r rune) bool { return r >= utf8.RuneSelf }) {
-		return t.fallback.RoundTrip(req)
+		return roundTripUntil(t.fallback, req, deadline)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported protocol scheme %q", req.URL.Scheme)
 	}
 	if t.proxy != nil {
 		if p, err := t.proxy(req); err != nil || p != nil {
-			return t.fallback.RoundTrip(req)
+			return roundTripUntil(t.fallback, req, deadline)
 		}
 	}
 	key := connKey(req.URL)
@@ -122,11 +131,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if pc == nil {
 			var err error
-			if pc, err = t.dial(req.Context(), req.URL, key); err != nil {
+			if pc, err = t.dial(req.Context(), deadline, req.URL, key); err != nil {
 				return nil, err
 			}
 		}
-		resp, err := t.roundTrip(pc, req)
+		resp, err := t.roundTrip(pc, req, deadline)
 		if err == nil {
 			return resp, nil
 		}
@@ -139,17 +148,49 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// roundTripUntil sends req with rt, whose requests end by their contexts,
+// under a context with deadline; the context ends when the response's body
+// is closed.
+func roundTripUntil(rt http.RoundTripper, req *http.Request, deadline time.Time) (*http.Response, error) {
+	if deadline.IsZero() {
+		return rt.RoundTrip(req)
+	}
+	ctx, cancel := context.WithDeadline(req.Context(), deadline)
+	resp, err := rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
 // roundTrip sends req on pc and reads the response's headers. On error pc is
-// closed; on success it belongs to the response's body.
-func (t *transport) roundTrip(pc *persistConn, req *http.Request) (*http.Response, error) {
+// closed; on success it belongs to the response's body. The deadline is the
+// connection's until the body is read; the request's context, when it can
+// end, sets one in the past that wakes whatever waits on the connection.
+func (t *transport) roundTrip(pc *persistConn, req *http.Request, deadline time.Time) (*http.Response, error) {
 	ctx := req.Context()
-	deadline, _ := ctx.Deadline()
 	_ = pc.nc.SetDeadline(deadline)
-	stop := context.AfterFunc(ctx, func() { _ = pc.nc.SetDeadline(aLongTimeAgo) })
+	stop := neverStarted
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { _ = pc.nc.SetDeadline(aLongTimeAgo) })
+	}
 	fail := func(err error) (*http.Response, error) {
 		stop()
 		pc.nc.Close()
-		return nil, ctxError(ctx, err)
+		return nil, ctxError(ctx, deadline, err)
 	}
 
 	gzipped := req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != http.MethodHead
@@ -187,7 +228,7 @@ func (t *transport) roundTrip(pc *persistConn, req *http.Request) (*http.Respons
 		resp.Body = http.NoBody
 		return resp, nil
 	}
-	body := &connBody{t: t, pc: pc, body: resp.Body, keep: keep, stop: stop, ctx: ctx}
+	body := &connBody{t: t, pc: pc, body: resp.Body, keep: keep, stop: stop, ctx: ctx, deadline: deadline}
 	resp.Body = body
 	if gzipped && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		resp.Header.Del("Content-Encoding")
@@ -198,6 +239,9 @@ func (t *transport) roundTrip(pc *persistConn, req *http.Request) (*http.Respons
 	}
 	return resp, nil
 }
+
+// neverStarted stands for the AfterFunc of a context that cannot end.
+func neverStarted() bool { return true }
 
 // writeRequest writes req's request line and headers, the way net/http
 // writes a GET without a body.
@@ -238,6 +282,8 @@ type connBody struct {
 	stop func() bool
 	ctx  context.Context
 	done bool
+
+	deadline time.Time
 }
 
 func (b *connBody) Read(p []byte) (int, error) {
@@ -249,23 +295,21 @@ func (b *connBody) Read(p []byte) (int, error) {
 		b.finish(b.keep)
 	} else if err != nil {
 		b.finish(false)
-		err = ctxError(b.ctx, err)
+		err = ctxError(b.ctx, b.deadline, err)
 	}
 	return n, err
 }
 
-// ctxError returns the error of ctx for an error that its deadline or
-// cancellation caused: a read cut by the request's timeout says "context
-// deadline exceeded", not "i/o timeout". The connection's deadline is the
-// context's, and may pass a moment before the context's own timer fires.
-func ctxError(ctx context.Context, err error) error {
+// ctxError returns the error of ctx for an error that its cancellation
+// caused, and context.DeadlineExceeded for one that the request's deadline
+// caused: a read cut by the request's timeout says "context deadline
+// exceeded", not "i/o timeout".
+func ctxError(ctx context.Context, deadline time.Time, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-			return context.DeadlineExceeded
-		}
+	if errors.Is(err, os.ErrDeadlineExceeded) && !deadline.IsZero() && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
 	}
 	return err
 }
@@ -389,13 +433,16 @@ func (t *transport) CloseIdleConnections() {
 	}
 }
 
-func (t *transport) dial(ctx context.Context, u *url.URL, key string) (*persistConn, error) {
+func (t *transport) dial(ctx context.Context, deadline time.Time, u *url.URL, key string) (*persistConn, error) {
 	addr := strings.TrimPrefix(key, u.Scheme+"://")
-	nc, err := t.dialer.DialContext(ctx, "tcp", addr)
+	dialer := t.dialer
+	dialer.Deadline = deadline
+	nc, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "https" {
+		_ = nc.SetDeadline(deadline)
 		cfg := t.tls.Clone()
 		cfg.ServerName = u.Hostname()
 		tc := tls.Client(nc, cfg)

@@ -356,3 +356,57 @@ func TestLeftToTheStandardTransport(t *testing.T) {
 		t.Fatalf("the standard transport got %q, want %q", got, want)
 	}
 }
+
+// TestTimeoutCoversTheExchange: the timeout of Options ends a request
+// whose server is slow to answer and one whose body trickles, through this
+// transport and through the standard one (by a proxy), with the error a
+// context's deadline gives; a request cancelled meanwhile says so.
+func TestTimeoutCoversTheExchange(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/trickle.xml") {
+			w.Header().Set("Content-Length", "1000")
+			_, _ = io.WriteString(w, "<rss")
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	direct := httptest.NewServer(slow)
+	defer direct.Close()
+	proxy := httptest.NewServer(slow)
+	defer proxy.Close()
+	pu, _ := url.Parse(proxy.URL)
+	proxied := newTransport(2, &http.Transport{Proxy: http.ProxyURL(pu)})
+	proxied.proxy = http.ProxyURL(pu)
+
+	for _, tc := range []struct {
+		name string
+		tr   http.RoundTripper
+		base string
+	}{
+		{"this transport", nil, direct.URL},
+		{"through a proxy", proxied, "http://outlet.invalid"},
+	} {
+		for _, path := range []string{"/late.xml", "/trickle.xml"} {
+			c := New(Options{Transport: tc.tr, Timeout: 300 * time.Millisecond})
+			start := time.Now()
+			_, err := c.Get(context.Background(), Request{URL: tc.base + path})
+			if took := time.Since(start); err == nil || !errors.Is(err, context.DeadlineExceeded) || took > 2*time.Second {
+				t.Errorf("%s, %s: error %v after %s, want the deadline's after 300ms", tc.name, path, err, took)
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			c = New(Options{Transport: tc.tr, Timeout: time.Minute})
+			start = time.Now()
+			_, err = c.Get(ctx, Request{URL: tc.base + path})
+			if took := time.Since(start); err == nil || !errors.Is(err, context.Canceled) || took > 2*time.Second {
+				t.Errorf("%s, %s, cancelled: error %v after %s", tc.name, path, err, took)
+			}
+		}
+	}
+}

@@ -140,7 +140,7 @@ func (c *Client) hostSlot(ctx context.Context, host string) (release func(), err
 
 // Get performs one conditional GET.
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
-	req, err := http.NewRequest(http.MethodGet, r.URL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
 		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", r.URL)
 	}
@@ -150,9 +150,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	defer release()
 
-	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
-	defer cancel()
-	req = req.WithContext(ctx)
+	// The timeout covers the body: Get reads it before it returns.
+	deadline := time.Now().Add(c.opt.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1")
 	if r.ETag != "" {
@@ -163,7 +165,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 
 	start := time.Now()
-	resp, movedTo, err := c.follow(req)
+	resp, movedTo, err := c.follow(req, deadline)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
 	}
@@ -236,10 +238,14 @@ func readBody(r io.Reader, length, max int64) ([]byte, error) {
 // request it makes for each one: a redirect without a Location is the
 // answer, a relative Location is resolved against the URL it came from, and
 // the same headers go to every URL (newswire sends no credentials).
-func (c *Client) follow(req *http.Request) (resp *http.Response, movedTo string, err error) {
+func (c *Client) follow(req *http.Request, deadline time.Time) (resp *http.Response, movedTo string, err error) {
 	original, permanent := req.URL.String(), true
 	for redirects := 0; ; redirects++ {
-		resp, err = c.rt.RoundTrip(req)
+		if t, ok := c.rt.(*transport); ok {
+			resp, err = t.roundTripUntil(req, deadline)
+		} else {
+			resp, err = roundTripUntil(c.rt, req, deadline)
+		}
 		if err != nil {
 			return nil, "", err
 		}
