@@ -98,6 +98,10 @@ func BenchmarkFarm10k(b *testing.B) {
 	cpuFirst := cpuSeconds(b, pid)
 	rssPart("settling")
 	time.Sleep(interval)
+	// The baselines run next to the phases they are the measure of as well
+	// as at the end: how fast this machine is moves by up to twice between
+	// parts of one run.
+	bareBefore := runClient(b, "bare", f.URLs())
 
 	// Phase A: one interval, nothing changes.
 	f.Reset()
@@ -143,6 +147,7 @@ changing:
 	// change is a small difference of large sums; ten times the changes make
 	// the difference the larger part. Its peak is reported apart: ten times
 	// the issue's rate is a heavy news day.
+	parseBefore := runClient(b, "parse", f.URLs()[:1])
 	f.Reset()
 	rssPart("phase C")
 	cpu2 := cpuSeconds(b, pid)
@@ -210,10 +215,11 @@ changing:
 	changedCost := changedAll - float64(rendersB)*renderCost/float64(max(1, statsB.Fresh))
 	changedC := (cpuC - float64(statsC.Unchanged304)*cpuA/float64(statsA.Requests)) / float64(max(1, statsC.Fresh))
 
-	bare := runClient(b, "bare", f.URLs())
+	bareAfter := runClient(b, "bare", f.URLs())
 	paced := runClient(b, "paced", f.URLs())
 	naive := runClient(b, "naive", f.URLs()[:min(2000, feeds)])
-	parse := runClient(b, "parse", f.URLs()[:1])
+	parseAfter := runClient(b, "parse", f.URLs()[:1])
+	bare, parse := (bareBefore+bareAfter)/2, (parseBefore+parseAfter)/2
 
 	b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(float64(rssFirst)/(1<<20), "first-round-peak-RSS-MiB")
@@ -234,7 +240,8 @@ phase C (1 interval, 10%%/interval change, no watcher): %d requests, %d 200s, %d
 polls on time (interval ±10%%, ±1 s of scheduling): %d of %d gaps (%.2f%%), %d shorter; mean gap %s
 changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 s, slowest %s; longest from a change to its fetch %s, from a fetch to the change's sighting %s
 peak RSS (VmHWM): %.1f MiB after the first round, %.1f MiB in it; largest sampled every 0.5 s: %s
-bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms
+bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back (%.3f before phase A, %.3f at the end), %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms (%.2f before phase C, %.2f at the end)
+daemon against the baselines: unchanged polls %.1f × the bare loop back to back (%.1f × before phase A), changed feeds %.1f × the gofeed parse (%.1f × before phase C)
 `, feeds, hosts, interval, firstRound.Round(time.Second), cpuFirst,
 		statsA.Requests, statsA.Unchanged304, statsA.Unchanged, pct(statsA.Unchanged304, statsA.Unchanged), cpuA, perUnchanged,
 		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB,
@@ -242,7 +249,8 @@ bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back, %.3f spread o
 		statsC.Requests, statsC.Fresh, statsC.Unchanged304, statsC.Unchanged, cpuC, changedC*1000, float64(peakOf("phase C"))/(1<<20),
 		regular, gaps, pct(int64(regular), int64(gaps)), short, (gapSum / time.Duration(max(1, gaps))).Round(10*time.Millisecond),
 		len(changes), missing, late, worst.Round(time.Millisecond), worstFetch.Round(time.Millisecond), worstShown.Round(time.Millisecond),
-		float64(rss)/(1<<20), float64(rssFirst)/(1<<20), peakParts(), bare, paced, naive, parse)
+		float64(rss)/(1<<20), float64(rssFirst)/(1<<20), peakParts(), bare, bareBefore, bareAfter, paced, naive, parse, parseBefore, parseAfter,
+		perUnchanged/bare, perUnchanged/bareBefore, changedC*1000/parse, changedC*1000/parseBefore)
 }
 
 // profile, when NEWSWIRE_FARM_PROFILE names a directory, saves a CPU profile
