@@ -24,9 +24,10 @@ import (
 // memory_limit_bytes: 72 MiB, as in the farm's runs.
 //
 // NEWSWIRE_FARM_BINS lists binaries to compare (default: this tree's, built);
-// an entry VAR=VALUE,…@PATH runs PATH with those variables set. They run one
-// after another, NEWSWIRE_FARM_ROUNDS times over (default 1), interleaved, on
-// one farm. About 5 minutes per binary and round:
+// an entry VAR=VALUE,…@PATH runs PATH with those variables set, of which
+// HOST_GAP=DURATION sets the daemon's poll.host_gap instead of the farm's
+// 100ms. They run one after another, NEWSWIRE_FARM_ROUNDS times over
+// (default 1), interleaved, on one farm. About 5 minutes per binary and round:
 //
 //	NEWSWIRE_FARM=1 go test -run '^$' -bench IdleFarm -benchtime 1x -timeout 60m -v ./internal/farm/
 //	NEWSWIRE_FARM=1 NEWSWIRE_FARM_BINS="/tmp/before /tmp/after" NEWSWIRE_FARM_ROUNDS=2 go test …
@@ -66,9 +67,28 @@ func BenchmarkIdleFarm(b *testing.B) {
 func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, feeds int, interval time.Duration) {
 	dir := b.TempDir()
 	listen := freeAddr(b)
+	gap := "100ms"
+	var vars []string
+	for _, v := range env {
+		if g, ok := strings.CutPrefix(v, "HOST_GAP="); ok {
+			gap = g
+		} else {
+			vars = append(vars, v)
+		}
+	}
 	cfgPath := farmConfig(b, dir, listen, "75497472", f.URLs())
+	if gap != "100ms" {
+		raw, err := os.ReadFile(cfgPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw = []byte(strings.Replace(string(raw), "host_gap: 100ms", "host_gap: "+gap, 1))
+		if err := os.WriteFile(cfgPath, raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	daemon := exec.Command(bin, "serve", "-config", cfgPath)
-	daemon.Env = append(os.Environ(), env...)
+	daemon.Env = append(os.Environ(), vars...)
 	if err := daemon.Start(); err != nil {
 		b.Fatal(err)
 	}
