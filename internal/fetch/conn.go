@@ -112,14 +112,14 @@ func (t *transport) roundTripUntil(req *http.Request, deadline time.Time) (*http
 	if (req.Method != http.MethodGet && req.Method != http.MethodHead) ||
 		(req.Body != nil && req.Body != http.NoBody) ||
 		strings.ContainsFunc(req.URL.Host, func(r rune) bool { return r >= utf8.RuneSelf }) {
-		return roundTripUntil(t.fallback, req, deadline)
+		return untilDeadline(t.fallback, req, deadline)
 	}
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported protocol scheme %q", req.URL.Scheme)
 	}
 	if t.proxy != nil {
 		if p, err := t.proxy(req); err != nil || p != nil {
-			return roundTripUntil(t.fallback, req, deadline)
+			return untilDeadline(t.fallback, req, deadline)
 		}
 	}
 	key := connKey(req.URL)
@@ -148,10 +148,10 @@ func (t *transport) roundTripUntil(req *http.Request, deadline time.Time) (*http
 	}
 }
 
-// roundTripUntil sends req with rt, whose requests end by their contexts,
+// untilDeadline sends req with rt, whose requests end by their contexts,
 // under a context with deadline; the context ends when the response's body
 // is closed.
-func roundTripUntil(rt http.RoundTripper, req *http.Request, deadline time.Time) (*http.Response, error) {
+func untilDeadline(rt http.RoundTripper, req *http.Request, deadline time.Time) (*http.Response, error) {
 	if deadline.IsZero() {
 		return rt.RoundTrip(req)
 	}
@@ -275,15 +275,14 @@ func writeRequest(bw *bufio.Writer, req *http.Request, gzipped bool) error {
 // connBody is a response body that hands its connection back to the
 // transport once read to the end, and closes it when abandoned before.
 type connBody struct {
-	t    *transport
-	pc   *persistConn
-	body io.ReadCloser
-	keep bool
-	stop func() bool
-	ctx  context.Context
-	done bool
-
+	t        *transport
+	pc       *persistConn
+	body     io.ReadCloser
+	keep     bool
+	stop     func() bool
+	ctx      context.Context
 	deadline time.Time
+	done     bool
 }
 
 func (b *connBody) Read(p []byte) (int, error) {

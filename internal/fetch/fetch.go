@@ -244,7 +244,7 @@ func (c *Client) follow(req *http.Request, deadline time.Time) (resp *http.Respo
 		if t, ok := c.rt.(*transport); ok {
 			resp, err = t.roundTripUntil(req, deadline)
 		} else {
-			resp, err = roundTripUntil(c.rt, req, deadline)
+			resp, err = untilDeadline(c.rt, req, deadline)
 		}
 		if err != nil {
 			return nil, "", err
