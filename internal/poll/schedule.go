@@ -336,8 +336,8 @@ func (d *dispatcher) promote(now time.Time) {
 
 // start begins every waiting poll the limits allow now: the first on the
 // calling worker when it asks for one (mine not nil), the others on idle
-// workers. It returns the earliest time a host's gap ends for the ones it
-// held back (zero if none).
+// workers. It returns when to look again for the ones a host's gap held
+// back (zero if none): the earliest end of a gap, rounded up to gapStep.
 func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wake time.Time) {
 	for host, h := range d.waiting {
 		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
@@ -363,7 +363,20 @@ func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wak
 			delete(d.waiting, host)
 		}
 	}
+	if step := gapStep(d.gap); !wake.IsZero() && step > 0 {
+		// Rounded up, the ends of the gaps of hosts started a moment apart
+		// fall together, and their polls start in one wake-up rather than
+		// one each: a gap is a least time between two requests, and stays
+		// one.
+		wake = wake.Add(step - 1).Truncate(step)
+	}
 	return wake
+}
+
+// gapStep is the grid to which the dispatcher rounds up the end of a host's
+// gap: a tenth of the gap, at most 10ms.
+func gapStep(gap time.Duration) time.Duration {
+	return min(gap/10, 10*time.Millisecond)
 }
 
 // effectiveURL reads src's state for the URL it is polled at now.

@@ -134,3 +134,28 @@ func TestPollAllWithOneWorker(t *testing.T) {
 		t.Fatalf("%d requests at once, concurrency is 1", pk)
 	}
 }
+
+// TestGapEndsRoundedUp: the dispatcher looks again for hosts held back by
+// their gaps at the earliest end of a gap rounded up to a step of the gap,
+// never before it, so that hosts started a moment apart start again together.
+func TestGapEndsRoundedUp(t *testing.T) {
+	d := &dispatcher{workers: 8, perHost: 2, gap: 100 * time.Millisecond, waiting: map[string]*hostQueue{}}
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i, started := range []time.Duration{-42*time.Millisecond - 300*time.Microsecond, -41 * time.Millisecond, -10 * time.Millisecond} {
+		d.waiting[string(rune('a'+i))] = &hostQueue{lastStart: now.Add(started), queue: []*entry{{}}}
+	}
+	wake := d.start(now, nil, nil)
+	earliest := now.Add(58*time.Millisecond - 300*time.Microsecond)
+	if step := gapStep(d.gap); wake.Before(earliest) || !wake.Before(earliest.Add(step)) || wake.Sub(now)%step != 0 {
+		t.Fatalf("wake %s after now, want the first %s step at or after %s", wake.Sub(now), step, earliest.Sub(now))
+	}
+	if d.running != 0 {
+		t.Fatalf("%d polls started, every host is within its gap", d.running)
+	}
+	// At that time the first two hosts start, the third waits.
+	jobs := make(chan *entry, 8)
+	d.start(wake, jobs, nil)
+	if len(jobs) != 2 {
+		t.Fatalf("%d polls started at %s, want the 2 whose gaps have ended", len(jobs), wake.Sub(now))
+	}
+}
