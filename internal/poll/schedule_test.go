@@ -2,6 +2,7 @@ package poll
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -13,13 +14,13 @@ import (
 // the dispatcher's limits are about: requests at once over every host
 // (running), at once on this host, and when each started, by path.
 type limitServer struct {
-	running *atomic.Int32 // shared by every host
-	peak    *atomic.Int32 // of running
-	mu      sync.Mutex
-	now     int
-	hostMax int
-	starts  []time.Time
-	byPath  map[string]int
+	running  *atomic.Int32 // shared by every host
+	peak     *atomic.Int32 // of running
+	mu       sync.Mutex
+	inFlight int // on this host
+	hostMax  int // of inFlight
+	starts   []time.Time
+	byPath   map[string]int
 }
 
 func (s *limitServer) handler(t *testing.T, pause time.Duration) http.Handler {
@@ -30,14 +31,14 @@ func (s *limitServer) handler(t *testing.T, pause time.Duration) http.Handler {
 		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
 		}
 		s.mu.Lock()
-		s.now++
-		s.hostMax = max(s.hostMax, s.now)
+		s.inFlight++
+		s.hostMax = max(s.hostMax, s.inFlight)
 		s.starts = append(s.starts, time.Now())
 		s.byPath[r.URL.Path]++
 		s.mu.Unlock()
 		time.Sleep(pause)
 		s.mu.Lock()
-		s.now--
+		s.inFlight--
 		s.mu.Unlock()
 		good(w, r)
 	})
@@ -78,20 +79,21 @@ func TestDispatcherKeepsLimitsWhileRunning(t *testing.T) {
 	for i, s := range servers {
 		// A handler may still be finishing a request cut by the end of Run.
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.hostMax > 1 {
-			t.Fatalf("host %d: %d requests at once, per_host is 1", i, s.hostMax)
+		hostMax, starts, byPath := s.hostMax, append([]time.Time(nil), s.starts...), maps.Clone(s.byPath)
+		s.mu.Unlock()
+		if hostMax > 1 {
+			t.Fatalf("host %d: %d requests at once, per_host is 1", i, hostMax)
 		}
-		for k := 1; k < len(s.starts); k++ {
+		for k := 1; k < len(starts); k++ {
 			// Measured at the server, so allow for the network's own jitter.
-			if gap := s.starts[k].Sub(s.starts[k-1]); gap < 130*time.Millisecond {
+			if gap := starts[k].Sub(starts[k-1]); gap < 130*time.Millisecond {
 				t.Fatalf("host %d: requests %d and %d %s apart, host_gap is 150ms", i, k-1, k, gap)
 			}
 		}
-		if len(s.byPath) != 5 {
-			t.Fatalf("host %d: polled %v, want its 5 sources", i, s.byPath)
+		if len(byPath) != 5 {
+			t.Fatalf("host %d: polled %v, want its 5 sources", i, byPath)
 		}
-		for path, n := range s.byPath {
+		for path, n := range byPath {
 			// Spread over the first second, then once a second.
 			if n < 4 {
 				t.Errorf("host %d: %s polled %d times in 5s at a 1s interval", i, path, n)
