@@ -235,14 +235,12 @@ func (d *dispatcher) run(ctx context.Context) {
 		now := d.p.now()
 		d.promote(now)
 		wake := d.start(now, jobs, nil)
-		if !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0 {
+		if d.drained() {
 			d.stopped = true
 			d.mu.Unlock()
 			return
 		}
-		if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
-			wake = d.due[0].next
-		}
+		wake = d.withDue(wake)
 		// With every worker busy, only a finished poll can let work
 		// start, and the worker that finished it starts it.
 		if d.running >= d.workers {
@@ -305,12 +303,10 @@ func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *
 	d.promote(now)
 	var mine *entry
 	wake := d.start(now, jobs, &mine)
-	if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
-		wake = d.due[0].next
-	}
+	wake = d.withDue(wake)
 	// With every worker busy, the next to finish looks again.
 	busy := d.running >= d.workers
-	last := !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0
+	last := d.drained()
 	if last || (!busy && !wake.IsZero() && (d.wakeAt.IsZero() || wake.Before(d.wakeAt))) {
 		select {
 		case d.kick <- struct{}{}:
@@ -318,6 +314,19 @@ func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *
 		}
 	}
 	return mine
+}
+
+// drained reports whether PollAll's dispatcher has nothing left to do.
+func (d *dispatcher) drained() bool {
+	return !d.repeat && d.running == 0 && len(d.due) == 0 && len(d.waiting) == 0
+}
+
+// withDue is wake, or the time the next source falls due if that is sooner.
+func (d *dispatcher) withDue(wake time.Time) time.Time {
+	if len(d.due) > 0 && (wake.IsZero() || d.due[0].next.Before(wake)) {
+		return d.due[0].next
+	}
+	return wake
 }
 
 // promote moves the sources due by now into their hosts' queues.
