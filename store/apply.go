@@ -42,6 +42,9 @@ func (r *record) occurrence(source string) int {
 // retention deleted (Expired: an old item an outlet still lists stays
 // deleted). A document with nothing new writes nothing to disk.
 //
+// Applies that arrive while another is writing share one transaction and one
+// commit (group.go); each still succeeds or fails on its own.
+//
 // Items are known within their source by GUID, else link, else title; across
 // sources by Incoming.Key. Times are stored in UTC.
 func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, error) {
@@ -54,65 +57,85 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 		// store's one writer to find nothing to write.
 		return Result{}, nil
 	}
-	now = now.UTC()
-	tx, err := s.db.Begin(true)
-	if err != nil {
-		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
-	}
-	w := writer{
-		stories: tx.Bucket(bucketStories),
-		guids:   tx.Bucket(bucketGUIDs),
-		links:   tx.Bucket(bucketLinks),
-		index:   tx.Bucket(bucketIndex),
-		tombs:   tx.Bucket(bucketTombs),
-		counts:  tally{},
-		now:     now,
-		source:  source,
-	}
-	w.stories.FillPercent = appendFill
-	for i := range items {
-		if err := w.apply(&items[i]); err != nil {
+	return s.applies.do(s, &applyReq{source: source, items: items, now: now.UTC()})
+}
+
+// applyGroup stores the documents of group, in order, in tx, and commits it
+// when any wrote, reporting whether one did. It fills each request's
+// result; a failure is the first one's, named by its request, after which
+// tx has been rolled back.
+func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
 			_ = tx.Rollback()
-			return Result{}, fmt.Errorf("store: apply %s: item %d (%s): %w", source, i, itemName(&items[i].Item), err)
+			panic(p)
 		}
-		if (i+1)%releaseEvery == 0 {
-			// Each new item reads pages all over the identity index; a
-			// source's first document would otherwise hold all of them
-			// resident until the commit.
-			if err := s.releaseTx(tx); err != nil {
+	}()
+	counts := tally{}
+	dirty, applied := false, 0
+	for _, r := range group {
+		w := writer{
+			stories: tx.Bucket(bucketStories),
+			guids:   tx.Bucket(bucketGUIDs),
+			links:   tx.Bucket(bucketLinks),
+			index:   tx.Bucket(bucketIndex),
+			tombs:   tx.Bucket(bucketTombs),
+			counts:  counts,
+			now:     r.now,
+			source:  r.source,
+		}
+		w.stories.FillPercent = appendFill
+		for i := range r.items {
+			if err := w.apply(&r.items[i]); err != nil {
 				_ = tx.Rollback()
-				return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+				return false, fmt.Errorf("store: apply %s: item %d (%s): %w", r.source, i, itemName(&r.items[i].Item), err)
+			}
+			if applied++; applied%releaseEvery == 0 {
+				// Each new item reads pages all over the identity index; a
+				// source's first document would otherwise hold all of them
+				// resident until the commit.
+				if err := s.releaseTx(tx); err != nil {
+					_ = tx.Rollback()
+					return false, fmt.Errorf("store: apply %s: %w", r.source, err)
+				}
 			}
 		}
+		r.res = w.res
+		dirty = dirty || w.dirty
 	}
-	if !w.dirty {
+	if !dirty {
 		// Commit would write a new meta page even with nothing changed.
 		_ = tx.Rollback()
-		return w.res, nil
+		return false, nil
 	}
-	if err := w.counts.save(tx); err != nil {
+	if err := counts.save(tx); err != nil {
 		_ = tx.Rollback()
-		return Result{}, fmt.Errorf("store: apply %s: %w", source, err)
+		return false, fmt.Errorf("store: apply %s: %w", group[0].source, err)
 	}
 	if err := s.commit(tx); err != nil {
-		return Result{}, fmt.Errorf("store: apply %s: commit %d items: %w", source, len(items), err)
+		if len(group) == 1 {
+			return false, fmt.Errorf("store: apply %s: commit %d items: %w", group[0].source, len(group[0].items), err)
+		}
+		return false, fmt.Errorf("store: apply %d documents (%s first): commit: %w", len(group), group[0].source, err)
 	}
-	written := w.res.New + w.res.Updated + w.res.Joined
-	if written > 0 {
+	for _, r := range group {
+		written = written || r.res.New+r.res.Updated+r.res.Joined > 0
+	}
+	if written {
 		s.version.Add(1)
 	}
-	if written > 0 {
-		// Identifying even one story read some thirty leaves scattered
-		// over the identity index, and the commit read the old page of
-		// every page it changed. Each stays mapped, with the pages around
-		// it where the kernel maps those too (faults_linux.go): about 3 MB
-		// a story, which a trickle of single new stories would pile up
-		// between the poller's periodic releases. The write has landed: a
-		// failed release only leaves pages resident until the periodic one.
-		_ = s.ReleaseMapped()
-	}
-	return w.res, nil
+	return written, nil
 }
+
+// releaseWritten releases the mapped pages after a write of stories.
+// Identifying even one story read some thirty leaves scattered over the
+// identity index, and the commit read the old page of every page it
+// changed. Each stays mapped, with the pages around it where the kernel maps
+// those too (faults_linux.go): about 3 MB a story, which a trickle of single
+// new stories would pile up between the poller's periodic releases. The
+// write has landed: a failed release only leaves pages resident until the
+// periodic one.
+func (s *Store) releaseWritten() { _ = s.ReleaseMapped() }
 
 // releaseEvery is how many items Apply stores between releases of the
 // mapped pages it has read (ReleaseMapped) within one transaction, and how

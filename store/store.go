@@ -63,6 +63,8 @@ type Store struct {
 	// faults keeps the kernel from mapping the pages around each one read
 	// (faults_linux.go).
 	faults pageFaults
+	// applies groups concurrent Applies into one transaction (group.go).
+	applies applyQueue
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
