@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,8 +26,9 @@ import (
 //
 // NEWSWIRE_FARM_BINS lists binaries to compare (default: this tree's, built);
 // an entry VAR=VALUE,…@PATH runs PATH with those variables set, of which
-// HOST_GAP=DURATION sets the daemon's poll.host_gap instead of the farm's
-// 100ms. They run one after another, NEWSWIRE_FARM_ROUNDS times over
+// POLL_KEY=VALUE (HOST_GAP=DURATION, CONCURRENCY=N, PER_HOST=N) sets the
+// daemon's poll.key instead of the farm's (host_gap 100ms, concurrency 8,
+// per_host 2). They run one after another, NEWSWIRE_FARM_ROUNDS times over
 // (default 1), interleaved, on one farm. About 5 minutes per binary and round:
 //
 //	NEWSWIRE_FARM=1 go test -run '^$' -bench IdleFarm -benchtime 1x -timeout 60m -v ./internal/farm/
@@ -64,25 +66,31 @@ func BenchmarkIdleFarm(b *testing.B) {
 	}
 }
 
+// farmPollKey is a variable of NEWSWIRE_FARM_BINS naming a key of the
+// farm's poll settings.
+var farmPollKey = regexp.MustCompile(`^(HOST_GAP|CONCURRENCY|PER_HOST)$`)
+
 func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, feeds int, interval time.Duration) {
 	dir := b.TempDir()
 	listen := freeAddr(b)
-	gap := "100ms"
+	cfgPath := farmConfig(b, dir, listen, "75497472", f.URLs())
 	var vars []string
 	for _, v := range env {
-		if g, ok := strings.CutPrefix(v, "HOST_GAP="); ok {
-			gap = g
-		} else {
+		name, value, _ := strings.Cut(v, "=")
+		if !farmPollKey.MatchString(name) {
 			vars = append(vars, v)
+			continue
 		}
-	}
-	cfgPath := farmConfig(b, dir, listen, "75497472", f.URLs())
-	if gap != "100ms" {
+		key := strings.ToLower(name)
 		raw, err := os.ReadFile(cfgPath)
 		if err != nil {
 			b.Fatal(err)
 		}
-		raw = []byte(strings.Replace(string(raw), "host_gap: 100ms", "host_gap: "+gap, 1))
+		re := regexp.MustCompile(`([{,] )` + key + `: [^,}]*`)
+		if !re.Match(raw) {
+			b.Fatalf("%s: the farm's config has no poll.%s", v, key)
+		}
+		raw = re.ReplaceAll(raw, []byte("${1}"+key+": "+value))
 		if err := os.WriteFile(cfgPath, raw, 0o644); err != nil {
 			b.Fatal(err)
 		}
