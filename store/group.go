@@ -27,13 +27,15 @@ type applyQueue struct {
 	mu      sync.Mutex
 	writing bool        // a leader is at work
 	queue   []*applyReq // in arrival order; the leader's own request first
+	limit   int         // documents a group may hold; 0: maxGroup (benchmarks set 1)
 }
 
-// maxGroup and maxGroupItems bound what one transaction stores, beyond its
-// leader's document: the documents and their items. Each new story changes
+// maxGroup and maxGroupItems bound what one transaction stores: the
+// documents and their items (a leader's document alone may have more). Each new story changes
 // some thirty leaves of the indexes, which stay in memory as bbolt nodes
-// until the commit (a source's first document of fifty items, some 9 MB),
-// and a group's Applies all wait for the whole of it.
+// until the commit, and a group's Applies all wait for the whole of it. Two
+// first documents of fifty items never share one; a burst of one-item
+// changes does.
 const (
 	maxGroup      = 32
 	maxGroupItems = 64
@@ -119,8 +121,12 @@ func (q *applyQueue) lead(s *Store) {
 func (q *applyQueue) take() []*applyReq {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	limit := maxGroup
+	if q.limit > 0 {
+		limit = q.limit
+	}
 	n, items := 1, len(q.queue[0].items)
-	for n < len(q.queue) && n < maxGroup && items+len(q.queue[n].items) <= maxGroupItems {
+	for n < len(q.queue) && n < limit && items+len(q.queue[n].items) <= maxGroupItems {
 		items += len(q.queue[n].items)
 		n++
 	}
