@@ -13,7 +13,6 @@ import (
 	"newswire/internal/config"
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
-	"newswire/internal/procs"
 	"newswire/internal/reload"
 	"newswire/internal/server"
 	"newswire/store"
@@ -52,10 +51,6 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetSourceStates(poller.States)
 
 	ctx, cancel := context.WithCancel(d.ctx)
-	if cfg.IdleProcs > 0 && os.Getenv("GOMAXPROCS") == "" {
-		// A GOMAXPROCS in the environment is the admin's choice, kept as is.
-		go procs.Run(ctx, procs.Options{Idle: cfg.IdleProcs}, d.log)
-	}
 	startWebSub(ctx, cfg, d.st, web, poller, d.log)
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()

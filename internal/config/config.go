@@ -48,10 +48,6 @@ type Config struct {
 	// it, the garbage collector works harder instead of growing the heap.
 	// The GOMEMLIMIT environment variable, when set, wins.
 	MemoryLimitBytes int64 `yaml:"memory_limit_bytes"`
-	// IdleProcs is how many processors the Go runtime runs on while the
-	// daemon is mostly idle (internal/procs); 0 keeps every processor at
-	// all times. The GOMAXPROCS environment variable, when set, wins.
-	IdleProcs int `yaml:"idle_procs"`
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location

@@ -180,7 +180,6 @@ func TestDefaults(t *testing.T) {
 		CacheMaxAge:     Duration(time.Minute),
 		WebSub:          WebSub{Lease: Duration(24 * time.Hour)},
 		Retention:       Retention{Interval: Duration(time.Hour)},
-		IdleProcs:       1,
 	}
 	c.zones = nil
 	if !reflect.DeepEqual(*c, want) {

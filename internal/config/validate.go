@@ -24,7 +24,6 @@ const (
 	defaultMaxInterval  = 6 * time.Hour
 	defaultTimeout      = 20 * time.Second
 	defaultConcurrency  = 8
-	defaultIdleProcs    = 1
 	defaultPerHost      = 2
 	defaultHostGap      = time.Second
 	defaultMaxBodyBytes = 10 << 20
@@ -57,7 +56,6 @@ func applyDefaults(c *Config, d *decoder) {
 	setString("listen", &c.Listen, defaultListen)
 	setString("data_dir", &c.DataDir, defaultDataDir)
 	setInt("items_per_feed", &c.ItemsPerFeed, defaultItemsPerFeed)
-	setInt("idle_procs", &c.IdleProcs, defaultIdleProcs)
 	setString("time_zone", &c.TimeZone, DefaultTimeZone)
 	setDuration("poll.interval", &c.Poll.Interval, defaultInterval)
 	setDuration("poll.min_interval", &c.Poll.MinInterval, defaultMinInterval)
@@ -144,9 +142,6 @@ func validate(c *Config, d *decoder) {
 	}
 	if c.ItemsPerFeed < 1 || c.ItemsPerFeed > MaxItemsPerFeed {
 		d.problemAt("items_per_feed", "must be between 1 and %d, got %d", MaxItemsPerFeed, c.ItemsPerFeed)
-	}
-	if c.IdleProcs < 0 {
-		d.problemAt("idle_procs", "must be 0 (every processor at all times) or more, got %d", c.IdleProcs)
 	}
 	if c.MemoryLimitBytes != 0 && c.MemoryLimitBytes < MinMemoryLimit {
 		d.problemAt("memory_limit_bytes", "must be 0 (no limit) or at least %d (16 MiB), got %d", MinMemoryLimit, c.MemoryLimitBytes)
