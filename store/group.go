@@ -10,8 +10,8 @@ import (
 // is writing. bbolt has one writer at a time, and a commit's cost is largely
 // fixed: the meta page, the branch pages above the changed leaves, and the
 // flush to disk (fdatasync), which alone took a quarter of a new story's
-// commit on the outlet farm. Pollers that find several changed feeds at once
-// (a burst of news, the first round) then pay it once for several.
+// commit on the outlet farm. A poller that finds several changed feeds at
+// once (a burst of news) then pays it once for several.
 //
 // The first Apply to arrive leads: it takes the writer lock and, once it
 // holds it, the Applies queued behind it (within maxGroup and
@@ -31,11 +31,11 @@ type applyQueue struct {
 }
 
 // maxGroup and maxGroupItems bound what one transaction stores: the
-// documents and their items (a leader's document alone may have more). Each new story changes
-// some thirty leaves of the indexes, which stay in memory as bbolt nodes
-// until the commit, and a group's Applies all wait for the whole of it. Two
-// first documents of fifty items never share one; a burst of one-item
-// changes does.
+// documents and their items (a leader's document alone may have more).
+// Each new story changes some thirty leaves of the indexes, which stay in
+// memory as bbolt nodes until the commit, and a group's Applies all wait for
+// the whole of it. Two first documents of fifty items never share one; a
+// burst of one-item changes does.
 const (
 	maxGroup      = 32
 	maxGroupItems = 64
