@@ -76,12 +76,12 @@ func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, 
 	cfgPath := farmConfig(b, dir, listen, "75497472", f.URLs())
 	var vars []string
 	for _, v := range env {
-		name, value, _ := strings.Cut(v, "=")
-		if !farmPollKey.MatchString(name) {
+		upper, value, _ := strings.Cut(v, "=")
+		if !farmPollKey.MatchString(upper) {
 			vars = append(vars, v)
 			continue
 		}
-		key := strings.ToLower(name)
+		key := strings.ToLower(upper)
 		raw, err := os.ReadFile(cfgPath)
 		if err != nil {
 			b.Fatal(err)
