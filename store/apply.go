@@ -65,12 +65,9 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 // result; a failure is the first one's, named by its request, after which
 // tx has been rolled back.
 func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
+	// After a commit, a no-op; on every other way out (an error, nothing
+	// written, a panic) it releases the writer lock.
+	defer func() { _ = tx.Rollback() }()
 	counts := tally{}
 	dirty, applied := false, 0
 	for _, r := range group {
@@ -87,7 +84,6 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 		w.stories.FillPercent = appendFill
 		for i := range r.items {
 			if err := w.apply(&r.items[i]); err != nil {
-				_ = tx.Rollback()
 				return false, fmt.Errorf("store: apply %s: item %d (%s): %w", r.source, i, itemName(&r.items[i].Item), err)
 			}
 			if applied++; applied%releaseEvery == 0 {
@@ -95,7 +91,6 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 				// source's first document would otherwise hold all of them
 				// resident until the commit.
 				if err := s.releaseTx(tx); err != nil {
-					_ = tx.Rollback()
 					return false, fmt.Errorf("store: apply %s: %w", r.source, err)
 				}
 			}
@@ -105,11 +100,9 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 	}
 	if !dirty {
 		// Commit would write a new meta page even with nothing changed.
-		_ = tx.Rollback()
 		return false, nil
 	}
 	if err := counts.save(tx); err != nil {
-		_ = tx.Rollback()
 		return false, fmt.Errorf("store: apply %s: %w", group[0].source, err)
 	}
 	if err := s.commit(tx); err != nil {
