@@ -75,6 +75,13 @@ func BenchmarkFarm10k(b *testing.B) {
 		if b.Failed() {
 			b.Logf("daemon log:\n%s", stderr.String())
 		}
+		// NEWSWIRE_FARM_KEEP=PATH keeps the daemon's store file there, for
+		// studying the store at this size without a first round of its own.
+		if keep := os.Getenv("NEWSWIRE_FARM_KEEP"); keep != "" {
+			if err := os.Rename(filepath.Join(dir, "data", "newswire.db"), keep); err != nil {
+				b.Logf("keeping the store: %v", err)
+			}
+		}
 	}()
 	pid := daemon.Process.Pid
 	rssPart, peakParts, peakOf := watchRSS(b, pid)
