@@ -157,3 +157,66 @@ func TestApplyGroupKeepsToItsBounds(t *testing.T) {
 		t.Errorf("%d transactions committed, want 2", got-before)
 	}
 }
+
+// TestApplyWaitsForCompany: with a commit delay, an Apply of one item waits
+// for others before it begins, and those that come meanwhile share its
+// transaction, with nothing else holding the writer.
+func TestApplyWaitsForCompany(t *testing.T) {
+	s := newTestStore(t)
+	// The delay is an hour: the group goes once it has three documents.
+	s.SetCommitDelay(time.Hour, 3)
+	before := s.txID()
+	docs := []queuedDoc{
+		{"baotuyenquang", []Incoming{news("tq-1", tqLink, "Tuyên Quang sẵn sàng cho lễ hội Thành Tuyên", 10, "van-hoa")}},
+		{"baocaobang", []Incoming{news("cb-1", "https://baocaobang.example/mua-lu.html", "Cao Bằng khắc phục hậu quả mưa lũ", 20, "thoi-su")}},
+	}
+	var wg sync.WaitGroup
+	res := make([]Result, len(docs)+1)
+	errs := make([]error, len(docs)+1)
+	for i, d := range docs {
+		wg.Go(func() { res[i], errs[i] = s.Apply(d.source, d.items, t0.Add(time.Hour)) })
+		waitFor(t, func() bool {
+			s.applies.mu.Lock()
+			defer s.applies.mu.Unlock()
+			return len(s.applies.queue) == i+1 && s.applies.company != nil
+		})
+	}
+	// The leader waits outside any transaction: other writes go on.
+	if err := s.SaveSource(SourceState{ID: "baotuyenquang"}); err != nil {
+		t.Fatal(err)
+	}
+	res[2], errs[2] = s.Apply("vtv", []Incoming{news("vtv-1", "https://vtv.example/lu-cao-bang.html", "Cao Bằng: khắc phục hậu quả mưa lũ sau bão", 25, "thoi-su")}, t0.Add(time.Hour))
+	wg.Wait()
+	for i := range res {
+		if errs[i] != nil || res[i].New+res[i].Joined != 1 {
+			t.Errorf("Apply %d = %+v, %v; want one story", i, res[i], errs[i])
+		}
+	}
+	if got := s.txID(); got != before+2 {
+		t.Errorf("%d transactions committed, want 2: the saved source and the three documents", got-before)
+	}
+}
+
+// TestApplyLargeDocumentDoesNotWait: a source's first document, too large
+// to share a group with another like it, goes at once whatever the delay.
+func TestApplyLargeDocumentDoesNotWait(t *testing.T) {
+	s := newTestStore(t)
+	s.SetCommitDelay(time.Hour, maxGroup)
+	var items []Incoming
+	for i := range maxGroupItems/2 + 1 {
+		items = append(items, news(fmt.Sprintf("hg-%d", i), fmt.Sprintf("https://baohagiang.example/tin/%d.html", i), fmt.Sprintf("Hà Giang: tin thứ %d trong ngày về mùa hoa tam giác mạch", i), i, "tin-tinh"))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Apply("baohagiang", items, t0.Add(time.Hour))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("an Apply of a large document waited for company")
+	}
+}
