@@ -42,6 +42,7 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // start serves and polls under cfg. The caller holds d.mu, or is alone.
 func (d *daemon) start(cfg *config.Config) {
 	setMemoryLimit(cfg)
+	setCommitDelay(d.st, cfg)
 	web := server.New(cfg, d.st, d.log)
 	web.SetMetrics(d.metrics)
 	web.SetReloadStatus(d.status)

@@ -155,6 +155,13 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
 }
 
+// setCommitDelay gives the store cfg's poll.commit_delay. A group waiting
+// for company goes once it holds half the poller's workers (rounded up), so
+// that the others go on polling; with one or two workers nothing waits.
+func setCommitDelay(st *store.Store, cfg *config.Config) {
+	st.SetCommitDelay(time.Duration(cfg.Poll.CommitDelay), (cfg.Poll.Concurrency+1)/2)
+}
+
 func serve(ctx context.Context, path string, cfg *config.Config) error {
 	log := newLogger(cfg)
 	if os.Getenv("GOGC") == "" {
@@ -238,6 +245,7 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 		return err
 	}
 	defer st.Close()
+	setCommitDelay(st, cfg)
 	// Each source's outcome is printed below; logging it too would say it twice.
 	p := poll.New(cfg, st, slog.New(slog.DiscardHandler))
 

@@ -64,6 +64,9 @@ type Poll struct {
 	HostGap      Duration `yaml:"host_gap"` // least time between two requests to one host
 	MaxBodyBytes int64    `yaml:"max_body_bytes"`
 	MaxItems     int      `yaml:"max_items"` // items taken from one document per poll
+	// CommitDelay is how long a poll that brought a small document waits
+	// for others to store theirs in the same transaction (store.SetCommitDelay).
+	CommitDelay Duration `yaml:"commit_delay"`
 }
 
 // Source is one outlet feed.

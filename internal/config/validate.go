@@ -28,8 +28,12 @@ const (
 	defaultHostGap      = time.Second
 	defaultMaxBodyBytes = 10 << 20
 	defaultMaxItems     = 200
-	defaultLogLevel     = "info"
-	defaultLogFormat    = "text"
+	defaultCommitDelay  = 100 * time.Millisecond
+	// maxCommitDelay bounds poll.commit_delay: each poll waiting holds one
+	// of the poller's workers.
+	maxCommitDelay   = time.Second
+	defaultLogLevel  = "info"
+	defaultLogFormat = "text"
 )
 
 // applyDefaults fills the keys the file leaves out. A key written with a zero
@@ -68,6 +72,7 @@ func applyDefaults(c *Config, d *decoder) {
 		c.Poll.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	setInt("poll.max_items", &c.Poll.MaxItems, defaultMaxItems)
+	setDuration("poll.commit_delay", &c.Poll.CommitDelay, defaultCommitDelay)
 	setString("log.level", &c.Log.Level, defaultLogLevel)
 	setString("log.format", &c.Log.Format, defaultLogFormat)
 	applyPublishDefaults(c, d)
@@ -283,6 +288,9 @@ func validatePoll(p *Poll, d *decoder) {
 	}
 	if p.MaxItems < 1 {
 		d.problemAt("poll.max_items", "must be at least 1, got %d", p.MaxItems)
+	}
+	if p.CommitDelay < 0 || time.Duration(p.CommitDelay) > maxCommitDelay {
+		d.problemAt("poll.commit_delay", "must be between 0s and %s, got %s", maxCommitDelay, p.CommitDelay)
 	}
 }
 
