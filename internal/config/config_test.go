@@ -172,7 +172,7 @@ func TestDefaults(t *testing.T) {
 			HostGap:      Duration(time.Second),
 			MaxBodyBytes: 10 << 20,
 			MaxItems:     200,
-			CommitDelay:  Duration(100 * time.Millisecond),
+			CommitDelay:  Duration(500 * time.Millisecond),
 		},
 		Categories:      []Category{{ID: "thoi-su", Title: "thoi-su"}},
 		DefaultCategory: "thoi-su",

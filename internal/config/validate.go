@@ -28,7 +28,7 @@ const (
 	defaultHostGap      = time.Second
 	defaultMaxBodyBytes = 10 << 20
 	defaultMaxItems     = 200
-	defaultCommitDelay  = 100 * time.Millisecond
+	defaultCommitDelay  = 500 * time.Millisecond
 	// maxCommitDelay bounds poll.commit_delay: each poll waiting holds one
 	// of the poller's workers.
 	maxCommitDelay   = time.Second
