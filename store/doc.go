@@ -69,7 +69,9 @@
 // Apply writes one fetched document in one write transaction, which is far
 // cheaper than one per item; when nothing changed it rolls back, so an
 // unchanged feed costs no disk write at all. bbolt allows one writer at a time:
-// concurrent Apply calls are safe but run one after another.
+// Apply calls that arrive while another writes, or within the commit delay
+// (SetCommitDelay), share one transaction, each still succeeding or failing
+// alone (group.go).
 //
 // Reads are short transactions. ForEach pages through the stories in read
 // transactions of a few hundred records and calls its function outside them,
