@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"newswire/feeds"
+	"newswire/internal/farm"
 	"newswire/internal/story"
 )
 
@@ -35,7 +35,9 @@ func BenchmarkFarmStore(b *testing.B) {
 		b.Skip("set NEWSWIRE_FARM_STORE to a store the 10,000-feed farm kept (NEWSWIRE_FARM_KEEP)")
 	}
 	path := filepath.Join(b.TempDir(), "newswire.db")
-	if err := copyFile(src, path); err != nil {
+	// CopyFile syncs the copy: the first fsync of the store would
+	// otherwise write all its pages.
+	if err := CopyFile(src, path); err != nil {
 		b.Fatal(err)
 	}
 	st, err := Open(path, Options{})
@@ -93,50 +95,13 @@ func pagesWritten(st *Store) int64 {
 	return stats.TxStats.GetWrite()
 }
 
-// farmTopics are headlines in the manner of the farm's (internal/farm): few
-// templates, so that new stories share band keys with many stored ones.
-var farmTopics = []string{
-	"Hà Giang mở thêm tuyến xe khách lên cao nguyên đá Đồng Văn",
-	"Lào Cai đón đoàn doanh nghiệp đến tìm hiểu vùng chè Shan tuyết",
-	"Tuyên Quang chuẩn bị lễ hội thành Tuyên với nhiều mô hình đèn mới",
-	"Cao Bằng sửa xong cầu treo bản Giốc trước mùa mưa lũ",
-	"Yên Bái trồng thêm 2.000 ha quế trên các sườn đồi Văn Yên",
-	"Provincial hospital opens a new maternity ward in the highlands",
-	"Farmers in the north bring the first buckwheat honey to market",
-	"Night market on the old town street draws visitors from the capital",
-}
-
 // farmItem is item n of farm feed i as the poller hands it to Apply.
 func farmItem(i, n int, pub time.Time) Incoming {
-	title := fmt.Sprintf("%s (bản tin %d-%d)", farmTopics[(i+n)%len(farmTopics)], i, n)
-	text := fmt.Sprintf("%s. Người dân và chính quyền địa phương cùng theo dõi, bản tin số %d.", title, n)
+	title, text := farm.Title(i, n), farm.Summary(i, n)
 	link := fmt.Sprintf("http://tin%d.example/bai/%d.html", i, n)
 	return Incoming{
 		Item: feeds.Item{GUID: link, Link: link, Title: title, Summary: text, Published: pub, Language: "vi"},
 		Key:  link, Categories: []string{"tin-tuc"},
 		Doc: story.NewDoc(story.Input{Title: title, Text: text, Published: pub, Language: "vi"}),
 	}
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	// The copy's pages must be on disk before measuring: the first fsync
-	// of the store would otherwise write them all.
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

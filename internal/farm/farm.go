@@ -134,7 +134,7 @@ func (f *Farm) Change(i int) Change {
 	fd.version++
 	fd.changed = time.Now()
 	fd.first = time.Time{}
-	c := Change{Feed: i, At: fd.changed, Title: title(i, f.opt.Items+fd.version-1)}
+	c := Change{Feed: i, At: fd.changed, Title: Title(i, f.opt.Items+fd.version-1)}
 	fd.mu.Unlock()
 	f.mu.Lock()
 	f.changes = append(f.changes, c)
@@ -267,8 +267,16 @@ var topics = []string{
 	"Night market on the old town street draws visitors from the capital",
 }
 
-func title(feedNo, itemNo int) string {
+// Title is the title of item itemNo of feed feedNo: one of a few
+// headlines, numbered, so that stories share much of their text as a
+// province's outlets covering the same events do.
+func Title(feedNo, itemNo int) string {
 	return fmt.Sprintf("%s (bản tin %d-%d)", topics[(feedNo+itemNo)%len(topics)], feedNo, itemNo)
+}
+
+// Summary is the description of item itemNo of feed feedNo.
+func Summary(feedNo, itemNo int) string {
+	return fmt.Sprintf("%s. Người dân và chính quyền địa phương cùng theo dõi, bản tin số %d.", Title(feedNo, itemNo), itemNo)
 }
 
 // document renders feed i at version v: items v … v+Items-1, newest first.
@@ -280,9 +288,8 @@ func (f *Farm) document(i, v int) []byte {
 `, i, i)
 	for k := range f.opt.Items {
 		n := v + f.opt.Items - 1 - k
-		t := title(i, n)
-		fmt.Fprintf(&b, `<item><title>%s</title><link>http://tin%d.example/bai/%d.html</link><guid>http://tin%d.example/bai/%d.html</guid><pubDate>%s</pubDate><description>%s. Người dân và chính quyền địa phương cùng theo dõi, bản tin số %d.</description></item>
-`, t, i, n, i, n, f.published(n).UTC().Format(time.RFC1123Z), t, n)
+		fmt.Fprintf(&b, `<item><title>%s</title><link>http://tin%d.example/bai/%d.html</link><guid>http://tin%d.example/bai/%d.html</guid><pubDate>%s</pubDate><description>%s</description></item>
+`, Title(i, n), i, n, i, n, f.published(n).UTC().Format(time.RFC1123Z), Summary(i, n))
 	}
 	b.WriteString("</channel></rss>\n")
 	return []byte(b.String())
