@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"newswire/feeds"
 	"newswire/internal/farm"
 	"newswire/internal/story"
@@ -57,8 +55,9 @@ func BenchmarkFarmStore(b *testing.B) {
 		for _, delay := range []time.Duration{0, 100 * time.Millisecond, 500 * time.Millisecond} {
 			b.Run(fmt.Sprintf("per-minute=%.0f/delay=%s", rate*60, delay), func(b *testing.B) {
 				st.SetCommitDelay(delay, 4)
+				ts := &testStore{Store: st, t: b}
 				var wg sync.WaitGroup
-				cpu0, writes0, tx0, docs := processCPU(), pagesWritten(st), lastTx(st), 0
+				cpu0, writes0, tx0, docs := processCPU(), pagesWritten(st), ts.txID(), 0
 				next := time.Now()
 				for b.Loop() {
 					time.Sleep(time.Until(next))
@@ -77,17 +76,10 @@ func BenchmarkFarmStore(b *testing.B) {
 				wg.Wait()
 				b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Microsecond)/float64(docs), "cpu-µs/doc")
 				b.ReportMetric(float64(pagesWritten(st)-writes0)/float64(docs), "pages/doc")
-				b.ReportMetric(float64(docs)/float64(lastTx(st)-tx0), "docs/commit")
+				b.ReportMetric(float64(docs)/float64(ts.txID()-tx0), "docs/commit")
 			})
 		}
 	}
-}
-
-// lastTx is the id of the file's last committed transaction.
-func lastTx(st *Store) int {
-	var id int
-	_ = st.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
-	return id
 }
 
 func pagesWritten(st *Store) int64 {
