@@ -157,6 +157,7 @@ func sampleFlow(tb testing.TB, ts *testStore, now time.Time, ingested int) flowS
 	if err := ts.db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }); err != nil {
 		tb.Fatal(err)
 	}
+	db := ts.db.Stats()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -167,7 +168,7 @@ func sampleFlow(tb testing.TB, ts *testStore, now time.Time, ingested int) flowS
 		tombstones: rs.Tombstones,
 		fileBytes:  st.FileSize,
 		usedBytes:  used,
-		freePages:  ts.db.Stats().FreePageN + ts.db.Stats().PendingPageN,
+		freePages:  db.FreePageN + db.PendingPageN,
 		heapBytes:  ms.HeapAlloc,
 		rssBytes:   vmRSS(),
 	}
