@@ -61,10 +61,19 @@ func BenchmarkIdleFarm(b *testing.B) {
 			if vars, path, ok := strings.Cut(bin, "@"); ok {
 				env, bin = strings.Split(vars, ","), path
 			}
-			idleRun(b, f, bin, env, fmt.Sprintf("idle-%d-%s", round, filepath.Base(bin)), feeds, interval)
+			// Named after the entry, variables included, so that two entries
+			// of one binary keep a profile each.
+			name := fmt.Sprintf("idle-%d-%s", round, filepath.Base(bin))
+			if len(env) > 0 {
+				name += "-" + profileName.ReplaceAllString(strings.Join(env, "-"), "_")
+			}
+			idleRun(b, f, bin, env, name, feeds, interval)
 		}
 	}
 }
+
+// profileName matches what a profile's file name should not hold.
+var profileName = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
 
 // farmPollKey is a variable of NEWSWIRE_FARM_BINS naming a key of the
 // farm's poll settings.
