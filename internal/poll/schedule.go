@@ -348,9 +348,10 @@ func (d *dispatcher) promote(now time.Time) {
 // workers. It returns when to look again for the ones a host's gap held
 // back (zero if none): the earliest end of a gap, rounded up to gapStep.
 func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wake time.Time) {
+	step := gapStep(d.gap)
 	for host, h := range d.waiting {
 		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
-			if ready := h.lastStart.Add(d.gap); d.gap > 0 && ready.After(now) {
+			if ready := gapEnd(h.lastStart, d.gap, step); d.gap > 0 && ready.After(now) {
 				if wake.IsZero() || ready.Before(wake) {
 					wake = ready
 				}
@@ -372,14 +373,22 @@ func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wak
 			delete(d.waiting, host)
 		}
 	}
-	if step := gapStep(d.gap); !wake.IsZero() && step > 0 {
-		// Rounded up, the ends of the gaps of hosts started a moment apart
-		// fall together, and their polls start in one wake-up rather than
-		// one each: a gap is a least time between two requests, and stays
-		// one.
-		wake = wake.Add(step - 1).Truncate(step)
-	}
 	return wake
+}
+
+// gapEnd is when a host last started at last may start again: the end of its
+// gap rounded up to step. Rounded, the gaps of hosts started a moment apart
+// end together, for the workers as for the dispatcher, and their next polls
+// start together too, in one wake-up and one stretch of busy threads; exact,
+// the hosts of one batch drift apart, and polls come one at a time all
+// through the second, each waking a thread that then goes idle again. A gap
+// is a least time between two requests to a host, and stays one.
+func gapEnd(last time.Time, gap, step time.Duration) time.Time {
+	end := last.Add(gap)
+	if step <= 0 {
+		return end
+	}
+	return end.Add(step - 1).Truncate(step)
 }
 
 // gapStep is the grid to which the dispatcher rounds up the end of a host's

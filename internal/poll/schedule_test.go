@@ -161,3 +161,29 @@ func TestGapEndsRoundedUp(t *testing.T) {
 		t.Fatalf("%d polls started at %s, want the 2 whose gaps have ended", len(jobs), wake.Sub(now))
 	}
 }
+
+// TestWorkersKeepTheRoundedGap: a worker that finishes a poll after a host's
+// gap has ended, but before the end rounded up to the step, does not start
+// that host; at the rounded end it does. So the polls of hosts started
+// together start together again, whoever starts them.
+func TestWorkersKeepTheRoundedGap(t *testing.T) {
+	d := &dispatcher{workers: 8, perHost: 2, gap: 100 * time.Millisecond, waiting: map[string]*hostQueue{}}
+	step := gapStep(d.gap)
+	base := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	last := base.Add(-d.gap + 3*time.Millisecond) // the gap ends at base+3ms
+	d.hosts = map[string]*hostQueue{"a": {lastStart: last, queue: []*entry{{host: "a"}}}}
+	d.waiting["a"] = d.hosts["a"]
+	var mine *entry
+	early := base.Add(step - time.Millisecond)
+	wake := d.start(early, nil, &mine)
+	if mine != nil {
+		t.Fatalf("a worker started the host at %s, before its gap's end rounded up to %s", early.Sub(last), step)
+	}
+	if !wake.Equal(base.Add(step)) {
+		t.Fatalf("wake at %s after the last start, want %s", wake.Sub(last), base.Add(step).Sub(last))
+	}
+	d.start(base.Add(step), nil, &mine)
+	if mine == nil {
+		t.Fatalf("the host did not start at its gap's rounded end")
+	}
+}
