@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"container/heap"
 	"context"
 	"maps"
 	"net/http"
@@ -185,5 +186,58 @@ func TestWorkersKeepTheRoundedGap(t *testing.T) {
 	d.start(base.Add(step), nil, &mine)
 	if mine == nil {
 		t.Fatalf("the host did not start at its gap's rounded end")
+	}
+}
+
+// TestPlaceSpreadsAHostsPolls: polls of one host that would fall due at one
+// time are placed a grid step either way where fewer of that host's polls
+// fall due, never further, and other hosts are not counted with it.
+func TestPlaceSpreadsAHostsPolls(t *testing.T) {
+	d := &dispatcher{repeat: true, gap: 100 * time.Millisecond, hosts: map[string]*hostQueue{}, waiting: map[string]*hostQueue{}}
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	const grid = time.Second
+	for range 3 {
+		d.add(nil, "http://127.0.0.3/feed", at) // another host, due at the same time
+	}
+	count := map[time.Duration]int{}
+	for range 9 {
+		e := &entry{host: "127.0.0.2"}
+		d.place(e, at, grid)
+		off := e.next.Sub(at)
+		if off != 0 && off != grid && off != -grid {
+			t.Fatalf("placed %s away from its time, want at most one step of %s", off, grid)
+		}
+		count[off]++
+		heap.Push(&d.due, e)
+	}
+	for _, off := range []time.Duration{-grid, 0, grid} {
+		if count[off] != 3 {
+			t.Fatalf("nine polls of one host placed %v, want three at each of -1s, 0 and +1s", count)
+		}
+	}
+	// Falling due, they leave the counts.
+	d.promote(at.Add(grid))
+	for name, h := range d.hosts {
+		if len(h.due) != 0 {
+			t.Fatalf("host %s still counts %v after every poll fell due", name, h.due)
+		}
+	}
+}
+
+// TestPlaceLeavesAlonePollsWithoutGap: with no host gap, or outside Run,
+// a poll stays where align put it.
+func TestPlaceLeavesAlonePollsWithoutGap(t *testing.T) {
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for _, d := range []*dispatcher{
+		{repeat: true, hosts: map[string]*hostQueue{}},
+		{gap: time.Second, hosts: map[string]*hostQueue{}},
+	} {
+		for range 4 {
+			e := &entry{host: "127.0.0.2"}
+			d.place(e, at, time.Second)
+			if !e.next.Equal(at) || e.slot != 0 {
+				t.Fatalf("repeat %v, gap %s: placed %s away, counted %v", d.repeat, d.gap, e.next.Sub(at), e.slot != 0)
+			}
+		}
 	}
 }
