@@ -211,10 +211,14 @@ func (d *dispatcher) host(name string) *hostQueue {
 	return h
 }
 
-// count adds e to its host's polls falling due at e.next, in Run with a
-// host gap.
+// spreads reports whether the dispatcher counts and places each host's
+// polls (place): in Run, with a host gap.
+func (d *dispatcher) spreads() bool { return d.repeat && d.gap > 0 }
+
+// count adds e to its host's polls falling due at e.next, when the
+// dispatcher spreads them.
 func (d *dispatcher) count(e *entry) {
-	if !d.repeat || d.gap <= 0 {
+	if !d.spreads() {
 		return
 	}
 	h := d.host(e.host)
@@ -239,7 +243,7 @@ func (d *dispatcher) count(e *entry) {
 // and a source's next poll still counts from the start of its last.
 func (d *dispatcher) place(e *entry, next time.Time, grid time.Duration) {
 	e.next = next
-	if !d.repeat || d.gap <= 0 || grid < time.Millisecond {
+	if !d.spreads() || grid < time.Millisecond {
 		return
 	}
 	if h := d.hosts[e.host]; h != nil && h.due[next.UnixNano()] > 0 {
@@ -451,8 +455,8 @@ func gapEnd(last time.Time, gap, step time.Duration) time.Time {
 	return end.Add(step - 1).Truncate(step)
 }
 
-// gapStep is the grid to which the dispatcher rounds up the end of a host's
-// gap: a tenth of the gap, at most 10ms.
+// gapStep is the grid to which gapEnd rounds up the end of a host's gap: a
+// tenth of the gap, at most 10ms.
 func gapStep(gap time.Duration) time.Duration {
 	return min(gap/10, 10*time.Millisecond)
 }
