@@ -41,14 +41,7 @@ func BenchmarkIdleFarm(b *testing.B) {
 		b.Skip("set NEWSWIRE_FARM=1 to run the idle farm (about 5 minutes per binary)")
 	}
 	const feeds, interval = 10000, farmInterval
-	bins := strings.Fields(os.Getenv("NEWSWIRE_FARM_BINS"))
-	if len(bins) == 0 {
-		bin := filepath.Join(b.TempDir(), "newswire")
-		if out, err := exec.Command("go", "build", "-o", bin, "newswire/cmd/newswire").CombinedOutput(); err != nil {
-			b.Fatalf("go build: %v\n%s", err, out)
-		}
-		bins = []string{bin}
-	}
+	entries := farmEntries(b)
 	rounds, _ := strconv.Atoi(os.Getenv("NEWSWIRE_FARM_ROUNDS"))
 	f, err := farm.Start(farm.Options{Feeds: feeds, Items: 3, Hosts: 49, Start: time.Now().Add(-2 * time.Hour)})
 	if err != nil {
@@ -56,35 +49,64 @@ func BenchmarkIdleFarm(b *testing.B) {
 	}
 	defer f.Close()
 	for round := range max(1, rounds) {
-		for _, bin := range bins {
-			var env []string
-			if vars, path, ok := strings.Cut(bin, "@"); ok {
-				env, bin = strings.Split(vars, ","), path
-			}
-			// Named after the entry, variables included, so that two entries
-			// of one binary keep a profile each.
-			name := fmt.Sprintf("idle-%d-%s", round, filepath.Base(bin))
-			if len(env) > 0 {
-				name += "-" + profileName.ReplaceAllString(strings.Join(env, "-"), "_")
-			}
-			idleRun(b, f, bin, env, name, feeds, interval)
+		for _, e := range entries {
+			idleRun(b, f, e, e.name("idle", round), feeds, interval)
 		}
 	}
 }
 
-// profileName matches what a profile's file name should not hold.
-var profileName = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
+// farmEntry is one entry of NEWSWIRE_FARM_BINS: a binary and the variables
+// to run it with.
+type farmEntry struct {
+	bin string
+	env []string
+}
 
-// farmPollKey is a variable of NEWSWIRE_FARM_BINS naming a key of the
-// farm's poll settings.
-var farmPollKey = regexp.MustCompile(`^(HOST_GAP|CONCURRENCY|PER_HOST)$`)
+// farmEntries reads NEWSWIRE_FARM_BINS, or builds this tree's binary when it
+// is empty.
+func farmEntries(b *testing.B) []farmEntry {
+	var out []farmEntry
+	for _, bin := range strings.Fields(os.Getenv("NEWSWIRE_FARM_BINS")) {
+		var env []string
+		if vars, path, ok := strings.Cut(bin, "@"); ok {
+			env, bin = strings.Split(vars, ","), path
+		}
+		out = append(out, farmEntry{bin: bin, env: env})
+	}
+	if len(out) == 0 {
+		bin := filepath.Join(b.TempDir(), "newswire")
+		if out, err := exec.Command("go", "build", "-o", bin, "newswire/cmd/newswire").CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
+		out = append(out, farmEntry{bin: bin})
+	}
+	return out
+}
 
-func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, feeds int, interval time.Duration) {
-	dir := b.TempDir()
-	listen := freeAddr(b)
-	cfgPath := farmConfig(b, dir, listen, "75497472", f.URLs())
+// name names the entry's profiles after its binary and its variables, so
+// that two entries of one binary keep a profile each.
+func (e farmEntry) name(prefix string, round int) string {
+	name := fmt.Sprintf("%s-%d-%s", prefix, round, filepath.Base(e.bin))
+	if len(e.env) > 0 {
+		name += "-" + profileName.ReplaceAllString(strings.Join(e.env, "-"), "_")
+	}
+	return name
+}
+
+func (e farmEntry) String() string {
+	if len(e.env) == 0 {
+		return e.bin
+	}
+	return strings.Join(e.env, ",") + " " + e.bin
+}
+
+// start writes the farm's config for urls into dir, with the entry's poll
+// keys, and starts the entry's daemon on it, serving on listen, with the
+// entry's other variables in its environment.
+func (e farmEntry) start(b *testing.B, dir, listen string, urls []string) *exec.Cmd {
+	cfgPath := farmConfig(b, dir, listen, "75497472", urls)
 	var vars []string
-	for _, v := range env {
+	for _, v := range e.env {
 		upper, value, _ := strings.Cut(v, "=")
 		if !farmPollKey.MatchString(upper) {
 			vars = append(vars, v)
@@ -104,24 +126,46 @@ func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, 
 			b.Fatal(err)
 		}
 	}
-	daemon := exec.Command(bin, "serve", "-config", cfgPath)
+	daemon := exec.Command(e.bin, "serve", "-config", cfgPath)
 	daemon.Env = append(os.Environ(), vars...)
 	if err := daemon.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
-		_ = daemon.Process.Signal(syscall.SIGTERM)
-		_ = daemon.Wait()
-	}()
-	pid := daemon.Process.Pid
+	return daemon
+}
+
+// stop ends a daemon that start started, as an admin's SIGTERM does.
+func stop(daemon *exec.Cmd) {
+	_ = daemon.Process.Signal(syscall.SIGTERM)
+	_ = daemon.Wait()
+}
+
+// profileName matches what a profile's file name should not hold.
+var profileName = regexp.MustCompile(`[^A-Za-z0-9._=-]+`)
+
+// farmPollKey is a variable of NEWSWIRE_FARM_BINS naming a key of the
+// farm's poll settings.
+var farmPollKey = regexp.MustCompile(`^(HOST_GAP|CONCURRENCY|PER_HOST)$`)
+
+// waitPolls waits until the daemon serving on listen has made n polls with
+// one of the results named, for at most limit.
+func waitPolls(b *testing.B, listen string, n int, limit time.Duration, results ...string) {
 	start := time.Now()
 	time.Sleep(2 * time.Second)
-	for pollsOK(b, listen) < feeds {
-		if time.Since(start) > 20*time.Minute {
-			b.Fatalf("%s: first round unfinished after 20 minutes", bin)
+	for polls(b, listen, results...) < n {
+		if time.Since(start) > limit {
+			b.Fatalf("%d polls %v after %s, want %d", polls(b, listen, results...), results, limit, n)
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+func idleRun(b *testing.B, f *farm.Farm, e farmEntry, name string, feeds int, interval time.Duration) {
+	listen := freeAddr(b)
+	daemon := e.start(b, b.TempDir(), listen, f.URLs())
+	defer stop(daemon)
+	pid := daemon.Process.Pid
+	waitPolls(b, listen, feeds, 20*time.Minute, "ok")
 	time.Sleep(interval)
 	f.Reset()
 	user0, sys0 := cpuParts(b, pid)
@@ -132,11 +176,11 @@ func idleRun(b *testing.B, f *farm.Farm, bin string, env []string, name string, 
 	vol1, invol1 := contextSwitches(pid)
 	st := f.Stats()
 	if st.Requests == 0 || st.Unchanged304 != st.Unchanged {
-		b.Fatalf("%s: %+v: no requests, or an unchanged feed answered 200", bin, st)
+		b.Fatalf("%s: %+v: no requests, or an unchanged feed answered 200", e, st)
 	}
 	k := float64(st.Requests) / 1000
-	b.Logf("%s %s: %d requests, all 304; per 1000: CPU %.3f s (user %.3f, system %.3f), context switches %.0f voluntary, %.0f not",
-		strings.Join(env, ","), bin, st.Requests, (user1-user0+sys1-sys0)/k, (user1-user0)/k, (sys1-sys0)/k,
+	b.Logf("%s: %d requests, all 304; per 1000: CPU %.3f s (user %.3f, system %.3f), context switches %.0f voluntary, %.0f not",
+		e, st.Requests, (user1-user0+sys1-sys0)/k, (user1-user0)/k, (sys1-sys0)/k,
 		float64(vol1-vol0)/k, float64(invol1-invol0)/k)
 }
 

@@ -522,7 +522,11 @@ func renderCPU(b *testing.B, pid int, listen string) float64 {
 }
 
 // pollsOK reads from the daemon's /metrics how many polls stored a document.
-func pollsOK(b *testing.B, listen string) int {
+func pollsOK(b *testing.B, listen string) int { return polls(b, listen, "ok") }
+
+// polls reads from the daemon's /metrics how many polls ended with one of
+// the results named.
+func polls(b *testing.B, listen string, results ...string) int {
 	resp, err := http.Get("http://" + listen + "/metrics")
 	if err != nil {
 		b.Fatal(err)
@@ -532,16 +536,19 @@ func pollsOK(b *testing.B, listen string) int {
 	if err != nil {
 		b.Fatal(err)
 	}
+	n := 0
 	for line := range strings.Lines(string(raw)) {
-		if v, ok := strings.CutPrefix(line, `newswire_poll_total{result="ok"} `); ok {
-			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				b.Fatalf("/metrics: %q: %v", line, err)
+		for _, r := range results {
+			if v, ok := strings.CutPrefix(line, `newswire_poll_total{result="`+r+`"} `); ok {
+				x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					b.Fatalf("/metrics: %q: %v", line, err)
+				}
+				n += int(x)
 			}
-			return int(n)
 		}
 	}
-	return 0 // none yet
+	return n // 0 before the first
 }
 
 func deadline(ctx context.Context) time.Time {

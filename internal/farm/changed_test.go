@@ -1,0 +1,127 @@
+package farm_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"newswire/internal/farm"
+	"newswire/store"
+)
+
+// BenchmarkChangedFarm measures what a changed feed costs the daemon, for
+// several builds side by side, as phase C of BenchmarkFarm10k does for one:
+// 10,000 loopback feeds of 50 items over 49 hosts, polled every 60 s, with
+// memory_limit_bytes: 72 MiB. The first entry's daemon runs the first round
+// once (12 to 17 minutes here) and its store is kept. Each entry then starts
+// from a copy of that store, catches up (every feed polled once and one more
+// interval), and is measured over two intervals: one in which nothing
+// changes, for what a 304 costs it, and one in which 10 % of the feeds
+// change, spread over it. Its CPU per changed feed is the second interval's
+// CPU, less its 304s at the first one's cost, per 200; beside it the gofeed
+// parse of one of the farm's feeds, run in a process of its own just before.
+//
+// NEWSWIRE_FARM_BINS and NEWSWIRE_FARM_ROUNDS are read as BenchmarkIdleFarm
+// reads them; about 5 minutes per binary and round after the first round:
+//
+//	NEWSWIRE_FARM=1 NEWSWIRE_FARM_BINS="/tmp/before /tmp/after" NEWSWIRE_FARM_ROUNDS=2 \
+//	  go test -run '^$' -bench ChangedFarm -benchtime 1x -timeout 90m -v ./internal/farm/
+//
+// NEWSWIRE_FARM_FEEDS=N runs a smaller farm, to try the benchmark out.
+// NEWSWIRE_FARM_PROFILE=DIR saves a CPU profile of each daemon's changing
+// interval.
+func BenchmarkChangedFarm(b *testing.B) {
+	if os.Getenv("NEWSWIRE_FARM") == "" {
+		b.Skip("set NEWSWIRE_FARM=1 to run the changed-feed farm (about 15 minutes, then 5 per binary)")
+	}
+	const interval = farmInterval
+	feeds := 10000
+	if n, err := strconv.Atoi(os.Getenv("NEWSWIRE_FARM_FEEDS")); err == nil && n > 0 {
+		feeds = n // a smaller farm, to try the benchmark out
+	}
+	entries := farmEntries(b)
+	rounds, _ := strconv.Atoi(os.Getenv("NEWSWIRE_FARM_ROUNDS"))
+	f, err := farm.Start(farm.Options{Feeds: feeds, Items: 50, Hosts: 49, Start: time.Now().Add(-2 * time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+
+	seed := b.TempDir()
+	listen := freeAddr(b)
+	start := time.Now()
+	daemon := entries[0].start(b, seed, listen, f.URLs())
+	waitPolls(b, listen, feeds, 30*time.Minute, "ok")
+	stop(daemon)
+	template := filepath.Join(seed, "data", "newswire.db")
+	b.Logf("first round, by %s: %s", entries[0], time.Since(start).Round(time.Second))
+
+	for round := range max(1, rounds) {
+		for _, e := range entries {
+			changedRun(b, f, e, e.name("changed", round), template, feeds, interval)
+		}
+	}
+}
+
+func changedRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, feeds int, interval time.Duration) {
+	dir := b.TempDir()
+	defer os.RemoveAll(dir)
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	// CopyFile syncs the copy, so that the daemon's first commit does not
+	// write the whole file.
+	if err := store.CopyFile(template, filepath.Join(dir, "data", "newswire.db")); err != nil {
+		b.Fatal(err)
+	}
+	listen := freeAddr(b)
+	daemon := e.start(b, dir, listen, f.URLs())
+	defer stop(daemon)
+	pid := daemon.Process.Pid
+	// Catching up: the feeds changed since the template was kept answer
+	// 200, the others 304.
+	waitPolls(b, listen, feeds, 10*time.Minute, "ok", "not-modified")
+	time.Sleep(interval)
+
+	// The quiet interval, again while a feed still answers 200.
+	var idle farm.Stats
+	var cpuIdle float64
+	for try := 0; ; try++ {
+		f.Reset()
+		cpu0 := cpuSeconds(b, pid)
+		time.Sleep(interval)
+		cpuIdle, idle = cpuSeconds(b, pid)-cpu0, f.Stats()
+		if idle.Requests > 0 && idle.Fresh == 0 {
+			break
+		}
+		if try == 2 {
+			b.Fatalf("%s: three quiet intervals, none without a 200: %+v", e, idle)
+		}
+	}
+	per304 := cpuIdle / float64(idle.Requests)
+
+	parse := runClient(b, "parse", f.URLs()[:1])
+	f.Reset()
+	resetPeakRSS(b, pid)
+	cpu1 := cpuSeconds(b, pid)
+	profile(b, listen, name, interval-5*time.Second)
+	tick := time.NewTicker(interval / time.Duration(feeds/10))
+	for end := time.After(interval); ; {
+		select {
+		case <-tick.C:
+			f.ChangeRandom(1)
+			continue
+		case <-end:
+		}
+		break
+	}
+	tick.Stop()
+	cpuC := cpuSeconds(b, pid) - cpu1
+	st := f.Stats()
+	changed := (cpuC - float64(st.Unchanged304)*per304) / float64(max(1, st.Fresh))
+	b.Logf("%s: quiet: %d polls, %.3f CPU-s per 1000; changing: %d polls, %d 200s, %d of %d unchanged answered 304, CPU %.2f s, %.2f ms per changed feed = %.2f × the parse (%.2f ms); peak RSS %.1f MiB",
+		e, idle.Requests, per304*1000, st.Requests, st.Fresh, st.Unchanged304, st.Unchanged, cpuC,
+		changed*1000, changed*1000/parse, parse, float64(peakRSS(b, pid))/(1<<20))
+}
