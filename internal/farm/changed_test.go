@@ -107,17 +107,7 @@ func changedRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, 
 	resetPeakRSS(b, pid)
 	cpu1 := cpuSeconds(b, pid)
 	profile(b, listen, name, interval-5*time.Second)
-	tick := time.NewTicker(interval / time.Duration(feeds/10))
-	for end := time.After(interval); ; {
-		select {
-		case <-tick.C:
-			f.ChangeRandom(1)
-			continue
-		case <-end:
-		}
-		break
-	}
-	tick.Stop()
+	changeSpread(f, feeds/10, interval)
 	cpuC := cpuSeconds(b, pid) - cpu1
 	st := f.Stats()
 	changed := (cpuC - float64(st.Unchanged304)*per304) / float64(max(1, st.Fresh))

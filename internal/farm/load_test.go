@@ -159,17 +159,7 @@ changing:
 	rssPart("phase C")
 	cpu2 := cpuSeconds(b, pid)
 	profile(b, listen, "phase-c", interval-5*time.Second)
-	changeRate := time.NewTicker(interval / time.Duration(feeds/10))
-	for end := time.After(interval); ; {
-		select {
-		case <-changeRate.C:
-			f.ChangeRandom(1)
-			continue
-		case <-end:
-		}
-		break
-	}
-	changeRate.Stop()
+	changeSpread(f, feeds/10, interval)
 	cpuC := cpuSeconds(b, pid) - cpu2
 	statsC := f.Stats()
 	rssPart("done")
@@ -549,6 +539,21 @@ func polls(b *testing.B, listen string, results ...string) int {
 		}
 	}
 	return n // 0 before the first
+}
+
+// changeSpread changes n feeds picked at random over d, one at a time and
+// evenly spaced, as phase C of the farm does.
+func changeSpread(f *farm.Farm, n int, d time.Duration) {
+	tick := time.NewTicker(d / time.Duration(n))
+	defer tick.Stop()
+	for end := time.After(d); ; {
+		select {
+		case <-tick.C:
+			f.ChangeRandom(1)
+		case <-end:
+			return
+		}
+	}
 }
 
 func deadline(ctx context.Context) time.Time {
