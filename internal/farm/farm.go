@@ -32,6 +32,9 @@ type Options struct {
 	// Start is the publication time of every feed's newest item before any
 	// change [now]; items are a minute apart.
 	Start time.Time
+	// Port is the port every host listens on [one the system picks for
+	// each]: a poller's store then names the same URLs in a later farm.
+	Port int
 	// ChangeEachRequest adds an item to a feed before answering each request
 	// for it, so that every poll finds one new item: a benchmark of changed
 	// feeds can then run the farm in a process of its own, whose CPU time is
@@ -98,7 +101,7 @@ func Start(opt Options) (*Farm, error) {
 	}
 	bases := make([]string, opt.Hosts)
 	for h := range opt.Hosts {
-		addr := fmt.Sprintf("127.0.0.%d:0", h+2)
+		addr := fmt.Sprintf("127.0.0.%d:%d", h+2, opt.Port)
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			f.Close()

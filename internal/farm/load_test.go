@@ -512,19 +512,25 @@ func renderCPU(b *testing.B, pid int, listen string) float64 {
 }
 
 // pollsOK reads from the daemon's /metrics how many polls stored a document.
-func pollsOK(b *testing.B, listen string) int { return polls(b, listen, "ok") }
+func pollsOK(b *testing.B, listen string) int {
+	n, err := polls(listen, "ok")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
 
 // polls reads from the daemon's /metrics how many polls ended with one of
 // the results named.
-func polls(b *testing.B, listen string, results ...string) int {
+func polls(listen string, results ...string) (int, error) {
 	resp, err := http.Get("http://" + listen + "/metrics")
 	if err != nil {
-		b.Fatal(err)
+		return 0, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		b.Fatal(err)
+		return 0, err
 	}
 	n := 0
 	for line := range strings.Lines(string(raw)) {
@@ -532,13 +538,13 @@ func polls(b *testing.B, listen string, results ...string) int {
 			if v, ok := strings.CutPrefix(line, `newswire_poll_total{result="`+r+`"} `); ok {
 				x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 				if err != nil {
-					b.Fatalf("/metrics: %q: %v", line, err)
+					return 0, fmt.Errorf("/metrics: %q: %v", line, err)
 				}
 				n += int(x)
 			}
 		}
 	}
-	return n // 0 before the first
+	return n, nil // 0 before the first
 }
 
 // changeSpread changes n feeds picked at random over d, one at a time and
