@@ -29,7 +29,7 @@ import (
 // parse of one of the farm's feeds, run in a process of its own just before.
 //
 // NEWSWIRE_FARM_BINS and NEWSWIRE_FARM_ROUNDS are read as BenchmarkIdleFarm
-// reads them; about 5 minutes per binary and round after the first round:
+// reads them; about 6 minutes per binary and round after the first round:
 //
 //	NEWSWIRE_FARM=1 NEWSWIRE_FARM_BINS="/tmp/before /tmp/after" NEWSWIRE_FARM_ROUNDS=2 \
 //	  go test -run '^$' -bench ChangedFarm -benchtime 1x -timeout 90m -v ./internal/farm/
@@ -41,7 +41,7 @@ import (
 // a CPU profile of each daemon's changing interval.
 func BenchmarkChangedFarm(b *testing.B) {
 	if os.Getenv("NEWSWIRE_FARM") == "" {
-		b.Skip("set NEWSWIRE_FARM=1 to run the changed-feed farm (about 15 minutes, then 5 per binary)")
+		b.Skip("set NEWSWIRE_FARM=1 to run the changed-feed farm (about 15 minutes, then 6 per binary)")
 	}
 	const interval = farmInterval
 	feeds := 10000
