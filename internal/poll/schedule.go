@@ -246,11 +246,12 @@ func (d *dispatcher) place(e *entry, next time.Time, grid time.Duration) {
 	if !d.spreads() || grid < time.Millisecond {
 		return
 	}
-	if h := d.hosts[e.host]; h != nil && h.due[next.UnixNano()] > 0 {
-		least := h.due[next.UnixNano()]
-		for _, t := range [...]time.Time{next.Add(grid), next.Add(-grid)} {
-			if n := h.due[t.UnixNano()]; n < least {
-				e.next, least = t, n
+	if h := d.hosts[e.host]; h != nil {
+		if least := h.due[next.UnixNano()]; least > 0 {
+			for _, t := range [...]time.Time{next.Add(grid), next.Add(-grid)} {
+				if n := h.due[t.UnixNano()]; n < least {
+					e.next, least = t, n
+				}
 			}
 		}
 	}
