@@ -19,14 +19,18 @@ import (
 )
 
 // daemon runs the HTTP side and the poller for one config at a time. A valid
-// new config replaces both whole: the store, the listener and the metrics
-// stay; polls in flight are cancelled and retried under the new config.
+// new config replaces both whole: the store, the listener, the metrics and
+// what is known of each source's last document stay; polls in flight are
+// cancelled and retried under the new config.
 type daemon struct {
 	ctx     context.Context
 	st      *store.Store
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	status  func() reload.Status
+	// memo is what the poller knows of each source's last document; each
+	// config's poller takes it over from the last (poll.Poller.UseMemo).
+	memo poll.Memo
 
 	handler atomic.Pointer[http.Handler]
 
@@ -48,6 +52,7 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
+	poller.UseMemo(&d.memo)
 	web.SetPollActivity(poller.LastActivity)
 	web.SetSourceStates(poller.States)
 

@@ -2,23 +2,32 @@ package poll
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
+
 	"newswire/feeds"
+	"newswire/internal/config"
 )
 
-// memo remembers, for each source, every item of the last document it
+// Memo remembers, for each source, every item of the last document it
 // stored: the hash of its bytes, a digest of it as parsed, its publication
 // time, and why a filter dropped it if one did. A changed document then costs
 // the parsers only the items whose bytes changed (feeds.ParseChanged), and
 // the pipeline (sanitising, routing, fingerprinting, storing) only those
-// whose content did: the rest are exactly what the store already holds. It
-// lives in memory, so a restart or a new config starts it over, and the first
-// document after that goes through whole.
-type memo struct {
+// whose content did: the rest are exactly what the store already holds.
+//
+// What the pipeline made of an item depends on the settings it ran under, so
+// each source's document is kept under a key of those settings (memoKey):
+// one Memo serves the pollers of successive configs (Poller.UseMemo), and a
+// source whose settings a reload changed starts over with its next document,
+// while the others keep theirs. The zero Memo is empty and ready.
+type Memo struct {
 	mu       sync.Mutex
 	bySource map[string]memoDoc
 }
@@ -29,6 +38,7 @@ type memo struct {
 // item's reason in a map of its own. A memoDoc is never changed once made: a
 // poll reads it without the lock.
 type memoDoc struct {
+	key uint64 // memoKey of the settings the document was stored under
 	// context and itemContext are the document's feeds.Layout; zero when
 	// it was not split into items, and its items have no raw hash.
 	context, itemContext uint64
@@ -72,11 +82,81 @@ func publishedTimes(items []memoItem) []time.Time {
 	return times
 }
 
-// doc returns what is known of source's last stored document.
-func (m *memo) doc(source string) memoDoc {
+// doc returns what is known of source's last stored document, if it was
+// stored under the settings of key; else nothing.
+func (m *Memo) doc(source string, key uint64) memoDoc {
+	m.mu.Lock()
+	doc := m.bySource[source]
+	m.mu.Unlock()
+	if doc.key != key {
+		return memoDoc{}
+	}
+	return doc
+}
+
+// keep forgets every source for which key returns false: sources that are
+// gone, or whose settings changed.
+func (m *Memo) keep(key func(source string) (uint64, bool)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.bySource[source]
+	for id, doc := range m.bySource {
+		if k, ok := key(id); !ok || k != doc.key {
+			delete(m.bySource, id)
+		}
+	}
+}
+
+// Len is how many sources m knows the last document of.
+func (m *Memo) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.bySource)
+}
+
+// memoSettings digests everything of cfg, bar its sources, that decides
+// what the pipeline makes of an item. It is written as what it leaves out,
+// settings known not to touch an item on its way into the store, so that a
+// setting added later counts until someone shows it does not.
+func memoSettings(cfg *config.Config) uint64 {
+	c := *cfg
+	c.Sources = nil
+	c.Listen, c.BaseURL, c.TagAuthority, c.DataDir = "", "", "", ""
+	c.ItemsPerFeed = 0
+	c.Poll = config.Poll{MaxItems: cfg.Poll.MaxItems}
+	c.Log = config.Log{}
+	c.CacheMaxAge, c.WebSub, c.Partners, c.AdminToken = 0, config.WebSub{}, nil, ""
+	c.RateLimit, c.Retention, c.MemoryLimitBytes = config.RateLimit{}, config.Retention{}, 0
+	return digestJSON(0, c)
+}
+
+// memoKey is the key of src's documents under the settings digested in
+// settings: those and every field of the source that reaches its items
+// (not its interval, nor whether it is polled at all).
+func memoKey(settings uint64, src config.Source) uint64 {
+	src.Interval, src.Disabled = 0, false
+	return digestJSON(settings, src)
+}
+
+// digestJSON digests v as encoding/json writes it, after seed: every
+// exported field, maps in key order.
+func digestJSON(seed uint64, v any) uint64 {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// A config is plain data; should it ever not marshal, no key
+		// matches another and every document goes through whole.
+		return rand.Uint64() | 1
+	}
+	d := xxhash.New()
+	var s [8]byte
+	for i := range s {
+		s[i] = byte(seed >> (8 * i))
+	}
+	_, _ = d.Write(s[:])
+	_, _ = d.Write(b)
+	if k := d.Sum64(); k != 0 {
+		return k
+	}
+	return 1
 }
 
 // layout is what feeds.ParseChanged needs of the last document.
@@ -106,11 +186,12 @@ func (d memoDoc) byDigest(digest uint64) (drop string, ok bool) {
 	return "", false
 }
 
-// remember replaces what is known of source's last stored document. It
-// sorts items by raw hash.
-func (m *memo) remember(source string, lay feeds.Layout, items []memoItem) {
+// remember replaces what is known of source's last stored document, stored
+// under the settings of key. It sorts items by raw hash.
+func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []memoItem) {
 	slices.SortFunc(items, func(a, b memoItem) int { return cmp.Compare(a.raw, b.raw) })
 	doc := memoDoc{
+		key:     key,
 		context: lay.Context, itemContext: lay.ItemContext,
 		raws: make([]uint64, len(items)), digests: make([]uint64, len(items)), published: make([]uint32, len(items)),
 	}

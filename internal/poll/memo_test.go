@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -145,5 +146,143 @@ func TestRhythmCountsRepeatedItems(t *testing.T) {
 	// alone are too few to tell, and would have kept 3 hours.
 	if s := savedState(t, st, "laichau"); s.PublishGap != 10*time.Minute || !s.NewestItem.Equal(base.Add(20*time.Minute)) {
 		t.Fatalf("second rhythm: gap %s, newest %s; want 10m0s and %s", s.PublishGap, s.NewestItem, base.Add(20*time.Minute))
+	}
+}
+
+// TestMemoOutlivesReload: the pollers of successive configs share one Memo.
+// A reload that leaves a source's settings alone keeps what is known of its
+// last document; one that changes a filter makes its next document go
+// through whole, so that the new filter reaches items already seen; a source
+// the config no longer has is forgotten.
+func TestMemoOutlivesReload(t *testing.T) {
+	var version atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := version.Load()
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Điện Biên</title><link>https://dienbien.test/</link><description>tin</description>`)
+		fmt.Fprintf(&b, `<lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+v)
+		item := func(guid, title string) {
+			fmt.Fprintf(&b, `<item><title>%s</title><link>https://dienbien.test/%s.html</link><guid isPermaLink="false">%s</guid><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate><description>Tin ngắn: %s.</description></item>`, title, guid, guid, title)
+		}
+		if v >= 1 {
+			item("db-5", "Mường Nhé mở lớp xoá mù chữ cho 40 học viên")
+		}
+		item("db-1", "Tuần Giáo thu hoạch lúa nương sớm hơn mọi năm")
+		item("db-2", "Quảng cáo: Homestay bản Mường Phăng giảm giá")
+		item("db-3", "Điện Biên Đông nâng cấp 12 km đường liên xã")
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	dir := t.TempDir()
+	configWith := func(interval, extra, filters string) *config.Config {
+		t.Helper()
+		cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll: {interval: %s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
+sources:
+  - {id: dienbien, url: %q, language: vi}
+%s
+categories: [{id: thoi-su}]
+default_category: thoi-su
+%s
+`, dir, interval, url, extra, filters)), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	const adFilter = `filters: {drop_title_prefixes: ["Quảng cáo"]}`
+	cfg := configWith("1s", "", adFilter)
+	first, st, logs := newPoller(t, cfg)
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	if rep := first.Poll(context.Background(), source(t, cfg, "dienbien")); rep.Err != nil || rep.New != 2 || rep.Dropped != 1 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+
+	// A reload that adds a source and changes the interval: nothing that
+	// reaches dienbien's items.
+	cfg = configWith("2s", "  - {id: muonglay, url: \"http://127.0.0.3:1/rss\", language: vi}", adFilter)
+	second := New(cfg, st, log)
+	second.UseMemo(first.memo)
+	version.Store(1)
+	rep := second.Poll(context.Background(), source(t, cfg, "dienbien"))
+	if rep.Err != nil || rep.New != 1 || rep.Dropped != 1 || rep.Items != 4 {
+		t.Fatalf("poll after a reload that left the source alone: %+v", rep)
+	}
+	if rep.Repeated != 3 {
+		t.Errorf("poll after a reload that left the source alone: %d items taken unparsed, want the 3 seen before it", rep.Repeated)
+	}
+
+	// A reload that lifts the filter: the next document, which differs
+	// only in its build date, goes through whole, and the item the old
+	// filter dropped is stored now.
+	cfg = configWith("2s", "", "")
+	third := New(cfg, st, log)
+	third.UseMemo(second.memo)
+	if n := third.memo.Len(); n != 0 {
+		t.Fatalf("memo after a reload that changed the filters knows %d sources, want none", n)
+	}
+	version.Store(2)
+	rep = third.Poll(context.Background(), source(t, cfg, "dienbien"))
+	if rep.Err != nil || rep.Repeated != 0 || rep.New != 1 || rep.Dropped != 0 || rep.Items != 4 {
+		t.Fatalf("poll after a reload that lifted the filter: %+v; want all 4 items parsed and the one dropped before stored", rep)
+	}
+	if n := third.memo.Len(); n != 1 {
+		t.Fatalf("memo knows %d sources, want dienbien", n)
+	}
+
+	// A reload without the source forgets it.
+	cfg = configWith("2s", "", "")
+	cfg.Sources = nil
+	New(cfg, st, log).UseMemo(third.memo)
+	if n := third.memo.Len(); n != 0 {
+		t.Fatalf("memo after the source was removed knows %d sources, want none", n)
+	}
+}
+
+// TestMemoKey: the settings that decide what the pipeline makes of an item
+// change a source's key; the others, and the source's interval, do not.
+func TestMemoKey(t *testing.T) {
+	const base = `data_dir: /tmp/nw
+poll: {interval: 5m}
+sources:
+  - {id: laocai, url: "http://127.0.0.2/rss", language: vi}
+categories: [{id: thoi-su}, {id: kinh-te, keywords: [giá]}]
+default_category: thoi-su
+`
+	key := func(t *testing.T, text string) uint64 {
+		t.Helper()
+		cfg, err := config.Parse([]byte(text), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return memoKey(memoSettings(cfg), source(t, cfg, "laocai"))
+	}
+	want := key(t, base)
+	same := map[string]string{
+		"another interval":   strings.Replace(base, "interval: 5m", "interval: 7m, concurrency: 3, per_host: 1, host_gap: 1s", 1),
+		"the source's own":   strings.Replace(base, "language: vi}", "language: vi, interval: 20m}", 1),
+		"another source":     strings.Replace(base, "categories:", "  - {id: yenbai, url: \"http://127.0.0.3/rss\"}\ncategories:", 1),
+		"cache and partners": base + "cache_max_age: 2m\npartners: [{name: ttxvn, token: \"0123456789abcdef0123\"}]\n",
+		"listen and log":     base + "listen: 127.0.0.1:9090\nlog: {level: debug}\n",
+	}
+	for what, text := range same {
+		if got := key(t, text); got != want {
+			t.Errorf("%s changed the key", what)
+		}
+	}
+	other := map[string]string{
+		"a filter":          base + "filters: {drop_keywords: [xổ số]}\n",
+		"a category's rule": strings.Replace(base, "keywords: [giá]", "keywords: [giá, lãi suất]", 1),
+		"joining by text":   base + "identity: {join: false}\n",
+		"the time zone":     base + "time_zone: UTC\n",
+		"max_items":         strings.Replace(base, "interval: 5m", "interval: 5m, max_items: 20", 1),
+		"the source's url":  strings.Replace(base, "127.0.0.2", "127.0.0.4", 1),
+		"its language":      strings.Replace(base, "language: vi", "language: en", 1),
+	}
+	for what, text := range other {
+		if got := key(t, text); got == want {
+			t.Errorf("%s left the key as it was", what)
+		}
 	}
 }

@@ -69,7 +69,8 @@ type Poller struct {
 	batching bool
 	now      func() time.Time
 	scraper  scrape.Scraper // item pages of html sources, each fetched once
-	memo     memo           // items of each source's last stored document
+	memo     *Memo          // items of each source's last stored document
+	settings uint64         // memoSettings of cfg
 	activity activity       // see LastActivity
 }
 
@@ -84,11 +85,31 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
 			PerHost:   cfg.Poll.PerHost,
 			UserAgent: UserAgent(cfg),
 		}),
-		router: route.New(cfg),
-		log:    log,
-		states: states{byID: make(map[string]store.SourceState), dirty: make(map[string]bool), saved: make(map[string]int64)},
-		now:    time.Now,
+		router:   route.New(cfg),
+		log:      log,
+		states:   states{byID: make(map[string]store.SourceState), dirty: make(map[string]bool), saved: make(map[string]int64)},
+		now:      time.Now,
+		memo:     &Memo{},
+		settings: memoSettings(cfg),
 	}
+}
+
+// UseMemo makes p keep what it learns of sources' documents in m, and use
+// what m already holds: a daemon hands the Memo of its last config's poller
+// to the next, so that a reload costs only the sources whose settings it
+// changed a whole pass over their next document. It forgets, in m, the
+// sources p's config no longer has or has changed. Call it before Run or
+// PollAll.
+func (p *Poller) UseMemo(m *Memo) {
+	keys := make(map[string]uint64, len(p.cfg.Sources))
+	for _, src := range p.cfg.Sources {
+		keys[src.ID] = memoKey(p.settings, src)
+	}
+	m.keep(func(id string) (uint64, bool) {
+		k, ok := keys[id]
+		return k, ok
+	})
+	p.memo = m
 }
 
 // SetMetrics makes p count its polls in m. Call it before Run or PollAll.
@@ -265,7 +286,8 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	var (
 		feed *feeds.Feed
 		lay  feeds.Layout
-		prev = p.memo.doc(src.ID)
+		key  = memoKey(p.settings, src)
+		prev = p.memo.doc(src.ID, key)
 	)
 	if src.IsHTML() {
 		feed, err = p.scrapePage(ctx, src, resp, rep)
@@ -333,7 +355,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	if err != nil {
 		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
-	p.memo.remember(src.ID, lay, seen)
+	p.memo.remember(src.ID, key, lay, seen)
 	rep.Result = ResultOK
 	rep.Items = n
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
