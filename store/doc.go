@@ -36,6 +36,7 @@
 //	fpdocs   id (8)                                  → fingerprints of its occurrences, why each joined, its band keys (binary, fingerprint.go)
 //	changes, change_of                               the change log for partners; see since.go
 //	tombstones, tombstone_times                      identity keys of deleted stories; see retention.go
+//	aside    one nested bucket per name                what a process left for the next; see aside.go
 //
 // A story's SortTime is fixed when it is created, so its time-index keys never
 // move: an outlet's edit changes the story in place, and a partner paging with

@@ -65,6 +65,9 @@ type Store struct {
 	faults pageFaults
 	// applies groups concurrent Applies into one transaction (group.go).
 	applies applyQueue
+	// openedAt is the id of the file's last transaction when Open found
+	// it (aside.go).
+	openedAt uint64
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
@@ -96,11 +99,15 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// The last transaction before this Open's own: what was set aside in
+	// it is what the file still holds (TakeAside).
+	var openedAt uint64
+	_ = db.View(func(tx *bolt.Tx) error { openedAt = uint64(tx.ID()); return nil })
 	if err := db.Update(initSchema); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep}
+	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
 	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.
