@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"newswire/internal/config"
 	"newswire/internal/metrics"
@@ -88,6 +90,32 @@ func (d *daemon) shutdown() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.halt()
+}
+
+// takeMemo takes over what the last run, stopped cleanly, knew of each
+// source's last document (poll.Memo.Load). Call it before start.
+func (d *daemon) takeMemo() {
+	n, err := d.memo.Load(d.st)
+	switch {
+	case errors.Is(err, store.ErrAsideStale):
+		d.log.Info("not using what the last run knew of sources' documents: the store was written to after it stopped; each source's next changed document is read whole")
+	case err != nil:
+		d.log.Warn("reading what the last run knew of sources' documents", "error", err, "sources", n)
+	case n > 0:
+		d.log.Info("taking over what the last run knew of sources' documents", "sources", n)
+	}
+}
+
+// setMemoAside keeps what the poller knows of each source's last document
+// in the store for the next run (poll.Memo.Save). Call it after shutdown,
+// as the last write before the store is closed.
+func (d *daemon) setMemoAside() {
+	start := time.Now()
+	if err := d.memo.Save(d.st); err != nil {
+		d.log.Warn("keeping what the poller knows of sources' documents for the next run", "error", err)
+		return
+	}
+	d.log.Info("kept what the poller knows of sources' documents for the next run", "sources", d.memo.Len(), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // setMemoryLimit applies memory_limit_bytes, unless the GOMEMLIMIT

@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,5 +92,127 @@ default_category: thoi-su
 	}
 	if n := d.memo.Len(); n != 0 {
 		t.Fatalf("after a reload that added a filter, the poller knows %d sources' documents, want none", n)
+	}
+}
+
+// TestRestartKeepsMemo runs the real binary twice over one store: the
+// second run takes over what the first knew of the source's last document,
+// so that an unchanged item of its next document is not even parsed.
+func TestRestartKeepsMemo(t *testing.T) {
+	bin := newswireBinary(t)
+	var version atomic.Int32
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outlet := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Yên Bái</title><link>https://yenbai.test/</link><description>tin</description><lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+version.Load())
+		if version.Load() > 0 {
+			io.WriteString(w, `<item><title>Mù Cang Chải mở lại đường lên đèo Khau Phạ</title><link>https://yenbai.test/3.html</link><pubDate>Sat, 28 Nov 2026 07:30:00 +0700</pubDate></item>`)
+		}
+		io.WriteString(w, `<item><title>Văn Chấn thu hoạch 500 ha cam sành</title><link>https://yenbai.test/2.html</link><pubDate>Sat, 28 Nov 2026 07:00:00 +0700</pubDate></item>`+
+			`<item><title>Lục Yên khai mạc phiên chợ đá quý</title><link>https://yenbai.test/1.html</link><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate></item>`+
+			`</channel></rss>`)
+	}))
+	outlet.Listener = ln
+	outlet.Start()
+	t.Cleanup(outlet.Close)
+
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	err = os.WriteFile(cfgPath, []byte(fmt.Sprintf(`listen: %s
+data_dir: ./data
+log: {format: json}
+poll: {interval: 1s, min_interval: 1s, max_interval: 2s, timeout: 5s}
+sources:
+  - {id: yenbai, url: %q, language: vi}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, freeAddr(t), outlet.URL+"/rss")), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		Msg      string `json:"msg"`
+		Result   string `json:"result"`
+		New      int    `json:"new"`
+		Repeated int    `json:"repeated"`
+		Sources  int    `json:"sources"`
+	}
+	// run serves until a poll stores a new item, stops with SIGTERM, and
+	// returns the log.
+	run := func(name string) []line {
+		t.Helper()
+		logPath := filepath.Join(dir, name+".log")
+		logFile, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logFile.Close()
+		cmd := exec.Command(bin, "serve", "-config", cfgPath)
+		cmd.Stderr = logFile
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var lines []line
+		read := func() {
+			lines = lines[:0]
+			b, _ := os.ReadFile(logPath)
+			for _, l := range strings.Split(string(b), "\n") {
+				var rec line
+				if json.Unmarshal([]byte(l), &rec) == nil {
+					lines = append(lines, rec)
+				}
+			}
+		}
+		stored := func() bool {
+			for _, l := range lines {
+				if l.Msg == "poll" && l.Result == "ok" && l.New > 0 {
+					return true
+				}
+			}
+			return false
+		}
+		for deadline := time.Now().Add(15 * time.Second); ; {
+			if read(); stored() {
+				break
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+				t.Fatalf("%s: no poll stored a new item within 15s: %+v", name, lines)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		read()
+		return lines
+	}
+	find := func(lines []line, msg string) (line, bool) {
+		for _, l := range lines {
+			if l.Msg == msg {
+				return l, true
+			}
+		}
+		return line{}, false
+	}
+
+	first := run("first")
+	if l, ok := find(first, "kept what the poller knows of sources' documents for the next run"); !ok || l.Sources != 1 {
+		t.Fatalf("first run did not set its memo aside: %+v", first)
+	}
+	version.Store(1)
+	second := run("second")
+	if l, ok := find(second, "taking over what the last run knew of sources' documents"); !ok || l.Sources != 1 {
+		t.Fatalf("second run did not take the memo over: %+v", second)
+	}
+	for _, l := range second {
+		if l.Msg == "poll" && l.Result == "ok" && l.New > 0 && l.Repeated != 2 {
+			t.Fatalf("second run's poll of the changed document: %+v; want the 2 items of the first taken unparsed", l)
+		}
 	}
 }

@@ -187,6 +187,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New()}
+	d.takeMemo()
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())
@@ -235,6 +236,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("HTTP shutdown", "error", err)
 	}
+	d.setMemoAside()
 	log.Info("stopped")
 	return nil
 }

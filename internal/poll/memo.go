@@ -26,7 +26,9 @@ import (
 // each source's document is kept under a key of those settings (memoKey):
 // one Memo serves the pollers of successive configs (Poller.UseMemo), and a
 // source whose settings a reload changed starts over with its next document,
-// while the others keep theirs. The zero Memo is empty and ready.
+// while the others keep theirs. A daemon sets its Memo aside in the store
+// when it stops, for the next run of the same build (Save, Load). The zero
+// Memo is empty and ready.
 type Memo struct {
 	mu       sync.Mutex
 	bySource map[string]memoDoc
@@ -114,9 +116,10 @@ func (m *Memo) Len() int {
 }
 
 // memoSettings digests everything of cfg, bar its sources, that decides
-// what the pipeline makes of an item. It is written as what it leaves out,
-// settings known not to touch an item on its way into the store, so that a
-// setting added later counts until someone shows it does not.
+// what the pipeline makes of an item, and the build that runs it. It is
+// written as what it leaves out, settings known not to touch an item on its
+// way into the store, so that a setting added later counts until someone
+// shows it does not.
 func memoSettings(cfg *config.Config) uint64 {
 	c := *cfg
 	c.Sources = nil
@@ -126,7 +129,7 @@ func memoSettings(cfg *config.Config) uint64 {
 	c.Log = config.Log{}
 	c.CacheMaxAge, c.WebSub, c.Partners, c.AdminToken = 0, config.WebSub{}, nil, ""
 	c.RateLimit, c.Retention, c.MemoryLimitBytes = config.RateLimit{}, config.Retention{}, 0
-	return digestJSON(0, c)
+	return digestJSON(buildDigest(), c)
 }
 
 // memoKey is the key of src's documents under the settings digested in

@@ -2,14 +2,19 @@ package poll
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/store"
 )
@@ -283,6 +288,203 @@ default_category: thoi-su
 	for what, text := range other {
 		if got := key(t, text); got == want {
 			t.Errorf("%s left the key as it was", what)
+		}
+	}
+}
+
+// TestMemoOutlivesRestart: a memo set aside in the store at shutdown serves
+// the next process's poller as if it had run all along; one the store was
+// written to after is not used.
+func TestMemoOutlivesRestart(t *testing.T) {
+	var version atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := version.Load()
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Hòa Bình</title><link>https://hoabinh.test/</link><description>tin</description>`)
+		fmt.Fprintf(&b, `<lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+v)
+		item := func(guid, title string) {
+			fmt.Fprintf(&b, `<item><title>%s</title><link>https://hoabinh.test/%s.html</link><pubDate>Sat, 28 Nov 2026 05:%s:00 +0700</pubDate><description>Tin ngắn: %s.</description></item>`, title, guid, guid[3:], title)
+		}
+		if v >= 1 {
+			item("hb-40", "Mai Châu đón đoàn khảo sát du lịch cộng đồng")
+		}
+		item("hb-30", "Quảng cáo: Khu nghỉ dưỡng hồ Hòa Bình")
+		item("hb-20", "Lạc Sơn thu 1.200 tấn cam đầu vụ")
+		item("hb-10", "Kim Bôi khởi công trường mầm non xã Nật Sơn")
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
+sources:
+  - {id: hoabinh, url: %q, language: vi}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+filters: {drop_title_prefixes: ["Quảng cáo"]}
+`, t.TempDir(), url)), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := source(t, cfg, "hoabinh")
+	first, _, logs := newPoller(t, cfg)
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	if rep := first.Poll(context.Background(), src); rep.Err != nil || rep.New != 2 || rep.Dropped != 1 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	// restart sets first's memo aside, closes the store, runs between (if
+	// any) on the closed file's next opening, and reopens it for a poller
+	// that takes over the memo.
+	restart := func(from *Poller, between func(*store.Store)) (*Poller, int, error) {
+		t.Helper()
+		if err := from.memo.Save(from.store); err != nil {
+			t.Fatal(err)
+		}
+		path := from.store.Path()
+		if err := from.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if between != nil {
+			other, err := store.Open(path, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			between(other)
+			if err := other.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = next.Close() })
+		p := New(cfg, next, log)
+		m := &Memo{}
+		n, err := m.Load(next)
+		p.UseMemo(m)
+		return p, n, err
+	}
+
+	second, n, err := restart(first, nil)
+	if err != nil || n != 1 {
+		t.Fatalf("memo taken over after a restart: %d sources, %v; want 1", n, err)
+	}
+	version.Store(1)
+	rep := second.Poll(context.Background(), src)
+	if rep.Err != nil || rep.New != 1 || rep.Dropped != 1 || rep.Items != 4 {
+		t.Fatalf("poll after a restart: %+v", rep)
+	}
+	if rep.Repeated != 3 {
+		t.Errorf("poll after a restart: %d items taken unparsed, want the 3 stored before it", rep.Repeated)
+	}
+
+	// Something else wrote to the store while the daemon was stopped: the
+	// memo is not used, and the next document goes through whole.
+	third, n, err := restart(second, func(other *store.Store) {
+		if err := other.SaveSource(store.SourceState{ID: "hoabinh"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !errors.Is(err, store.ErrAsideStale) || n != 0 || third.memo.Len() != 0 {
+		t.Fatalf("memo after a write between runs: %d sources, %v; want none and ErrAsideStale", n, err)
+	}
+	version.Store(2)
+	if rep := third.Poll(context.Background(), src); rep.Err != nil || rep.Repeated != 0 || rep.New != 0 || rep.Dropped != 1 || rep.Items != 4 {
+		t.Fatalf("poll after a stale memo: %+v; want all 4 items parsed, none new", rep)
+	}
+}
+
+// TestMemoDocEncoding: a document set aside reads back as it was, and no
+// cut or corrupted one is taken for a document.
+func TestMemoDocEncoding(t *testing.T) {
+	var m Memo
+	m.remember("caobang", 0xfeed, feeds.Layout{Context: 7, ItemContext: 9}, []memoItem{
+		{memoEntry: memoEntry{raw: 30, digest: 300, published: 1_795_000_000}},
+		{memoEntry: memoEntry{raw: 10, digest: 100, published: 1_795_000_100}, drop: `filters.drop_keywords: "xổ số"`},
+		{memoEntry: memoEntry{raw: 20, digest: 200}},
+	})
+	doc := m.doc("caobang", 0xfeed)
+	b := doc.appendBinary(nil)
+	got, err := decodeMemoDoc(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, doc) {
+		t.Fatalf("read back %+v, want %+v", got, doc)
+	}
+	for i := range len(b) {
+		if _, err := decodeMemoDoc(b[:i]); err == nil {
+			t.Errorf("the first %d of %d bytes read as a document", i, len(b))
+		}
+	}
+	swapped := slices.Clone(b)
+	copy(swapped[26:34], b[46:54]) // the first raw hash and the second
+	copy(swapped[46:54], b[26:34])
+	if _, err := decodeMemoDoc(swapped); err == nil {
+		t.Error("a document with its raw hashes out of order was read")
+	}
+}
+
+// FuzzMemoDoc: no bytes in the store make decodeMemoDoc panic, and what it
+// takes for a document encodes to a document it reads the same.
+func FuzzMemoDoc(f *testing.F) {
+	var m Memo
+	m.remember("bacgiang", 42, feeds.Layout{Context: 1}, []memoItem{
+		{memoEntry: memoEntry{raw: 5, digest: 6, published: 7}, drop: "filters.drop_title_prefixes"},
+		{memoEntry: memoEntry{raw: 8, digest: 9}},
+	})
+	f.Add(m.doc("bacgiang", 42).appendBinary(nil))
+	f.Add([]byte{memoFormat})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := decodeMemoDoc(b)
+		if err != nil {
+			return
+		}
+		again, err := decodeMemoDoc(doc.appendBinary(nil))
+		if err != nil || !reflect.DeepEqual(again, doc) {
+			t.Fatalf("%x read as %+v, which reads back as %+v, %v", b, doc, again, err)
+		}
+	})
+}
+
+// TestMemoSaveLoad: a memo of many sources, of documents of every size,
+// reads back from the store exactly as it was set aside.
+func TestMemoSaveLoad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var m Memo
+	for s := range 300 {
+		items := make([]memoItem, rng.IntN(60))
+		for i := range items {
+			items[i] = memoItem{memoEntry: memoEntry{raw: rng.Uint64(), digest: rng.Uint64(), published: rng.Uint32()}}
+			if rng.IntN(8) == 0 {
+				items[i].drop = strings.Repeat("lọc ", rng.IntN(20))
+			}
+		}
+		m.remember(fmt.Sprintf("nguon-%03d", s), rng.Uint64(), feeds.Layout{Context: rng.Uint64()}, items)
+	}
+	_, st, _ := newPoller(t, testConfig(t, fastPoll))
+	if err := m.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	path := st.Path()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var loaded Memo
+	if n, err := loaded.Load(st); err != nil || n != 300 {
+		t.Fatalf("loaded %d sources, %v; want 300", n, err)
+	}
+	if !reflect.DeepEqual(loaded.bySource, m.bySource) {
+		for id, doc := range m.bySource {
+			if !reflect.DeepEqual(loaded.bySource[id], doc) {
+				t.Fatalf("%s read back as %+v, want %+v", id, loaded.bySource[id], doc)
+			}
 		}
 	}
 }
