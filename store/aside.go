@@ -62,6 +62,14 @@ var ErrAsideStale = errors.New("written to since it was set aside")
 // unread, when the file was written to between SaveAside and Open. An error
 // of each leaves them as they were.
 func (s *Store) TakeAside(name string, each func(key, value []byte) error) (found bool, err error) {
+	// Most opens find nothing set aside: they need not write to learn it.
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketAside) != nil && tx.Bucket(bucketAside).Bucket([]byte(name)) != nil
+		return nil
+	})
+	if !found {
+		return false, nil
+	}
 	stale := false
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		aside := tx.Bucket(bucketAside)

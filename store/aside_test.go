@@ -38,8 +38,12 @@ func TestAside(t *testing.T) {
 		return openTestStore(t, path, Options{})
 	}
 
+	tx := ts.txID()
 	if _, found, err := take(ts); found || err != nil {
 		t.Fatalf("take from a new store: found %v, %v", found, err)
+	}
+	if ts.txID() != tx {
+		t.Fatal("a take that found nothing wrote to the file")
 	}
 	save(ts, 5)
 	save(ts, 3) // replaces the first
