@@ -20,6 +20,7 @@ import (
 
 	"newswire/internal/config"
 	"newswire/internal/metrics"
+	"newswire/internal/poll"
 	"newswire/store"
 )
 
@@ -100,39 +101,9 @@ default_category: thoi-su
 // so that an unchanged item of its next document is not even parsed.
 func TestRestartKeepsMemo(t *testing.T) {
 	bin := newswireBinary(t)
-	var version atomic.Int32
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	outlet := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Yên Bái</title><link>https://yenbai.test/</link><description>tin</description><lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+version.Load())
-		if version.Load() > 0 {
-			io.WriteString(w, `<item><title>Mù Cang Chải mở lại đường lên đèo Khau Phạ</title><link>https://yenbai.test/3.html</link><pubDate>Sat, 28 Nov 2026 07:30:00 +0700</pubDate></item>`)
-		}
-		io.WriteString(w, `<item><title>Văn Chấn thu hoạch 500 ha cam sành</title><link>https://yenbai.test/2.html</link><pubDate>Sat, 28 Nov 2026 07:00:00 +0700</pubDate></item>`+
-			`<item><title>Lục Yên khai mạc phiên chợ đá quý</title><link>https://yenbai.test/1.html</link><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate></item>`+
-			`</channel></rss>`)
-	}))
-	outlet.Listener = ln
-	outlet.Start()
-	t.Cleanup(outlet.Close)
-
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "config.yaml")
-	err = os.WriteFile(cfgPath, []byte(fmt.Sprintf(`listen: %s
-data_dir: ./data
-log: {format: json}
-poll: {interval: 1s, min_interval: 1s, max_interval: 2s, timeout: 5s}
-sources:
-  - {id: yenbai, url: %q, language: vi}
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, freeAddr(t), outlet.URL+"/rss")), 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
+	url, version := memoOutlet(t)
+	cfgPath := memoConfig(t, url)
+	dir := filepath.Dir(cfgPath)
 	type line struct {
 		Msg      string `json:"msg"`
 		Result   string `json:"result"`
@@ -215,4 +186,103 @@ default_category: thoi-su
 			t.Fatalf("second run's poll of the changed document: %+v; want the 2 items of the first taken unparsed", l)
 		}
 	}
+}
+
+// TestFetchKeepsMemo: `newswire fetch` takes over what the last run knew of
+// each source's document and sets it aside again, so that fetch from cron
+// spares what a running daemon spares.
+func TestFetchKeepsMemo(t *testing.T) {
+	url, version := memoOutlet(t)
+	cfgPath := memoConfig(t, url)
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func() int {
+		t.Helper()
+		st, err := openStore(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var m poll.Memo
+		n, err := m.Load(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Set it aside again, as it was, for the next fetch.
+		if err := m.Save(st); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fetch := func() string {
+		t.Helper()
+		out, err := runCmd(t, "fetch", "-config", cfgPath)
+		if err != nil {
+			t.Fatalf("fetch: %v\n%s", err, out)
+		}
+		return out
+	}
+	fetch()
+	if n := set(); n != 1 {
+		t.Fatalf("fetch set aside %d sources' documents, want 1", n)
+	}
+	// The same document again is not stored, nor remembered, again: what
+	// is set aside after is what the first fetch set aside.
+	fetch()
+	if n := set(); n != 1 {
+		t.Fatalf("after a second fetch, %d sources' documents set aside, want the first fetch's 1", n)
+	}
+	version.Store(1)
+	if out := fetch(); !strings.Contains(out, "1 new") {
+		t.Fatalf("third fetch, of a changed document:\n%s", out)
+	}
+	if n := set(); n != 1 {
+		t.Fatalf("after a third fetch, %d sources' documents set aside, want 1", n)
+	}
+}
+
+// memoOutlet serves one source's RSS: two items, and a third once version
+// is set to 1.
+func memoOutlet(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
+	version := new(atomic.Int32)
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outlet := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Yên Bái</title><link>https://yenbai.test/</link><description>tin</description><lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+version.Load())
+		if version.Load() > 0 {
+			io.WriteString(w, `<item><title>Mù Cang Chải mở lại đường lên đèo Khau Phạ</title><link>https://yenbai.test/3.html</link><pubDate>Sat, 28 Nov 2026 07:30:00 +0700</pubDate></item>`)
+		}
+		io.WriteString(w, `<item><title>Văn Chấn thu hoạch 500 ha cam sành</title><link>https://yenbai.test/2.html</link><pubDate>Sat, 28 Nov 2026 07:00:00 +0700</pubDate></item>`+
+			`<item><title>Lục Yên khai mạc phiên chợ đá quý</title><link>https://yenbai.test/1.html</link><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate></item>`+
+			`</channel></rss>`)
+	}))
+	outlet.Listener = ln
+	outlet.Start()
+	t.Cleanup(outlet.Close)
+	return outlet.URL + "/rss", version
+}
+
+// memoConfig writes a config polling url every second, and returns its path.
+func memoConfig(t *testing.T, url string) string {
+	t.Helper()
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(`listen: %s
+data_dir: ./data
+log: {format: json}
+poll: {interval: 1s, min_interval: 1s, max_interval: 2s, timeout: 5s}
+sources:
+  - {id: yenbai, url: %q, language: vi}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, freeAddr(t), url)), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfgPath
 }

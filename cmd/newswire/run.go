@@ -250,6 +250,13 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 	setCommitDelay(st, cfg)
 	// Each source's outcome is printed below; logging it too would say it twice.
 	p := poll.New(cfg, st, slog.New(slog.DiscardHandler))
+	// What the last run (of fetch or serve) knew of each source's document
+	// spares a fetch run from cron what it spares the daemon; set aside
+	// again for the next, it stays good across both.
+	var memo poll.Memo
+	_, _ = memo.Load(st)
+	p.UseMemo(&memo)
+	defer func() { _ = memo.Save(st) }()
 
 	total := len(cfg.EnabledSources())
 	tty := isTerminal(stdout)
