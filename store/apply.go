@@ -105,12 +105,14 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 	if err := counts.save(tx); err != nil {
 		return false, fmt.Errorf("store: apply %s: %w", group[0].source, err)
 	}
+	start := time.Now()
 	if err := s.commit(tx); err != nil {
 		if len(group) == 1 {
 			return false, fmt.Errorf("store: apply %s: commit %d items: %w", group[0].source, len(group[0].items), err)
 		}
 		return false, fmt.Errorf("store: apply %d documents (%s first): commit: %w", len(group), group[0].source, err)
 	}
+	s.writes.count(tx, group, time.Since(start))
 	for _, r := range group {
 		written = written || r.res.New+r.res.Updated+r.res.Joined > 0
 	}

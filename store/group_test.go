@@ -58,6 +58,15 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestApplyGroupsWaitingWrites(t *testing.T) {
 	s := newTestStore(t)
 	s.apply("baohagiang", t0, news("hg-1", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 0, "tin-tinh"))
+	if w := s.WriteStats(); w.Commits != 1 || w.Documents != 1 || w.Items != 1 || w.Bytes <= s.writes.pageSize || w.CommitTime <= 0 {
+		t.Errorf("write stats after one document: %+v", w)
+	}
+	// The same document again changes nothing and commits nothing.
+	s.apply("baohagiang", t0, news("hg-1", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 0, "tin-tinh"))
+	first := s.WriteStats()
+	if first.Commits != 1 || first.Documents != 1 {
+		t.Errorf("write stats after a document that changed nothing: %+v", first)
+	}
 	before := s.txID()
 	shared := "https://vtv.example/thoi-su/mua-lu-cao-bang.html"
 	wait := queued(t, s, []queuedDoc{
@@ -77,6 +86,9 @@ func TestApplyGroupsWaitingWrites(t *testing.T) {
 	}
 	if got := s.txID(); got != before+1 {
 		t.Errorf("%d transactions committed for four documents queued together, want 1", got-before)
+	}
+	if w := s.WriteStats(); w.Commits != 2 || w.Documents != 5 || w.Items != 5 || w.Bytes <= first.Bytes {
+		t.Errorf("write stats after four documents in one transaction: %+v", w)
 	}
 	all := s.all(AllCategory, 10)
 	if len(all) != 3 {

@@ -65,6 +65,8 @@ type Store struct {
 	faults pageFaults
 	// applies groups concurrent Applies into one transaction (group.go).
 	applies applyQueue
+	// writes counts the transactions of Apply (WriteStats).
+	writes writeCounters
 	// openedAt is the id of the file's last transaction when Open found
 	// it (aside.go).
 	openedAt uint64
@@ -108,6 +110,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
+	st.writes.pageSize = int64(db.Info().PageSize)
 	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.

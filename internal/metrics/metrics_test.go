@@ -20,7 +20,8 @@ func TestHandlerServesPollMetrics(t *testing.T) {
 	m.Poll.ParseError()
 	m.Poll.Items(3, 1, 2, 0)
 	m.Store.Watch(func() (StoreFigures, error) {
-		return StoreFigures{Stories: 42, Categories: map[string]int{"du-lich": 40}, FileSize: 1 << 20}, nil
+		return StoreFigures{Stories: 42, Categories: map[string]int{"du-lich": 40}, FileSize: 1 << 20,
+			Writes: StoreWrites{Commits: 7, Documents: 12, Items: 30, Bytes: 81920, CommitTime: 1500 * time.Millisecond}}, nil
 	})
 	m.Reload(reload.Status{At: time.Date(2026, 3, 10, 2, 15, 0, 0, time.UTC), Trigger: "signal"})
 	var nilPoll *Poll
@@ -50,6 +51,11 @@ func TestHandlerServesPollMetrics(t *testing.T) {
 		`newswire_store_stories 42`,
 		`newswire_store_category_stories{category="du-lich"} 40`,
 		`newswire_store_size_bytes 1.048576e+06`,
+		`newswire_store_commits_total 7`,
+		`newswire_store_committed_documents_total 12`,
+		`newswire_store_committed_items_total 30`,
+		`newswire_store_written_bytes_total 81920`,
+		`newswire_store_commit_seconds_total 1.5`,
 		`newswire_config_reload_success 0`,
 		`newswire_config_last_reload_timestamp_seconds 1.7731089e+09`,
 		`go_goroutines`,

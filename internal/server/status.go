@@ -182,7 +182,9 @@ func (s *Server) SetSourceStates(fn func() ([]store.SourceState, error)) { s.sta
 func (s *Server) watchMetrics(m *metrics.Metrics) {
 	m.Store.Watch(func() (metrics.StoreFigures, error) {
 		st, err := s.storeStats()
-		return metrics.StoreFigures{Stories: st.Stories, Categories: st.Categories, FileSize: st.FileSize}, err
+		w := s.st.WriteStats()
+		return metrics.StoreFigures{Stories: st.Stories, Categories: st.Categories, FileSize: st.FileSize,
+			Writes: metrics.StoreWrites{Commits: w.Commits, Documents: w.Documents, Items: w.Items, Bytes: w.Bytes, CommitTime: w.CommitTime}}, err
 	})
 }
 
