@@ -2,6 +2,7 @@ package poll
 
 import (
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -147,19 +148,12 @@ func digestJSON(seed uint64, v any) uint64 {
 	if err != nil {
 		// A config is plain data; should it ever not marshal, no key
 		// matches another and every document goes through whole.
-		return rand.Uint64() | 1
+		return rand.Uint64()
 	}
 	d := xxhash.New()
-	var s [8]byte
-	for i := range s {
-		s[i] = byte(seed >> (8 * i))
-	}
-	_, _ = d.Write(s[:])
+	_, _ = d.Write(binary.LittleEndian.AppendUint64(nil, seed))
 	_, _ = d.Write(b)
-	if k := d.Sum64(); k != 0 {
-		return k
-	}
-	return 1
+	return d.Sum64()
 }
 
 // layout is what feeds.ParseChanged needs of the last document.
