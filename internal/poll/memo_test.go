@@ -47,17 +47,7 @@ func TestChangedDocumentCostsOnlyItsChanges(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		_, _ = w.Write([]byte(b.String()))
 	}))
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
-poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
-sources:
-  - {id: vungcao, url: %q, language: vi}
-categories: [{id: thoi-su}]
-default_category: thoi-su
-filters: {drop_title_prefixes: ["Quảng cáo"]}
-`, t.TempDir(), url)), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := memoTestConfig(t, t.TempDir(), "1s", fmt.Sprintf("{id: vungcao, url: %q, language: vi}", url), adFilter)
 	p, st, _ := newPoller(t, cfg)
 	src := source(t, cfg, "vungcao")
 
@@ -94,7 +84,7 @@ filters: {drop_title_prefixes: ["Quảng cáo"]}
 	if third.Err != nil || third.Result != ResultOK || third.New != 0 || third.Updated != 0 || third.Items != 5 || third.Repeated != 5 || third.Dropped != 1 {
 		t.Fatalf("poll of a document with only a new build date: %+v", third)
 	}
-	st, err = store.Open(st.Path(), store.Options{})
+	st, err := store.Open(st.Path(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +100,26 @@ filters: {drop_title_prefixes: ["Quảng cáo"]}
 	if len(titles) != 4 || !strings.Contains(strings.Join(titles, "|"), "250 ha chè") {
 		t.Fatalf("stored: %q", titles)
 	}
+}
+
+// adFilter drops the advertisements the memo tests' outlets carry.
+const adFilter = `filters: {drop_title_prefixes: ["Quảng cáo"]}`
+
+// memoTestConfig is the memo tests' config: sources (a YAML flow list's
+// entries) polled every interval into one category, then rest.
+func memoTestConfig(t *testing.T, dir, interval, sources, rest string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll: {interval: %s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
+sources: [%s]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+%s
+`, dir, interval, sources, rest)), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // TestRhythmCountsRepeatedItems: the publication rhythm of a document whose
@@ -180,23 +190,11 @@ func TestMemoOutlivesReload(t *testing.T) {
 		_, _ = w.Write([]byte(b.String()))
 	}))
 	dir := t.TempDir()
+	dienbien := fmt.Sprintf("{id: dienbien, url: %q, language: vi}", url)
 	configWith := func(interval, extra, filters string) *config.Config {
 		t.Helper()
-		cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
-poll: {interval: %s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
-sources:
-  - {id: dienbien, url: %q, language: vi}
-%s
-categories: [{id: thoi-su}]
-default_category: thoi-su
-%s
-`, dir, interval, url, extra, filters)), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg
+		return memoTestConfig(t, dir, interval, dienbien+extra, filters)
 	}
-	const adFilter = `filters: {drop_title_prefixes: ["Quảng cáo"]}`
 	cfg := configWith("1s", "", adFilter)
 	first, st, logs := newPoller(t, cfg)
 	log := slog.New(slog.NewTextHandler(logs, nil))
@@ -206,7 +204,7 @@ default_category: thoi-su
 
 	// A reload that adds a source and changes the interval: nothing that
 	// reaches dienbien's items.
-	cfg = configWith("2s", "  - {id: muonglay, url: \"http://127.0.0.3:1/rss\", language: vi}", adFilter)
+	cfg = configWith("2s", ", {id: muonglay, url: \"http://127.0.0.3:1/rss\", language: vi}", adFilter)
 	second := New(cfg, st, log)
 	second.UseMemo(first.memo)
 	version.Store(1)
@@ -315,17 +313,7 @@ func TestMemoOutlivesRestart(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		_, _ = w.Write([]byte(b.String()))
 	}))
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
-poll: {interval: 1s, min_interval: 1s, max_interval: 4s, timeout: 2s, host_gap: 0s}
-sources:
-  - {id: hoabinh, url: %q, language: vi}
-categories: [{id: thoi-su}]
-default_category: thoi-su
-filters: {drop_title_prefixes: ["Quảng cáo"]}
-`, t.TempDir(), url)), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := memoTestConfig(t, t.TempDir(), "1s", fmt.Sprintf("{id: hoabinh, url: %q, language: vi}", url), adFilter)
 	src := source(t, cfg, "hoabinh")
 	first, _, logs := newPoller(t, cfg)
 	log := slog.New(slog.NewTextHandler(logs, nil))
