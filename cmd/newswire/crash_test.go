@@ -50,6 +50,23 @@ func newswireBinary(t *testing.T) string {
 	return binaryPath
 }
 
+// startServe starts the real binary serving cfgPath, its log (stdout and
+// stderr) going to a new file at logPath.
+func startServe(t *testing.T, bin, cfgPath, logPath string) *exec.Cmd {
+	t.Helper()
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close() // the daemon has a descriptor of its own
+	cmd := exec.Command(bin, "serve", "-config", cfgPath)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
 // slidingOutlets serves sources whose every response brings ten new items
 // and keeps forty of the last, recording what each response carried.
 type slidingOutlets struct {
@@ -130,24 +147,15 @@ default_category: thoi-su
 	polls := 0
 	for round := range rounds {
 		logPath := filepath.Join(dir, fmt.Sprintf("round-%d.log", round))
-		logFile, err := os.Create(logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
 		before := map[string]int{}
 		for i := range nsrc {
 			src := fmt.Sprintf("s%d", i)
 			before[src] = len(outlets.responses(src))
 		}
-		cmd := exec.Command(bin, "serve", "-config", cfgPath)
-		cmd.Stderr = logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd := startServe(t, bin, cfgPath, logPath)
 		time.Sleep(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
-		logFile.Close()
 
 		// Polls of one source never overlap, so the n-th logged poll of a
 		// source in this round stored the n-th response served in it.

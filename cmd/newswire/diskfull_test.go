@@ -83,16 +83,7 @@ default_category: thoi-su
 		t.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "daemon.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command(bin, "serve", "-config", cfgPath)
-	cmd.Stderr = logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd := startServe(t, bin, cfgPath, logPath)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	defer func() {

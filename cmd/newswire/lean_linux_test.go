@@ -5,7 +5,6 @@ package main
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,17 +27,9 @@ func TestLeanExecutable(t *testing.T) {
 	o := newOutlets(t)
 	addr := freeAddr(t)
 	cfgPath := writeConfig(t, o, addr)
-	cmd := exec.Command(bin, "serve", "-config", cfgPath)
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	log := func() string { b, _ := os.ReadFile(logFile.Name()); return string(b) }
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	logPath := filepath.Join(t.TempDir(), "serve.log")
+	cmd := startServe(t, bin, cfgPath, logPath)
+	log := func() string { b, _ := os.ReadFile(logPath); return string(b) }
 	t.Cleanup(func() {
 		cmd.Process.Signal(unix.SIGTERM)
 		cmd.Wait()

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -116,16 +115,7 @@ func TestRestartKeepsMemo(t *testing.T) {
 	run := func(name string) []line {
 		t.Helper()
 		logPath := filepath.Join(dir, name+".log")
-		logFile, err := os.Create(logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer logFile.Close()
-		cmd := exec.Command(bin, "serve", "-config", cfgPath)
-		cmd.Stderr = logFile
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd := startServe(t, bin, cfgPath, logPath)
 		var lines []line
 		read := func() {
 			lines = lines[:0]
