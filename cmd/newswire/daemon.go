@@ -54,7 +54,9 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
-	poller.UseMemo(&d.memo)
+	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
+		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
+	}
 	web.SetPollActivity(poller.LastActivity)
 	web.SetSourceStates(poller.States)
 

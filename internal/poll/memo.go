@@ -97,16 +97,23 @@ func (m *Memo) doc(source string, key uint64) memoDoc {
 	return doc
 }
 
-// keep forgets every source for which key returns false: sources that are
-// gone, or whose settings changed.
-func (m *Memo) keep(key func(source string) (uint64, bool)) {
+// keep forgets the sources for which key reports none (they are gone) or
+// another key than their document's (their settings changed), and returns
+// how many it kept and how many of the second kind it forgot.
+func (m *Memo) keep(key func(source string) (uint64, bool)) (kept, changed int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, doc := range m.bySource {
-		if k, ok := key(id); !ok || k != doc.key {
-			delete(m.bySource, id)
+		k, ok := key(id)
+		if ok && k == doc.key {
+			continue
 		}
+		if ok {
+			changed++
+		}
+		delete(m.bySource, id)
 	}
+	return len(m.bySource), changed
 }
 
 // Len is how many sources m knows the last document of.

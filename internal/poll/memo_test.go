@@ -206,7 +206,9 @@ func TestMemoOutlivesReload(t *testing.T) {
 	// reaches dienbien's items.
 	cfg = configWith("2s", ", {id: muonglay, url: \"http://127.0.0.3:1/rss\", language: vi}", adFilter)
 	second := New(cfg, st, log)
-	second.UseMemo(first.memo)
+	if kept, changed := second.UseMemo(first.memo); kept != 1 || changed != 0 {
+		t.Fatalf("a reload that left the source alone kept %d and forgot %d sources' documents, want 1 and 0", kept, changed)
+	}
 	version.Store(1)
 	rep := second.Poll(context.Background(), source(t, cfg, "dienbien"))
 	if rep.Err != nil || rep.New != 1 || rep.Dropped != 1 || rep.Items != 4 {
@@ -221,9 +223,8 @@ func TestMemoOutlivesReload(t *testing.T) {
 	// filter dropped is stored now.
 	cfg = configWith("2s", "", "")
 	third := New(cfg, st, log)
-	third.UseMemo(second.memo)
-	if n := third.memo.Len(); n != 0 {
-		t.Fatalf("memo after a reload that changed the filters knows %d sources, want none", n)
+	if kept, changed := third.UseMemo(second.memo); kept != 0 || changed != 1 {
+		t.Fatalf("a reload that changed the filters kept %d and forgot %d sources' documents, want 0 and 1", kept, changed)
 	}
 	version.Store(2)
 	rep = third.Poll(context.Background(), source(t, cfg, "dienbien"))
@@ -237,9 +238,8 @@ func TestMemoOutlivesReload(t *testing.T) {
 	// A reload without the source forgets it.
 	cfg = configWith("2s", "", "")
 	cfg.Sources = nil
-	New(cfg, st, log).UseMemo(third.memo)
-	if n := third.memo.Len(); n != 0 {
-		t.Fatalf("memo after the source was removed knows %d sources, want none", n)
+	if kept, changed := New(cfg, st, log).UseMemo(third.memo); kept != 0 || changed != 0 || third.memo.Len() != 0 {
+		t.Fatalf("a reload that removed the source kept %d and counted %d as changed, want 0 and 0: it is gone, not changed", kept, changed)
 	}
 }
 

@@ -99,17 +99,19 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
 // to the next, so that a reload costs only the sources whose settings it
 // changed a whole pass over their next document. It forgets, in m, the
 // sources p's config no longer has or has changed. Call it before Run or
-// PollAll.
-func (p *Poller) UseMemo(m *Memo) {
+// PollAll. It reports how many sources' documents it kept, and how many it
+// forgot although their source is still in the config.
+func (p *Poller) UseMemo(m *Memo) (kept, changed int) {
 	keys := make(map[string]uint64, len(p.cfg.Sources))
 	for _, src := range p.cfg.Sources {
 		keys[src.ID] = memoKey(p.settings, src)
 	}
-	m.keep(func(id string) (uint64, bool) {
+	kept, changed = m.keep(func(id string) (uint64, bool) {
 		k, ok := keys[id]
 		return k, ok
 	})
 	p.memo = m
+	return kept, changed
 }
 
 // SetMetrics makes p count its polls in m. Call it before Run or PollAll.
