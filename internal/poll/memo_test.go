@@ -102,6 +102,32 @@ func TestChangedDocumentCostsOnlyItsChanges(t *testing.T) {
 	}
 }
 
+// versionedOutlet serves, on 127.0.0.2, the RSS of an outlet named channel
+// at host with items (guid, title): its build date moves with the version
+// it returns, and from version 1 on it carries added first.
+func versionedOutlet(t *testing.T, channel, host string, added [2]string, items ...[2]string) (string, *atomic.Int32) {
+	t.Helper()
+	version := new(atomic.Int32)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := version.Load()
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>%s</title><link>https://%s/</link><description>tin</description>`, channel, host)
+		fmt.Fprintf(&b, `<lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+v)
+		list := items
+		if v >= 1 {
+			list = append([][2]string{added}, items...)
+		}
+		for _, it := range list {
+			fmt.Fprintf(&b, `<item><title>%s</title><link>https://%s/%s.html</link><guid isPermaLink="false">%s</guid><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate><description>Tin ngắn: %s.</description></item>`,
+				it[1], host, it[0], it[0], it[1])
+		}
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	return url, version
+}
+
 // adFilter drops the advertisements the memo tests' outlets carry.
 const adFilter = `filters: {drop_title_prefixes: ["Quảng cáo"]}`
 
@@ -170,25 +196,11 @@ func TestRhythmCountsRepeatedItems(t *testing.T) {
 // through whole, so that the new filter reaches items already seen; a source
 // the config no longer has is forgotten.
 func TestMemoOutlivesReload(t *testing.T) {
-	var version atomic.Int32
-	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := version.Load()
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Điện Biên</title><link>https://dienbien.test/</link><description>tin</description>`)
-		fmt.Fprintf(&b, `<lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+v)
-		item := func(guid, title string) {
-			fmt.Fprintf(&b, `<item><title>%s</title><link>https://dienbien.test/%s.html</link><guid isPermaLink="false">%s</guid><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate><description>Tin ngắn: %s.</description></item>`, title, guid, guid, title)
-		}
-		if v >= 1 {
-			item("db-5", "Mường Nhé mở lớp xoá mù chữ cho 40 học viên")
-		}
-		item("db-1", "Tuần Giáo thu hoạch lúa nương sớm hơn mọi năm")
-		item("db-2", "Quảng cáo: Homestay bản Mường Phăng giảm giá")
-		item("db-3", "Điện Biên Đông nâng cấp 12 km đường liên xã")
-		b.WriteString(`</channel></rss>`)
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write([]byte(b.String()))
-	}))
+	url, version := versionedOutlet(t, "Đài Điện Biên", "dienbien.test",
+		[2]string{"db-5", "Mường Nhé mở lớp xoá mù chữ cho 40 học viên"},
+		[2]string{"db-1", "Tuần Giáo thu hoạch lúa nương sớm hơn mọi năm"},
+		[2]string{"db-2", "Quảng cáo: Homestay bản Mường Phăng giảm giá"},
+		[2]string{"db-3", "Điện Biên Đông nâng cấp 12 km đường liên xã"})
 	dir := t.TempDir()
 	dienbien := fmt.Sprintf("{id: dienbien, url: %q, language: vi}", url)
 	configWith := func(interval, extra, filters string) *config.Config {
@@ -294,25 +306,11 @@ default_category: thoi-su
 // the next process's poller as if it had run all along; one the store was
 // written to after is not used.
 func TestMemoOutlivesRestart(t *testing.T) {
-	var version atomic.Int32
-	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := version.Load()
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Đài Hòa Bình</title><link>https://hoabinh.test/</link><description>tin</description>`)
-		fmt.Fprintf(&b, `<lastBuildDate>Sat, 28 Nov 2026 %02d:00:00 +0700</lastBuildDate>`, 6+v)
-		item := func(guid, title string) {
-			fmt.Fprintf(&b, `<item><title>%s</title><link>https://hoabinh.test/%s.html</link><pubDate>Sat, 28 Nov 2026 05:%s:00 +0700</pubDate><description>Tin ngắn: %s.</description></item>`, title, guid, guid[3:], title)
-		}
-		if v >= 1 {
-			item("hb-40", "Mai Châu đón đoàn khảo sát du lịch cộng đồng")
-		}
-		item("hb-30", "Quảng cáo: Khu nghỉ dưỡng hồ Hòa Bình")
-		item("hb-20", "Lạc Sơn thu 1.200 tấn cam đầu vụ")
-		item("hb-10", "Kim Bôi khởi công trường mầm non xã Nật Sơn")
-		b.WriteString(`</channel></rss>`)
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write([]byte(b.String()))
-	}))
+	url, version := versionedOutlet(t, "Đài Hòa Bình", "hoabinh.test",
+		[2]string{"hb-40", "Mai Châu đón đoàn khảo sát du lịch cộng đồng"},
+		[2]string{"hb-30", "Quảng cáo: Khu nghỉ dưỡng hồ Hòa Bình"},
+		[2]string{"hb-20", "Lạc Sơn thu 1.200 tấn cam đầu vụ"},
+		[2]string{"hb-10", "Kim Bôi khởi công trường mầm non xã Nật Sơn"})
 	cfg := memoTestConfig(t, t.TempDir(), "1s", fmt.Sprintf("{id: hoabinh, url: %q, language: vi}", url), adFilter)
 	src := source(t, cfg, "hoabinh")
 	first, _, logs := newPoller(t, cfg)
