@@ -130,7 +130,33 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 // new stories would pile up between the poller's periodic releases. The
 // write has landed: a failed release only leaves pages resident until the
 // periodic one.
-func (s *Store) releaseWritten() { _ = s.ReleaseMapped() }
+//
+// It releases at most once every releaseGap, and a write that comes sooner
+// leaves its pages to a release at the end of that gap: the writes of one
+// gap share the index's upper pages instead of each faulting them in again.
+// On the 10,000-feed farm that took a changed feed from 6.94–7.02 to
+// 5.05–5.70 ms of CPU, for 6–8 MiB more at the peak (BENCHMARKS.md).
+func (s *Store) releaseWritten() {
+	s.releaseMu.Lock()
+	defer s.releaseMu.Unlock()
+	if wait := time.Until(s.released.Add(releaseGap)); wait > 0 {
+		if s.releaseLater == nil {
+			s.releaseLater = time.AfterFunc(wait, func() {
+				s.releaseMu.Lock()
+				s.releaseLater, s.released = nil, time.Now()
+				s.releaseMu.Unlock()
+				_ = s.ReleaseMapped()
+			})
+		}
+		return
+	}
+	s.released = time.Now()
+	_ = s.ReleaseMapped()
+}
+
+// releaseGap is the least time between two releases after writes of
+// stories (releaseWritten).
+const releaseGap = time.Second
 
 // releaseEvery is how many items Apply stores between releases of the
 // mapped pages it has read (ReleaseMapped) within one transaction, and how

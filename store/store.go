@@ -70,6 +70,11 @@ type Store struct {
 	// openedAt is the id of the file's last transaction when Open found
 	// it (aside.go).
 	openedAt uint64
+	// releaseMu guards released, the last release after a write, and
+	// releaseLater, the one due at the end of its gap (releaseWritten).
+	releaseMu    sync.Mutex
+	released     time.Time
+	releaseLater *time.Timer
 }
 
 // Open opens (creating if needed, with its directory) the store at path. It
@@ -191,6 +196,11 @@ func migrate(tx *bolt.Tx, from uint64, ms []migration) error {
 // Close closes the file and releases its lock.
 func (s *Store) Close() error {
 	defer s.faults.close()
+	s.releaseMu.Lock()
+	if s.releaseLater != nil {
+		s.releaseLater.Stop()
+	}
+	s.releaseMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
