@@ -114,9 +114,11 @@ func BenchmarkFarm10k(b *testing.B) {
 	f.Reset()
 	rssPart("phase A")
 	cpu0 := cpuSeconds(b, pid)
+	procA := takeProc(b, pid, listen)
 	profile(b, listen, "phase-a", interval-5*time.Second)
 	time.Sleep(interval)
 	cpuA := cpuSeconds(b, pid) - cpu0
+	procA = takeProc(b, pid, listen).since(procA)
 	statsA := f.Stats()
 
 	// Phase B: two intervals, 1% of the feeds change per interval, spread
@@ -158,9 +160,11 @@ changing:
 	f.Reset()
 	rssPart("phase C")
 	cpu2 := cpuSeconds(b, pid)
+	procC := takeProc(b, pid, listen)
 	profile(b, listen, "phase-c", interval-5*time.Second)
 	changeSpread(f, feeds/10, interval)
 	cpuC := cpuSeconds(b, pid) - cpu2
+	procC = takeProc(b, pid, listen).since(procC)
 	statsC := f.Stats()
 	rssPart("done")
 	// The first round stores every feed's 50 stories at once, a bulk load
@@ -239,6 +243,8 @@ changes: %d made, %d not visible in /feeds/all.json, %d later than interval + 5 
 peak RSS (VmHWM): %.1f MiB after the first round, %.1f MiB in it; largest sampled every 0.5 s: %s
 bare conditional-GET loop: %.3f CPU-s per 1000 polls back to back (%.3f before phase A, %.3f at the end), %.3f spread over the interval; naive poller: %.3f CPU-s per 1000 polls; gofeed parse of one 50-item feed: %.2f ms (%.2f before phase C, %.2f at the end)
 daemon against the baselines: unchanged polls %.1f × the bare loop back to back (%.1f × before phase A), changed feeds %.1f × the gofeed parse (%.1f × before phase C)
+phase A in detail: %s; per 1000 polls %s
+phase C in detail: %s; per changed feed %s
 `, feeds, hosts, interval, firstRound.Round(time.Second), cpuFirst,
 		statsA.Requests, statsA.Unchanged304, statsA.Unchanged, pct(statsA.Unchanged304, statsA.Unchanged), cpuA, perUnchanged,
 		statsB.Requests, statsB.Fresh, statsB.Unchanged304, statsB.Unchanged, pct(statsB.Unchanged304, statsB.Unchanged), cpuB,
@@ -247,7 +253,79 @@ daemon against the baselines: unchanged polls %.1f × the bare loop back to back
 		regular, gaps, pct(int64(regular), int64(gaps)), short, (gapSum / time.Duration(max(1, gaps))).Round(10*time.Millisecond),
 		len(changes), missing, late, worst.Round(time.Millisecond), worstFetch.Round(time.Millisecond), worstShown.Round(time.Millisecond),
 		float64(rss)/(1<<20), float64(rssFirst)/(1<<20), peakParts(), bare, bareBefore, bareAfter, paced, naive, parse, parseBefore, parseAfter,
-		perUnchanged/bare, perUnchanged/bareBefore, changedC*1000/parse, changedC*1000/parseBefore)
+		perUnchanged/bare, perUnchanged/bareBefore, changedC*1000/parse, changedC*1000/parseBefore,
+		procA, procA.per(float64(statsA.Requests)/1000), procC, procC.per(float64(max(1, statsC.Fresh))))
+}
+
+// proc is what the daemon's process and its store did over part of a run,
+// to tell where its CPU went beyond what a profile samples: system time,
+// page faults (a fault on the store's mapping is a page read again after a
+// release) and the threads' voluntary context switches (waking up).
+type proc struct {
+	user, system           float64 // CPU-s
+	minorFaults, switches  float64
+	commits, docs, written float64 // the store's transactions of polled documents, and bytes written
+}
+
+func takeProc(b *testing.B, pid int, listen string) proc {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	var p proc
+	p.minorFaults, _ = strconv.ParseFloat(fields[7], 64)
+	p.user, p.system = cpuParts(b, pid)
+	vol, _ := contextSwitches(pid)
+	p.switches = float64(vol)
+	m, err := metricValues(listen, "newswire_store_commits_total", "newswire_store_committed_documents_total", "newswire_store_written_bytes_total")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.commits, p.docs, p.written = m[0], m[1], m[2]
+	return p
+}
+
+func (p proc) since(q proc) proc {
+	return proc{p.user - q.user, p.system - q.system, p.minorFaults - q.minorFaults, p.switches - q.switches,
+		p.commits - q.commits, p.docs - q.docs, p.written - q.written}
+}
+
+func (p proc) String() string {
+	return fmt.Sprintf("user %.2f s, system %.2f s (%.0f %%); %.0f store commits of %.0f documents (%.1f a commit)",
+		p.user, p.system, 100*p.system/max(0.01, p.user+p.system), p.commits, p.docs, p.docs/max(1, p.commits))
+}
+
+// per is p's counts divided by n.
+func (p proc) per(n float64) string {
+	return fmt.Sprintf("%.0f minor page faults, %.0f voluntary context switches, %.1f KiB written to the store",
+		p.minorFaults/n, p.switches/n, p.written/n/1024)
+}
+
+// metricValues reads the named series (without labels) from the daemon's
+// /metrics, in the order named; a series it lacks is 0.
+func metricValues(listen string, names ...string) ([]float64, error) {
+	resp, err := http.Get("http://" + listen + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(names))
+	for line := range strings.Lines(string(raw)) {
+		for i, n := range names {
+			if v, ok := strings.CutPrefix(line, n+" "); ok {
+				if out[i], err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+					return nil, fmt.Errorf("/metrics: %q: %v", line, err)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // profile, when NEWSWIRE_FARM_PROFILE names a directory, saves a CPU profile
