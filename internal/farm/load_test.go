@@ -303,8 +303,9 @@ func (p proc) per(n float64) string {
 		p.minorFaults/n, p.switches/n, p.written/n/1024)
 }
 
-// metricValues reads the named series (without labels) from the daemon's
-// /metrics, in the order named; a series it lacks is 0.
+// metricValues reads the named series (a name, with its labels if it has
+// any, as /metrics writes them) from the daemon's /metrics, in the order
+// named; a series it lacks is 0.
 func metricValues(listen string, names ...string) ([]float64, error) {
 	resp, err := http.Get("http://" + listen + "/metrics")
 	if err != nil {
@@ -601,28 +602,19 @@ func pollsOK(b *testing.B, listen string) int {
 // polls reads from the daemon's /metrics how many polls ended with one of
 // the results named.
 func polls(listen string, results ...string) (int, error) {
-	resp, err := http.Get("http://" + listen + "/metrics")
-	if err != nil {
-		return 0, err
+	series := make([]string, len(results))
+	for i, r := range results {
+		series[i] = `newswire_poll_total{result="` + r + `"}`
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	values, err := metricValues(listen, series...)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for line := range strings.Lines(string(raw)) {
-		for _, r := range results {
-			if v, ok := strings.CutPrefix(line, `newswire_poll_total{result="`+r+`"} `); ok {
-				x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-				if err != nil {
-					return 0, fmt.Errorf("/metrics: %q: %v", line, err)
-				}
-				n += int(x)
-			}
-		}
+	for _, v := range values {
+		n += int(v)
 	}
-	return n, nil // 0 before the first
+	return n, nil
 }
 
 // changeSpread changes n feeds picked at random over d, one at a time and
