@@ -259,8 +259,9 @@ phase C in detail: %s; per changed feed %s
 
 // proc is what the daemon's process and its store did over part of a run,
 // to tell where its CPU went beyond what a profile samples: system time,
-// page faults (a fault on the store's mapping is a page read again after a
-// release) and the threads' voluntary context switches (waking up).
+// minor page faults (on the store's mapping, a page read again after a
+// release; on the heap, memory new to the process) and the threads'
+// voluntary context switches (each a thread put to sleep, to be woken).
 type proc struct {
 	user, system           float64 // CPU-s
 	minorFaults, switches  float64
