@@ -50,6 +50,7 @@ func (d *daemon) start(cfg *config.Config) {
 	setMemoryLimit(cfg)
 	setCommitDelay(d.st, cfg)
 	web := server.New(cfg, d.st, d.log)
+	web.SetWriteTimeout(0) // serve's Guard bounds every response
 	web.SetMetrics(d.metrics)
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)

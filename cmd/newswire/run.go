@@ -24,6 +24,7 @@ import (
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
+	"newswire/internal/server"
 	"newswire/internal/uffd"
 	"newswire/store"
 )
@@ -202,16 +203,19 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	watched := make(chan error, 1)
 	go func() { watched <- watcher.Run(watchCtx, hup) }()
 
-	// Reading a body and writing a response have their deadlines per
-	// request, where they can take long (internal/server/deadline.go).
+	// The guard bounds a request's header, a kept-alive connection's wait
+	// for the next request and a response's writing, without the timers
+	// that ReadHeaderTimeout, IdleTimeout and write deadlines reset on every
+	// request; a request body keeps its deadline (internal/server/guard.go).
+	guard := server.NewGuard(server.GuardLimits{Header: 10 * time.Second, Idle: 2 * time.Minute, Active: server.WriteTimeout})
+	defer guard.Close()
 	srv := &http.Server{
-		Handler:           d,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:   d,
+		ConnState: guard.ConnState,
+		ErrorLog:  slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(guard.Listener(ln)) }()
 	log.Info("newswire serving", "listen", ln.Addr().String(), "base_url", cfg.BaseURL,
 		"sources", len(cfg.EnabledSources()), "categories", len(cfg.Categories), "store", st.Path(), "config", path)
 
