@@ -67,6 +67,27 @@ func startServe(t *testing.T, bin, cfgPath, logPath string) *exec.Cmd {
 	return cmd
 }
 
+// waitServing waits up to 15 s for the daemon to answer url with 200, and
+// fails the test with its log (at logPath) if it does not.
+func waitServing(t *testing.T, url, logPath string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("daemon not serving %s: %v\n%s", url, err, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // slidingOutlets serves sources whose every response brings ten new items
 // and keeps forty of the last, recording what each response carried.
 type slidingOutlets struct {

@@ -3,13 +3,11 @@
 package main
 
 import (
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -34,20 +32,7 @@ func TestLeanExecutable(t *testing.T) {
 		cmd.Process.Signal(unix.SIGTERM)
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/feeds/all.rss")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon not serving at %s: %v\n%s", addr, err, log())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitServing(t, "http://"+addr+"/feeds/all.rss", logPath)
 
 	maps, err := uffd.Smaps(cmd.Process.Pid)
 	if err != nil {

@@ -5,12 +5,10 @@ package server
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -157,28 +155,7 @@ func TestGuardSlowReader(t *testing.T) {
 	// More than the kernel's socket buffers on both sides take.
 	body := bytes.Repeat([]byte("<p>Bản tin dài về mùa lúa chín trên ruộng bậc thang Hoàng Su Phì.</p>\n"), 400_000)
 	srv := guardedSite(t, g, body)
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-		return errors.Join(err, serr)
-	}}
-	conn, err := d.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: newswire.test\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // a reader far slower than the limit
-	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	got, err := io.Copy(io.Discard, conn)
-	if isTimeout(err) {
-		t.Fatalf("the server kept the connection open after the active limit (read %d bytes)", got)
-	}
-	if got >= int64(len(body)) {
+	if got := slowReaderGets(t, srv.Listener.Addr().String()); got >= int64(len(body)) {
 		t.Fatalf("read %d bytes of a %d-byte body: the slow reader was never cut off", got, len(body))
 	}
 }
