@@ -190,15 +190,23 @@ func idleRun(b *testing.B, f *farm.Farm, e farmEntry, name string, feeds int, in
 
 // cpuParts is the user and the system CPU time of process pid so far.
 func cpuParts(b *testing.B, pid int) (user, system float64) {
+	user, system, _ = procStat(b, pid)
+	return user, system
+}
+
+// procStat reads from /proc/PID/stat the user and the system CPU time of
+// process pid so far, and its minor page faults.
+func procStat(b *testing.B, pid int) (user, system, minorFaults float64) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := string(raw)
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	minorFaults, _ = strconv.ParseFloat(fields[7], 64)
 	u, _ := strconv.ParseFloat(fields[11], 64)
 	st, _ := strconv.ParseFloat(fields[12], 64)
-	return u / 100, st / 100 // USER_HZ is 100 on Linux
+	return u / 100, st / 100, minorFaults // USER_HZ is 100 on Linux
 }
 
 // contextSwitches sums the context switches of every thread of process pid.

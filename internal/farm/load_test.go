@@ -113,12 +113,11 @@ func BenchmarkFarm10k(b *testing.B) {
 	// Phase A: one interval, nothing changes.
 	f.Reset()
 	rssPart("phase A")
-	cpu0 := cpuSeconds(b, pid)
 	procA := takeProc(b, pid, listen)
 	profile(b, listen, "phase-a", interval-5*time.Second)
 	time.Sleep(interval)
-	cpuA := cpuSeconds(b, pid) - cpu0
 	procA = takeProc(b, pid, listen).since(procA)
+	cpuA := procA.cpu()
 	statsA := f.Stats()
 
 	// Phase B: two intervals, 1% of the feeds change per interval, spread
@@ -159,12 +158,11 @@ changing:
 	parseBefore := runClient(b, "parse", f.URLs()[:1])
 	f.Reset()
 	rssPart("phase C")
-	cpu2 := cpuSeconds(b, pid)
 	procC := takeProc(b, pid, listen)
 	profile(b, listen, "phase-c", interval-5*time.Second)
 	changeSpread(f, feeds/10, interval)
-	cpuC := cpuSeconds(b, pid) - cpu2
 	procC = takeProc(b, pid, listen).since(procC)
+	cpuC := procC.cpu()
 	statsC := f.Stats()
 	rssPart("done")
 	// The first round stores every feed's 50 stories at once, a bulk load
@@ -269,15 +267,8 @@ type proc struct {
 }
 
 func takeProc(b *testing.B, pid int, listen string) proc {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := string(raw)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
 	var p proc
-	p.minorFaults, _ = strconv.ParseFloat(fields[7], 64)
-	p.user, p.system = cpuParts(b, pid)
+	p.user, p.system, p.minorFaults = procStat(b, pid)
 	vol, _ := contextSwitches(pid)
 	p.switches = float64(vol)
 	m, err := metricValues(listen, "newswire_store_commits_total", "newswire_store_committed_documents_total", "newswire_store_written_bytes_total")
@@ -288,6 +279,8 @@ func takeProc(b *testing.B, pid int, listen string) proc {
 	return p
 }
 
+func (p proc) cpu() float64 { return p.user + p.system }
+
 func (p proc) since(q proc) proc {
 	return proc{p.user - q.user, p.system - q.system, p.minorFaults - q.minorFaults, p.switches - q.switches,
 		p.commits - q.commits, p.docs - q.docs, p.written - q.written}
@@ -295,7 +288,7 @@ func (p proc) since(q proc) proc {
 
 func (p proc) String() string {
 	return fmt.Sprintf("user %.2f s, system %.2f s (%.0f %%); %.0f store commits of %.0f documents (%.1f a commit)",
-		p.user, p.system, 100*p.system/max(0.01, p.user+p.system), p.commits, p.docs, p.docs/max(1, p.commits))
+		p.user, p.system, 100*p.system/max(0.01, p.cpu()), p.commits, p.docs, p.docs/max(1, p.commits))
 }
 
 // per is p's counts divided by n.
