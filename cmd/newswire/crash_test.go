@@ -88,6 +88,24 @@ func waitServing(t *testing.T, url, logPath string) {
 	}
 }
 
+// serveOutlets runs the real binary polling the test outlets and serving on
+// a free address until the test ends, and returns once the daemon answers
+// path with 200: the command, the address and the log's path.
+func serveOutlets(t *testing.T, path string) (cmd *exec.Cmd, addr, logPath string) {
+	t.Helper()
+	bin := newswireBinary(t)
+	addr = freeAddr(t)
+	cfgPath := writeConfig(t, newOutlets(t), addr)
+	logPath = filepath.Join(t.TempDir(), "serve.log")
+	cmd = startServe(t, bin, cfgPath, logPath)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	waitServing(t, "http://"+addr+path, logPath)
+	return cmd, addr, logPath
+}
+
 // slidingOutlets serves sources whose every response brings ten new items
 // and keeps forty of the last, recording what each response carried.
 type slidingOutlets struct {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -18,17 +16,7 @@ import (
 // request's header and never ends it loses its connection after about 10 s
 // (serve's Guard), while a kept-alive client is served all along.
 func TestDaemonCutsEndlessHeader(t *testing.T) {
-	bin := newswireBinary(t)
-	o := newOutlets(t)
-	addr := freeAddr(t)
-	cfgPath := writeConfig(t, o, addr)
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	cmd := startServe(t, bin, cfgPath, logPath)
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
-	waitServing(t, "http://"+addr+"/healthz", logPath)
+	_, addr, _ := serveOutlets(t, "/healthz")
 
 	slow, err := net.Dial("tcp", addr)
 	if err != nil {

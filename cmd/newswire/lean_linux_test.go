@@ -4,12 +4,9 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 
 	"newswire/internal/uffd"
 	"newswire/internal/uffd/uffdtest"
@@ -21,18 +18,9 @@ import (
 // of them at start.
 func TestLeanExecutable(t *testing.T) {
 	uffdtest.NeedWPAsync(t)
-	bin := newswireBinary(t)
-	o := newOutlets(t)
-	addr := freeAddr(t)
-	cfgPath := writeConfig(t, o, addr)
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	cmd := startServe(t, bin, cfgPath, logPath)
+	cmd, _, logPath := serveOutlets(t, "/feeds/all.rss")
+	bin := newswireBinary(t) // built once, the one serving
 	log := func() string { b, _ := os.ReadFile(logPath); return string(b) }
-	t.Cleanup(func() {
-		cmd.Process.Signal(unix.SIGTERM)
-		cmd.Wait()
-	})
-	waitServing(t, "http://"+addr+"/feeds/all.rss", logPath)
 
 	maps, err := uffd.Smaps(cmd.Process.Pid)
 	if err != nil {
