@@ -94,8 +94,8 @@ func (g *Guard) Close() {
 	}
 }
 
-// Open reports how many connections the Guard watches.
-func (g *Guard) Open() int {
+// Watched reports how many connections the Guard watches.
+func (g *Guard) Watched() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.conns)

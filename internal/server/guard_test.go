@@ -114,15 +114,15 @@ func TestGuardIdleLimit(t *testing.T) {
 
 	// Closed by the server, the idle connection is forgotten; the busy one
 	// is watched until it closes.
-	if n := g.Open(); n != 1 {
+	if n := g.Watched(); n != 1 {
 		t.Errorf("the guard watches %d connections, want 1", n)
 	}
 	busy.Close()
 	deadline := time.Now().Add(3 * time.Second)
-	for g.Open() != 0 && time.Now().Before(deadline) {
+	for g.Watched() != 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if n := g.Open(); n != 0 {
+	if n := g.Watched(); n != 0 {
 		t.Errorf("the guard still watches %d connections after all closed", n)
 	}
 }
