@@ -390,7 +390,7 @@ func TestRoutineStatesWaitForRefresh(t *testing.T) {
 	stored(first, "the first poll")
 	firstNotModified := poll(ResultNotModified)
 	stored(firstNotModified, "a 304 after a 200 changes the last result")
-	for range 9 { // a minute apart
+	for range int(refreshEvery/time.Minute) - 1 { // a minute apart
 		poll(ResultNotModified)
 		stored(firstNotModified, "a 304 after a 304, within refreshEvery")
 	}

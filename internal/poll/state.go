@@ -31,9 +31,12 @@ type states struct {
 // it only then. A crash loses at most that much of its poll times, which
 // costs one conditional GET of the source soon after the restart; every
 // other change (validators, failures, a new interval's reason, new items)
-// is written by the next flush. At 10,000 sources, writing each state every
-// minute was a fifteenth of an idle poller's CPU.
-const refreshEvery = 10 * time.Minute
+// is written by the next flush. At 10,000 sources polled every minute,
+// writing each state every minute was a fifteenth of an idle poller's CPU,
+// and every ten minutes still a tenth (the farm's phase A, profiled): an
+// hour of lost times costs a restart after a crash what ten minutes do, one
+// early conditional GET of each source polled more often than that.
+const refreshEvery = time.Hour
 
 // routine reports whether st differs from prev only in the times every poll
 // moves: when it ran and took how long, when it last succeeded, and the
