@@ -412,9 +412,14 @@ func (d *dispatcher) promote(now time.Time) {
 // calling worker when it asks for one (mine not nil), the others on idle
 // workers. It returns when to look again for the ones a host's gap held
 // back (zero if none): the earliest end of a gap, rounded up to gapStep.
+// With every worker busy it returns at once, and what it returns does not
+// matter: the next worker to finish looks again.
 func (d *dispatcher) start(now time.Time, jobs chan<- *entry, mine **entry) (wake time.Time) {
 	step := gapStep(d.gap)
 	for host, h := range d.waiting {
+		if d.running >= d.workers {
+			break
+		}
 		for len(h.queue) > 0 && d.running < d.workers && h.running < d.perHost {
 			if ready := gapEnd(h.lastStart, d.gap, step); d.gap > 0 && ready.After(now) {
 				if wake.IsZero() || ready.Before(wake) {
