@@ -84,9 +84,9 @@ func (ps *partners) status() []partnerStatus {
 }
 
 // limiter is a token bucket per client, kept as the generic cell rate
-// algorithm: a client's bucket is one time, when it would be empty again
-// (the "theoretical arrival time" of its next request at the sustained rate),
-// updated with one compare-and-swap, so that the feed path takes no lock.
+// algorithm: a client's bucket is one time, when it will be full again (the
+// "theoretical arrival time" of the algorithm), moved on with one
+// compare-and-swap per request, so that the feed path takes no lock.
 // Buckets idle long enough to be full again are forgotten, so that a crowd
 // of one-time clients cannot grow it without end.
 type limiter struct {
