@@ -89,7 +89,10 @@ func TestLimiterForgetsFullBuckets(t *testing.T) {
 	l.allow("10.9.9.9", now.Add(1500*time.Millisecond))
 	later := now.Add(3 * time.Second)
 	l.allow("10.10.0.1", later)
-	if n := l.count.Load(); n != 2 {
+	l.mu.Lock()
+	n := len(l.clients)
+	l.mu.Unlock()
+	if n != 2 {
 		t.Fatalf("%d clients held after the sweep, want 2 (the newcomer, the one whose bucket is not full)", n)
 	}
 	// Its bucket, kept, has one and a half tokens back, not two.

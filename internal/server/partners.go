@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"newswire/internal/config"
 )
 
@@ -83,81 +85,59 @@ func (ps *partners) status() []partnerStatus {
 	return out
 }
 
-// limiter is a token bucket per client, kept as the generic cell rate
-// algorithm: a client's bucket is one time, when it will be full again (the
-// "theoretical arrival time" of the algorithm), moved on with one
-// compare-and-swap per request, so that the feed path takes no lock.
-// Buckets idle long enough to be full again are forgotten, so that a crowd
-// of one-time clients cannot grow it without end.
+// limiter is a token bucket per client. Buckets idle long enough to be full
+// again are forgotten, so that a crowd of one-time clients cannot grow it
+// without end.
 type limiter struct {
-	every   int64 // nanoseconds a token takes to come back
-	ahead   int64 // how far a bucket's time may run ahead of now: burst-1 tokens
-	full    int64 // how long an empty bucket takes to fill, in nanoseconds
-	clients sync.Map
-	count   atomic.Int64 // of clients, about: a sweep recounts
-	sweep   sync.Mutex
-	swept   atomic.Int64 // when last swept, unix nanoseconds
+	mu      sync.Mutex
+	every   rate.Limit
+	burst   int
+	full    time.Duration // how long an empty bucket takes to fill
+	clients map[string]*clientBucket
+	swept   time.Time
 }
 
-// clientBucket is the time at which a client's bucket is full again, unix
-// nanoseconds: each request moves it one token's time on from now or from
-// where it was, whichever is later.
-type clientBucket struct{ at atomic.Int64 }
+type clientBucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
 
 // newLimiter returns nil, meaning no limit, when perSecond is 0.
 func newLimiter(perSecond, burst int) *limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	every := int64(time.Second) / int64(perSecond)
-	burst = max(1, burst)
-	return &limiter{every: every, ahead: int64(burst-1) * every, full: int64(burst) * every}
+	return &limiter{
+		every:   rate.Limit(perSecond),
+		burst:   burst,
+		full:    time.Duration(float64(burst) / float64(perSecond) * float64(time.Second)),
+		clients: map[string]*clientBucket{},
+	}
 }
 
 // allow takes a token for client, or says how long until one is free.
 func (l *limiter) allow(client string, now time.Time) (time.Duration, bool) {
-	t := now.UnixNano()
-	v, ok := l.clients.Load(client)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.clients) > 1024 && now.Sub(l.swept) > l.full {
+		for k, b := range l.clients {
+			if now.Sub(b.seen) > l.full {
+				delete(l.clients, k)
+			}
+		}
+		l.swept = now
+	}
+	b, ok := l.clients[client]
 	if !ok {
-		if l.count.Load() >= 1024 {
-			l.forget(t)
-		}
-		if v, ok = l.clients.LoadOrStore(client, &clientBucket{}); !ok {
-			l.count.Add(1)
-		}
+		b = &clientBucket{lim: rate.NewLimiter(l.every, l.burst)}
+		l.clients[client] = b
 	}
-	b := v.(*clientBucket)
-	for {
-		at := b.at.Load()
-		from := max(at, t)
-		if from-t > l.ahead {
-			return time.Duration(from - t - l.ahead), false
-		}
-		if b.at.CompareAndSwap(at, from+l.every) {
-			return 0, true
-		}
+	b.seen = now
+	if b.lim.AllowN(now, 1) {
+		return 0, true
 	}
-}
-
-// forget drops the buckets that are full by t, at most once in the time a
-// bucket takes to fill. A client dropped while it takes a token gets a full
-// bucket at its next request, which it had anyway.
-func (l *limiter) forget(t int64) {
-	if t-l.swept.Load() < l.full || !l.sweep.TryLock() {
-		return
-	}
-	defer l.sweep.Unlock()
-	n := int64(0)
-	l.clients.Range(func(k, v any) bool {
-		if v.(*clientBucket).at.Load() <= t {
-			l.clients.Delete(k)
-		} else {
-			n++
-		}
-		return true
-	})
-	l.count.Store(n)
-	l.swept.Store(t)
+	missing := 1 - b.lim.TokensAt(now)
+	return time.Duration(missing / float64(l.every) * float64(time.Second)), false
 }
 
 // clientIP is the address a request came from, without its port.
