@@ -43,6 +43,17 @@ func closedWithin(t *testing.T, conn net.Conn, start time.Time, limit time.Durat
 	return time.Since(start)
 }
 
+// dial opens a connection to srv, closed when the test ends.
+func dial(t *testing.T, srv *httptest.Server) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 func get(t *testing.T, conn net.Conn, r *bufio.Reader) {
 	t.Helper()
 	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: newswire.test\r\n\r\n"); err != nil {
@@ -65,11 +76,7 @@ func TestGuardHeaderLimit(t *testing.T) {
 	g := NewGuard(GuardLimits{Header: 300 * time.Millisecond, Idle: 5 * time.Second, Active: 5 * time.Second})
 	srv := guardedSite(t, g, nil)
 	for _, kept := range []bool{false, true} {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+		conn := dial(t, srv)
 		if kept {
 			get(t, conn, bufio.NewReader(conn))
 			time.Sleep(500 * time.Millisecond) // idle longer than a header may take
@@ -92,17 +99,9 @@ func TestGuardIdleLimit(t *testing.T) {
 	g := NewGuard(GuardLimits{Header: 300 * time.Millisecond, Idle: 600 * time.Millisecond, Active: 300 * time.Millisecond})
 	srv := guardedSite(t, g, nil)
 
-	busy, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
+	busy := dial(t, srv)
 	r := bufio.NewReader(busy)
-	idle, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
+	idle := dial(t, srv)
 	get(t, idle, bufio.NewReader(idle))
 	start := time.Now()
 	// Requests every 150 ms for 2 s: more than every limit, in all.
@@ -132,11 +131,7 @@ func TestGuardIdleLimit(t *testing.T) {
 func TestGuardIdleFromLastResponse(t *testing.T) {
 	g := NewGuard(GuardLimits{Header: 300 * time.Millisecond, Idle: 600 * time.Millisecond, Active: 300 * time.Millisecond})
 	srv := guardedSite(t, g, nil)
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial(t, srv)
 	r := bufio.NewReader(conn)
 	get(t, conn, r)
 	time.Sleep(400 * time.Millisecond)
