@@ -750,7 +750,7 @@ func TestBaselineClient(t *testing.T) {
 		// starting one gap after it.
 		etags := make([]string, len(urls))
 		each(func(i int, u string) { _, _, etags[i] = get(u, "") })
-		var waves [][]int
+		var byWave [][]int // the URLs of each wave, the i-th of each host in the i-th
 		seen := map[string]int{}
 		for i, u := range urls {
 			pu, err := url.Parse(u)
@@ -759,13 +759,13 @@ func TestBaselineClient(t *testing.T) {
 			}
 			w := seen[pu.Host]
 			seen[pu.Host]++
-			if w == len(waves) {
-				waves = append(waves, nil)
+			if w == len(byWave) {
+				byWave = append(byWave, nil)
 			}
-			waves[w] = append(waves[w], i)
+			byWave[w] = append(byWave[w], i)
 		}
 		start, before := time.Now(), rusage()
-		for w, list := range waves {
+		for w, list := range byWave {
 			time.Sleep(time.Until(start.Add(time.Duration(w) * farmHostGap)))
 			some(list, func(i int, u string) {
 				if code, _, _ := get(u, etags[i]); code != http.StatusNotModified {
