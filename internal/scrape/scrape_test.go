@@ -121,12 +121,6 @@ func (o *outlet) set(path string, page []byte) {
 	o.pages[path] = page
 }
 
-func (o *outlet) hitCount(path string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.hits[path]
-}
-
 func (o *outlet) articleHits() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -328,8 +322,6 @@ type redesign struct {
 func replace(pairs ...string) func(string) string {
 	return func(s string) string { return strings.NewReplacer(pairs...).Replace(s) }
 }
-
-func keep(r Rules) Rules { return r }
 
 var redesigns = []redesign{
 	{name: "item blocks renamed", shape: 0, rewrite: replace(`<article class="card`, `<article class="story`),
