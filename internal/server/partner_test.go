@@ -63,8 +63,7 @@ func TestPartnerSimulation(t *testing.T) {
 		}
 	})
 
-	type version struct{ id, title string }
-	seen := map[version]bool{}
+	seen := map[feedItem]bool{} // a story's id with one of its titles
 	last := map[string]string{}
 	formats := []string{"json", "rss", "atom"}
 	pull := func(round int) {
@@ -75,11 +74,10 @@ func TestPartnerSimulation(t *testing.T) {
 			t.Fatalf("round %d: GET %s: %d %s", round, path, resp.StatusCode, body)
 		}
 		for _, it := range parseItems(t, ext, body) {
-			v := version{it.id, it.title}
-			if seen[v] {
+			if seen[it] {
 				t.Errorf("round %d: %s %q delivered twice", round, it.id, it.title)
 			}
-			seen[v] = true
+			seen[it] = true
 			last[it.id] = it.title
 		}
 		cursor = resp.Header.Get(headerCursor)
