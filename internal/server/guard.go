@@ -183,12 +183,15 @@ type guardedConn struct {
 	state atomic.Uint64 // since<<2 | phase
 }
 
-func (c *guardedConn) set(phase int, since int64) { c.state.Store(uint64(since)<<2 | uint64(phase)) }
+func (c *guardedConn) set(phase int, since int64) { c.state.Store(packState(phase, since)) }
 
 func (c *guardedConn) get() (phase int, since int64) {
 	s := c.state.Load()
 	return int(s & 3), int64(s >> 2)
 }
+
+// packState is the word of a connection in phase since step since.
+func packState(phase int, since int64) uint64 { return uint64(since)<<2 | uint64(phase) }
 
 // Read notes a request's first byte on a connection that was waiting for
 // one: from there its header has the header's limit, not the idle one.
@@ -196,7 +199,7 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		if s := c.state.Load(); s&3 == phaseIdle {
-			c.state.CompareAndSwap(s, uint64(c.g.now.Load())<<2|phaseHeader)
+			c.state.CompareAndSwap(s, packState(phaseHeader, c.g.now.Load()))
 		}
 	}
 	return n, err
