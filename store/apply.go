@@ -24,6 +24,10 @@ type record struct {
 	// JoinLabels are labels brought by other sources, kept when the
 	// representative's labels change.
 	JoinLabels []string `json:"join_labels,omitempty"`
+	// MediaFrom is the source whose enclosures and image the story carries
+	// when its representative's item had none: empty when they are the
+	// representative's own, or when no outlet gave any.
+	MediaFrom string `json:"media_from,omitempty"`
 	// GUIDKeys and LinkKeys are the index entries pointing here, so that a
 	// story can be removed with its entries.
 	GUIDKeys []string `json:"guid_keys,omitempty"`
@@ -325,11 +329,17 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *st
 	})
 	st.Labels = union(st.Labels, in.Item.Labels)
 	rec.JoinLabels = union(rec.JoinLabels, in.Item.Labels)
-	cats := len(st.Categories)
+	updated, cats := st.Updated, len(st.Categories)
+	if !hasMedia(st.Enclosures, st.Image) && hasMedia(in.Item.Enclosures, in.Item.Image) {
+		// An audio report or a picture is not lost because another
+		// outlet's text of the story came first.
+		st.Enclosures, st.Image, rec.MediaFrom = in.Item.Enclosures, in.Item.Image, w.source
+		w.touch(st, time.Time{})
+	}
 	if err := w.addCategories(rec, in.Categories); err != nil {
 		return err
 	}
-	if err := w.logIfChanged(rec, st.Updated, cats); err != nil {
+	if err := w.logIfChanged(rec, updated, cats); err != nil {
 		return err
 	}
 	if err := w.putGUID(rec, gk); err != nil {
@@ -349,15 +359,26 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 	it := &in.Item
 	occ := &rec.Story.Sources[oi]
 	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
-	if rec.Rep == w.source {
-		st := &rec.Story
+	st := &rec.Story
+	switch {
+	case rec.Rep == w.source:
 		st.Title, st.Link, st.Summary, st.ContentHTML = it.Title, it.Link, it.Summary, it.ContentHTML
-		st.Authors, st.Enclosures, st.Image = it.Authors, it.Enclosures, it.Image
+		st.Authors = it.Authors
+		// The representative's media win once it has some; until then the
+		// story keeps those another outlet gave.
+		if rec.MediaFrom == "" || hasMedia(it.Enclosures, it.Image) {
+			st.Enclosures, st.Image, rec.MediaFrom = it.Enclosures, it.Image, ""
+		}
 		st.Labels = union(union(nil, it.Labels), rec.JoinLabels)
-		if u := it.Updated.UTC(); u.After(st.Updated) {
-			st.Updated = u
-		} else {
-			st.Updated = w.now
+		w.touch(st, it.Updated)
+	case rec.MediaFrom == w.source:
+		// The outlet whose media the story carries changed them.
+		if !slices.Equal(st.Enclosures, it.Enclosures) || st.Image != it.Image {
+			st.Enclosures, st.Image = it.Enclosures, it.Image
+			if !hasMedia(it.Enclosures, it.Image) {
+				rec.MediaFrom = ""
+			}
+			w.touch(st, it.Updated)
 		}
 	}
 	// An edit may route the story to more categories (a keyword in the new
@@ -366,6 +387,21 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 		return err
 	}
 	return w.putLink(rec, in.Key)
+}
+
+// touch moves the story's updated time on for a change of its content: to
+// the outlet's own updated time when that is later, else to now.
+func (w *writer) touch(st *feeds.Story, outlet time.Time) {
+	if u := outlet.UTC(); u.After(st.Updated) {
+		st.Updated = u
+	} else {
+		st.Updated = w.now
+	}
+}
+
+// hasMedia reports whether an item or story has enclosures or an image.
+func hasMedia(enclosures []feeds.Enclosure, image string) bool {
+	return len(enclosures) > 0 || image != ""
 }
 
 func (w *writer) occurrence(it *feeds.Item, hash uint64) feeds.Occurrence {

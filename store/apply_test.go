@@ -268,6 +268,62 @@ func TestJoinAcrossSources(t *testing.T) {
 	}
 }
 
+// TestJoinKeepsMedia: a story first seen without enclosures or an image
+// takes those of the first outlet to carry them, tells partners following
+// changes, keeps them through its representative's edits until that outlet
+// has media of its own, and follows the edits of the outlet that gave them.
+func TestJoinKeepsMedia(t *testing.T) {
+	s := newTestStore(t)
+	central := news("nd-9", hgLink, "Khánh thành cầu treo Nậm Lang ở Hà Giang", 70, "thoi-su")
+	local := news("hg-9", hgLink, "Hà Giang khánh thành cầu treo Nậm Lang", 10, "tin-tinh")
+	audio := []feeds.Enclosure{{URL: "https://baohagiang.example/audio/cau-treo.mp3", Type: "audio/mpeg", Length: 1843200}}
+	local.Item.Enclosures, local.Item.Image = audio, "https://baohagiang.example/anh/cau.jpg"
+
+	s.apply("nhandan", t0.Add(2*time.Hour), central)
+	id := s.all(AllCategory, 1)[0].ID
+	cursor := s.head()
+	if res := s.apply("baohagiang", t0.Add(3*time.Hour), local); res.Joined != 1 {
+		t.Fatalf("local outlet's item: %+v, want it joined", res)
+	}
+	st := s.story(id)
+	if st.Title != central.Item.Title || !slices.Equal(st.Enclosures, audio) || st.Image != local.Item.Image {
+		t.Fatalf("joined story: title %q, enclosures %v, image %q; want the central text with the local media", st.Title, st.Enclosures, st.Image)
+	}
+	if !st.Updated.Equal(t0.Add(3 * time.Hour)) {
+		t.Errorf("updated %v, want the join's time", st.Updated)
+	}
+	if got, _ := s.changes(AllCategory, cursor, 10); len(got) != 1 || !slices.Equal(got[0].Enclosures, audio) {
+		t.Errorf("partner following changes got %d stories, want the story again with its audio", len(got))
+	}
+
+	// The representative's edit without media keeps the local ones.
+	central.Item.Title = "Khánh thành cầu treo Nậm Lang, học sinh bớt 7 km đường"
+	s.apply("nhandan", t0.Add(4*time.Hour), central)
+	if st := s.story(id); st.Title != central.Item.Title || !slices.Equal(st.Enclosures, audio) {
+		t.Errorf("after the representative's edit: %q with %v, want the new title and the audio", st.Title, st.Enclosures)
+	}
+
+	// The outlet that gave the media changes them; the story follows.
+	fixed := []feeds.Enclosure{{URL: "https://baohagiang.example/audio/cau-treo-ban-day-du.mp3", Type: "audio/mpeg", Length: 3686400}}
+	local.Item.Enclosures = fixed
+	s.apply("baohagiang", t0.Add(5*time.Hour), local)
+	if st := s.story(id); !slices.Equal(st.Enclosures, fixed) || !st.Updated.Equal(t0.Add(5*time.Hour)) {
+		t.Errorf("after the local outlet's edit: %v updated %v, want %v at its time", st.Enclosures, st.Updated, fixed)
+	}
+
+	// Once the representative has media of its own, they win.
+	central.Item.Image = "https://nhandan.example/anh/cau-treo.jpg"
+	s.apply("nhandan", t0.Add(6*time.Hour), central)
+	if st := s.story(id); st.Image != central.Item.Image || len(st.Enclosures) != 0 {
+		t.Errorf("after the representative's own image: image %q, enclosures %v", st.Image, st.Enclosures)
+	}
+	local.Item.Image = "https://baohagiang.example/anh/cau-2.jpg"
+	s.apply("baohagiang", t0.Add(7*time.Hour), local)
+	if st := s.story(id); st.Image != central.Item.Image {
+		t.Errorf("another outlet's edit replaced the representative's image: %q", st.Image)
+	}
+}
+
 func TestCategories(t *testing.T) {
 	tests := []struct {
 		name string

@@ -15,7 +15,7 @@ import (
 // Rendering). Records written before schema 4 are JSON, which starts with '{',
 // and are read as such until the story is next written.
 //
-//	0x01, uvarint ID, Title, Link, Summary, ContentHTML,
+//	format (0x02; 0x01 before MediaFrom), uvarint ID, Title, Link, Summary, ContentHTML,
 //	count + (Name, Email, URL)…                          authors
 //	time Published, time Updated, time FirstSeen, Language,
 //	count + string…                                      categories
@@ -25,10 +25,14 @@ import (
 //	count + (Source, Link, GUID, Title, time Published, time FirstSeen, uvarint Hash)…  sources
 //	time SortTime, Rep,
 //	count + string…                                      join labels, GUID keys, link keys (three lists)
+//	MediaFrom                                            since format 2 (format 1 records end above)
 //
 // Strings are uvarint length + bytes. A time is one byte 0 (the zero time),
 // or 1, varint Unix seconds and uvarint nanoseconds, read back in UTC.
-const recordFormat = 1
+const recordFormat = 2
+
+// recordFormatNoMedia is the binary format before MediaFrom, still read.
+const recordFormatNoMedia = 1
 
 // smallestString is the fewest bytes a string takes (its length): the floor
 // that lets a count be checked against what is left.
@@ -76,7 +80,8 @@ func encodeRecord(rec *record) []byte {
 	b = codec.AppendString(b, rec.Rep)
 	b = appendStrings(b, rec.JoinLabels)
 	b = appendStrings(b, rec.GUIDKeys)
-	return appendStrings(b, rec.LinkKeys)
+	b = appendStrings(b, rec.LinkKeys)
+	return codec.AppendString(b, rec.MediaFrom)
 }
 
 // decodeRecord reads a record in either form; the strings it returns are
@@ -87,8 +92,8 @@ func decodeRecord(v []byte, rec *record) error {
 		return fmt.Errorf("empty record")
 	case v[0] == '{':
 		return json.Unmarshal(v, rec)
-	case v[0] != recordFormat:
-		return fmt.Errorf("record in format %d, this build reads %d", v[0], recordFormat)
+	case v[0] != recordFormat && v[0] != recordFormatNoMedia:
+		return fmt.Errorf("record in format %d, this build reads %d and %d", v[0], recordFormatNoMedia, recordFormat)
 	}
 	r := codec.Reader{B: v[1:]}
 	st := &rec.Story
@@ -131,6 +136,9 @@ func decodeRecord(v []byte, rec *record) error {
 	rec.JoinLabels = readStrings(&r)
 	rec.GUIDKeys = readStrings(&r)
 	rec.LinkKeys = readStrings(&r)
+	if v[0] == recordFormat {
+		rec.MediaFrom = r.String()
+	}
 	switch {
 	case r.Err != nil:
 		return fmt.Errorf("record: %w", r.Err)

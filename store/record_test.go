@@ -73,6 +73,15 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err := decodeRecord(encodeRecord(&sparse), &got); err != nil || !reflect.DeepEqual(got, sparse) {
 		t.Fatalf("sparse record: got %+v, %v; want %+v", got, err, sparse)
 	}
+
+	// A record of format 1, written before MediaFrom, ends before it.
+	want.MediaFrom = ""
+	v := encodeRecord(&want)
+	old := append([]byte{recordFormatNoMedia}, v[1:len(v)-1]...) // MediaFrom "" is its one length byte
+	got = record{}
+	if err := decodeRecord(old, &got); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("format 1 record: got %+v, %v; want %+v", got, err, want)
+	}
 }
 
 // TestRecordJSON reads a record as stores before schema 4 wrote it.
