@@ -302,6 +302,9 @@ type Explanation struct {
 	// Representative is the source whose occurrence created the story: its
 	// title and link are the story's, and stay so.
 	Representative string
+	// MediaFrom is the source whose enclosures and image the story carries
+	// when they are not the representative's; empty otherwise.
+	MediaFrom string
 	// Joins says why each occurrence joined by its text was joined, oldest
 	// first; occurrences joined by GUID or canonical link have none.
 	Joins []Join
@@ -321,7 +324,7 @@ func (s *Store) Explain(id uint64) (Explanation, bool, error) {
 		if err := decodeRecord(v, &rec); err != nil {
 			return fmt.Errorf("story %d: %w", id, err)
 		}
-		ex.Story, ex.Representative = rec.Story, rec.Rep
+		ex.Story, ex.Representative, ex.MediaFrom = rec.Story, rec.Rep, rec.MediaFrom
 		if docs := tx.Bucket(bucketFPDocs); docs != nil {
 			e, err := loadDocs(docs, id)
 			ex.Joins = e.Joins

@@ -83,7 +83,7 @@ func TestJoinAcrossOutletsEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stories --explain %s: %v", r.ID, err)
 		}
-		for _, want := range []string{"representative: baohagiang", "created the story", "joined by text: same story",
+		for _, want := range []string{"representative: baohagiang", "media: from trunguong", "created the story", "joined by text: same story",
 			"numbers ok", "provinces ok (Hà Giang / Hà Giang)", "time ok (1h15m0s apart"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("explanation lacks %q:\n%s", want, out)
@@ -115,6 +115,11 @@ func TestJoinAcrossOutletsEndToEnd(t *testing.T) {
 			{"/feeds/all.rss", `url="` + cfg.Sources[0].URL + `"`},
 			{"/feeds/all.rss", `rel="via"`},
 			{"/feeds/all.json", `"_newswire"`},
+			// The provincial original had no media; the central outlet's
+			// audio and picture come with the story.
+			{"/feeds/all.rss", `<enclosure url="http://trunguong.test/audio/tam-giac-mach-20261120.mp3" length="2457600" type="audio/mpeg">`},
+			{"/feeds/all.atom", `href="http://trunguong.test/audio/tam-giac-mach-20261120.mp3" rel="enclosure"`},
+			{"/feeds/all.json", `"image":"http://trunguong.test/anh/tam-giac-mach-20261120.jpg"`},
 		} {
 			resp, err := http.Get(site.URL + tt.path)
 			if err != nil {

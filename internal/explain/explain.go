@@ -42,6 +42,9 @@ func Write(w io.Writer, st *store.Store, id uint64) error {
 	fmt.Fprintf(w, "story %d: %q\n", s.ID, s.Title)
 	fmt.Fprintf(w, "link: %s\n", s.Link)
 	fmt.Fprintf(w, "representative: %s (its occurrence created the story; the story keeps its title and link)\n", ex.Representative)
+	if ex.MediaFrom != "" {
+		fmt.Fprintf(w, "media: from %s (the representative's item had no enclosure and no image)\n", ex.MediaFrom)
+	}
 	fmt.Fprintf(w, "occurrences, first publisher first:\n")
 	for i, o := range s.Sources {
 		how := "joined by GUID or canonical link"
