@@ -19,7 +19,7 @@ import (
 // schemaVersion is the layout described in the package doc: the version of
 // the last migration. A file with a higher version was written by a newer
 // build and is refused.
-const schemaVersion = 4
+const schemaVersion = 5
 
 const (
 	defaultTimeout = 5 * time.Second
@@ -168,6 +168,10 @@ var migrations = []migration{
 	// in binary when its story next changes. The version keeps builds that
 	// read only JSON away from the file.
 	{to: 4, what: "story records in binary", run: func(*bolt.Tx) error { return nil }},
+	// Nothing to rewrite either: records of format 1 are still read. The
+	// version keeps builds that read only format 1 away from records that
+	// name the outlet their media came from (format 2).
+	{to: 5, what: "story records name the outlet their media came from", run: func(*bolt.Tx) error { return nil }},
 }
 
 // migrate runs the migrations past version from, and records each version
