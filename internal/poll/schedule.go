@@ -23,37 +23,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		return err
 	}
 	p.batching = true
-	// Entries point into the config's own sources: a copy of 10,000 of
-	// them would be 3 MB of heap for the life of the poller.
-	srcs := p.cfg.Sources
-	enabled := 0
-	for i := range srcs {
-		if !srcs[i].Disabled {
-			enabled++
-		}
-	}
 	now := p.now()
 	p.activity.mark(now)
 	d := p.newDispatcher(true)
-	spread := min(time.Minute, p.cfg.Poll.Interval.D())
-	for i, src := range srcs {
-		if src.Disabled {
-			continue
-		}
-		st, err := p.state(src.ID)
-		ok := err == nil && st.ID != ""
-		if ok && IsGone(src, st) {
-			p.log.Warn("source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
-			continue
-		}
-		next := now
-		if ok && st.NextPoll.After(now) {
-			next = st.NextPoll
-		} else if enabled > 1 && spread > 0 {
-			next = align(now.Add(time.Duration(rand.Int64N(int64(spread)))), p.cfg.SourceInterval(src))
-		}
-		d.add(&srcs[i], EffectiveURL(src, st), next)
-	}
+	p.fill(d, now)
 	flushed := make(chan struct{})
 	go func() {
 		defer close(flushed)
@@ -82,6 +55,55 @@ func (p *Poller) Run(ctx context.Context) error {
 	d.run(ctx)
 	<-flushed
 	return p.flush(true)
+}
+
+// fill schedules every enabled source of p's config on d, which Run then
+// runs. A source whose state says when it is due next keeps that time,
+// aligned and placed on its host's grid as after a poll (finish), so that
+// a reload or a restart leaves the polls in the batches they fell in: left
+// each at its own instant, they woke the daemon for every poll, and cost
+// 10,000 sources five times a quiet interval's CPU (BenchmarkReloadFarm). A failure's time (backoff, Retry-After) is kept to
+// the instant, as finish keeps it. The others are spread over the first
+// minute.
+func (p *Poller) fill(d *dispatcher, now time.Time) {
+	// Entries point into the config's own sources: a copy of 10,000 of
+	// them would be 3 MB of heap for the life of the poller.
+	srcs := p.cfg.Sources
+	enabled := 0
+	for i := range srcs {
+		if !srcs[i].Disabled {
+			enabled++
+		}
+	}
+	spread := min(time.Minute, p.cfg.Poll.Interval.D())
+	for i, src := range srcs {
+		if src.Disabled {
+			continue
+		}
+		st, err := p.state(src.ID)
+		ok := err == nil && st.ID != ""
+		if ok && IsGone(src, st) {
+			p.log.Warn("source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
+			continue
+		}
+		url := EffectiveURL(src, st)
+		switch {
+		case ok && st.NextPoll.After(now) && st.LastResult == ResultError:
+			d.add(&srcs[i], url, st.NextPoll)
+		case ok && st.NextPoll.After(now):
+			interval := st.Interval
+			if interval <= 0 {
+				interval = p.cfg.SourceInterval(src)
+			}
+			d.addPlaced(&srcs[i], url, align(st.NextPoll, interval), alignGrid(interval))
+		case enabled > 1 && spread > 0:
+			interval := p.cfg.SourceInterval(src)
+			at := now.Add(time.Duration(rand.Int64N(int64(spread))))
+			d.addPlaced(&srcs[i], url, align(at, interval), alignGrid(interval))
+		default:
+			d.add(&srcs[i], url, now)
+		}
+	}
 }
 
 // flushEvery is how stale the stored states of sources may get: a crash
@@ -198,6 +220,14 @@ func (p *Poller) newDispatcher(repeat bool) *dispatcher {
 func (d *dispatcher) add(src *config.Source, rawURL string, next time.Time) {
 	e := &entry{src: src, url: rawURL, host: hostOf(rawURL), next: next}
 	d.count(e)
+	heap.Push(&d.due, e)
+}
+
+// addPlaced adds src at next as finish reschedules a polled source: placed
+// a grid step either way where fewer of its host's polls fall due.
+func (d *dispatcher) addPlaced(src *config.Source, rawURL string, next time.Time, grid time.Duration) {
+	e := &entry{src: src, url: rawURL, host: hostOf(rawURL)}
+	d.place(e, next, grid)
 	heap.Push(&d.due, e)
 }
 

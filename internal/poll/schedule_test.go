@@ -3,12 +3,15 @@ package poll
 import (
 	"container/heap"
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"newswire/store"
 )
 
 // limitServer serves good.xml on one host after a pause, recording what
@@ -239,5 +242,82 @@ func TestPlaceLeavesAlonePollsWithoutGap(t *testing.T) {
 				t.Fatalf("repeat %v, gap %s: placed %s away, counted %v", d.repeat, d.gap, e.next.Sub(at), e.slot != 0)
 			}
 		}
+	}
+}
+
+// TestFillKeepsPollsOnTheGrid: a reload or a restart schedules each source
+// whose state says when it is due next as a poll reschedules it: on its
+// host's one-second grid, placed a step either way where fewer of the
+// host's polls fall due. A failing source keeps its time to the instant (a
+// Retry-After is never cut short), and one whose time has passed is spread
+// over the first minute, on the grid too.
+func TestFillKeepsPollsOnTheGrid(t *testing.T) {
+	const block = `  interval: 60s
+  min_interval: 1s
+  max_interval: 1h
+  concurrency: 4
+  per_host: 2
+  host_gap: 100ms`
+	var srcs []string
+	for i := range 11 {
+		srcs = append(srcs, fmt.Sprintf("tin-%d http://127.0.0.2/tin-%d.xml", i, i))
+	}
+	p, st, _ := newPoller(t, testConfig(t, block, srcs...))
+	now := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+	second := now.Add(20 * time.Second)
+	var states []store.SourceState
+	stored := map[string]time.Time{}
+	for i := range 9 {
+		// Nine polls that fell due within one second, each at its own
+		// instant: where a poll's start plus its interval put them.
+		at := second.Add(time.Duration(100+83*i) * time.Millisecond)
+		states = append(states, store.SourceState{ID: fmt.Sprintf("tin-%d", i), LastResult: ResultNotModified,
+			Interval: time.Minute, NextPoll: at, LastPoll: at.Add(-time.Minute)})
+		stored[fmt.Sprintf("tin-%d", i)] = at
+	}
+	retry := now.Add(120*time.Second + 337*time.Millisecond)
+	states = append(states,
+		store.SourceState{ID: "tin-9", LastResult: ResultError, ConsecutiveFailures: 1, Interval: 120 * time.Second, NextPoll: retry},
+		store.SourceState{ID: "tin-10", LastResult: ResultOK, Interval: time.Minute, NextPoll: now.Add(-3 * time.Second)})
+	if err := st.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadStates(); err != nil {
+		t.Fatal(err)
+	}
+	d := p.newDispatcher(true)
+	p.fill(d, now)
+	if len(d.due) != 11 {
+		t.Fatalf("%d sources scheduled, want 11", len(d.due))
+	}
+	at := map[string]time.Time{}
+	for _, e := range d.due {
+		at[e.src.ID] = e.next
+	}
+	slots := map[time.Time]int{}
+	for i := range 9 {
+		id := fmt.Sprintf("tin-%d", i)
+		next := at[id]
+		if !next.Equal(next.Round(time.Second)) {
+			t.Errorf("%s due at %s, off the one-second grid", id, next.Format("15:04:05.000"))
+		}
+		if off := next.Sub(stored[id]); off < -1500*time.Millisecond || off > 1500*time.Millisecond {
+			t.Errorf("%s moved %s from its stored time, want at most a step and a half", id, off)
+		}
+		slots[next]++
+	}
+	// Aligned alone, five would fall due at one step and four at the
+	// next; placed, no step holds more than three.
+	for slot, n := range slots {
+		if n > 3 {
+			t.Errorf("%d polls of one host due at %s, want at most three: %v", n, slot.Format("15:04:05"), slots)
+		}
+	}
+	if !at["tin-9"].Equal(retry) {
+		t.Errorf("the failing source is due at %s, want its stored %s to the instant", at["tin-9"].Format("15:04:05.000"), retry.Format("15:04:05.000"))
+	}
+	late := at["tin-10"]
+	if !late.Equal(late.Round(time.Second)) || late.Before(now.Add(-time.Second)) || late.After(now.Add(61*time.Second)) {
+		t.Errorf("the source whose time had passed is due at %s, want within the first minute on the grid", late.Format("15:04:05.000"))
 	}
 }
