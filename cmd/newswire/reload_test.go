@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -172,4 +176,67 @@ func TestBrokenConfigsOverRunningDaemon(t *testing.T) {
 	if err != nil || !strings.Contains(out, "a reload would change nothing") {
 		t.Fatalf("check-config -diff against the running daemon: %v\n%s", err, out)
 	}
+}
+
+// TestReloadShortensAnInterval: an admin who shortens a source's interval
+// from an hour to two seconds sees it polled again within seconds of saving
+// the file, not an hour after its last poll.
+func TestReloadShortensAnInterval(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var hits []time.Time
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, time.Now())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write(body)
+	}))
+	defer outlet.Close()
+	polls := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(hits)
+	}
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(interval string) {
+		t.Helper()
+		cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss", interval: %s}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, outlet.URL, interval)
+		if err := os.WriteFile(cfgPath+".new", []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(cfgPath+".new", cfgPath); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("1h")
+	serveDaemon(t, cfgPath, addr)
+	waitFor := func(n int, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for polls() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d polls after %s, want %d", polls(), within, n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitFor(1, 10*time.Second)
+	time.Sleep(time.Second) // the first poll's state is in
+	write("2s")
+	edited := time.Now()
+	waitFor(2, 10*time.Second)
+	t.Logf("polled again %s after the edit", time.Since(edited).Round(time.Millisecond))
+	waitFor(3, 10*time.Second)
 }

@@ -26,13 +26,7 @@ const retryAfterCap = 7 * 24 * time.Hour
 // our own interval, which bounds how long a change waits to be seen, nor
 // early on the server's, which is how long it asked to be left alone.
 func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHint, now time.Time) (time.Duration, string) {
-	d, reason := p.cfg.Poll.Interval.D(), "default"
-	switch {
-	case src.Interval > 0:
-		d, reason = src.Interval.D(), "config"
-	case st.PublishGap > 0:
-		d, reason = adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
-	}
+	d, reason := p.ownInterval(src, st, now)
 	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
 	if hint.wait > d {
 		if hint.wait < hi {
@@ -41,6 +35,42 @@ func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHi
 		d, reason = hint.wait, hint.reason // past max_interval, which wins
 	}
 	return clamp(jitterDown(clamp(d, lo, hi)), lo, hi), reason
+}
+
+// ownInterval is the interval the settings give src, before the server's
+// word, the clamp and the jitter: its own from config, else its rhythm, else
+// poll.interval; and which of those it is.
+func (p *Poller) ownInterval(src config.Source, st store.SourceState, now time.Time) (time.Duration, string) {
+	switch {
+	case src.Interval > 0:
+		return src.Interval.D(), "config"
+	case st.PublishGap > 0:
+		return adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
+	}
+	return p.cfg.Poll.Interval.D(), "default"
+}
+
+// settingsNext is when src falls due under p's config, counted from its
+// last poll, when the interval that set its stored next poll came from the
+// settings alone (ownInterval's three reasons) and the config now gives a
+// clearly shorter one (past the jitter's 10 %): an admin who shortens an
+// interval, a source's or poll.interval or poll.max_interval, sees it apply
+// from the last poll rather than after the old interval. ok is false
+// otherwise: a time the server asked for, or a failure's backoff, stands,
+// and a longer interval applies from the next poll.
+func (p *Poller) settingsNext(src config.Source, st store.SourceState) (next time.Time, interval time.Duration, reason string, ok bool) {
+	switch st.IntervalReason {
+	case "default", "config", "adaptive":
+	default:
+		return time.Time{}, 0, "", false
+	}
+	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
+	d, reason := p.ownInterval(src, st, st.LastPoll)
+	if d = clamp(d, lo, hi); st.LastPoll.IsZero() || d >= st.Interval*9/10 {
+		return time.Time{}, 0, "", false
+	}
+	d = clamp(jitterDown(d), lo, hi)
+	return st.LastPoll.Add(d), d, reason, true
 }
 
 // adaptive is the interval that follows a source's rhythm: half its typical

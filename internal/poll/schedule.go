@@ -62,20 +62,29 @@ func (p *Poller) Run(ctx context.Context) error {
 // aligned and placed on its host's grid as after a poll (finish), so that
 // a reload or a restart leaves the polls in the batches they fell in: left
 // each at its own instant, they woke the daemon for every poll, and cost
-// 10,000 sources five times a quiet interval's CPU (BenchmarkReloadFarm). A failure's time (backoff, Retry-After) is kept to
-// the instant, as finish keeps it. The others are spread over the first
-// minute.
+// 10,000 sources five times a quiet interval's CPU (BenchmarkReloadFarm).
+// A failure's time (backoff, Retry-After) is kept to the instant, as finish
+// keeps it. One whose interval the config now makes clearly shorter falls
+// due that much after its last poll (settingsNext).
+//
+// The sources already due (never polled, or due while the daemon was
+// stopped or reloading) are spread over a share of the first minute as
+// large as their share of the sources: all of them at a first start, so
+// that they do not fire at once, and the few due during a reload within a
+// second or two of it, not up to a minute late.
 func (p *Poller) fill(d *dispatcher, now time.Time) {
 	// Entries point into the config's own sources: a copy of 10,000 of
 	// them would be 3 MB of heap for the life of the poller.
 	srcs := p.cfg.Sources
-	enabled := 0
-	for i := range srcs {
-		if !srcs[i].Disabled {
-			enabled++
-		}
+	type plan struct {
+		src    int
+		url    string
+		next   time.Time // zero: due now
+		exact  bool      // a failure's time, kept to the instant
+		repeat time.Duration
 	}
-	spread := min(time.Minute, p.cfg.Poll.Interval.D())
+	plans := make([]plan, 0, len(srcs))
+	due := 0
 	for i, src := range srcs {
 		if src.Disabled {
 			continue
@@ -86,22 +95,42 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 			p.log.Warn("source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
 			continue
 		}
-		url := EffectiveURL(src, st)
-		switch {
-		case ok && st.NextPoll.After(now) && st.LastResult == ResultError:
-			d.add(&srcs[i], url, st.NextPoll)
-		case ok && st.NextPoll.After(now):
-			interval := st.Interval
-			if interval <= 0 {
-				interval = p.cfg.SourceInterval(src)
+		pl := plan{src: i, url: EffectiveURL(src, st), repeat: p.cfg.SourceInterval(src)}
+		if ok && st.NextPoll.After(now) {
+			pl.next, pl.exact = st.NextPoll, st.LastResult == ResultError
+			if st.Interval > 0 {
+				pl.repeat = st.Interval
 			}
-			d.addPlaced(&srcs[i], url, align(st.NextPoll, interval), alignGrid(interval))
-		case enabled > 1 && spread > 0:
-			interval := p.cfg.SourceInterval(src)
-			at := now.Add(time.Duration(rand.Int64N(int64(spread))))
-			d.addPlaced(&srcs[i], url, align(at, interval), alignGrid(interval))
+			if next, interval, reason, sooner := p.settingsNext(src, st); sooner && !pl.exact {
+				pl.next, pl.repeat = next, interval
+				if !next.After(now) {
+					next, pl.next = now, time.Time{} // due: spread below
+				}
+				st.NextPoll, st.Interval, st.IntervalReason = next, interval, reason
+				_ = p.saveState(st, true, false) // written at the next flush
+			}
+		}
+		if pl.next.IsZero() {
+			due++
+		}
+		plans = append(plans, pl)
+	}
+	window := time.Duration(0)
+	if len(plans) > 1 {
+		window = min(time.Minute, p.cfg.Poll.Interval.D()) * time.Duration(due) / time.Duration(len(plans))
+	}
+	for _, pl := range plans {
+		src := &srcs[pl.src]
+		switch {
+		case pl.exact:
+			d.add(src, pl.url, pl.next)
+		case !pl.next.IsZero():
+			d.addPlaced(src, pl.url, align(pl.next, pl.repeat), alignGrid(pl.repeat))
+		case window > 0:
+			at := now.Add(time.Duration(rand.Int64N(int64(window))))
+			d.addPlaced(src, pl.url, align(at, pl.repeat), alignGrid(pl.repeat))
 		default:
-			d.add(&srcs[i], url, now)
+			d.add(src, pl.url, now)
 		}
 	}
 }

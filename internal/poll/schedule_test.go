@@ -321,3 +321,126 @@ func TestFillKeepsPollsOnTheGrid(t *testing.T) {
 		t.Errorf("the source whose time had passed is due at %s, want within the first minute on the grid", late.Format("15:04:05.000"))
 	}
 }
+
+// TestFillAppliesAShorterInterval: after a reload that shortens a source's
+// interval, the source falls due that long after its last poll (at once,
+// spread over the first minute, when that has passed), and its state says
+// so; a time the server asked for, an unchanged interval and a longer one
+// keep their stored times.
+func TestFillAppliesAShorterInterval(t *testing.T) {
+	const block = `  interval: 10m
+  min_interval: 1s
+  max_interval: 1h
+  host_gap: 100ms`
+	cfg := testConfig(t, block,
+		"fast http://127.0.0.2/fast.xml 2m",
+		"soon http://127.0.0.2/soon.xml 20m",
+		"ttl http://127.0.0.3/ttl.xml",
+		"same http://127.0.0.3/same.xml",
+		"longer http://127.0.0.4/longer.xml 1h")
+	p, st, _ := newPoller(t, cfg)
+	now := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+	last := now.Add(-5 * time.Minute)
+	was := func(id string, interval time.Duration, reason string) store.SourceState {
+		return store.SourceState{ID: id, LastResult: ResultNotModified, LastPoll: last,
+			Interval: interval, IntervalReason: reason, NextPoll: last.Add(interval)}
+	}
+	states := []store.SourceState{
+		was("fast", 30*time.Minute, "config"),
+		was("soon", 30*time.Minute, "config"),
+		was("ttl", 30*time.Minute, "server ttl"),
+		was("same", 9*time.Minute+30*time.Second, "default"),
+		was("longer", 30*time.Minute, "config"),
+	}
+	if err := st.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadStates(); err != nil {
+		t.Fatal(err)
+	}
+	d := p.newDispatcher(true)
+	p.fill(d, now)
+	at := map[string]time.Time{}
+	for _, e := range d.due {
+		at[e.src.ID] = e.next
+	}
+	near := func(id string, from, to time.Time) {
+		t.Helper()
+		if got := at[id]; got.Before(from.Add(-1500*time.Millisecond)) || got.After(to.Add(1500*time.Millisecond)) {
+			t.Errorf("%s due %s from now, want between %s and %s", id, got.Sub(now), from.Sub(now), to.Sub(now))
+		}
+	}
+	near("fast", now, now.Add(time.Minute))
+	near("soon", last.Add(18*time.Minute), last.Add(20*time.Minute))
+	near("ttl", last.Add(30*time.Minute), last.Add(30*time.Minute))
+	near("same", last.Add(9*time.Minute+30*time.Second), last.Add(9*time.Minute+30*time.Second))
+	near("longer", last.Add(30*time.Minute), last.Add(30*time.Minute))
+	for id, want := range map[string]time.Duration{"fast": 2 * time.Minute, "soon": 20 * time.Minute} {
+		s, err := p.state(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Interval < want*9/10 || s.Interval > want || s.IntervalReason != "config" || s.NextPoll.Before(now) {
+			t.Errorf("%s: state says interval %s (%s), next poll %s from now; want about %s from config, not before now",
+				id, s.Interval, s.IntervalReason, s.NextPoll.Sub(now), want)
+		}
+	}
+}
+
+// TestFillSpreadsWhatIsDueByItsShare: the sources due when the poller
+// starts are spread over their share of the first minute: a twentieth of
+// the sources over three seconds (the few that fell due during a reload),
+// all of them over the whole minute (a first start).
+func TestFillSpreadsWhatIsDueByItsShare(t *testing.T) {
+	const block = `  interval: 60s
+  min_interval: 1s
+  max_interval: 1h
+  host_gap: 100ms`
+	var srcs []string
+	for i := range 100 {
+		srcs = append(srcs, fmt.Sprintf("tin-%d http://127.0.0.%d/tin-%d.xml", i, 2+i%10, i))
+	}
+	now := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		stored int // sources with a stored next poll in the next minute; the others are due
+		within time.Duration
+	}{
+		{"reload", 95, 3 * time.Second},
+		{"first start", 0, time.Minute},
+	} {
+		p, st, _ := newPoller(t, testConfig(t, block, srcs...))
+		var states []store.SourceState
+		for i := range 100 {
+			next := now.Add(-2 * time.Second) // fell due during the reload
+			if i < tc.stored {
+				next = now.Add(time.Duration(1+i%59) * time.Second)
+			}
+			states = append(states, store.SourceState{ID: fmt.Sprintf("tin-%d", i), LastResult: ResultNotModified,
+				Interval: time.Minute, IntervalReason: "config", LastPoll: next.Add(-time.Minute), NextPoll: next})
+		}
+		if err := st.SaveSources(states); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.loadStates(); err != nil {
+			t.Fatal(err)
+		}
+		d := p.newDispatcher(true)
+		p.fill(d, now)
+		var latest time.Duration
+		for _, e := range d.due {
+			var i int
+			fmt.Sscanf(e.src.ID, "tin-%d", &i)
+			if i >= tc.stored {
+				latest = max(latest, e.next.Sub(now))
+			}
+		}
+		// Aligned, then placed a step away at most: a second and a half.
+		if latest > tc.within+1500*time.Millisecond {
+			t.Errorf("%s: a due source waits %s, want at most %s and a step and a half", tc.name, latest, tc.within)
+		}
+		if tc.within == time.Minute && latest < 30*time.Second {
+			t.Errorf("%s: every due source within %s: not spread over the minute", tc.name, latest)
+		}
+	}
+}
