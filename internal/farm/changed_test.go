@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -82,9 +83,13 @@ func BenchmarkChangedFarm(b *testing.B) {
 	}
 }
 
-func changedRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, feeds int, interval time.Duration) {
-	dir := b.TempDir()
-	defer os.RemoveAll(dir)
+// startFromTemplate starts e's daemon polling f on a copy of the template's
+// store in a folder of its own, and waits until it has caught up: the feeds
+// changed since the template was kept answer 200, the others 304. done
+// stops the daemon and removes the folder (a copy of the farm's store is
+// 2.5 GB).
+func startFromTemplate(b *testing.B, f *farm.Farm, e farmEntry, template string, feeds int) (daemon *exec.Cmd, dir, listen string, done func()) {
+	dir = b.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
 		b.Fatal(err)
 	}
@@ -93,13 +98,20 @@ func changedRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, 
 	if err := store.CopyFile(template, filepath.Join(dir, "data", "newswire.db")); err != nil {
 		b.Fatal(err)
 	}
-	listen := freeAddr(b)
-	daemon := e.start(b, dir, listen, f.URLs())
-	defer stop(daemon)
-	pid := daemon.Process.Pid
-	// Catching up: the feeds changed since the template was kept answer
-	// 200, the others 304.
+	listen = freeAddr(b)
+	daemon = e.start(b, dir, listen, f.URLs())
+	done = func() {
+		stop(daemon)
+		_ = os.RemoveAll(dir)
+	}
 	waitPolls(b, listen, feeds, 10*time.Minute, "ok", "not-modified")
+	return daemon, dir, listen, done
+}
+
+func changedRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, feeds int, interval time.Duration) {
+	daemon, _, listen, done := startFromTemplate(b, f, e, template, feeds)
+	defer done()
+	pid := daemon.Process.Pid
 	// A daemon's poll processes only the items that changed since the
 	// source's last document, which it remembers (internal/poll/memo.go):
 	// a build that does not keep that across a restart pays some 2.5 times

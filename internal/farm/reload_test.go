@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"newswire/internal/farm"
-	"newswire/store"
 )
 
 // BenchmarkReloadFarm measures what reloading its config costs a daemon
@@ -60,19 +59,9 @@ func BenchmarkReloadFarm(b *testing.B) {
 
 func reloadRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, feeds int) {
 	const interval, span = farmInterval, 30 * time.Second
-	dir := b.TempDir()
-	defer os.RemoveAll(dir)
-	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := store.CopyFile(template, filepath.Join(dir, "data", "newswire.db")); err != nil {
-		b.Fatal(err)
-	}
-	listen := freeAddr(b)
-	daemon := e.start(b, dir, listen, f.URLs())
-	defer stop(daemon)
+	daemon, dir, listen, done := startFromTemplate(b, f, e, template, feeds)
+	defer done()
 	pid := daemon.Process.Pid
-	waitPolls(b, listen, feeds, 10*time.Minute, "ok", "not-modified")
 	time.Sleep(interval)
 
 	f.Reset()

@@ -245,6 +245,21 @@ func TestPlaceLeavesAlonePollsWithoutGap(t *testing.T) {
 	}
 }
 
+// fillFrom stores states, and has p read them and schedule its sources on
+// a new dispatcher at now, as Run does at a start or a reload.
+func fillFrom(t *testing.T, p *Poller, st *store.Store, states []store.SourceState, now time.Time) *dispatcher {
+	t.Helper()
+	if err := st.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadStates(); err != nil {
+		t.Fatal(err)
+	}
+	d := p.newDispatcher(true)
+	p.fill(d, now)
+	return d
+}
+
 // TestFillKeepsPollsOnTheGrid: a reload or a restart schedules each source
 // whose state says when it is due next as a poll reschedules it: on its
 // host's one-second grid, placed a step either way where fewer of the
@@ -279,14 +294,7 @@ func TestFillKeepsPollsOnTheGrid(t *testing.T) {
 	states = append(states,
 		store.SourceState{ID: "tin-9", LastResult: ResultError, ConsecutiveFailures: 1, Interval: 120 * time.Second, NextPoll: retry},
 		store.SourceState{ID: "tin-10", LastResult: ResultOK, Interval: time.Minute, NextPoll: now.Add(-3 * time.Second)})
-	if err := st.SaveSources(states); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.loadStates(); err != nil {
-		t.Fatal(err)
-	}
-	d := p.newDispatcher(true)
-	p.fill(d, now)
+	d := fillFrom(t, p, st, states, now)
 	if len(d.due) != 11 {
 		t.Fatalf("%d sources scheduled, want 11", len(d.due))
 	}
@@ -352,14 +360,7 @@ func TestFillAppliesAShorterInterval(t *testing.T) {
 		was("same", 9*time.Minute+30*time.Second, "default"),
 		was("longer", 30*time.Minute, "config"),
 	}
-	if err := st.SaveSources(states); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.loadStates(); err != nil {
-		t.Fatal(err)
-	}
-	d := p.newDispatcher(true)
-	p.fill(d, now)
+	d := fillFrom(t, p, st, states, now)
 	at := map[string]time.Time{}
 	for _, e := range d.due {
 		at[e.src.ID] = e.next
@@ -419,14 +420,7 @@ func TestFillSpreadsWhatIsDueByItsShare(t *testing.T) {
 			states = append(states, store.SourceState{ID: fmt.Sprintf("tin-%d", i), LastResult: ResultNotModified,
 				Interval: time.Minute, IntervalReason: "config", LastPoll: next.Add(-time.Minute), NextPoll: next})
 		}
-		if err := st.SaveSources(states); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.loadStates(); err != nil {
-			t.Fatal(err)
-		}
-		d := p.newDispatcher(true)
-		p.fill(d, now)
+		d := fillFrom(t, p, st, states, now)
 		var latest time.Duration
 		for _, e := range d.due {
 			var i int
