@@ -64,12 +64,12 @@ func (p *Poller) settingsNext(src config.Source, st store.SourceState) (next tim
 	default:
 		return time.Time{}, 0, "", false
 	}
-	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
-	d, reason := p.ownInterval(src, st, st.LastPoll)
-	if d = clamp(d, lo, hi); st.LastPoll.IsZero() || d >= st.Interval*9/10 {
+	own, _ := p.ownInterval(src, st, st.LastPoll)
+	if st.LastPoll.IsZero() || clamp(own, p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()) >= st.Interval*9/10 {
 		return time.Time{}, 0, "", false
 	}
-	d = clamp(jitterDown(d), lo, hi)
+	// As a poll that found nothing to go on from the server would set it.
+	d, reason := p.interval(src, st, serverHint{}, st.LastPoll)
 	return st.LastPoll.Add(d), d, reason, true
 }
 
