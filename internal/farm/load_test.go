@@ -201,10 +201,9 @@ changing:
 			gaps++
 			g := polls[i].Sub(polls[i-1])
 			gapSum += g
-			if g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
+			if onPace(g, interval) {
 				regular++
-			}
-			if g < interval*9/10-time.Second {
+			} else if g < interval {
 				short++
 			}
 		}
@@ -387,6 +386,12 @@ const farmInterval = 60 * time.Second
 // farmHostGap is the daemon's poll.host_gap on the farm: the least time
 // between two requests to one of its hosts.
 const farmHostGap = 100 * time.Millisecond
+
+// onPace reports whether a gap between two polls of one feed is within 10 %
+// of the interval, with a second's slack for when the farm saw each request.
+func onPace(gap, interval time.Duration) bool {
+	return gap >= interval*9/10-time.Second && gap <= interval*11/10+time.Second
+}
 
 func pct(a, b int64) float64 {
 	if b == 0 {

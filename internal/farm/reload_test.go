@@ -107,7 +107,7 @@ func reloadRun(b *testing.B, f *farm.Farm, e farmEntry, name, template string, f
 		most = max(most, len(p))
 		for i := 1; i < len(p); i++ {
 			g := p[i].Sub(p[i-1])
-			if g >= interval*9/10-time.Second && g <= interval*11/10+time.Second {
+			if onPace(g, interval) {
 				continue
 			}
 			if g < interval {
