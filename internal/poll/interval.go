@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"newswire/internal/config"
@@ -51,26 +52,45 @@ func (p *Poller) ownInterval(src config.Source, st store.SourceState, now time.T
 }
 
 // settingsNext is when src falls due under p's config, counted from its
-// last poll, when the interval that set its stored next poll came from the
-// settings alone (ownInterval's three reasons) and the config now gives a
-// clearly shorter one (past the jitter's 10 %): an admin who shortens an
-// interval, a source's or poll.interval or poll.max_interval, sees it apply
-// from the last poll rather than after the old interval. ok is false
-// otherwise: a time the server asked for, or a failure's backoff, stands,
-// and a longer interval applies from the next poll.
+// last poll, when the config now gives a clearly shorter wait (past the
+// jitter's 10 %) than the one that set its stored next poll: an admin who
+// shortens an interval, a source's or poll.interval, or lowers
+// poll.max_interval, sees it apply from the last poll rather than after the
+// old wait. That holds for an interval from the settings alone (ownInterval's
+// three reasons), for a wait the server asked for in Cache-Control, Expires
+// or a feed's ttl, which max_interval caps, and for a failing source's
+// backoff, which it caps too. ok is false otherwise: a Retry-After stands to
+// the instant, as the server asked, and a longer wait applies from the next
+// poll.
 func (p *Poller) settingsNext(src config.Source, st store.SourceState) (next time.Time, interval time.Duration, reason string, ok bool) {
-	switch st.IntervalReason {
-	case "default", "config", "adaptive":
+	if st.LastPoll.IsZero() {
+		return time.Time{}, 0, "", false
+	}
+	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
+	shorter := func(d time.Duration) bool { return d < st.Interval*9/10 }
+	switch r := st.IntervalReason; {
+	case r == "default" || r == "config" || r == "adaptive":
+		if own, _ := p.ownInterval(src, st, st.LastPoll); !shorter(clamp(own, lo, hi)) {
+			return time.Time{}, 0, "", false
+		}
+		// As a poll that found nothing to go on from the server would set it.
+		interval, reason = p.interval(src, st, serverHint{}, st.LastPoll)
+	case r == hintCache || r == hintTTL:
+		if !shorter(clamp(st.Interval, lo, hi)) {
+			return time.Time{}, 0, "", false
+		}
+		// As the poll would have set it under this max_interval.
+		interval, reason = p.interval(src, st, serverHint{wait: st.Interval, reason: r}, st.LastPoll)
+	case strings.HasPrefix(r, backoffReason):
+		base, _ := p.backoffBase(src, st)
+		if !shorter(base) {
+			return time.Time{}, 0, "", false
+		}
+		interval, reason = p.backoff(src, st, nil)
 	default:
 		return time.Time{}, 0, "", false
 	}
-	own, _ := p.ownInterval(src, st, st.LastPoll)
-	if st.LastPoll.IsZero() || clamp(own, p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()) >= st.Interval*9/10 {
-		return time.Time{}, 0, "", false
-	}
-	// As a poll that found nothing to go on from the server would set it.
-	d, reason := p.interval(src, st, serverHint{}, st.LastPoll)
-	return st.LastPoll.Add(d), d, reason, true
+	return st.LastPoll.Add(interval), interval, reason, true
 }
 
 // adaptive is the interval that follows a source's rhythm: half its typical
@@ -120,16 +140,27 @@ func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.Stat
 	if se != nil && se.RetryAfter > 0 {
 		return min(se.RetryAfter, retryAfterCap), fmt.Sprintf("server: Retry-After on %d", se.Status)
 	}
+	d, reason := p.backoffBase(src, st)
+	return clamp(jitterDown(d), p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()), reason
+}
+
+// backoffReason begins the reason of every wait backoffBase sets.
+const backoffReason = "backoff: "
+
+// backoffBase is the backoff after st.ConsecutiveFailures failures before
+// the jitter: the source's usual interval doubled per failure after the
+// first, capped at poll.max_interval.
+func (p *Poller) backoffBase(src config.Source, st store.SourceState) (time.Duration, string) {
 	hi := p.cfg.Poll.MaxInterval.D()
 	d := p.cfg.SourceInterval(src)
 	for i := 1; i < st.ConsecutiveFailures && d < hi; i++ {
 		d *= 2
 	}
-	reason := fmt.Sprintf("backoff: %d failures in a row", st.ConsecutiveFailures)
+	reason := fmt.Sprintf(backoffReason+"%d failures in a row", st.ConsecutiveFailures)
 	if st.ConsecutiveFailures == 1 {
-		reason = "backoff: 1 failure"
+		reason = backoffReason + "1 failure"
 	}
-	return clamp(jitterDown(min(d, hi)), p.cfg.Poll.MinInterval.D(), hi), reason
+	return clamp(d, p.cfg.Poll.MinInterval.D(), hi), reason
 }
 
 func clamp(d, lo, hi time.Duration) time.Duration {

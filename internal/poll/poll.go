@@ -228,6 +228,13 @@ type serverHint struct {
 	reason string
 }
 
+// The reasons of a wait the server asked for in its answer's headers or in
+// its feed, shown on the status page.
+const (
+	hintCache = "server: Cache-Control/Expires"
+	hintTTL   = "server: feed ttl"
+)
+
 // poll runs the pipeline once for src, updating st with what the server said
 // and the document carried. It returns what the server asked about the next
 // poll.
@@ -252,9 +259,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	rep.Status = resp.Status
 	st.LastStatus = resp.Status
-	hint := serverHint{wait: resp.MaxAge, reason: "server: Cache-Control/Expires"}
+	hint := serverHint{wait: resp.MaxAge, reason: hintCache}
 	if st.FeedTTL > hint.wait {
-		hint = serverHint{wait: st.FeedTTL, reason: "server: feed ttl"}
+		hint = serverHint{wait: st.FeedTTL, reason: hintTTL}
 	}
 	if resp.NotModified {
 		rep.Result = ResultNotModified
@@ -302,7 +309,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	st.FeedTTL = feed.TTL
 	if feed.TTL > hint.wait {
-		hint = serverHint{wait: feed.TTL, reason: "server: feed ttl"}
+		hint = serverHint{wait: feed.TTL, reason: hintTTL}
 	}
 	n := lay.Items(feed)
 	incoming := make([]store.Incoming, 0, len(feed.Items))

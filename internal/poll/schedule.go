@@ -64,7 +64,8 @@ func (p *Poller) Run(ctx context.Context) error {
 // each at its own instant, they woke the daemon for every poll, and cost
 // 10,000 sources five times a quiet interval's CPU (BenchmarkReloadFarm).
 // A failure's time (backoff, Retry-After) is kept to the instant, as finish
-// keeps it. One whose interval the config now makes clearly shorter falls
+// keeps it. One whose wait the config now makes clearly shorter (a shorter
+// interval, a lower max_interval under a server's ttl or a backoff) falls
 // due that much after its last poll (settingsNext).
 //
 // The sources already due (never polled, or due while the daemon was
@@ -101,10 +102,10 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 			if st.Interval > 0 {
 				pl.repeat = st.Interval
 			}
-			if next, interval, reason, sooner := p.settingsNext(src, st); sooner && !pl.exact {
+			if next, interval, reason, sooner := p.settingsNext(src, st); sooner {
 				pl.next, pl.repeat = next, interval
 				if !next.After(now) {
-					next, pl.next = now, time.Time{} // due: spread below
+					next, pl.next, pl.exact = now, time.Time{}, false // due: spread below
 				}
 				st.NextPoll, st.Interval, st.IntervalReason = next, interval, reason
 				_ = p.saveState(st, true, false) // written at the next flush

@@ -388,6 +388,73 @@ func TestFillAppliesAShorterInterval(t *testing.T) {
 	}
 }
 
+// TestFillCapsWaitsAtALowerMaxInterval: an admin who lowers
+// poll.max_interval sees it cap, from each source's last poll, the waits
+// it capped before: a feed's ttl or Cache-Control, and a failing source's
+// backoff (kept to the instant, as a failure's time is). A Retry-After
+// stands, as the server asked, and so does a wait already under the cap.
+func TestFillCapsWaitsAtALowerMaxInterval(t *testing.T) {
+	const block = `  interval: 5m
+  min_interval: 1s
+  max_interval: 30m
+  host_gap: 100ms`
+	cfg := testConfig(t, block,
+		"ttl http://127.0.0.2/ttl.xml",
+		"cache http://127.0.0.2/cache.xml",
+		"failing http://127.0.0.3/failing.xml",
+		"failing-long http://127.0.0.3/failing-long.xml",
+		"retry http://127.0.0.4/retry.xml")
+	p, st, _ := newPoller(t, cfg)
+	now := time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+	was := func(id string, last time.Time, interval time.Duration, reason string, failures int) store.SourceState {
+		s := store.SourceState{ID: id, LastResult: ResultNotModified, LastPoll: last,
+			Interval: interval, IntervalReason: reason, NextPoll: last.Add(interval)}
+		if failures > 0 {
+			s.LastResult, s.ConsecutiveFailures, s.LastError = ResultError, failures, "connection refused"
+		}
+		return s
+	}
+	last := now.Add(-20 * time.Minute)
+	states := []store.SourceState{
+		// Set under max_interval: 6h.
+		was("ttl", last, 6*time.Hour, hintTTL, 0),
+		was("cache", last, 25*time.Minute, hintCache, 0),
+		was("failing", last, 6*time.Hour, "backoff: 8 failures in a row", 8),
+		was("failing-long", now.Add(-2*time.Hour), 6*time.Hour, "backoff: 9 failures in a row", 9),
+		was("retry", last, 2*time.Hour, "server: Retry-After on 429", 1),
+	}
+	d := fillFrom(t, p, st, states, now)
+	at := map[string]time.Time{}
+	for _, e := range d.due {
+		at[e.src.ID] = e.next
+	}
+	near := func(id string, from, to time.Time) {
+		t.Helper()
+		if got := at[id]; got.Before(from.Add(-1500*time.Millisecond)) || got.After(to.Add(1500*time.Millisecond)) {
+			t.Errorf("%s due %s from now, want between %s and %s", id, got.Sub(now), from.Sub(now), to.Sub(now))
+		}
+	}
+	near("ttl", last.Add(27*time.Minute), last.Add(30*time.Minute))
+	near("cache", last.Add(25*time.Minute), last.Add(25*time.Minute))
+	near("failing-long", now, now.Add(time.Minute))
+	near("retry", last.Add(2*time.Hour), last.Add(2*time.Hour))
+	if got := at["failing"]; got.Before(last.Add(27*time.Minute)) || got.After(last.Add(30*time.Minute)) {
+		t.Errorf("failing due %s from now, want between %s and %s, to the instant", got.Sub(now), 7*time.Minute, 10*time.Minute)
+	}
+	if got := at["retry"]; !got.Equal(last.Add(2 * time.Hour)) {
+		t.Errorf("retry due at %s, want exactly %s: a Retry-After is never cut short", got, last.Add(2*time.Hour))
+	}
+	for id, reason := range map[string]string{"ttl": hintTTL, "failing": "backoff: 8 failures in a row"} {
+		s, err := p.state(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Interval > 30*time.Minute || s.Interval < 27*time.Minute || s.IntervalReason != reason {
+			t.Errorf("%s: state says interval %s (%s), want 27–30m (%s)", id, s.Interval, s.IntervalReason, reason)
+		}
+	}
+}
+
 // TestFillSpreadsWhatIsDueByItsShare: the sources due when the poller
 // starts are spread over their share of the first minute: a twentieth of
 // the sources over three seconds (the few that fell due during a reload),
