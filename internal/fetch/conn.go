@@ -70,7 +70,8 @@ type persistConn struct {
 	lr   limitedReader // nc, capped while headers are read
 	br   *bufio.Reader
 	bw   *bufio.Writer
-	used time.Time // when it went idle
+	used time.Time       // when it went idle
+	raw  syscall.RawConn // the TCP socket, to look at while idle (quiet)
 }
 
 // limitedReader reads from r while n > 0, then reports errHeaderTooLarge.
@@ -139,10 +140,12 @@ func (t *transport) roundTripUntil(req *http.Request, deadline time.Time) (*http
 		if err == nil {
 			return resp, nil
 		}
-		// A server may close a kept-alive connection at any moment; a GET
-		// on one it closed is tried once more on a new connection, as
-		// net/http does.
-		if !reused || attempt > 0 || req.Context().Err() != nil || !closedByPeer(err) {
+		// A server may close a kept-alive connection at any moment, or
+		// leave bytes on it after a response (quiet looks for those, but
+		// they may come just after): a GET that fails on a reused
+		// connection before its answer's headers is tried once more on a
+		// new one. net/http retries only the first case.
+		if !reused || attempt > 0 || req.Context().Err() != nil || timedOut(err) {
 			return nil, err
 		}
 	}
@@ -391,7 +394,7 @@ func (t *transport) getIdle(key string) (*persistConn, bool) {
 	for _, s := range stale {
 		s.nc.Close()
 	}
-	if pc != nil && now.Sub(pc.used) > t.idleTimeout {
+	if pc != nil && (now.Sub(pc.used) > t.idleTimeout || !quiet(pc.raw)) {
 		pc.nc.Close()
 		pc = nil
 	}
@@ -440,6 +443,10 @@ func (t *transport) dial(ctx context.Context, deadline time.Time, u *url.URL, ke
 	if err != nil {
 		return nil, err
 	}
+	var raw syscall.RawConn
+	if sc, ok := nc.(syscall.Conn); ok {
+		raw, _ = sc.SyscallConn()
+	}
 	if u.Scheme == "https" {
 		_ = nc.SetDeadline(deadline)
 		cfg := t.tls.Clone()
@@ -451,7 +458,7 @@ func (t *transport) dial(ctx context.Context, deadline time.Time, u *url.URL, ke
 		}
 		nc = tc
 	}
-	pc := &persistConn{key: key, nc: nc}
+	pc := &persistConn{key: key, nc: nc, raw: raw}
 	pc.lr = limitedReader{r: nc, n: unlimited}
 	pc.br = bufio.NewReaderSize(&pc.lr, 4096)
 	pc.bw = bufio.NewWriterSize(nc, 1024)
@@ -471,13 +478,8 @@ func connKey(u *url.URL) string {
 	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
-// closedByPeer reports an error that a kept-alive connection closed by the
-// server gives on its next use.
-func closedByPeer(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed) || isConnReset(err)
-}
-
-func isConnReset(err error) bool {
-	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+// timedOut reports an error of the request's deadline, which a new
+// connection would not help.
+func timedOut(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -410,3 +410,58 @@ func TestTimeoutCoversTheExchange(t *testing.T) {
 		}
 	}
 }
+
+// TestStrayBytesAfterAResponse: a server that sends more than its
+// Content-Length leaves bytes on the kept-alive connection after the
+// response. The next request to that server, for another feed, must not
+// read them as its answer: the connection is dropped and a new one used.
+func TestStrayBytesAfterAResponse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					if req.URL.Path == "/long.xml" {
+						// Ten bytes more than it declares, a moment later.
+						fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(rss), rss)
+						time.Sleep(20 * time.Millisecond)
+						_, _ = io.WriteString(c, "chợ phiên\n")
+						continue
+					}
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(rss), rss)
+				}
+			}()
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	c := New(Options{})
+	for i, path := range []string{"/long.xml", "/good.xml", "/long.xml", "/good.xml"} {
+		resp, err := c.Get(context.Background(), Request{URL: base + path})
+		if err != nil {
+			t.Fatalf("request %d (%s): %v", i, path, err)
+		}
+		if string(resp.Body) != rss {
+			t.Fatalf("request %d (%s): body %q", i, path, resp.Body)
+		}
+		time.Sleep(60 * time.Millisecond) // the stray bytes arrive
+	}
+	if n := conns.Load(); n < 3 {
+		t.Errorf("%d connections: a connection with stray bytes on it was used again", n)
+	}
+}
