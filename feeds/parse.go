@@ -131,6 +131,27 @@ func detectFormat(body []byte) (format, error) {
 	}
 }
 
+// FeedKind names the format of a document that is a feed, whatever type
+// its server gave it: "RSS", "Atom" or "JSON Feed", from its root element
+// (or a JSON object), read past a byte order mark, the XML declaration,
+// comments and doctype; ok is false for anything else, a web page
+// included. Many outlets serve their feeds as text/html.
+func FeedKind(body []byte) (kind string, ok bool) {
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	if utf16 := len(body) >= 2 && (body[0] == 0xfe && body[1] == 0xff || body[0] == 0xff && body[1] == 0xfe); utf16 {
+		u, err := toUTF8(body, "")
+		if err != nil {
+			return "", false
+		}
+		body = u
+	}
+	f, err := detectFormat(body)
+	if err != nil {
+		return "", false
+	}
+	return [...]string{formatRSS: "RSS", formatAtom: "Atom", formatJSON: "JSON Feed"}[f], true
+}
+
 func firstRunes(b []byte, n int) string {
 	s := []rune(string(b[:min(len(b), 4*n)]))
 	return string(s[:min(len(s), n)])

@@ -691,3 +691,26 @@ func TestParseJSONNulls(t *testing.T) {
 		})
 	}
 }
+
+func TestFeedKind(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"rss after a comment", "\ufeff<?xml version=\"1.0\"?>\n<!-- tin mới -->\n<rss version=\"2.0\"><channel/></rss>", "RSS"},
+		{"rdf", `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>`, "RSS"},
+		{"atom", `<feed xmlns="http://www.w3.org/2005/Atom"></feed>`, "Atom"},
+		{"json", ` {"version": "https://jsonfeed.org/version/1.1"}`, "JSON Feed"},
+		{"xhtml page", `<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml"></html>`, ""},
+		{"html page", `<!doctype html><html><body>Tin</body></html>`, ""},
+		{"empty", ``, ""},
+	} {
+		kind, ok := FeedKind([]byte(tc.body))
+		if kind != tc.want || ok != (tc.want != "") {
+			t.Errorf("%s: FeedKind = %q, %v; want %q", tc.name, kind, ok, tc.want)
+		}
+	}
+	utf16 := readFixture(t, "bom-utf16.xml")
+	if kind, ok := FeedKind(utf16); kind != "RSS" || !ok {
+		t.Errorf("UTF-16 with a byte order mark: FeedKind = %q, %v", kind, ok)
+	}
+}

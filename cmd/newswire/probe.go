@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"newswire/feeds"
 	"newswire/internal/fetch"
 	"newswire/internal/scrape"
 )
@@ -30,6 +31,12 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
+	if kind, ok := feeds.FeedKind(resp.Body); ok {
+		id := sourceID(resp.URL)
+		fmt.Fprintf(stdout, "%s is a feed itself (%s): use it as the source's url.\n\nconfig.yaml entry:\n\n  - id: %s\n    url: %s\n",
+			resp.URL, kind, id, strconv.Quote(resp.URL))
+		return nil
+	}
 	p, err := scrape.Propose(scrape.Page{URL: resp.URL, Body: resp.Body, ContentType: resp.ContentType}, scrape.Options{})
 	if err != nil {
 		return err
@@ -42,7 +49,11 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "page: %s\n  %s\n", resp.URL, title)
 
 	if len(p.Feeds) > 0 {
-		fmt.Fprintf(stdout, "\nThe page announces %d feeds; prefer a feed to selectors:\n", len(p.Feeds))
+		feedsWord := "feeds"
+		if len(p.Feeds) == 1 {
+			feedsWord = "feed"
+		}
+		fmt.Fprintf(stdout, "\nThe page announces %d %s; prefer a feed to selectors:\n", len(p.Feeds), feedsWord)
 		for _, f := range p.Feeds {
 			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, f.URL, f.Title)
 		}

@@ -98,3 +98,19 @@ func TestProbeNothingFound(t *testing.T) {
 		t.Errorf("err = %v, want an exitError saying nothing was found", err)
 	}
 }
+
+// TestProbeOfAFeed: probe given a feed's own URL, even one served as
+// text/html, says so and prints the entry that polls it.
+func TestProbeOfAFeed(t *testing.T) {
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin Hà Giang</title><item><title>Mở tuyến xe khách mới</title><link>http://hagiang.example/1</link></item></channel></rss>`))
+	}))
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"probe", srv.URL + "/rss"}, &out); err != nil {
+		t.Fatalf("probe of a feed: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "is a feed itself (RSS)") || !strings.Contains(out.String(), `url: "`+srv.URL+`/rss"`) {
+		t.Errorf("probe of a feed printed:\n%s", out.String())
+	}
+}

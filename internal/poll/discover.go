@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"newswire/feeds"
 	"newswire/internal/fetch"
 )
 
@@ -18,14 +19,18 @@ var feedTypes = []string{"application/rss+xml", "application/atom+xml", "applica
 
 // isHTML reports whether resp is a web page rather than a feed: by its
 // Content-Type, or by how it starts, since outlets often serve pages with a
-// feed's type and feeds with no type at all.
+// feed's type and feeds with no type at all; but a document whose root is a
+// feed's is a feed, whatever its type says (many are served as text/html).
 func isHTML(resp *fetch.Response) bool {
-	if mt, _, _ := mime.ParseMediaType(resp.ContentType); mt == "text/html" || mt == "application/xhtml+xml" {
-		return true
+	if mt, _, _ := mime.ParseMediaType(resp.ContentType); mt != "text/html" && mt != "application/xhtml+xml" {
+		head := bytes.TrimPrefix(resp.Body[:min(len(resp.Body), 512)], []byte("\xef\xbb\xbf"))
+		head = bytes.ToLower(bytes.TrimSpace(head))
+		if !bytes.HasPrefix(head, []byte("<!doctype html")) && !bytes.HasPrefix(head, []byte("<html")) {
+			return false
+		}
 	}
-	head := bytes.TrimPrefix(resp.Body[:min(len(resp.Body), 512)], []byte("\xef\xbb\xbf"))
-	head = bytes.ToLower(bytes.TrimSpace(head))
-	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+	_, feed := feeds.FeedKind(resp.Body)
+	return !feed
 }
 
 // discover finds the feed a web page announces with <link rel="alternate">,

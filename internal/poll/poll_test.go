@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -257,6 +258,39 @@ func TestHTMLPageLeadsToItsFeed(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "put that url in config.yaml") {
 		t.Fatalf("no log line for the admin:\n%s", logs)
+	}
+}
+
+// TestFeedServedAsAWebPage: many outlets serve their feeds as text/html;
+// a document whose root is a feed's is read as one, whatever the type, and
+// an XHTML page with an XML declaration is still a page.
+func TestFeedServedAsAWebPage(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "good.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	for path, typ := range map[string]string{"/html.xml": "text/html; charset=utf-8", "/xhtml.xml": "application/xhtml+xml"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", typ)
+			_, _ = w.Write(good)
+		})
+	}
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xhtml+xml")
+		_, _ = io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml"><head><title>Tin vùng cao</title></head><body><p>Trang chủ</p></body></html>`)
+	})
+	url := serveOn(t, "127.0.0.2", mux)
+	cfg := testConfig(t, fastPoll, "html "+url+"/html.xml", "xhtml "+url+"/xhtml.xml", "page "+url+"/page")
+	p, _, _ := newPoller(t, cfg)
+	for _, id := range []string{"html", "xhtml"} {
+		if rep := p.Poll(context.Background(), source(t, cfg, id)); rep.Err != nil || rep.Items != 3 {
+			t.Errorf("%s: a feed served as a web page: %+v", id, rep)
+		}
+	}
+	if rep := p.Poll(context.Background(), source(t, cfg, "page")); rep.Err == nil || !strings.Contains(rep.Err.Error(), "web page") {
+		t.Errorf("an XHTML page without a feed: %+v, want the web page error", rep)
 	}
 }
 
