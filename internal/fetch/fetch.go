@@ -208,12 +208,13 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		out.Body = body
 	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{
-			URL:        r.URL,
-			Status:     resp.StatusCode,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
-			MovedTo:    movedTo,
+		se := &StatusError{URL: r.URL, Status: resp.StatusCode, MovedTo: movedTo}
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			// What a server says of when to come back after any other
+			// error is not obeyed: the backoff and its cap are.
+			se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
+		return nil, se
 	}
 	out.Duration = time.Since(start)
 	return out, nil

@@ -133,12 +133,13 @@ func publishRhythm(times []time.Time, prevGap time.Duration, prevNewest time.Tim
 }
 
 // backoff is the wait after a failure, and why: exactly what the server
-// asked for in Retry-After; else the source's usual interval doubled per
+// asked for in Retry-After on a 429 or a 503 (never less than min_interval);
+// else the source's usual interval doubled per
 // consecutive failure, capped at poll.max_interval. A source is never dropped:
 // at the cap it is still tried every max_interval.
 func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.StatusError) (time.Duration, string) {
 	if se != nil && se.RetryAfter > 0 {
-		return min(se.RetryAfter, retryAfterCap), fmt.Sprintf("server: Retry-After on %d", se.Status)
+		return clamp(se.RetryAfter, p.cfg.Poll.MinInterval.D(), retryAfterCap), fmt.Sprintf("server: Retry-After on %d", se.Status)
 	}
 	d, reason := p.backoffBase(src, st)
 	return clamp(jitterDown(d), p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()), reason

@@ -102,6 +102,9 @@ func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 func TestBackoffNeverGivesUp(t *testing.T) {
 	var h hits
 	url := serveOn(t, "127.0.0.2", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Obeyed on a 429 or a 503 only: on any other error the backoff
+		// and its cap stand.
+		w.Header().Set("Retry-After", "3600")
 		http.Error(w, "lỗi máy chủ", http.StatusInternalServerError)
 	})))
 	cfg := testConfig(t, fastPoll, "hongmai "+url)
