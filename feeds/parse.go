@@ -31,7 +31,7 @@ type ParseOptions struct {
 	FeedURL     string         // URL fetched (after redirects); base for relative links
 	ContentType string         // HTTP Content-Type header, may carry charset
 	Location    *time.Location // zone for dates without one; nil = Asia/Ho_Chi_Minh
-	MaxItems    int            // keep at most this many items (first in document order); 0 = no cap
+	MaxItems    int            // keep at most this many items, from the document's newest end (capItems); 0 = no cap
 	Now         time.Time      // for clamping future dates; zero = time.Now()
 }
 
@@ -221,11 +221,72 @@ func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error
 	return feed, d.Sum64(), nil
 }
 
-func capItems[T any](items []T, max int) []T {
-	if max > 0 && len(items) > max {
-		return items[:max]
+// capItems keeps max of a document's items (all when max is 0): its newest
+// end. Most feeds list their newest items first, and the first max are kept;
+// a feed that lists them oldest first keeps its last max, or it would never
+// show a new one. date gives an item's publication (or update) date as
+// written.
+func capItems[T any](items []T, max int, date func(T) string) []T {
+	if max <= 0 || len(items) <= max {
+		return items
 	}
-	return items
+	if oldestFirst(len(items), func(i int) string { return date(items[i]) }) {
+		return items[len(items)-max:]
+	}
+	return items[:max]
+}
+
+// oldestFirst reports whether a document of n items, whose item i carries
+// date(i), lists them oldest first: more of its dated items follow an
+// older one than a newer one, so that one wrong date does not turn a
+// document round. A date without a zone is read in UTC: all are read
+// alike, and only their order matters.
+func oldestFirst(n int, date func(i int) string) bool {
+	var (
+		prev         time.Time
+		dated        bool
+		older, newer int
+	)
+	for i := range n {
+		t, ok := parseDate(date(i), time.UTC)
+		if !ok {
+			continue
+		}
+		if dated && t.After(prev) {
+			older++
+		} else if dated && t.Before(prev) {
+			newer++
+		}
+		prev, dated = t, true
+	}
+	return older > newer
+}
+
+func rssDate(it *rss.Item) string {
+	if it == nil {
+		return ""
+	}
+	if it.PubDate == "" && it.DublinCoreExt != nil && len(it.DublinCoreExt.Date) > 0 {
+		return it.DublinCoreExt.Date[0]
+	}
+	return it.PubDate
+}
+
+func atomDate(e *atom.Entry) string {
+	if e == nil {
+		return ""
+	}
+	if e.Published != "" {
+		return e.Published
+	}
+	return e.Updated
+}
+
+func jsonDate(it *jsonfeed.Item) string {
+	if it.DatePublished != "" {
+		return it.DatePublished
+	}
+	return it.DateModified
 }
 
 // The format parsers are called directly rather than through gofeed.Parser:
@@ -238,7 +299,7 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	rf.Items = capItems(rf.Items, maxItems)
+	rf.Items = capItems(rf.Items, maxItems, rssDate)
 	tr := &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	uf, err := tr.Translate(rf)
 	if err != nil {
@@ -271,7 +332,7 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	af.Entries = capItems(af.Entries, maxItems)
+	af.Entries = capItems(af.Entries, maxItems, atomDate)
 	uf, err := (&gofeed.DefaultAtomTranslator{}).Translate(af)
 	if err != nil {
 		return nil, err
@@ -319,7 +380,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 	}
 	// gofeed's translator dereferences every item and author: a null in
 	// those arrays, which JSON allows, would panic it.
-	jf.Items = capItems(slices.DeleteFunc(jf.Items, isNil), maxItems)
+	jf.Items = capItems(slices.DeleteFunc(jf.Items, isNil), maxItems, jsonDate)
 	jf.Authors = slices.DeleteFunc(jf.Authors, isNil)
 	for _, ji := range jf.Items {
 		ji.Authors = slices.DeleteFunc(ji.Authors, isNil)

@@ -463,7 +463,8 @@ func TestParseMaxItems(t *testing.T) {
 		{"rss20.xml", 2, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html"}},
 		{"rss20.xml", 0, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html", ""}},
 		{"rss20.xml", 10, []string{"hg-2021-10452", "https://hagiang.example.vn/kinh-te/htx-che-shan-tuyet.html", ""}},
-		{"atom10.xml", 1, []string{"tag:bacgiang.example.vn,2021:vai-thieu-nhat-ban"}},
+		// Its two entries are dated oldest first: the newer is kept.
+		{"atom10.xml", 1, []string{"https://bacgiang.example.vn/ban-tin/chieu-13-12.html"}},
 		{"jsonfeed11.json", 1, []string{"ls-3301"}},
 		{"rss10.xml", 1, []string{""}},
 	}

@@ -95,13 +95,18 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 	if !ok {
 		return whole()
 	}
-	n := len(sp.items)
+	// The items kept are sp.items[lo:lo+n]: the document's newest end,
+	// as capItems keeps it in a whole parse.
+	n, lo := len(sp.items), 0
 	if opt.MaxItems > 0 && n > opt.MaxItems {
+		if oldestFirst(n, func(i int) string { return rawDate(utf[sp.items[i].start:sp.items[i].end]) }) {
+			lo = n - opt.MaxItems
+		}
 		n = opt.MaxItems
 	}
 	lay := Layout{Context: sp.context(utf, kind, opt), Raw: make([]uint64, n), Parsed: make([]int, n)}
 	for i := range n {
-		lay.Raw[i] = xxhash.Sum64(utf[sp.items[i].start:sp.items[i].end])
+		lay.Raw[i] = xxhash.Sum64(utf[sp.items[lo+i].start:sp.items[lo+i].end])
 	}
 	skip := make([]bool, n)
 	skipped := 0
@@ -120,7 +125,7 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 		doc = make([]byte, 0, len(utf))
 		pos := 0
 		for i, it := range sp.items {
-			if i < n && !skip[i] {
+			if i >= lo && i < lo+n && !skip[i-lo] {
 				continue
 			}
 			doc = append(doc, utf[pos:it.start]...)
@@ -193,6 +198,24 @@ func (s *scanned) context(b []byte, kind format, opt ParseOptions) uint64 {
 // scanFeed finds the items of an RSS 2.0 (rss > channel > item), RSS 1.0
 // (rdf:RDF > item) or Atom (feed > entry) document. It reports false for
 // anything else, and for any markup it does not follow exactly.
+// rawDate is the text of the first date element in an item's bytes, as a
+// whole parse would read it for capItems: an RSS pubDate or dc:date, an
+// Atom published or updated; "" when it has none or it holds markup.
+func rawDate(item []byte) string {
+	for _, name := range []string{"pubDate", "dc:date", "published", "updated"} {
+		i := bytes.Index(item, []byte("<"+name+">"))
+		if i < 0 {
+			continue
+		}
+		text := item[i+len(name)+2:]
+		if end := bytes.IndexByte(text, '<'); end >= 0 {
+			return string(text[:end])
+		}
+		return ""
+	}
+	return ""
+}
+
 func scanFeed(b []byte, kind format) (scanned, bool) {
 	var (
 		s       scanned

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -351,5 +352,63 @@ func TestParseChangedCap(t *testing.T) {
 	lay := checkSplit(t, "capped", []byte(b.String()), opt, rand.New(rand.NewPCG(7, 8)))
 	if len(want.Items) != 2 || len(lay.Raw) != 2 || len(lay.Parsed) != 2 {
 		t.Fatalf("%d items parsed, layout of %d; want 2 and 2", len(want.Items), len(lay.Raw))
+	}
+}
+
+// TestCapKeepsTheNewestEnd: a document longer than MaxItems keeps its
+// newest items, at whichever end they are: the first ones of a feed that
+// lists its newest first, the last ones of one that lists them oldest
+// first (or it would never show a new item). Parse and ParseChanged agree.
+func TestCapKeepsTheNewestEnd(t *testing.T) {
+	start := time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, head, item, tail string
+	}{
+		{"rss", `<rss version="2.0"><channel><title>Tin Sơn La</title>`,
+			`<item><title>Bài %d</title><link>https://sonla.example/%d</link><pubDate>%s</pubDate></item>`, `</channel></rss>`},
+		{"atom", `<feed xmlns="http://www.w3.org/2005/Atom"><title>Tin Sơn La</title><id>urn:sonla</id><updated>2026-11-28T00:00:00Z</updated>`,
+			`<entry><title>Bài %d</title><id>https://sonla.example/%d</id><updated>%s</updated></entry>`, `</feed>`},
+		{"json", `{"version": "https://jsonfeed.org/version/1.1", "title": "Tin Sơn La", "items": [`,
+			`{"title": "Bài %d", "id": "https://sonla.example/%d", "date_published": "%s"}`, `]}`},
+	} {
+		for _, oldestFirst := range []bool{false, true} {
+			var b strings.Builder
+			b.WriteString(tc.head)
+			for k := range 7 {
+				i := 6 - k // newest first: 6 … 0
+				if oldestFirst {
+					i = k
+				}
+				if k > 0 && tc.name == "json" {
+					b.WriteString(",")
+				}
+				date := start.Add(time.Duration(i) * time.Hour)
+				layout := time.RFC3339
+				if tc.name == "rss" {
+					layout = time.RFC1123Z
+				}
+				fmt.Fprintf(&b, tc.item, i, i, date.Format(layout))
+			}
+			b.WriteString(tc.tail)
+			opt := splitOpt("https://sonla.example/feed")
+			opt.MaxItems = 3
+			name := fmt.Sprintf("%s, oldest first %v", tc.name, oldestFirst)
+			checkSplit(t, name, []byte(b.String()), opt, rand.New(rand.NewPCG(3, 4)))
+			feed, err := Parse([]byte(b.String()), opt)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var titles []string
+			for _, it := range feed.Items {
+				titles = append(titles, it.Title)
+			}
+			want := []string{"Bài 6", "Bài 5", "Bài 4"}
+			if oldestFirst {
+				want = []string{"Bài 4", "Bài 5", "Bài 6"}
+			}
+			if !slices.Equal(titles, want) {
+				t.Errorf("%s: kept %q, want %q", name, titles, want)
+			}
+		}
 	}
 }
