@@ -20,6 +20,11 @@ type Feed struct {
 	// sy:updatePeriod/sy:updateFrequency); zero when it says nothing.
 	TTL   time.Duration
 	Items []Item
+	// Repeats is how many items were left out for repeating the guid (or,
+	// without one, the link) of an earlier item of the document: an outlet
+	// that lists one story twice would otherwise have it stored from each
+	// in turn, an update at every poll.
+	Repeats int
 }
 
 // Item is one entry of an outlet feed, after parsing and normalisation.

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
@@ -93,6 +94,11 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 	}
 	sp, ok := scanFeed(utf, kind)
 	if !ok {
+		return whole()
+	}
+	if repeatsKey(utf, sp.items) {
+		// Only a whole parse knows which of them to leave out
+		// (dropRepeats), when the first was not parsed again.
 		return whole()
 	}
 	// The items kept are sp.items[lo:lo+n]: the document's newest end,
@@ -198,6 +204,56 @@ func (s *scanned) context(b []byte, kind format, opt ParseOptions) uint64 {
 // scanFeed finds the items of an RSS 2.0 (rss > channel > item), RSS 1.0
 // (rdf:RDF > item) or Atom (feed > entry) document. It reports false for
 // anything else, and for any markup it does not follow exactly.
+// repeatsKey reports whether two of the items carry the same guid (RSS) or
+// id (Atom), or without either the same link, as written.
+func repeatsKey(b []byte, items []span) bool {
+	keys := make([]uint64, 0, len(items))
+	for _, it := range items {
+		item := b[it.start:it.end]
+		key := elementText(item, "guid")
+		if key == nil {
+			key = elementText(item, "id")
+		}
+		if key == nil {
+			key = elementText(item, "link")
+		}
+		if len(key) > 0 {
+			keys = append(keys, xxhash.Sum64(key))
+		}
+	}
+	slices.Sort(keys)
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// elementText is the trimmed text of the first element named name in an
+// item's bytes (its start tag may have attributes); nil when there is none.
+func elementText(item []byte, name string) []byte {
+	for i := 0; ; {
+		j := bytes.Index(item[i:], []byte("<"+name))
+		if j < 0 {
+			return nil
+		}
+		i += j + 1 + len(name)
+		if i >= len(item) || item[i] != '>' && !isSpace(item[i]) {
+			continue // a longer name
+		}
+		gt := bytes.IndexByte(item[i:], '>')
+		if gt < 0 || item[i+gt-1] == '/' {
+			return nil
+		}
+		text := item[i+gt+1:]
+		if end := bytes.IndexByte(text, '<'); end >= 0 {
+			text = text[:end]
+		}
+		return bytes.TrimSpace(text)
+	}
+}
+
 // rawDate is the text of the first date element in an item's bytes, as a
 // whole parse would read it for capItems: an RSS pubDate or dc:date, an
 // Atom published or updated; "" when it has none or it holds markup.

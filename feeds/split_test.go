@@ -412,3 +412,52 @@ func TestCapKeepsTheNewestEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedItemsLeftOut: an item that repeats the guid (or, without one,
+// the link) of an earlier item is left out and counted, by a whole parse
+// and a parse of changed items alike, even when the earlier item's bytes
+// were seen and would not be parsed again.
+func TestRepeatedItemsLeftOut(t *testing.T) {
+	item := func(guid, link, title string) string {
+		g := ""
+		if guid != "" {
+			g = `<guid isPermaLink="false">` + guid + `</guid>`
+		}
+		return `<item>` + g + `<title>` + title + `</title><link>` + link + `</link></item>`
+	}
+	doc := `<rss version="2.0"><channel><title>Tin Lai Châu</title>` +
+		item("lc-1", "https://laichau.example/1", "Đường lên Sìn Hồ thông xe") +
+		item("lc-1", "https://laichau.example/1b", "Đường lên Sìn Hồ thông xe (cập nhật)") +
+		item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
+		item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
+		item("lc-3", "https://laichau.example/3", "Mùa lúa chín") +
+		`</channel></rss>`
+	opt := splitOpt("https://laichau.example/rss")
+	checkSplit(t, "repeats", []byte(doc), opt, rand.New(rand.NewPCG(5, 6)))
+	feed, err := Parse([]byte(doc), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for _, it := range feed.Items {
+		links = append(links, it.Link)
+	}
+	want := []string{"https://laichau.example/1", "https://laichau.example/2", "https://laichau.example/3"}
+	if !slices.Equal(links, want) || feed.Repeats != 2 {
+		t.Fatalf("kept %q (%d repeats), want %q (2)", links, feed.Repeats, want)
+	}
+	// The first item seen, its repeat changed: still left out.
+	_, lay, err := ParseChanged([]byte(doc), opt, Layout{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _, err := ParseChanged([]byte(doc), opt, lay, func(raw uint64) bool { return len(lay.Raw) > 0 && raw == lay.Raw[0] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range part.Items {
+		if it.Link == "https://laichau.example/1b" {
+			t.Fatalf("a repeat of a seen item was parsed as an item of its own: %+v", it)
+		}
+	}
+}

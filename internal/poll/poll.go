@@ -308,6 +308,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		return hint, err
 	}
 	st.FeedTTL = feed.TTL
+	if feed.Repeats > 0 {
+		rep.Warning = fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the document; only the first of each is stored", feed.Repeats)
+	}
 	if feed.TTL > hint.wait {
 		hint = serverHint{wait: feed.TTL, reason: hintTTL}
 	}

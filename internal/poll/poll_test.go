@@ -513,3 +513,32 @@ func TestFlushInChunks(t *testing.T) {
 		t.Fatalf("%d states still dirty after a flush that wrote them all", len(p.states.dirty))
 	}
 }
+
+// TestRepeatedGUIDStoredOnce: an outlet that lists one guid twice, the
+// second copy touched at every request, has the story stored once, from
+// the first, and not updated at each poll (which sent it again to every
+// partner following since).
+func TestRepeatedGUIDStoredOnce(t *testing.T) {
+	var n atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := n.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Tin Điện Biên</title>
+<item><guid isPermaLink="false">db-7</guid><title>Điện Biên mở lễ hội hoa ban</title><link>http://dienbien.example/7</link><pubDate>Sat, 28 Nov 2026 08:00:00 +0700</pubDate></item>
+<item><guid isPermaLink="false">db-7</guid><title>Lễ hội hoa ban, bản sửa %d</title><link>http://dienbien.example/7b</link><pubDate>Sat, 28 Nov 2026 08:%02d:00 +0700</pubDate></item>
+<item><guid isPermaLink="false">db-8</guid><title>Mường Thanh vào vụ lúa</title><link>http://dienbien.example/8</link><pubDate>Sat, 28 Nov 2026 07:00:00 +0700</pubDate></item>
+</channel></rss>`, k, k)
+	}))
+	cfg := testConfig(t, fastPoll, "dienbien "+url)
+	p, _, _ := newPoller(t, cfg)
+	src := source(t, cfg, "dienbien")
+	rep := p.Poll(context.Background(), src)
+	if rep.Err != nil || rep.New != 2 || !strings.Contains(rep.Warning, "repeat") {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	for i := range 3 {
+		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+			t.Fatalf("poll %d: %+v; want nothing new or updated", i+2, rep)
+		}
+	}
+}
