@@ -163,6 +163,14 @@ func (r Renderer) prepare(in []Story) []story {
 		if p.link == "" && len(s.Sources) > 0 {
 			p.link = cleanText(s.Sources[0].Link)
 		}
+		if strings.TrimSpace(p.title) == "" {
+			// Atom requires a title and readers list items by theirs;
+			// an outlet's item may have only a description.
+			p.title = titleFrom(p.summary)
+			if p.title == "" {
+				p.title = p.link
+			}
+		}
 		if p.content == "" {
 			// Every format gets full content: readers show it, and Atom and
 			// JSON Feed want it.
@@ -295,6 +303,34 @@ func cleanText(s string) string {
 	}
 	return b.String()
 }
+
+// titleFrom makes a title of a story's plain-text summary, for a story
+// that has none: its first sentence when that is short, else its first
+// words up to titleRunes, with an ellipsis.
+func titleFrom(summary string) string {
+	text := strings.Join(strings.Fields(summary), " ")
+	if i := strings.Index(text, ". "); i > 0 && utf8.RuneCountInString(text[:i]) <= titleRunes {
+		return text[:i]
+	}
+	if utf8.RuneCountInString(text) <= titleRunes {
+		return strings.TrimSuffix(text, ".")
+	}
+	cut, n := text, 0
+	for i := range text {
+		if n == titleRunes {
+			cut = text[:i]
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(cut, ' '); sp > 0 {
+		cut = cut[:sp]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+// titleRunes is the longest title titleFrom makes.
+const titleRunes = 90
 
 // xmlChar reports whether c matches XML 1.0's Char production.
 func xmlChar(c rune) bool {

@@ -622,3 +622,35 @@ func TestUniqueTimes(t *testing.T) {
 		t.Fatalf("%d times given, want 5000", len(u.used))
 	}
 }
+
+// TestUntitledStory: a story whose outlet gave no title gets one from its
+// summary in every format (Atom requires one; readers list items by it),
+// and the link when it has no summary either.
+func TestUntitledStory(t *testing.T) {
+	long := "Sáng nay, hàng trăm hộ dân ở xã vùng cao đã nhận giống lúa mới do trạm khuyến nông huyện cấp phát, chuẩn bị cho vụ đông xuân"
+	for _, tc := range []struct{ summary, want string }{
+		{"Đường tỉnh 176 thông xe sau sạt lở. Xe khách đã chạy lại.", "Đường tỉnh 176 thông xe sau sạt lở"},
+		{long, "Sáng nay, hàng trăm hộ dân ở xã vùng cao đã nhận giống lúa mới do trạm khuyến nông huyện…"},
+		{"", "https://baohagiang.example.vn/thoi-su/1.html"},
+	} {
+		s := testStories()[:1]
+		s[0].Title, s[0].Summary, s[0].ContentHTML = "", tc.summary, ""
+		s[0].Link = "https://baohagiang.example.vn/thoi-su/1.html"
+		var rss, atom, js bytes.Buffer
+		r := testRenderer()
+		if err := r.RSS(&rss, channelFor("rss"), s); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Atom(&atom, channelFor("atom"), s); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.JSON(&js, channelFor("json"), s); err != nil {
+			t.Fatal(err)
+		}
+		for name, doc := range map[string]string{"rss": rss.String(), "atom": atom.String(), "json": js.String()} {
+			if !strings.Contains(doc, tc.want+"</title>") && !strings.Contains(doc, `"title":"`+tc.want+`"`) {
+				t.Errorf("%s of a story without a title, summary %q: no title %q in\n%s", name, tc.summary, tc.want, doc)
+			}
+		}
+	}
+}
