@@ -606,9 +606,10 @@ func (c *converter) date(raw string) time.Time {
 	return t
 }
 
-// resolve makes raw an absolute http(s) URL against the feed URL, or returns "" when
-// it cannot. Absolute URLs are kept as the outlet wrote them, so that the
-// same link compares equal wherever it appears.
+// resolve makes raw an absolute http(s) URL against the feed URL, spelled
+// as a URI (webURI), or returns "" when it cannot. Absolute URLs that are
+// URIs already are kept as the outlet wrote them, so that the same link
+// compares equal wherever it appears.
 func (c *converter) resolve(raw string) string {
 	raw = strings.TrimSpace(stripForbidden(raw))
 	if raw == "" {
@@ -620,7 +621,7 @@ func (c *converter) resolve(raw string) string {
 	}
 	if u.IsAbs() {
 		if isWebURL(u) {
-			return raw
+			return webURI(raw)
 		}
 		return ""
 	}
@@ -631,7 +632,7 @@ func (c *converter) resolve(raw string) string {
 	if !isWebURL(u) {
 		return ""
 	}
-	return u.String()
+	return webURI(u.String())
 }
 
 func isWebURL(u *url.URL) bool {

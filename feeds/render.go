@@ -153,15 +153,15 @@ func (r Renderer) prepare(in []Story) []story {
 		p := story{
 			id:        StoryID(r.Authority, s.ID),
 			title:     cleanText(s.Title),
-			link:      cleanText(s.Link),
+			link:      cleanURL(s.Link),
 			summary:   cleanText(s.Summary),
 			content:   cleanText(s.ContentHTML),
 			published: firstTime(s.Published, s.SortTime, s.FirstSeen),
 			language:  cleanText(s.Language),
-			image:     cleanText(s.Image),
+			image:     cleanURL(s.Image),
 		}
 		if p.link == "" && len(s.Sources) > 0 {
-			p.link = cleanText(s.Sources[0].Link)
+			p.link = cleanURL(s.Sources[0].Link)
 		}
 		if strings.TrimSpace(p.title) == "" {
 			// Atom requires a title and readers list items by theirs;
@@ -185,7 +185,7 @@ func (r Renderer) prepare(in []Story) []story {
 			p.updated = p.published
 		}
 		for _, a := range s.Authors {
-			a = Person{Name: cleanText(a.Name), Email: cleanText(a.Email), URL: cleanText(a.URL)}
+			a = Person{Name: cleanText(a.Name), Email: cleanText(a.Email), URL: cleanURL(a.URL)}
 			if a.Name == "" {
 				a.Name = a.Email
 			}
@@ -208,7 +208,7 @@ func (r Renderer) prepare(in []Story) []story {
 			add(l, "")
 		}
 		for _, e := range s.Enclosures {
-			e = Enclosure{URL: cleanText(e.URL), Type: cleanText(e.Type), Length: max(e.Length, 0)}
+			e = Enclosure{URL: cleanURL(e.URL), Type: cleanText(e.Type), Length: max(e.Length, 0)}
 			if e.URL == "" {
 				continue
 			}
@@ -225,8 +225,8 @@ func (r Renderer) prepare(in []Story) []story {
 			outlet := Outlet{
 				ID:      cleanText(known.ID),
 				Title:   cleanText(known.Title),
-				Link:    cleanText(known.Link),
-				FeedURL: cleanText(known.FeedURL),
+				Link:    cleanURL(known.Link),
+				FeedURL: cleanURL(known.FeedURL),
 				Level:   cleanText(known.Level),
 			}
 			if outlet.Title == "" {
@@ -234,7 +234,7 @@ func (r Renderer) prepare(in []Story) []story {
 			}
 			p.sources = append(p.sources, credit{
 				outlet:    outlet,
-				link:      cleanText(o.Link),
+				link:      cleanURL(o.Link),
 				published: firstTime(o.Published, o.FirstSeen),
 			})
 		}
@@ -303,6 +303,10 @@ func cleanText(s string) string {
 	}
 	return b.String()
 }
+
+// cleanURL is cleanText for a URL, spelled as a URI: stories stored before
+// the parser did so may hold IRIs.
+func cleanURL(s string) string { return webURI(cleanText(s)) }
 
 // titleFrom makes a title of a story's plain-text summary, for a story
 // that has none: its first sentence when that is short, else its first

@@ -654,3 +654,34 @@ func TestUntitledStory(t *testing.T) {
 		}
 	}
 }
+
+// TestURLsComeOutAsURIs: a link or an enclosure written with Vietnamese
+// letters or spaces, as some outlets write them (and as stories stored
+// before the parser encoded them hold them), is percent-encoded in every
+// format: the formats want URIs, and the W3C validator says so.
+func TestURLsComeOutAsURIs(t *testing.T) {
+	s := testStories()[:1]
+	s[0].Link = "https://baohagiang.example.vn/anh/ruộng bậc thang.html"
+	s[0].Enclosures = []Enclosure{{URL: "https://baohagiang.example.vn/audio/bản tin.mp3", Type: "audio/mpeg", Length: 1200}}
+	r := testRenderer()
+	var rss, atom, js bytes.Buffer
+	if err := r.RSS(&rss, channelFor("rss"), s); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Atom(&atom, channelFor("atom"), s); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.JSON(&js, channelFor("json"), s); err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]string{"rss": rss.String(), "atom": atom.String(), "json": js.String()} {
+		for _, want := range []string{"/anh/ru%E1%BB%99ng%20b%E1%BA%ADc%20thang.html", "/audio/b%E1%BA%A3n%20tin.mp3"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("%s: no %s in\n%s", name, want, doc)
+			}
+		}
+		if strings.Contains(doc, "ruộng bậc") || strings.Contains(doc, "bản tin.mp3") {
+			t.Errorf("%s: an IRI left as it was", name)
+		}
+	}
+}
