@@ -37,6 +37,18 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 
 // restoreStore puts a backup in place of the store, keeping the store it
 // replaces beside it. The daemon must be stopped.
+// unusedName is name, or name with "-2", "-3"… when a file has it: two
+// restores within a second keep both stores they replaced.
+func unusedName(base string) string {
+	name := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(name); errors.Is(err, os.ErrNotExist) {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
 func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
@@ -55,7 +67,7 @@ func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
 		// Hold the lock until the backup is in place, so no daemon starts
 		// on a half-restored store.
 		defer st.Close()
-		kept = path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
 		}

@@ -63,4 +63,37 @@ func TestRestoreKeepsTheStoreItReplaces(t *testing.T) {
 	if len(kept) != 1 {
 		t.Fatalf("kept copies: %v", kept)
 	}
+	// Two more within the second: each keeps the store it replaced.
+	for range 2 {
+		if out, err := runCmd(t, "restore", "-config", cfgPath, backup); err != nil {
+			t.Fatalf("restore: %v\n%s", err, out)
+		}
+	}
+	kept, _ = filepath.Glob(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db.before-restore-*"))
+	if len(kept) != 3 {
+		t.Fatalf("after three restores, kept copies: %v", kept)
+	}
+}
+
+// TestBackupRefusesTheStoreItself: a backup written over the store would be
+// renamed over the file the daemon writes to, and lose what it stored since.
+func TestBackupRefusesTheStoreItself(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	want := exportAll(t, cfgPath)
+	data := filepath.Join(filepath.Dir(cfgPath), "data")
+	link := filepath.Join(t.TempDir(), "store-link.db")
+	if err := os.Symlink(filepath.Join(data, "newswire.db"), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{filepath.Join(data, "newswire.db"), filepath.Join(data, ".", "newswire.db"), link} {
+		out, err := runCmd(t, "backup", "-config", cfgPath, target)
+		if err == nil || !strings.Contains(err.Error()+out, "is the store itself") {
+			t.Errorf("backup onto %s: %v\n%s", target, err, out)
+		}
+	}
+	if got := exportAll(t, cfgPath); !equalJSON(t, got, want) {
+		t.Fatal("the store changed")
+	}
 }

@@ -152,6 +152,23 @@ func newLogger(cfg *config.Config) *slog.Logger {
 
 func storePath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.db") }
 
+// isStoreFile reports whether path names cfg's store file, by another name,
+// a link, or its temporary file included.
+func isStoreFile(cfg *config.Config, path string) bool {
+	store := storePath(cfg)
+	if a, err := filepath.Abs(path); err == nil {
+		if b, err := filepath.Abs(store); err == nil && (a == b || a == b+".tmp") {
+			return true
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	si, err := os.Stat(store)
+	return err == nil && os.SameFile(fi, si)
+}
+
 func openStore(cfg *config.Config) (*store.Store, error) {
 	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
 }
@@ -349,6 +366,11 @@ func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) er
 }
 
 func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writer) error {
+	if isStoreFile(cfg, path) {
+		// The copy would be renamed over the store the daemon writes to:
+		// what it stored since, and its lock, would go with the old file.
+		return fmt.Errorf("backup: %s is the store itself; write the backup to another file", path)
+	}
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
