@@ -93,6 +93,10 @@ func applyDefaults(c *Config, d *decoder) {
 	}
 }
 
+// DefaultBaseURL is the base_url a config without one has: where a server
+// listening on listen is reached from the same machine.
+func DefaultBaseURL(listen string) string { return baseURLFor(listen) }
+
 // baseURLFor is the URL at which a server listening on listen is reached from
 // the same machine; empty when listen is not a host:port (reported elsewhere).
 func baseURLFor(listen string) string {

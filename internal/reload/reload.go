@@ -122,8 +122,17 @@ func (w *Watcher) Reload(trigger string) Status {
 }
 
 func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
+	if next.Listen != w.current.Listen && next.BaseURL == config.DefaultBaseURL(next.Listen) {
+		// A base_url derived from listen follows it at the restart, not
+		// before: the feeds' links would point where nothing listens
+		// yet, and story ids (tag: URIs under base_url's host, without
+		// tag_authority) would all change at once.
+		next.BaseURL = w.current.BaseURL
+	}
 	var changes []string
-	for _, c := range config.Diff(w.current, next) {
+	// Secrets (tokens, the WebSub secret) appear in the log and on the
+	// status pages as digests, as check-config -diff shows them.
+	for _, c := range config.Diff(w.current.Redacted(), next.Redacted()) {
 		changes = append(changes, c.String())
 	}
 	// Settings a running daemon cannot take keep their old values.

@@ -167,4 +167,30 @@ func TestRestartOnlyKeysKeepTheirValues(t *testing.T) {
 	if st := w.Status(); !strings.Contains(strings.Join(st.Changes, "\n"), "listen takes effect at the next restart") {
 		t.Fatalf("changes %v", st.Changes)
 	}
+	// The base_url derived from listen, and the story ids under its host,
+	// wait for the restart too.
+	if cfg.BaseURL != "http://127.0.0.1:8080" {
+		t.Fatalf("base_url followed the new listen on a live daemon: %s", cfg.BaseURL)
+	}
+}
+
+// TestReloadChangesHideSecrets: the changes a reload lists go to the log
+// and to the status pages, which need no login: tokens and the WebSub
+// secret appear as digests, never in the clear.
+func TestReloadChangesHideSecrets(t *testing.T) {
+	path, w, a, _ := setup(t)
+	secrets := "admin_token: quan-tri-0123456789abcdef\npartners:\n  - {name: vov, token: doi-tac-0123456789abcdef}\n"
+	if err := os.WriteFile(path, []byte(secrets+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitApplied(t, a)
+	changes := strings.Join(w.Status().Changes, "\n")
+	if !strings.Contains(changes, "admin_token") || !strings.Contains(changes, "redacted:") {
+		t.Fatalf("changes do not say the token changed: %s", changes)
+	}
+	for _, s := range []string{"quan-tri-0123456789abcdef", "doi-tac-0123456789abcdef"} {
+		if strings.Contains(changes, s) {
+			t.Errorf("a secret in the reload's changes: %s", changes)
+		}
+	}
 }
