@@ -49,7 +49,19 @@ func Compact(src, dst string, timeout time.Duration) (before, after int64, err e
 // CheckFile opens the file at path read-only and verifies that it is a
 // newswire store this build can read, with consistent pages. Restoring a
 // backup starts here.
-func CheckFile(path string) error {
+func CheckFile(path string) (err error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return fmt.Errorf("store: check: %s is empty", path)
+	}
+	if err := checkFileSize(path); err != nil {
+		return fmt.Errorf("store: check: %w", err)
+	}
+	defer func() {
+		// bbolt asserts what a sound file holds by panicking.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: check %s: damaged: %v", path, r)
+		}
+	}()
 	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("store: check %s: %w", path, err)
