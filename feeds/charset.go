@@ -31,11 +31,13 @@ var xmlEncodingAttr = regexp.MustCompile(`encoding\s*=\s*["']([^"']*)["']`)
 // toUTF8 returns body as UTF-8 without a byte order mark, and with any XML
 // declaration saying encoding="utf-8".
 //
-// The charset is taken from, in order: a byte order mark, the XML
-// declaration, the HTTP Content-Type charset, and finally UTF-8 itself. A
-// UTF-8 candidate that does not validate gives way to the next one; when none
-// is left, a body with only a few invalid bytes is repaired with U+FFFD and
-// anything worse is errUndeclaredCharset.
+// The charset is taken from, in order: a byte order mark; UTF-8 itself for
+// a body beyond ASCII that is valid UTF-8; UTF-16 when the Content-Type says
+// so; the XML declaration; the HTTP Content-Type charset; and finally UTF-8.
+// A UTF-8 candidate that does not validate gives way to the next one; when
+// none is left, a body with only a few invalid bytes is repaired with
+// U+FFFD, and anything worse is an error that says which label was wrong
+// or unknown, or errUndeclaredCharset when none was given.
 //
 // The declaration is rewritten because gofeed honours it: left as
 // windows-1258 on text we already decoded, it would decode a second time.
@@ -51,21 +53,49 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return withUTF8Declaration(out), nil
 	}
 
-	labels := []string{declaredEncoding(body), contentTypeCharset(contentType)}
-	for _, label := range labels {
-		if label == "" {
+	if utf8.Valid(body) && !isASCIIBytes(body) {
+		// Text beyond ASCII that is valid UTF-8 is UTF-8, whatever a
+		// label says: a CMS template that declares ISO-8859-1 over
+		// UTF-8 would have every Vietnamese letter stored garbled, while
+		// text really in a single-byte charset is almost never valid
+		// UTF-8.
+		return withUTF8Declaration(body), nil
+	}
+	declared, served := declaredEncoding(body), contentTypeCharset(contentType)
+	if enc, name := charset.Lookup(served); enc != nil && strings.HasPrefix(name, "utf-16") {
+		// UTF-16 without a byte order mark, as the server says: its
+		// order from the label, or from where the zero bytes of the
+		// ASCII markup fall.
+		order := unicode.BigEndian
+		if strings.EqualFold(served, "utf-16le") || !strings.EqualFold(served, "utf-16be") && len(body) > 1 && body[1] == 0 && body[0] != 0 {
+			order = unicode.LittleEndian
+		}
+		out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s: %w", served, err)
+		}
+		return withUTF8Declaration(out), nil
+	}
+	var unknown, claimsUTF8 []string
+	for _, l := range []struct{ label, where string }{{declared, "XML declaration"}, {served, "Content-Type"}} {
+		if l.label == "" {
 			continue
 		}
-		enc, name := charset.Lookup(label)
-		if enc == nil || strings.HasPrefix(name, "utf-16") {
-			// An unknown label, or UTF-16 named in a declaration we just
-			// read as ASCII: the next source may know better.
+		enc, name := charset.Lookup(l.label)
+		if enc == nil {
+			unknown = append(unknown, fmt.Sprintf("%q (%s)", l.label, l.where))
+			continue
+		}
+		if strings.HasPrefix(name, "utf-16") {
+			// UTF-16 named in a declaration we just read as ASCII: the
+			// next source may know better.
 			continue
 		}
 		if name == "utf-8" {
 			if utf8.Valid(body) {
 				return withUTF8Declaration(body), nil
 			}
+			claimsUTF8 = append(claimsUTF8, l.where)
 			continue
 		}
 		out, err := enc.NewDecoder().Bytes(body)
@@ -78,10 +108,26 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 	if utf8.Valid(body) {
 		return withUTF8Declaration(body), nil
 	}
-	if invalidUTF8Bytes(body)*maxRepairRatio > len(body) {
+	if bad := invalidUTF8Bytes(body); bad*maxRepairRatio > len(body) {
+		switch {
+		case len(unknown) > 0:
+			return nil, fmt.Errorf("body is not UTF-8, and its charset %s is not one this reader knows", strings.Join(unknown, ", "))
+		case len(claimsUTF8) > 0:
+			return nil, fmt.Errorf("body is not valid UTF-8 (%d bytes of %d are not) although its %s says UTF-8; the charset it is in is declared nowhere", bad, len(body), strings.Join(claimsUTF8, " and "))
+		}
 		return nil, errUndeclaredCharset
 	}
 	return withUTF8Declaration(bytes.ToValidUTF8(body, []byte("\uFFFD"))), nil
+}
+
+// isASCIIBytes reports whether b holds ASCII alone.
+func isASCIIBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // xmlDeclaration returns the bounds of the XML declaration that opens body

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -320,6 +321,13 @@ func TestParseCharset(t *testing.T) {
 		{"declared UTF-8 that is not gives way to the header",
 			append([]byte(`<?xml version="1.0" encoding="utf-8"?>`), readFixture(t, "win1258-nodecl.xml")...),
 			"text/xml; charset=windows-1258", bacKan},
+		{"valid UTF-8 beats a single-byte declaration",
+			[]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><item><title>` + bacKan + `</title></item></channel></rss>`),
+			"application/rss+xml; charset=UTF-8", bacKan},
+		{"UTF-16LE without a byte order mark, as the header says", utf16LE(`<?xml version="1.0"?><rss version="2.0"><channel><item><title>` + thaiNguen + `</title></item></channel></rss>`),
+			"application/rss+xml; charset=utf-16le", thaiNguen},
+		{"UTF-16 without a byte order mark, little-endian by its zero bytes", utf16LE(`<rss version="2.0"><channel><item><title>` + thaiNguen + `</title></item></channel></rss>`),
+			"application/rss+xml; charset=utf-16", thaiNguen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,6 +337,34 @@ func TestParseCharset(t *testing.T) {
 			}
 			wantEqual(t, "title", f.Items[0].Title, tt.want)
 		})
+	}
+}
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
+// TestCharsetErrors: a body that cannot be read says which label was
+// wrong, or that it names a charset this reader does not know.
+func TestCharsetErrors(t *testing.T) {
+	win1258 := readFixture(t, "win1258-nodecl.xml")
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+		want              string
+	}{
+		{"unknown charset", "", append([]byte(`<?xml version="1.0" encoding="VISCII"?>`), win1258...), `charset "VISCII" (XML declaration) is not one this reader knows`},
+		{"a header that says UTF-8 wrongly", "application/rss+xml; charset=UTF-8", win1258, "although its Content-Type says UTF-8"},
+		{"nothing declared", "", win1258, "declares no charset"},
+	} {
+		_, err := Parse(tc.body, ParseOptions{FeedURL: "https://example.vn/rss", ContentType: tc.contentType, Now: parseNow})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }
 
