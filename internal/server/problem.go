@@ -2,14 +2,19 @@ package server
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
 
+// urlInMessage matches the URLs an error message quotes.
+var urlInMessage = regexp.MustCompile(`https?://[^\s"]*`)
+
 // problemKind sorts a poll's error into what an admin needs to know, from
 // its message and HTTP status: the poller keeps only the message.
 func problemKind(msg string, status int) string {
-	m := strings.ToLower(msg)
+	// A URL's words ("?box=timeout") say nothing of what went wrong.
+	m := strings.ToLower(urlInMessage.ReplaceAllString(msg, "URL"))
 	has := func(subs ...string) bool {
 		for _, s := range subs {
 			if strings.Contains(m, s) {
@@ -37,6 +42,14 @@ func problemKind(msg string, status int) string {
 		return "http-error"
 	case has("storing ", "store:"):
 		return "store"
+	case has("selector"):
+		return "selector"
+	case has("not a feed", "web page"):
+		return "not-a-feed"
+	case has("feeds: parse"):
+		// Before the network's words: a document cut short ends in the
+		// parser's "unexpected EOF".
+		return "malformed"
 	case has("timeout", "deadline exceeded"):
 		return "timeout"
 	case has("no such host", "server misbehaving"):
@@ -51,12 +64,6 @@ func problemKind(msg string, status int) string {
 		return "too-large"
 	case has("redirects"):
 		return "redirects"
-	case has("selector"):
-		return "selector"
-	case has("not a feed", "web page"):
-		return "not-a-feed"
-	case has("feeds: parse"):
-		return "malformed"
 	}
 	return "other"
 }

@@ -527,6 +527,9 @@ func TestProblemKind(t *testing.T) {
 		{`item selector "article.card" matched nothing`, 200, "selector"},
 		{"poll: storing 12 items of a: store: size limit reached", 200, "store"},
 		{"something nobody foresaw", 0, "other"},
+		// The words of a URL say nothing of the error.
+		{"fetch: GET https://a.example.vn/rss?box=timeout: dial tcp 127.0.0.1:9: connect: connection refused", 0, "refused"},
+		{"feeds: parse https://a.example.vn/certificate/rss: XML syntax error on line 9: unexpected EOF", 200, "malformed"},
 	}
 	for _, tt := range tests {
 		if got := problemKind(tt.msg, tt.status); got != tt.want {
