@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"slices"
@@ -228,13 +229,19 @@ func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error
 // show a new one. date gives an item's publication (or update) date as
 // written.
 func capItems[T any](items []T, max int, date func(T) string) []T {
+	lo, hi := capRange(items, max, date)
+	return items[lo:hi]
+}
+
+// capRange is the range of items capItems keeps.
+func capRange[T any](items []T, max int, date func(T) string) (lo, hi int) {
 	if max <= 0 || len(items) <= max {
-		return items
+		return 0, len(items)
 	}
 	if oldestFirst(len(items), func(i int) string { return date(items[i]) }) {
-		return items[len(items)-max:]
+		return len(items) - max, len(items)
 	}
-	return items[:max]
+	return 0, max
 }
 
 // oldestFirst reports whether a document of n items, whose item i carries
@@ -358,7 +365,12 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	af.Entries = capItems(af.Entries, maxItems, atomDate)
+	types := atomTextTypes(body, len(af.Entries))
+	lo, hi := capRange(af.Entries, maxItems, atomDate)
+	af.Entries = af.Entries[lo:hi]
+	if types != nil {
+		types = types[lo:hi]
+	}
 	uf, err := (&gofeed.DefaultAtomTranslator{}).Translate(af)
 	if err != nil {
 		return nil, err
@@ -377,6 +389,17 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		item.Authors = c.atomPersons(af.Entries[i].Authors)
 		if len(item.Authors) == 0 {
 			item.Authors = c.feedAuthors
+		}
+		// Text constructs of type text hold text, not markup (RFC 4287,
+		// 3.1.1.1): "thẻ <video>" is a title's words, not a tag to strip.
+		if types != nil && types[i].title == "text" {
+			item.Title = collapseSpace(normText(af.Entries[i].Title))
+		}
+		if types != nil && types[i].summary == "text" {
+			item.Summary = html.EscapeString(normText(af.Entries[i].Summary))
+		}
+		if ct := af.Entries[i].Content; ct != nil && ct.Src == "" && (ct.Type == "" || strings.EqualFold(ct.Type, "text")) {
+			item.ContentHTML = textToHTML(normText(ct.Value))
 		}
 		feed.Items[i] = item
 	}

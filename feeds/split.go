@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -251,6 +252,52 @@ func elementText(item []byte, name string) []byte {
 			text = text[:end]
 		}
 		return bytes.TrimSpace(text)
+	}
+}
+
+// textTypes are the type attributes of an Atom entry's title and summary:
+// "text" when the element has none, "" when there is no such element.
+type textTypes struct{ title, summary string }
+
+// atomTextTypes reads the types of each of an Atom document's n entries'
+// title and summary, which gofeed does not keep; nil when the scan does not
+// find exactly n entries.
+func atomTextTypes(b []byte, n int) []textTypes {
+	sp, ok := scanFeed(b, formatAtom)
+	if !ok || len(sp.items) != n {
+		return nil
+	}
+	out := make([]textTypes, n)
+	for i, it := range sp.items {
+		e := b[it.start:it.end]
+		out[i] = textTypes{title: textType(e, "title"), summary: textType(e, "summary")}
+	}
+	return out
+}
+
+// typeAttr finds a start tag's type attribute.
+var typeAttr = regexp.MustCompile(`\stype\s*=\s*["']([^"']*)["']`)
+
+// textType is the type of the first element named name in an entry's bytes
+// (lower-cased, "text" when it has none), or "" when there is none.
+func textType(entry []byte, name string) string {
+	for i := 0; ; {
+		j := bytes.Index(entry[i:], []byte("<"+name))
+		if j < 0 {
+			return ""
+		}
+		i += j + 1 + len(name)
+		if i >= len(entry) || entry[i] != '>' && entry[i] != '/' && !isSpace(entry[i]) {
+			continue // a longer name
+		}
+		gt := bytes.IndexByte(entry[i:], '>')
+		if gt < 0 {
+			return ""
+		}
+		if m := typeAttr.FindSubmatch(entry[i-1 : i+gt]); m != nil {
+			return strings.ToLower(strings.TrimSpace(string(m[1])))
+		}
+		return "text"
 	}
 }
 

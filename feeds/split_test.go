@@ -461,3 +461,39 @@ func TestRepeatedItemsLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// TestAtomTextConstructs: an Atom title, summary or content of type text
+// (the default) holds words, not markup: "thẻ <video>" keeps its "<video>",
+// where one of type html is markup, read as before.
+func TestAtomTextConstructs(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Đài Phát thanh tỉnh</title><id>urn:dai</id><updated>2026-11-28T08:00:00Z</updated>
+<entry><id>urn:dai:1</id><updated>2026-11-28T08:00:00Z</updated>
+<title>Hướng dẫn dùng thẻ &lt;video&gt; trong bài</title>
+<summary type="text">Thẻ &lt;b&gt; phải hiện nguyên văn.</summary>
+<content type="text">Dòng thứ nhất có &lt;b&gt;.
+Dòng thứ hai.</content></entry>
+<entry><id>urn:dai:2</id><updated>2026-11-28T07:00:00Z</updated>
+<title type="html">&lt;b&gt;Đậm&lt;/b&gt; và thường</title>
+<content type="html">&lt;p&gt;Đoạn &lt;b&gt;một&lt;/b&gt;&lt;/p&gt;</content></entry>
+</feed>`
+	opt := splitOpt("https://dai.example.vn/atom")
+	checkSplit(t, "text constructs", []byte(doc), opt, rand.New(rand.NewPCG(9, 10)))
+	feed, err := Parse([]byte(doc), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, markup := feed.Items[0], feed.Items[1]
+	if text.Title != "Hướng dẫn dùng thẻ <video> trong bài" {
+		t.Errorf("text title = %q", text.Title)
+	}
+	if text.Summary != "Thẻ &lt;b&gt; phải hiện nguyên văn." {
+		t.Errorf("text summary = %q, want the words escaped as HTML", text.Summary)
+	}
+	if text.ContentHTML != "<p>Dòng thứ nhất có &lt;b&gt;.<br>Dòng thứ hai.</p>" {
+		t.Errorf("text content = %q", text.ContentHTML)
+	}
+	if markup.Title != "Đậm và thường" || markup.ContentHTML != "<p>Đoạn <b>một</b></p>" {
+		t.Errorf("html title %q, content %q", markup.Title, markup.ContentHTML)
+	}
+}

@@ -28,6 +28,10 @@ func Item(it *feeds.Item) {
 	if strings.TrimSpace(summary) == "" {
 		summary = content
 	}
+	// The parsers give the title as plain text already, but a title
+	// goes out where some readers take it for HTML (RSS leaves that
+	// open): what looks like a tag in it is dropped, at the cost of an
+	// Atom text title's literal "<video>".
 	it.Title = Text(it.Title)
 	it.ContentHTML = HTML(content, it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
