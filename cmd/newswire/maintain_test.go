@@ -52,10 +52,11 @@ func TestRestoreKeepsTheStoreItReplaces(t *testing.T) {
 	cfgPath := writeConfig(t, o, "127.0.0.1:0")
 	_, _ = runCmd(t, "fetch", "-config", cfgPath)
 	backup := filepath.Join(t.TempDir(), "b.db")
-	if _, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
-		t.Fatal(err)
+	// Flags after the file, as README writes the commands.
+	if out, err := runCmd(t, "backup", backup, "-config", cfgPath); err != nil {
+		t.Fatalf("backup FILE -config X: %v\n%s", err, out)
 	}
-	out, err := runCmd(t, "restore", "-config", cfgPath, backup)
+	out, err := runCmd(t, "restore", backup, "-config", cfgPath)
 	if err != nil || !strings.Contains(out, "before-restore-") {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}

@@ -71,7 +71,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if cmd == "check-config" {
 		fs.BoolVar(&diff, "diff", false, "also show what a reload would change in the running daemon")
 	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -90,30 +91,51 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return diffConfig(ctx, *configPath, stdout)
 	case "backup":
-		if fs.NArg() != 1 {
-			return fmt.Errorf("backup: want one FILE to write, got %d arguments", fs.NArg())
+		if len(pos) != 1 {
+			return fmt.Errorf("backup: want one FILE to write, got %d arguments", len(pos))
 		}
-		return withConfig(*configPath, func(cfg *config.Config) error { return backup(ctx, cfg, fs.Arg(0), stdout) })
+		return withConfig(*configPath, func(cfg *config.Config) error { return backup(ctx, cfg, pos[0], stdout) })
 	case "compact":
 		return withConfig(*configPath, func(cfg *config.Config) error { return compactStore(cfg, stdout) })
 	case "restore":
-		if fs.NArg() != 1 {
-			return fmt.Errorf("restore: want one backup FILE to restore, got %d arguments", fs.NArg())
+		if len(pos) != 1 {
+			return fmt.Errorf("restore: want one backup FILE to restore, got %d arguments", len(pos))
 		}
-		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, fs.Arg(0), stdout) })
+		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, pos[0], stdout) })
 	case "probe":
-		return probe(ctx, fs.Args(), stdout)
+		return probe(ctx, pos, stdout)
 	case "import-opml":
-		if fs.NArg() != 1 {
-			return fmt.Errorf("import-opml: want one OPML FILE to read, got %d arguments", fs.NArg())
+		if len(pos) != 1 {
+			return fmt.Errorf("import-opml: want one OPML FILE to read, got %d arguments", len(pos))
 		}
-		return importOPML(fs.Arg(0), stdout)
+		return importOPML(pos[0], stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// parseArgs parses args with fs, flags before, between or after the
+// other arguments (newswire backup FILE -config X, as README writes the
+// commands), and returns the others in their order. After "--" every
+// argument is one of the others.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
 }
 

@@ -23,13 +23,14 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage) }
 	configPath := fs.String("config", "config.yaml", "config file")
 	id := fs.String("explain", "", "story id (number or tag: URI) whose joins to explain")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return exitError{}
 	}
-	if *id == "" || fs.NArg() != 0 {
+	if *id == "" || len(pos) != 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return errors.New("stories: want --explain ID")
 	}
