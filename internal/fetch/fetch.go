@@ -181,6 +181,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		MaxAge:       maxAge(resp.Header, start),
 	}
 	switch {
+	case resp.StatusCode == http.StatusNotModified && r.ETag == "" && r.LastModified == "":
+		// Not modified since nothing: a server (or a cache before it)
+		// that answers so gives no document, and the source would look
+		// healthy forever without one.
+		return nil, fmt.Errorf("fetch: GET %s: 304 Not Modified to a request that sent no If-None-Match or If-Modified-Since", r.URL)
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true
 		// A 304 may omit validators; keep the ones we sent.

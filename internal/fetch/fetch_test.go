@@ -149,6 +149,23 @@ func TestStatusErrors(t *testing.T) {
 	}
 }
 
+// TestNotModifiedWithoutValidators: a 304 to a request that had nothing to
+// compare gives no document; it is an error, not a quiet success forever.
+func TestNotModifiedWithoutValidators(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}))
+	defer srv.Close()
+	c := New(Options{})
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "304 Not Modified to a request that sent no") {
+		t.Errorf("304 without validators: %v", err)
+	}
+	resp, err := c.Get(context.Background(), Request{URL: srv.URL, ETag: `"v1"`})
+	if err != nil || !resp.NotModified {
+		t.Errorf("304 with an ETag sent: %+v, %v", resp, err)
+	}
+}
+
 func TestRedirects(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", http.StatusMovedPermanently) })
