@@ -226,6 +226,14 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Where the commands that ask the daemon find it, whatever the file's
+	// listen says by then (a new one waits for the restart).
+	addrFile := listenFile(cfg)
+	if err := os.WriteFile(addrFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
+		log.Warn("the daemon's address is not written for export, backup and stories to find", "file", addrFile, "error", err)
+	} else {
+		defer os.Remove(addrFile)
+	}
 	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New()}
 	d.takeMemo()
 	watcher := reload.New(path, cfg, log, d.apply)
@@ -440,6 +448,27 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // fromDaemon asks the running daemon, which holds the store's lock, for an
 // admin endpoint's output. Those endpoints answer only on loopback.
 func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
+	// The address the running daemon listens on, when it wrote one: the
+	// file's listen may have changed since it started.
+	if b, err := os.ReadFile(listenFile(cfg)); err == nil {
+		if addr := strings.TrimSpace(string(b)); addr != "" && addr != cfg.Listen {
+			running := *cfg
+			running.Listen = addr
+			if err := askDaemon(ctx, &running, path, w); err == nil || !errors.Is(err, errNoAnswer) {
+				return err
+			}
+		}
+	}
+	return askDaemon(ctx, cfg, path, w)
+}
+
+// errNoAnswer is askDaemon's error when nothing answered at the address.
+var errNoAnswer = errors.New("the daemon did not answer")
+
+// listenFile holds the address a running daemon listens on.
+func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.listen") }
+
+func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
 	host, port, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %q is not host:port: %w", cfg.Listen, err)
@@ -457,7 +486,7 @@ func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Write
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("the daemon did not answer at %s: %w", u, err)
+		return fmt.Errorf("%w at %s: %w", errNoAnswer, u, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

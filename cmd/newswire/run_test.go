@@ -448,6 +448,24 @@ func TestServeMergedFeeds(t *testing.T) {
 			t.Fatalf("backup file: %v", err)
 		}
 	})
+
+	t.Run("export while a new listen waits for the restart", func(t *testing.T) {
+		// The daemon keeps its address until it restarts; the commands
+		// find it there, not at the file's new listen.
+		moved := filepath.Join(t.TempDir(), "config.yaml")
+		b, err := os.ReadFile(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Replace(string(b), addr, freeAddr(t), 1)
+		text = strings.Replace(text, "data_dir: ./data", "data_dir: "+filepath.Join(filepath.Dir(cfgPath), "data"), 1)
+		if err := os.WriteFile(moved, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if recs := exportAll(t, moved); len(recs) != 14 {
+			t.Fatalf("export with the file's listen changed: %d stories", len(recs))
+		}
+	})
 }
 
 func TestCheckConfig(t *testing.T) {
