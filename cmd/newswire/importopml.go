@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
 
 	"newswire/internal/config"
@@ -19,13 +22,18 @@ type opmlOutline struct {
 	Text     string        `xml:"text,attr"`
 	Title    string        `xml:"title,attr"`
 	XMLURL   string        `xml:"xmlUrl,attr"`
+	HTMLURL  string        `xml:"htmlUrl,attr"`
 	Lang     string        `xml:"language,attr"`
 	Children []opmlOutline `xml:"outline"`
 }
 
 // importOPML prints the config.yaml source entries for the feeds of an OPML
 // file. An outline nested in one whose text is provincial or central (as
-// /sources.opml groups them) gets that level.
+// /sources.opml groups them) gets that level. What it leaves out (a feed
+// URL that is not an absolute http(s) one, a feed listed again, an outline
+// with a page but no feed) it says in YAML comments among the entries, so
+// that the output pastes into config.yaml as it is; it prints nothing when
+// the file cannot be read.
 func importOPML(path string, stdout io.Writer) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -34,17 +42,24 @@ func importOPML(path string, stdout io.Writer) error {
 	var doc struct {
 		Body []opmlOutline `xml:"body>outline"`
 	}
-	if err := xml.Unmarshal(data, &doc); err != nil {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = charset.NewReaderLabel // OPML from older tools is often in windows-1258
+	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("import-opml: %s: %w", path, err)
 	}
+	var out strings.Builder
 	ids := map[string]int{}
+	urls := map[string]string{}
 	n := 0
-	fmt.Fprintln(stdout, "sources:")
 	var walk func(list []opmlOutline, level string)
 	walk = func(list []opmlOutline, level string) {
 		for _, o := range list {
-			title := strings.TrimSpace(firstNonEmpty(o.Title, o.Text))
-			if o.XMLURL == "" {
+			title := norm.NFC.String(strings.TrimSpace(firstNonEmpty(o.Title, o.Text)))
+			feedURL := strings.TrimSpace(o.XMLURL)
+			if feedURL == "" {
+				if len(o.Children) == 0 && o.HTMLURL != "" {
+					fmt.Fprintf(&out, "  # left out %s: no xmlUrl, only the page %s (newswire probe finds its feed)\n", strconv.Quote(title), o.HTMLURL)
+				}
 				l := level
 				if t := strings.ToLower(strings.TrimSpace(o.Text)); t == config.LevelProvincial || t == config.LevelCentral {
 					l = t
@@ -52,26 +67,39 @@ func importOPML(path string, stdout io.Writer) error {
 				walk(o.Children, l)
 				continue
 			}
-			id := slug(firstNonEmpty(title, o.XMLURL))
+			u, err := url.Parse(feedURL)
+			switch {
+			case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+				fmt.Fprintf(&out, "  # left out %s: its xmlUrl %s is not an absolute http(s) URL\n", strconv.Quote(title), strconv.Quote(feedURL))
+				walk(o.Children, level)
+				continue
+			case urls[feedURL] != "":
+				fmt.Fprintf(&out, "  # left out %s: the same xmlUrl as %s\n", strconv.Quote(title), urls[feedURL])
+				walk(o.Children, level)
+				continue
+			}
+			id := slug(firstNonEmpty(title, feedURL))
 			if ids[id]++; ids[id] > 1 {
 				id = fmt.Sprintf("%s-%d", id, ids[id])
 			}
-			line := fmt.Sprintf("  - {id: %s, title: %s, url: %s", id, strconv.Quote(norm.NFC.String(firstNonEmpty(title, id))), strconv.Quote(o.XMLURL))
+			urls[feedURL] = id
+			line := fmt.Sprintf("  - {id: %s, title: %s, url: %s", id, strconv.Quote(firstNonEmpty(title, id)), strconv.Quote(feedURL))
 			if level != "" {
 				line += ", level: " + level
 			}
 			if o.Lang != "" {
 				line += ", language: " + strconv.Quote(o.Lang)
 			}
-			fmt.Fprintln(stdout, line+"}")
+			out.WriteString(line + "}\n")
 			n++
 			walk(o.Children, level)
 		}
 	}
 	walk(doc.Body, "")
 	if n == 0 {
-		return fmt.Errorf("import-opml: %s: no outline with an xmlUrl", path)
+		return fmt.Errorf("import-opml: %s: no outline with an http(s) xmlUrl", path)
 	}
+	fmt.Fprint(stdout, "sources:\n"+out.String())
 	return nil
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,5 +39,50 @@ func TestImportOPML(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"import-opml", "testdata/outlets/baohagiang.xml"}, &out); err == nil || !strings.Contains(err.Error(), "no outline") {
 		t.Errorf("a feed instead of OPML: err = %v, want no outline", err)
+	}
+}
+
+// TestImportMessyOPML: an OPML file as older tools and careless hands make
+// them (windows-1258, an ftp and a relative xmlUrl, one feed listed twice,
+// an outline with a page and no feed) gives entries check-config takes as
+// they are, and says in comments what it left out and why; a file that is
+// not OPML prints nothing.
+func TestImportMessyOPML(t *testing.T) {
+	dir := t.TempDir()
+	// "Báo Sơn La" in windows-1258: á is E1, ơ is F5.
+	body := "<?xml version=\"1.0\" encoding=\"windows-1258\"?>\n<opml version=\"2.0\"><head><title>Ngu\xf4n</title></head><body>\n" +
+		"<outline text=\"B\xe1o S\xf5n La\" xmlUrl=\"https://baosonla.example.vn/rss\"/>\n" +
+		"<outline text=\"Tin c\xfb\" xmlUrl=\"ftp://cu.example.vn/rss\"/>\n" +
+		"<outline text=\"Tin l\xe9\" xmlUrl=\"/rss/le.xml\"/>\n" +
+		"<outline text=\"Ch\xe9p\" xmlUrl=\"https://baosonla.example.vn/rss\"/>\n" +
+		"<outline text=\"Trang\" htmlUrl=\"https://trang.example.vn/\"/>\n" +
+		"</body></opml>\n"
+	path := filepath.Join(dir, "messy.opml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"import-opml", path}, &out); err != nil {
+		t.Fatalf("import-opml: %v\n%s", err, out.String())
+	}
+	cfg, err := config.Parse([]byte(out.String()+"categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "imported.yaml")
+	if err != nil {
+		t.Fatalf("printed entries are not a valid config: %v\n%s", err, out.String())
+	}
+	if len(cfg.Sources) != 1 || cfg.Sources[0].Title != "Báo Sơn La" || cfg.Sources[0].ID != "bao-son-la" {
+		t.Fatalf("sources %+v\n%s", cfg.Sources, out.String())
+	}
+	for _, want := range []string{`ftp://cu.example.vn/rss\" is not an absolute http(s) URL`, `"/rss/le.xml" is not`, "the same xmlUrl as bao-son-la", "only the page https://trang.example.vn/"} {
+		if !strings.Contains(out.String(), strings.ReplaceAll(want, `\"`, `"`)) {
+			t.Errorf("output does not say %q:\n%s", want, out.String())
+		}
+	}
+	broken := filepath.Join(dir, "broken.opml")
+	if err := os.WriteFile(broken, []byte(`<opml><body><outline text="a" xmlUrl="https://a.example.vn/rss"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"import-opml", broken}, &out); err == nil || out.Len() > 0 {
+		t.Errorf("a broken file: err %v, printed %q", err, out.String())
 	}
 }
