@@ -25,6 +25,9 @@ type Feed struct {
 	// that lists one story twice would otherwise have it stored from each
 	// in turn, an update at every poll.
 	Repeats int
+	// Unread is how many items a scan of the markup found that the parser
+	// did not read: gofeed reads a malformed document as far as it can.
+	Unread int
 }
 
 // Item is one entry of an outlet feed, after parsing and normalisation.

@@ -178,7 +178,24 @@ func parse(body []byte, opt ParseOptions) (*Feed, error) {
 		return nil, err
 	}
 	feed, _, err := parseUTF8(body, kind, opt)
+	if err == nil && kind != formatJSON {
+		feed.Unread = unread(body, kind, opt, feed)
+	}
 	return feed, err
+}
+
+// unread is how many items a scan of the markup finds that the parse of
+// the document into feed did not read (Feed.Unread).
+func unread(body []byte, kind format, opt ParseOptions, feed *Feed) int {
+	sp, ok := scanFeed(body, kind)
+	if !ok {
+		return 0
+	}
+	n := len(sp.items)
+	if opt.MaxItems > 0 {
+		n = min(n, opt.MaxItems)
+	}
+	return max(0, n-len(feed.Items)-feed.Repeats)
 }
 
 // parseUTF8 parses a document already in UTF-8 whose format is known. It

@@ -88,6 +88,9 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 	}
 	whole := func() (*Feed, Layout, error) {
 		feed, _, err := parseUTF8(utf, kind, opt)
+		if err == nil && kind != formatJSON {
+			feed.Unread = unread(utf, kind, opt, feed)
+		}
 		return feed, Layout{}, err
 	}
 	if kind == formatJSON {
@@ -148,7 +151,9 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 		return whole() // reported as the whole document's error
 	}
 	if len(feed.Items) != n-skipped {
-		// The parsers saw the items otherwise than the scan did.
+		// The parsers saw the items otherwise than the scan did: a
+		// malformed document, which gofeed's lenient reader reads in
+		// part (whole says how many it did not).
 		return whole()
 	}
 	if skipped > 0 && itemCtx != prev.ItemContext {

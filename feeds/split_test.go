@@ -497,3 +497,34 @@ Dòng thứ hai.</content></entry>
 		t.Errorf("html title %q, content %q", markup.Title, markup.ContentHTML)
 	}
 }
+
+// TestMalformedDocumentCountsWhatItLost: a document whose markup breaks
+// inside an item (a "]]>" inside CDATA ends it early) is read by gofeed as
+// far as it can; the items the scan of its markup found and the parse did
+// not are counted, so that the poll can say so.
+func TestMalformedDocumentCountsWhatItLost(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Tin Yên Bái</title>`)
+	for i := range 6 {
+		body := "<p>Mùa lúa chín ở Mù Cang Chải.</p>"
+		if i == 2 {
+			body = `<p>Xem <a title="]]>" href="https://yenbai.example/x">ảnh</a> ruộng bậc thang.</p>`
+		}
+		fmt.Fprintf(&b, `<item><title>Bài %d</title><link>https://yenbai.example/%d</link><content:encoded><![CDATA[%s]]></content:encoded></item>`, i, i, body)
+	}
+	b.WriteString(`</channel></rss>`)
+	opt := splitOpt("https://yenbai.example/rss")
+	whole, err := Parse([]byte(b.String()), opt)
+	if err != nil {
+		t.Skipf("the parser refuses this document outright (%v): nothing is lost unseen", err)
+	}
+	part, _, err := ParseChanged([]byte(b.String()), opt, Layout{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]*Feed{"Parse": whole, "ParseChanged": part} {
+		if len(f.Items) >= 6 || f.Unread != 6-len(f.Items) {
+			t.Errorf("%s read %d of 6 items and counts %d unread", name, len(f.Items), f.Unread)
+		}
+	}
+}

@@ -308,7 +308,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		return hint, err
 	}
 	st.FeedTTL = feed.TTL
-	if feed.Repeats > 0 {
+	if feed.Unread > 0 {
+		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))
+	} else if feed.Repeats > 0 {
 		rep.Warning = fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the document; only the first of each is stored", feed.Repeats)
 	}
 	if feed.TTL > hint.wait {
