@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// adminOnly lets through requests from this machine, and, when the config
+// adminOnly lets through requests from this machine (not forwarded by a
+// proxy on it), and, when the config
 // sets admin_token, requests that carry it as a bearer token: the admin
 // endpoints hand out the whole store.
 func (s *Server) adminOnly(next http.HandlerFunc) http.HandlerFunc {
@@ -21,11 +22,24 @@ func (s *Server) adminOnly(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// isLoopback reports a request from this machine that no proxy forwarded:
+// a reverse proxy on the same host connects from loopback for every
+// client it serves, and says so in these headers (or the daemon would
+// hand the store to the whole web).
 func isLoopback(r *http.Request) bool {
+	for _, h := range forwardedHeaders {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	ip := net.ParseIP(host)
 	return err == nil && ip != nil && ip.IsLoopback()
 }
+
+// forwardedHeaders are those proxies add to the requests they forward
+// (canonical forms, as net/http keys them).
+var forwardedHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"}
 
 func (s *Server) adminToken(r *http.Request) bool {
 	want := s.cfg.AdminToken

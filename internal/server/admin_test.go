@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -21,11 +22,20 @@ func TestAdminEndpointsNeedLoopbackOrToken(t *testing.T) {
 		{"remote without token", "192.0.2.10:5000", "", 401},
 		{"remote with a wrong token", "192.0.2.10:5000", "Bearer " + token + "x", 401},
 		{"remote with the token", "192.0.2.10:5000", "Bearer " + token, 200},
+		// A reverse proxy on this machine connects from loopback for
+		// every client of the web.
+		{"proxied from loopback", "127.0.0.1:5000|X-Forwarded-For: 198.51.100.7", "", 401},
+		{"proxied (RFC 7239) from loopback", "127.0.0.1:5000|Forwarded: for=198.51.100.7", "", 401},
+		{"proxied from loopback with the token", "127.0.0.1:5000|X-Real-IP: 198.51.100.7", "Bearer " + token, 200},
 	}
 	for _, tt := range tests {
 		for _, path := range []string{"/api/config", "/api/export", "/api/backup"} {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
-			req.RemoteAddr = tt.remote
+			remote, header, _ := strings.Cut(tt.remote, "|")
+			req.RemoteAddr = remote
+			if name, value, ok := strings.Cut(header, ": "); ok {
+				req.Header.Set(name, value)
+			}
 			if tt.auth != "" {
 				req.Header.Set("Authorization", tt.auth)
 			}
