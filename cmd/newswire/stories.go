@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strings"
 
+	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/explain"
 	"newswire/store"
@@ -39,6 +41,11 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return withConfig(*configPath, func(cfg *config.Config) error {
+		if strings.HasPrefix(*id, "tag:") && *id != feeds.StoryID(cfg.Authority(), n) {
+			// Another newswire's story, or this one's under an old
+			// authority: story n here is another story.
+			return fmt.Errorf("stories: %s is not a story id of this newswire, whose ids read %s", *id, feeds.StoryID(cfg.Authority(), n))
+		}
 		st, err := openStore(cfg)
 		if errors.Is(err, store.ErrLocked) {
 			return fromDaemon(ctx, cfg, "/api/stories/"+url.PathEscape(fmt.Sprint(n))+"/explain", stdout)

@@ -95,6 +95,12 @@ func TestJoinAcrossOutletsEndToEnd(t *testing.T) {
 		if _, err := runCmd(t, "stories", "-config", cfgPath); err == nil {
 			t.Error("stories without --explain succeeded")
 		}
+		// The same number under another newswire's authority is not this
+		// story.
+		other := strings.Replace(r.ID, "tag:", "tag:tin.example.org.", 1)
+		if out, err := runCmd(t, "stories", "-config", cfgPath, "--explain", other); err == nil || !strings.Contains(err.Error(), "is not a story id of this newswire") {
+			t.Errorf("explaining another newswire's %s: %v\n%s", other, err, out)
+		}
 	})
 
 	t.Run("attribution in the merged feeds", func(t *testing.T) {
