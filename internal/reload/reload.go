@@ -175,20 +175,28 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 	if err := fw.Add(dir); err != nil {
 		return fmt.Errorf("reload: watch %s: %w", dir, err)
 	}
-	var settle <-chan time.Time
+	var (
+		settle <-chan time.Time
+		named  bool // an event named the file itself
+		gone   bool // the file was missing at the last look
+	)
+	last, _ := os.Stat(w.path)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
 			w.Reload("signal")
+			last, _ = os.Stat(w.path)
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return nil
 			}
-			if filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
-				settle = time.After(w.debounce)
-			}
+			// Any entry of the folder may be the file's new version: a
+			// Kubernetes ConfigMap swaps the link "..data" that the file
+			// is a link through, and names the file in no event.
+			settle = time.After(w.debounce)
+			named = named || filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0
 		case err, ok := <-fw.Errors:
 			if !ok {
 				return nil
@@ -196,11 +204,20 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 			w.log.Warn("watching config", "file", w.path, "error", err)
 		case <-settle:
 			settle = nil
-			if _, err := os.Stat(w.path); err != nil {
+			fi, err := os.Stat(w.path)
+			if err != nil {
 				// Mid-rename, or removed: wait for the next event.
+				if !gone {
+					w.log.Warn("config file is gone; the running config stays until it is back", "file", w.path, "error", err)
+				}
+				gone = true
 				continue
 			}
-			w.Reload("file")
+			changed := named || gone || last == nil || !os.SameFile(fi, last) || !fi.ModTime().Equal(last.ModTime()) || fi.Size() != last.Size()
+			named, gone, last = false, false, fi
+			if changed {
+				w.Reload("file")
+			}
 		}
 	}
 }

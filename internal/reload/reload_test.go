@@ -194,3 +194,56 @@ func TestReloadChangesHideSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadOnConfigMapSwap: a Kubernetes ConfigMap mounts the file as a
+// link through "..data", a link to a folder of the version; an update
+// makes a new folder and swaps "..data", and no event names the file.
+func TestReloadOnConfigMapSwap(t *testing.T) {
+	dir := t.TempDir()
+	version := func(name, text string) {
+		t.Helper()
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "config.yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version("..2026_11_28_a", base)
+	if err := os.Symlink("..2026_11_28_a", filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.Symlink(filepath.Join("..data", "config.yaml"), path); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &applied{ch: make(chan struct{}, 10)}
+	w := New(path, cur, slog.New(slog.DiscardHandler), a.apply)
+	w.debounce = 50 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, make(chan os.Signal)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond)
+
+	version("..2026_11_28_b", strings.Replace(base, "Thời sự", "Thời sự mới", 1))
+	if err := os.Symlink("..2026_11_28_b", filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := waitApplied(t, a)
+	if c, _ := cfg.Category("thoi-su"); c.Title != "Thời sự mới" {
+		t.Fatalf("title %q", c.Title)
+	}
+}
