@@ -371,7 +371,11 @@ func checkConfig(path string, stdout io.Writer) error {
 		for _, p := range cerr.Problems {
 			fmt.Fprintf(stdout, "%s: %s\n", cerr.File, p)
 		}
-		return exitError{msg: fmt.Sprintf("%s: %d problems", path, len(cerr.Problems))}
+		word := "problems"
+		if len(cerr.Problems) == 1 {
+			word = "problem"
+		}
+		return exitError{msg: fmt.Sprintf("%s: %d %s", path, len(cerr.Problems), word)}
 	}
 	if err != nil {
 		return err

@@ -481,3 +481,18 @@ func TestAliasBomb(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadRefusesAHugeFile: a config file far larger than any real one is
+// refused before it is parsed, whose node tree would take some 60 times
+// its size in memory.
+func TestLoadRefusesAHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	line := "# " + strings.Repeat("nguồn tin ", 100) + "\n"
+	body := strings.Repeat(line, MaxFileBytes/len(line)+1)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "the most a config may be") {
+		t.Errorf("Load of %d bytes: %v", len(body), err)
+	}
+}

@@ -102,7 +102,7 @@ func (d *decoder) decodeFile(docs []*yaml.Node, c *Config) bool {
 		d.addProblem("", body.Line, "only one YAML document is allowed")
 	}
 	if expanded(bodies[0], map[*yaml.Node]int{}) > maxNodes {
-		d.addProblem("", bodies[0].Line, "the config stands for more than %d values through its aliases", maxNodes)
+		d.addProblem("", bodies[0].Line, "the config stands for more than %d values through its aliases, or has too many sources (10,000 with a title, level and language each are some 110,000 values)", maxNodes)
 		return false
 	}
 	d.decode(bodies[0], reflect.ValueOf(c).Elem(), "")

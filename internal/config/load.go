@@ -61,12 +61,26 @@ func (e *Error) Error() string {
 // Load reads and parses the config file at path. A relative data_dir is taken
 // relative to the folder that holds the file.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	defer f.Close()
+	// A config's parse takes some 60 times its size in memory (its node
+	// tree): a file far larger than any real one must not take the
+	// daemon's memory with it.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("config: %s is larger than %d MiB, the most a config may be (10,000 sources take about 1.5 MB)", path, MaxFileBytes>>20)
+	}
 	return Parse(data, path)
 }
+
+// MaxFileBytes is the size of the largest config file Load reads.
+const MaxFileBytes = 16 << 20
 
 // Parse parses and validates a config. file names the config in problems and
 // anchors a relative data_dir (the working directory when file is empty); the
