@@ -496,3 +496,18 @@ func TestLoadRefusesAHugeFile(t *testing.T) {
 		t.Errorf("Load of %d bytes: %v", len(body), err)
 	}
 }
+
+// TestProblemWithADefault: a default the file never wrote, which another
+// setting rules out, is said to be the default, not a value "got" on the
+// line of its section.
+func TestProblemWithADefault(t *testing.T) {
+	_, err := Parse([]byte("poll:\n  min_interval: 20m\nsources: []\ncategories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "config.yaml")
+	var cerr *Error
+	if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.Contains(cerr.Problems[0].Message, "got 15m (the default: the file does not set it)") {
+		t.Fatalf("problems: %v", err)
+	}
+	_, err = Parse([]byte("poll:\n  interval: 10m\n  min_interval: 20m\nsources: []\ncategories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "config.yaml")
+	if !errors.As(err, &cerr) || strings.Contains(cerr.Problems[0].Message, "default") {
+		t.Fatalf("a value the file sets said to be the default: %v", err)
+	}
+}

@@ -82,6 +82,11 @@ func (d *decoder) problemAt(path, format string, args ...any) {
 	if d.isBad(path) {
 		return
 	}
+	if !d.set[path] && strings.Contains(format, "got ") {
+		// A value the admin never wrote: the default, which some other
+		// setting now rules out.
+		format += " (the default: the file does not set it)"
+	}
 	d.addProblem(path, d.line(path), format, args...)
 }
 
