@@ -573,7 +573,9 @@ func (c *converter) addMedia(item *Item, media map[string][]ext.Extension) {
 	contents := media["content"]
 	thumbnails := media["thumbnail"]
 	for _, g := range media["group"] {
-		contents = append(contents, g.Children["content"]...)
+		// The contents of a group are one media object in several
+		// versions (bitrates, sizes): one of them is the enclosure.
+		contents = append(contents, c.groupChoice(item, g.Children["content"])...)
 		thumbnails = append(thumbnails, g.Children["thumbnail"]...)
 	}
 	for _, m := range contents {
@@ -598,6 +600,41 @@ func (c *converter) addMedia(item *Item, media map[string][]ext.Extension) {
 		}
 		item.Enclosures = c.appendEnclosure(item.Enclosures, mediaURL, typ, m.Attrs["fileSize"])
 	}
+}
+
+// groupChoice is the one of a media:group's versions that stands for it:
+// none when the item's enclosures hold one of them already, else the one
+// marked isDefault, else the first; with the group's images, which only
+// give the item its Image.
+func (c *converter) groupChoice(item *Item, versions []ext.Extension) []ext.Extension {
+	var images, media []ext.Extension
+	for _, m := range versions {
+		typ, medium := strings.ToLower(m.Attrs["type"]), strings.ToLower(m.Attrs["medium"])
+		if strings.HasPrefix(typ, "image/") || medium == "image" || (typ == "" && medium == "" && hasImageExtension(m.Attrs["url"])) {
+			images = append(images, m)
+			continue
+		}
+		media = append(media, m)
+	}
+	if len(media) == 0 {
+		return images
+	}
+	for _, m := range media {
+		u := c.resolve(m.Attrs["url"])
+		for _, e := range item.Enclosures {
+			if u != "" && e.URL == u {
+				return images
+			}
+		}
+	}
+	pick := media[0]
+	for _, m := range media {
+		if strings.EqualFold(strings.TrimSpace(m.Attrs["isDefault"]), "true") {
+			pick = m
+			break
+		}
+	}
+	return append(images, pick)
 }
 
 func hasImageExtension(rawURL string) bool {

@@ -528,3 +528,32 @@ func TestMalformedDocumentCountsWhatItLost(t *testing.T) {
 		}
 	}
 }
+
+// TestMediaGroupIsOneEnclosure: a media:group holds one video in several
+// versions; it is one enclosure (the version marked isDefault, else the
+// first), none more when the item's enclosure is one of them, and its
+// picture is the item's image.
+func TestMediaGroupIsOneEnclosure(t *testing.T) {
+	group := func(enclosure string) string {
+		return `<item><title>Phóng sự OCOP</title><link>https://dai.example.vn/ocop</link>` + enclosure +
+			`<media:group><media:content url="https://dai.example.vn/v/ocop-360.mp4" type="video/mp4" fileSize="1200"/>` +
+			`<media:content url="https://dai.example.vn/v/ocop-720.mp4" type="video/mp4" fileSize="4800" isDefault="true"/>` +
+			`<media:content url="https://dai.example.vn/v/ocop.jpg" medium="image"/></media:group></item>`
+	}
+	for _, tc := range []struct {
+		name, enclosure, want string
+	}{
+		{"group alone", "", "https://dai.example.vn/v/ocop-720.mp4"},
+		{"group and its enclosure", `<enclosure url="https://dai.example.vn/v/ocop-360.mp4" type="video/mp4" length="1200"/>`, "https://dai.example.vn/v/ocop-360.mp4"},
+	} {
+		doc := `<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Đài tỉnh</title>` + group(tc.enclosure) + `</channel></rss>`
+		feed, err := Parse([]byte(doc), splitOpt("https://dai.example.vn/rss"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := feed.Items[0]
+		if len(it.Enclosures) != 1 || it.Enclosures[0].URL != tc.want || it.Image != "https://dai.example.vn/v/ocop.jpg" {
+			t.Errorf("%s: enclosures %+v, image %q; want one, %s", tc.name, it.Enclosures, it.Image, tc.want)
+		}
+	}
+}
