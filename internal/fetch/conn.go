@@ -70,8 +70,8 @@ type persistConn struct {
 	lr   limitedReader // nc, capped while headers are read
 	br   *bufio.Reader
 	bw   *bufio.Writer
-	used time.Time       // when it went idle
-	raw  syscall.RawConn // the TCP socket, to look at while idle (quiet)
+	used time.Time // when it went idle
+	peek *peeker   // looks at the socket while idle (quiet)
 }
 
 // limitedReader reads from r while n > 0, then reports errHeaderTooLarge.
@@ -394,7 +394,7 @@ func (t *transport) getIdle(key string) (*persistConn, bool) {
 	for _, s := range stale {
 		s.nc.Close()
 	}
-	if pc != nil && (now.Sub(pc.used) > t.idleTimeout || !quiet(pc.raw)) {
+	if pc != nil && (now.Sub(pc.used) > t.idleTimeout || !pc.peek.quiet()) {
 		pc.nc.Close()
 		pc = nil
 	}
@@ -458,7 +458,7 @@ func (t *transport) dial(ctx context.Context, deadline time.Time, u *url.URL, ke
 		}
 		nc = tc
 	}
-	pc := &persistConn{key: key, nc: nc, raw: raw}
+	pc := &persistConn{key: key, nc: nc, peek: newPeeker(raw)}
 	pc.lr = limitedReader{r: nc, n: unlimited}
 	pc.br = bufio.NewReaderSize(&pc.lr, 4096)
 	pc.bw = bufio.NewWriterSize(nc, 1024)

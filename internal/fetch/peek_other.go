@@ -4,6 +4,10 @@ package fetch
 
 import "syscall"
 
-// quiet cannot look at a socket here: an idle connection is taken as it is,
-// and a request that fails on it is tried again on a new one.
-func quiet(syscall.RawConn) bool { return true }
+// peeker cannot look at a socket here: an idle connection is taken as it
+// is, and a request that fails on it is tried again on a new one.
+type peeker struct{}
+
+func newPeeker(syscall.RawConn) *peeker { return nil }
+
+func (*peeker) quiet() bool { return true }
