@@ -216,12 +216,11 @@ func repeatsKey(b []byte, items []span) bool {
 	keys := make([]uint64, 0, len(items))
 	for _, it := range items {
 		item := b[it.start:it.end]
-		key := elementText(item, "guid")
-		if key == nil {
-			key = elementText(item, "id")
-		}
-		if key == nil {
-			key = elementText(item, "link")
+		var key []byte
+		for _, name := range keyElements {
+			if key = elementText(item, name); key != nil {
+				break
+			}
 		}
 		if len(key) > 0 {
 			keys = append(keys, xxhash.Sum64(key))
@@ -236,15 +235,20 @@ func repeatsKey(b []byte, items []span) bool {
 	return false
 }
 
-// elementText is the trimmed text of the first element named name in an
-// item's bytes (its start tag may have attributes); nil when there is none.
-func elementText(item []byte, name string) []byte {
+// keyElements are the elements that identify an item, as "<" and a name:
+// its guid (RSS) or id (Atom), else its link.
+var keyElements = [][]byte{[]byte("<guid"), []byte("<id"), []byte("<link")}
+
+// elementText is the trimmed text of the first element whose start tag
+// begins with open ("<" and its name; it may have attributes) in an item's
+// bytes; nil when there is none.
+func elementText(item, open []byte) []byte {
 	for i := 0; ; {
-		j := bytes.Index(item[i:], []byte("<"+name))
+		j := bytes.Index(item[i:], open)
 		if j < 0 {
 			return nil
 		}
-		i += j + 1 + len(name)
+		i += j + len(open)
 		if i >= len(item) || item[i] != '>' && !isSpace(item[i]) {
 			continue // a longer name
 		}
