@@ -623,6 +623,22 @@ func TestUniqueTimes(t *testing.T) {
 	}
 }
 
+// renderAll renders stories in the three formats with the test renderer,
+// by format name.
+func renderAll(t *testing.T, stories []Story) map[string]string {
+	t.Helper()
+	r := testRenderer()
+	out := map[string]string{}
+	for name, render := range map[string]func(io.Writer, Channel, []Story) error{"rss": r.RSS, "atom": r.Atom, "json": r.JSON} {
+		var b bytes.Buffer
+		if err := render(&b, channelFor(name), stories); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = b.String()
+	}
+	return out
+}
+
 // TestUntitledStory: a story whose outlet gave no title gets one from its
 // summary in every format (Atom requires one; readers list items by it),
 // and the link when it has no summary either.
@@ -636,18 +652,7 @@ func TestUntitledStory(t *testing.T) {
 		s := testStories()[:1]
 		s[0].Title, s[0].Summary, s[0].ContentHTML = "", tc.summary, ""
 		s[0].Link = "https://baohagiang.example.vn/thoi-su/1.html"
-		var rss, atom, js bytes.Buffer
-		r := testRenderer()
-		if err := r.RSS(&rss, channelFor("rss"), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Atom(&atom, channelFor("atom"), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := r.JSON(&js, channelFor("json"), s); err != nil {
-			t.Fatal(err)
-		}
-		for name, doc := range map[string]string{"rss": rss.String(), "atom": atom.String(), "json": js.String()} {
+		for name, doc := range renderAll(t, s) {
 			if !strings.Contains(doc, tc.want+"</title>") && !strings.Contains(doc, `"title":"`+tc.want+`"`) {
 				t.Errorf("%s of a story without a title, summary %q: no title %q in\n%s", name, tc.summary, tc.want, doc)
 			}
@@ -663,18 +668,7 @@ func TestURLsComeOutAsURIs(t *testing.T) {
 	s := testStories()[:1]
 	s[0].Link = "https://baohagiang.example.vn/anh/ruộng bậc thang.html"
 	s[0].Enclosures = []Enclosure{{URL: "https://baohagiang.example.vn/audio/bản tin.mp3", Type: "audio/mpeg", Length: 1200}}
-	r := testRenderer()
-	var rss, atom, js bytes.Buffer
-	if err := r.RSS(&rss, channelFor("rss"), s); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Atom(&atom, channelFor("atom"), s); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.JSON(&js, channelFor("json"), s); err != nil {
-		t.Fatal(err)
-	}
-	for name, doc := range map[string]string{"rss": rss.String(), "atom": atom.String(), "json": js.String()} {
+	for name, doc := range renderAll(t, s) {
 		for _, want := range []string{"/anh/ru%E1%BB%99ng%20b%E1%BA%ADc%20thang.html", "/audio/b%E1%BA%A3n%20tin.mp3"} {
 			if !strings.Contains(doc, want) {
 				t.Errorf("%s: no %s in\n%s", name, want, doc)

@@ -247,6 +247,24 @@ func TestPlaceLeavesAlonePollsWithoutGap(t *testing.T) {
 
 // fillFrom stores states, and has p read them and schedule its sources on
 // a new dispatcher at now, as Run does at a start or a reload.
+// dueAt is when each source of d falls due, by id.
+func dueAt(d *dispatcher) map[string]time.Time {
+	at := map[string]time.Time{}
+	for _, e := range d.due {
+		at[e.src.ID] = e.next
+	}
+	return at
+}
+
+// dueNear checks that source id falls due between from and to, give or
+// take the grid's placing of a second and a half.
+func dueNear(t *testing.T, at map[string]time.Time, now time.Time, id string, from, to time.Time) {
+	t.Helper()
+	if got := at[id]; got.Before(from.Add(-1500*time.Millisecond)) || got.After(to.Add(1500*time.Millisecond)) {
+		t.Errorf("%s due %s from now, want between %s and %s", id, got.Sub(now), from.Sub(now), to.Sub(now))
+	}
+}
+
 func fillFrom(t *testing.T, p *Poller, st *store.Store, states []store.SourceState, now time.Time) *dispatcher {
 	t.Helper()
 	if err := st.SaveSources(states); err != nil {
@@ -361,16 +379,8 @@ func TestFillAppliesAShorterInterval(t *testing.T) {
 		was("longer", 30*time.Minute, "config"),
 	}
 	d := fillFrom(t, p, st, states, now)
-	at := map[string]time.Time{}
-	for _, e := range d.due {
-		at[e.src.ID] = e.next
-	}
-	near := func(id string, from, to time.Time) {
-		t.Helper()
-		if got := at[id]; got.Before(from.Add(-1500*time.Millisecond)) || got.After(to.Add(1500*time.Millisecond)) {
-			t.Errorf("%s due %s from now, want between %s and %s", id, got.Sub(now), from.Sub(now), to.Sub(now))
-		}
-	}
+	at := dueAt(d)
+	near := func(id string, from, to time.Time) { t.Helper(); dueNear(t, at, now, id, from, to) }
 	near("fast", now, now.Add(time.Minute))
 	near("soon", last.Add(18*time.Minute), last.Add(20*time.Minute))
 	near("ttl", last.Add(30*time.Minute), last.Add(30*time.Minute))
@@ -424,16 +434,8 @@ func TestFillCapsWaitsAtALowerMaxInterval(t *testing.T) {
 		was("retry", last, 2*time.Hour, "server: Retry-After on 429", 1),
 	}
 	d := fillFrom(t, p, st, states, now)
-	at := map[string]time.Time{}
-	for _, e := range d.due {
-		at[e.src.ID] = e.next
-	}
-	near := func(id string, from, to time.Time) {
-		t.Helper()
-		if got := at[id]; got.Before(from.Add(-1500*time.Millisecond)) || got.After(to.Add(1500*time.Millisecond)) {
-			t.Errorf("%s due %s from now, want between %s and %s", id, got.Sub(now), from.Sub(now), to.Sub(now))
-		}
-	}
+	at := dueAt(d)
+	near := func(id string, from, to time.Time) { t.Helper(); dueNear(t, at, now, id, from, to) }
 	near("ttl", last.Add(27*time.Minute), last.Add(30*time.Minute))
 	near("cache", last.Add(25*time.Minute), last.Add(25*time.Minute))
 	near("failing-long", now, now.Add(time.Minute))

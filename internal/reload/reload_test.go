@@ -42,6 +42,13 @@ func setup(t *testing.T) (string, *Watcher, *applied, chan os.Signal) {
 	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	w, a, hup := watch(t, path)
+	return path, w, a, hup
+}
+
+// watch runs a Watcher of the config at path until the test ends.
+func watch(t *testing.T, path string) (*Watcher, *applied, chan os.Signal) {
+	t.Helper()
 	cur, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +67,7 @@ func setup(t *testing.T) (string, *Watcher, *applied, chan os.Signal) {
 		}
 	})
 	time.Sleep(50 * time.Millisecond) // let the watch start
-	return path, w, a, hup
+	return w, a, hup
 }
 
 func waitApplied(t *testing.T, a *applied) *config.Config {
@@ -217,23 +224,7 @@ func TestReloadOnConfigMapSwap(t *testing.T) {
 	if err := os.Symlink(filepath.Join("..data", "config.yaml"), path); err != nil {
 		t.Fatal(err)
 	}
-	cur, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &applied{ch: make(chan struct{}, 10)}
-	w := New(path, cur, slog.New(slog.DiscardHandler), a.apply)
-	w.debounce = 50 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx, make(chan os.Signal)) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	time.Sleep(50 * time.Millisecond)
+	_, a, _ := watch(t, path)
 
 	version("..2026_11_28_b", strings.Replace(base, "Thời sự", "Thời sự mới", 1))
 	if err := os.Symlink("..2026_11_28_b", filepath.Join(dir, "..data_tmp")); err != nil {
