@@ -345,6 +345,12 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *st
 	if err := w.putGUID(rec, gk); err != nil {
 		return err
 	}
+	// The joining outlet's article leads to the story too: another outlet
+	// (an aggregator) linking to it, or the same article listed again
+	// under another guid, is found by its link, not only by its text.
+	if err := w.putLink(rec, in.Key); err != nil {
+		return err
+	}
 	if err := w.indexDoc(st.ID, in, why); err != nil {
 		return err
 	}

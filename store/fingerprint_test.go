@@ -99,6 +99,34 @@ func TestJoinByText(t *testing.T) {
 	checkFingerprints(t, s)
 }
 
+// TestJoinedArticleFoundByItsLink: an outlet joined to a story by its text
+// gives the story its article's link too, so that an aggregator's item
+// linking to that article joins the same story by link, and so does the
+// outlet's article listed again under another guid.
+func TestJoinedArticleFoundByItsLink(t *testing.T) {
+	s := newTestStore(t)
+	s.apply("baohagiang", t0, textItem("hg-1", hgTitle, hgText, 0))
+	txLink := "https://tx-1.example/tin.html"
+	copied := textItem("tx-1", "Hà Giang: "+hgTitle+" (TTXVN)", hgCut, 70)
+	copied.Key = story.CanonicalLink(txLink) // as the poller keys an item
+	if r := s.apply("ttxvn", t0.Add(time.Hour), copied); r.Joined != 1 {
+		t.Fatalf("the copy did not join by text: %+v", r)
+	}
+	agg := Incoming{Item: feeds.Item{GUID: "tonghop-77", Link: txLink + "?utm_source=tonghop", Title: "Tổng hợp tin vùng cao", Published: t0.Add(2 * time.Hour)},
+		Key: story.CanonicalLink(txLink + "?utm_source=tonghop"), Categories: []string{"thoi-su"}}
+	if r := s.apply("tonghop", t0.Add(2*time.Hour), agg); r.Joined != 1 {
+		t.Errorf("an aggregator's item linking to the joined article: %+v, want it joined", r)
+	}
+	again := textItem("tx-1-moi", "Hà Giang: "+hgTitle+" (TTXVN)", hgCut, 70)
+	again.Item.Link, again.Key, again.Doc = txLink, story.CanonicalLink(txLink), nil // found by its link alone
+	if r := s.apply("ttxvn", t0.Add(3*time.Hour), again); r.New != 0 || r.Joined != 0 {
+		t.Errorf("the joined article listed again under another guid: %+v, want no new story", r)
+	}
+	if n := len(s.all(AllCategory, 50)); n != 1 {
+		t.Errorf("%d stories, want 1", n)
+	}
+}
+
 // TestJoinByTextAcrossPeriods joins copies published on the other side of
 // a period boundary from the story they copy, later and earlier: a lookup
 // reads every period its window overlaps, up to the newest period filed.

@@ -237,8 +237,8 @@ func TestPruneFingerprintsAndJoins(t *testing.T) {
 	if res.Removed != n/2 || res.Transactions < n/2/16 {
 		t.Errorf("Prune = %+v, want %d removed in at least %d transactions", res, n/2, n/2/16)
 	}
-	// Two keys per story (GUID, link), and a GUID key per joined copy.
-	if want := n/2*2 + n/2/3; res.TombstonesAdded != want {
+	// Two keys per story (GUID, link), and two per joined copy.
+	if want := n/2*2 + 2*(n/2/3); res.TombstonesAdded != want {
 		t.Errorf("%d tombstones, want %d", res.TombstonesAdded, want)
 	}
 	// A copy of a deleted story under a new link is new: its old story and
