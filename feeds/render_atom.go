@@ -116,8 +116,7 @@ func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
 	for _, t := range s.terms {
 		e.Categories = append(e.Categories, atomCategory{Term: t.name, Scheme: t.scheme})
 	}
-	if len(s.sources) > 0 {
-		c := s.sources[0]
+	if c, ok := origin(s); ok {
 		src := &atomSource{
 			ID:      firstString(c.outlet.FeedURL, sourceID(r.Authority, c.outlet.ID)),
 			Title:   c.outlet.Title,

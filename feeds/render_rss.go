@@ -132,9 +132,8 @@ func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	for _, t := range s.terms {
 		it.Categories = append(it.Categories, rssCategory{Domain: t.scheme, Name: t.name})
 	}
-	if len(s.sources) > 0 && s.sources[0].outlet.FeedURL != "" {
-		o := s.sources[0].outlet
-		it.Source = &rssSource{URL: o.FeedURL, Title: o.Title}
+	if c, ok := origin(s); ok && c.outlet.FeedURL != "" {
+		it.Source = &rssSource{URL: c.outlet.FeedURL, Title: c.outlet.Title}
 	}
 	if len(s.enclosures) > 1 {
 		for _, e := range s.enclosures[1:] {
@@ -162,12 +161,28 @@ func feedLinks(ch Channel, selfType string) []xmlLink {
 	return links
 }
 
-// viaLinks credit, as rel="via" links, the outlets that carried s after its
-// first publisher (credited by RSS <source> or atom:source).
+// origin is the outlet whose item the story's title, text and link are
+// (its representative: the occurrence with the story's link), credited by
+// RSS <source> and atom:source, which name the feed an entry was copied
+// from; the first publisher when no occurrence has the story's link.
+func origin(s story) (credit, bool) {
+	for _, c := range s.sources {
+		if c.link != "" && c.link == s.link {
+			return c, true
+		}
+	}
+	if len(s.sources) == 0 {
+		return credit{}, false
+	}
+	return s.sources[0], true
+}
+
+// viaLinks credit, as rel="via" links, every other outlet's article of the
+// story, first publisher first: the story's own link is its origin's.
 func viaLinks(s story) []xmlLink {
 	var links []xmlLink
-	for i, c := range s.sources {
-		if i > 0 && c.link != "" {
+	for _, c := range s.sources {
+		if c.link != "" && c.link != s.link {
 			links = append(links, xmlLink{Href: c.link, Rel: "via", Type: "text/html", Title: c.outlet.Title})
 		}
 	}

@@ -679,3 +679,28 @@ func TestURLsComeOutAsURIs(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributionFollowsTheRepresentative: when the story's text and link
+// are those of an outlet that published after another (the first polled
+// is the representative), RSS <source> and atom:source name the feed the
+// item was copied from, and every other outlet's article, the first
+// publisher's included, is a rel="via" link; the story's own link is not.
+func TestAttributionFollowsTheRepresentative(t *testing.T) {
+	s := testStories()[:1]
+	rep := s[0].Sources[1] // dainhandan: published after baohagiang
+	s[0].Link = rep.Link
+	docs := renderAll(t, s)
+	for _, name := range []string{"rss", "atom"} {
+		doc := docs[name]
+		first := s[0].Sources[0].Link
+		if !strings.Contains(doc, `href="`+first+`" rel="via"`) && !strings.Contains(doc, `rel="via" href="`+first+`"`) && !strings.Contains(doc, first+`" rel="via"`) {
+			t.Errorf("%s: the first publisher's article is not a via link:\n%s", name, doc)
+		}
+		if strings.Contains(doc, `href="`+rep.Link+`" rel="via"`) {
+			t.Errorf("%s: the story's own link is also a via link", name)
+		}
+	}
+	if !strings.Contains(docs["rss"], `<source url="`+testRenderer().Outlets["dainhandan"].FeedURL+`"`) {
+		t.Errorf("rss: <source> does not name the representative's feed:\n%s", docs["rss"])
+	}
+}
