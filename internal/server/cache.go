@@ -18,6 +18,16 @@ type cache struct {
 	max     int
 	version uint64
 	entries map[string]*entry
+	// served holds, by key, the validators of the last rendering served,
+	// across versions: a document that changed with no newer story in it
+	// (retention deleted one, an outlet was credited) must not keep the
+	// Last-Modified a client's If-Modified-Since already holds.
+	served map[string]validators
+}
+
+type validators struct {
+	etag     string
+	modified time.Time
 }
 
 // entry is one rendered response, with every header it is served with built
@@ -62,18 +72,26 @@ func newRepresentation(body []byte, header http.Header) representation {
 	return r
 }
 
-func newCache(max int) *cache { return &cache{max: max, entries: make(map[string]*entry)} }
+func newCache(max int) *cache {
+	return &cache{max: max, entries: make(map[string]*entry), served: make(map[string]validators)}
+}
 
 // newEntry builds the entry of body; extra headers (the partner cursor) are
-// part of the response like the body.
-func newEntry(body []byte, contentType string, modified time.Time, maxAge time.Duration, extra http.Header) *entry {
+// part of the response like the body. A private entry (a partners-only
+// feed, read with a token) may be kept by the partner's own client but by
+// no shared cache, which would hand it to anyone (RFC 9111, 3.5).
+func newEntry(body []byte, contentType string, modified time.Time, maxAge time.Duration, private bool, extra http.Header) *entry {
 	e := &entry{
 		etag:     fmt.Sprintf(`"%016x"`, xxhash.Sum64(body)),
 		modified: modified,
 	}
+	scope := "public"
+	if private {
+		scope = "private"
+	}
 	header := http.Header{
 		"Content-Type":  {contentType},
-		"Cache-Control": {fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds()))},
+		"Cache-Control": {fmt.Sprintf("%s, max-age=%d", scope, int(maxAge.Seconds()))},
 		"Vary":          {"Accept-Encoding"},
 		"Etag":          {e.etag},
 	}
@@ -114,6 +132,33 @@ func (c *cache) get(key string, version uint64) (*entry, bool) {
 	}
 	e, ok := c.entries[key]
 	return e, ok
+}
+
+// stamp dates a new rendering of key: a document whose bytes differ from
+// the last one served under key, but whose stories are no newer, changed
+// now, and says so in Last-Modified. It must be called before e is served.
+func (c *cache) stamp(key string, e *entry, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last, ok := c.served[key]
+	switch {
+	case ok && last.etag == e.etag:
+		e.setModified(last.modified)
+	case ok && !e.modified.Truncate(time.Second).After(last.modified.Truncate(time.Second)):
+		e.setModified(now.UTC().Truncate(time.Second))
+	}
+	if len(c.served) >= c.max {
+		clear(c.served)
+	}
+	c.served[key] = validators{e.etag, e.modified}
+}
+
+// setModified makes t the entry's Last-Modified.
+func (e *entry) setModified(t time.Time) {
+	e.modified = t
+	if !t.IsZero() {
+		e.header["Last-Modified"] = []string{t.UTC().Format(http.TimeFormat)}
+	}
 }
 
 func (c *cache) put(key string, version uint64, e *entry) {

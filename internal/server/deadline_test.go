@@ -72,7 +72,7 @@ func TestSlowReaderWriteDeadline(t *testing.T) {
 	s := &Server{writeTimeout: 200 * time.Millisecond}
 	// More than the kernel's socket buffers on both sides take.
 	body := bytes.Repeat([]byte("<p>Bản tin dài về mùa lúa chín trên ruộng bậc thang Hoàng Su Phì.</p>\n"), 400_000)
-	e := newEntry(body, "text/html; charset=utf-8", time.Now(), time.Minute, nil)
+	e := newEntry(body, "text/html; charset=utf-8", time.Now(), time.Minute, false, nil)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveCached(w, r, e)
 	}))
@@ -117,7 +117,7 @@ func slowReaderGets(t *testing.T, addr string) int64 {
 // body does.
 func TestDeadlineOnlyWithBody(t *testing.T) {
 	s := &Server{writeTimeout: time.Minute}
-	e := newEntry([]byte("<rss/>"), "application/rss+xml", time.Now(), time.Minute, nil)
+	e := newEntry([]byte("<rss/>"), "application/rss+xml", time.Now(), time.Minute, false, nil)
 	for _, tt := range []struct {
 		method, inm string
 		want        bool

@@ -224,6 +224,7 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 			http.Error(w, "cannot read or render the feed", http.StatusInternalServerError)
 			return
 		}
+		s.cache.stamp(key, ent, time.Now())
 		s.cache.put(key, version, ent)
 	}
 	s.countFeed(ext, s.serveCached(w, r, ent))
@@ -301,7 +302,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 	if err := f.render(s.renderer, &buf, ch, stories); err != nil {
 		return nil, err
 	}
-	return newEntry(buf.Bytes(), f.contentType, ch.Updated, s.cfg.CacheMaxAge.D(), extra), nil
+	return newEntry(buf.Bytes(), f.contentType, ch.Updated, s.cfg.CacheMaxAge.D(), cat.private, extra), nil
 }
 
 // publicFilter keeps, in the feed of every category, only the stories that
@@ -419,7 +420,9 @@ func notModified(r *http.Request, e *entry, etag string) bool {
 		return false
 	}
 	t, err := http.ParseTime(ims[0])
-	return err == nil && !e.modified.Truncate(time.Second).After(t)
+	// A date later than now is not one this server gave: ignored (RFC
+	// 9110, 13.1.3).
+	return err == nil && !t.After(time.Now()) && !e.modified.Truncate(time.Second).After(t)
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
@@ -430,8 +433,15 @@ func acceptsGzip(values []string) bool {
 			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
 				continue
 			}
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			for p := range strings.SplitSeq(params, ";") {
+				name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(strings.TrimSpace(name), "q") {
+					if q, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil && q == 0 {
+						return false
+					}
+				}
+			}
+			return true
 		}
 	}
 	return false

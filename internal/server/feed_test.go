@@ -206,6 +206,14 @@ func TestFeedHTTP(t *testing.T) {
 			status: 200, want: map[string]string{"Content-Encoding": ""}, body: "<rss",
 		},
 		{
+			name: "gzip refused by Q=0.", method: "GET", path: "/feeds/du-lich.rss", header: []string{"Accept-Encoding: gzip; Q=0."},
+			status: 200, want: map[string]string{"Content-Encoding": ""}, body: "<rss",
+		},
+		{
+			name: "if-modified-since in the future is ignored", method: "GET", path: "/feeds/du-lich.rss",
+			header: []string{"If-Modified-Since: " + time.Now().Add(48*time.Hour).UTC().Format(http.TimeFormat)}, status: 200, body: "<rss",
+		},
+		{
 			name: "private without token", method: "GET", path: "/feeds/noi-bo.atom", status: 401,
 			want: map[string]string{"WWW-Authenticate": `Bearer realm="newswire partners"`}, notBody: "Lịch họp",
 		},
@@ -215,7 +223,8 @@ func TestFeedHTTP(t *testing.T) {
 		},
 		{
 			name: "private with a bearer token", method: "GET", path: "/feeds/noi-bo.atom", header: []string{"Authorization: Bearer " + tokenVTV},
-			status: 200, body: "Lịch họp giao ban",
+			// No shared cache may keep it and hand it to anyone.
+			status: 200, want: map[string]string{"Cache-Control": "private, max-age=120"}, body: "Lịch họp giao ban",
 		},
 		{
 			name: "private with ?token", method: "GET", path: "/feeds/noi-bo.json?token=" + tokenVOV,
