@@ -3,6 +3,7 @@ package feeds
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/cespare/xxhash/v2"
 	"io"
 	"time"
 
@@ -84,10 +85,10 @@ func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
 		Generator: &atomGenerator{Name: generator},
 		Entries:   make([]*atomEntry, len(ss)),
 	}
-	updated := uniqueTimes{used: make(map[string]bool, len(ss)), next: make(map[int64]time.Time)}
+	updated := uniqueTimes{used: make(map[string]bool, len(ss))}
 	for i, s := range ss {
 		f.Entries[i] = r.atomEntry(base.Entries[i], s)
-		f.Entries[i].Updated = updated.format(s.updated)
+		f.Entries[i].Updated = updated.format(s.updated, s.id)
 	}
 	if err := gfeeds.WriteXML(f, w); err != nil {
 		return fmt.Errorf("feeds: render atom %s: %w", ch.SelfURL, err)
@@ -155,29 +156,33 @@ func firstString(ss ...string) string {
 
 // uniqueTimes gives each entry of a document an atom:updated of its own:
 // validators warn about two entries updated at the same instant, which
-// happens when an outlet dates a batch of items alike.
+// happens when an outlet dates a batch of items alike. A time is written as
+// it is, to the nanosecond it has (as JSON Feed writes it); one that an
+// earlier entry of the document has is written to the millisecond with the
+// story's own number of microseconds after it (from its id), which no time
+// moves by a millisecond, and which is the same in every document where the
+// story meets that other story. (Shifting a repeated time to the next free
+// second, as before, moved it by seconds, by more in larger batches.)
 type uniqueTimes struct {
 	used map[string]bool
-	// next is, by the Unix second of a time already given, where the search
-	// for the next one of that second starts: every second before it is
-	// taken, so a batch of n items dated alike costs n formats, not n².
-	next map[int64]time.Time
 }
 
-// format formats t, or the first second after it that no earlier entry of
-// the document has.
-func (u uniqueTimes) format(t time.Time) string {
-	base := t.Unix()
-	if n, ok := u.next[base]; ok {
-		t = n
+func (u uniqueTimes) format(t time.Time, id string) string {
+	if t.IsZero() {
+		return ""
 	}
+	t = t.UTC()
+	if v := t.Format(time.RFC3339Nano); !u.used[v] {
+		u.used[v] = true
+		return v
+	}
+	t = t.Truncate(time.Millisecond).Add(time.Duration(xxhash.Sum64String(id)%1000) * time.Microsecond)
 	for {
-		v := rfc3339(t)
+		v := t.Format(time.RFC3339Nano)
 		if !u.used[v] {
 			u.used[v] = true
-			u.next[base] = t.Add(time.Second)
 			return v
 		}
-		t = t.Add(time.Second)
+		t = t.Add(time.Microsecond)
 	}
 }

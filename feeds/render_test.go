@@ -575,51 +575,47 @@ func TestRSSAuthor(t *testing.T) {
 	}
 }
 
-// TestUniqueTimes gives every entry its own second, the first free one at or
-// after its own, as a search from each entry's time over every earlier
-// one gives it; and a batch of 5000 dated alike consecutive seconds.
+// TestUniqueTimes: every entry of a document gets an atom:updated of its
+// own, within a couple of milliseconds of its story's time; and a story
+// reads alike in every document where no other story of its millisecond
+// and microsecond is.
 func TestUniqueTimes(t *testing.T) {
-	slow := func(times []time.Time) []string {
-		used := map[string]bool{}
-		out := make([]string, len(times))
-		for i, t := range times {
-			for {
-				if v := rfc3339(t); !used[v] {
-					used[v], out[i] = true, v
-					break
-				}
-				t = t.Add(time.Second)
-			}
-		}
-		return out
-	}
 	base := time.Date(2026, 3, 12, 9, 30, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 200 {
-		times := make([]time.Time, 1+rng.IntN(60))
-		for i := range times {
-			times[i] = base.Add(time.Duration(rng.IntN(20))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
-			if rng.IntN(10) == 0 {
-				times[i] = time.Time{}
+		u := uniqueTimes{used: map[string]bool{}}
+		seen := map[string]bool{}
+		for i := range 1 + rng.IntN(60) {
+			tm := base.Add(time.Duration(rng.IntN(20))*time.Second + time.Duration(rng.IntN(3))*time.Millisecond)
+			id := StoryID("tin.example.vn", uint64(rng.IntN(100000)))
+			v := u.format(tm, id)
+			got, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil || seen[v] || got.Before(tm.Truncate(time.Millisecond)) || got.Sub(tm) > 2*time.Millisecond {
+				t.Fatalf("round %d, entry %d (%s): %q (%v), repeated %v", round, i, tm, v, err, seen[v])
 			}
-		}
-		u := uniqueTimes{used: map[string]bool{}, next: map[int64]time.Time{}}
-		want := slow(times)
-		for i, tm := range times {
-			if got := u.format(tm); got != want[i] {
-				t.Fatalf("round %d, entry %d (%s): %q, want %q", round, i, tm, got, want[i])
-			}
+			seen[v] = true
 		}
 	}
-
-	u := uniqueTimes{used: map[string]bool{}, next: map[int64]time.Time{}}
+	// A batch of 5000 dated alike: all distinct.
+	u := uniqueTimes{used: map[string]bool{}}
 	for i := range 5000 {
-		if got, want := u.format(base), rfc3339(base.Add(time.Duration(i)*time.Second)); got != want {
-			t.Fatalf("entry %d of a batch: %q, want %q", i, got, want)
-		}
+		u.format(base, StoryID("tin.example.vn", uint64(i)))
 	}
 	if len(u.used) != 5000 {
 		t.Fatalf("%d times given, want 5000", len(u.used))
+	}
+	// A time no other entry has is written as it is; the same story after
+	// the same other story, in two documents, reads alike.
+	id := StoryID("tin.example.vn", 42)
+	if v := (uniqueTimes{used: map[string]bool{}}).format(base.Add(1500*time.Microsecond), id); v != "2026-03-12T09:30:00.0015Z" {
+		t.Errorf("a time of its own written %q", v)
+	}
+	first, second := uniqueTimes{used: map[string]bool{}}, uniqueTimes{used: map[string]bool{}}
+	first.format(base, StoryID("tin.example.vn", 7))
+	second.format(base.Add(time.Hour), StoryID("tin.example.vn", 9))
+	second.format(base, StoryID("tin.example.vn", 7))
+	if a, b := first.format(base, id), second.format(base, id); a != b {
+		t.Errorf("story 42 reads %q in one document and %q in another", a, b)
 	}
 }
 
