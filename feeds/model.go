@@ -15,6 +15,7 @@ type Feed struct {
 	Description string
 	Language    string // BCP 47 tag from the feed, lower-cased ("vi", "en-us"); empty if none
 	FeedURL     string // the URL the document was fetched from
+	Self        string // the URL the document gives as its own (rel="self", JSON feed_url); empty if none
 	Hubs        []string
 	// TTL is how long the outlet asks to be left alone (RSS <ttl>,
 	// sy:updatePeriod/sy:updateFrequency); zero when it says nothing.

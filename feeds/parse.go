@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -361,8 +362,11 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 		feed.TTL = syndicationTTL(rf.Extensions)
 	}
 	for _, l := range atomLinkExtensions(rf.Extensions) {
-		if l.Attrs["rel"] == "hub" {
+		switch l.Attrs["rel"] {
+		case "hub":
 			feed.Hubs = appendURL(feed.Hubs, c.resolve(l.Attrs["href"]))
+		case "self":
+			feed.Self = cmp.Or(feed.Self, c.resolve(l.Attrs["href"]))
 		}
 	}
 	for i, gi := range uf.Items {
@@ -395,8 +399,11 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 	feed := c.feed(uf)
 	feed.TTL = syndicationTTL(af.Extensions)
 	for _, l := range af.Links {
-		if l.Rel == "hub" {
+		switch l.Rel {
+		case "hub":
 			feed.Hubs = appendURL(feed.Hubs, c.resolve(l.Href))
+		case "self":
+			feed.Self = cmp.Or(feed.Self, c.resolve(l.Href))
 		}
 	}
 	c.feedAuthors = c.atomPersons(af.Authors)
@@ -461,6 +468,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 	// "hubs" of the wrong shape, which leaves no hubs: that is all it costs.
 	var hubs jsonHubs
 	_ = json.Unmarshal(body, &hubs)
+	feed.Self = c.resolve(jf.FeedURL)
 	for _, h := range hubs.Hubs {
 		if strings.EqualFold(strings.TrimSpace(h.Type), "websub") {
 			feed.Hubs = appendURL(feed.Hubs, c.resolve(h.URL))

@@ -2,6 +2,7 @@ package websub
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
@@ -37,13 +38,16 @@ type Subscriber struct {
 
 	mu   sync.Mutex
 	subs map[string]*sourceSub // by source id
+	wake chan struct{}         // a verification moved a renewal time
 }
 
 // sourceSub is one source's subscription.
 type sourceSub struct {
 	hub, topic string
+	asked      time.Time // when the subscription was requested
 	verified   bool
 	leaseEnds  time.Time
+	renewAt    time.Time // four fifths into the lease the hub granted
 }
 
 // NewSubscriber returns nil unless cfg.WebSub.Subscribe is set. onPush runs
@@ -52,23 +56,35 @@ func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, on
 	if !cfg.WebSub.Subscribe {
 		return nil
 	}
-	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, subs: map[string]*sourceSub{}}
+	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, subs: map[string]*sourceSub{}, wake: make(chan struct{}, 1)}
 }
 
 // Run discovers each source's hub and subscribes, then renews every lease
-// when four fifths of it have passed, until ctx ends.
+// when four fifths of what the hub granted have passed, until ctx ends. A
+// subscription the hub has not verified is asked for again after a fifth
+// of the lease (at most pendingRetry).
 func (s *Subscriber) Run(ctx context.Context) error {
+	lease := s.cfg.WebSub.Lease.D()
+	retry := min(lease/5, pendingRetry)
 	for {
-		next := time.Now().Add(s.cfg.WebSub.Lease.D())
+		now := time.Now()
+		next := now.Add(lease)
 		for _, src := range s.cfg.EnabledSources() {
 			if ctx.Err() != nil {
 				return nil
 			}
 			s.mu.Lock()
 			sub := s.subs[src.ID]
+			var due time.Time
+			switch {
+			case sub != nil && sub.verified:
+				due = sub.renewAt
+			case sub != nil:
+				due = sub.asked.Add(retry)
+			}
 			s.mu.Unlock()
-			if sub != nil && sub.verified && time.Until(sub.leaseEnds) > s.cfg.WebSub.Lease.D()/5 {
-				next = minTime(next, sub.leaseEnds.Add(-s.cfg.WebSub.Lease.D()/5))
+			if now.Before(due) {
+				next = minTime(next, due)
 				continue
 			}
 			hub, topic, err := discover(ctx, s.client, src.URL)
@@ -79,19 +95,29 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			if err := s.Subscribe(ctx, src.ID, hub, topic); err != nil {
 				s.log.Warn("websub: subscribe", "source", src.ID, "hub", hub, "error", err)
 			}
+			next = minTime(next, time.Now().Add(retry))
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(max(time.Until(next), time.Minute)):
+		case <-s.wake:
+		case <-time.After(max(time.Until(next), minWait)):
 		}
 	}
 }
 
+const (
+	// pendingRetry bounds how long a subscription waits for the hub's
+	// verification of intent before it is asked for again.
+	pendingRetry = 5 * time.Minute
+	// minWait is the shortest sleep of Run, against a loop that spins.
+	minWait = time.Second
+)
+
 // Subscribe asks hub to push topic to newswire's callback for source.
 func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
 	s.mu.Lock()
-	s.subs[source] = &sourceSub{hub: hub, topic: topic}
+	s.subs[source] = &sourceSub{hub: hub, topic: topic, asked: time.Now()}
 	s.mu.Unlock()
 	form := url.Values{
 		"hub.mode":          {"subscribe"},
@@ -136,10 +162,18 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				http.NotFound(w, r)
 				return
 			}
-			lease, _ := strconv.Atoi(q.Get("hub.lease_seconds"))
+			granted := s.cfg.WebSub.Lease.D() // what was asked, when the hub says nothing
+			if secs, err := strconv.Atoi(q.Get("hub.lease_seconds")); err == nil && secs > 0 {
+				granted = time.Duration(secs) * time.Second
+			}
+			now := time.Now()
 			s.mu.Lock()
-			sub.verified, sub.leaseEnds = true, time.Now().Add(time.Duration(lease)*time.Second)
+			sub.verified, sub.leaseEnds, sub.renewAt = true, now.Add(granted), now.Add(granted*4/5)
 			s.mu.Unlock()
+			select {
+			case s.wake <- struct{}{}: // Run may sleep past the new renewal time
+			default:
+			}
 			w.Header().Set("Content-Type", "text/plain")
 			_, _ = io.WriteString(w, q.Get("hub.challenge"))
 		case "denied":
@@ -212,7 +246,7 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 		return "", "", err
 	}
 	defer resp.Body.Close()
-	topic = feedURL
+	topic = ""
 	for _, v := range resp.Header.Values("Link") {
 		for link := range strings.SplitSeq(v, ",") {
 			target, params, _ := strings.Cut(link, ";")
@@ -225,7 +259,10 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 			}
 		}
 	}
-	if hub == "" {
+	if hub == "" || topic == "" {
+		// The topic is the URL the feed gives as its own, which the hub
+		// knows it by (WebSub 5.1), from the document when the headers
+		// do not say.
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 		if err != nil {
 			return "", "", err
@@ -234,14 +271,17 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 		if err != nil {
 			return "", "", err
 		}
-		if len(f.Hubs) > 0 {
+		if hub == "" && len(f.Hubs) > 0 {
 			hub = f.Hubs[0]
+		}
+		if topic == "" {
+			topic = f.Self
 		}
 	}
 	if hub == "" {
 		return "", "", fmt.Errorf("websub: %s advertises no hub", feedURL)
 	}
-	return hub, topic, nil
+	return hub, cmp.Or(topic, feedURL), nil
 }
 
 func minTime(a, b time.Time) time.Time {

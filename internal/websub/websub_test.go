@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -219,4 +220,80 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestRenewsBeforeTheGrantedLeaseEnds: the subscriber asks for the topic
+// the feed gives as its own (rel="self" in the document, which the hub
+// knows it by), and renews four fifths into the lease the hub granted,
+// however much longer the lease it asked for: never after it ended.
+func TestRenewsBeforeTheGrantedLeaseEnds(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	type request struct {
+		at    time.Time
+		topic string
+	}
+	requests := make(chan request, 10)
+	verified := make(chan time.Time, 10)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		requests <- request{time.Now(), r.Form.Get("hub.topic")}
+		w.WriteHeader(http.StatusAccepted)
+		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		go func() {
+			u := cb + "?hub.mode=subscribe&hub.challenge=thu&hub.lease_seconds=2&hub.topic=" + url.QueryEscape(topic)
+			if resp, err := client.Get(u); err == nil {
+				resp.Body.Close()
+				verified <- time.Now()
+			}
+		}()
+	})
+	hubSrv.Start()
+	feedSrv, feedURL := loopback(t)
+	self := feedURL + "/canonical/tin.atom"
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/atom+xml")
+		fmt.Fprintf(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>Tin Lào Cai</title><id>urn:laocai</id><updated>2026-11-28T08:00:00Z</updated>
+<link rel="hub" href="%s/"/><link rel="self" href="%s"/></feed>`, hubURL, self)
+	})
+	feedSrv.Start()
+
+	bSrv, bURL := loopback(t)
+	b := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: laocai, url: "%s/tin.atom"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, sub)
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { _ = sub.Run(ctx) })
+
+	first := <-requests
+	if first.topic != self {
+		t.Errorf("subscribed to %q, want the feed's own %q", first.topic, self)
+	}
+	var v time.Time
+	select {
+	case v = <-verified:
+	case <-time.After(5 * time.Second):
+		t.Fatal("never verified")
+	}
+	select {
+	case again := <-requests:
+		if d := again.at.Sub(v); d > 2*time.Second {
+			t.Errorf("renewed %s after a verification that granted 2s", d.Round(time.Millisecond))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("not renewed within 5s of a lease of 2s")
+	}
 }
