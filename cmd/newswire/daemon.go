@@ -17,6 +17,7 @@ import (
 	"newswire/internal/poll"
 	"newswire/internal/reload"
 	"newswire/internal/server"
+	"newswire/internal/websub"
 	"newswire/store"
 )
 
@@ -33,6 +34,9 @@ type daemon struct {
 	// memo is what the poller knows of each source's last document; each
 	// config's poller takes it over from the last (poll.Poller.UseMemo).
 	memo poll.Memo
+	// pinged is where the WebSub publisher is in the change log; each
+	// config's publisher goes on from the last one's.
+	pinged websub.Cursor
 
 	handler atomic.Pointer[http.Handler]
 
@@ -62,7 +66,7 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetSourceStates(poller.States)
 
 	ctx, cancel := context.WithCancel(d.ctx)
-	startWebSub(ctx, cfg, d.st, web, poller, d.log)
+	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged)
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()
 	d.handler.Store(&h)

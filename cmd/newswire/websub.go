@@ -17,9 +17,10 @@ import (
 // that pings the hub when feeds change, and the subscriber that lets
 // sources push (a push polls that source at once; the schedule goes on as
 // the safety net). It mounts the subscriber's callback on web.
-func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger) {
+func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	if pub := websub.NewPublisher(cfg, st, client, log); pub != nil {
+		pub.Cursor = cursor // the last publisher's place, across reloads
 		go func() {
 			if err := pub.Run(ctx); err != nil {
 				log.Warn("websub publisher stopped", "error", err)

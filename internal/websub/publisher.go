@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"newswire/internal/config"
@@ -24,7 +25,42 @@ type Publisher struct {
 	st     *store.Store
 	client *http.Client
 	log    *slog.Logger
+	// Cursor, when set, is where Run starts (once it holds one) and where
+	// it keeps its place: the publishers of successive configs share one,
+	// so that the changes between one's last look and the next one's start
+	// are pinged too.
+	Cursor *Cursor
 }
+
+// Cursor is a publisher's place in the store's change log, kept across
+// publishers.
+type Cursor struct {
+	mu sync.Mutex
+	v  string
+}
+
+func (c *Cursor) load() string {
+	if c == nil {
+		return ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.v
+}
+
+func (c *Cursor) store(v string) {
+	if c != nil {
+		c.mu.Lock()
+		c.v = v
+		c.mu.Unlock()
+	}
+}
+
+// Ping retries after a failure wait retryFirst, doubling up to retryMax.
+const (
+	retryFirst = 5 * time.Second
+	retryMax   = 5 * time.Minute
+)
 
 // NewPublisher returns a publisher for cfg.WebSub.Hub, or nil when no hub
 // is configured.
@@ -35,26 +71,35 @@ func NewPublisher(cfg *config.Config, st *store.Store, client *http.Client, log 
 	return &Publisher{cfg: cfg, st: st, client: client, log: log}
 }
 
-// Run pings until ctx ends. It follows the store's change log from the
-// moment it starts, so a restart does not ping for old stories.
+// Run pings until ctx ends. It follows the store's change log from its
+// Cursor, or from the moment it starts, so that a restart does not ping for
+// old stories. A failed ping is tried again after 5 s, doubling to 5 min.
 func (p *Publisher) Run(ctx context.Context) error {
-	cursor, err := p.st.Head()
-	if err != nil {
-		return err
+	cursor := p.Cursor.load()
+	if cursor == "" {
+		head, err := p.st.Head()
+		if err != nil {
+			return err
+		}
+		cursor = head
+		p.Cursor.store(cursor)
 	}
-	version := p.st.Version()
+	// Zero: the first look reads the log, for what came since the cursor.
+	var version uint64
+	var retryAt time.Time // after a failed ping: when to try again
+	wait := retryFirst
 	t := time.NewTicker(checkEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
-		}
-		if v := p.st.Version(); v == version {
-			continue
-		} else {
-			version = v
+		case now := <-t.C:
+			if v := p.st.Version(); v == version && (retryAt.IsZero() || now.Before(retryAt)) {
+				continue
+			} else {
+				version = v
+			}
 		}
 		topics, next, err := p.changedFeeds(cursor)
 		if err != nil {
@@ -63,17 +108,22 @@ func (p *Publisher) Run(ctx context.Context) error {
 		}
 		if len(topics) == 0 {
 			cursor = next
+			p.Cursor.store(cursor)
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err = Publish(pctx, p.client, p.cfg.WebSub.Hub, topics)
 		cancel()
 		if err != nil {
-			// The cursor stays: the next change pings these feeds again.
-			p.log.Warn("websub: ping", "hub", p.cfg.WebSub.Hub, "feeds", len(topics), "error", err)
+			// The cursor stays: these feeds are pinged again after a
+			// wait that doubles, or with the next change.
+			retryAt, wait = time.Now().Add(wait), min(2*wait, retryMax)
+			p.log.Warn("websub: ping", "hub", p.cfg.WebSub.Hub, "feeds", len(topics), "error", err, "retry", time.Until(retryAt).Round(time.Second))
 			continue
 		}
+		retryAt, wait = time.Time{}, retryFirst
 		cursor = next
+		p.Cursor.store(cursor)
 		p.log.Debug("websub: pinged", "hub", p.cfg.WebSub.Hub, "feeds", len(topics))
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,5 +297,77 @@ default_category: thoi-su
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("not renewed within 5s of a lease of 2s")
+	}
+}
+
+// TestPingsRetriedAndKeptAcrossPublishers: a ping the hub refuses is sent
+// again after a wait, with no other change to the store; and a change made
+// between one publisher's end and the next one's start (a reload) is
+// pinged by the next, which goes on from the same Cursor.
+func TestPingsRetriedAndKeptAcrossPublishers(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	var fail atomic.Int32
+	fail.Store(1)
+	pings := make(chan []string, 10)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if fail.Add(-1) >= 0 {
+			http.Error(w, "bận", http.StatusServiceUnavailable)
+			return
+		}
+		pings <- r.Form["hub.url"]
+		w.WriteHeader(http.StatusNoContent)
+	})
+	hubSrv.Start()
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:9
+data_dir: %s
+websub: {hub: "%s/"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, filepath.Join(t.TempDir(), "a"), hubURL))
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	add := func(slug string) {
+		link := "https://laocai.example.vn/tin/" + slug
+		if _, err := st.Apply("baolaocai", []store.Incoming{{
+			Item: feeds.Item{GUID: link, Link: link, Title: "Sa Pa đón khách " + slug, Language: "vi"},
+			Key:  link, Categories: []string{"thoi-su"},
+		}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cursor Cursor
+	run := func() (stop func()) {
+		pub := NewPublisher(cfg, st, client, slog.New(slog.DiscardHandler))
+		pub.Cursor = &cursor
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = pub.Run(ctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	stop := run()
+	time.Sleep(300 * time.Millisecond) // the publisher has its place
+	add("mot")
+	select {
+	case urls := <-pings:
+		if !slices.Contains(urls, "http://127.0.0.1:9/feeds/thoi-su.atom") {
+			t.Errorf("pinged %q", urls)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a refused ping was not sent again within 10 s")
+	}
+	stop()
+	add("hai") // between two publishers, as during a reload
+	stop = run()
+	defer stop()
+	select {
+	case <-pings:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a change between two publishers was never pinged")
 	}
 }
