@@ -177,7 +177,12 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			_, _ = io.WriteString(w, q.Get("hub.challenge"))
 		case "denied":
+			// The hub will not push: the subscription is off, and asked
+			// for again after a while, as one never verified is.
 			s.log.Warn("websub: subscription denied", "source", source, "reason", q.Get("hub.reason"))
+			s.mu.Lock()
+			sub.verified, sub.asked = false, time.Now()
+			s.mu.Unlock()
 			w.WriteHeader(http.StatusOK)
 		default:
 			// We never unsubscribe; a request to do so is not ours.

@@ -206,6 +206,18 @@ default_category: thoi-su
 			}
 		})
 	}
+
+	// A denial turns the subscription off; it is asked for again later.
+	resp, err := http.Get(srv.URL + "/websub/callback/vov?hub.mode=denied&hub.topic=https%3A%2F%2Fvov.example.vn%2Frss&hub.reason=het-han")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if s := sub.subs["vov"]; resp.StatusCode != 200 || s.verified {
+		t.Errorf("after a denial: status %d, subscription verified %v", resp.StatusCode, s.verified)
+	}
 }
 
 func hmacHex(secret, body string) string {
