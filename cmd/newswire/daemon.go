@@ -37,6 +37,9 @@ type daemon struct {
 	// pinged is where the WebSub publisher is in the change log; each
 	// config's publisher goes on from the last one's.
 	pinged websub.Cursor
+	// subscribed are the WebSub subscriptions, kept for the next config's
+	// subscriber: a reload does not ask every hub again.
+	subscribed websub.Subscriptions
 
 	handler atomic.Pointer[http.Handler]
 
@@ -66,7 +69,7 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetSourceStates(poller.States)
 
 	ctx, cancel := context.WithCancel(d.ctx)
-	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged)
+	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged, &d.subscribed)
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()
 	d.handler.Store(&h)

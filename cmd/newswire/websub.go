@@ -17,7 +17,7 @@ import (
 // that pings the hub when feeds change, and the subscriber that lets
 // sources push (a push polls that source at once; the schedule goes on as
 // the safety net). It mounts the subscriber's callback on web.
-func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor) {
+func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	if pub := websub.NewPublisher(cfg, st, client, log); pub != nil {
 		pub.Cursor = cursor // the last publisher's place, across reloads
@@ -34,6 +34,7 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 		}
 	})
 	if sub != nil {
+		sub.KeepIn(subs) // the last config's subscriptions, still leased
 		web.Mount(websub.CallbackPath, sub)
 		go func() { _ = sub.Run(ctx) }()
 	}

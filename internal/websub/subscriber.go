@@ -36,13 +36,39 @@ type Subscriber struct {
 	log    *slog.Logger
 	onPush func(sourceID string)
 
+	*Subscriptions
+	wake chan struct{} // a verification moved a renewal time
+}
+
+// Subscriptions are a subscriber's subscriptions, by source id. The
+// subscribers of successive configs share them (KeepIn), so that a reload
+// does not subscribe every source again, and a push between a reload and
+// the new subscriber's first round is not refused.
+type Subscriptions struct {
 	mu   sync.Mutex
-	subs map[string]*sourceSub // by source id
-	wake chan struct{}         // a verification moved a renewal time
+	subs map[string]*sourceSub
+}
+
+// KeepIn makes s keep its subscriptions in state, which holds the last
+// subscriber's: those of sources that are gone, disabled or moved to
+// another URL are dropped. Call it before s serves or runs.
+func (s *Subscriber) KeepIn(state *Subscriptions) {
+	state.mu.Lock()
+	if state.subs == nil {
+		state.subs = map[string]*sourceSub{}
+	}
+	for id, sub := range state.subs {
+		if src, ok := s.cfg.Source(id); !ok || src.Disabled || src.URL != sub.url {
+			delete(state.subs, id)
+		}
+	}
+	state.mu.Unlock()
+	s.Subscriptions = state
 }
 
 // sourceSub is one source's subscription.
 type sourceSub struct {
+	url        string // the source's URL in config when it was asked for
 	hub, topic string
 	asked      time.Time // when the subscription was requested
 	verified   bool
@@ -56,7 +82,7 @@ func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, on
 	if !cfg.WebSub.Subscribe {
 		return nil
 	}
-	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, subs: map[string]*sourceSub{}, wake: make(chan struct{}, 1)}
+	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, Subscriptions: &Subscriptions{subs: map[string]*sourceSub{}}, wake: make(chan struct{}, 1)}
 }
 
 // Run discovers each source's hub and subscribes, then renews every lease
@@ -116,8 +142,9 @@ const (
 
 // Subscribe asks hub to push topic to newswire's callback for source.
 func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
+	src, _ := s.cfg.Source(source)
 	s.mu.Lock()
-	s.subs[source] = &sourceSub{hub: hub, topic: topic, asked: time.Now()}
+	s.subs[source] = &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now()}
 	s.mu.Unlock()
 	form := url.Values{
 		"hub.mode":          {"subscribe"},

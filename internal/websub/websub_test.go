@@ -383,3 +383,87 @@ default_category: thoi-su
 		t.Fatal("a change between two publishers was never pinged")
 	}
 }
+
+// TestReloadKeepsSubscriptions: the subscriber of a new config (a reload)
+// keeps the last one's leased subscriptions and does not ask the hub
+// again; a source whose URL changed is subscribed anew.
+func TestReloadKeepsSubscriptions(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	asked := make(chan string, 10)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		asked <- r.Form.Get("hub.topic")
+		w.WriteHeader(http.StatusAccepted)
+		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		go func() {
+			if resp, err := client.Get(cb + "?hub.mode=subscribe&hub.challenge=c&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic)); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	})
+	hubSrv.Start()
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Điện Biên</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	mux := http.NewServeMux()
+	var current atomic.Pointer[Subscriber]
+	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) })
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	var state Subscriptions
+	run := func(path string) (stop func()) {
+		cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: dienbien, url: "%s%s"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL, path))
+		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
+		sub.KeepIn(&state)
+		current.Store(sub)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = sub.Run(ctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	stop := run("/tin.rss")
+	<-asked
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		state.mu.Lock()
+		ok := state.subs["dienbien"] != nil && state.subs["dienbien"].verified
+		state.mu.Unlock()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never verified")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	stop = run("/tin.rss") // a reload that leaves the source as it was
+	select {
+	case topic := <-asked:
+		t.Errorf("a reload asked the hub again for %s", topic)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	stop()
+	stop = run("/tin-moi.rss") // its URL changed
+	defer stop()
+	select {
+	case topic := <-asked:
+		if topic != feedURL+"/tin-moi.rss" {
+			t.Errorf("subscribed to %s", topic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("a source with a new URL was not subscribed")
+	}
+}
