@@ -177,7 +177,18 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sub := s.subs[source]
 	s.mu.Unlock()
 	if sub == nil {
-		http.NotFound(w, r)
+		// Not a source we follow (any more): a hub that asks whether we
+		// still want it is told no, and one that pushes is told the
+		// subscription is gone, so that it ends it (WebSub 5.3, 7).
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+		case r.Method == http.MethodPost:
+			http.Error(w, "no such subscription", http.StatusGone)
+		default:
+			http.NotFound(w, r)
+		}
 		return
 	}
 	switch r.Method {

@@ -170,6 +170,10 @@ default_category: thoi-su
 		{name: "intent confirmed", method: "GET", path: "/websub/callback/vov?hub.mode=subscribe&hub.topic=https%3A%2F%2Fvov.example.vn%2Frss&hub.challenge=abc123&hub.lease_seconds=600", status: 200, answer: "abc123"},
 		{name: "other topic refused", method: "GET", path: "/websub/callback/vov?hub.mode=subscribe&hub.topic=https%3A%2F%2Fevil.example%2F&hub.challenge=abc", status: 404},
 		{name: "unknown source", method: "GET", path: "/websub/callback/nobody?hub.mode=subscribe", status: 404},
+		// A source removed from config: its hub may end the subscription.
+		{name: "unsubscribing a source we no longer follow", method: "GET", path: "/websub/callback/nobody?hub.mode=unsubscribe&hub.topic=https%3A%2F%2Fx.example%2F&hub.challenge=tam-biet", status: 200, answer: "tam-biet"},
+		{name: "a push for a source we no longer follow", method: "POST", path: "/websub/callback/nobody", sig: "sha256=" + sign(secret, []byte(body)), status: 410},
+		{name: "unsubscribing a source we follow", method: "GET", path: "/websub/callback/vov?hub.mode=unsubscribe&hub.topic=https%3A%2F%2Fvov.example.vn%2Frss&hub.challenge=x", status: 404},
 		{name: "sha256 signature", method: "POST", path: "/websub/callback/vov", sig: "sha256=" + sign(secret, []byte(body)), status: 202, wantPush: true},
 		{name: "sha1 signature", method: "POST", path: "/websub/callback/vov", sig: "sha1=" + hmacHex(secret, body), status: 202, wantPush: true},
 		{name: "wrong secret", method: "POST", path: "/websub/callback/vov", sig: "sha256=" + sign("khac", []byte(body)), status: 202},
