@@ -289,7 +289,9 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 			ch.NextURL = feedPath + next.query()
 			extra["Link"] = []string{"<" + ch.NextURL + `>; rel="next"`}
 		}
-		ch.Cursor = head
+		// The cursor goes in the header alone, not in the document: in
+		// the body it would change every feed's bytes and ETag at every
+		// story stored anywhere, and readers would fetch it all again.
 		extra[headerCursor] = []string{head}
 	}
 	ch.Updated = newest(stories)

@@ -338,3 +338,27 @@ func TestFeedRateLimit(t *testing.T) {
 		t.Errorf("partner: status %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestFeedETagOnlyFollowsItsStories: a story stored in another category
+// (or for partners only) leaves a feed's bytes and ETag as they were, in
+// every format; only its X-Newswire-Cursor header moves on.
+func TestFeedETagOnlyFollowsItsStories(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	before := map[string][2]string{}
+	for _, f := range []string{"/feeds/du-lich.json", "/feeds/du-lich.rss", "/feeds/du-lich.atom"} {
+		resp, _ := fs.get(t, "GET", f)
+		before[f] = [2]string{resp.Header.Get("ETag"), resp.Header.Get(headerCursor)}
+	}
+	fs.apply(t, "vov", story("vov", "hop-bao-chi", "Họp báo cung cấp thông tin định kỳ", 40, "noi-bo"),
+		story("vov", "gia-lua", "Giá lúa tăng nhẹ đầu vụ", 45, "thoi-su"))
+	for f, b := range before {
+		resp, _ := fs.get(t, "GET", f)
+		if etag := resp.Header.Get("ETag"); etag != b[0] {
+			t.Errorf("%s: ETag %s became %s for stories of other categories", f, b[0], etag)
+		}
+		if cur := resp.Header.Get(headerCursor); cur == b[1] {
+			t.Errorf("%s: the cursor header did not move on", f)
+		}
+	}
+}
