@@ -27,12 +27,12 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 			}
 		}()
 	}
-	sub := websub.NewSubscriber(cfg, client, log, func(id string) {
+	sub := websub.NewSubscriber(cfg, client, log, websub.Coalesce(func(id string) {
 		if src, ok := cfg.Source(id); ok && !src.Disabled {
 			rep := poller.Poll(ctx, src)
 			log.Info("websub push polled", "source", id, "new", rep.New, "updated", rep.Updated, "error", rep.Err)
 		}
-	})
+	}))
 	if sub != nil {
 		sub.KeepIn(subs) // the last config's subscriptions, still leased
 		web.Mount(websub.CallbackPath, sub)
