@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -72,6 +73,12 @@ type Poller struct {
 	memo     *Memo          // items of each source's last stored document
 	settings uint64         // memoSettings of cfg
 	activity activity       // see LastActivity
+
+	// polling holds, by source id, the polls running now: a source's
+	// polls never overlap (a push's and the schedule's), or the one that
+	// ends last would write its state over the other's.
+	pollingMu sync.Mutex
+	polling   map[string]chan struct{}
 }
 
 // New returns a Poller for cfg writing to st.
@@ -138,11 +145,49 @@ func IsGone(src config.Source, st store.SourceState) bool {
 	return st.GoneURL != "" && st.GoneURL == EffectiveURL(src, st)
 }
 
+// claim waits until no other poll of source id runs, and marks one as
+// running until release; err is ctx's when it ends first.
+func (p *Poller) claim(ctx context.Context, id string) (mine chan struct{}, err error) {
+	for {
+		p.pollingMu.Lock()
+		busy, ok := p.polling[id]
+		if !ok {
+			if p.polling == nil {
+				p.polling = make(map[string]chan struct{})
+			}
+			mine = make(chan struct{})
+			p.polling[id] = mine
+			p.pollingMu.Unlock()
+			return mine, nil
+		}
+		p.pollingMu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// release ends the poll of source id that claim marked with mine.
+func (p *Poller) release(id string, mine chan struct{}) {
+	p.pollingMu.Lock()
+	delete(p.polling, id)
+	p.pollingMu.Unlock()
+	close(mine)
+}
+
 // Poll fetches one source once and stores what it carries. Failures are
 // recorded in the source's state and returned in the report, never panicked.
 func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
-	start := p.now()
 	rep := Report{Source: src.ID}
+	mine, err := p.claim(ctx, src.ID)
+	if err != nil {
+		rep.Result, rep.Err = ResultError, err
+		return rep
+	}
+	defer p.release(src.ID, mine)
+	start := p.now()
 	prev, err := p.state(src.ID)
 	if err != nil {
 		rep.Result, rep.Err = ResultError, err

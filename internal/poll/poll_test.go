@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -540,5 +541,46 @@ func TestRepeatedGUIDStoredOnce(t *testing.T) {
 		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
 			t.Fatalf("poll %d: %+v; want nothing new or updated", i+2, rep)
 		}
+	}
+}
+
+// TestPollsOfOneSourceNeverOverlap: a push's poll and the schedule's of
+// one source run one after the other, or the one that ended last would
+// write its state over the other's; another source's poll runs beside them.
+func TestPollsOfOneSourceNeverOverlap(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "good.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var now, most atomic.Int32
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(150 * time.Millisecond)
+		now.Add(-1)
+		_, _ = w.Write(good)
+	})
+	one := serveOn(t, "127.0.0.2", handler)
+	cfg := testConfig(t, fastPoll, "mot "+one+"/a.xml", "hai "+one+"/b.xml")
+	p, _, _ := newPoller(t, cfg)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if rep := p.Poll(context.Background(), source(t, cfg, "mot")); rep.Err != nil {
+				t.Error(rep.Err)
+			}
+		})
+	}
+	wg.Wait()
+	if m := most.Load(); m != 1 {
+		t.Errorf("two polls of one source: %d requests at once, want 1", m)
+	}
+	most.Store(0)
+	wg.Go(func() { p.Poll(context.Background(), source(t, cfg, "mot")) })
+	wg.Go(func() { p.Poll(context.Background(), source(t, cfg, "hai")) })
+	wg.Wait()
+	if m := most.Load(); m != 2 {
+		t.Errorf("polls of two sources: %d requests at once, want 2", m)
 	}
 }
