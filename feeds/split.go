@@ -207,9 +207,6 @@ func (s *scanned) context(b []byte, kind format, opt ParseOptions) uint64 {
 	return sum
 }
 
-// scanFeed finds the items of an RSS 2.0 (rss > channel > item), RSS 1.0
-// (rdf:RDF > item) or Atom (feed > entry) document. It reports false for
-// anything else, and for any markup it does not follow exactly.
 // repeatsKey reports whether two of the items carry the same guid (RSS) or
 // id (Atom), or without either the same link, as written.
 func repeatsKey(b []byte, items []span) bool {
@@ -217,8 +214,8 @@ func repeatsKey(b []byte, items []span) bool {
 	for _, it := range items {
 		item := b[it.start:it.end]
 		var key []byte
-		for _, name := range keyElements {
-			if key = elementText(item, name); key != nil {
+		for _, open := range keyElements {
+			if key = elementText(item, open); key != nil {
 				break
 			}
 		}
@@ -239,26 +236,47 @@ func repeatsKey(b []byte, items []span) bool {
 // its guid (RSS) or id (Atom), else its link.
 var keyElements = [][]byte{[]byte("<guid"), []byte("<id"), []byte("<link")}
 
-// elementText is the trimmed text of the first element whose start tag
-// begins with open ("<" and its name; it may have attributes) in an item's
-// bytes; nil when there is none.
-func elementText(item, open []byte) []byte {
-	for i := 0; ; {
+// startTag finds, from index from of an item's bytes, the first start tag
+// of the element that open names ("<" and a name: a longer name is another
+// element). It returns what stands between the name and the tag's '>' (its
+// attributes, and a '/' when it closes itself) and the index after the
+// '>'; ok is false when there is none.
+func startTag(item, open []byte, from int) (attrs []byte, end int, ok bool) {
+	for i := from; ; {
 		j := bytes.Index(item[i:], open)
 		if j < 0 {
-			return nil
+			return nil, 0, false
 		}
 		i += j + len(open)
-		if i >= len(item) || item[i] != '>' && !isSpace(item[i]) {
+		if i >= len(item) || item[i] != '>' && item[i] != '/' && !isSpace(item[i]) {
 			continue // a longer name
 		}
 		gt := bytes.IndexByte(item[i:], '>')
-		if gt < 0 || item[i+gt-1] == '/' {
+		if gt < 0 {
+			return nil, 0, false
+		}
+		return item[i : i+gt], i + gt + 1, true
+	}
+}
+
+// elementText is the trimmed text of the first element open names in an
+// item's bytes (its start tag may have attributes); nil when there is none,
+// or when it closes itself.
+func elementText(item, open []byte) []byte {
+	for from := 0; ; {
+		attrs, end, ok := startTag(item, open, from)
+		switch {
+		case !ok:
+			return nil
+		case len(attrs) > 0 && attrs[0] == '/':
+			from = end // "<link/>": not the element looked for
+			continue
+		case len(attrs) > 0 && attrs[len(attrs)-1] == '/':
 			return nil
 		}
-		text := item[i+gt+1:]
-		if end := bytes.IndexByte(text, '<'); end >= 0 {
-			text = text[:end]
+		text := item[end:]
+		if i := bytes.IndexByte(text, '<'); i >= 0 {
+			text = text[:i]
 		}
 		return bytes.TrimSpace(text)
 	}
@@ -267,6 +285,8 @@ func elementText(item, open []byte) []byte {
 // textTypes are the type attributes of an Atom entry's title and summary:
 // "text" when the element has none, "" when there is no such element.
 type textTypes struct{ title, summary string }
+
+var titleOpen, summaryOpen = []byte("<title"), []byte("<summary")
 
 // atomTextTypes reads the types of each of an Atom document's n entries'
 // title and summary, which gofeed does not keep; nil when the scan does not
@@ -279,7 +299,7 @@ func atomTextTypes(b []byte, n int) []textTypes {
 	out := make([]textTypes, n)
 	for i, it := range sp.items {
 		e := b[it.start:it.end]
-		out[i] = textTypes{title: textType(e, "title"), summary: textType(e, "summary")}
+		out[i] = textTypes{title: textType(e, titleOpen), summary: textType(e, summaryOpen)}
 	}
 	return out
 }
@@ -287,47 +307,50 @@ func atomTextTypes(b []byte, n int) []textTypes {
 // typeAttr finds a start tag's type attribute.
 var typeAttr = regexp.MustCompile(`\stype\s*=\s*["']([^"']*)["']`)
 
-// textType is the type of the first element named name in an entry's bytes
-// (lower-cased, "text" when it has none), or "" when there is none.
-func textType(entry []byte, name string) string {
-	for i := 0; ; {
-		j := bytes.Index(entry[i:], []byte("<"+name))
-		if j < 0 {
-			return ""
-		}
-		i += j + 1 + len(name)
-		if i >= len(entry) || entry[i] != '>' && entry[i] != '/' && !isSpace(entry[i]) {
-			continue // a longer name
-		}
-		gt := bytes.IndexByte(entry[i:], '>')
-		if gt < 0 {
-			return ""
-		}
-		if m := typeAttr.FindSubmatch(entry[i-1 : i+gt]); m != nil {
-			return strings.ToLower(strings.TrimSpace(string(m[1])))
-		}
-		return "text"
+// textType is the type of the first element open names in an entry's
+// bytes (lower-cased, "text" when it has none), or "" when there is none.
+func textType(entry, open []byte) string {
+	attrs, _, ok := startTag(entry, open, 0)
+	if !ok {
+		return ""
 	}
+	if m := typeAttr.FindSubmatch(attrs); m != nil {
+		return strings.ToLower(strings.TrimSpace(string(m[1])))
+	}
+	return "text"
 }
+
+// dateElements are the elements rawDate reads, in its order.
+var dateElements = [][]byte{[]byte("<pubDate"), []byte("<dc:date"), []byte("<published"), []byte("<updated")}
 
 // rawDate is the text of the first date element in an item's bytes, as a
 // whole parse would read it for capItems: an RSS pubDate or dc:date, an
-// Atom published or updated; "" when it has none or it holds markup.
+// Atom published or updated, written without attributes; "" when it has
+// none or it holds markup.
 func rawDate(item []byte) string {
-	for _, name := range []string{"pubDate", "dc:date", "published", "updated"} {
-		i := bytes.Index(item, []byte("<"+name+">"))
-		if i < 0 {
-			continue
+	for _, open := range dateElements {
+		for from := 0; ; {
+			attrs, end, ok := startTag(item, open, from)
+			if !ok {
+				break
+			}
+			if len(attrs) > 0 {
+				from = end
+				continue
+			}
+			text := item[end:]
+			if i := bytes.IndexByte(text, '<'); i >= 0 {
+				return string(text[:i])
+			}
+			return ""
 		}
-		text := item[i+len(name)+2:]
-		if end := bytes.IndexByte(text, '<'); end >= 0 {
-			return string(text[:end])
-		}
-		return ""
 	}
 	return ""
 }
 
+// scanFeed finds the items of an RSS 2.0 (rss > channel > item), RSS 1.0
+// (rdf:RDF > item) or Atom (feed > entry) document. It reports false for
+// anything else, and for any markup it does not follow exactly.
 func scanFeed(b []byte, kind format) (scanned, bool) {
 	var (
 		s       scanned
