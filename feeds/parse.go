@@ -192,11 +192,15 @@ func unread(body []byte, kind format, opt ParseOptions, feed *Feed) int {
 	if !ok {
 		return 0
 	}
-	n := len(sp.items)
+	return unreadOf(len(sp.items), opt, feed)
+}
+
+// unreadOf is unread for a document in which the scan found found items.
+func unreadOf(found int, opt ParseOptions, feed *Feed) int {
 	if opt.MaxItems > 0 {
-		n = min(n, opt.MaxItems)
+		found = min(found, opt.MaxItems)
 	}
-	return max(0, n-len(feed.Items)-feed.Repeats)
+	return max(0, found-len(feed.Items)-feed.Repeats)
 }
 
 // parseUTF8 parses a document already in UTF-8 whose format is known. It

@@ -86,24 +86,26 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 	if err != nil {
 		return nil, Layout{}, err
 	}
-	whole := func() (*Feed, Layout, error) {
+	// whole parses the document whole; found is how many items the scan
+	// of its markup found (Feed.Unread), or -1 when it made none.
+	whole := func(found int) (*Feed, Layout, error) {
 		feed, _, err := parseUTF8(utf, kind, opt)
-		if err == nil && kind != formatJSON {
-			feed.Unread = unread(utf, kind, opt, feed)
+		if err == nil && found >= 0 {
+			feed.Unread = unreadOf(found, opt, feed)
 		}
 		return feed, Layout{}, err
 	}
 	if kind == formatJSON {
-		return whole()
+		return whole(-1)
 	}
 	sp, ok := scanFeed(utf, kind)
 	if !ok {
-		return whole()
+		return whole(-1)
 	}
 	if repeatsKey(utf, sp.items) {
 		// Only a whole parse knows which of them to leave out
 		// (dropRepeats), when the first was not parsed again.
-		return whole()
+		return whole(len(sp.items))
 	}
 	// The items kept are sp.items[lo:lo+n]: the document's newest end,
 	// as capItems keeps it in a whole parse.
@@ -148,13 +150,13 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 		if skipped == 0 {
 			return nil, Layout{}, err
 		}
-		return whole() // reported as the whole document's error
+		return whole(len(sp.items)) // reported as the whole document's error
 	}
 	if len(feed.Items) != n-skipped {
 		// The parsers saw the items otherwise than the scan did: a
 		// malformed document, which gofeed's lenient reader reads in
 		// part (whole says how many it did not).
-		return whole()
+		return whole(len(sp.items))
 	}
 	if skipped > 0 && itemCtx != prev.ItemContext {
 		// The feed's language or authors changed: every item changes.
