@@ -53,7 +53,7 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return withUTF8Declaration(out), nil
 	}
 
-	if utf8.Valid(body) && !isASCIIBytes(body) {
+	if utf8.Valid(body) && !isASCII(body) {
 		// Text beyond ASCII that is valid UTF-8 is UTF-8, whatever a
 		// label says: a CMS template that declares ISO-8859-1 over
 		// UTF-8 would have every Vietnamese letter stored garbled, while
@@ -120,10 +120,10 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 	return withUTF8Declaration(bytes.ToValidUTF8(body, []byte("\uFFFD"))), nil
 }
 
-// isASCIIBytes reports whether b holds ASCII alone.
-func isASCIIBytes(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
+// isASCII reports whether s holds ASCII alone.
+func isASCII[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
 			return false
 		}
 	}

@@ -25,7 +25,7 @@ func webURI(s string) string {
 		end = len(rest)
 	}
 	authority := rest[:end]
-	if !isASCIIString(authority) {
+	if !isASCII(authority) {
 		userinfo, hostport := "", authority
 		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 			userinfo, hostport = authority[:at+1], authority[at+1:]
@@ -92,13 +92,4 @@ func uriByte(c byte) bool {
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func isASCIIString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
