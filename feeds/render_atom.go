@@ -3,10 +3,10 @@ package feeds
 import (
 	"encoding/xml"
 	"fmt"
-	"github.com/cespare/xxhash/v2"
 	"io"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	gfeeds "github.com/gorilla/feeds"
 )
 

@@ -79,7 +79,7 @@ func applyDefaults(c *Config, d *decoder) {
 	applyIdentityDefaults(c, d)
 	applyRetentionDefaults(c, d)
 	if absent("base_url") {
-		c.BaseURL = baseURLFor(c.Listen)
+		c.BaseURL = DefaultBaseURL(c.Listen)
 	}
 	for i := range c.Sources {
 		if c.Sources[i].Title == "" {
@@ -93,13 +93,10 @@ func applyDefaults(c *Config, d *decoder) {
 	}
 }
 
-// DefaultBaseURL is the base_url a config without one has: where a server
-// listening on listen is reached from the same machine.
-func DefaultBaseURL(listen string) string { return baseURLFor(listen) }
-
-// baseURLFor is the URL at which a server listening on listen is reached from
-// the same machine; empty when listen is not a host:port (reported elsewhere).
-func baseURLFor(listen string) string {
+// DefaultBaseURL is the base_url a config without one has: the URL at which
+// a server listening on listen is reached from the same machine; empty when
+// listen is not a host:port (reported elsewhere).
+func DefaultBaseURL(listen string) string {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return ""
