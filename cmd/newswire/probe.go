@@ -49,11 +49,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "page: %s\n  %s\n", resp.URL, title)
 
 	if len(p.Feeds) > 0 {
-		feedsWord := "feeds"
-		if len(p.Feeds) == 1 {
-			feedsWord = "feed"
-		}
-		fmt.Fprintf(stdout, "\nThe page announces %d %s; prefer a feed to selectors:\n", len(p.Feeds), feedsWord)
+		fmt.Fprintf(stdout, "\nThe page announces %d %s; prefer a feed to selectors:\n", len(p.Feeds), plural(len(p.Feeds), "feed", "feeds"))
 		for _, f := range p.Feeds {
 			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, f.URL, f.Title)
 		}

@@ -139,6 +139,14 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// plural is one for a count of 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func withConfig(path string, fn func(*config.Config) error) error {
 	cfg, err := loadConfig(path)
 	if err != nil {
@@ -371,11 +379,7 @@ func checkConfig(path string, stdout io.Writer) error {
 		for _, p := range cerr.Problems {
 			fmt.Fprintf(stdout, "%s: %s\n", cerr.File, p)
 		}
-		word := "problems"
-		if len(cerr.Problems) == 1 {
-			word = "problem"
-		}
-		return exitError{msg: fmt.Sprintf("%s: %d %s", path, len(cerr.Problems), word)}
+		return exitError{msg: fmt.Sprintf("%s: %d %s", path, len(cerr.Problems), plural(len(cerr.Problems), "problem", "problems"))}
 	}
 	if err != nil {
 		return err
