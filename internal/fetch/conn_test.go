@@ -85,6 +85,20 @@ func TestKeepAlive(t *testing.T) {
 // fn, on loopback.
 func rawServer(t *testing.T, fn func(c net.Conn)) (string, *atomic.Int32) {
 	t.Helper()
+	return acceptLoop(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		fn(c)
+	})
+}
+
+// acceptLoop serves each connection to a loopback listener with serve,
+// closing it after, and counts the connections.
+func acceptLoop(t *testing.T, serve func(c net.Conn)) (string, *atomic.Int32) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -100,12 +114,7 @@ func rawServer(t *testing.T, fn func(c net.Conn)) (string, *atomic.Int32) {
 			conns.Add(1)
 			go func() {
 				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				_, _ = io.Copy(io.Discard, req.Body)
-				fn(c)
+				serve(c)
 			}()
 		}
 	}()
@@ -416,40 +425,21 @@ func TestTimeoutCoversTheExchange(t *testing.T) {
 // response. The next request to that server, for another feed, must not
 // read them as its answer: the connection is dropped and a new one used.
 func TestStrayBytesAfterAResponse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	var conns atomic.Int32
-	go func() {
+	base, conns := acceptLoop(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			conns.Add(1)
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					if req.URL.Path == "/long.xml" {
-						// Ten bytes more than it declares, a moment later.
-						fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(rss), rss)
-						time.Sleep(20 * time.Millisecond)
-						_, _ = io.WriteString(c, "chợ phiên\n")
-						continue
-					}
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(rss), rss)
-				}
-			}()
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(rss), rss)
+			if req.URL.Path == "/long.xml" {
+				// Ten bytes more than it declared, a moment later.
+				time.Sleep(20 * time.Millisecond)
+				_, _ = io.WriteString(c, "chợ phiên\n")
+			}
 		}
-	}()
-	base := "http://" + ln.Addr().String()
+	})
 	c := New(Options{})
 	for i, path := range []string{"/long.xml", "/good.xml", "/long.xml", "/good.xml"} {
 		resp, err := c.Get(context.Background(), Request{URL: base + path})
