@@ -240,33 +240,46 @@ func readAll(t *testing.T, resp *http.Response) string {
 	return string(b)
 }
 
+// hubRequest is a subscription request a test hub took.
+type hubRequest struct {
+	at    time.Time
+	topic string
+}
+
+// verifyingHub is a WebSub hub on loopback that takes every subscription,
+// tells asked of it, and verifies it at once with a lease of lease seconds,
+// telling verified (when not nil) when it has.
+func verifyingHub(t *testing.T, client *http.Client, lease int, asked chan<- hubRequest, verified chan<- time.Time) string {
+	t.Helper()
+	srv, hubURL := loopback(t)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		asked <- hubRequest{time.Now(), topic}
+		w.WriteHeader(http.StatusAccepted)
+		go func() {
+			u := fmt.Sprintf("%s?hub.mode=subscribe&hub.challenge=thu&hub.lease_seconds=%d&hub.topic=%s", cb, lease, url.QueryEscape(topic))
+			if resp, err := client.Get(u); err == nil {
+				resp.Body.Close()
+				if verified != nil {
+					verified <- time.Now()
+				}
+			}
+		}()
+	})
+	srv.Start()
+	return hubURL
+}
+
 // TestRenewsBeforeTheGrantedLeaseEnds: the subscriber asks for the topic
 // the feed gives as its own (rel="self" in the document, which the hub
 // knows it by), and renews four fifths into the lease the hub granted,
 // however much longer the lease it asked for: never after it ended.
 func TestRenewsBeforeTheGrantedLeaseEnds(t *testing.T) {
 	client := &http.Client{Timeout: 5 * time.Second}
-	type request struct {
-		at    time.Time
-		topic string
-	}
-	requests := make(chan request, 10)
+	requests := make(chan hubRequest, 10)
 	verified := make(chan time.Time, 10)
-	hubSrv, hubURL := loopback(t)
-	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		requests <- request{time.Now(), r.Form.Get("hub.topic")}
-		w.WriteHeader(http.StatusAccepted)
-		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
-		go func() {
-			u := cb + "?hub.mode=subscribe&hub.challenge=thu&hub.lease_seconds=2&hub.topic=" + url.QueryEscape(topic)
-			if resp, err := client.Get(u); err == nil {
-				resp.Body.Close()
-				verified <- time.Now()
-			}
-		}()
-	})
-	hubSrv.Start()
+	hubURL := verifyingHub(t, client, 2, requests, verified)
 	feedSrv, feedURL := loopback(t)
 	self := feedURL + "/canonical/tin.atom"
 	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -393,20 +406,8 @@ default_category: thoi-su
 // again; a source whose URL changed is subscribed anew.
 func TestReloadKeepsSubscriptions(t *testing.T) {
 	client := &http.Client{Timeout: 5 * time.Second}
-	asked := make(chan string, 10)
-	hubSrv, hubURL := loopback(t)
-	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		asked <- r.Form.Get("hub.topic")
-		w.WriteHeader(http.StatusAccepted)
-		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
-		go func() {
-			if resp, err := client.Get(cb + "?hub.mode=subscribe&hub.challenge=c&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic)); err == nil {
-				resp.Body.Close()
-			}
-		}()
-	})
-	hubSrv.Start()
+	asked := make(chan hubRequest, 10)
+	hubURL := verifyingHub(t, client, 3600, asked, nil)
 	feedSrv, feedURL := loopback(t)
 	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
@@ -455,17 +456,17 @@ default_category: thoi-su
 	stop()
 	stop = run("/tin.rss") // a reload that leaves the source as it was
 	select {
-	case topic := <-asked:
-		t.Errorf("a reload asked the hub again for %s", topic)
+	case req := <-asked:
+		t.Errorf("a reload asked the hub again for %s", req.topic)
 	case <-time.After(1500 * time.Millisecond):
 	}
 	stop()
 	stop = run("/tin-moi.rss") // its URL changed
 	defer stop()
 	select {
-	case topic := <-asked:
-		if topic != feedURL+"/tin-moi.rss" {
-			t.Errorf("subscribed to %s", topic)
+	case req := <-asked:
+		if req.topic != feedURL+"/tin-moi.rss" {
+			t.Errorf("subscribed to %s", req.topic)
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("a source with a new URL was not subscribed")
