@@ -53,7 +53,8 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return withUTF8Declaration(out), nil
 	}
 
-	if utf8.Valid(body) && !isASCII(body) {
+	valid := utf8.Valid(body)
+	if valid && !isASCII(body) {
 		// Text beyond ASCII that is valid UTF-8 is UTF-8, whatever a
 		// label says: a CMS template that declares ISO-8859-1 over
 		// UTF-8 would have every Vietnamese letter stored garbled, while
@@ -92,7 +93,7 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 			continue
 		}
 		if name == "utf-8" {
-			if utf8.Valid(body) {
+			if valid {
 				return withUTF8Declaration(body), nil
 			}
 			claimsUTF8 = append(claimsUTF8, l.where)
@@ -105,7 +106,7 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return withUTF8Declaration(out), nil
 	}
 
-	if utf8.Valid(body) {
+	if valid {
 		return withUTF8Declaration(body), nil
 	}
 	if bad := invalidUTF8Bytes(body); bad*maxRepairRatio > len(body) {
