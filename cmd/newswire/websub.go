@@ -15,8 +15,9 @@ import (
 
 // startWebSub starts what cfg.websub asks for, until ctx ends: the publisher
 // that pings the hub when feeds change, and the subscriber that lets
-// sources push (a push polls that source at once; the schedule goes on as
-// the safety net). It mounts the subscriber's callback on web.
+// sources push (a push has the poller poll that source as soon as its
+// host's limits allow; the schedule goes on as the safety net). It mounts
+// the subscriber's callback on web.
 func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	if pub := websub.NewPublisher(cfg, st, client, log); pub != nil {
@@ -27,12 +28,12 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 			}
 		}()
 	}
-	sub := websub.NewSubscriber(cfg, client, log, websub.Coalesce(func(id string) {
+	sub := websub.NewSubscriber(cfg, client, log, func(id string) {
 		if src, ok := cfg.Source(id); ok && !src.Disabled {
-			rep := poller.Poll(ctx, src)
-			log.Info("websub push polled", "source", id, "new", rep.New, "updated", rep.Updated, "error", rep.Err)
+			poller.Soon(id)
+			log.Info("websub push: source polled as soon as its host allows", "source", id)
 		}
-	}))
+	})
 	if sub != nil {
 		sub.KeepIn(subs) // the last config's subscriptions, still leased
 		web.Mount(websub.CallbackPath, sub)

@@ -139,11 +139,14 @@ func publishRhythm(times []time.Time, prevGap time.Duration, prevNewest time.Tim
 // at the cap it is still tried every max_interval.
 func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.StatusError) (time.Duration, string) {
 	if se != nil && se.RetryAfter > 0 {
-		return clamp(se.RetryAfter, p.cfg.Poll.MinInterval.D(), retryAfterCap), fmt.Sprintf("server: Retry-After on %d", se.Status)
+		return clamp(se.RetryAfter, p.cfg.Poll.MinInterval.D(), retryAfterCap), fmt.Sprintf(retryAfterReason+"%d", se.Status)
 	}
 	d, reason := p.backoffBase(src, st)
 	return clamp(jitterDown(d), p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()), reason
 }
+
+// retryAfterReason begins the reason of a wait a server asked for.
+const retryAfterReason = "server: Retry-After on "
 
 // backoffReason begins the reason of every wait backoffBase sets.
 const backoffReason = "backoff: "

@@ -79,6 +79,12 @@ type Poller struct {
 	// ends last would write its state over the other's.
 	pollingMu sync.Mutex
 	polling   map[string]chan struct{}
+
+	// sched is Run's dispatcher while Run runs; pushed holds the sources
+	// Soon asked for while none ran, for the next to poll first.
+	schedMu sync.Mutex
+	sched   *dispatcher
+	pushed  map[string]bool
 }
 
 // New returns a Poller for cfg writing to st.

@@ -27,6 +27,18 @@ func (p *Poller) Run(ctx context.Context) error {
 	p.activity.mark(now)
 	d := p.newDispatcher(true)
 	p.fill(d, now)
+	p.schedMu.Lock()
+	pushed := p.pushed
+	p.sched, p.pushed = d, nil
+	for id := range pushed {
+		d.soon(id)
+	}
+	p.schedMu.Unlock()
+	defer func() {
+		p.schedMu.Lock()
+		p.sched = nil
+		p.schedMu.Unlock()
+	}()
 	flushed := make(chan struct{})
 	go func() {
 		defer close(flushed)
@@ -136,6 +148,33 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 	}
 }
 
+// Soon has source id polled as soon as the limits on its host allow: a
+// WebSub push says the source has news. It goes through Run's dispatcher
+// like every poll, so a push never breaks poll.per_host or poll.host_gap,
+// and it never cuts short a wait the server asked for (Retry-After). A
+// source already waiting for its host is left there; one being polled is
+// polled once more when that poll ends, however many pushes came meanwhile.
+// Before Run starts (a reload), the source is polled first once it does.
+func (p *Poller) Soon(id string) {
+	p.schedMu.Lock()
+	defer p.schedMu.Unlock()
+	if p.sched == nil {
+		if p.pushed == nil {
+			p.pushed = make(map[string]bool)
+		}
+		p.pushed[id] = true
+		return
+	}
+	p.sched.soon(id)
+}
+
+// serverWait reports whether source id waits for a time its server asked
+// for: a push must not cut that short.
+func (p *Poller) serverWait(id string) bool {
+	st, _ := p.state(id)
+	return st.LastResult == ResultError && strings.HasPrefix(st.IntervalReason, retryAfterReason)
+}
+
 // flushEvery is how stale the stored states of sources may get: a crash
 // loses at most this much of them, which costs at worst one more conditional
 // GET of each source polled in that time. The status page reads the poller's
@@ -210,6 +249,7 @@ type dispatcher struct {
 	hosts   map[string]*hostQueue // every host seen
 	waiting map[string]*hostQueue // hosts with due sources that have not started
 	running int                   // polls started, queued for a worker or under way
+	again   map[string]bool       // sources pushed while their poll ran (soon)
 	wakeAt  time.Time             // when the dispatcher's timer fires; zero if it has none
 	stopped bool                  // the dispatcher has returned: start nothing more
 	kick    chan struct{}         // tells the dispatcher to look again before wakeAt
@@ -261,6 +301,44 @@ func (d *dispatcher) addPlaced(src *config.Source, rawURL string, next time.Time
 	heap.Push(&d.due, e)
 }
 
+// soon makes source id due now (Poller.Soon).
+func (d *dispatcher) soon(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return
+	}
+	for i, e := range d.due {
+		if e.src.ID != id {
+			continue
+		}
+		now := d.p.now()
+		if !e.next.After(now) || d.p.serverWait(id) {
+			return
+		}
+		d.uncount(e)
+		e.next = now
+		heap.Fix(&d.due, i)
+		select {
+		case d.kick <- struct{}{}:
+		default:
+		}
+		return
+	}
+	for _, h := range d.waiting {
+		for _, e := range h.queue {
+			if e.src.ID == id {
+				return // starts as soon as its host allows
+			}
+		}
+	}
+	// Being polled, or between its poll and finish: once more after it.
+	if d.again == nil {
+		d.again = make(map[string]bool)
+	}
+	d.again[id] = true
+}
+
 // host is the queue of the named host, made on first use.
 func (d *dispatcher) host(name string) *hostQueue {
 	h := d.hosts[name]
@@ -287,6 +365,18 @@ func (d *dispatcher) count(e *entry) {
 	}
 	e.slot = e.next.UnixNano()
 	h.due[e.slot]++
+}
+
+// uncount takes e out of its host's polls falling due (count).
+func (d *dispatcher) uncount(e *entry) {
+	if e.slot == 0 {
+		return
+	}
+	h := d.hosts[e.host]
+	if h.due[e.slot]--; h.due[e.slot] <= 0 {
+		delete(h.due, e.slot)
+	}
+	e.slot = 0
 }
 
 // place schedules e at next, or a grid step later or earlier where fewer
@@ -411,11 +501,16 @@ func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *
 		if url != e.url {
 			e.url, e.host = url, hostOf(url)
 		}
-		if e.rep.Result != ResultError {
+		pushed := d.again[e.src.ID]
+		delete(d.again, e.src.ID)
+		switch {
+		case pushed && !d.p.serverWait(e.src.ID):
+			e.next = now // pushed while it ran: its news may be newer
+		case e.rep.Result != ResultError:
 			// Not a failure's time: a Retry-After must not be cut short.
 			interval := e.rep.Next.Sub(now)
 			d.place(e, align(e.rep.Next, interval), alignGrid(interval))
-		} else {
+		default:
 			e.next = e.rep.Next
 		}
 		heap.Push(&d.due, e)
@@ -456,13 +551,8 @@ func (d *dispatcher) withDue(wake time.Time) time.Time {
 func (d *dispatcher) promote(now time.Time) {
 	for len(d.due) > 0 && !d.due[0].next.After(now) {
 		e := heap.Pop(&d.due).(*entry)
+		d.uncount(e)
 		h := d.host(e.host)
-		if e.slot != 0 {
-			if h.due[e.slot]--; h.due[e.slot] <= 0 {
-				delete(h.due, e.slot)
-			}
-			e.slot = 0
-		}
 		h.queue = append(h.queue, e)
 		d.waiting[e.host] = h
 	}

@@ -29,7 +29,7 @@ const CallbackPath = "/websub/callback/"
 
 // Subscriber subscribes to the hubs that sources advertise, answers their
 // verification of intent, checks the HMAC signature of what they push, and
-// then asks for the source to be polled at once (OnPush).
+// then asks for the source to be polled (onPush).
 type Subscriber struct {
 	cfg    *config.Config
 	client *http.Client
