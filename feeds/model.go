@@ -13,7 +13,7 @@ type Feed struct {
 	Title       string
 	Link        string // the outlet's home page, absolute
 	Description string
-	Language    string // BCP 47 tag from the feed, lower-cased ("vi", "en-us"); empty if none
+	Language    string // BCP 47 tag from the feed, in canonical form ("vi", "en-US"); empty if none
 	FeedURL     string // the URL the document was fetched from
 	Self        string // the URL the document gives as its own (rel="self", JSON feed_url); empty if none
 	Hubs        []string

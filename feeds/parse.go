@@ -22,6 +22,7 @@ import (
 	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/text/language"
 )
 
 // ErrNotFeed is wrapped by Parse's error when the document is neither RSS,
@@ -772,10 +773,36 @@ func appendLabel(list []string, label string) []string {
 	return append(list, label)
 }
 
-// langTag lower-cases a language tag and writes it the BCP 47 way ("vi_VN"
-// becomes "vi-vn").
+// langTag writes a language tag in BCP 47's canonical form: "vi_VN" and
+// "VI-vn" become "vi-VN", "zh-hant-tw" becomes "zh-Hant-TW". A tag that is
+// not well-formed BCP 47 is lower-cased, with "-" for "_".
 func langTag(tag string) string {
-	return strings.ToLower(strings.ReplaceAll(normText(tag), "_", "-"))
+	return LanguageTag(normText(tag))
+}
+
+// LanguageTag is tag, trimmed, in BCP 47's canonical form (see langTag).
+func LanguageTag(tag string) string {
+	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
+	if isPrimaryOnly(tag) {
+		return tag // "vi", "en": nearly every feed's, already canonical
+	}
+	if t, err := language.Parse(tag); err == nil {
+		return t.String()
+	}
+	return strings.ToLower(tag)
+}
+
+// isPrimaryOnly reports whether tag is two or three lower-case letters.
+func isPrimaryOnly(tag string) bool {
+	if len(tag) < 2 || len(tag) > 3 {
+		return false
+	}
+	for i := range len(tag) {
+		if tag[i] < 'a' || tag[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func firstOf(list []string) string {

@@ -150,7 +150,7 @@ func TestParseFormats(t *testing.T) {
 		check   func(t *testing.T, f *Feed)
 	}{
 		{"rss091.xml", "https://tuyenquang.example.vn/rss.xml", func(t *testing.T, f *Feed) {
-			wantEqual(t, "feed language", f.Language, "vi-vn")
+			wantEqual(t, "feed language", f.Language, "vi-VN")
 			wantEqual(t, "title", f.Items[1].Title, "Nông dân Hàm Yên thu hoạch cam sành")
 			wantEqual(t, "link", f.Items[0].Link, "https://tuyenquang.example.vn/van-hoa/khai-mac-le-hoi-thanh-tuyen.html")
 		}},
@@ -230,7 +230,7 @@ func TestParseFormats(t *testing.T) {
 			wantEqual(t, "id that is a URL stands in for the link", f.Items[1].Link, "https://yenbai.example.vn/kinh-te/que-van-yen.html")
 		}},
 		{"jsonfeed11.json", "https://langson.example.vn/feed.json", func(t *testing.T, f *Feed) {
-			wantEqual(t, "language", f.Language, "vi-vn")
+			wantEqual(t, "language", f.Language, "vi-VN")
 			it := f.Items[0]
 			wantEqual(t, "zone-less date", it.Published, time.Date(2021, 12, 13, 8, 22, 5, 0, time.UTC))
 			wantEqual(t, "banner image", it.Image, "https://langson.example.vn/anh/huu-nghi.jpg")
@@ -749,5 +749,18 @@ func TestFeedKind(t *testing.T) {
 	utf16 := readFixture(t, "bom-utf16.xml")
 	if kind, ok := FeedKind(utf16); kind != "RSS" || !ok {
 		t.Errorf("UTF-16 with a byte order mark: FeedKind = %q, %v", kind, ok)
+	}
+}
+
+// TestLanguageTag: language tags come out in BCP 47's canonical form
+// whatever case and separator the feed wrote them in.
+func TestLanguageTag(t *testing.T) {
+	for in, want := range map[string]string{
+		"vi": "vi", " en ": "en", "VI": "vi", "vi_VN": "vi-VN", "VI-vn": "vi-VN", "en-gb": "en-GB",
+		"zh-hant-tw": "zh-Hant-TW", "hmn": "hmn", "sr_latn": "sr-Latn", "": "", "not a tag!": "not a tag!",
+	} {
+		if got := LanguageTag(in); got != want {
+			t.Errorf("LanguageTag(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

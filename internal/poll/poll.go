@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -402,7 +401,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		}
 		sanitize.Item(it)
 		if it.Language == "" {
-			it.Language = strings.ToLower(src.Language)
+			it.Language = src.Language // canonical since the config was read
 		}
 		detectLanguage(it)
 		d := p.router.Route(src, it)

@@ -84,7 +84,7 @@ func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings [
 		FeedURL: page.URL,
 	}
 	if lang, ok := doc.Find("html").Attr("lang"); ok {
-		feed.Language = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+		feed.Language = feeds.LanguageTag(lang)
 	}
 
 	var t tally
