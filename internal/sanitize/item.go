@@ -5,9 +5,11 @@ import (
 	"strings"
 
 	"newswire/feeds"
+	"newswire/internal/story"
 )
 
-// Item normalises a parsed item in place: Title = Text(Title); ContentHTML =
+// Item normalises a parsed item in place: Link without tracking parameters
+// (story.WithoutTracking); Title = Text(Title); ContentHTML =
 // HTML(content, or the summary when there is no content, base = item link);
 // Summary = plain text of the summary (or of the content when there is none),
 // cut at about 400 characters on a word boundary with "…"; Labels
@@ -17,7 +19,7 @@ import (
 // made plain text like the title.
 func Item(it *feeds.Item) {
 	it.GUID = cleanValue(it.GUID)
-	it.Link = cleanValue(it.Link)
+	it.Link = story.WithoutTracking(cleanValue(it.Link))
 	it.Image = cleanValue(it.Image)
 	it.Language = cleanValue(it.Language)
 

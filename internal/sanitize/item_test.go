@@ -34,6 +34,17 @@ func TestItem(t *testing.T) {
 			},
 		},
 		{
+			name: "tracking parameters",
+			in: feeds.Item{
+				Link:    "https://baohagiang.example.vn/tin/lu-quet.html?utm_source=zalo&trang=2&zarsrc=30&fbclid=IwAR0",
+				Title:   "Lũ quét ở Hoàng Su Phì",
+				Summary: `<a href="?utm_source=x">ảnh</a>`,
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "Link", it.Link, "https://baohagiang.example.vn/tin/lu-quet.html?trang=2")
+			},
+		},
+		{
 			name: "summary only",
 			in: feeds.Item{
 				Link:    "https://baohagiang.example.vn/tin/1.html",

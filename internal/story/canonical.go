@@ -115,8 +115,7 @@ func canonicalQuery(raw string) string {
 		if err != nil {
 			name = rawName
 		}
-		lower := strings.ToLower(name)
-		if trackingParams[lower] || strings.HasPrefix(lower, "utm_") {
+		if isTracking(name) {
 			continue
 		}
 		params = append(params, param{name, pair})
@@ -130,6 +129,54 @@ func canonicalQuery(raw string) string {
 		b.WriteString(p.pair)
 	}
 	return b.String()
+}
+
+// isTracking reports whether the query parameter named name (decoded) is
+// one of trackingParams or a "utm_" one.
+func isTracking(name string) bool {
+	lower := strings.ToLower(name)
+	return trackingParams[lower] || strings.HasPrefix(lower, "utm_")
+}
+
+// WithoutTracking returns the http(s) link raw without its tracking
+// parameters (trackingParams), everything else as it was written: the
+// link a story is republished under should not carry the campaign or the
+// share it was found through. Any other raw is returned as it is.
+func WithoutTracking(raw string) string {
+	head, rest, ok := strings.Cut(raw, "?")
+	if !ok || !(hasPrefixFold(head, "http://") || hasPrefixFold(head, "https://")) || strings.Contains(head, "#") {
+		return raw
+	}
+	query, frag, hasFrag := strings.Cut(rest, "#")
+	var kept []string
+	removed := false
+	for pair := range strings.SplitSeq(query, "&") {
+		rawName, _, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		if isTracking(name) {
+			removed = true
+			continue
+		}
+		kept = append(kept, pair)
+	}
+	if !removed {
+		return raw
+	}
+	out := head
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // Characters kept bare besides the unreserved ones: the sub-delimiters and

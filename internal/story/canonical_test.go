@@ -125,3 +125,24 @@ func FuzzCanonicalLink(f *testing.F) {
 		}
 	})
 }
+
+// TestWithoutTracking: tracking parameters leave a republished link, and
+// nothing else of it changes: other parameters keep their order and
+// spelling, the fragment stays.
+func TestWithoutTracking(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://baohagiang.example.vn/tin/lu-quet.html?utm_source=zalo&zarsrc=30":           "https://baohagiang.example.vn/tin/lu-quet.html",
+		"https://baohagiang.example.vn/tin?id=812&utm_medium=social&b=a%20b&fbclid=IwAR#anh": "https://baohagiang.example.vn/tin?id=812&b=a%20b#anh",
+		"HTTP://vov.example.vn/a?UTM_Campaign=x&trang=2":                                     "HTTP://vov.example.vn/a?trang=2",
+		"https://vov.example.vn/a?utm%5Fsource=x":                                            "https://vov.example.vn/a",
+		"https://vov.example.vn/a?trang=2&z=1":                                               "https://vov.example.vn/a?trang=2&z=1",
+		"https://vov.example.vn/a#p?utm_source=x":                                            "https://vov.example.vn/a#p?utm_source=x",
+		"mailto:toasoan@vov.example.vn?utm_source=x":                                         "mailto:toasoan@vov.example.vn?utm_source=x",
+		"/tin/a.html?utm_source=x":                                                           "/tin/a.html?utm_source=x",
+		"":                                                                                   "",
+	} {
+		if got := WithoutTracking(raw); got != want {
+			t.Errorf("WithoutTracking(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
