@@ -214,13 +214,15 @@ func closeInTime(a, b *Doc, window time.Duration) Check {
 }
 
 // titleNumbers: when each headline has a number the other headline lacks,
-// they disagree (13 vs 14 December, 2021 vs 2022, 450 vs 452 votes). A
+// they disagree (13 vs 14 December, 2021 vs 2022, 450 vs 452 votes);
+// numbers count as often as a headline writes them, so "Quốc lộ 2 làm 2
+// người" and "Quốc lộ 2 làm 4 người" disagree too (2 / 4). A
 // number only one headline has must appear in the other item's text, when it
 // has one, unless it is the day or month the item was published on: outlets
 // add the date of the day to a headline.
 func titleNumbers(a, b *Doc) Check {
 	c := Check{Name: "numbers", OK: true}
-	onlyA, onlyB := minus(a.TitleNums, b.TitleNums), minus(b.TitleNums, a.TitleNums)
+	onlyA, onlyB := minusEach(a.TitleNums, b.TitleNums), minusEach(b.TitleNums, a.TitleNums)
 	unexplained := func(only []string, self, other *Doc) []string {
 		if other.BodySize == 0 {
 			return nil // no text to look in
@@ -351,6 +353,21 @@ func minus(a, b []string) []string {
 	var out []string
 	for _, s := range a {
 		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// minusEach is a without b as multisets: each element of b takes away one
+// equal element of a.
+func minusEach(a, b []string) []string {
+	left := slices.Clone(b)
+	var out []string
+	for _, s := range a {
+		if i := slices.Index(left, s); i >= 0 {
+			left = slices.Delete(left, i, i+1)
+		} else {
 			out = append(out, s)
 		}
 	}

@@ -62,16 +62,18 @@ var months = map[string]string{
 	"sep": "9", "sept": "9", "oct": "10", "nov": "11", "dec": "12",
 }
 
-// numbers returns the numbers written in s (toks are its words), each once, in order of first
-// appearance: digit runs with leading zeros dropped, thousands separators
-// joined ("1.000" and "1,000" are 1000), Roman numerals of two letters or
-// more ("XVII" is 17), and English month names next to a number.
-func numbers(s string, toks []token) []string {
+// numbers returns the numbers written in s (toks are its words), in order
+// of first appearance, each once or, with repeats, as often as s has it
+// (a headline's "Quốc lộ 2 … 2 người" holds two numbers, both 2): digit
+// runs with leading zeros dropped, thousands separators joined ("1.000"
+// and "1,000" are 1000), Roman numerals of two letters or more ("XVII" is
+// 17), and English month names next to a number.
+func numbers(s string, toks []token, repeats bool) []string {
 	var out []string
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	add := func(n string) {
-		if !seen[n] && len(out) < maxNumbers {
-			seen[n] = true
+		if (repeats || seen[n] == 0) && len(out) < maxNumbers {
+			seen[n]++
 			out = append(out, n)
 		}
 	}
@@ -95,9 +97,10 @@ func numbers(s string, toks []token) []string {
 	for i := 1; i < len(toks); i++ {
 		if zeros, ok := magnitudes[toks[i].folded]; ok && isNum(i-1) {
 			if n := strings.TrimLeft(toks[i-1].folded, "0"); n != "" {
-				if seen[n] {
-					out = slices.DeleteFunc(out, func(s string) bool { return s == n })
-					delete(seen, n)
+				if seen[n] > 0 {
+					j := slices.Index(out, n)
+					out = slices.Delete(out, j, j+1)
+					seen[n]--
 				}
 				add(n + zeros)
 			}

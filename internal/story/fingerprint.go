@@ -71,7 +71,7 @@ func NewDoc(in Input) *Doc {
 		Published:   pub,
 		Language:    primary(in.Language),
 		Title:       t.Core,
-		TitleNums:   numbers(title, titleToks),
+		TitleNums:   numbers(title, titleToks, true),
 		TitlePlaces: provinceNames(titleToks),
 		TitleNames:  titleNames(t.Text),
 		TextPlaces:  provinceNames(allToks),
@@ -81,7 +81,7 @@ func NewDoc(in Input) *Doc {
 			d.TitleNames = append(d.TitleNames, fold(t.Prefix))
 		}
 	}
-	d.TextNums = numbers(all, allToks)
+	d.TextNums = numbers(all, allToks, false)
 	for _, g := range nameGrams(allToks) {
 		d.TextNames = append(d.TextNames, hash32(g))
 	}

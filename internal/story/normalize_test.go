@@ -56,27 +56,36 @@ func TestSplitTitle(t *testing.T) {
 
 func TestNumbers(t *testing.T) {
 	tests := []struct {
-		in   string
-		want []string
+		in      string
+		want    []string
+		repeats []string // with repeats, when not want
 	}{
-		{"Bản tin ngày 13/12/2026", []string{"13", "12", "2026"}},
-		{"ngày 13 tháng 12", []string{"13", "12"}},
-		{"on 13 December", []string{"12", "13"}},
-		{"may be late", nil},
-		{"1.000 tấn và 1,000 tonnes", []string{"1000"}},
-		{"8 nghìn lao động", []string{"8000"}},
-		{"2,5 tỷ đồng", []string{"2", "5000000000"}},
-		{"Đại hội lần thứ XVIII", []string{"18"}},
-		{"mười tháng", []string{"10"}},
-		{"số 045", []string{"45"}},
+		{"Bản tin ngày 13/12/2026", []string{"13", "12", "2026"}, nil},
+		{"Quốc lộ 2 làm 2 người tử vong", []string{"2"}, []string{"2", "2"}},
+		{"8 nghìn lao động, 8 nghìn việc làm và 8 xã", []string{"8000"}, []string{"8", "8000", "8000"}},
+		{"ngày 13 tháng 12", []string{"13", "12"}, nil},
+		{"on 13 December", []string{"12", "13"}, nil},
+		{"may be late", nil, nil},
+		{"1.000 tấn và 1,000 tonnes", []string{"1000"}, []string{"1000", "1000"}},
+		{"8 nghìn lao động", []string{"8000"}, nil},
+		{"2,5 tỷ đồng", []string{"2", "5000000000"}, nil},
+		{"Đại hội lần thứ XVIII", []string{"18"}, nil},
+		{"mười tháng", []string{"10"}, nil},
+		{"số 045", []string{"45"}, nil},
 	}
 	for _, tt := range tests {
-		got := numbers(tt.in, tokenize(tt.in))
-		slices.Sort(got)
-		want := slices.Clone(tt.want)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("numbers(%q) = %q, want %q", tt.in, got, want)
+		for _, repeats := range []bool{false, true} {
+			got := numbers(tt.in, tokenize(tt.in), repeats)
+			slices.Sort(got)
+			want := tt.want
+			if repeats && tt.repeats != nil {
+				want = tt.repeats
+			}
+			want = slices.Clone(want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("numbers(%q, repeats %v) = %q, want %q", tt.in, repeats, got, want)
+			}
 		}
 	}
 }
