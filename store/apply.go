@@ -306,7 +306,7 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	if err := w.putLink(rec, in.Key); err != nil {
 		return err
 	}
-	if err := w.indexDoc(id, in, nil); err != nil {
+	if err := w.indexDoc(id, in, nil, false); err != nil {
 		return err
 	}
 	if err := logChange(w.stories.Tx(), id); err != nil {
@@ -351,7 +351,7 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *st
 	if err := w.putLink(rec, in.Key); err != nil {
 		return err
 	}
-	if err := w.indexDoc(st.ID, in, why); err != nil {
+	if err := w.indexDoc(st.ID, in, why, false); err != nil {
 		return err
 	}
 	w.res.Joined++
@@ -364,8 +364,11 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *st
 func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 	it := &in.Item
 	occ := &rec.Story.Sources[oi]
-	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
 	st := &rec.Story
+	// What identity reads of an occurrence: its headline, and the text the
+	// story keeps of its representative's.
+	reworded := occ.Title != it.Title || rec.Rep == w.source && st.Summary != it.Summary
+	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
 	switch {
 	case rec.Rep == w.source:
 		st.Title, st.Link, st.Summary, st.ContentHTML = it.Title, it.Link, it.Summary, it.ContentHTML
@@ -391,6 +394,11 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 	// title); it never leaves one, so partners never see a story vanish.
 	if err := w.addCategories(rec, in.Categories); err != nil {
 		return err
+	}
+	if reworded {
+		if err := w.refile(st.ID, in); err != nil {
+			return err
+		}
 	}
 	return w.putLink(rec, in.Key)
 }

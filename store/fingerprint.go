@@ -251,7 +251,10 @@ func decodeDocEntry(v []byte) (docEntry, error) {
 
 // indexDoc files in's fingerprint under story id, with the verdict that
 // joined it when there is one. An item without a fingerprint files nothing.
-func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
+// With replace (refile), in's fingerprint is added beside the first one
+// w's source filed, or takes the place of the last correction's. A band key
+// the story has filed already is not written again.
+func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict, replace bool) error {
 	in.fingerprint()
 	if in.Doc == nil {
 		return nil
@@ -275,14 +278,25 @@ func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
 	}
 	for _, b := range in.Doc.Bands() {
 		prefix := bandPrefix(uint32(period(unix)), b)
+		if hasBandRef(e.Bands, prefix) {
+			continue // filed under this story by another occurrence
+		}
 		if err := bands.Put(binary.BigEndian.AppendUint64(prefix, id), pub); err != nil {
 			return fmt.Errorf("fingerprint index: story %d: %w", id, err)
 		}
-		if !hasBandRef(e.Bands, prefix) {
-			e.Bands = append(e.Bands, prefix...)
+		e.Bands = append(e.Bands, prefix...)
+	}
+	mine, n := -1, 0
+	for i, d := range e.Docs {
+		if replace && d.Source == w.source {
+			mine, n = i, n+1
 		}
 	}
-	e.Docs = append(e.Docs, sourceDoc{Source: w.source, Doc: in.Doc})
+	if n >= 2 {
+		e.Docs[mine].Doc = in.Doc
+	} else {
+		e.Docs = append(e.Docs, sourceDoc{Source: w.source, Doc: in.Doc})
+	}
 	if why != nil {
 		e.Joins = append(e.Joins, Join{Source: w.source, GUID: in.Item.GUID, At: w.now, Verdict: *why})
 	}
@@ -294,6 +308,21 @@ func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict) error {
 		return fmt.Errorf("fingerprints of story %d: %w", id, err)
 	}
 	return nil
+}
+
+// refile files in's fingerprint for the occurrence of w's source in story
+// id beside its first one: an outlet that corrects its item (a death toll,
+// a name in the headline) is then found by coverage of the corrected facts,
+// where its first fingerprint's numbers would forbid the join, and still
+// by coverage of the first version. An outlet keeps two fingerprints at
+// most, its first and its latest; the band keys of every version stay
+// filed, as they stay listed.
+func (w *writer) refile(id uint64, in *Incoming) error {
+	in.fingerprint()
+	if in.Doc == nil {
+		return nil
+	}
+	return w.indexDoc(id, in, nil, true)
 }
 
 // Explanation is how a story came together, for admins.

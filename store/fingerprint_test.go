@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -204,4 +205,67 @@ func TestFingerprintOddTimes(t *testing.T) {
 			checkFingerprints(t, s)
 		})
 	}
+}
+
+// TestCorrectionRefiles: an outlet that corrects its item (the death toll
+// in headline and text) gets the corrected fingerprint filed, so that
+// another outlet's coverage of the corrected facts joins its story, where
+// the first fingerprint's numbers forbade it; coverage of the first
+// version still joins it too. The outlet keeps its first fingerprint and
+// its latest, not every version between.
+func TestCorrectionRefiles(t *testing.T) {
+	const (
+		title1 = "Hà Giang: Mưa lũ làm 3 người chết tại huyện Hoàng Su Phì"
+		text1  = "Mưa lớn kéo dài từ đêm qua gây lũ quét tại huyện Hoàng Su Phì, làm 3 người chết và 2 người mất tích. Nhiều tuyến đường liên xã bị sạt lở, hàng chục ngôi nhà bị ngập sâu. Chính quyền huyện đã huy động lực lượng tìm kiếm người mất tích và di dời các hộ dân ở vùng nguy hiểm."
+		title2 = "Hà Giang: Mưa lũ làm 4 người chết, 1 người mất tích tại huyện Hoàng Su Phì"
+		text2  = "Mưa lớn kéo dài từ đêm qua gây lũ quét tại huyện Hoàng Su Phì, làm 4 người chết và 1 người mất tích. Nhiều tuyến đường liên xã bị sạt lở, hàng chục ngôi nhà bị ngập sâu. Chính quyền huyện đã huy động lực lượng tìm kiếm người mất tích và di dời các hộ dân ở vùng nguy hiểm."
+	)
+	s := newTestStore(t)
+	if r := s.apply("baohagiang", t0, textItem("hg-lu", title1, text1, 0)); r.New != 1 {
+		t.Fatalf("first version: %+v", r)
+	}
+	id := s.all(AllCategory, 1)[0].ID
+	if r := s.apply("baohagiang", t0.Add(time.Hour), textItem("hg-lu", title2, text2, 0)); r.Updated != 1 {
+		t.Fatalf("correction: %+v, want an update", r)
+	}
+	r := s.apply("tuoitre", t0.Add(2*time.Hour), textItem("tt-lu", "Mưa lũ ở Hà Giang: 4 người chết, 1 người mất tích tại Hoàng Su Phì", text2, 90))
+	if r.Joined != 1 {
+		t.Fatalf("coverage of the corrected facts: %+v, want it joined to story %d", r, id)
+	}
+	r = s.apply("vov", t0.Add(2*time.Hour), textItem("vov-lu", "Lũ quét tại Hoàng Su Phì làm 3 người chết, 2 người mất tích", text1, 60))
+	if r.Joined != 1 {
+		t.Fatalf("coverage of the first version: %+v, want it joined too", r)
+	}
+	const title3 = "Hà Giang: Mưa lũ làm 4 người chết, 1 người mất tích tại Hoàng Su Phì, đã tìm thấy 2 người"
+	if r := s.apply("baohagiang", t0.Add(3*time.Hour), textItem("hg-lu", title3, text2, 0)); r.Updated != 1 {
+		t.Fatalf("second correction: %+v, want an update", r)
+	}
+	var srcs []string
+	for _, o := range s.story(id).Sources {
+		srcs = append(srcs, o.Source)
+	}
+	if len(srcs) != 3 {
+		t.Errorf("story %d credits %v, want baohagiang, tuoitre and vov", id, srcs)
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		e, err := loadDocs(tx.Bucket(bucketFPDocs), id)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, d := range e.Docs {
+			if d.Source == "baohagiang" {
+				got = append(got, d.Doc.Title)
+			}
+		}
+		want := []string{story.NewDoc(story.Input{Title: title1}).Title, story.NewDoc(story.Input{Title: title3}).Title}
+		if !slices.Equal(got, want) {
+			t.Errorf("baohagiang's fingerprints in story %d are of %q, want its first and its latest version %q", id, got, want)
+		}
+		return checkBandIndex(tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFingerprints(t, s)
 }
