@@ -15,6 +15,11 @@ type Options struct {
 	// MaxSize caps the file in bytes, as an early alarm before the disk
 	// fills: a write past it fails with ErrFull. Zero means no limit.
 	MaxSize int64
+	// ReadOnly opens the file for reading only, beside other readers: a
+	// store on a disk the system remounted read-only can still be exported
+	// or backed up. The file must exist and be of this build's schema
+	// version; every write fails.
+	ReadOnly bool
 
 	// pageSize, when not zero, is a new file's page size instead of
 	// pageSize (tests and benchmarks).

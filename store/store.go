@@ -85,6 +85,9 @@ func Open(path string, opt Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
+	if opt.ReadOnly {
+		return openReadOnly(path, timeout)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -122,6 +125,36 @@ func Open(path string, opt Options) (*Store, error) {
 	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
 	// let them go, or a restarted daemon holds its whole store resident.
+	_ = st.ReleaseMapped()
+	return st, nil
+}
+
+// openReadOnly opens the store at path for reading (Options.ReadOnly).
+func openReadOnly(path string, timeout time.Duration) (*Store, error) {
+	if err := checkFileSize(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: timeout, ReadOnly: true, InitialMmapSize: mapSize()})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w (another newswire running? waited %s)", path, ErrLocked, timeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		if v := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema)); v != schemaVersion {
+			return fmt.Errorf("schema version %d must be migrated to %d, which writes to the file: %w", v, schemaVersion, ErrSchema)
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	st := &Store{db: db, path: path}
 	_ = st.ReleaseMapped()
 	return st, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -188,4 +189,76 @@ func equalStories(a, b []feeds.Story) bool {
 		return x.ID == y.ID && x.Title == y.Title && x.Link == y.Link && x.SortTime.Equal(y.SortTime) &&
 			x.FirstSeen.Equal(y.FirstSeen) && slices.Equal(x.Categories, y.Categories) && len(x.Sources) == len(y.Sources)
 	})
+}
+
+// TestOpenReadOnly: a store opened for reading reads as it was written,
+// beside another reader, refuses every write with an error, and holds off
+// a writer (the daemon) as a reader does; a file that does not exist or
+// whose schema must be migrated is refused rather than created or changed.
+func TestOpenReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "newswire.db")
+	s := openTestStore(t, path, Options{})
+	fillStories(t, s, "baotuyenquang", 12)
+	want := s.all(AllCategory, 100)
+	s.close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(path, Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("a second reader: %v", err)
+	}
+	page, err := other.Latest(AllCategory, 100, "")
+	if err != nil || !equalStories(page.Stories, want) {
+		t.Errorf("second reader's stories differ (err %v)", err)
+	}
+	_ = other.Close()
+	page, err = ro.Latest(AllCategory, 100, "")
+	if err != nil || !equalStories(page.Stories, want) {
+		t.Errorf("stories read from the read-only store differ (err %v)", err)
+	}
+	var backup bytes.Buffer
+	if _, err := ro.Backup(&backup); err != nil || backup.Len() == 0 {
+		t.Errorf("backup of the read-only store: %d bytes, %v", backup.Len(), err)
+	}
+	if _, err := ro.Apply("baohagiang", []Incoming{news("hg-ro", "https://baohagiang.example/ro.html", "Tin", 0, "tin-tinh")}, t0); err == nil {
+		t.Error("Apply on a read-only store succeeded")
+	}
+	if w, err := Open(path, Options{Timeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		if err == nil {
+			_ = w.Close()
+		}
+		t.Errorf("a writer beside the reader: %v, want ErrLocked", err)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("reading changed the file (err %v)", err)
+	}
+
+	if _, err := Open(filepath.Join(dir, "none.db"), Options{ReadOnly: true}); err == nil {
+		t.Error("a missing file opened for reading")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("opening a missing file for reading created it (%v)", err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion-1))
+	})
+	_ = db.Close()
+	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrSchema) {
+		t.Errorf("read-only open of an older schema: %v, want ErrSchema", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -203,6 +204,22 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
 }
 
+// openForReading opens the store for a command that only reads it, as
+// openStore does, or for reading only when the file cannot be written: on
+// a disk the system remounted read-only after errors, export and backup
+// are how the stories get out.
+func openForReading(cfg *config.Config) (*store.Store, error) {
+	st, err := openStore(cfg)
+	if err == nil || !(errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission)) {
+		return st, err
+	}
+	ro, roErr := store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second, ReadOnly: true})
+	if roErr != nil {
+		return nil, fmt.Errorf("%w; for reading only: %w", err, roErr)
+	}
+	return ro, nil
+}
+
 // setCommitDelay gives the store cfg's poll.commit_delay. A group waiting
 // for company goes once it holds half the poller's workers (rounded up), so
 // that the others go on polling; with one or two workers nothing waits.
@@ -389,7 +406,7 @@ func checkConfig(path string, stdout io.Writer) error {
 }
 
 func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	st, err := openStore(cfg)
+	st, err := openForReading(cfg)
 	if errors.Is(err, store.ErrLocked) {
 		if err := fromDaemon(ctx, cfg, "/api/export", stdout); err != nil {
 			return fmt.Errorf("export: the store is locked by another process: %w", err)
@@ -416,7 +433,7 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 	}
 	defer os.Remove(tmp)
 	var n int64
-	st, err := openStore(cfg)
+	st, err := openForReading(cfg)
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		cw := &countingWriter{w: f}

@@ -46,7 +46,7 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 			// authority: story n here is another story.
 			return fmt.Errorf("stories: %s is not a story id of this newswire, whose ids read %s", *id, feeds.StoryID(cfg.Authority(), n))
 		}
-		st, err := openStore(cfg)
+		st, err := openForReading(cfg)
 		if errors.Is(err, store.ErrLocked) {
 			return fromDaemon(ctx, cfg, "/api/stories/"+url.PathEscape(fmt.Sprint(n))+"/explain", stdout)
 		}
