@@ -12,15 +12,19 @@ type Change struct {
 	Path string // "sources[baohagiang]", "sources[vov].url", "poll.interval"
 	From string // old value, for changed
 	To   string // new value, for changed
+	Note string // what the admin should know of it, if anything
 }
 
 func (c Change) String() string {
 	switch c.Kind {
 	case "changed":
 		return fmt.Sprintf("changed %s: %s → %s", c.Path, c.From, c.To)
-	default:
-		return c.Kind + " " + c.Path
+	case "added":
+		if c.Note != "" {
+			return c.Kind + " " + c.Path + " (" + c.Note + ")"
+		}
 	}
+	return c.Kind + " " + c.Path
 }
 
 // Diff lists what changes from old to new: sources and categories (by id)
@@ -37,7 +41,7 @@ func Diff(old, new *Config) []Change {
 		}
 		switch name {
 		case "sources":
-			out = append(out, diffByID(name, ov.Field(i), nv.Field(i))...)
+			out = append(out, noteRenames(diffByID(name, ov.Field(i), nv.Field(i)), old, new)...)
 		case "categories":
 			out = append(out, diffByID(name, ov.Field(i), nv.Field(i))...)
 		default:
@@ -45,6 +49,28 @@ func Diff(old, new *Config) []Change {
 		}
 	}
 	return out
+}
+
+// noteRenames notes on each source added with the URL of a source removed
+// that it looks like a rename: the stories stored under the old id keep
+// it, and the new id's first poll credits them to both.
+func noteRenames(changes []Change, old, new *Config) []Change {
+	removed := map[string]string{} // url → id
+	for _, s := range old.Sources {
+		if _, ok := new.Source(s.ID); !ok {
+			removed[s.URL] = s.ID
+		}
+	}
+	for i, c := range changes {
+		if c.Kind != "added" {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(c.Path, "sources["), "]")
+		if s, ok := new.Source(id); ok && removed[s.URL] != "" {
+			changes[i].Note = fmt.Sprintf("the url of removed source %s: renaming a source credits its stored stories to both ids; keep the old id", removed[s.URL])
+		}
+	}
+	return changes
 }
 
 // diffByID compares two lists of structs with an ID field, by id.

@@ -45,6 +45,39 @@ default_category: thoi-su
 	}
 }
 
+// TestDiffNotesRename: a source added with the URL of one removed looks
+// like a renamed id, which credits the stored stories to both: the change
+// says so.
+func TestDiffNotesRename(t *testing.T) {
+	old := mustParse(t, `
+sources:
+  - {id: vov, title: VOV, url: "https://vov.test/rss"}
+  - {id: ttxvn, title: TTXVN, url: "https://ttxvn.test/rss"}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`)
+	new := mustParse(t, `
+sources:
+  - {id: vov-tieng-viet, title: VOV, url: "https://vov.test/rss"}
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss"}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`)
+	var got []string
+	for _, c := range Diff(old, new) {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"removed sources[vov]",
+		"removed sources[ttxvn]",
+		"added sources[vov-tieng-viet] (the url of removed source vov: renaming a source credits its stored stories to both ids; keep the old id)",
+		"added sources[baohagiang]",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Diff:\n got %q\nwant %q", got, want)
+	}
+}
+
 func mustParse(t *testing.T, yaml string) *Config {
 	t.Helper()
 	c, err := Parse([]byte(yaml), "test.yaml")
