@@ -29,6 +29,7 @@ type daemon struct {
 	ctx     context.Context
 	st      *store.Store
 	log     *slog.Logger
+	self    string // the address it listens on, which its polls never reach
 	metrics *metrics.Metrics
 	status  func() reload.Status
 	// memo is what the poller knows of each source's last document; each
@@ -62,6 +63,9 @@ func (d *daemon) start(cfg *config.Config) {
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
+	if err := poller.RefuseSelf(d.self); d.self != "" && err != nil {
+		d.log.Warn("polls are not kept from this daemon's own address", "error", err)
+	}
 	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
 		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
 	}

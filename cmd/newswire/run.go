@@ -259,7 +259,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	} else {
 		defer os.Remove(addrFile)
 	}
-	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New()}
+	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String()}
 	d.takeMemo()
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)

@@ -15,9 +15,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -84,6 +87,68 @@ type Client struct {
 
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
+
+	// self is where the daemon listens (RefuseSelf); nil: anywhere goes.
+	self atomic.Pointer[selfAddr]
+}
+
+// selfAddr is an address no request may be sent to.
+type selfAddr struct {
+	ip    net.IP
+	port  string
+	local []net.IP // this host's addresses, for a daemon listening on all
+}
+
+// RefuseSelf makes c refuse to connect to addr, the address the daemon
+// listens on ("127.0.0.1:8080", "[::]:8080"): an outlet's redirect or the
+// feed link of its page must not make the daemon request its own admin
+// endpoints, which trust a loopback peer. A daemon listening on every
+// address is refused at its port on loopback and on each of this host's
+// addresses.
+func (c *Client) RefuseSelf(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("fetch: own address %q: %w", addr, err)
+	}
+	s := &selfAddr{ip: net.ParseIP(host), port: port}
+	if s.ip == nil {
+		return fmt.Errorf("fetch: own address %q: not an IP address", addr)
+	}
+	if s.ip.IsUnspecified() {
+		addrs, _ := net.InterfaceAddrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				s.local = append(s.local, n.IP)
+			}
+		}
+	}
+	c.self.Store(s)
+	return nil
+}
+
+// control is the dialers' Control: it refuses a connection to the
+// daemon's own address (RefuseSelf).
+func (c *Client) control(_, address string, _ syscall.RawConn) error {
+	s := c.self.Load()
+	if s == nil {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(address)
+	if err != nil || port != s.port {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return nil
+	}
+	own := ip.Equal(s.ip) || ip.IsUnspecified()
+	if s.ip.IsUnspecified() {
+		own = own || ip.IsLoopback() || slices.ContainsFunc(s.local, ip.Equal)
+	}
+	if own {
+		return fmt.Errorf("%s is this newswire's own address: a feed is never fetched from it", address)
+	}
+	return nil
 }
 
 // New returns a Client with opt, defaults filled in.
@@ -100,11 +165,12 @@ func New(opt Options) *Client {
 	if opt.PerHost <= 0 {
 		opt.PerHost = 2
 	}
-	tr := opt.Transport
-	if tr == nil {
-		tr = newTransport(opt.PerHost, &http.Transport{
+	c := &Client{opt: opt, hosts: make(map[string]chan struct{})}
+	c.rt = opt.Transport
+	if c.rt == nil {
+		t := newTransport(opt.PerHost, &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: c.control}).DialContext,
 			MaxIdleConns:          100,
 			MaxIdleConnsPerHost:   opt.PerHost,
 			MaxConnsPerHost:       opt.PerHost,
@@ -113,12 +179,10 @@ func New(opt Options) *Client {
 			ResponseHeaderTimeout: opt.Timeout,
 			ForceAttemptHTTP2:     true,
 		})
+		t.dialer.Control = c.control
+		c.rt = t
 	}
-	return &Client{
-		opt:   opt,
-		rt:    tr,
-		hosts: make(map[string]chan struct{}),
-	}
+	return c
 }
 
 // hostSlot blocks until fewer than PerHost requests to host are running.

@@ -126,6 +126,11 @@ func (p *Poller) UseMemo(m *Memo) (kept, changed int) {
 	return kept, changed
 }
 
+// RefuseSelf keeps p from fetching anything at addr, the address the
+// daemon listens on, wherever an outlet's redirect or page leads it
+// (fetch.Client.RefuseSelf).
+func (p *Poller) RefuseSelf(addr string) error { return p.client.RefuseSelf(addr) }
+
 // SetMetrics makes p count its polls in m. Call it before Run or PollAll.
 func (p *Poller) SetMetrics(m *metrics.Poll) { p.metrics = m }
 
