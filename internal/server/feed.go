@@ -110,6 +110,23 @@ func (q feedQuery) query() string {
 	return "?" + v.Encode()
 }
 
+// withoutToken is q without its ?token=: a public feed needs none, and one
+// copied into its links (rel="self", "next") would put a partner's secret
+// in a document that shared caches keep (Cache-Control: public).
+func (q feedQuery) withoutToken() feedQuery {
+	q.token = ""
+	var kept []string
+	for pair := range strings.SplitSeq(q.raw, "&") {
+		name, _, _ := strings.Cut(pair, "=")
+		if n, err := url.QueryUnescape(name); err == nil && n == "token" {
+			continue
+		}
+		kept = append(kept, pair)
+	}
+	q.raw = strings.Join(kept, "&")
+	return q
+}
+
 func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 	q := feedQuery{limit: s.cfg.ItemsPerFeed}
 	if r.URL.RawQuery == "" {
@@ -205,6 +222,9 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 		s.countFeed(ext, http.StatusBadRequest)
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if !cat.private && q.token != "" {
+		q = q.withoutToken()
 	}
 
 	version := s.st.Version()

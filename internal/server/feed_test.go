@@ -322,6 +322,33 @@ func (fs *feedSite) srvPartners(t testing.TB) []partnerStatus {
 	return v.Partners
 }
 
+// TestPublicFeedDropsToken: a public feed asked for with a partner's
+// ?token= names no token in its links or anywhere in its bytes, since its
+// response may be kept by shared caches, and is the same document as
+// without it; a partners-only feed keeps it in its links, for readers
+// that cannot send headers, in a private response.
+func TestPublicFeedDropsToken(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	for _, ext := range []string{"rss", "atom", "json"} {
+		plainResp, plain := fs.get(t, "GET", "/feeds/thoi-su."+ext+"?limit=2")
+		resp, body := fs.get(t, "GET", "/feeds/thoi-su."+ext+"?limit=2&token="+tokenVTV)
+		if resp.StatusCode != 200 || strings.Contains(string(body), tokenVTV) || strings.Contains(resp.Header.Get("Link"), tokenVTV) {
+			t.Errorf("public %s with ?token=: status %d, the token in its body or Link header:\n%s", ext, resp.StatusCode, body)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+			t.Errorf("public %s: Cache-Control %q", ext, cc)
+		}
+		if !bytes.Equal(body, plain) || resp.Header.Get("ETag") != plainResp.Header.Get("ETag") {
+			t.Errorf("public %s with ?token= differs from the document without it", ext)
+		}
+	}
+	resp, body := fs.get(t, "GET", "/feeds/noi-bo.atom?token="+tokenVTV)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "token="+tokenVTV) || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "private") {
+		t.Errorf("partners-only feed with ?token=: status %d, Cache-Control %q; want its self link to keep the token, privately", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}
+
 func TestFeedRateLimit(t *testing.T) {
 	fs := newFeedSite(t, "rate_limit: {per_client: 1, burst: 2}\n")
 	for i, want := range []int{200, 200, 429} {
