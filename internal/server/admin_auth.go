@@ -37,12 +37,26 @@ func isLoopback(r *http.Request) bool {
 	return err == nil && ip != nil && ip.IsLoopback()
 }
 
-// forwardedHeaders are those proxies add to the requests they forward
-// (canonical forms, as net/http keys them).
-var forwardedHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Via"}
+// forwardedHeaders are those proxies and CDNs add to the requests they
+// forward (canonical forms, as net/http keys them).
+var forwardedHeaders = []string{
+	"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port",
+	"X-Forwarded-Server", "X-Original-Forwarded-For", "X-Real-Ip", "X-Client-Ip", "X-Cluster-Client-Ip",
+	"True-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip", "Via",
+}
 
 func (s *Server) adminToken(r *http.Request) bool {
 	want := s.cfg.AdminToken
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return want != "" && ok && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	got := bearerToken(r)
+	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// bearerToken is the token of the request's "Authorization: Bearer"
+// header, the scheme in any case (RFC 9110 section 11.1); empty if none.
+func bearerToken(r *http.Request) string {
+	auth := firstValue(r.Header["Authorization"])
+	if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	return ""
 }

@@ -27,6 +27,8 @@ func TestAdminEndpointsNeedLoopbackOrToken(t *testing.T) {
 		{"proxied from loopback", "127.0.0.1:5000|X-Forwarded-For: 198.51.100.7", "", 401},
 		{"proxied (RFC 7239) from loopback", "127.0.0.1:5000|Forwarded: for=198.51.100.7", "", 401},
 		{"proxied from loopback with the token", "127.0.0.1:5000|X-Real-IP: 198.51.100.7", "Bearer " + token, 200},
+		{"through a CDN from loopback", "127.0.0.1:5000|CF-Connecting-IP: 198.51.100.7", "", 401},
+		{"proxied, the scheme in lower case", "127.0.0.1:5000|True-Client-IP: 198.51.100.7", "bearer " + token, 200},
 	}
 	for _, tt := range tests {
 		for _, path := range []string{"/api/config", "/api/export", "/api/backup"} {

@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,10 +44,8 @@ func (ps *partners) authenticate(r *http.Request) *partner {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	token := ""
-	if auth := firstValue(r.Header["Authorization"]); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
-		token = strings.TrimSpace(auth[7:])
-	} else if r.URL.RawQuery != "" {
+	token := bearerToken(r)
+	if token == "" && r.URL.RawQuery != "" {
 		token = r.URL.Query().Get("token")
 	}
 	if token == "" {
