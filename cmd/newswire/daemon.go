@@ -45,6 +45,7 @@ type daemon struct {
 	handler atomic.Pointer[http.Handler]
 
 	mu   sync.Mutex
+	cfg  *config.Config // the config running
 	stop context.CancelFunc
 	done chan error
 }
@@ -53,8 +54,10 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	(*d.handler.Load()).ServeHTTP(w, r)
 }
 
-// start serves and polls under cfg. The caller holds d.mu, or is alone.
-func (d *daemon) start(cfg *config.Config) {
+// start serves and polls under cfg, polling the sources named in soon
+// first. The caller holds d.mu, or is alone.
+func (d *daemon) start(cfg *config.Config, soon ...string) {
+	d.cfg = cfg
 	setMemoryLimit(cfg)
 	setCommitDelay(d.st, cfg)
 	web := server.New(cfg, d.st, d.log)
@@ -68,6 +71,9 @@ func (d *daemon) start(cfg *config.Config) {
 	}
 	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
 		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
+	}
+	for _, id := range soon {
+		poller.Soon(id)
 	}
 	web.SetPollActivity(poller.LastActivity)
 	web.SetSourceStates(poller.States)
@@ -95,8 +101,24 @@ func (d *daemon) apply(cfg *config.Config) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.halt()
-	d.start(cfg)
+	d.start(cfg, newURLs(d.cfg, cfg)...)
 	return nil
+}
+
+// newURLs lists the sources of next whose url differs from prev's: an
+// admin who mends a source's address wants it polled there now, not at
+// the time the old address was due.
+func newURLs(prev, next *config.Config) []string {
+	if prev == nil {
+		return nil
+	}
+	var ids []string
+	for _, src := range next.Sources {
+		if old, ok := prev.Source(src.ID); ok && old.URL != src.URL && !src.Disabled {
+			ids = append(ids, src.ID)
+		}
+	}
+	return ids
 }
 
 // shutdown stops polling for good.

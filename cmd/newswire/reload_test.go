@@ -240,3 +240,62 @@ default_category: thoi-su
 	t.Logf("polled again %s after the edit", time.Since(edited).Round(time.Millisecond))
 	waitFor(3, 10*time.Second)
 }
+
+// TestReloadPollsANewURL: an admin who gives a source a new url has it
+// polled there at once, not when the old address was due (an hour on).
+func TestReloadPollsANewURL(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	hits := map[string]int{}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write(body)
+	}))
+	defer outlet.Close()
+	polled := func(path string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return hits[path]
+	}
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(path string) {
+		t.Helper()
+		cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s%s"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, outlet.URL, path)
+		if err := os.WriteFile(cfgPath+".new", []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(cfgPath+".new", cfgPath); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait := func(path string, within time.Duration) {
+		t.Helper()
+		for deadline := time.Now().Add(within); polled(path) == 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not polled within %s", path, within)
+			}
+		}
+	}
+	write("/rss")
+	serveDaemon(t, cfgPath, addr)
+	wait("/rss", 10*time.Second)
+	time.Sleep(time.Second) // the first poll's state is in: due an hour on
+	write("/rss-moi")
+	edited := time.Now()
+	wait("/rss-moi", 10*time.Second)
+	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
+}
