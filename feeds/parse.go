@@ -10,6 +10,7 @@ import (
 	"html"
 	"io"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -443,6 +444,63 @@ func (c *converter) atomPersons(persons []*atom.Person) []Person {
 	return out
 }
 
+// withoutBadItems returns the JSON Feed body without the items that do not
+// decode as JSON Feed items (a number where the title goes), and how many
+// it left out; 0 when the document's trouble is elsewhere.
+func withoutBadItems(body []byte) ([]byte, int) {
+	var doc map[string]json.RawMessage
+	var items []json.RawMessage
+	if json.Unmarshal(body, &doc) != nil || json.Unmarshal(doc["items"], &items) != nil {
+		return nil, 0
+	}
+	kept := items[:0]
+	for _, raw := range items {
+		var it jsonfeed.Item
+		if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || json.Unmarshal(raw, &it) == nil {
+			kept = append(kept, raw)
+		}
+	}
+	bad := len(items) - len(kept)
+	if bad == 0 {
+		return nil, 0
+	}
+	var err error
+	if doc["items"], err = json.Marshal(kept); err != nil {
+		return nil, 0
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, 0
+	}
+	return out, bad
+}
+
+// jsonError says what a JSON Feed decoding error means in the feed's own
+// terms: "items[].title is a number, not a string" rather than the Go
+// types the decoder names.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	field := strings.ReplaceAll(strings.ReplaceAll(te.Field, "alias.", ""), ".alias", "")
+	if field == "" || field == "alias" {
+		field = "the document"
+	}
+	want := "a " + te.Type.Kind().String()
+	switch te.Type.Kind() {
+	case reflect.Struct, reflect.Map, reflect.Pointer:
+		want = "an object"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		want = "a number"
+	case reflect.Bool:
+		want = "true or false"
+	}
+	return fmt.Errorf("JSON Feed: %s is a JSON %s, where the spec has %s", field, te.Value, want)
+}
+
 // jsonHubs is the part of a JSON Feed that gofeed drops.
 type jsonHubs struct {
 	Hubs []struct {
@@ -453,8 +511,17 @@ type jsonHubs struct {
 
 func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 	jf, err := (&jsonfeed.Parser{}).Parse(bytes.NewReader(body))
+	bad := 0
 	if err != nil {
-		return nil, err
+		// One item of the wrong shape fails the whole document in
+		// gofeed: read again without the items that do not decode.
+		var kept []byte
+		if kept, bad = withoutBadItems(body); bad > 0 {
+			jf, err = (&jsonfeed.Parser{}).Parse(bytes.NewReader(kept))
+		}
+		if err != nil {
+			return nil, jsonError(err)
+		}
 	}
 	// gofeed's translator dereferences every item and author: a null in
 	// those arrays, which JSON allows, would panic it.
@@ -468,6 +535,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		return nil, err
 	}
 	feed := c.feed(uf)
+	feed.Unread = bad
 
 	// The document decoded once already, so an error here can only be a
 	// "hubs" of the wrong shape, which leaves no hubs: that is all it costs.

@@ -529,7 +529,7 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated attribute", readFixture(t, "malformed.xml"), "", false, "XML syntax error"},
 		{"broken markup", []byte(`<rss version="2.0"><channel><<<>>></channel></rss>`), "", false, "XML syntax error"},
 		{"truncated JSON", readFixture(t, "malformed.json"), "", false, "unexpected end of JSON"},
-		{"JSON of the wrong shape", []byte(`{"items": 42}`), "", false, "json"},
+		{"JSON of the wrong shape", []byte(`{"items": 42}`), "", false, "items is a JSON number, where the spec has an array"},
 		{"HTML page", readFixture(t, "not-a-feed.html"), "text/html", true, "root element <html>"},
 		{"empty body", nil, "", true, "empty body"},
 		{"whitespace", []byte(" \n\t"), "", true, "empty body"},
@@ -762,5 +762,37 @@ func TestLanguageTag(t *testing.T) {
 		if got := LanguageTag(in); got != want {
 			t.Errorf("LanguageTag(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestJSONBadItems: an item of the wrong shape (a number for a title, a
+// string for an item) is left out of a JSON Feed and counted as unread,
+// the others are read; a document whose items are not a list at all is an
+// error that names the field in the feed's terms, not Go's.
+func TestJSONBadItems(t *testing.T) {
+	body := `{"version":"https://jsonfeed.org/version/1.1","title":"Báo Cao Bằng","items":[
+{"id":"cb-1","url":"https://caobang.example.vn/tin/1.html","title":"Khai trương chợ phiên Trùng Khánh","content_text":"Chợ phiên mới mở cửa."},
+{"id":"cb-2","url":"https://caobang.example.vn/tin/2.html","title":5},
+"một chuỗi",
+null,
+{"id":"cb-3","url":"https://caobang.example.vn/tin/3.html","title":"Thác Bản Giốc đón khách dịp cuối tuần","content_text":"Lượng khách tăng."}]}`
+	f, err := Parse([]byte(body), ParseOptions{FeedURL: "https://caobang.example.vn/feed.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, it := range f.Items {
+		titles = append(titles, it.Title)
+	}
+	if len(titles) != 2 || titles[0] != "Khai trương chợ phiên Trùng Khánh" || titles[1] != "Thác Bản Giốc đón khách dịp cuối tuần" {
+		t.Errorf("items read: %q, want the two well-formed ones", titles)
+	}
+	if f.Unread != 2 {
+		t.Errorf("Unread = %d, want 2 (the numeric title and the string)", f.Unread)
+	}
+
+	_, err = Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"Báo Cao Bằng","items":5}`), ParseOptions{})
+	if err == nil || !strings.Contains(err.Error(), "items is a JSON number, where the spec has an array") || strings.Contains(err.Error(), "alias") {
+		t.Errorf("items of the wrong shape: %v", err)
 	}
 }
