@@ -31,7 +31,8 @@ var xmlEncodingAttr = regexp.MustCompile(`encoding\s*=\s*["']([^"']*)["']`)
 // toUTF8 returns body as UTF-8 without a byte order mark, and with any XML
 // declaration saying encoding="utf-8".
 //
-// The charset is taken from, in order: a byte order mark; UTF-8 itself for
+// The charset is taken from, in order: a byte order mark; UTF-16 for a
+// document whose first characters are ASCII in UTF-16; UTF-8 itself for
 // a body beyond ASCII that is valid UTF-8; UTF-16 when the Content-Type says
 // so; the XML declaration; the HTTP Content-Type charset; and finally UTF-8.
 // A UTF-8 candidate that does not validate gives way to the next one; when
@@ -47,6 +48,13 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return withUTF8Declaration(body[3:]), nil
 	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}), bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
 		out, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, fmt.Errorf("decode UTF-16: %w", err)
+		}
+		return withUTF8Declaration(out), nil
+	}
+	if order, ok := utf16Markup(body); ok {
+		out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder().Bytes(body)
 		if err != nil {
 			return nil, fmt.Errorf("decode UTF-16: %w", err)
 		}
@@ -119,6 +127,22 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 		return nil, errUndeclaredCharset
 	}
 	return withUTF8Declaration(bytes.ToValidUTF8(body, []byte("\uFFFD"))), nil
+}
+
+// utf16Markup recognises a document in UTF-16 without a byte order mark by
+// its first character, "<", and the next, each one byte of ASCII beside a
+// zero byte (XML 1.0, appendix F); it returns the byte order.
+func utf16Markup(body []byte) (unicode.Endianness, bool) {
+	if len(body) < 4 {
+		return unicode.BigEndian, false
+	}
+	switch {
+	case body[0] == 0 && body[1] == '<' && body[2] == 0 && body[3] != 0:
+		return unicode.BigEndian, true
+	case body[0] == '<' && body[1] == 0 && body[2] != 0 && body[3] == 0:
+		return unicode.LittleEndian, true
+	}
+	return unicode.BigEndian, false
 }
 
 // isASCII reports whether s holds ASCII alone.

@@ -328,6 +328,10 @@ func TestParseCharset(t *testing.T) {
 			"application/rss+xml; charset=utf-16le", thaiNguen},
 		{"UTF-16 without a byte order mark, little-endian by its zero bytes", utf16LE(`<rss version="2.0"><channel><item><title>` + thaiNguen + `</title></item></channel></rss>`),
 			"application/rss+xml; charset=utf-16", thaiNguen},
+		{"UTF-16LE without a byte order mark or a charset, by its first characters", utf16LE(`<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><item><title>` + thaiNguen + `</title></item></channel></rss>`),
+			"text/xml", thaiNguen},
+		{"UTF-16BE without a byte order mark or a charset, by its first characters", utf16BE(`<rss version="2.0"><channel><item><title>` + thaiNguen + `</title></item></channel></rss>`),
+			"", thaiNguen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,6 +342,14 @@ func TestParseCharset(t *testing.T) {
 			wantEqual(t, "title", f.Items[0].Title, tt.want)
 		})
 	}
+}
+
+func utf16BE(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	return b
 }
 
 func utf16LE(s string) []byte {
