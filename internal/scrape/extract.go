@@ -8,6 +8,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
 
 	"newswire/feeds"
@@ -280,7 +282,7 @@ func text(s *goquery.Selection) string {
 	if s.Length() == 0 {
 		return ""
 	}
-	t := collapse(s.Text())
+	t := collapse(visibleText(s))
 	if t == "" {
 		t = collapse(s.AttrOr("title", ""))
 	}
@@ -288,6 +290,32 @@ func text(s *goquery.Selection) string {
 		t = collapse(s.Find("img[alt]").First().AttrOr("alt", ""))
 	}
 	return t
+}
+
+// visibleText is the text of s that a reader of the page sees: what its
+// script, style, template and noscript elements hold is left out.
+func visibleText(s *goquery.Selection) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Template, atom.Noscript:
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range s.Nodes {
+		walk(n)
+	}
+	return b.String()
 }
 
 func collapse(s string) string {

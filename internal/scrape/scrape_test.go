@@ -446,6 +446,19 @@ func TestExtractCharset(t *testing.T) {
 	}
 }
 
+// TestExtractTitleLeavesScripts: a title is the text a reader of the page
+// sees, without what a script or a style inside the title's element holds.
+func TestExtractTitleLeavesScripts(t *testing.T) {
+	body := `<ul><li><a href="/a.html">Cầu treo mới <script>dem('cau-treo')</script><style>.x{color:red}</style>về bản<noscript> (bật JavaScript)</noscript></a></li></ul>`
+	feed, _, err := Extract(Page{URL: "http://outlet.test/", Body: []byte(body)}, Rules{Item: "li", Title: "a", Link: "a"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := feed.Items[0].Title, "Cầu treo mới về bản"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+}
+
 func TestExtractHostilePages(t *testing.T) {
 	rules := Rules{Item: "li", Title: "a", Link: "a", Date: "span", Image: "img"}
 	pages := []string{
