@@ -126,30 +126,76 @@ func (c *Client) RefuseSelf(addr string) error {
 	return nil
 }
 
-// control is the dialers' Control: it refuses a connection to the
-// daemon's own address (RefuseSelf).
-func (c *Client) control(_, address string, _ syscall.RawConn) error {
-	s := c.self.Load()
-	if s == nil {
-		return nil
-	}
+// control is the dialers' ControlContext: it refuses a connection to the
+// daemon's own address (RefuseSelf), and one to a private address along a
+// trail that has reached a public one (Trail).
+func (c *Client) control(ctx context.Context, _, address string, _ syscall.RawConn) error {
 	host, port, err := net.SplitHostPort(address)
-	if err != nil || port != s.port {
+	if err != nil {
 		return nil
 	}
 	ip := net.ParseIP(host)
 	if ip == nil {
 		return nil
 	}
-	own := ip.Equal(s.ip) || ip.IsUnspecified()
-	if s.ip.IsUnspecified() {
-		own = own || ip.IsLoopback() || slices.ContainsFunc(s.local, ip.Equal)
+	if s := c.self.Load(); s != nil && port == s.port {
+		own := ip.Equal(s.ip) || ip.IsUnspecified()
+		if s.ip.IsUnspecified() {
+			own = own || ip.IsLoopback() || slices.ContainsFunc(s.local, ip.Equal)
+		}
+		if own {
+			return fmt.Errorf("%s is this newswire's own address: a feed is never fetched from it", address)
+		}
 	}
-	if own {
-		return fmt.Errorf("%s is this newswire's own address: a feed is never fetched from it", address)
+	if t, _ := ctx.Value(trailKey{}).(*trail); t != nil {
+		public := isPublic(ip)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if public {
+			t.public = true
+		} else if t.public {
+			return fmt.Errorf("%s is a private address, and an outlet on the internet led here (a redirect, or a link in its page): refused", address)
+		}
 	}
 	return nil
 }
+
+type trailKey struct{}
+
+// trail records whether the requests of one poll have connected to a
+// public address.
+type trail struct {
+	mu     sync.Mutex
+	public bool
+}
+
+// Trail returns ctx for the requests of one poll (the configured URL, the
+// redirects it leads to, the feed its page links to, the articles of a
+// scraped page): once one of them has connected to a public address, none
+// after it may connect to a loopback, private or link-local one. An outlet
+// on the internet must not make the daemon fetch, and republish, what only
+// its own network can reach; an admin who configures a source on the
+// private network still can. Get starts a trail of its own when ctx has
+// none.
+func Trail(ctx context.Context) context.Context {
+	if ctx.Value(trailKey{}) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, trailKey{}, &trail{})
+}
+
+// isPublic reports an address on the internet: not loopback, private,
+// link-local, shared (RFC 6598) or unspecified.
+func isPublic(ip net.IP) bool {
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	return !shared.Contains(ip)
+}
+
+// shared is the carrier-grade NAT range, private in all but name.
+var shared = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
 
 // New returns a Client with opt, defaults filled in.
 func New(opt Options) *Client {
@@ -170,7 +216,7 @@ func New(opt Options) *Client {
 	if c.rt == nil {
 		t := newTransport(opt.PerHost, &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: c.control}).DialContext,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, ControlContext: c.control}).DialContext,
 			MaxIdleConns:          100,
 			MaxIdleConnsPerHost:   opt.PerHost,
 			MaxConnsPerHost:       opt.PerHost,
@@ -179,7 +225,7 @@ func New(opt Options) *Client {
 			ResponseHeaderTimeout: opt.Timeout,
 			ForceAttemptHTTP2:     true,
 		})
-		t.dialer.Control = c.control
+		t.dialer.ControlContext = c.control
 		c.rt = t
 	}
 	return c
@@ -204,6 +250,7 @@ func (c *Client) hostSlot(ctx context.Context, host string) (release func(), err
 
 // Get performs one conditional GET.
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
+	ctx = Trail(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
 		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", r.URL)

@@ -55,3 +55,35 @@ func TestRefuseSelf(t *testing.T) {
 		t.Error("RefuseSelf took a name, not an address")
 	}
 }
+
+// TestTrailRefusesPrivateAfterPublic: along one trail of requests, a
+// connection to a private, loopback or link-local address is refused once
+// one has been made to a public address, and allowed before; a trail that
+// stays on the private network (an admin's own source) is never refused.
+func TestTrailRefusesPrivateAfterPublic(t *testing.T) {
+	c := New(Options{})
+	dial := func(ctx context.Context, addr string) error { return c.control(ctx, "tcp", addr, nil) }
+
+	local := Trail(context.Background())
+	for _, a := range []string{"127.0.0.1:8080", "10.1.2.3:80", "192.168.1.10:443", "[fd00::1]:80"} {
+		if err := dial(local, a); err != nil {
+			t.Errorf("a private trail to %s: %v", a, err)
+		}
+	}
+
+	for _, private := range []string{"127.0.0.1:80", "10.0.0.5:80", "172.16.3.4:8080", "192.168.0.1:80", "169.254.169.254:80", "100.64.0.9:80", "[::1]:80", "[fe80::1]:80", "[fd12::3]:80", "0.0.0.0:80"} {
+		ctx := Trail(context.Background())
+		if err := dial(ctx, "203.0.113.10:80"); err != nil {
+			t.Fatalf("public address: %v", err)
+		}
+		if err := dial(ctx, "[2001:db8::5]:443"); err != nil {
+			t.Fatalf("another public address: %v", err)
+		}
+		if err := dial(ctx, private); err == nil || !strings.Contains(err.Error(), "private address") {
+			t.Errorf("public then %s: %v; want it refused", private, err)
+		}
+	}
+	if err := dial(context.Background(), "10.0.0.5:80"); err != nil {
+		t.Errorf("no trail: %v", err)
+	}
+}

@@ -295,6 +295,9 @@ const (
 // poll.
 func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceState, rep *Report) (serverHint, error) {
 	url := EffectiveURL(src, *st)
+	// One trail for every request of this poll: a public page's feed link
+	// or articles never lead the daemon into a private network.
+	ctx = fetch.Trail(ctx)
 	resp, err := p.client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
