@@ -182,25 +182,8 @@ func TestBrokenConfigsOverRunningDaemon(t *testing.T) {
 // from an hour to two seconds sees it polled again within seconds of saving
 // the file, not an hour after its last poll.
 func TestReloadShortensAnInterval(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var hits []time.Time
-	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits = append(hits, time.Now())
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write(body)
-	}))
-	defer outlet.Close()
-	polls := func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(hits)
-	}
+	outletURL, polled := recordingOutlet(t)
+	polls := func() int { return polled("/rss") }
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	write := func(interval string) {
@@ -212,13 +195,8 @@ sources:
   - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss", interval: %s}
 categories: [{id: thoi-su, title: Thời sự}]
 default_category: thoi-su
-`, addr, outlet.URL, interval)
-		if err := os.WriteFile(cfgPath+".new", []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(cfgPath+".new", cfgPath); err != nil {
-			t.Fatal(err)
-		}
+`, addr, outletURL, interval)
+		replaceFile(t, cfgPath, cfg)
 	}
 	write("1h")
 	serveDaemon(t, cfgPath, addr)
@@ -244,25 +222,7 @@ default_category: thoi-su
 // TestReloadPollsANewURL: an admin who gives a source a new url has it
 // polled there at once, not when the old address was due (an hour on).
 func TestReloadPollsANewURL(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	hits := map[string]int{}
-	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits[r.URL.Path]++
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write(body)
-	}))
-	defer outlet.Close()
-	polled := func(path string) int {
-		mu.Lock()
-		defer mu.Unlock()
-		return hits[path]
-	}
+	outletURL, polled := recordingOutlet(t)
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	write := func(path string) {
@@ -274,13 +234,8 @@ sources:
   - {id: baohagiang, title: Báo Hà Giang, url: "%s%s"}
 categories: [{id: thoi-su, title: Thời sự}]
 default_category: thoi-su
-`, addr, outlet.URL, path)
-		if err := os.WriteFile(cfgPath+".new", []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(cfgPath+".new", cfgPath); err != nil {
-			t.Fatal(err)
-		}
+`, addr, outletURL, path)
+		replaceFile(t, cfgPath, cfg)
 	}
 	wait := func(path string, within time.Duration) {
 		t.Helper()
@@ -298,4 +253,41 @@ default_category: thoi-su
 	edited := time.Now()
 	wait("/rss-moi", 10*time.Second)
 	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
+}
+
+// replaceFile puts content at path as editors do: written beside it, then
+// renamed over it, so that the daemon never reads half a file.
+func replaceFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path+".new", []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recordingOutlet serves testdata/outlets/baohagiang.xml at every path
+// until the test ends, and returns its URL and how often a path was asked.
+func recordingOutlet(t *testing.T) (string, func(path string) int) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	hits := map[string]int{}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(outlet.Close)
+	return outlet.URL, func(path string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return hits[path]
+	}
 }
