@@ -66,8 +66,10 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
-	if err := poller.RefuseSelf(d.self); d.self != "" && err != nil {
-		d.log.Warn("polls are not kept from this daemon's own address", "error", err)
+	if d.self != "" {
+		if err := poller.RefuseSelf(d.self); err != nil {
+			d.log.Warn("polls are not kept from this daemon's own address", "error", err)
+		}
 	}
 	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
 		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
