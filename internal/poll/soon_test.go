@@ -71,7 +71,15 @@ func waitFor(within time.Duration, cond func() bool) bool {
 func TestSoonKeepsHostLimits(t *testing.T) {
 	h := &pathHits{}
 	good := fixture(t, "good.xml")
+	// The slow source holds the host's one request while the pushes come,
+	// so that every pushed source waits its turn: a push that comes while
+	// its source is being polled has it polled once more (TestSoonDuringPoll).
+	slowStarted, release := make(chan struct{}), make(chan struct{})
 	url := serveOn(t, "127.0.0.2", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/cham.xml" {
+			close(slowStarted)
+			<-release
+		}
 		if r.URL.Path == "/cho.xml" {
 			w.Header().Set("Retry-After", "120")
 			http.Error(w, "busy", http.StatusTooManyRequests)
@@ -84,7 +92,7 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 	for _, id := range ids {
 		srcs = append(srcs, id+" "+url+"/"+id+".xml")
 	}
-	srcs = append(srcs, "cho "+url+"/cho.xml")
+	srcs = append(srcs, "cho "+url+"/cho.xml", "cham "+url+"/cham.xml")
 	const gap = 300 * time.Millisecond
 	cfg := testConfig(t, fmt.Sprintf("  interval: 1h\n  min_interval: 1s\n  max_interval: 2h\n  concurrency: 4\n  per_host: 1\n  host_gap: %s", gap), srcs...)
 	p, st, _ := newPoller(t, cfg)
@@ -94,6 +102,8 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 		states = append(states, store.SourceState{ID: id, LastResult: ResultNotModified, LastPoll: now.Add(-time.Minute),
 			Interval: time.Hour, IntervalReason: "config", NextPoll: now.Add(time.Hour)})
 	}
+	states = append(states, store.SourceState{ID: "cham", LastResult: ResultNotModified, LastPoll: now.Add(-time.Minute),
+		Interval: time.Hour, IntervalReason: "config", NextPoll: now.Add(time.Hour)})
 	states = append(states, store.SourceState{ID: "cho", LastResult: ResultError, ConsecutiveFailures: 1,
 		LastPoll: now.Add(-time.Second), Interval: 120 * time.Second, IntervalReason: retryAfterReason + "429",
 		NextPoll: now.Add(119 * time.Second)})
@@ -101,13 +111,20 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	runPoller(t, p)
+	p.Soon("cham")
+	select {
+	case <-slowStarted:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the slow source was not polled within 10s of its push")
+	}
 
-	pushed := time.Now()
 	for range 10 {
 		for _, id := range append(ids, "cho") {
 			p.Soon(id)
 		}
 	}
+	pushed := time.Now()
+	close(release)
 	if !waitFor(10*time.Second, func() bool {
 		n := 0
 		for _, id := range ids {
@@ -120,7 +137,7 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 	time.Sleep(gap * 3) // time for polls that should not come
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, id := range ids {
+	for _, id := range append(ids, "cham") {
 		if n := len(h.times["/"+id+".xml"]); n != 1 {
 			t.Errorf("%s polled %d times after ten pushes, want once", id, n)
 		}
@@ -135,7 +152,7 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 		}
 	}
 	if last := h.all[len(h.all)-1].Sub(pushed); last > time.Duration(len(ids))*gap+time.Second {
-		t.Errorf("the last pushed source was polled %s after the pushes, want about %s", last.Round(time.Millisecond), time.Duration(len(ids)-1)*gap)
+		t.Errorf("the last pushed source was polled %s after the pushes, want about %s", last.Round(time.Millisecond), time.Duration(len(ids))*gap)
 	}
 }
 
