@@ -219,7 +219,8 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	st.LastPoll = start
 
 	hint, err := p.poll(ctx, src, &st, &rep)
-	rep.Duration = p.now().Sub(start)
+	end := p.now()
+	rep.Duration = end.Sub(start)
 	st.LastDuration = rep.Duration
 	var se *fetch.StatusError
 	errors.As(err, &se)
@@ -247,7 +248,10 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 			rep.Status = se.Status
 		}
 		st.Interval, st.IntervalReason = p.backoff(src, st, se)
-		st.NextPoll = start.Add(st.Interval)
+		// From the answer, not the request: a Retry-After counts from
+		// when the response was received (RFC 9110, 10.2.3), and a slow
+		// server must not have its wait cut short by its own slowness.
+		st.NextPoll = end.Add(st.Interval)
 	default:
 		st.LastResult = rep.Result
 		st.LastError = ""

@@ -79,8 +79,11 @@ func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 		t.Fatalf("429: %+v (%T)", rep, se)
 	}
 	s := savedState(t, st, "banhang")
-	if wait := s.NextPoll.Sub(s.LastPoll); wait != 120*time.Second {
-		t.Fatalf("next poll %s after the 429, want exactly 120s (max_interval is 4s)", wait)
+	// Counted from the answer (LastPoll is the request's start); the
+	// stored times are the wall clock's, the duration the monotonic
+	// clock's, which drift apart by some nanoseconds.
+	if wait := s.NextPoll.Sub(s.LastPoll.Add(s.LastDuration)); (wait - 120*time.Second).Abs() > time.Millisecond {
+		t.Fatalf("next poll %s after the 429, want 120s (max_interval is 4s)", wait)
 	}
 	if !strings.Contains(s.IntervalReason, "Retry-After") {
 		t.Fatalf("interval reason %q", s.IntervalReason)
@@ -97,6 +100,38 @@ func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 	runFor(t, p2, 3500*time.Millisecond)
 	if n := h.count(); n != 1 {
 		t.Fatalf("%d requests in 3.5s to a source that asked for 120s", n)
+	}
+}
+
+// TestRetryAfterCountsFromTheAnswer: a server that takes its time to
+// answer 429 is left alone for its Retry-After from when the answer came,
+// not from when the request went out.
+func TestRetryAfterCountsFromTheAnswer(t *testing.T) {
+	const delay, wait = 1500 * time.Millisecond, 2 * time.Second
+	var mu sync.Mutex
+	var arrived, answered []time.Time
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived = append(arrived, time.Now())
+		mu.Unlock()
+		time.Sleep(delay)
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())))
+		w.WriteHeader(http.StatusTooManyRequests)
+		mu.Lock()
+		answered = append(answered, time.Now())
+		mu.Unlock()
+	}))
+	cfg := testConfig(t, strings.Replace(fastPoll, "timeout: 2s", "timeout: 5s", 1), "chamchap "+url)
+	p, _, _ := newPoller(t, cfg)
+	runFor(t, p, 6*time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrived) < 2 {
+		t.Fatalf("%d requests in 6s, want the retry after the first 429's %s", len(arrived), wait)
+	}
+	// Measured at the server, so allow for the network's own jitter.
+	if gap := arrived[1].Sub(answered[0]); gap < wait-20*time.Millisecond {
+		t.Errorf("retried %s after the 429 was sent, want at least its Retry-After of %s", gap.Round(time.Millisecond), wait)
 	}
 }
 
