@@ -217,6 +217,10 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		return rep
 	}
 	st.LastPoll = start
+	// The status of this poll's answer (a malformed 200 shows its 200), or
+	// none when no answer came (a timeout, a refused connection): never an
+	// older poll's.
+	st.LastStatus = 0
 
 	hint, err := p.poll(ctx, src, &st, &rep)
 	end := p.now()

@@ -135,6 +135,50 @@ func TestRetryAfterCountsFromTheAnswer(t *testing.T) {
 	}
 }
 
+// TestStatusOfTheFailingPoll: a poll that fails without an answer (here a
+// timeout) shows no HTTP status, not the one an earlier poll got.
+func TestStatusOfTheFailingPoll(t *testing.T) {
+	var slow, broken atomic.Bool
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if broken.Load() {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			_, _ = io.WriteString(w, "<rss version=\"2.0\"><channel><title>Tin cụt")
+			return
+		}
+		if slow.Load() {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	cfg := testConfig(t, strings.Replace(fastPoll, "timeout: 2s", "timeout: 300ms", 1), "chamchap "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "chamchap")
+	if rep := p.Poll(context.Background(), src); rep.Status != http.StatusTooManyRequests {
+		t.Fatalf("first poll: %+v, want a 429", rep)
+	}
+	slow.Store(true)
+	rep := p.Poll(context.Background(), src)
+	if rep.Err == nil || rep.Status != 0 {
+		t.Fatalf("timed-out poll: %+v, want an error and no status", rep)
+	}
+	if s := savedState(t, st, "chamchap"); s.LastStatus != 0 || s.ConsecutiveFailures != 2 {
+		t.Errorf("after a timeout the state shows HTTP %d (%d failures), want no status: the 429 was the poll before", s.LastStatus, s.ConsecutiveFailures)
+	}
+	// A malformed feed came with an answer: its status stands.
+	broken.Store(true)
+	if rep := p.Poll(context.Background(), src); rep.Err == nil || rep.Status != http.StatusOK {
+		t.Fatalf("truncated feed: %+v, want an error with status 200", rep)
+	}
+	if s := savedState(t, st, "chamchap"); s.LastStatus != http.StatusOK {
+		t.Errorf("after a truncated 200 the state shows HTTP %d, want 200", s.LastStatus)
+	}
+}
+
 func TestBackoffNeverGivesUp(t *testing.T) {
 	var h hits
 	url := serveOn(t, "127.0.0.2", h.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
