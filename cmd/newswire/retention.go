@@ -10,20 +10,37 @@ import (
 	"newswire/store"
 )
 
-// retentionFirstDelay is the longest the daemon waits after starting (or a
-// reload) before its first retention run: a daemon restarted more often than
-// the interval still prunes.
+// retentionFirstDelay is how long the daemon waits after starting before
+// the first retention run of a store that never had one.
 const retentionFirstDelay = time.Minute
 
 // startRetention prunes the store every retention.interval until ctx ends,
-// when the config enables retention.
+// when the config enables retention. The interval counts from the last run
+// the store recorded, so that neither restarts nor reloads (each starts
+// this anew) put retention off: a run that is overdue comes at once.
 func startRetention(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) {
 	r := cfg.Retention
 	if !r.Enabled() {
 		return
 	}
 	p := store.Policy{MaxAge: r.MaxAge.D(), PerCategory: r.PerCategory, TombstoneAge: r.TombstoneAge.D()}
-	go runRetention(ctx, st, p, min(r.Interval.D(), retentionFirstDelay), r.Interval.D(), log)
+	var last time.Time
+	if rs, err := st.RetentionStats(); err != nil {
+		log.Warn("reading when retention last ran", "error", err)
+	} else {
+		last = rs.LastRun
+	}
+	go runRetention(ctx, st, p, retentionWait(last, time.Now(), r.Interval.D()), r.Interval.D(), log)
+}
+
+// retentionWait is how long to wait for the next retention run, every
+// apart, when the last one was at last (zero: never).
+func retentionWait(last, now time.Time, every time.Duration) time.Duration {
+	if last.IsZero() {
+		return min(every, retentionFirstDelay)
+	}
+	// A clock set back leaves at most one interval to wait.
+	return max(0, min(last.Add(every).Sub(now), every))
 }
 
 // runRetention prunes after first, then every every, until ctx ends.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"newswire/feeds"
+	"newswire/internal/config"
 	"newswire/store"
 )
 
@@ -83,5 +85,72 @@ func TestRunRetention(t *testing.T) {
 	}
 	if st2, _, err := st.Story(3); err != nil || st2.Title == "" {
 		t.Errorf("the recent story: %+v, %v", st2, err)
+	}
+}
+
+func TestRetentionWait(t *testing.T) {
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name  string
+		last  time.Time
+		every time.Duration
+		want  time.Duration
+	}{
+		{"never ran", time.Time{}, 24 * time.Hour, retentionFirstDelay},
+		{"never ran, short interval", time.Time{}, 10 * time.Second, 10 * time.Second},
+		{"ran 10 minutes ago", now.Add(-10 * time.Minute), time.Hour, 50 * time.Minute},
+		{"overdue", now.Add(-3 * time.Hour), time.Hour, 0},
+		{"clock set back", now.Add(5 * time.Hour), time.Hour, time.Hour},
+	} {
+		if got := retentionWait(tt.last, now, tt.every); got != tt.want {
+			t.Errorf("%s: wait %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestRetentionNotPutOffByReloads: each reload starts retention anew; an
+// overdue run comes at once, however often the config is reloaded, and a
+// run not yet due is not repeated.
+func TestRetentionNotPutOffByReloads(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Prune(t.Context(), time.Now().Add(-2*time.Minute), store.Policy{MaxAge: 90 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(fmt.Sprintf("data_dir: %s\nsources: [{id: baohagiang, url: \"http://127.0.0.1:9/rss\"}]\n"+
+		"categories: [{id: thoi-su}]\ndefault_category: thoi-su\nretention:\n  max_age: 90d\n  interval: 1m\n", t.TempDir())), "retention.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	runs := func() int {
+		rs, err := st.RetentionStats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs.Runs
+	}
+	// Reloads every 200ms, each stopping the last config's retention.
+	for deadline := time.Now().Add(10 * time.Second); runs() < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("retention overdue by a minute did not run within 10s of reloads every 200ms\n%s", logs.String())
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		startRetention(ctx, cfg, st, log)
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+	}
+	for range 3 {
+		ctx, cancel := context.WithCancel(t.Context())
+		startRetention(ctx, cfg, st, log)
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+	}
+	if n := runs(); n != 2 {
+		t.Errorf("%d retention runs, want 2: the overdue one, then none until its interval is over", n)
 	}
 }
