@@ -269,9 +269,11 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	st.Warning = rep.Warning
 	// Under the scheduler, states wait for the next Flush (those whose poll
 	// moved only its times, for refreshEvery): a crash loses that much of
-	// them, which costs at worst a repeated fetch. A new URL or a gone
-	// source is written at once.
-	deferred := p.batching && prev.URL == st.URL && prev.GoneURL == st.GoneURL
+	// them, which costs at worst a repeated fetch. A new URL, a gone
+	// source and a server's Retry-After are written at once: after a crash
+	// the daemon must not poll the old URL, or ask again a server that
+	// asked to be left alone.
+	deferred := p.batching && prev.URL == st.URL && prev.GoneURL == st.GoneURL && !serverWaits(st)
 	if serr := p.saveState(st, deferred, routine(prev, st)); serr != nil && rep.Err == nil {
 		rep.Result, rep.Err = ResultError, serr
 	}

@@ -103,6 +103,38 @@ func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 	}
 }
 
+// TestRetryAfterWrittenAtOnce: under the scheduler, whose states wait for
+// the next flush, a server's Retry-After is written at once: a crash must
+// not have the daemon ask again a server that asked to be left alone.
+func TestRetryAfterWrittenAtOnce(t *testing.T) {
+	var busy atomic.Bool
+	good := fixture(t, "good.xml")
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if busy.Load() {
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		good(w, r)
+	}))
+	cfg := testConfig(t, fastPoll, "nhipcau "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "nhipcau")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	p.batching = true // as under Run
+	busy.Store(true)
+	if rep := p.Poll(context.Background(), src); rep.Status != http.StatusServiceUnavailable {
+		t.Fatalf("second poll: %+v, want a 503", rep)
+	}
+	s := savedState(t, st, "nhipcau")
+	if s.LastResult != ResultError || s.NextPoll.Before(time.Now().Add(590*time.Second)) {
+		t.Errorf("stored state after the 503: %s, next poll %s; want the Retry-After of 600s written at once",
+			s.LastResult, s.NextPoll.Format(time.TimeOnly))
+	}
+}
+
 // TestRetryAfterCountsFromTheAnswer: a server that takes its time to
 // answer 429 is left alone for its Retry-After from when the answer came,
 // not from when the request went out.

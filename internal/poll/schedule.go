@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"newswire/internal/config"
+	"newswire/store"
 )
 
 // Run polls every enabled source on its own schedule until ctx ends. A
@@ -172,6 +173,11 @@ func (p *Poller) Soon(id string) {
 // for: a push must not cut that short.
 func (p *Poller) serverWait(id string) bool {
 	st, _ := p.state(id)
+	return serverWaits(st)
+}
+
+// serverWaits reports whether st waits for a time its server asked for.
+func serverWaits(st store.SourceState) bool {
 	return st.LastResult == ResultError && strings.HasPrefix(st.IntervalReason, retryAfterReason)
 }
 
