@@ -48,10 +48,11 @@ type Report struct {
 	New      int
 	Updated  int
 	Joined   int
-	Dropped  int // removed by filters
-	Repeated int // items whose bytes were those of the last document stored, not parsed again
-	Duration time.Duration
-	Next     time.Time // when the source is due again; zero once it is gone
+	Dropped  int           // removed by filters
+	Repeated int           // items whose bytes were those of the last document stored, not parsed again
+	Duration time.Duration // the whole poll, storing (and its commit_delay) included
+	Fetch    time.Duration // of which the requests: how long the outlet took
+	Next     time.Time     // when the source is due again; zero once it is gone
 	Warning  string
 	Err      error
 }
@@ -308,7 +309,9 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	// One trail for every request of this poll: a public page's feed link
 	// or articles never lead the daemon into a private network.
 	ctx = fetch.Trail(ctx)
+	began := p.now()
 	resp, err := p.client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
+	rep.Fetch = p.now().Sub(began)
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
 		if se.MovedTo != "" {
@@ -344,7 +347,10 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		if err != nil {
 			return hint, err
 		}
-		if resp, err = p.client.Get(ctx, fetch.Request{URL: feedURL}); err != nil {
+		began := p.now()
+		resp, err = p.client.Get(ctx, fetch.Request{URL: feedURL})
+		rep.Fetch += p.now().Sub(began)
+		if err != nil {
 			return hint, fmt.Errorf("poll: feed %s discovered on %s: %w", feedURL, url, err)
 		}
 		p.relocate(src, st, feedURL, "discovered")
@@ -490,6 +496,7 @@ func (p *Poller) relocate(src config.Source, st *store.SourceState, url, reason 
 
 func (p *Poller) logReport(r Report) {
 	attrs := []any{"source", r.Source, "result", r.Result, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
+		"fetch", r.Fetch.Round(time.Millisecond),
 		"items", r.Items, "repeated", r.Repeated, "new", r.New, "updated", r.Updated, "joined", r.Joined, "dropped", r.Dropped}
 	switch {
 	case r.Err != nil:

@@ -695,3 +695,24 @@ func TestPollsOfOneSourceNeverOverlap(t *testing.T) {
 		t.Errorf("polls of two sources: %d requests at once, want 2", m)
 	}
 }
+
+// TestFetchTimeApart: the poll's log line tells how long the outlet took
+// apart from the whole poll, which includes the wait for the store's
+// group commit (commit_delay): a fast outlet does not read as a slow one.
+func TestFetchTimeApart(t *testing.T) {
+	url := serveOn(t, "127.0.0.2", fixture(t, "good.xml"))
+	cfg := testConfig(t, fastPoll, "nhanh "+url)
+	p, st, logs := newPoller(t, cfg)
+	const delay = 300 * time.Millisecond
+	st.SetCommitDelay(delay, 100)
+	rep := p.Poll(context.Background(), source(t, cfg, "nhanh"))
+	if rep.Err != nil || rep.New == 0 {
+		t.Fatalf("poll: %+v", rep)
+	}
+	if rep.Fetch <= 0 || rep.Duration-rep.Fetch < delay {
+		t.Errorf("fetch %s of a poll of %s, want the commit_delay of %s outside the fetch", rep.Fetch, rep.Duration, delay)
+	}
+	if !strings.Contains(logs.String(), "fetch="+rep.Fetch.Round(time.Millisecond).String()) {
+		t.Errorf("the poll's log line does not give the fetch time:\n%s", logs)
+	}
+}
