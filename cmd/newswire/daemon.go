@@ -41,6 +41,8 @@ type daemon struct {
 	// subscribed are the WebSub subscriptions, kept for the next config's
 	// subscriber: a reload does not ask every hub again.
 	subscribed websub.Subscriptions
+	// said are the reminders the pollers gave, not repeated at reloads.
+	said poll.Said
 
 	handler atomic.Pointer[http.Handler]
 
@@ -74,6 +76,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
 		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
 	}
+	poller.UseSaid(&d.said)
 	for _, id := range soon {
 		poller.Soon(id)
 	}

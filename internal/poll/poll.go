@@ -73,6 +73,7 @@ type Poller struct {
 	memo     *Memo          // items of each source's last stored document
 	settings uint64         // memoSettings of cfg
 	activity activity       // see LastActivity
+	said     *Said          // reminders given, not repeated (UseSaid)
 
 	// polling holds, by source id, the polls running now: a source's
 	// polls never overlap (a push's and the schedule's), or the one that
@@ -126,6 +127,35 @@ func (p *Poller) UseMemo(m *Memo) (kept, changed int) {
 	p.memo = m
 	return kept, changed
 }
+
+// Said remembers the reminders a poller gave the admin (a source gone
+// with 410 and still in config.yaml), so that the pollers of later configs
+// do not repeat them at every reload. The zero value is ready to use.
+type Said struct {
+	mu   sync.Mutex
+	said map[string]bool
+}
+
+// first reports whether key is said for the first time, and remembers it.
+func (s *Said) first(key string) bool {
+	if s == nil {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.said[key] {
+		return false
+	}
+	if s.said == nil {
+		s.said = make(map[string]bool)
+	}
+	s.said[key] = true
+	return true
+}
+
+// UseSaid makes p give each reminder once over the life of s: a daemon
+// hands one Said to the poller of each config. Call it before Run.
+func (p *Poller) UseSaid(s *Said) { p.said = s }
 
 // RefuseSelf keeps p from fetching anything at addr, the address the
 // daemon listens on, wherever an outlet's redirect or page leads it

@@ -335,11 +335,22 @@ func TestGoneStopsPolling(t *testing.T) {
 	if rep := p.Poll(context.Background(), src); rep.Result != ResultGone {
 		t.Fatalf("second poll of a gone source: %+v", rep)
 	}
-	p2, _, _ := newPoller(t, cfg)
-	p2.store = st
-	runFor(t, p2, 2500*time.Millisecond)
+	// The pollers of one daemon's configs (one per reload) remind the
+	// admin of it once, not at every reload.
+	var said Said
+	var reminders []int
+	for range 2 {
+		p2, _, logs2 := newPoller(t, cfg)
+		p2.store = st
+		p2.UseSaid(&said)
+		runFor(t, p2, 1250*time.Millisecond)
+		reminders = append(reminders, strings.Count(logs2.String(), "level=WARN msg=\"source is gone (410) and not polled"))
+	}
 	if n := h.count(); n != 1 {
 		t.Fatalf("a gone source was requested %d times, want once", n)
+	}
+	if reminders[0] != 1 || reminders[1] != 0 {
+		t.Errorf("reminders that the source is gone by the first and the next config's poller: %v, want [1 0]", reminders)
 	}
 
 	// A new URL in the config brings it back.

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"runtime/debug"
@@ -106,7 +107,11 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 		st, err := p.state(src.ID)
 		ok := err == nil && st.ID != ""
 		if ok && IsGone(src, st) {
-			p.log.Warn("source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
+			level := slog.LevelWarn
+			if !p.said.first("gone\x00" + src.ID + "\x00" + st.GoneURL) {
+				level = slog.LevelDebug // said when the daemon started
+			}
+			p.log.Log(context.Background(), level, "source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
 			continue
 		}
 		pl := plan{src: i, url: EffectiveURL(src, st), repeat: p.cfg.SourceInterval(src)}
