@@ -312,6 +312,17 @@ func (d *dispatcher) addPlaced(src *config.Source, rawURL string, next time.Time
 	heap.Push(&d.due, e)
 }
 
+// planned returns when each source waiting for its time is to be polled.
+func (d *dispatcher) planned() map[string]time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := make(map[string]time.Time, len(d.due))
+	for _, e := range d.due {
+		m[e.src.ID] = e.next
+	}
+	return m
+}
+
 // soon makes source id due now (Poller.Soon).
 func (d *dispatcher) soon(id string) {
 	d.mu.Lock()

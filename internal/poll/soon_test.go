@@ -208,3 +208,42 @@ func TestSoonDuringPoll(t *testing.T) {
 		}
 	}
 }
+
+// TestStatesShowPlannedPolls: after a start, the sources that fell due
+// while the daemon was stopped are spread over the first minute; the
+// status page (States) shows when each is now to be polled, not the past
+// time its last poll set.
+func TestStatesShowPlannedPolls(t *testing.T) {
+	url := serveOn(t, "127.0.0.2", fixture(t, "good.xml"))
+	ids := []string{"tin-a", "tin-b", "tin-c"}
+	var srcs []string
+	for _, id := range ids {
+		srcs = append(srcs, id+" "+url+"/"+id+".xml")
+	}
+	cfg := testConfig(t, "  interval: 1h\n  min_interval: 1s\n  max_interval: 2h", srcs...)
+	p, st, _ := newPoller(t, cfg)
+	stopped := time.Now().Add(-2 * time.Hour)
+	var states []store.SourceState
+	for _, id := range ids {
+		states = append(states, store.SourceState{ID: id, LastResult: ResultNotModified, LastPoll: stopped,
+			Interval: time.Hour, IntervalReason: "config", NextPoll: stopped.Add(time.Hour)})
+	}
+	if err := st.SaveSources(states); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	runPoller(t, p)
+	if !waitFor(5*time.Second, func() bool { p.schedMu.Lock(); defer p.schedMu.Unlock(); return p.sched != nil }) {
+		t.Fatal("Run did not start")
+	}
+	got, err := p.States()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if s.NextPoll.Before(started.Add(-time.Second)) || s.NextPoll.After(started.Add(2*time.Minute)) {
+			t.Errorf("%s: next poll shown at %s, want within the first minute from %s", s.ID,
+				s.NextPoll.Format(time.TimeOnly), started.Format(time.TimeOnly))
+		}
+	}
+}

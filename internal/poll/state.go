@@ -77,6 +77,18 @@ func (p *Poller) States() ([]store.SourceState, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Where Run has placed each source's next poll: after a start the
+	// sources due while the daemon was stopped are spread over the first
+	// minute, and a push makes one due now; the states still hold the
+	// time their last poll set. Taken before states.mu, which the
+	// dispatcher takes under its own lock.
+	p.schedMu.Lock()
+	d := p.sched
+	p.schedMu.Unlock()
+	var planned map[string]time.Time
+	if d != nil {
+		planned = d.planned()
+	}
 	p.states.mu.Lock()
 	defer p.states.mu.Unlock()
 	known := make(map[string]bool, len(saved))
@@ -89,6 +101,11 @@ func (p *Poller) States() ([]store.SourceState, error) {
 	for id, st := range p.states.byID {
 		if !known[id] {
 			saved = append(saved, st)
+		}
+	}
+	for i := range saved {
+		if t, ok := planned[saved[i].ID]; ok {
+			saved[i].NextPoll = t
 		}
 	}
 	return saved, nil
