@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
@@ -26,8 +27,13 @@ type cache struct {
 }
 
 type validators struct {
-	etag     string
+	etag string
+	// modified is the Last-Modified of etag's rendering, which may be
+	// ahead of the clock (entry.due).
 	modified time.Time
+	// sent is the latest Last-Modified sent under the key, whatever the
+	// bytes: a different rendering must be dated after it.
+	sent time.Time
 }
 
 // entry is one rendered response, with every header it is served with built
@@ -35,7 +41,10 @@ type validators struct {
 type entry struct {
 	representation
 	etag     string
-	modified time.Time
+	modified time.Time // sent as Last-Modified; zero: none
+	// due is the Last-Modified the entry takes once the clock reaches it
+	// (cache.settle); until then it is sent without one.
+	due time.Time
 
 	gzipOnce sync.Once
 	gz       *representation // the body gzipped, made when a client first asks
@@ -134,31 +143,87 @@ func (c *cache) get(key string, version uint64) (*entry, bool) {
 	return e, ok
 }
 
-// stamp dates a new rendering of key: a document whose bytes differ from
+// stamp dates a new rendering of key. A document whose bytes differ from
 // the last one served under key, but whose stories are no newer, changed
-// now, and says so in Last-Modified. It must be called before e is served.
+// now, and says so in Last-Modified. Whatever its stories say, it is dated
+// after every Last-Modified already sent under key for other bytes:
+// If-Modified-Since compares whole seconds, and a client holding a document
+// of the same second would otherwise be told that it holds this one. A
+// Last-Modified is never later than now (RFC 9110, 8.8.2.1): when the
+// second after the last one sent is still to come, the entry goes without
+// one until then (settle), its ETag validating it meanwhile. stamp must be
+// called before e is served.
 func (c *cache) stamp(key string, e *entry, now time.Time) {
+	now = now.UTC().Truncate(time.Second)
+	date := e.modified.UTC().Truncate(time.Second)
+	if date.After(now) {
+		// A story dated ahead of the clock.
+		date = now
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	last, ok := c.served[key]
 	switch {
 	case ok && last.etag == e.etag:
-		e.setModified(last.modified)
-	case ok && !e.modified.Truncate(time.Second).After(last.modified.Truncate(time.Second)):
-		e.setModified(now.UTC().Truncate(time.Second))
+		date = last.modified
+	case ok && !date.After(last.sent):
+		date = last.sent.Add(time.Second)
+		if now.After(date) {
+			date = now
+		}
 	}
+	e.setModified(date, now)
 	if len(c.served) >= c.max {
 		clear(c.served)
 	}
-	c.served[key] = validators{e.etag, e.modified}
+	c.served[key] = validators{etag: e.etag, modified: date, sent: later(last.sent, e.modified)}
 }
 
-// setModified makes t the entry's Last-Modified.
-func (e *entry) setModified(t time.Time) {
-	e.modified = t
-	if !t.IsZero() {
-		e.header["Last-Modified"] = []string{t.UTC().Format(http.TimeFormat)}
+// settle returns e with the Last-Modified it is due, once the clock has
+// reached it: a copy, which replaces e in the cache. A rendering that is no
+// longer the last one served under key stays without: its date may have
+// gone to the one that replaced it.
+func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *entry {
+	now = now.UTC().Truncate(time.Second)
+	if e.due.IsZero() || e.due.After(now) {
+		return e
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	last, ok := c.served[key]
+	if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
+		return e
+	}
+	d := &entry{etag: e.etag}
+	d.representation = newRepresentation(e.body, maps.Clone(e.header))
+	d.setModified(e.due, now)
+	if version == c.version && c.entries[key] == e {
+		c.entries[key] = d
+	}
+	last.sent = later(last.sent, d.modified)
+	c.served[key] = last
+	return d
+}
+
+// setModified makes t the entry's Last-Modified, or the one it is due when
+// t is later than now.
+func (e *entry) setModified(t, now time.Time) {
+	e.modified, e.due = t, time.Time{}
+	if t.After(now) {
+		e.modified, e.due = time.Time{}, t
+	}
+	if e.modified.IsZero() {
+		delete(e.header, "Last-Modified")
+		return
+	}
+	e.header["Last-Modified"] = []string{e.modified.UTC().Format(http.TimeFormat)}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (c *cache) put(key string, version uint64, e *entry) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 )
@@ -37,5 +38,77 @@ func TestStampDatesAChangeWithoutNewerStories(t *testing.T) {
 	c.stamp("all.rss", d, t3.Add(time.Minute))
 	if !d.modified.Equal(t3) {
 		t.Errorf("a document with a newer story dated %s, want the story's %s", d.modified, t3)
+	}
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// TestIfModifiedSinceAfterTwoChangesInOneSecond: a feed that changes twice
+// within one second, with no newer story, is never answered 304 to the
+// Last-Modified of its first change. Its second rendering goes without a
+// Last-Modified until the next second, never one ahead of the clock, and
+// then takes that second.
+func TestIfModifiedSinceAfterTwoChangesInOneSecond(t *testing.T) {
+	sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	clock := &testClock{t: sec.Add(100 * time.Millisecond)}
+	fs := newFeedSiteAt(t, "", clock.now)
+	fs.fill(t)
+	modified := func(header ...string) (int, string) {
+		t.Helper()
+		resp, _ := fs.get(t, "GET", "/feeds/du-lich.rss", header...)
+		return resp.StatusCode, resp.Header.Get("Last-Modified")
+	}
+	if _, lm := modified(); lm == "" {
+		t.Fatal("the first rendering has no Last-Modified")
+	}
+
+	// Stories published earlier than those already in the feed: the
+	// document changes, its newest story does not.
+	fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
+	_, first := modified()
+	if first != sec.Format(http.TimeFormat) {
+		t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", first, sec.Format(http.TimeFormat))
+	}
+	clock.set(sec.Add(600 * time.Millisecond))
+	fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
+
+	if status, _ := modified("If-Modified-Since: " + first); status != http.StatusOK {
+		t.Fatalf("If-Modified-Since %s after a second change in the same second: status %d, want 200", first, status)
+	}
+	status, lm := modified()
+	if status != http.StatusOK || lm != "" {
+		t.Errorf("second change, same second: status %d, Last-Modified %q; want 200 and none until the next second", status, lm)
+	}
+	next := sec.Add(time.Second).Format(http.TimeFormat)
+	// A date a second ahead of the clock is not one this server gave.
+	if status, _ := modified("If-Modified-Since: " + next); status != http.StatusOK {
+		t.Errorf("If-Modified-Since ahead of the clock: status %d, want 200", status)
+	}
+
+	clock.set(sec.Add(1200 * time.Millisecond))
+	if _, lm := modified(); lm != next {
+		t.Errorf("in the next second: Last-Modified %q, want %q", lm, next)
+	}
+	if status, _ := modified("If-Modified-Since: " + first); status != http.StatusOK {
+		t.Errorf("in the next second, If-Modified-Since %s: status %d, want 200", first, status)
+	}
+	if status, _ := modified("If-Modified-Since: " + next); status != http.StatusNotModified {
+		t.Errorf("in the next second, If-Modified-Since %s: status %d, want 304", next, status)
 	}
 }

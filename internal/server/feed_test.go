@@ -37,6 +37,12 @@ const (
 // "thoi-su" and a partners-only "noi-bo".
 func newFeedSite(t testing.TB, extra string) *feedSite {
 	t.Helper()
+	return newFeedSiteAt(t, extra, time.Now)
+}
+
+// newFeedSiteAt is newFeedSite with the server's clock.
+func newFeedSiteAt(t testing.TB, extra string, clock func() time.Time) *feedSite {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +75,9 @@ default_category: thoi-su
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(New(cfg, st, slog.New(slog.DiscardHandler)).Handler())
+	web := New(cfg, st, slog.New(slog.DiscardHandler))
+	web.now = clock
+	srv := httptest.NewUnstartedServer(web.Handler())
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()

@@ -42,7 +42,8 @@ type Server struct {
 	// Deadlines of the parts of a request that can take long (deadline.go).
 	bodyTimeout, writeTimeout time.Duration
 
-	// now is the front page's clock ("5 phút trước", "hôm qua"): tests fix it.
+	// now is the clock of the front page ("5 phút trước", "hôm qua") and of
+	// feeds' Last-Modified: tests fix it.
 	now func() time.Time
 }
 
