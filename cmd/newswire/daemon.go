@@ -22,9 +22,9 @@ import (
 )
 
 // daemon runs the HTTP side and the poller for one config at a time. A valid
-// new config replaces both whole: the store, the listener, the metrics and
-// what is known of each source's last document stay; polls in flight are
-// cancelled and retried under the new config.
+// new config replaces both whole: the store, the listener, the metrics, the
+// partners' pull counts and what is known of each source's last document
+// stay; polls in flight are cancelled and retried under the new config.
 type daemon struct {
 	ctx     context.Context
 	st      *store.Store
@@ -43,6 +43,9 @@ type daemon struct {
 	subscribed websub.Subscriptions
 	// said are the reminders the pollers gave, not repeated at reloads.
 	said poll.Said
+	// pulls counts each partner's pulls since the daemon started; each
+	// config's server counts on in it.
+	pulls server.Pulls
 
 	handler atomic.Pointer[http.Handler]
 
@@ -65,6 +68,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	web := server.New(cfg, d.st, d.log)
 	web.SetWriteTimeout(0) // serve's Guard bounds every response
 	web.SetMetrics(d.metrics)
+	web.UsePulls(&d.pulls)
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)

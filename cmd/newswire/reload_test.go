@@ -291,3 +291,104 @@ func recordingOutlet(t *testing.T) (string, func(path string) int) {
 		return hits[path]
 	}
 }
+
+// TestReloadKeepsPartnerPulls: a reload keeps each partner's pull count and
+// last pull, by name, when its token changes; a partner renamed starts
+// again from nothing and its old name is gone.
+func TestReloadKeepsPartnerPulls(t *testing.T) {
+	outletURL, _ := recordingOutlet(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(vtvToken, vovName string) {
+		t.Helper()
+		cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s}
+partners:
+  - {name: vtv, token: %s}
+  - {name: %s, token: dai-tieng-noi-viet-nam-2026}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, vtvToken, vovName, outletURL)
+		replaceFile(t, cfgPath, cfg)
+	}
+	type partnerStatus struct {
+		Name     string     `json:"name"`
+		Pulls    int64      `json:"pulls"`
+		LastPull *time.Time `json:"last_pull"`
+	}
+	partners := func() map[string]partnerStatus {
+		t.Helper()
+		resp, err := http.Get(base + "/api/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st struct {
+			Partners []partnerStatus `json:"partners"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatalf("/api/status: %v", err)
+		}
+		m := map[string]partnerStatus{}
+		for _, p := range st.Partners {
+			m[p.Name] = p
+		}
+		return m
+	}
+	pull := func(token string) {
+		t.Helper()
+		req, err := http.NewRequest("GET", base+"/feeds/thoi-su.rss", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("pull: status %d", resp.StatusCode)
+		}
+	}
+
+	write("truyen-hinh-viet-nam-2026", "vov")
+	serveDaemon(t, cfgPath, addr)
+	pull("truyen-hinh-viet-nam-2026")
+	pull("truyen-hinh-viet-nam-2026")
+	pull("dai-tieng-noi-viet-nam-2026")
+	before := partners()
+	if before["vtv"].Pulls != 2 || before["vtv"].LastPull == nil || before["vov"].Pulls != 1 {
+		t.Fatalf("before the reload: %+v, want vtv 2 pulls, vov 1", before)
+	}
+
+	// vtv gets a new token; vov is renamed.
+	write("truyen-hinh-viet-nam-2027", "dai-tieng-noi")
+	var after map[string]partnerStatus
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		after = partners()
+		if _, ok := after["dai-tieng-noi"]; ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new partners not applied within 10s: %+v", after)
+		}
+	}
+	if vtv := after["vtv"]; vtv.Pulls != 2 || vtv.LastPull == nil || !vtv.LastPull.Equal(*before["vtv"].LastPull) {
+		t.Errorf("vtv after a reload that changed its token: %+v, want %d pulls, last %s", vtv, 2, before["vtv"].LastPull)
+	}
+	if renamed := after["dai-tieng-noi"]; renamed.Pulls != 0 || renamed.LastPull != nil {
+		t.Errorf("a renamed partner kept the old name's pulls: %+v", renamed)
+	}
+	if old, ok := after["vov"]; ok {
+		t.Errorf("the old name is still listed: %+v", old)
+	}
+	pull("truyen-hinh-viet-nam-2027")
+	if n := partners()["vtv"].Pulls; n != 3 {
+		t.Errorf("vtv pulled once more with its new token: %d pulls, want 3", n)
+	}
+}

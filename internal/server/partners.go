@@ -15,27 +15,68 @@ import (
 
 // partner is one configured partner and what it has pulled.
 type partner struct {
-	name     string
-	token    []byte
-	pulls    atomic.Int64
+	name  string
+	token []byte
+	*pulls
+}
+
+// pulls is what one partner has pulled.
+type pulls struct {
+	count    atomic.Int64
 	lastPull atomic.Int64 // unix nanoseconds; 0 = never
 }
 
-func (p *partner) pulled(now time.Time) {
-	p.pulls.Add(1)
+func (p *pulls) pulled(now time.Time) {
+	p.count.Add(1)
 	p.lastPull.Store(now.UnixNano())
+}
+
+// Pulls counts each partner's pulls by its name, for as long as the daemon
+// runs. It outlives a Server: a daemon hands its one Pulls to the Server of
+// every config it runs (Server.UsePulls), so that a reload keeps the counts
+// of the partners it keeps, whatever their new token, and forgets those of
+// the partners it removes or renames. The zero value is ready to use.
+type Pulls struct {
+	mu     sync.Mutex
+	byName map[string]*pulls
+}
+
+// of returns the counts of the partners named, in order, and forgets any
+// other partner's.
+func (ps *Pulls) of(names []string) []*pulls {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	kept := make(map[string]*pulls, len(names))
+	out := make([]*pulls, len(names))
+	for i, name := range names {
+		p, ok := ps.byName[name]
+		if !ok {
+			p = &pulls{}
+		}
+		kept[name], out[i] = p, p
+	}
+	ps.byName = kept
+	return out
 }
 
 // partners authenticates feed requests by token.
 type partners struct{ list []*partner }
 
-func newPartners(cfg []config.Partner) *partners {
+func newPartners(cfg []config.Partner, counts *Pulls) *partners {
+	names := make([]string, len(cfg))
+	for i, p := range cfg {
+		names[i] = p.Name
+	}
 	ps := &partners{}
-	for _, p := range cfg {
-		ps.list = append(ps.list, &partner{name: p.Name, token: []byte(p.Token)})
+	for i, c := range counts.of(names) {
+		ps.list = append(ps.list, &partner{name: cfg[i].Name, token: []byte(cfg[i].Token), pulls: c})
 	}
 	return ps
 }
+
+// UsePulls makes the server count partners' pulls in p, which earlier
+// servers may have counted in already. Call it before serving.
+func (s *Server) UsePulls(p *Pulls) { s.partners = newPartners(s.cfg.Partners, p) }
 
 // authenticate returns the partner whose token the request carries
 // ("Authorization: Bearer TOKEN", or ?token= for readers that cannot send
@@ -72,7 +113,7 @@ type partnerStatus struct {
 func (ps *partners) status() []partnerStatus {
 	out := make([]partnerStatus, 0, len(ps.list))
 	for _, p := range ps.list {
-		st := partnerStatus{Name: p.name, Pulls: p.pulls.Load()}
+		st := partnerStatus{Name: p.name, Pulls: p.count.Load()}
 		if ns := p.lastPull.Load(); ns != 0 {
 			t := time.Unix(0, ns).UTC()
 			st.LastPull = &t

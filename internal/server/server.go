@@ -58,7 +58,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 		mux:      http.NewServeMux(),
 		started:  time.Now(),
 		metrics:  metrics.New(),
-		partners: newPartners(cfg.Partners),
+		partners: newPartners(cfg.Partners, &Pulls{}),
 		limiter:  newLimiter(cfg.RateLimit.PerClient, cfg.RateLimit.Burst),
 
 		bodyTimeout:  BodyTimeout,
