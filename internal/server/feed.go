@@ -253,6 +253,17 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 	s.countFeed(ext, s.serveCached(w, r, ent, now))
 }
 
+// emptyFeedUpdated dates a feed with no story: Atom requires a date, RSS
+// readers show one, and Last-Modified is sent with every feed. It is a
+// constant, so that an empty feed's bytes, ETag and Last-Modified are the
+// same across restarts, reloads, a store restored from a backup and every
+// instance behind one proxy; a date taken from the clock (the daemon's
+// start) changed them all at each. The feed validator takes it (a date
+// from 1970 to tomorrow), and readers date stories by their own dates, not
+// the channel's. A feed emptied while the daemon runs is dated when it
+// changed instead (cache.stamp).
+var emptyFeedUpdated = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // badRequest is an error in the request, told to the client as is.
 type badRequest struct{ msg string }
 
@@ -319,9 +330,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 	}
 	ch.Updated = newest(stories)
 	if ch.Updated.IsZero() {
-		// An empty feed still needs a date, and a plausible one: the
-		// daemon's start, stable for as long as the document is.
-		ch.Updated = s.started.UTC().Truncate(time.Second)
+		ch.Updated = emptyFeedUpdated
 	}
 	var buf bytes.Buffer
 	if err := f.render(s.renderer, &buf, ch, stories); err != nil {

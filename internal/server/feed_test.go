@@ -81,13 +81,32 @@ default_category: thoi-su
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
+	fs := &feedSite{srv: srv, st: st, cfg: cfg}
+	// A test may restart the site over the same file (restart).
 	t.Cleanup(func() {
-		srv.Close()
-		if err := st.Close(); err != nil {
+		fs.srv.Close()
+		if err := fs.st.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &feedSite{srv: srv, st: st, cfg: cfg}
+	return fs
+}
+
+// restart stops the site and starts it again over the same store file, as
+// a daemon restarted does.
+func (fs *feedSite) restart(t testing.TB) {
+	t.Helper()
+	fs.srv.Close()
+	path := fs.st.Path()
+	if err := fs.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.st = st
+	fs.srv = httptest.NewServer(New(fs.cfg, st, slog.New(slog.DiscardHandler)).Handler())
 }
 
 // story is one item of source routed to cats, published minutes after 8:00
@@ -139,7 +158,14 @@ func (fs *feedSite) fill(t testing.TB) {
 // get requests path with the given header lines ("Name: value").
 func (fs *feedSite) get(t testing.TB, method, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, fs.srv.URL+path, nil)
+	return request(t, method, fs.srv.URL+path, header...)
+}
+
+// request sends a request with the header fields given ("Name: value") and
+// returns the response and its body.
+func request(t testing.TB, method, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,4 +422,53 @@ func TestFeedETagOnlyFollowsItsStories(t *testing.T) {
 			t.Errorf("%s: the cursor header did not move on", f)
 		}
 	}
+}
+
+// TestEmptyFeedStableAcrossRestartAndReload: a category with no story keeps
+// its feed's bytes, ETag and Last-Modified when the daemon reloads its
+// config or restarts, so that readers and caches revalidate it with 304s.
+func TestEmptyFeedStableAcrossRestartAndReload(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t) // "the-thao" stays empty
+	type seen struct{ etag, modified, body string }
+	files := []string{"/feeds/the-thao.rss", "/feeds/the-thao.atom", "/feeds/the-thao.json"}
+	look := func(base string) map[string]seen {
+		t.Helper()
+		m := map[string]seen{}
+		for _, f := range files {
+			resp, body := request(t, "GET", base+f)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: status %d", f, resp.StatusCode)
+			}
+			m[f] = seen{resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), string(body)}
+		}
+		return m
+	}
+	first := look(fs.srv.URL)
+	same := func(when, base string) {
+		t.Helper()
+		for f, got := range look(base) {
+			want := first[f]
+			if got.etag != want.etag || got.modified != want.modified {
+				t.Errorf("%s after a %s: ETag %s, Last-Modified %q; want %s, %q", f, when, got.etag, got.modified, want.etag, want.modified)
+			}
+			if got.body != want.body {
+				t.Errorf("%s after a %s: the document changed:\n%s\nwas\n%s", f, when, got.body, want.body)
+			}
+			for _, h := range []string{"If-None-Match: " + want.etag, "If-Modified-Since: " + want.modified} {
+				if resp, _ := request(t, "GET", base+f, h); resp.StatusCode != http.StatusNotModified {
+					t.Errorf("%s after a %s, %s: status %d, want 304", f, when, h, resp.StatusCode)
+				}
+			}
+		}
+	}
+
+	// The clock moves on to the next second, as between two starts.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	reloaded := httptest.NewServer(New(fs.cfg, fs.st, slog.New(slog.DiscardHandler)).Handler())
+	same("reload", reloaded.URL)
+	reloaded.Close()
+
+	fs.restart(t)
+	same("restart", fs.srv.URL)
 }
