@@ -74,7 +74,7 @@ func TestSlowReaderWriteDeadline(t *testing.T) {
 	body := bytes.Repeat([]byte("<p>Bản tin dài về mùa lúa chín trên ruộng bậc thang Hoàng Su Phì.</p>\n"), 400_000)
 	e := newEntry(body, "text/html; charset=utf-8", time.Now(), time.Minute, false, nil)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serveCached(w, r, e, time.Now())
+		s.serveCached(w, r, e)
 	}))
 	defer srv.Close()
 
@@ -131,7 +131,7 @@ func TestDeadlineOnlyWithBody(t *testing.T) {
 			r.Header.Set("If-None-Match", tt.inm)
 		}
 		w := &deadlineRecorder{ResponseRecorder: httptest.NewRecorder()}
-		status := s.serveCached(w, r, e, time.Now())
+		status := s.serveCached(w, r, e)
 		if w.write.IsZero() == tt.want {
 			t.Errorf("%s If-None-Match %q (%d): write deadline %v, want set %v", tt.method, tt.inm, status, w.write, tt.want)
 		}
