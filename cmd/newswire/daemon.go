@@ -23,8 +23,9 @@ import (
 
 // daemon runs the HTTP side and the poller for one config at a time. A valid
 // new config replaces both whole: the store, the listener, the metrics, the
-// partners' pull counts and what is known of each source's last document
-// stay; polls in flight are cancelled and retried under the new config.
+// partners' pull counts, the dates feeds were served with and what is known
+// of each source's last document stay; polls in flight are cancelled and
+// retried under the new config.
 type daemon struct {
 	ctx     context.Context
 	st      *store.Store
@@ -46,6 +47,9 @@ type daemon struct {
 	// pulls counts each partner's pulls since the daemon started; each
 	// config's server counts on in it.
 	pulls server.Pulls
+	// dates are the validators each feed was last served with, by which
+	// each config's server dates a feed that changed.
+	dates server.Dates
 
 	handler atomic.Pointer[http.Handler]
 
@@ -69,6 +73,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	web.SetWriteTimeout(0) // serve's Guard bounds every response
 	web.SetMetrics(d.metrics)
 	web.UsePulls(&d.pulls)
+	web.UseDates(&d.dates)
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)

@@ -23,7 +23,44 @@ type cache struct {
 	// across versions: a document that changed with no newer story in it
 	// (retention deleted one, an outlet was credited) must not keep the
 	// Last-Modified a client's If-Modified-Since already holds.
-	served map[string]validators
+	served *Dates
+}
+
+// Dates holds, by feed and query, the validators of the last rendering
+// served (cache.served). It outlives a Server: a daemon hands its one Dates
+// to the Server of every config it runs (Server.UseDates), so that a reload
+// does not date a changed feed by its stories again, as if no client held
+// a later Last-Modified. The zero value is ready to use.
+type Dates struct {
+	mu sync.Mutex
+	m  map[string]validators
+}
+
+// UseDates makes the server date its feeds by the validators held in d,
+// which earlier servers may have served already. Call it before serving.
+func (s *Server) UseDates(d *Dates) { s.cache.served = d }
+
+// update replaces the validators held for key with what f makes of them
+// (ok: some were held), unless f says to keep them as they are; it keeps
+// at most max keys: when full, one other key is forgotten, at random.
+func (d *Dates) update(key string, max int, f func(last validators, ok bool) (validators, bool)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	last, ok := d.m[key]
+	v, replace := f(last, ok)
+	if !replace {
+		return
+	}
+	if d.m == nil {
+		d.m = make(map[string]validators)
+	}
+	if !ok && len(d.m) >= max {
+		for k := range d.m {
+			delete(d.m, k)
+			break
+		}
+	}
+	d.m[key] = v
 }
 
 type validators struct {
@@ -82,7 +119,7 @@ func newRepresentation(body []byte, header http.Header) representation {
 }
 
 func newCache(max int) *cache {
-	return &cache{max: max, entries: make(map[string]*entry), served: make(map[string]validators)}
+	return &cache{max: max, entries: make(map[string]*entry), served: &Dates{}}
 }
 
 // newEntry builds the entry of body; extra headers (the partner cursor) are
@@ -162,21 +199,19 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	last, ok := c.served[key]
-	switch {
-	case ok && last.etag == e.etag:
-		date = last.modified
-	case ok && !date.After(last.sent):
-		date = last.sent.Add(time.Second)
-		if now.After(date) {
-			date = now
+	c.served.update(key, c.max, func(last validators, ok bool) (validators, bool) {
+		switch {
+		case ok && last.etag == e.etag:
+			date = last.modified
+		case ok && !date.After(last.sent):
+			date = last.sent.Add(time.Second)
+			if now.After(date) {
+				date = now
+			}
 		}
-	}
-	e.setModified(date, now)
-	if len(c.served) >= c.max {
-		clear(c.served)
-	}
-	c.served[key] = validators{etag: e.etag, modified: date, sent: later(last.sent, e.modified)}
+		e.setModified(date, now)
+		return validators{etag: e.etag, modified: date, sent: later(last.sent, e.modified)}, true
+	})
 }
 
 // settle returns e with the Last-Modified it is due, once the clock has
@@ -190,19 +225,22 @@ func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *ent
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	last, ok := c.served[key]
-	if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
-		return e
-	}
-	d := &entry{etag: e.etag}
-	d.representation = newRepresentation(e.body, maps.Clone(e.header))
-	d.setModified(e.due, now)
-	if version == c.version && c.entries[key] == e {
-		c.entries[key] = d
-	}
-	last.sent = later(last.sent, d.modified)
-	c.served[key] = last
-	return d
+	settled := e
+	c.served.update(key, c.max, func(last validators, ok bool) (validators, bool) {
+		if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
+			return last, false
+		}
+		d := &entry{etag: e.etag}
+		d.representation = newRepresentation(e.body, maps.Clone(e.header))
+		d.setModified(e.due, now)
+		if version == c.version && c.entries[key] == e {
+			c.entries[key] = d
+		}
+		last.sent = later(last.sent, d.modified)
+		settled = d
+		return last, true
+	})
+	return settled
 }
 
 // setModified makes t the entry's Last-Modified, or the one it is due when

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -110,5 +112,41 @@ func TestIfModifiedSinceAfterTwoChangesInOneSecond(t *testing.T) {
 	}
 	if status, _ := modified("If-Modified-Since: " + next); status != http.StatusNotModified {
 		t.Errorf("in the next second, If-Modified-Since %s: status %d, want 304", next, status)
+	}
+}
+
+// TestIfModifiedSinceAcrossReload: the dates a feed was served with are
+// kept across a config reload (a new Server, given the last one's Dates):
+// a feed that changed with no newer story, served again within the second
+// of its last Last-Modified after the reload, does not answer 304 to that
+// Last-Modified.
+func TestIfModifiedSinceAcrossReload(t *testing.T) {
+	sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	clock := &testClock{t: sec.Add(100 * time.Millisecond)}
+	fs := newFeedSiteAt(t, "", clock.now)
+	fs.fill(t)
+	var dates Dates
+	serve := func() string {
+		web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+		web.now = clock.now
+		web.UseDates(&dates)
+		srv := httptest.NewServer(web.Handler())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	before := serve()
+	request(t, "GET", before+"/feeds/du-lich.rss")
+	fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
+	resp, _ := request(t, "GET", before+"/feeds/du-lich.rss")
+	first := resp.Header.Get("Last-Modified")
+	if first != sec.Format(http.TimeFormat) {
+		t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", first, sec.Format(http.TimeFormat))
+	}
+
+	clock.set(sec.Add(600 * time.Millisecond))
+	fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
+	after := serve() // the reload
+	if resp, _ := request(t, "GET", after+"/feeds/du-lich.rss", "If-Modified-Since: "+first); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after a reload, If-Modified-Since %s on a feed changed since: status %d, want 200", first, resp.StatusCode)
 	}
 }
