@@ -24,6 +24,26 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+func TestClearly(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"vietnamese story", "Hà Giang đón 50 nghìn lượt khách dịp lễ hội. Các điểm du lịch tại Đồng Văn được mở cửa đến khuya.", "vi"},
+		{"vietnamese headline alone", "Hà Giang đón khách dịp lễ hội hoa tam giác mạch", ""},
+		{"english story", "The festival in Hà Giang drew visitors from across the country, and hotels in Đồng Văn were full for the weekend.", "en"},
+		{"english headline with place names", "Hà Giang: Đồng Văn market in Lũng Cú draws crowds", ""},
+		{"english full of place names", "The road from Hà Giang to Mèo Vạc via Yên Minh and Đồng Văn is open to the public", ""},
+		{"vietnamese quoting english", "Bộ phim The Last of Us được chiếu tại rạp và có nhiều khán giả trẻ đến xem", "vi"},
+		{"too short", "Video", ""},
+		{"french", "Le festival des fleurs attire des visiteurs de tout le pays", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Clearly(tt.text); got != tt.want {
+				t.Errorf("Clearly(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
 func FuzzDetect(f *testing.F) {
 	f.Add("Hà Giang đón khách")
 	f.Add("The festival draws crowds")

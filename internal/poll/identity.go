@@ -1,6 +1,8 @@
 package poll
 
 import (
+	"strings"
+
 	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/lang"
@@ -12,9 +14,22 @@ import (
 // detectLanguage gives an item that neither its feed nor its source tags a
 // language detected from its headline and summary, so that per-language
 // routing and feeds still place it; it stays untagged when detection cannot tell.
+// A declared Vietnamese or English that the text clearly contradicts is
+// overruled (lang.Clearly): many Vietnamese sites' feed templates declare
+// en-US, and a Vietnamese story must not reach the readers of an English
+// feed, or be marked up as English for their screen readers.
 func detectLanguage(it *feeds.Item) {
+	text := it.Title + ". " + it.Summary
 	if it.Language == "" {
-		it.Language = lang.Detect(it.Title + ". " + it.Summary)
+		it.Language = lang.Detect(text)
+		return
+	}
+	primary, _, _ := strings.Cut(strings.ToLower(it.Language), "-")
+	if primary != lang.Vietnamese && primary != lang.English {
+		return
+	}
+	if clearly := lang.Clearly(text); clearly != "" && clearly != primary {
+		it.Language = clearly
 	}
 }
 

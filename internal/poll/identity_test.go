@@ -3,6 +3,9 @@ package poll
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"newswire/feeds"
@@ -60,5 +63,63 @@ filters:
 	}
 	if c := cats["http://huyen.test/en/computer-class.html"]; len(c) != 1 || c[0] != "english" {
 		t.Errorf("English item routed to %v, want [english]", c)
+	}
+}
+
+// TestDeclaredLanguageOverruled: a Vietnamese site whose feed template
+// declares en-US has its Vietnamese stories stored as Vietnamese and kept
+// out of the English category; its one English story, with Vietnamese
+// place names in it, stays English; a short headline that cannot be told
+// apart keeps the feed's word.
+func TestDeclaredLanguageOverruled(t *testing.T) {
+	feed := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Báo Bắc Mê</title><link>http://bacme.test/</link><description>Tin huyện</description>
+<language>en-US</language>
+<item><title>Huyện Bắc Mê khởi công cầu treo qua sông Gâm</title><link>http://bacme.test/cau-treo.html</link>
+<description>Cây cầu dài 120 mét được xây dựng trong 8 tháng, giúp người dân các thôn bên kia sông đi lại thuận tiện hơn khi mùa mưa đến.</description>
+<pubDate>Sat, 28 Nov 2026 08:00:00 +0700</pubDate></item>
+<item><title>Bac Me starts work on a suspension bridge</title><link>http://bacme.test/en/bridge.html</link>
+<description>The 120-metre bridge over the Gâm river in Bắc Mê will take eight months to build, and it is the first in the district.</description>
+<pubDate>Sat, 28 Nov 2026 09:00:00 +0700</pubDate></item>
+<item><title>Video: cầu treo Bắc Mê</title><link>http://bacme.test/video.html</link>
+<pubDate>Sat, 28 Nov 2026 10:00:00 +0700</pubDate></item>
+</channel></rss>`
+	url := serveOn(t, "127.0.0.62", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = io.WriteString(w, feed)
+	}))
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll:
+%s
+sources:
+  - {id: bacme, url: %q}
+categories:
+  - {id: thoi-su}
+  - {id: english, languages: [en]}
+default_category: thoi-su
+`, t.TempDir(), fastPoll, url+"/rss")), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, st, _ := newPoller(t, cfg)
+	if rep := p.Poll(context.Background(), source(t, cfg, "bacme")); rep.Err != nil || rep.New != 3 {
+		t.Fatalf("report = %+v", rep)
+	}
+	langs := map[string]string{}
+	cats := map[string]string{}
+	if err := st.ForEach(func(s feeds.Story) error {
+		langs[s.Link], cats[s.Link] = s.Language, strings.Join(s.Categories, ",")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for link, want := range map[string][2]string{
+		"http://bacme.test/cau-treo.html":  {"vi", "thoi-su"},
+		"http://bacme.test/en/bridge.html": {"en-US", "english"},
+		"http://bacme.test/video.html":     {"en-US", "english"},
+	} {
+		if langs[link] != want[0] || cats[link] != want[1] {
+			t.Errorf("%s: language %q in %q, want %q in %q", link, langs[link], cats[link], want[0], want[1])
+		}
 	}
 }
