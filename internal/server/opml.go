@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"newswire/internal/config"
+	"newswire/internal/poll"
+	"newswire/store"
 )
 
 type opml struct {
@@ -23,6 +25,7 @@ type opmlOutline struct {
 	Title   string `xml:"title,attr,omitempty"`
 	XMLURL  string `xml:"xmlUrl,attr,omitempty"`
 	HTMLURL string `xml:"htmlUrl,attr,omitempty"`
+	URL     string `xml:"url,attr,omitempty"` // of a type="link" outline
 	Lang    string `xml:"language,attr,omitempty"`
 	// Children group outlines: sources by level.
 	Children []opmlOutline `xml:"outline"`
@@ -38,14 +41,36 @@ func writeOPML(w http.ResponseWriter, title string, outlines []opmlOutline) {
 }
 
 // handleSourcesOPML lists the polled sources grouped by level: provincial,
-// central, then those that state none.
+// central, then those that state none. Each is listed where it is polled
+// now (the feed a 301 or a page's feed link led to); a disabled source and
+// one gone with 410 are not polled, and not listed. A source read from a
+// web page has no feed of its own: it is a type="link" outline, which
+// readers do not subscribe to.
 func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
+	read := s.st.Sources
+	if fn := s.state.sources.Load(); fn != nil {
+		read = *fn
+	}
+	states, err := read()
+	if err != nil {
+		s.log.Error("listing sources", "error", err)
+		http.Error(w, "cannot read the sources' states", http.StatusInternalServerError)
+		return
+	}
+	byID := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byID[st.ID] = st
+	}
 	groups := []opmlOutline{
 		{Text: config.LevelProvincial, Title: "Báo chí tỉnh"},
 		{Text: config.LevelCentral, Title: "Báo chí trung ương"},
 		{Text: "other", Title: "Nguồn khác"},
 	}
 	for _, src := range s.cfg.Sources {
+		st := byID[src.ID]
+		if src.Disabled || poll.IsGone(src, st) {
+			continue
+		}
 		g := &groups[2]
 		switch src.Level {
 		case config.LevelProvincial:
@@ -53,7 +78,12 @@ func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
 		case config.LevelCentral:
 			g = &groups[1]
 		}
-		g.Children = append(g.Children, opmlOutline{Type: "rss", Text: src.Title, Title: src.Title, XMLURL: src.URL, HTMLURL: homePage(src.URL), Lang: src.Language})
+		url := poll.EffectiveURL(src, st)
+		o := opmlOutline{Type: "rss", Text: src.Title, Title: src.Title, XMLURL: url, HTMLURL: homePage(url), Lang: src.Language}
+		if src.IsHTML() {
+			o.Type, o.XMLURL, o.HTMLURL, o.URL = "link", "", "", url
+		}
+		g.Children = append(g.Children, o)
 	}
 	var out []opmlOutline
 	for _, g := range groups {

@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/xml"
 	"testing"
+
+	"newswire/store"
 )
 
 func TestOPML(t *testing.T) {
@@ -51,4 +53,39 @@ func TestOPML(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSourcesOPMLWherePolled: /sources.opml lists each source where it is
+// polled now, and leaves out one gone with 410: an admin importing it
+// gets no dead address.
+func TestSourcesOPMLWherePolled(t *testing.T) {
+	fs := newFeedSite(t, "")
+	moved := "https://baohagiang.example.vn/rss-moi.xml"
+	if err := fs.st.SaveSources([]store.SourceState{
+		{ID: "baohagiang", URL: moved, URLFrom: "https://baohagiang.example.vn/rss", URLReason: "moved", LastResult: "ok"},
+		{ID: "vov", GoneURL: "https://vov.example.vn/rss", LastResult: "gone"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := fs.get(t, "GET", "/sources.opml")
+	var doc struct {
+		Body []struct {
+			Children []struct {
+				XMLURL  string `xml:"xmlUrl,attr"`
+				HTMLURL string `xml:"htmlUrl,attr"`
+			} `xml:"outline"`
+		} `xml:"body>outline"`
+	}
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range doc.Body {
+		for _, c := range g.Children {
+			got = append(got, c.XMLURL)
+		}
+	}
+	if len(got) != 1 || got[0] != moved {
+		t.Errorf("sources listed at %q, want only the moved one at %q\n%s", got, moved, body)
+	}
 }
