@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 )
 
@@ -91,5 +93,52 @@ func TestAside(t *testing.T) {
 	err = ts.SaveAside("memo", func(put func(k, v []byte) error) error { return put([]byte("\x00x"), nil) })
 	if err == nil {
 		t.Fatal("a key starting with a zero byte was set aside")
+	}
+}
+
+// TestAsideOutlivesReaders: a process that opens the store, reads and
+// closes it between SaveAside and the next Open (an export, a backup)
+// leaves the file as it was, and what was set aside is still taken.
+func TestAsideOutlivesReaders(t *testing.T) {
+	ts := newTestStore(t)
+	path := ts.Path()
+	fillStories(t, ts, "baotuyenquang", 6)
+	err := ts.SaveAside("memo", func(put func(k, v []byte) error) error {
+		if err := put([]byte("baotuyenquang"), []byte("tài liệu cuối")); err != nil {
+			return err
+		}
+		return put([]byte("baohagiang"), []byte("tài liệu đầu"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for range 2 {
+		reader := openTestStore(t, path, Options{})
+		if got := reader.all(AllCategory, 100); len(got) != 6 {
+			t.Fatalf("reader found %d stories, want 6", len(got))
+		}
+		if _, err := reader.Backup(new(bytes.Buffer)); err != nil {
+			t.Fatal(err)
+		}
+		reader.close()
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("opening and reading the store changed the file (err %v)", err)
+	}
+
+	ts = openTestStore(t, path, Options{})
+	got := map[string]string{}
+	found, err := ts.TakeAside("memo", func(k, v []byte) error {
+		got[string(k)] = string(v)
+		return nil
+	})
+	if !found || err != nil || got["baohagiang"] != "tài liệu đầu" || len(got) != 2 {
+		t.Fatalf("take after two readers: found %v, %v, %v; want both pairs", found, err, got)
 	}
 }

@@ -44,7 +44,9 @@
 //
 // The schema version counts layout changes. Open migrates an older file
 // forward, all migrations in one write transaction, and refuses a newer one
-// (ErrSchema).
+// (ErrSchema). A file already at this build's version is not written to by
+// Open: a commit would move it to a new transaction, and what the last
+// process set aside (aside.go) would go stale.
 //
 // # Counts
 //

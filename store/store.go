@@ -112,13 +112,22 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// The last transaction before this Open's own: what was set aside in
-	// it is what the file still holds (TakeAside).
+	// The last transaction before this Open's own, if it needs one: what
+	// was set aside in it is what the file still holds (TakeAside).
 	var openedAt uint64
-	_ = db.View(func(tx *bolt.Tx) error { openedAt = uint64(tx.ID()); return nil })
-	if err := db.Update(initSchema); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	current := false
+	_ = db.View(func(tx *bolt.Tx) error {
+		openedAt, current = uint64(tx.ID()), schemaCurrent(tx)
+		return nil
+	})
+	// A commit moves the file to a new transaction even when it changes
+	// nothing, which would make what the last run set aside stale: a file
+	// already at schemaVersion is not written to.
+	if !current {
+		if err := db.Update(initSchema); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
 	}
 	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
 	st.writes.pageSize = int64(db.Info().PageSize)
@@ -185,6 +194,21 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	return migrate(tx, from, migrations)
+}
+
+// schemaCurrent reports whether tx holds every bucket initSchema creates
+// and is at schemaVersion: whether initSchema would change nothing.
+func schemaCurrent(tx *bolt.Tx) bool {
+	for _, name := range [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta} {
+		if tx.Bucket(name) == nil {
+			return false
+		}
+	}
+	if tx.Bucket(bucketIndex).Bucket([]byte(AllCategory)) == nil {
+		return false
+	}
+	v := tx.Bucket(bucketMeta).Get(keySchema)
+	return len(v) == 8 && binary.BigEndian.Uint64(v) == schemaVersion
 }
 
 // migration turns a store of version to-1 into one of version to.

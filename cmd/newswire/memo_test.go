@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -230,6 +231,49 @@ func TestFetchKeepsMemo(t *testing.T) {
 	}
 	if n := set(); n != 1 {
 		t.Fatalf("after a third fetch, %d sources' documents set aside, want 1", n)
+	}
+}
+
+// TestReadersKeepMemo: export, backup and stories --explain, run while no
+// daemon holds the store, leave the file as it was, so that the next run
+// still takes over what the last one set aside.
+func TestReadersKeepMemo(t *testing.T) {
+	url, _ := memoOutlet(t)
+	cfgPath := memoConfig(t, url)
+	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil {
+		t.Fatalf("fetch: %v\n%s", err, out)
+	}
+	path := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if recs := exportAll(t, cfgPath); len(recs) != 2 {
+		t.Fatalf("export: %d stories, want 2", len(recs))
+	}
+	if out, err := runCmd(t, "backup", "-config", cfgPath, filepath.Join(t.TempDir(), "copy.db")); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "stories", "-config", cfgPath, "--explain", "1"); err != nil || !strings.Contains(out, "story 1") {
+		t.Fatalf("stories --explain: %v\n%s", err, out)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("export, backup and stories changed the store file (err %v)", err)
+	}
+
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var m poll.Memo
+	if n, err := m.Load(st); n != 1 || err != nil {
+		t.Fatalf("after export, backup and stories: %d sources' documents taken over, %v; want 1", n, err)
 	}
 }
 
