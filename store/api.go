@@ -18,7 +18,7 @@ type Options struct {
 	// ReadOnly opens the file for reading only, beside other readers: a
 	// store on a disk the system remounted read-only can still be exported
 	// or backed up. The file must exist and be of this build's schema
-	// version; every write fails.
+	// version (an older one is ErrMigrate); every write fails.
 	ReadOnly bool
 
 	// pageSize, when not zero, is a new file's page size instead of

@@ -19,6 +19,10 @@ var (
 	// this build does not know.
 	ErrSchema = errors.New("store: unknown schema version")
 
+	// ErrMigrate means the file was written by an older newswire: Open
+	// migrates it, which writes to it, so Options.ReadOnly refuses it.
+	ErrMigrate = errors.New("store: schema must be migrated")
+
 	// ErrFull means a write would grow the file past Options.MaxSize; the
 	// transaction was rolled back and the store is still usable.
 	ErrFull = errors.New("store: size limit reached")

@@ -155,7 +155,7 @@ func openReadOnly(path string, timeout time.Duration) (*Store, error) {
 			return err
 		}
 		if v := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema)); v != schemaVersion {
-			return fmt.Errorf("schema version %d must be migrated to %d, which writes to the file: %w", v, schemaVersion, ErrSchema)
+			return fmt.Errorf("schema version %d must be migrated to %d, which writes to the file: %w", v, schemaVersion, ErrMigrate)
 		}
 		return nil
 	})

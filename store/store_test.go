@@ -258,7 +258,7 @@ func TestOpenReadOnly(t *testing.T) {
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion-1))
 	})
 	_ = db.Close()
-	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrSchema) {
-		t.Errorf("read-only open of an older schema: %v, want ErrSchema", err)
+	if _, err := Open(path, Options{ReadOnly: true}); !errors.Is(err, ErrMigrate) {
+		t.Errorf("read-only open of an older schema: %v, want ErrMigrate", err)
 	}
 }

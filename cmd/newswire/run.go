@@ -204,20 +204,19 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
 }
 
-// openForReading opens the store for a command that only reads it, as
-// openStore does, or for reading only when the file cannot be written: on
-// a disk the system remounted read-only after errors, export and backup
-// are how the stories get out.
+// openForReading opens the store for a command that only reads it: for
+// reading only, beside other readers, without writing to the file, so that
+// what the daemon set aside at its stop stays good for its next start, and
+// a disk the system remounted read-only after errors still lets export and
+// backup get the stories out. A file an older build wrote is opened as
+// openStore opens it, which migrates it as the daemon's next start would;
+// one that does not exist yet is made empty.
 func openForReading(cfg *config.Config) (*store.Store, error) {
-	st, err := openStore(cfg)
-	if err == nil || !(errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission)) {
-		return st, err
+	st, err := store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second, ReadOnly: true})
+	if errors.Is(err, store.ErrMigrate) || errors.Is(err, fs.ErrNotExist) {
+		return openStore(cfg)
 	}
-	ro, roErr := store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second, ReadOnly: true})
-	if roErr != nil {
-		return nil, fmt.Errorf("%w; for reading only: %w", err, roErr)
-	}
-	return ro, nil
+	return st, err
 }
 
 // setCommitDelay gives the store cfg's poll.commit_delay. A group waiting
