@@ -13,13 +13,20 @@ import (
 )
 
 // Compact rewrites the store at src into a new file at dst without its free
-// pages; bbolt files never shrink otherwise. It needs the file to itself: while
-// a daemon holds src it fails with ErrLocked. It returns both files' sizes.
+// pages; bbolt files never shrink otherwise. It reads src without writing to
+// it, and fails with ErrLocked while a daemon holds it. It returns both
+// files' sizes.
 func Compact(src, dst string, timeout time.Duration) (before, after int64, err error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	from, err := bolt.Open(src, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: false})
+	fi, err := os.Stat(src)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: compact: %w", err)
+	}
+	// Opened for writing, bbolt would write src's free list (the store
+	// keeps none, NoFreelistSync) and grow the file to its mapping.
+	from, err := bolt.Open(src, 0o400, &bolt.Options{Timeout: timeout, ReadOnly: true})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return 0, 0, fmt.Errorf("store: compact %s: %w (stop the daemon first)", src, ErrLocked)
 	}
@@ -43,7 +50,7 @@ func Compact(src, dst string, timeout time.Duration) (before, after int64, err e
 	if err := to.Close(); err != nil {
 		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
 	}
-	return fileSize(src), fileSize(dst), nil
+	return fi.Size(), fileSize(dst), nil
 }
 
 // CheckFile opens the file at path read-only and verifies that it is a

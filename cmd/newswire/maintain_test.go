@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,16 +21,27 @@ func TestBackupCompactRestore(t *testing.T) {
 	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
 		t.Fatalf("backup: %v\n%s", err, out)
 	}
+	store := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	before, err := os.Stat(store)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := runCmd(t, "compact", "-config", cfgPath)
-	if err != nil || !strings.Contains(out, "bytes") {
+	if err != nil {
 		t.Fatalf("compact: %v\n%s", err, out)
+	}
+	after, err := os.Stat(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%s: %d → %d bytes", store, before.Size(), after.Size()); !strings.Contains(out, want) {
+		t.Errorf("compact said %q, want %q", out, want)
 	}
 	if got := exportAll(t, cfgPath); !equalJSON(t, got, want) {
 		t.Fatal("compaction changed the stories")
 	}
 
 	// Lose the store, then bring the backup back.
-	store := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
 	if err := os.WriteFile(store, []byte("not a store"), 0o600); err != nil {
 		t.Fatal(err)
 	}

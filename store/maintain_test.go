@@ -1,0 +1,57 @@
+package store
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestCompactLeavesTheOriginal: Compact reads the store it compacts without
+// writing to it or growing it, and reports the sizes the two files have.
+func TestCompactLeavesTheOriginal(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, filepath.Join(dir, "newswire.db"), Options{})
+	fillStories(t, s, "baotuyenquang", 300)
+	want := s.all(AllCategory, 1000)
+	// The original is a backup: it ends at its last page in use, where a
+	// write past that end would show in its size.
+	var backup bytes.Buffer
+	if _, err := s.Backup(&backup); err != nil {
+		t.Fatal(err)
+	}
+	s.close()
+	src := filepath.Join(dir, "backup.db")
+	if err := os.WriteFile(src, backup.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := backup.Bytes()
+
+	dst := filepath.Join(dir, "compacted.db")
+	gotBefore, gotAfter, err := Compact(src, dst, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("compaction changed the original: %d bytes before, %d after", len(before), len(after))
+	}
+	if gotBefore != int64(len(before)) {
+		t.Errorf("Compact reported the original as %d bytes, it has %d", gotBefore, len(before))
+	}
+	fi, err := os.Stat(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotAfter != fi.Size() {
+		t.Errorf("Compact reported the copy as %d bytes, it has %d", gotAfter, fi.Size())
+	}
+	c := openTestStore(t, dst, Options{})
+	if got := c.all(AllCategory, 1000); !equalStories(got, want) {
+		t.Error("the compacted copy's stories differ")
+	}
+}
