@@ -200,8 +200,16 @@ func isStoreFile(cfg *config.Config, path string) bool {
 	return err == nil && os.SameFile(fi, si)
 }
 
+// lockWait is how long a command waits for another process to release the
+// store's lock.
+const lockWait = 2 * time.Second
+
+// lockTry has store.Open try the lock once: bbolt gives up before its first
+// retry, 50 ms on.
+const lockTry = time.Millisecond
+
 func openStore(cfg *config.Config) (*store.Store, error) {
-	return store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second})
+	return store.Open(storePath(cfg), store.Options{Timeout: lockWait})
 }
 
 // openForReading opens the store for a command that only reads it: for
@@ -210,11 +218,74 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 // a disk the system remounted read-only after errors still lets export and
 // backup get the stories out. A file an older build wrote is opened as
 // openStore opens it, which migrates it as the daemon's next start would;
-// one that does not exist yet is made empty.
-func openForReading(cfg *config.Config) (*store.Store, error) {
-	st, err := store.Open(storePath(cfg), store.Options{Timeout: 2 * time.Second, ReadOnly: true})
+// one that does not exist yet is made empty. It waits at most wait for the
+// lock.
+func openForReading(cfg *config.Config, wait time.Duration) (*store.Store, error) {
+	st, err := store.Open(storePath(cfg), store.Options{Timeout: wait, ReadOnly: true})
 	if errors.Is(err, store.ErrMigrate) || errors.Is(err, fs.ErrNotExist) {
-		return openStore(cfg)
+		return store.Open(storePath(cfg), store.Options{Timeout: wait})
+	}
+	return st, err
+}
+
+// readStore runs read on the store opened for reading or, while the daemon
+// holds the store, has the daemon write apiPath's answer to w. While a
+// daemon's address is in listenFile, the lock is tried once and the daemon
+// asked at once; without it, or when nothing answers there (a daemon that
+// crashed left the file, and another command holds the store), the lock is
+// waited for as usual.
+func readStore(ctx context.Context, cfg *config.Config, apiPath string, w io.Writer, read func(*store.Store) error) error {
+	wait := lockWait
+	if daemonAddr(cfg) != "" {
+		wait = lockTry
+	}
+	st, err := openForReading(cfg, wait)
+	if errors.Is(err, store.ErrLocked) {
+		err = fromDaemon(ctx, cfg, apiPath, w)
+		if err == nil || wait == lockWait || !errors.Is(err, errNoAnswer) {
+			return lockedErr(err)
+		}
+		st, err = openForReading(cfg, lockWait)
+		if errors.Is(err, store.ErrLocked) {
+			return lockedErr(fromDaemon(ctx, cfg, apiPath, w))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return read(st)
+}
+
+// lockedErr is the error of asking the daemon, which holds the store.
+func lockedErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("the store is locked by another process; asking the daemon: %w", err)
+}
+
+// openForWriting opens the store for a command that writes to it, which
+// cannot run while the daemon holds it. A daemon that wrote its address to
+// listenFile and answers there is named at once, without waiting for the
+// lock.
+func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	if addr := daemonAddr(cfg); addr != "" {
+		st, err := store.Open(storePath(cfg), store.Options{Timeout: lockTry})
+		if !errors.Is(err, store.ErrLocked) {
+			return st, err
+		}
+		running := *cfg
+		running.Listen = addr
+		probe, cancel := context.WithTimeout(ctx, lockWait)
+		defer cancel()
+		if askDaemon(probe, &running, "/healthz", io.Discard) == nil {
+			return nil, fmt.Errorf("the daemon listening at %s holds the store; stop it first (it polls every source itself): %w", addr, store.ErrLocked)
+		}
+	}
+	st, err := openStore(cfg)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w; stop the daemon first, or let the other command finish", err)
 	}
 	return st, err
 }
@@ -317,9 +388,9 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 }
 
 func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	st, err := openStore(cfg)
+	st, err := openForWriting(ctx, cfg)
 	if err != nil {
-		return err
+		return fmt.Errorf("fetch: %w", err)
 	}
 	defer st.Close()
 	setCommitDelay(st, cfg)
@@ -405,18 +476,13 @@ func checkConfig(path string, stdout io.Writer) error {
 }
 
 func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	st, err := openForReading(cfg)
-	if errors.Is(err, store.ErrLocked) {
-		if err := fromDaemon(ctx, cfg, "/api/export", stdout); err != nil {
-			return fmt.Errorf("export: the store is locked by another process: %w", err)
-		}
-		return nil
-	}
+	err := readStore(ctx, cfg, "/api/export", stdout, func(st *store.Store) error {
+		return export.Write(ctx, st, cfg.Authority(), stdout)
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("export: %w", err)
 	}
-	defer st.Close()
-	return export.Write(ctx, st, cfg.Authority(), stdout)
+	return nil
 }
 
 func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writer) error {
@@ -431,17 +497,11 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(tmp)
-	var n int64
-	st, err := openForReading(cfg)
-	switch {
-	case errors.Is(err, store.ErrLocked):
-		cw := &countingWriter{w: f}
-		err = fromDaemon(ctx, cfg, "/api/backup", cw)
-		n = cw.n
-	case err == nil:
-		n, err = st.Backup(f)
-		st.Close()
-	}
+	cw := &countingWriter{w: f}
+	err = readStore(ctx, cfg, "/api/backup", cw, func(st *store.Store) error {
+		_, err := st.Backup(cw)
+		return err
+	})
 	if err == nil {
 		err = f.Sync()
 	}
@@ -454,7 +514,7 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(stdout, "backup: wrote %d bytes to %s\n", n, path)
+	fmt.Fprintf(stdout, "backup: wrote %d bytes to %s\n", cw.n, path)
 	return nil
 }
 
@@ -474,13 +534,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
 	// The address the running daemon listens on, when it wrote one: the
 	// file's listen may have changed since it started.
-	if b, err := os.ReadFile(listenFile(cfg)); err == nil {
-		if addr := strings.TrimSpace(string(b)); addr != "" && addr != cfg.Listen {
-			running := *cfg
-			running.Listen = addr
-			if err := askDaemon(ctx, &running, path, w); err == nil || !errors.Is(err, errNoAnswer) {
-				return err
-			}
+	if addr := daemonAddr(cfg); addr != "" && addr != cfg.Listen {
+		running := *cfg
+		running.Listen = addr
+		if err := askDaemon(ctx, &running, path, w); err == nil || !errors.Is(err, errNoAnswer) {
+			return err
 		}
 	}
 	return askDaemon(ctx, cfg, path, w)
@@ -491,6 +549,16 @@ var errNoAnswer = errors.New("the daemon did not answer")
 
 // listenFile holds the address a running daemon listens on.
 func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.listen") }
+
+// daemonAddr is the address in listenFile: that of the daemon running, or
+// of one that crashed; empty when a daemon stopped cleanly or none ran.
+func daemonAddr(cfg *config.Config) string {
+	b, err := os.ReadFile(listenFile(cfg))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
 
 func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
 	host, port, err := net.SplitHostPort(cfg.Listen)

@@ -46,14 +46,12 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 			// authority: story n here is another story.
 			return fmt.Errorf("stories: %s is not a story id of this newswire, whose ids read %s", *id, feeds.StoryID(cfg.Authority(), n))
 		}
-		st, err := openForReading(cfg)
-		if errors.Is(err, store.ErrLocked) {
-			return fromDaemon(ctx, cfg, "/api/stories/"+url.PathEscape(fmt.Sprint(n))+"/explain", stdout)
-		}
+		err := readStore(ctx, cfg, "/api/stories/"+url.PathEscape(fmt.Sprint(n))+"/explain", stdout, func(st *store.Store) error {
+			return explain.Write(stdout, st, n)
+		})
 		if err != nil {
-			return err
+			return fmt.Errorf("stories: %w", err)
 		}
-		defer st.Close()
-		return explain.Write(stdout, st, n)
+		return nil
 	})
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"newswire/store"
+)
+
+// TestCommandsGoToTheDaemonAtOnce: while the daemon runs, export, backup
+// and stories --explain ask it without first waiting for the store's lock,
+// and fetch, which cannot run beside it, says so at once.
+func TestCommandsGoToTheDaemonAtOnce(t *testing.T) {
+	o := newOutlets(t)
+	addr := freeAddr(t)
+	cfgPath := writeConfig(t, o, addr)
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	serveDaemon(t, cfgPath, addr)
+
+	for _, args := range [][]string{
+		{"export", "-config", cfgPath},
+		{"backup", "-config", cfgPath, filepath.Join(t.TempDir(), "copy.db")},
+		{"stories", "-config", cfgPath, "--explain", "1"},
+	} {
+		start := time.Now()
+		out, err := runCmd(t, args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%.300s", args[0], err, out)
+		}
+		// Waiting for the lock takes 2 s (lockWait); asking the daemon
+		// takes milliseconds.
+		if took := time.Since(start); took >= 1500*time.Millisecond {
+			t.Errorf("%s took %s: it waited for the lock the daemon holds", args[0], took)
+		}
+	}
+	out, err := runCmd(t, "fetch", "-config", cfgPath)
+	if err == nil || !strings.Contains(err.Error(), "the daemon listening at "+addr+" holds the store; stop it first") {
+		t.Errorf("fetch beside the daemon: %v\n%s; want it told to stop the daemon first", err, out)
+	}
+}
+
+// TestStaleListenFile: the address a crashed daemon left in data_dir is not
+// taken for a daemon: the commands read the store, or wait for another
+// command that holds it.
+func TestStaleListenFile(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, freeAddr(t))
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	want := exportAll(t, cfgPath)
+	data := filepath.Join(filepath.Dir(cfgPath), "data")
+	gone := freeAddr(t)
+	if err := os.WriteFile(filepath.Join(data, "newswire.listen"), []byte(gone+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := exportAll(t, cfgPath); !equalJSON(t, got, want) {
+		t.Error("export with a stale listen file differs from the one before")
+	}
+	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil && !strings.Contains(out, "ok") {
+		t.Errorf("fetch with a stale listen file: %v\n%s", err, out)
+	}
+
+	// Another command holds the store, and nothing listens at the address.
+	other, err := store.Open(filepath.Join(data, "newswire.db"), store.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if out, err := runCmd(t, "export", "-config", cfgPath); err == nil || !strings.Contains(err.Error(), "locked by another process") {
+		t.Errorf("export beside another command: %v\n%.300s; want it locked", err, out)
+	}
+	out, err := runCmd(t, "fetch", "-config", cfgPath)
+	if err == nil || strings.Contains(err.Error(), gone) || !strings.Contains(err.Error(), "or let the other command finish") {
+		t.Errorf("fetch beside another command: %v\n%s; want it locked, no daemon named", err, out)
+	}
+}
