@@ -110,3 +110,40 @@ func TestBackupRefusesTheStoreItself(t *testing.T) {
 		t.Fatal("the store changed")
 	}
 }
+
+// TestBackupIsPrivate: a backup holds what the store holds, and is as
+// private: readable and writable by its owner only, like the store, even
+// where it replaces a file, or a leftover of an interrupted backup, that
+// others could read.
+func TestBackupIsPrivate(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "fresh.db")
+	over := filepath.Join(dir, "over.db")
+	for _, name := range []string{over, over + ".tmp"} {
+		if err := os.WriteFile(name, []byte("bản sao cũ"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(name, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{fresh, over} {
+		if out, err := runCmd(t, "backup", "-config", cfgPath, path); err != nil {
+			t.Fatalf("backup: %v\n%s", err, out)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("backup %s has mode %#o, want 0600 as the store", filepath.Base(path), mode)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the store: %v, %v; want mode 0600", fi, err)
+	}
+}

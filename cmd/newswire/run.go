@@ -491,12 +491,18 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 		// what it stored since, and its lock, would go with the old file.
 		return fmt.Errorf("backup: %s is the store itself; write the backup to another file", path)
 	}
+	// The copy holds all the store holds: for its owner only, as the store
+	// is, whatever the mode of a file left at tmp by a backup cut short.
 	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("backup: %w", err)
+	}
 	cw := &countingWriter{w: f}
 	err = readStore(ctx, cfg, "/api/backup", cw, func(st *store.Store) error {
 		_, err := st.Backup(cw)
