@@ -40,9 +40,12 @@ type rssItem struct {
 	Link       string        `xml:"link,omitempty"` // optional in RSS; the library writes it empty
 	Categories []rssCategory `xml:"category"`
 	Creators   []string      `xml:"dc:creator"`
-	Source     *rssSource    `xml:"source"`
-	Media      []mediaContent
-	Thumbnail  *mediaThumbnail
+	// Language is the story's, where it is not the channel's: RSS 2.0
+	// has no language of its own for an item.
+	Language  string     `xml:"dc:language,omitempty"`
+	Source    *rssSource `xml:"source"`
+	Media     []mediaContent
+	Thumbnail *mediaThumbnail
 	// Via credits the outlets that carried the story after the first
 	// publisher, which <source> names.
 	Via []xmlLink `xml:"atom:link"`
@@ -96,6 +99,9 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 	}
 	for i, s := range ss {
 		c.Items[i] = rssItemOf(base.Items[i], s)
+		if s.language != "" && !strings.EqualFold(s.language, ch.Language) {
+			c.Items[i].Language = s.language
+		}
 	}
 	doc := &rssDoc{
 		Version:   "2.0",

@@ -57,7 +57,21 @@ func formatOf(ext string) (format, bool) {
 // feedCategory is what the feed handler needs of a category, looked up once.
 type feedCategory struct {
 	id, title, description string
-	private                bool // partners only
+	private                bool   // partners only
+	language               string // the feed's: its stories' when the category takes one language
+}
+
+// feedLanguage is the language a category's feed declares (RSS
+// <language>, Atom xml:lang, JSON Feed language): the one language its
+// config takes stories in (languages: [en]), else Vietnamese, the
+// newsroom's. Each story that is in another declares its own.
+func (s *Server) feedLanguage(id string) string {
+	for _, c := range s.cfg.Categories {
+		if c.ID == id && len(c.Languages) == 1 {
+			return c.Languages[0]
+		}
+	}
+	return "vi"
 }
 
 // feedCategories indexes the categories that have feeds, "all" included.
@@ -65,7 +79,7 @@ func (s *Server) feedCategories() map[string]feedCategory {
 	m := map[string]feedCategory{}
 	for _, c := range append([]string{store.AllCategory}, categoryIDs(s.cfg.Categories)...) {
 		title, desc := s.categoryTitle(c)
-		m[c] = feedCategory{id: c, title: title, description: desc, private: s.cfg.PartnersOnly(c)}
+		m[c] = feedCategory{id: c, title: title, description: desc, private: s.cfg.PartnersOnly(c), language: s.feedLanguage(c)}
 	}
 	return m
 }
@@ -282,7 +296,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		Description: cat.description,
 		Link:        base + "/c/" + cat.id,
 		SelfURL:     feedPath,
-		Language:    "vi",
+		Language:    cat.language,
 		HubURL:      s.cfg.WebSub.Hub,
 	}
 	if q.raw != "" {

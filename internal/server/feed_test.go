@@ -472,3 +472,55 @@ func TestEmptyFeedStableAcrossRestartAndReload(t *testing.T) {
 	fs.restart(t)
 	same("restart", fs.srv.URL)
 }
+
+// TestFeedLanguage: a category that takes stories in one language declares
+// that language in each format; a mixed one declares Vietnamese, and its
+// English story says it is English, in RSS too (dc:language).
+func TestFeedLanguage(t *testing.T) {
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+base_url: http://127.0.0.1:8080
+data_dir: %s
+sources:
+  - {id: vov, url: "https://vov.example.vn/rss", language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: english, title: English, languages: [en]}
+default_category: thoi-su
+`, t.TempDir())), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	en := story("vov", "bridge", "Ha Giang opens a suspension bridge for pupils", 5, "thoi-su", "english")
+	en.Item.Language = "en"
+	if _, err := st.Apply("vov", []store.Incoming{story("vov", "cau-treo", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su"), en},
+		time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(cfg, st, slog.New(slog.DiscardHandler)).Handler())
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct{ path, want string }{
+		{"/feeds/english.rss", "<language>en</language>"},
+		{"/feeds/english.atom", `xml:lang="en"`},
+		{"/feeds/english.json", `"language":"en"`},
+		{"/feeds/thoi-su.rss", "<language>vi</language>"},
+		{"/feeds/thoi-su.atom", `xml:lang="vi"`},
+		{"/feeds/thoi-su.json", `"language":"vi"`},
+	} {
+		_, body := request(t, "GET", srv.URL+tt.path)
+		// The feed's own, before its first item.
+		head, _, _ := strings.Cut(string(body), "<item>")
+		head, _, _ = strings.Cut(head, "<entry")
+		head, _, _ = strings.Cut(head, `"items"`)
+		if !strings.Contains(head, tt.want) {
+			t.Errorf("%s: the feed does not declare %s:\n%s", tt.path, tt.want, body)
+		}
+	}
+	if _, body := request(t, "GET", srv.URL+"/feeds/thoi-su.rss"); strings.Count(string(body), "<dc:language>") != 1 {
+		t.Errorf("thoi-su.rss: want dc:language on the English story alone:\n%s", body)
+	}
+}
