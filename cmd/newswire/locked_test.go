@@ -12,7 +12,8 @@ import (
 
 // TestCommandsGoToTheDaemonAtOnce: while the daemon runs, export, backup
 // and stories --explain ask it without first waiting for the store's lock,
-// and fetch, which cannot run beside it, says so at once.
+// and fetch, compact and restore, which cannot run beside it, say so at
+// once, naming it.
 func TestCommandsGoToTheDaemonAtOnce(t *testing.T) {
 	o := newOutlets(t)
 	addr := freeAddr(t)
@@ -36,9 +37,19 @@ func TestCommandsGoToTheDaemonAtOnce(t *testing.T) {
 			t.Errorf("%s took %s: it waited for the lock the daemon holds", args[0], took)
 		}
 	}
-	out, err := runCmd(t, "fetch", "-config", cfgPath)
-	if err == nil || !strings.Contains(err.Error(), "the daemon listening at "+addr+" holds the store; stop it first") {
-		t.Errorf("fetch beside the daemon: %v\n%s; want it told to stop the daemon first", err, out)
+	backup := filepath.Join(t.TempDir(), "restore.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{
+		{"fetch", "-config", cfgPath},
+		{"compact", "-config", cfgPath},
+		{"restore", "-config", cfgPath, backup},
+	} {
+		out, err := runCmd(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "the daemon listening at "+addr+" holds the store; stop it first") {
+			t.Errorf("%s beside the daemon: %v\n%s; want it told to stop the daemon first", args[0], err, out)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +19,12 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
+	if addr := runningDaemon(context.Background(), cfg); addr != "" {
+		return fmt.Errorf("compact: the daemon listening at %s holds the store; stop it first", addr)
+	}
 	tmp := path + ".compact"
 	_ = os.Remove(tmp)
-	before, after, err := store.Compact(path, tmp, 2*time.Second)
+	before, after, err := store.Compact(path, tmp, lockWait)
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
@@ -35,8 +39,6 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 	return nil
 }
 
-// restoreStore puts a backup in place of the store, keeping the store it
-// replaces beside it. The daemon must be stopped.
 // unusedName is name, or name with "-2", "-3"… when a file has it: two
 // restores within a second keep both stores they replaced.
 func unusedName(base string) string {
@@ -49,9 +51,14 @@ func unusedName(base string) string {
 	}
 }
 
+// restoreStore puts a backup in place of the store, keeping the store it
+// replaces beside it. The daemon must be stopped.
 func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
+	}
+	if addr := runningDaemon(context.Background(), cfg); addr != "" {
+		return fmt.Errorf("restore: the daemon listening at %s holds the store; stop it first", addr)
 	}
 	path := storePath(cfg)
 	var kept string

@@ -270,16 +270,12 @@ func lockedErr(err error) error {
 // listenFile and answers there is named at once, without waiting for the
 // lock.
 func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	if addr := daemonAddr(cfg); addr != "" {
+	if daemonAddr(cfg) != "" {
 		st, err := store.Open(storePath(cfg), store.Options{Timeout: lockTry})
 		if !errors.Is(err, store.ErrLocked) {
 			return st, err
 		}
-		running := *cfg
-		running.Listen = addr
-		probe, cancel := context.WithTimeout(ctx, lockWait)
-		defer cancel()
-		if askDaemon(probe, &running, "/healthz", io.Discard) == nil {
+		if addr := runningDaemon(ctx, cfg); addr != "" {
 			return nil, fmt.Errorf("the daemon listening at %s holds the store; stop it first (it polls every source itself): %w", addr, store.ErrLocked)
 		}
 	}
@@ -558,6 +554,23 @@ func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "
 
 // daemonAddr is the address in listenFile: that of the daemon running, or
 // of one that crashed; empty when a daemon stopped cleanly or none ran.
+// runningDaemon returns the address of the daemon that wrote its address
+// to listenFile, when it answers there; "" when none does.
+func runningDaemon(ctx context.Context, cfg *config.Config) string {
+	addr := daemonAddr(cfg)
+	if addr == "" {
+		return ""
+	}
+	running := *cfg
+	running.Listen = addr
+	probe, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	if askDaemon(probe, &running, "/healthz", io.Discard) != nil {
+		return ""
+	}
+	return addr
+}
+
 func daemonAddr(cfg *config.Config) string {
 	b, err := os.ReadFile(listenFile(cfg))
 	if err != nil {
