@@ -94,7 +94,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := checkFileSize(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	db, err := openLatest(path, &bolt.Options{
 		Timeout:         timeout,
 		InitialMmapSize: mapSize(),
 		PageSize:        cmp.Or(opt.pageSize, pageSize),
@@ -194,6 +194,28 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	return migrate(tx, from, migrations)
+}
+
+// openLatest opens the file at path with bolt.Open, which opens the file
+// and then waits for its lock. A file put in path's place meanwhile (by
+// compact or restore, which hold the lock while they rename theirs in)
+// leaves the lock taken on the file they replaced: everything written
+// after would go to a file no longer in the directory, and be lost at the
+// next start. openLatest opens path again when it names another file than
+// it did before the wait.
+func openLatest(path string, opt *bolt.Options) (*bolt.DB, error) {
+	for attempt := 1; ; attempt++ {
+		before, err := os.Stat(path)
+		db, err2 := bolt.Open(path, 0o600, opt)
+		if err != nil || err2 != nil {
+			return db, err2 // a file made by this open is the one in place
+		}
+		after, err := os.Stat(path)
+		if (err == nil && os.SameFile(before, after)) || attempt == 3 {
+			return db, nil
+		}
+		_ = db.Close()
+	}
 }
 
 // schemaCurrent reports whether tx holds every bucket initSchema creates

@@ -262,3 +262,52 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Errorf("read-only open of an older schema: %v, want ErrMigrate", err)
 	}
 }
+
+// TestOpenWaitsForTheFileInPlace: a store put in place of the file while
+// Open waited for its lock (as compact and restore do, holding the lock) is
+// the one Open gives: what is written after is in the file in the
+// directory, not in the one it replaced.
+func TestOpenWaitsForTheFileInPlace(t *testing.T) {
+	dir := t.TempDir()
+	path, next := filepath.Join(dir, "newswire.db"), filepath.Join(dir, "newswire.db.compact")
+	for _, f := range []struct{ path, id string }{{path, "cu"}, {next, "moi"}} {
+		st, err := Open(f.path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveSource(SourceState{ID: f.id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	holder, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan *Store, 1)
+	go func() {
+		st, err := Open(path, Options{Timeout: 10 * time.Second})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- st
+	}()
+	time.Sleep(300 * time.Millisecond) // the second Open waits for the lock
+	if err := os.Rename(next, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st := <-opened
+	if st == nil {
+		t.FailNow()
+	}
+	defer st.Close()
+	if _, ok, _ := st.Source("moi"); !ok {
+		_, old, _ := st.Source("cu")
+		t.Errorf("Open gave the store that was replaced while it waited (its source found: %v), want the one in place", old)
+	}
+}
