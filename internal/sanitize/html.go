@@ -173,6 +173,9 @@ func finish(clean string) string {
 				if rule, ok := impliedEnds[tok.Data]; ok {
 					open = closeFrom(&b, open, implicitlyClosed(open, rule))
 				}
+				if len(open) >= maxDepth {
+					continue // its text stays, in the element around it
+				}
 				tok.Type = html.StartTagToken
 				open = append(open, tok.Data)
 			}
@@ -183,6 +186,14 @@ func finish(clean string) string {
 		}
 	}
 }
+
+// maxDepth is how deeply elements may nest in sanitised HTML; the start
+// tags of deeper ones are dropped, their text kept. No story needs more
+// than a few levels, while an outlet's thousands of unclosed tags made each
+// end tag's search for its element a walk through all of them: a poll spent
+// minutes of CPU on one item, and readers' parsers got a document nested
+// thousands deep.
+const maxDepth = 32
 
 // impliedEnd says which open elements a start tag ends, the way HTML parsers
 // read "<li>a<li>b" or "<td>1<td>2": the nearest open element named in ends,
