@@ -327,6 +327,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	}
 	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String()}
 	d.takeMemo()
+	// What clients were sent stays sent: a feed that changed while the
+	// daemon was stopped is dated after it (server.Dates).
+	if err := d.dates.Load(datesFile(cfg)); err != nil {
+		log.Warn("reading the dates feeds were served with; a feed that changed with no newer story may be dated before one a reader holds", "error", err)
+	}
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())
@@ -377,6 +382,9 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("HTTP shutdown", "error", err)
+	}
+	if err := d.dates.Save(datesFile(cfg)); err != nil {
+		log.Warn("keeping the dates feeds were served with for the next run", "error", err)
 	}
 	d.setMemoAside()
 	log.Info("stopped")
@@ -552,8 +560,10 @@ var errNoAnswer = errors.New("the daemon did not answer")
 // listenFile holds the address a running daemon listens on.
 func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.listen") }
 
-// daemonAddr is the address in listenFile: that of the daemon running, or
-// of one that crashed; empty when a daemon stopped cleanly or none ran.
+// datesFile holds the dates the feeds were served with, from the last run
+// that stopped cleanly (server.Dates.Save).
+func datesFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.dates") }
+
 // runningDaemon returns the address of the daemon that wrote its address
 // to listenFile, when it answers there; "" when none does.
 func runningDaemon(ctx context.Context, cfg *config.Config) string {
@@ -571,6 +581,8 @@ func runningDaemon(ctx context.Context, cfg *config.Config) string {
 	return addr
 }
 
+// daemonAddr is the address in listenFile: that of the daemon running, or
+// of one that crashed; empty when a daemon stopped cleanly or none ran.
 func daemonAddr(cfg *config.Config) string {
 	b, err := os.ReadFile(listenFile(cfg))
 	if err != nil {

@@ -3,15 +3,23 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
 )
+
+// cacheEntries is how many renderings the cache keeps, and how many feeds'
+// dates (Dates).
+const cacheEntries = 512
 
 // cache keeps rendered responses until the store's version moves on.
 type cache struct {
@@ -34,6 +42,56 @@ type cache struct {
 type Dates struct {
 	mu sync.Mutex
 	m  map[string]validators
+}
+
+// savedDate is one feed's validators in the file Dates.Save writes.
+type savedDate struct {
+	ETag     string    `json:"etag"`
+	Modified time.Time `json:"modified"`
+	Sent     time.Time `json:"sent"`
+}
+
+// Save writes the validators held to path, readable by its owner only, for
+// the daemon's next run to Load: what clients were sent stays sent across
+// a restart, whatever happened to the store meanwhile.
+func (d *Dates) Save(path string) error {
+	d.mu.Lock()
+	saved := make(map[string]savedDate, len(d.m))
+	for k, v := range d.m {
+		saved[k] = savedDate{ETag: v.etag, Modified: v.modified, Sent: v.sent}
+	}
+	d.mu.Unlock()
+	b, err := json.Marshal(saved)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Load takes in the validators an earlier run saved at path (Save), beside
+// those held; a missing file is no error.
+func (d *Dates) Load(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var saved map[string]savedDate
+	if err := json.Unmarshal(b, &saved); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for k, v := range saved {
+		d.update(k, cacheEntries, func(last validators, ok bool) (validators, bool) {
+			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
+		})
+	}
+	return nil
 }
 
 // UseDates makes the server date its feeds by the validators held in d,

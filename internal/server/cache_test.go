@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -148,5 +150,57 @@ func TestIfModifiedSinceAcrossReload(t *testing.T) {
 	after := serve() // the reload
 	if resp, _ := request(t, "GET", after+"/feeds/du-lich.rss", "If-Modified-Since: "+first); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after a reload, If-Modified-Since %s on a feed changed since: status %d, want 200", first, resp.StatusCode)
+	}
+}
+
+// TestIfModifiedSinceAcrossRestart: the dates feeds were served with are
+// saved at a stop and loaded at the next start (Dates.Save, Load): a feed
+// that changed with no newer story while the daemon was stopped does not
+// answer 304 to the Last-Modified a client got before the stop.
+func TestIfModifiedSinceAcrossRestart(t *testing.T) {
+	sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	clock := &testClock{t: sec.Add(100 * time.Millisecond)}
+	fs := newFeedSiteAt(t, "", clock.now)
+	fs.fill(t)
+	serve := func(d *Dates) string {
+		web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+		web.now = clock.now
+		web.UseDates(d)
+		srv := httptest.NewServer(web.Handler())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	var before Dates
+	url := serve(&before)
+	request(t, "GET", url+"/feeds/du-lich.rss")
+	fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
+	resp, _ := request(t, "GET", url+"/feeds/du-lich.rss")
+	held := resp.Header.Get("Last-Modified")
+	if held != sec.Format(http.TimeFormat) {
+		t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", held, sec.Format(http.TimeFormat))
+	}
+	file := filepath.Join(t.TempDir(), "newswire.dates")
+	if err := before.Save(file); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("saved dates: %v, mode %v; want 0600", err, fi.Mode())
+	}
+
+	// Stopped; an older story comes in; started again within the second.
+	fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
+	clock.set(sec.Add(700 * time.Millisecond))
+	var after Dates
+	if err := after.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	url = serve(&after)
+	if resp, _ := request(t, "GET", url+"/feeds/du-lich.rss", "If-Modified-Since: "+held); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after a restart, If-Modified-Since %s on a feed changed since: status %d, want 200", held, resp.StatusCode)
+	}
+	// A start with no saved dates is no error.
+	var none Dates
+	if err := none.Load(filepath.Join(t.TempDir(), "newswire.dates")); err != nil {
+		t.Errorf("no saved dates: %v", err)
 	}
 }

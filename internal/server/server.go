@@ -54,7 +54,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 		st:       st,
 		log:      log,
 		renderer: feeds.Renderer{Authority: cfg.Authority(), Outlets: outlets(cfg)},
-		cache:    newCache(512),
+		cache:    newCache(cacheEntries),
 		mux:      http.NewServeMux(),
 		started:  time.Now(),
 		metrics:  metrics.New(),
