@@ -117,86 +117,64 @@ func TestIfModifiedSinceAfterTwoChangesInOneSecond(t *testing.T) {
 	}
 }
 
-// TestIfModifiedSinceAcrossReload: the dates a feed was served with are
-// kept across a config reload (a new Server, given the last one's Dates):
-// a feed that changed with no newer story, served again within the second
-// of its last Last-Modified after the reload, does not answer 304 to that
+// TestIfModifiedSinceAcrossNewServers: the dates a feed was served with
+// outlive the Server: a reload hands its Dates to the next config's, a
+// restart saves them at the stop and loads them at the start (Dates.Save,
+// Load). A feed that changed with no newer story meanwhile, served again
+// within the second of its last Last-Modified, does not answer 304 to that
 // Last-Modified.
-func TestIfModifiedSinceAcrossReload(t *testing.T) {
-	sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
-	clock := &testClock{t: sec.Add(100 * time.Millisecond)}
-	fs := newFeedSiteAt(t, "", clock.now)
-	fs.fill(t)
-	var dates Dates
-	serve := func() string {
-		web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
-		web.now = clock.now
-		web.UseDates(&dates)
-		srv := httptest.NewServer(web.Handler())
-		t.Cleanup(srv.Close)
-		return srv.URL
-	}
-	before := serve()
-	request(t, "GET", before+"/feeds/du-lich.rss")
-	fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
-	resp, _ := request(t, "GET", before+"/feeds/du-lich.rss")
-	first := resp.Header.Get("Last-Modified")
-	if first != sec.Format(http.TimeFormat) {
-		t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", first, sec.Format(http.TimeFormat))
-	}
+func TestIfModifiedSinceAcrossNewServers(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		keep func(t *testing.T, before *Dates) *Dates
+	}{
+		{"reload", func(t *testing.T, before *Dates) *Dates { return before }},
+		{"restart", func(t *testing.T, before *Dates) *Dates {
+			file := filepath.Join(t.TempDir(), "newswire.dates")
+			if err := before.Save(file); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("saved dates: %v, mode %v; want 0600", err, fi.Mode())
+			}
+			var after Dates
+			if err := after.Load(file); err != nil {
+				t.Fatal(err)
+			}
+			return &after
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+			clock := &testClock{t: sec.Add(100 * time.Millisecond)}
+			fs := newFeedSiteAt(t, "", clock.now)
+			fs.fill(t)
+			serve := func(d *Dates) string {
+				web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+				web.now = clock.now
+				web.UseDates(d)
+				srv := httptest.NewServer(web.Handler())
+				t.Cleanup(srv.Close)
+				return srv.URL
+			}
+			var before Dates
+			url := serve(&before)
+			request(t, "GET", url+"/feeds/du-lich.rss")
+			fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
+			resp, _ := request(t, "GET", url+"/feeds/du-lich.rss")
+			held := resp.Header.Get("Last-Modified")
+			if held != sec.Format(http.TimeFormat) {
+				t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", held, sec.Format(http.TimeFormat))
+			}
 
-	clock.set(sec.Add(600 * time.Millisecond))
-	fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
-	after := serve() // the reload
-	if resp, _ := request(t, "GET", after+"/feeds/du-lich.rss", "If-Modified-Since: "+first); resp.StatusCode != http.StatusOK {
-		t.Fatalf("after a reload, If-Modified-Since %s on a feed changed since: status %d, want 200", first, resp.StatusCode)
-	}
-}
-
-// TestIfModifiedSinceAcrossRestart: the dates feeds were served with are
-// saved at a stop and loaded at the next start (Dates.Save, Load): a feed
-// that changed with no newer story while the daemon was stopped does not
-// answer 304 to the Last-Modified a client got before the stop.
-func TestIfModifiedSinceAcrossRestart(t *testing.T) {
-	sec := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
-	clock := &testClock{t: sec.Add(100 * time.Millisecond)}
-	fs := newFeedSiteAt(t, "", clock.now)
-	fs.fill(t)
-	serve := func(d *Dates) string {
-		web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
-		web.now = clock.now
-		web.UseDates(d)
-		srv := httptest.NewServer(web.Handler())
-		t.Cleanup(srv.Close)
-		return srv.URL
-	}
-	var before Dates
-	url := serve(&before)
-	request(t, "GET", url+"/feeds/du-lich.rss")
-	fs.apply(t, "vov", story("vov", "cho-phien-dong-van", "Chợ phiên Đồng Văn đông khách dịp cuối tuần", 1, "du-lich"))
-	resp, _ := request(t, "GET", url+"/feeds/du-lich.rss")
-	held := resp.Header.Get("Last-Modified")
-	if held != sec.Format(http.TimeFormat) {
-		t.Fatalf("changed without a newer story: Last-Modified %q, want now, %q", held, sec.Format(http.TimeFormat))
-	}
-	file := filepath.Join(t.TempDir(), "newswire.dates")
-	if err := before.Save(file); err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("saved dates: %v, mode %v; want 0600", err, fi.Mode())
-	}
-
-	// Stopped; an older story comes in; started again within the second.
-	fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
-	clock.set(sec.Add(700 * time.Millisecond))
-	var after Dates
-	if err := after.Load(file); err != nil {
-		t.Fatal(err)
-	}
-	url = serve(&after)
-	if resp, _ := request(t, "GET", url+"/feeds/du-lich.rss", "If-Modified-Since: "+held); resp.StatusCode != http.StatusOK {
-		t.Fatalf("after a restart, If-Modified-Since %s on a feed changed since: status %d, want 200", held, resp.StatusCode)
+			// An older story comes in; a new server serves within the second.
+			fs.apply(t, "vov", story("vov", "homestay-lung-cu", "Homestay ở Lũng Cú kín phòng mùa hoa", 2, "du-lich"))
+			clock.set(sec.Add(700 * time.Millisecond))
+			url = serve(tt.keep(t, &before))
+			if resp, _ := request(t, "GET", url+"/feeds/du-lich.rss", "If-Modified-Since: "+held); resp.StatusCode != http.StatusOK {
+				t.Fatalf("after a %s, If-Modified-Since %s on a feed changed since: status %d, want 200", tt.name, held, resp.StatusCode)
+			}
+		})
 	}
 	// A start with no saved dates is no error.
 	var none Dates
