@@ -119,6 +119,12 @@ func CopyFile(src, dst string) error {
 		return err
 	}
 	defer os.Remove(tmp)
+	// A file an interrupted copy left at tmp keeps its mode on open: the
+	// store's copy is for its owner alone, like the store.
+	if err := out.Chmod(0o600); err != nil {
+		out.Close()
+		return err
+	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
 		return err

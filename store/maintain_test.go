@@ -55,3 +55,30 @@ func TestCompactLeavesTheOriginal(t *testing.T) {
 		t.Error("the compacted copy's stories differ")
 	}
 }
+
+// TestCopyFileIsPrivate: the copy (restore's, of a backup over the store)
+// is readable by its owner only, even over a file an interrupted copy left
+// at its temporary name with another mode.
+func TestCopyFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "backup.db"), filepath.Join(dir, "newswire.db")
+	if err := os.WriteFile(src, []byte("bản sao lưu"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst+".tmp", []byte("dở dang"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyFile(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("copy has mode %v, want 0600", fi.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(dst); string(b) != "bản sao lưu" {
+		t.Errorf("copy holds %q", b)
+	}
+}

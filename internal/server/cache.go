@@ -66,6 +66,7 @@ func (d *Dates) Save(path string) error {
 		return err
 	}
 	tmp := path + ".tmp"
+	_ = os.Remove(tmp) // one a broken save left keeps its mode on open
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
