@@ -332,6 +332,14 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err := d.dates.Load(datesFile(cfg)); err != nil {
 		log.Warn("reading the dates feeds were served with; a feed that changed with no newer story may be dated before one a reader holds", "error", err)
 	}
+	savingCtx, stopSaving := context.WithCancel(ctx)
+	datesSaved := make(chan struct{})
+	go func() {
+		defer close(datesSaved)
+		saveDates(savingCtx, &d.dates, datesFile(cfg), log)
+	}()
+	stopSavingDates := func() { stopSaving(); <-datesSaved }
+	defer stopSavingDates()
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())
@@ -383,6 +391,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("HTTP shutdown", "error", err)
 	}
+	stopSavingDates() // not beside the last save
 	if err := d.dates.Save(datesFile(cfg)); err != nil {
 		log.Warn("keeping the dates feeds were served with for the next run", "error", err)
 	}
@@ -559,6 +568,27 @@ var errNoAnswer = errors.New("the daemon did not answer")
 
 // listenFile holds the address a running daemon listens on.
 func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.listen") }
+
+// datesEvery is how often the daemon saves the dates feeds were served
+// with, when they changed: a crash loses those sent since.
+const datesEvery = time.Minute
+
+// saveDates saves d to path every datesEvery, when it changed, until ctx
+// ends (the clean stop saves it last).
+func saveDates(ctx context.Context, d *server.Dates, path string, log *slog.Logger) {
+	t := time.NewTicker(datesEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := d.SaveIfChanged(path); err != nil {
+				log.Warn("saving the dates feeds were served with", "error", err)
+			}
+		}
+	}
+}
 
 // datesFile holds the dates the feeds were served with, from the last run
 // that stopped cleanly (server.Dates.Save).

@@ -40,8 +40,10 @@ type cache struct {
 // does not date a changed feed by its stories again, as if no client held
 // a later Last-Modified. The zero value is ready to use.
 type Dates struct {
-	mu sync.Mutex
-	m  map[string]validators
+	mu      sync.Mutex
+	m       map[string]validators
+	changes uint64 // updates so far
+	saved   uint64 // changes at the last Save
 }
 
 // savedDate is one feed's validators in the file Dates.Save writes.
@@ -60,6 +62,7 @@ func (d *Dates) Save(path string) error {
 	for k, v := range d.m {
 		saved[k] = savedDate{ETag: v.etag, Modified: v.modified, Sent: v.sent}
 	}
+	changes := d.changes
 	d.mu.Unlock()
 	b, err := json.Marshal(saved)
 	if err != nil {
@@ -70,7 +73,26 @@ func (d *Dates) Save(path string) error {
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.saved = max(d.saved, changes)
+	d.mu.Unlock()
+	return nil
+}
+
+// SaveIfChanged saves to path (Save) when the validators held changed since
+// the last save, and reports whether it did: the daemon saves them every so
+// often, so that a crash loses only the dates sent since.
+func (d *Dates) SaveIfChanged(path string) (bool, error) {
+	d.mu.Lock()
+	changed := d.changes != d.saved
+	d.mu.Unlock()
+	if !changed {
+		return false, nil
+	}
+	return true, d.Save(path)
 }
 
 // Load takes in the validators an earlier run saved at path (Save), beside
@@ -87,10 +109,19 @@ func (d *Dates) Load(path string) error {
 	if err := json.Unmarshal(b, &saved); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	d.mu.Lock()
+	unsaved := d.changes != d.saved
+	d.mu.Unlock()
 	for k, v := range saved {
 		d.update(k, cacheEntries, func(last validators, ok bool) (validators, bool) {
 			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
 		})
+	}
+	if !unsaved {
+		// What was loaded is in the file already.
+		d.mu.Lock()
+		d.saved = d.changes
+		d.mu.Unlock()
 	}
 	return nil
 }
@@ -120,6 +151,7 @@ func (d *Dates) update(key string, max int, f func(last validators, ok bool) (va
 		}
 	}
 	d.m[key] = v
+	d.changes++
 }
 
 type validators struct {

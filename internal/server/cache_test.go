@@ -182,3 +182,37 @@ func TestIfModifiedSinceAcrossNewServers(t *testing.T) {
 		t.Errorf("no saved dates: %v", err)
 	}
 }
+
+// TestDatesSavedWhenChanged: the daemon saves the dates every so often
+// (Dates.SaveIfChanged), writing the file only when a feed was dated since
+// the last save or load.
+func TestDatesSavedWhenChanged(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "newswire.dates")
+	var d Dates
+	if saved, err := d.SaveIfChanged(file); saved || err != nil {
+		t.Fatalf("nothing dated: saved %v, %v", saved, err)
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("a file was written with nothing to save")
+	}
+	sent := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
+	d.update("/feeds/du-lich.rss", cacheEntries, func(validators, bool) (validators, bool) {
+		return validators{etag: `"a1"`, modified: sent, sent: sent}, true
+	})
+	if saved, err := d.SaveIfChanged(file); !saved || err != nil {
+		t.Fatalf("after a feed was dated: saved %v, %v", saved, err)
+	}
+	if saved, err := d.SaveIfChanged(file); saved || err != nil {
+		t.Fatalf("nothing dated since the save: saved %v, %v", saved, err)
+	}
+	var next Dates
+	if err := next.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _ := next.SaveIfChanged(file); saved {
+		t.Error("saved again right after loading the file")
+	}
+	if v := next.m["/feeds/du-lich.rss"]; v.etag != `"a1"` || !v.sent.Equal(sent) {
+		t.Errorf("loaded %+v", v)
+	}
+}
