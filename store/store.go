@@ -154,7 +154,8 @@ func openReadOnly(path string, timeout time.Duration) (*Store, error) {
 		if err := checkSchema(tx); err != nil {
 			return err
 		}
-		if v := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema)); v != schemaVersion {
+		if !schemaCurrent(tx) {
+			v := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema))
 			return fmt.Errorf("schema version %d must be migrated to %d, which writes to the file: %w", v, schemaVersion, ErrMigrate)
 		}
 		return nil
@@ -173,8 +174,11 @@ func openReadOnly(path string, timeout time.Duration) (*Store, error) {
 // version-1 store, so that every migration also runs on every new store. It
 // runs inside Open's one write transaction: a migration that fails leaves
 // the file as it was.
+// schemaBuckets are the top-level buckets of every store.
+var schemaBuckets = [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta}
+
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta} {
+	for _, name := range schemaBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -221,7 +225,7 @@ func openLatest(path string, opt *bolt.Options) (*bolt.DB, error) {
 // schemaCurrent reports whether tx holds every bucket initSchema creates
 // and is at schemaVersion: whether initSchema would change nothing.
 func schemaCurrent(tx *bolt.Tx) bool {
-	for _, name := range [][]byte{bucketStories, bucketGUIDs, bucketLinks, bucketIndex, bucketSources, bucketMeta} {
+	for _, name := range schemaBuckets {
 		if tx.Bucket(name) == nil {
 			return false
 		}
