@@ -113,7 +113,7 @@ func (d *Dates) Load(path string) error {
 	unsaved := d.changes != d.saved
 	d.mu.Unlock()
 	for k, v := range saved {
-		d.update(k, cacheEntries, func(last validators, ok bool) (validators, bool) {
+		d.update(k, func(last validators, ok bool) (validators, bool) {
 			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
 		})
 	}
@@ -132,8 +132,9 @@ func (s *Server) UseDates(d *Dates) { s.cache.served = d }
 
 // update replaces the validators held for key with what f makes of them
 // (ok: some were held), unless f says to keep them as they are; it keeps
-// at most max keys: when full, one other key is forgotten, at random.
-func (d *Dates) update(key string, max int, f func(last validators, ok bool) (validators, bool)) {
+// at most cacheEntries keys: when full, one other key is forgotten, at
+// random.
+func (d *Dates) update(key string, f func(last validators, ok bool) (validators, bool)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	last, ok := d.m[key]
@@ -144,7 +145,7 @@ func (d *Dates) update(key string, max int, f func(last validators, ok bool) (va
 	if d.m == nil {
 		d.m = make(map[string]validators)
 	}
-	if !ok && len(d.m) >= max {
+	if !ok && len(d.m) >= cacheEntries {
 		for k := range d.m {
 			delete(d.m, k)
 			break
@@ -290,7 +291,7 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.served.update(key, c.max, func(last validators, ok bool) (validators, bool) {
+	c.served.update(key, func(last validators, ok bool) (validators, bool) {
 		switch {
 		case ok && last.etag == e.etag:
 			date = last.modified
@@ -317,7 +318,7 @@ func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *ent
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	settled := e
-	c.served.update(key, c.max, func(last validators, ok bool) (validators, bool) {
+	c.served.update(key, func(last validators, ok bool) (validators, bool) {
 		if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
 			return last, false
 		}

@@ -196,7 +196,7 @@ func TestDatesSavedWhenChanged(t *testing.T) {
 		t.Fatal("a file was written with nothing to save")
 	}
 	sent := time.Date(2026, 3, 10, 14, 0, 0, 0, time.UTC)
-	d.update("/feeds/du-lich.rss", cacheEntries, func(validators, bool) (validators, bool) {
+	d.update("/feeds/du-lich.rss", func(validators, bool) (validators, bool) {
 		return validators{etag: `"a1"`, modified: sent, sent: sent}, true
 	})
 	if saved, err := d.SaveIfChanged(file); !saved || err != nil {

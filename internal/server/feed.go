@@ -66,10 +66,8 @@ type feedCategory struct {
 // config takes stories in (languages: [en]), else Vietnamese, the
 // newsroom's. Each story that is in another declares its own.
 func (s *Server) feedLanguage(id string) string {
-	for _, c := range s.cfg.Categories {
-		if c.ID == id && len(c.Languages) == 1 {
-			return c.Languages[0]
-		}
+	if c, ok := s.cfg.Category(id); ok && len(c.Languages) == 1 {
+		return c.Languages[0]
 	}
 	return "vi"
 }
