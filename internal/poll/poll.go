@@ -339,9 +339,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	// One trail for every request of this poll: a public page's feed link
 	// or articles never lead the daemon into a private network.
 	ctx = fetch.Trail(ctx)
-	began := p.now()
-	resp, err := p.client.Get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified})
-	rep.Fetch = p.now().Sub(began)
+	resp, err := p.get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified}, rep)
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
 		if se.MovedTo != "" {
@@ -377,10 +375,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		if err != nil {
 			return hint, err
 		}
-		began := p.now()
-		resp, err = p.client.Get(ctx, fetch.Request{URL: feedURL})
-		rep.Fetch += p.now().Sub(began)
-		if err != nil {
+		if resp, err = p.get(ctx, fetch.Request{URL: feedURL}, rep); err != nil {
 			return hint, fmt.Errorf("poll: feed %s discovered on %s: %w", feedURL, url, err)
 		}
 		p.relocate(src, st, feedURL, "discovered")
@@ -522,6 +517,14 @@ func (p *Poller) relocate(src config.Source, st *store.SourceState, url, reason 
 		msg = "source url is a web page; polling the feed it links to; put that url in config.yaml"
 	}
 	p.log.Warn(msg, "source", src.ID, "config_url", src.URL, "new_url", url)
+}
+
+// get fetches req, adding the time it took to rep.Fetch.
+func (p *Poller) get(ctx context.Context, req fetch.Request, rep *Report) (*fetch.Response, error) {
+	began := p.now()
+	resp, err := p.client.Get(ctx, req)
+	rep.Fetch += p.now().Sub(began)
+	return resp, err
 }
 
 func (p *Poller) logReport(r Report) {
