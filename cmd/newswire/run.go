@@ -332,7 +332,9 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err := d.dates.Load(datesFile(cfg)); err != nil {
 		log.Warn("reading the dates feeds were served with; a feed that changed with no newer story may be dated before one a reader holds", "error", err)
 	}
-	savingCtx, stopSaving := context.WithCancel(ctx)
+	// Not from ctx: the dates of the requests served after a signal, while
+	// the server shuts down, are saved too.
+	savingCtx, stopSaving := context.WithCancel(context.Background())
 	datesSaved := make(chan struct{})
 	go func() {
 		defer close(datesSaved)
@@ -391,10 +393,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("HTTP shutdown", "error", err)
 	}
-	stopSavingDates() // not beside the last save
-	if err := d.dates.Save(datesFile(cfg)); err != nil {
-		log.Warn("keeping the dates feeds were served with for the next run", "error", err)
-	}
+	stopSavingDates()
 	d.setMemoAside()
 	log.Info("stopped")
 	return nil
@@ -554,9 +553,7 @@ func fromDaemon(ctx context.Context, cfg *config.Config, path string, w io.Write
 	// The address the running daemon listens on, when it wrote one: the
 	// file's listen may have changed since it started.
 	if addr := daemonAddr(cfg); addr != "" && addr != cfg.Listen {
-		running := *cfg
-		running.Listen = addr
-		if err := askDaemon(ctx, &running, path, w); err == nil || !errors.Is(err, errNoAnswer) {
+		if err := askDaemon(ctx, listeningAt(cfg, addr), path, w); err == nil || !errors.Is(err, errNoAnswer) {
 			return err
 		}
 	}
@@ -573,19 +570,19 @@ func listenFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "
 // with, when they changed: a crash loses those sent since.
 const datesEvery = time.Minute
 
-// saveDates saves d to path every datesEvery, when it changed, until ctx
-// ends (the clean stop saves it last).
+// saveDates saves d to path every datesEvery, and once more when ctx ends,
+// each time d changed since the last.
 func saveDates(ctx context.Context, d *server.Dates, path string, log *slog.Logger) {
 	t := time.NewTicker(datesEvery)
 	defer t.Stop()
-	for {
+	for done := false; !done; {
 		select {
 		case <-ctx.Done():
-			return
+			done = true
 		case <-t.C:
-			if _, err := d.SaveIfChanged(path); err != nil {
-				log.Warn("saving the dates feeds were served with", "error", err)
-			}
+		}
+		if _, err := d.SaveIfChanged(path); err != nil {
+			log.Warn("saving the dates feeds were served with", "error", err)
 		}
 	}
 }
@@ -601,14 +598,20 @@ func runningDaemon(ctx context.Context, cfg *config.Config) string {
 	if addr == "" {
 		return ""
 	}
-	running := *cfg
-	running.Listen = addr
 	probe, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
-	if askDaemon(probe, &running, "/healthz", io.Discard) != nil {
+	if askDaemon(probe, listeningAt(cfg, addr), "/healthz", io.Discard) != nil {
 		return ""
 	}
 	return addr
+}
+
+// listeningAt is cfg with the daemon listening at addr, the address the
+// running daemon wrote, which cfg's listen may no longer say.
+func listeningAt(cfg *config.Config, addr string) *config.Config {
+	running := *cfg
+	running.Listen = addr
+	return &running
 }
 
 // daemonAddr is the address in listenFile: that of the daemon running, or
