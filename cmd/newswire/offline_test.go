@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,4 +85,27 @@ func setSchema(t *testing.T, path string, to func(uint64) uint64) uint64 {
 		t.Fatal(err)
 	}
 	return had
+}
+
+// TestReadersNeedAStore: export, backup and stories --explain with no store
+// at data_dir say so and name the path, rather than make an empty store
+// there and report nothing stored (a data_dir pointing at the wrong place
+// looked like an empty archive).
+func TestReadersNeedAStore(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, freeAddr(t))
+	path := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	for _, args := range [][]string{
+		{"export", "-config", cfgPath},
+		{"backup", "-config", cfgPath, filepath.Join(t.TempDir(), "copy.db")},
+		{"stories", "-config", cfgPath, "--explain", "1"},
+	} {
+		out, err := runCmd(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "no store at "+path) {
+			t.Errorf("%s with no store: %v\n%.300s; want it to name the missing store", args[0], err, out)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s with no store left a file at %s (%v)", args[0], path, err)
+		}
+	}
 }

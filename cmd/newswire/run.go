@@ -217,12 +217,16 @@ func openStore(cfg *config.Config) (*store.Store, error) {
 // what the daemon set aside at its stop stays good for its next start, and
 // a disk the system remounted read-only after errors still lets export and
 // backup get the stories out. A file an older build wrote is opened as
-// openStore opens it, which migrates it as the daemon's next start would;
-// one that does not exist yet is made empty. It waits at most wait for the
-// lock.
+// openStore opens it, which migrates it as the daemon's next start would.
+// A store that does not exist is an error that names the path: an empty
+// one made there would hide a data_dir that points at the wrong place. It
+// waits at most wait for the lock.
 func openForReading(cfg *config.Config, wait time.Duration) (*store.Store, error) {
 	st, err := store.Open(storePath(cfg), store.Options{Timeout: wait, ReadOnly: true})
-	if errors.Is(err, store.ErrMigrate) || errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no store at %s (data_dir %q): the daemon and fetch make it when they first run", storePath(cfg), cfg.DataDir)
+	}
+	if errors.Is(err, store.ErrMigrate) {
 		return store.Open(storePath(cfg), store.Options{Timeout: wait})
 	}
 	return st, err
