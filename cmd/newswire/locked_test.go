@@ -88,3 +88,41 @@ func TestStaleListenFile(t *testing.T) {
 		t.Errorf("fetch beside another command: %v\n%s; want it locked, no daemon named", err, out)
 	}
 }
+
+// TestListenFileOfAnotherDaemon: where a crashed daemon's address is now
+// another store's daemon, the commands do not take that daemon's answer
+// for their store's: export says whose store answered, and fetch does not
+// name that daemon as the one holding its store.
+func TestListenFileOfAnotherDaemon(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, freeAddr(t))
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	otherAddr := freeAddr(t)
+	otherCfg := writeConfig(t, o, otherAddr)
+	serveDaemon(t, otherCfg, otherAddr)
+
+	data := filepath.Join(filepath.Dir(cfgPath), "data")
+	if err := os.WriteFile(filepath.Join(data, "newswire.listen"), []byte(otherAddr+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	held, err := store.Open(filepath.Join(data, "newswire.db"), store.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+
+	for _, args := range [][]string{
+		{"export", "-config", cfgPath},
+		{"stories", "-config", cfgPath, "--explain", "1"},
+	} {
+		out, err := runCmd(t, args...)
+		want := "the daemon at " + otherAddr + " holds the store " + filepath.Join(filepath.Dir(otherCfg), "data", "newswire.db")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v\n%.300s; want %q", args[0], err, out, want)
+		}
+	}
+	out, err := runCmd(t, "fetch", "-config", cfgPath)
+	if err == nil || strings.Contains(err.Error(), otherAddr) || !strings.Contains(err.Error(), "or let the other command finish") {
+		t.Errorf("fetch: %v\n%s; want the store locked, the other daemon not named", err, out)
+	}
+}

@@ -596,7 +596,8 @@ func saveDates(ctx context.Context, d *server.Dates, path string, log *slog.Logg
 func datesFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.dates") }
 
 // runningDaemon returns the address of the daemon that wrote its address
-// to listenFile, when it answers there; "" when none does.
+// to listenFile, when it answers there holding cfg's store; "" when none
+// does.
 func runningDaemon(ctx context.Context, cfg *config.Config) string {
 	addr := daemonAddr(cfg)
 	if addr == "" {
@@ -604,7 +605,7 @@ func runningDaemon(ctx context.Context, cfg *config.Config) string {
 	}
 	probe, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
-	if askDaemon(probe, listeningAt(cfg, addr), "/healthz", io.Discard) != nil {
+	if askDaemon(probe, listeningAt(cfg, addr), "/api/store", io.Discard) != nil {
 		return ""
 	}
 	return addr
@@ -649,12 +650,32 @@ func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer
 		return fmt.Errorf("%w at %s: %w", errNoAnswer, u, err)
 	}
 	defer resp.Body.Close()
+	// Another daemon may listen where a crashed one of this store did.
+	if held := resp.Header.Get(server.StoreHeader); held != "" && !sameStore(held, storePath(cfg)) {
+		return fmt.Errorf("the daemon at %s holds the store %s, not %s: %w", net.JoinHostPort(host, port), held, storePath(cfg), errOtherStore)
+	}
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, strings.TrimSpace(string(msg)))
 	}
 	_, err = io.Copy(w, resp.Body)
 	return err
+}
+
+// errOtherStore is askDaemon's error when the daemon that answered holds
+// another store than the command's.
+var errOtherStore = errors.New("it is not this store's daemon")
+
+// sameStore reports whether held, the absolute path of the store a daemon
+// holds, names the file at path.
+func sameStore(held, path string) bool {
+	hi, herr := os.Stat(held)
+	pi, perr := os.Stat(path)
+	if herr == nil && perr == nil {
+		return os.SameFile(hi, pi)
+	}
+	abs, err := filepath.Abs(path)
+	return err == nil && abs == held
 }
 
 // leanExecutable releases the pages of newswire's own executable that the

@@ -11,9 +11,17 @@ import (
 // proxy on it), and, when the config
 // sets admin_token, requests that carry it as a bearer token: the admin
 // endpoints hand out the whole store.
+//
+// Every admin answer names the store the daemon holds (StoreHeader), so
+// that a command reading a store through the daemon can tell it is asking
+// the daemon of its own store, not another at an address a crashed one
+// left behind.
 func (s *Server) adminOnly(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if isLoopback(r) || s.adminToken(r) {
+			if s.storeFile != "" {
+				w.Header().Set(StoreHeader, s.storeFile)
+			}
 			next(w, r)
 			return
 		}
@@ -59,4 +67,15 @@ func bearerToken(r *http.Request) string {
 		return strings.TrimSpace(auth[7:])
 	}
 	return ""
+}
+
+// StoreHeader names, in every admin answer, the absolute path of the store
+// the daemon holds.
+const StoreHeader = "Newswire-Store"
+
+// handleStore answers with the absolute path of the store the daemon holds,
+// as StoreHeader does: the commands ask it which store a daemon holds.
+func (s *Server) handleStore(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(s.storeFile + "\n"))
 }

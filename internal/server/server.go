@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,14 +22,15 @@ import (
 
 // Server serves newswire's HTTP endpoints.
 type Server struct {
-	cfg      *config.Config
-	st       *store.Store
-	log      *slog.Logger
-	renderer feeds.Renderer
-	cache    *cache
-	mux      *http.ServeMux
-	started  time.Time
-	metrics  *metrics.Metrics // served at /metrics; SetMetrics shares the poller's
+	cfg       *config.Config
+	st        *store.Store
+	storeFile string // the absolute path of st's file (StoreHeader)
+	log       *slog.Logger
+	renderer  feeds.Renderer
+	cache     *cache
+	mux       *http.ServeMux
+	started   time.Time
+	metrics   *metrics.Metrics // served at /metrics; SetMetrics shares the poller's
 
 	// Feed serving (feed.go, partners.go).
 	feedCats   map[string]feedCategory
@@ -65,6 +67,9 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 		writeTimeout: WriteTimeout,
 		now:          time.Now,
 	}
+	if st != nil {
+		s.storeFile, _ = filepath.Abs(st.Path())
+	}
 	s.watchMetrics(s.metrics)
 	s.feedCats = s.feedCategories()
 	for _, c := range s.feedCats {
@@ -80,6 +85,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/export", s.adminOnly(s.handleExport))
 	s.mux.HandleFunc("GET /api/backup", s.adminOnly(s.handleBackup))
 	s.mux.HandleFunc("GET /api/config", s.adminOnly(s.handleConfig))
+	s.mux.HandleFunc("GET /api/store", s.adminOnly(s.handleStore))
 	s.mux.HandleFunc("GET /api/stories/{id}/explain", s.adminOnly(s.handleExplain))
 	s.mux.HandleFunc("GET /debug/pprof/", s.adminOnly(pprof.Index))
 	s.mux.HandleFunc("GET /debug/pprof/profile", s.adminOnly(pprof.Profile))
