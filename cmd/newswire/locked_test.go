@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,5 +125,58 @@ func TestListenFileOfAnotherDaemon(t *testing.T) {
 	out, err := runCmd(t, "fetch", "-config", cfgPath)
 	if err == nil || strings.Contains(err.Error(), otherAddr) || !strings.Contains(err.Error(), "or let the other command finish") {
 		t.Errorf("fetch: %v\n%s; want the store locked, the other daemon not named", err, out)
+	}
+}
+
+// TestFeedDatesAfterACrash: a daemon that crashed may have sent dates it did
+// not save. A start that finds the address a running daemon leaves in
+// data_dir dates a feed from its start on; a start after a clean stop
+// serves it with the date it was served with before.
+func TestFeedDatesAfterACrash(t *testing.T) {
+	o := newOutlets(t)
+	addr := freeAddr(t)
+	cfgPath := writeConfig(t, o, addr)
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	lastModified := func() string {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + "/feeds/tin-tinh.rss")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /feeds/tin-tinh.rss: %s", resp.Status)
+		}
+		return resp.Header.Get("Last-Modified")
+	}
+
+	stop := startDaemon(t, cfgPath, addr)
+	first := lastModified()
+	stop()
+	if first == "" {
+		t.Fatal("no Last-Modified")
+	}
+	stop = startDaemon(t, cfgPath, addr)
+	if got := lastModified(); got != first {
+		t.Errorf("after a clean stop: Last-Modified %q, want %q as before", got, first)
+	}
+	stop()
+
+	// What a crash leaves: the daemon's address, which a clean stop removes.
+	listen := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.listen")
+	if err := os.WriteFile(listen, []byte(addr+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A start in a later second than the date served before.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(1100 * time.Millisecond)))
+	started := time.Now().Truncate(time.Second)
+	stop = startDaemon(t, cfgPath, addr)
+	defer stop()
+	// Until its date's second comes, a rendering goes without one.
+	time.Sleep(1100 * time.Millisecond)
+	got := lastModified()
+	at, err := http.ParseTime(got)
+	if err != nil || at.Before(started) {
+		t.Errorf("after a crash: Last-Modified %q (%v), want the start's, %s or after", got, err, started.UTC().Format(http.TimeFormat))
 	}
 }

@@ -324,6 +324,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	// Where the commands that ask the daemon find it, whatever the file's
 	// listen says by then (a new one waits for the restart).
 	addrFile := listenFile(cfg)
+	// A clean stop removes the file, after its last save of the dates
+	// feeds were served with; one still there was left by a run that
+	// stopped without (this one holds the store's lock).
+	_, statErr := os.Stat(addrFile)
+	unsaved := statErr == nil
 	if err := os.WriteFile(addrFile, []byte(ln.Addr().String()+"\n"), 0o600); err != nil {
 		log.Warn("the daemon's address is not written for export, backup and stories to find", "file", addrFile, "error", err)
 	} else {
@@ -334,7 +339,13 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	// What clients were sent stays sent: a feed that changed while the
 	// daemon was stopped is dated after it (server.Dates).
 	if err := d.dates.Load(datesFile(cfg)); err != nil {
-		log.Warn("reading the dates feeds were served with; a feed that changed with no newer story may be dated before one a reader holds", "error", err)
+		log.Warn("reading the dates feeds were served with", "error", err)
+		unsaved = true
+	}
+	if unsaved {
+		// It may have sent dates after its last save, or the file is lost.
+		d.dates.Unsaved(time.Now())
+		log.Info("the dates feeds were served with are not all known (a crash, or the file unreadable): feeds that change are dated from now")
 	}
 	// Not from ctx: the dates of the requests served after a signal, while
 	// the server shuts down, are saved too.

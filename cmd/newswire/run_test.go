@@ -329,10 +329,17 @@ func freeAddr(t *testing.T) string {
 // serveDaemon runs `newswire serve` until the test ends.
 func serveDaemon(t *testing.T, cfgPath, addr string) {
 	t.Helper()
+	t.Cleanup(startDaemon(t, cfgPath, addr))
+}
+
+// startDaemon runs `newswire serve` until the returned func stops it as
+// SIGTERM would.
+func startDaemon(t *testing.T, cfgPath, addr string) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "-config", cfgPath}, &bytes.Buffer{}) }()
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -342,15 +349,16 @@ func serveDaemon(t *testing.T, cfgPath, addr string) {
 		case <-time.After(15 * time.Second):
 			t.Errorf("serve did not stop within 15s of cancel")
 		}
-	})
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
-			return
+			return stop
 		}
 		if time.Now().After(deadline) {
+			stop()
 			t.Fatalf("daemon not up at %s: %v", addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -40,10 +40,21 @@ type cache struct {
 // does not date a changed feed by its stories again, as if no client held
 // a later Last-Modified. The zero value is ready to use.
 type Dates struct {
-	mu      sync.Mutex
-	m       map[string]validators
+	mu sync.Mutex
+	m  map[string]validators
+	// floor bounds the Last-Modified a key not held may have been sent
+	// with: one forgotten to keep within cacheEntries, or any after a run
+	// that stopped without saving (Unsaved). A new rendering of such a key
+	// is dated after it.
+	floor   time.Time
 	changes uint64 // updates so far
 	saved   uint64 // changes at the last Save
+}
+
+// savedDates is the file Dates.Save writes.
+type savedDates struct {
+	Floor time.Time            `json:"floor,omitzero"`
+	Feeds map[string]savedDate `json:"feeds"`
 }
 
 // savedDate is one feed's validators in the file Dates.Save writes.
@@ -58,9 +69,9 @@ type savedDate struct {
 // a restart, whatever happened to the store meanwhile.
 func (d *Dates) Save(path string) error {
 	d.mu.Lock()
-	saved := make(map[string]savedDate, len(d.m))
+	saved := savedDates{Floor: d.floor, Feeds: make(map[string]savedDate, len(d.m))}
 	for k, v := range d.m {
-		saved[k] = savedDate{ETag: v.etag, Modified: v.modified, Sent: v.sent}
+		saved.Feeds[k] = savedDate{ETag: v.etag, Modified: v.modified, Sent: v.sent}
 	}
 	changes := d.changes
 	d.mu.Unlock()
@@ -105,14 +116,19 @@ func (d *Dates) Load(path string) error {
 	if err != nil {
 		return err
 	}
-	var saved map[string]savedDate
-	if err := json.Unmarshal(b, &saved); err != nil {
+	var saved savedDates
+	if err = json.Unmarshal(b, &saved); err == nil && saved.Feeds == nil {
+		// Saved before the floor was: the feeds alone.
+		err = json.Unmarshal(b, &saved.Feeds)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	d.mu.Lock()
 	unsaved := d.changes != d.saved
+	d.floor = later(d.floor, saved.Floor)
 	d.mu.Unlock()
-	for k, v := range saved {
+	for k, v := range saved.Feeds {
 		d.update(k, func(last validators, ok bool) (validators, bool) {
 			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
 		})
@@ -126,18 +142,39 @@ func (d *Dates) Load(path string) error {
 	return nil
 }
 
+// Unsaved says that the run before this one may have sent, until at, dates
+// that were not saved (it stopped without its last save: a crash): a feed
+// that changes from now on is dated after at, whatever its stories say or
+// the dates held say. Until it changes, a feed answers If-Modified-Since
+// by the date it is served with now.
+func (d *Dates) Unsaved(at time.Time) {
+	at = at.UTC().Truncate(time.Second)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.floor = later(d.floor, at)
+	for k, v := range d.m {
+		// Its rendering may have changed since, and changed back.
+		v.etag, v.sent = "", later(v.sent, at)
+		d.m[k] = v
+	}
+	d.changes++
+}
+
 // UseDates makes the server date its feeds by the validators held in d,
 // which earlier servers may have served already. Call it before serving.
 func (s *Server) UseDates(d *Dates) { s.cache.served = d }
 
 // update replaces the validators held for key with what f makes of them
-// (ok: some were held), unless f says to keep them as they are; it keeps
-// at most cacheEntries keys: when full, one other key is forgotten, at
-// random.
+// (ok: some were held; if not, last.sent is the floor), unless f says to
+// keep them as they are; it keeps at most cacheEntries keys: when full, one
+// other key is forgotten, at random, and the floor raised to its date.
 func (d *Dates) update(key string, f func(last validators, ok bool) (validators, bool)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	last, ok := d.m[key]
+	if !ok {
+		last.sent = d.floor
+	}
 	v, replace := f(last, ok)
 	if !replace {
 		return
@@ -146,7 +183,8 @@ func (d *Dates) update(key string, f func(last validators, ok bool) (validators,
 		d.m = make(map[string]validators)
 	}
 	if !ok && len(d.m) >= cacheEntries {
-		for k := range d.m {
+		for k, forgotten := range d.m {
+			d.floor = later(d.floor, forgotten.sent)
 			delete(d.m, k)
 			break
 		}
@@ -295,7 +333,7 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 		switch {
 		case ok && last.etag == e.etag:
 			date = last.modified
-		case ok && !date.After(last.sent):
+		case !last.sent.IsZero() && !date.After(last.sent):
 			date = last.sent.Add(time.Second)
 			if now.After(date) {
 				date = now

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -214,5 +215,140 @@ func TestDatesSavedWhenChanged(t *testing.T) {
 	}
 	if v := next.m["/feeds/du-lich.rss"]; v.etag != `"a1"` || !v.sent.Equal(sent) {
 		t.Errorf("loaded %+v", v)
+	}
+
+	// A file saved before the floor was holds the feeds alone.
+	old := filepath.Join(t.TempDir(), "newswire.dates")
+	if err := os.WriteFile(old, []byte(`{"/feeds/du-lich.rss":{"etag":"\"a1\"","modified":"2026-03-10T14:00:00Z","sent":"2026-03-10T14:00:00Z"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var older Dates
+	if err := older.Load(old); err != nil {
+		t.Fatal(err)
+	}
+	if v := older.m["/feeds/du-lich.rss"]; v.etag != `"a1"` || !v.sent.Equal(sent) {
+		t.Errorf("loaded from a file of the earlier form: %+v", v)
+	}
+	if err := os.WriteFile(old, []byte(`{"/feeds/du-lich.rss":7}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Load(old); err == nil {
+		t.Error("a file of neither form loaded without an error")
+	}
+}
+
+// TestDatesAfterAnUnsavedStop: a run that stopped without saving (a crash)
+// may have sent dates the file does not hold. A feed whose rendering
+// changed since the last save, with no story newer than one it was served
+// with before the crash, is dated after the start of the next run, so that
+// a client holding that rendering's date does not get a 304 for the new
+// one; the file keeps that bound for the runs after.
+func TestDatesAfterAnUnsavedStop(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "newswire.dates")
+	t1 := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	t2 := t1.Add(time.Hour)
+	crash := t1.Add(3 * time.Hour)
+	start := crash.Add(time.Minute)
+	rss := func(body string, newest time.Time) *entry {
+		return newEntry([]byte(body), "application/rss+xml", newest, time.Minute, false, nil)
+	}
+
+	before := newCache(16)
+	before.stamp("all.rss", rss("<rss>một tin</rss>", t1), t1)
+	if err := before.served.Save(file); err != nil {
+		t.Fatal(err)
+	}
+	// Sent after the last save: a newer story, then a deletion.
+	before.stamp("all.rss", rss("<rss>hai tin</rss>", t2), t2)
+	held := rss("<rss>tin mới, tin cũ đã xoá</rss>", t2)
+	before.stamp("all.rss", held, crash)
+	if !held.modified.Equal(crash) {
+		t.Fatalf("before the crash the deletion was dated %s, want %s", held.modified, crash)
+	}
+
+	for _, tt := range []struct {
+		name string
+		load func(d *Dates)
+	}{
+		{"start after the crash", func(d *Dates) {
+			if err := d.Load(file); err != nil {
+				t.Fatal(err)
+			}
+			d.Unsaved(start)
+		}},
+		{"a later start", func(d *Dates) {
+			var after Dates
+			if err := after.Load(file); err != nil {
+				t.Fatal(err)
+			}
+			after.Unsaved(start)
+			next := filepath.Join(t.TempDir(), "newswire.dates")
+			if err := after.Save(next); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Load(next); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCache(16)
+			tt.load(c.served)
+			// The story the deletion left is back (as if its deletion were
+			// undone), so the feed shows the one before the crash's bytes.
+			again := rss("<rss>hai tin</rss>", t2)
+			served := start.Add(5 * time.Second)
+			c.stamp("all.rss", again, served)
+			if !again.modified.After(crash) {
+				t.Errorf("after the crash, a changed feed dated %s: a client holding %s would get a 304", again.modified, crash)
+			}
+			other := rss("<rss>tin khác</rss>", t2)
+			c.stamp("du-lich.rss", other, served)
+			if !other.modified.After(crash) {
+				t.Errorf("after the crash, a feed the file did not hold dated %s, before the crash at %s", other.modified, crash)
+			}
+		})
+	}
+
+	// A clean stop's file dates a feed by its stories, as before.
+	c := newCache(16)
+	if err := c.served.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	fresh := rss("<rss>tin khác</rss>", t2)
+	c.stamp("du-lich.rss", fresh, start)
+	if !fresh.modified.Equal(t2) {
+		t.Errorf("after a clean stop, a feed never served dated %s, want its newest story's %s", fresh.modified, t2)
+	}
+}
+
+// TestDatesOfAForgottenFeed: a feed whose dates were forgotten to keep the
+// record within its bound is dated, when it changes, after every date it
+// may have been sent with.
+func TestDatesOfAForgottenFeed(t *testing.T) {
+	c := newCache(16)
+	t1 := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	sent := make(map[string]time.Time)
+	for i := range cacheEntries + 1 {
+		key := fmt.Sprintf("/feeds/all.rss?since=%d", i)
+		e := newEntry(fmt.Appendf(nil, "<rss>%d</rss>", i), "application/rss+xml", t1, time.Minute, false, nil)
+		c.stamp(key, e, t1.Add(time.Duration(i)*time.Second))
+		// A second rendering with no newer story: dated when served.
+		e = newEntry(fmt.Appendf(nil, "<rss>%d, sửa</rss>", i), "application/rss+xml", t1, time.Minute, false, nil)
+		c.stamp(key, e, t1.Add(time.Duration(i)*time.Second+time.Hour))
+		sent[key] = e.modified
+	}
+	if len(c.served.m) != cacheEntries {
+		t.Fatalf("%d keys held, want %d", len(c.served.m), cacheEntries)
+	}
+	for key, last := range sent {
+		if _, ok := c.served.m[key]; ok {
+			continue
+		}
+		e := newEntry([]byte("<rss>khác</rss>"), "application/rss+xml", t1, time.Minute, false, nil)
+		c.stamp(key, e, t1.Add(2*time.Hour))
+		if !e.modified.After(last) {
+			t.Errorf("%s, forgotten, changed: dated %s, not after the %s it was sent with", key, e.modified, last)
+		}
 	}
 }
