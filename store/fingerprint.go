@@ -344,27 +344,37 @@ func (s *Store) Explain(id uint64) (Explanation, bool, error) {
 	var ex Explanation
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketStories).Get(u64(id))
-		if v == nil {
-			return nil
-		}
-		found = true
-		var rec record
-		if err := decodeRecord(v, &rec); err != nil {
-			return fmt.Errorf("story %d: %w", id, err)
-		}
-		ex.Story, ex.Representative, ex.MediaFrom = rec.Story, rec.Rep, rec.MediaFrom
-		if docs := tx.Bucket(bucketFPDocs); docs != nil {
-			e, err := loadDocs(docs, id)
-			ex.Joins = e.Joins
-			return err
-		}
-		return nil
+		var err error
+		ex, _, found, err = explainIn(tx, id)
+		return err
 	})
 	if err != nil {
 		return Explanation{}, false, fmt.Errorf("store: explain story %d: %w", id, err)
 	}
 	return ex, found, nil
+}
+
+// explainIn returns how story id came together, with its fingerprints;
+// false when there is no such story.
+func explainIn(tx *bolt.Tx, id uint64) (Explanation, docEntry, bool, error) {
+	v := tx.Bucket(bucketStories).Get(u64(id))
+	if v == nil {
+		return Explanation{}, docEntry{}, false, nil
+	}
+	var rec record
+	if err := decodeRecord(v, &rec); err != nil {
+		return Explanation{}, docEntry{}, true, fmt.Errorf("story %d: %w", id, err)
+	}
+	ex := Explanation{Story: rec.Story, Representative: rec.Rep, MediaFrom: rec.MediaFrom}
+	var e docEntry
+	if docs := tx.Bucket(bucketFPDocs); docs != nil {
+		var err error
+		if e, err = loadDocs(docs, id); err != nil {
+			return ex, e, true, err
+		}
+		ex.Joins = e.Joins
+	}
+	return ex, e, true, nil
 }
 
 // fingerprint makes in.Doc from in.Fingerprint when it is not made yet: it
@@ -375,4 +385,78 @@ func (in *Incoming) fingerprint() {
 		in.Doc = in.Fingerprint()
 		in.Fingerprint = nil
 	}
+}
+
+// Comparison is why two stored stories are one or two, for admins: what
+// the candidate search and the confirmation said, or would say, of the
+// later one's text against the earlier one's.
+type Comparison struct {
+	Earlier, Later Explanation
+	// Fingerprinted reports whether both stories have a fingerprint: an
+	// item stored with joining off, or with no text, has none and is
+	// never compared.
+	Fingerprinted bool
+	// SharedSources are the outlets that carried both: an outlet's two
+	// items are never one story by their text.
+	SharedSources []string
+	// SharedBands counts the later story's band keys filed under the
+	// earlier one too, in any period; the candidate search finds a story
+	// by one at least. LaterBands is how many the later one filed.
+	SharedBands, LaterBands int
+	// Verdict is the confirmation of the later story's first occurrence
+	// against every occurrence of the earlier one, within window.
+	Verdict story.Verdict
+}
+
+// Compare compares stories a and b (in either order); false when either is
+// not stored.
+func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, error) {
+	earlier, later := min(a, b), max(a, b)
+	var c Comparison
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var docs [2]docEntry
+		var found bool
+		var err error
+		if c.Earlier, docs[0], found, err = explainIn(tx, earlier); !found || err != nil {
+			return err
+		}
+		if c.Later, docs[1], found, err = explainIn(tx, later); !found || err != nil {
+			return err
+		}
+		ok = true
+		for _, o := range c.Later.Story.Sources {
+			for _, e := range c.Earlier.Story.Sources {
+				if e.Source == o.Source {
+					c.SharedSources = append(c.SharedSources, o.Source)
+				}
+			}
+		}
+		// A lookup reads a band key in every period the window overlaps:
+		// the periods the two were filed under do not matter here.
+		for i := 0; i+bandRef <= len(docs[1].Bands); i += bandRef {
+			c.LaterBands++
+			for j := 0; j+bandRef <= len(docs[0].Bands); j += bandRef {
+				if bytes.Equal(docs[0].Bands[j+4:j+bandRef], docs[1].Bands[i+4:i+bandRef]) {
+					c.SharedBands++
+					break
+				}
+			}
+		}
+		if len(docs[0].Docs) == 0 || len(docs[1].Docs) == 0 {
+			return nil
+		}
+		c.Fingerprinted = true
+		occ := make([]*story.Doc, len(docs[0].Docs))
+		for i, d := range docs[0].Docs {
+			occ[i] = d.Doc
+		}
+		c.Verdict = story.Match(docs[1].Docs[0].Doc, occ, window)
+		c.Verdict.Candidate = earlier
+		return nil
+	})
+	if err != nil {
+		return Comparison{}, false, fmt.Errorf("store: compare stories %d and %d: %w", a, b, err)
+	}
+	return c, ok, nil
 }

@@ -40,6 +40,8 @@ commands:
                  (-diff: and list what a reload would change in the running daemon)
   stories --explain ID
                  why the outlets of a story were joined (similarity, guards passed)
+  stories --compare ID ID
+                 why two stories were not joined into one (candidate search, guards failed)
   backup FILE    write a consistent copy of the store to FILE (works while the daemon runs)
   probe URL      propose a config.yaml entry for a web page: its feeds, or selectors for its news
   compact        rewrite the store without its free space (daemon stopped)

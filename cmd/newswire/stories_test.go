@@ -146,3 +146,52 @@ func TestJoinOffEndToEnd(t *testing.T) {
 		t.Fatalf("%d stories with joining off, want all 5 items apart", len(recs))
 	}
 }
+
+// TestCompareEndToEnd: `stories --compare A B` says why two stories are
+// two, from the store and through the daemon alike, and refuses what is
+// not two stories of this newswire.
+func TestCompareEndToEnd(t *testing.T) {
+	cfgPath := identityConfig(t, false)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline, err := runCmd(t, "stories", "-config", cfgPath, "--compare", "1", "tag:"+cfg.Authority()+",2026:story/2")
+	if err != nil {
+		t.Fatalf("stories --compare: %v\n%s", err, offline)
+	}
+	for _, want := range []string{"story 1: ", "story 2: ", "why story 2 was not joined to story 1:", "joining by text is off for"} {
+		if !strings.Contains(offline, want) {
+			t.Errorf("want %q in:\n%s", want, offline)
+		}
+	}
+
+	addr := freeAddr(t)
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("listen: %s\n", addr)+mustRead(t, cfgPath)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serveDaemon(t, cfgPath, addr)
+	online, err := runCmd(t, "stories", "-config", cfgPath, "--compare", "2", "1")
+	if err != nil || online != offline {
+		t.Errorf("through the daemon: %v\n%s\nwant what the store said:\n%s", err, online, offline)
+	}
+	for _, args := range [][]string{
+		{"--compare", "1", "1"},
+		{"--compare", "1", "99"},
+		{"--compare", "1"},
+		{"--compare", "1", "2", "--explain", "1"},
+	} {
+		if out, err := runCmd(t, append([]string{"stories", "-config", cfgPath}, args...)...); err == nil {
+			t.Errorf("stories %v: no error\n%s", args, out)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -87,6 +87,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	s.mux.HandleFunc("GET /api/config", s.adminOnly(s.handleConfig))
 	s.mux.HandleFunc("GET /api/store", s.adminOnly(s.handleStore))
 	s.mux.HandleFunc("GET /api/stories/{id}/explain", s.adminOnly(s.handleExplain))
+	s.mux.HandleFunc("GET /api/stories/{id}/compare/{other}", s.adminOnly(s.handleCompare))
 	s.mux.HandleFunc("GET /debug/pprof/", s.adminOnly(pprof.Index))
 	s.mux.HandleFunc("GET /debug/pprof/profile", s.adminOnly(pprof.Profile))
 	s.mux.HandleFunc("GET /debug/pprof/trace", s.adminOnly(pprof.Trace))
