@@ -106,12 +106,96 @@ func numbers(s string, toks []token, repeats bool) []string {
 			}
 		}
 	}
-	for _, t := range toks {
-		if v, ok := numberWords[t.folded]; ok {
-			add(v)
+	for i := 0; i < len(toks); {
+		n, next := spelled(toks, i)
+		if next == i {
+			i++
+			continue
 		}
+		if next < len(toks) {
+			if zeros, ok := magnitudes[toks[next].folded]; ok {
+				add(strconv.Itoa(n) + zeros)
+				i = next + 1
+				continue
+			}
+		}
+		add(strconv.Itoa(n))
+		i = next
 	}
 	return out
+}
+
+// Numbers spelled out. Outlets write "hai người" where others write "2
+// người", and "Two killed" where others write "2 dead": a headline's
+// number must be read either way, or the two are kept apart (and two
+// fires that killed "hai" and "ba" people are joined). Vietnamese "hai",
+// "ba", "năm" are also words of their own ("ba" father, "năm" year, "cả
+// hai" both), so two to nine count alone only before a word that counts
+// things, or a magnitude ("hai triệu"); "mười" (ten) and the tens ("hai
+// mươi") count wherever they are. "một" and "one" are also "a", and do
+// not count alone.
+var (
+	viUnits = map[string]int{"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+	// viAfterTen are the units after "mười" or "mươi": "mười lăm" is 15,
+	// "hai mươi mốt" 21, "ba mươi tư" 34; "mười năm" is ten years.
+	viAfterTen = map[string]int{"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+	// viCounted are words that count things: a unit before one is a number.
+	viCounted = set("người ngày tháng năm tuần giờ phút xã huyện tỉnh thôn bản hộ nhà căn ngôi chiếc xe tàu tấn lần vụ ca em cháu đội đoàn nước tầng km ha mét con cây")
+	enNumbers = map[string]int{
+		"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+		"eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+	}
+)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// spelled reads a number spelled out at toks[i] and returns it with the
+// index of the word after it; next == i when there is none.
+func spelled(toks []token, i int) (n, next int) {
+	word := func(j int) string {
+		if j < len(toks) && (j == i || !toks[j].after) {
+			return toks[j].folded
+		}
+		return ""
+	}
+	w := word(i)
+	if v, ok := enNumbers[w]; ok {
+		// "twenty-five": the hyphen counts as punctuation.
+		if v >= 20 && i+1 < len(toks) {
+			if u, ok := enNumbers[toks[i+1].folded]; ok && u < 10 {
+				return v + u, i + 2
+			}
+		}
+		return v, i + 1
+	}
+	if w == "mười" {
+		if u, ok := viAfterTen[word(i+1)]; ok {
+			return 10 + u, i + 2
+		}
+		return 10, i + 1
+	}
+	u, ok := viUnits[w]
+	if !ok {
+		return 0, i
+	}
+	if word(i+1) == "mươi" && u >= 2 {
+		if v, ok := viAfterTen[word(i+2)]; ok {
+			return 10*u + v, i + 3
+		}
+		return 10 * u, i + 2
+	}
+	counted := word(i + 1)
+	_, magnitude := magnitudes[counted]
+	if u >= 2 && (viCounted[counted] && !(w == "năm" && counted == "tháng") || magnitude) {
+		return u, i + 1
+	}
+	return 0, i
 }
 
 // magnitudes are the words that multiply the number before them.
@@ -120,11 +204,6 @@ var magnitudes = map[string]string{
 	"triệu": "000000", "million": "000000",
 	"tỷ": "000000000", "tỉ": "000000000", "billion": "000000000",
 }
-
-// numberWords are numbers spelled out that cannot be read as another word.
-// Vietnamese "hai", "ba", "năm" are also "sea", "father", "year", so only
-// "mười" (ten) is here.
-var numberWords = map[string]string{"mười": "10"}
 
 // digitRuns finds the numbers made of digits in s. A "." or "," followed by
 // exactly three digits separates thousands; any other separator ends the

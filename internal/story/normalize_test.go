@@ -72,6 +72,16 @@ func TestNumbers(t *testing.T) {
 		{"Đại hội lần thứ XVIII", []string{"18"}, nil},
 		{"mười tháng", []string{"10"}, nil},
 		{"số 045", []string{"45"}, nil},
+		{"Hai người tử vong, ba người bị thương", []string{"2", "3"}, nil},
+		{"mười lăm hộ và hai mươi mốt xã", []string{"15", "21"}, nil},
+		{"Sau mười năm, năm 2026", []string{"10", "2026"}, nil},
+		{"hai triệu lượt khách", []string{"2000000"}, nil},
+		{"năm tháng qua, Năm Du lịch quốc gia", nil, nil},
+		{"cả hai bên, ba mẹ, Ba Bể, một người", nil, nil},
+		{"năm người, năm ngày", []string{"5"}, []string{"5", "5"}},
+		{"Two killed, twenty-five hurt", []string{"2", "25"}, nil},
+		{"one of the", nil, nil},
+		{"hai, người", nil, nil},
 	}
 	for _, tt := range tests {
 		for _, repeats := range []bool{false, true} {
