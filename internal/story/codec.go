@@ -8,8 +8,9 @@ import (
 	"newswire/internal/codec"
 )
 
-// docFormat is the first byte of a Doc's binary form.
-const docFormat = 1
+// docFormat is the first byte of a Doc's binary form. Format 1 had no
+// LeadDate; it reads as a Doc without one.
+const docFormat = 2
 
 // AppendBinary appends d's binary form to b. A store reads fingerprints back
 // several times for every new item it identifies, so they are kept in a form
@@ -33,14 +34,16 @@ func (d *Doc) AppendBinary(b []byte) ([]byte, error) {
 			b = binary.LittleEndian.AppendUint32(b, h)
 		}
 	}
-	return binary.AppendUvarint(b, uint64(d.BodySize)), nil
+	b = binary.AppendUvarint(b, uint64(d.BodySize))
+	return codec.AppendString(b, d.LeadDate), nil
 }
 
 // DecodeDoc reads the Doc at the front of b, as AppendBinary wrote it, and
 // returns the bytes after it.
 func DecodeDoc(b []byte) (*Doc, []byte, error) {
 	r := codec.Reader{B: b}
-	if f := r.Byte(); f != docFormat {
+	f := r.Byte()
+	if f != docFormat && f != 1 {
 		return nil, nil, fmt.Errorf("story: fingerprint in format %d, want %d", f, docFormat)
 	}
 	d := &Doc{}
@@ -64,6 +67,9 @@ func DecodeDoc(b []byte) (*Doc, []byte, error) {
 		}
 	}
 	d.BodySize = int(r.Uvarint())
+	if f >= 2 {
+		d.LeadDate = r.String()
+	}
 	if r.Err != nil {
 		return nil, nil, fmt.Errorf("story: fingerprint: %w", r.Err)
 	}

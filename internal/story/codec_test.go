@@ -47,3 +47,23 @@ func TestDocBinaryRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestDocFormat1: a fingerprint stored before LeadDate reads as one without.
+func TestDocFormat1(t *testing.T) {
+	d := NewDoc(Input{Title: "Dự báo thời tiết các tỉnh miền núi phía Bắc", Text: "Ngày 20/12, trời rét, nhiệt độ thấp nhất từ 8 đến 11 độ C ở vùng núi cao phía Bắc."})
+	if d.LeadDate != "20/12" {
+		t.Fatalf("LeadDate %q, want 20/12", d.LeadDate)
+	}
+	b, err := d.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := append([]byte{1}, b[1:len(b)-1-len(d.LeadDate)]...)
+	got, rest, err := DecodeDoc(old)
+	if err != nil || len(rest) != 0 {
+		t.Fatalf("format 1: %v, %d bytes left", err, len(rest))
+	}
+	if got.LeadDate != "" || got.Title != d.Title || got.BodySize != d.BodySize {
+		t.Errorf("format 1 read as %+v", got)
+	}
+}

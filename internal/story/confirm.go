@@ -96,6 +96,7 @@ func Confirm(a, b *Doc, window time.Duration) Verdict {
 		language,
 		func(a, b *Doc) Check { return closeInTime(a, b, window) },
 		titleNumbers,
+		leadDates,
 		opposites,
 		provincesAgree,
 		namesAgree,
@@ -240,6 +241,15 @@ func titleNumbers(a, b *Doc) Check {
 	default:
 		c.Detail = "agree: " + orNone(strings.Join(union(a.TitleNums, b.TitleNums), ","))
 	}
+	return c
+}
+
+// leadDates: two texts that open with a date open with the same one. A
+// weather bulletin or a market report under the same headline every day
+// is another story the next day.
+func leadDates(a, b *Doc) Check {
+	c := Check{Name: "lead dates", OK: a.LeadDate == "" || b.LeadDate == "" || a.LeadDate == b.LeadDate}
+	c.Detail = fmt.Sprintf("%s / %s", orNone(a.LeadDate), orNone(b.LeadDate))
 	return c
 }
 

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,4 +366,35 @@ func nameGrams(toks []token) []string {
 		}
 	}
 	return out
+}
+
+// Dates a text opens with: "Sáng 20/12, …", "Ngày 20 tháng 12 …", "Tối qua
+// (20/12) …", after a dateline ("HÀ GIANG - ", "(TTXVN) – "); "On December
+// 20, …". Outlets that carry one story keep the day it happened on; the
+// same headline over another day's text (a weather bulletin, a market
+// report) is another story.
+var (
+	leadDateVI = regexp.MustCompile(`(?i)^(?:[^\n]{0,60}?\s[-–—]+\s*)?(?:(?:rạng\s+)?(?:sáng|trưa|chiều|tối|đêm|ngày|hôm)(?:\s+(?:nay|qua|mai))?\s*\(?\s*)?(?:ngày\s+)?(\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)\s*(\d{1,2})\b`)
+	leadDateEN = regexp.MustCompile(`(?i)^(?:[^\n]{0,60}?\s[-–—]+\s*)?(?:on\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})\b`)
+)
+
+// leadDate returns the day and month text opens with, "20/12"; empty when
+// it opens otherwise.
+func leadDate(text string) string {
+	text = clip(strings.TrimSpace(norm.NFC.String(clip(text, 256))), 200)
+	if !strings.ContainsAny(text, "0123456789") {
+		return ""
+	}
+	var day, month string
+	if m := leadDateVI.FindStringSubmatch(text); m != nil {
+		day, month = m[1], m[2]
+	} else if m := leadDateEN.FindStringSubmatch(text); m != nil {
+		day, month = m[2], months[strings.ToLower(m[1])]
+	}
+	d, derr := strconv.Atoi(day)
+	m, merr := strconv.Atoi(month)
+	if derr != nil || merr != nil || d < 1 || d > 31 || m < 1 || m > 12 {
+		return ""
+	}
+	return strconv.Itoa(d) + "/" + strconv.Itoa(m)
 }

@@ -32,6 +32,7 @@ type Doc struct {
 	TextNames   []uint32  `json:"xm,omitempty"` // sorted hashes of the names in headline and text
 	Body        []uint32  `json:"b,omitempty"`  // MinHash of the text's word shingles; nil when the text is too short
 	BodySize    int       `json:"bs,omitempty"` // distinct shingles of the text
+	LeadDate    string    `json:"ld,omitempty"` // day/month the text opens with ("20/12"), if it does
 
 	// titleSketch is the MinHash of the headline's word pairs: it finds
 	// candidates (Bands) and is not needed to confirm them.
@@ -82,6 +83,7 @@ func NewDoc(in Input) *Doc {
 		}
 	}
 	d.TextNums = numbers(all, allToks, false)
+	d.LeadDate = leadDate(text)
 	for _, g := range nameGrams(allToks) {
 		d.TextNames = append(d.TextNames, hash32(g))
 	}

@@ -196,3 +196,27 @@ func FuzzFingerprint(f *testing.F) {
 		}
 	})
 }
+
+func TestLeadDate(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Ngày 20/12, các tỉnh miền núi phía Bắc có mây", "20/12"},
+		{"Sáng 3/11, giá chè búp tươi tăng nhẹ", "3/11"},
+		{"SÁNG 03/11/2026, giá chè tăng", "3/11"},
+		{"Tối qua (20/12), đám cháy", "20/12"},
+		{"Rạng sáng 5-1, lũ quét", "5/1"},
+		{"Ngày 20 tháng 12 năm 2026, tỉnh tổ chức", "20/12"},
+		{"HÀ GIANG - Chiều 14/12, Ban tổ chức", "14/12"},
+		{"(TTXVN) – Ngày 14/12, Quốc hội", "14/12"},
+		{"On December 20, the provincial people's committee", "20/12"},
+		{"HANOI – Dec. 20, officials", "20/12"},
+		{"Các tỉnh miền núi phía Bắc ngày 20/12 có mây", ""},
+		{"Từ ngày 1/1/2027, tỉnh áp dụng", ""},
+		{"Ngày 40/12, lỗi", ""},
+		{"Năm 2026, tỉnh", ""},
+		{"", ""},
+	} {
+		if got := leadDate(tt.in); got != tt.want {
+			t.Errorf("leadDate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
