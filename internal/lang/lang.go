@@ -76,7 +76,10 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 // declared language (a Vietnamese site whose feed template says en-US, an
 // English desk's item in a source configured vi), where Detect only fills
 // in a missing one. Vietnamese needs three of its function words, and
-// three times as many words of its own as English function words; English
+// three times as many words of its own as English function words; or, in
+// a headline alone, four words in lower case with its letters (names,
+// which English writes with Vietnamese letters too, are capitalised), two
+// thirds of the words in lower case, and no English function word. English
 // needs four of its function words, none of Vietnamese's, and at least
 // twice as many as words with Vietnamese letters (an English story names
 // Vietnamese places).
@@ -84,19 +87,29 @@ func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc int
-	for _, w := range strings.FieldsFunc(strings.ToLower(norm.NFC.String(text)), notLetter) {
+	var viLetters, viFunc, enFunc, lower, viLower int
+	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
+		folded := strings.ToLower(w)
+		isLower := folded == w
+		if isLower {
+			lower++
+		}
 		switch {
-		case viStop[w]:
+		case viStop[folded]:
 			viFunc++
-		case strings.ContainsAny(w, vietnameseLetters):
+		case strings.ContainsAny(folded, vietnameseLetters):
 			viLetters++
-		case enStop[w]:
+			if isLower {
+				viLower++
+			}
+		case enStop[folded]:
 			enFunc++
 		}
 	}
 	switch {
 	case viFunc >= 3 && viFunc+viLetters >= 3*enFunc:
+		return Vietnamese
+	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English

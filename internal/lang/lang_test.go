@@ -27,7 +27,12 @@ func TestDetect(t *testing.T) {
 func TestClearly(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"vietnamese story", "Hà Giang đón 50 nghìn lượt khách dịp lễ hội. Các điểm du lịch tại Đồng Văn được mở cửa đến khuya.", "vi"},
-		{"vietnamese headline alone", "Hà Giang đón khách dịp lễ hội hoa tam giác mạch", ""},
+		{"vietnamese headline alone", "Hà Giang đón khách dịp lễ hội hoa tam giác mạch", "vi"},
+		{"short vietnamese headline", "Khai mạc lễ hội hoa tam giác mạch", "vi"},
+		{"vietnamese headline in capitals", "HÀ GIANG ĐÓN KHÁCH DỊP LỄ HỘI HOA TAM GIÁC MẠCH", ""},
+		{"vietnamese headline, few words of its own", "Hà Giang: khai trương chợ phiên", ""},
+		{"english headline with vietnamese dishes", "Phở, bánh mì and bún chả top the list of street food", ""},
+		{"english headline naming a festival", "Hà Giang opens Tam Giác Mạch Flower Festival in Đồng Văn", ""},
 		{"english story", "The festival in Hà Giang drew visitors from across the country, and hotels in Đồng Văn were full for the weekend.", "en"},
 		{"english headline with place names", "Hà Giang: Đồng Văn market in Lũng Cú draws crowds", ""},
 		{"english full of place names", "The road from Hà Giang to Mèo Vạc via Yên Minh and Đồng Văn is open to the public", ""},
