@@ -1,0 +1,86 @@
+// Package urlsafe keeps the credentials a source's URL may carry (user
+// info, an API key or token in the query) out of what newswire shows: the
+// config has no other place for an outlet's credentials, so its URLs must
+// be treated as secrets where they are shown. Public is for what anyone
+// reads (feeds, OPML, status pages); Redacted is for logs and admins,
+// where the rest of the URL still tells which source it is.
+package urlsafe
+
+import (
+	"net/url"
+	"strings"
+)
+
+// mask replaces a secret in Redacted.
+const mask = "xxxxx"
+
+// Public returns u as it may be shown to anyone: without user info, and
+// without the query parameters whose names say they hold a secret. A URL
+// that does not parse is returned as it is.
+func Public(u string) string { return clean(u, false) }
+
+// Redacted returns u with its password and the values of its secret query
+// parameters replaced by "xxxxx", as net/url's Redacted does for the
+// password.
+func Redacted(u string) string { return clean(u, true) }
+
+func clean(u string, keep bool) string {
+	if !strings.Contains(u, "@") && !strings.Contains(u, "?") {
+		return u // nothing to hide; the common case costs no parse
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	changed := false
+	if p.User != nil {
+		changed = true
+		if _, has := p.User.Password(); keep && has {
+			p.User = url.UserPassword(p.User.Username(), mask)
+		} else if !keep {
+			p.User = nil
+		}
+	}
+	if p.RawQuery != "" {
+		pairs := strings.Split(p.RawQuery, "&")
+		out := pairs[:0]
+		for _, kv := range pairs {
+			name, _, hasValue := strings.Cut(kv, "=")
+			if n, err := url.QueryUnescape(name); err == nil && Secret(n) {
+				changed = true
+				if !keep {
+					continue
+				}
+				if hasValue {
+					kv = name + "=" + mask
+				}
+			}
+			out = append(out, kv)
+		}
+		p.RawQuery = strings.Join(out, "&")
+		if p.RawQuery == "" {
+			p.ForceQuery = false
+		}
+	}
+	if !changed {
+		return u
+	}
+	return p.String()
+}
+
+// Secret reports whether a query parameter of that name holds a
+// credential: a key, a token, a password, a secret or a signature.
+func Secret(name string) bool {
+	n := strings.ToLower(name)
+	n = strings.NewReplacer("-", "", "_", "", ".", "").Replace(n)
+	switch n {
+	case "key", "auth", "pass", "pwd", "sig", "sid", "session", "authorization":
+		return true
+	}
+	for _, part := range []string{"token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "signature", "sessionid", "credential"} {
+		if strings.Contains(n, part) {
+			return true
+		}
+	}
+	return strings.HasSuffix(n, "key")
+}

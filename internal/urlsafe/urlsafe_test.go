@@ -1,0 +1,24 @@
+package urlsafe
+
+import "testing"
+
+func TestPublicAndRedacted(t *testing.T) {
+	for _, tt := range []struct{ in, public, redacted string }{
+		{"https://baohagiang.vn/rss/thoi-su.rss", "https://baohagiang.vn/rss/thoi-su.rss", "https://baohagiang.vn/rss/thoi-su.rss"},
+		{"http://editor:S3cret@127.0.0.1:19101/rss?api_key=K123&cat=5", "http://127.0.0.1:19101/rss?cat=5", "http://editor:xxxxx@127.0.0.1:19101/rss?api_key=xxxxx&cat=5"},
+		{"http://editor@outlet.test/rss", "http://outlet.test/rss", "http://editor@outlet.test/rss"},
+		{"https://outlet.test/feed?format=rss&Access-Token=abc&page=2", "https://outlet.test/feed?format=rss&page=2", "https://outlet.test/feed?format=rss&Access-Token=xxxxx&page=2"},
+		{"https://outlet.test/feed?token=abc", "https://outlet.test/feed", "https://outlet.test/feed?token=xxxxx"},
+		{"https://outlet.test/feed?sig", "https://outlet.test/feed", "https://outlet.test/feed?sig"},
+		{"https://outlet.test/feed?q=tin%20t%E1%BB%A9c&monkey=1", "https://outlet.test/feed?q=tin%20t%E1%BB%A9c", "https://outlet.test/feed?q=tin%20t%E1%BB%A9c&monkey=xxxxx"},
+		{"https://outlet.test/feed?category=thoi-su&limit=20", "https://outlet.test/feed?category=thoi-su&limit=20", "https://outlet.test/feed?category=thoi-su&limit=20"},
+		{"%zz@?", "%zz@?", "%zz@?"},
+	} {
+		if got := Public(tt.in); got != tt.public {
+			t.Errorf("Public(%q) = %q, want %q", tt.in, got, tt.public)
+		}
+		if got := Redacted(tt.in); got != tt.redacted {
+			t.Errorf("Redacted(%q) = %q, want %q", tt.in, got, tt.redacted)
+		}
+	}
+}
