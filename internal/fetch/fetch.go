@@ -358,6 +358,14 @@ func readBody(r io.Reader, length, max int64) ([]byte, error) {
 func (c *Client) follow(req *http.Request, deadline time.Time) (resp *http.Response, movedTo string, err error) {
 	original, permanent := req.URL.String(), true
 	for redirects := 0; ; redirects++ {
+		// User info in the URL goes as Basic authentication (RFC 7617),
+		// to that URL alone: a redirect elsewhere does not take it along
+		// (a relative one keeps the URL's user info, and so its host).
+		req.Header.Del("Authorization")
+		if u := req.URL.User; u != nil {
+			pw, _ := u.Password()
+			req.SetBasicAuth(u.Username(), pw)
+		}
 		if t, ok := c.rt.(*transport); ok {
 			resp, err = t.roundTripUntil(req, deadline)
 		} else {
