@@ -217,6 +217,9 @@ func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error
 		c.now = time.Now()
 	}
 	if u, err := url.Parse(strings.TrimSpace(opt.FeedURL)); err == nil && u.IsAbs() {
+		// Relative links would take the feed's user info with them: the
+		// credentials newswire polls with, in every story's link.
+		u.User = nil
 		c.base = u
 	}
 	var (

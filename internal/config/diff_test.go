@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,5 +116,29 @@ default_category: thoi-su
 `, "0123456789", "9876543210", 1))
 	if d := Diff(r, other.Redacted()); len(d) != 1 || strings.Contains(d[0].String(), "0123456789") {
 		t.Fatalf("a changed token should show as one change without the token: %v", d)
+	}
+
+	// A source's URL is the only place for an outlet's credentials.
+	withKey := func(password, key string) *Config {
+		return mustParse(t, fmt.Sprintf(`
+sources:
+  - {id: vov, title: VOV, url: "https://editor:%s@vov.test/rss?api_key=%s&cat=5"}
+categories:
+  - {id: thoi-su}
+default_category: thoi-su
+`, password, key))
+	}
+	a := withKey("S3cretPassw0rd", "KEY12345").Redacted()
+	if u := a.Sources[0].URL; strings.Contains(u, "S3cretPassw0rd") || strings.Contains(u, "KEY12345") || !strings.Contains(u, "cat=5") {
+		t.Errorf("source URL redacted as %q", u)
+	}
+	if d := Diff(a, withKey("S3cretPassw0rd", "KEY12345").Redacted()); len(d) != 0 {
+		t.Errorf("the same credentials differ: %v", d)
+	}
+	for _, b := range []*Config{withKey("0therPassw0rd", "KEY12345"), withKey("S3cretPassw0rd", "KEY54321")} {
+		d := Diff(a, b.Redacted())
+		if len(d) != 1 || strings.Contains(d[0].String(), "Passw0rd") || strings.Contains(d[0].String(), "KEY") {
+			t.Errorf("changed credentials: %v; want one change that shows neither", d)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/story"
+	"newswire/internal/urlsafe"
 )
 
 // vietnam is the zone of dates that carry none when Options names no other,
@@ -82,7 +83,7 @@ func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings [
 	}
 	feed = &feeds.Feed{
 		Title:   text(doc.Find("title").First()),
-		Link:    doc.base.String(),
+		Link:    urlsafe.Public(doc.base.String()),
 		FeedURL: page.URL,
 	}
 	if lang, ok := doc.Find("html").Attr("lang"); ok {

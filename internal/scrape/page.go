@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html/charset"
+	"newswire/internal/urlsafe"
 )
 
 // Page is one fetched web page.
@@ -31,8 +32,11 @@ type document struct {
 func parsePage(page Page) (*document, error) {
 	base, err := url.Parse(page.URL)
 	if err != nil || !base.IsAbs() {
-		return nil, fmt.Errorf("page URL %q is not absolute", page.URL)
+		return nil, fmt.Errorf("page URL %q is not absolute", urlsafe.Redacted(page.URL))
 	}
+	// Relative links would take the page's user info with them: the
+	// credentials newswire fetches it with, in every story's link.
+	base.User = nil
 	enc, name, _ := charset.DetermineEncoding(page.Body, page.ContentType)
 	body, err := enc.NewDecoder().Bytes(page.Body)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"newswire/internal/config"
 	"newswire/internal/poll"
+	"newswire/internal/urlsafe"
 	"newswire/store"
 )
 
@@ -78,7 +79,8 @@ func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
 		case config.LevelCentral:
 			g = &groups[1]
 		}
-		url := poll.EffectiveURL(src, st)
+		// Credentials stay out: an outlet's key is not the readers'.
+		url := urlsafe.Public(poll.EffectiveURL(src, st))
 		o := opmlOutline{Type: "rss", Text: src.Title, Title: src.Title, XMLURL: url, HTMLURL: homePage(url), Lang: src.Language}
 		if src.IsHTML() {
 			o.Type, o.XMLURL, o.HTMLURL, o.URL = "link", "", "", url

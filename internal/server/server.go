@@ -17,6 +17,7 @@ import (
 	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/metrics"
+	"newswire/internal/urlsafe"
 	"newswire/store"
 )
 
@@ -123,7 +124,10 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func outlets(cfg *config.Config) map[string]feeds.Outlet {
 	m := make(map[string]feeds.Outlet, len(cfg.Sources))
 	for _, src := range cfg.Sources {
-		m[src.ID] = feeds.Outlet{ID: src.ID, Title: src.Title, Link: homePage(src.URL), FeedURL: src.URL, Level: src.Level}
+		// Feeds name each outlet's feed, without the credentials its URL
+		// may carry.
+		u := urlsafe.Public(src.URL)
+		m[src.ID] = feeds.Outlet{ID: src.ID, Title: src.Title, Link: homePage(u), FeedURL: u, Level: src.Level}
 	}
 	return m
 }

@@ -11,6 +11,7 @@ import (
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
+	"newswire/internal/urlsafe"
 	"newswire/store"
 )
 
@@ -234,7 +235,7 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	counts := map[string]int{}
 	for _, src := range s.cfg.Sources {
 		st, seen := byID[src.ID]
-		ss := sourceStatus{ID: src.ID, Title: src.Title, URL: src.URL, Level: src.Level,
+		ss := sourceStatus{ID: src.ID, Title: src.Title, URL: urlsafe.Public(src.URL), Level: src.Level,
 			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: st.LastError,
 			FailingSince: st.FailingSince, Warning: st.Warning, LastItems: st.LastItems, LastNew: st.LastNew,
 			TotalNew: st.TotalNew, Items24h: st.Recent.Last24h(now), Items7d: st.Recent.Last7d(now),
@@ -243,7 +244,7 @@ func (s *Server) status(now time.Time) (statusView, error) {
 		ss.Dropped = st.Dropped
 		ss.IntervalReason, ss.ETag, ss.LastModified = st.IntervalReason, st.ETag, st.LastModified
 		if st.URL != "" && st.URLFrom == src.URL {
-			ss.PolledURL, ss.URLReason = st.URL, st.URLReason
+			ss.PolledURL, ss.URLReason = urlsafe.Public(st.URL), st.URLReason
 		}
 		if st.Interval > 0 {
 			ss.Interval = st.Interval.Round(time.Second).String()

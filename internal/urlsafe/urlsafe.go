@@ -17,14 +17,23 @@ const mask = "xxxxx"
 // Public returns u as it may be shown to anyone: without user info, and
 // without the query parameters whose names say they hold a secret. A URL
 // that does not parse is returned as it is.
-func Public(u string) string { return clean(u, false) }
+func Public(u string) string { return rewrite(u, nil) }
 
 // Redacted returns u with its password and the values of its secret query
 // parameters replaced by "xxxxx", as net/url's Redacted does for the
 // password.
-func Redacted(u string) string { return clean(u, true) }
+func Redacted(u string) string {
+	return rewrite(u, func(string) string { return mask })
+}
 
-func clean(u string, keep bool) string {
+// Digested returns u with its password and the values of its secret query
+// parameters replaced by what digest makes of each: two URLs that differ
+// only in a secret still differ.
+func Digested(u string, digest func(secret string) string) string { return rewrite(u, digest) }
+
+// rewrite replaces each secret of u by what replace makes of it, or drops
+// it (and the user name) when replace is nil.
+func rewrite(u string, replace func(string) string) string {
 	if !strings.Contains(u, "@") && !strings.Contains(u, "?") {
 		return u // nothing to hide; the common case costs no parse
 	}
@@ -35,9 +44,9 @@ func clean(u string, keep bool) string {
 	changed := false
 	if p.User != nil {
 		changed = true
-		if _, has := p.User.Password(); keep && has {
-			p.User = url.UserPassword(p.User.Username(), mask)
-		} else if !keep {
+		if pw, has := p.User.Password(); replace != nil && has {
+			p.User = url.UserPassword(p.User.Username(), replace(pw))
+		} else if replace == nil {
 			p.User = nil
 		}
 	}
@@ -45,14 +54,17 @@ func clean(u string, keep bool) string {
 		pairs := strings.Split(p.RawQuery, "&")
 		out := pairs[:0]
 		for _, kv := range pairs {
-			name, _, hasValue := strings.Cut(kv, "=")
+			name, value, hasValue := strings.Cut(kv, "=")
 			if n, err := url.QueryUnescape(name); err == nil && Secret(n) {
 				changed = true
-				if !keep {
+				if replace == nil {
 					continue
 				}
 				if hasValue {
-					kv = name + "=" + mask
+					if v, err := url.QueryUnescape(value); err == nil {
+						value = v
+					}
+					kv = name + "=" + url.QueryEscape(replace(value))
 				}
 			}
 			out = append(out, kv)

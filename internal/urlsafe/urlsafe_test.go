@@ -22,3 +22,12 @@ func TestPublicAndRedacted(t *testing.T) {
 		}
 	}
 }
+
+func TestDigested(t *testing.T) {
+	d := func(s string) string { return "d(" + s + ")" }
+	in := "http://editor:S3cret@outlet.test/rss?api_key=K%2F1&cat=5"
+	want := "http://editor:d%28S3cret%29@outlet.test/rss?api_key=d%28K%2F1%29&cat=5"
+	if got := Digested(in, d); got != want {
+		t.Errorf("Digested(%q) = %q, want %q", in, got, want)
+	}
+}
