@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -199,7 +200,13 @@ func (w *writer) apply(in *Incoming) error {
 
 	id, viaGUID := lookup(w.guids, gk)
 	found := viaGUID
-	if !found && buried(w.tombs, 'g', string(gk)) {
+	alias := titleAlias(w.source, it, hash)
+	viaAlias := false
+	if !found && alias != nil {
+		id, viaAlias = lookup(w.guids, alias)
+		found = viaAlias
+	}
+	if !found && (buried(w.tombs, 'g', string(gk)) || alias != nil && buried(w.tombs, 'g', string(alias))) {
 		w.res.Expired++
 		return nil
 	}
@@ -233,9 +240,11 @@ func (w *writer) apply(in *Incoming) error {
 		return w.join(rec, in, gk, hash, why)
 	}
 	changed := false
-	if !viaGUID {
+	if !viaGUID && !viaAlias {
 		// Same source, same link, another GUID: the outlet re-posted it or
-		// changed its GUID scheme. Remember this GUID too.
+		// changed its GUID scheme. Remember this GUID too. (One found by
+		// its alias has a GUID that changes at every request: it is not
+		// worth a write, and they would pile up.)
 		if err := w.putGUID(rec, gk); err != nil {
 			return err
 		}
@@ -303,6 +312,9 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	if err := w.putGUID(rec, gk); err != nil {
 		return err
 	}
+	if err := w.putAlias(rec, in, hash); err != nil {
+		return err
+	}
 	if err := w.putLink(rec, in.Key); err != nil {
 		return err
 	}
@@ -343,6 +355,9 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *st
 		return err
 	}
 	if err := w.putGUID(rec, gk); err != nil {
+		return err
+	}
+	if err := w.putAlias(rec, in, hash); err != nil {
 		return err
 	}
 	// The joining outlet's article leads to the story too: another outlet
@@ -459,6 +474,33 @@ func (w *writer) indexTime(category string, rec *record) error {
 		return fmt.Errorf("index %s: %w", category, err)
 	}
 	return nil
+}
+
+// titleAlias is how a link-less item with a GUID is also known within its
+// source: some sites make a new GUID at every request, and with no link to
+// know it by, the item would be a new story at every poll. Its headline
+// and publication time (undated, its content) name it instead; an outlet
+// that repeats a headline daily (a digest) dates each. nil for an item
+// with a link, or without a GUID (its headline is its key already).
+func titleAlias(source string, it *feeds.Item, hash uint64) []byte {
+	if it.Link != "" || it.GUID == "" || it.Title == "" {
+		return nil
+	}
+	when := "content " + strconv.FormatUint(hash, 16)
+	if !it.Published.IsZero() {
+		when = strconv.FormatInt(it.Published.Unix(), 10)
+	}
+	return []byte(source + "\x00alias:\x00" + it.Title + "\x00" + when)
+}
+
+// putAlias files in's titleAlias under rec, when it has one that is not
+// filed yet.
+func (w *writer) putAlias(rec *record, in *Incoming, hash uint64) error {
+	alias := titleAlias(w.source, &in.Item, hash)
+	if alias == nil || w.guids.Get(alias) != nil {
+		return nil
+	}
+	return w.putGUID(rec, alias)
 }
 
 func (w *writer) putGUID(rec *record, gk []byte) error {

@@ -35,6 +35,21 @@ func TestApplyCounts(t *testing.T) {
 	noLink := news("", "", "Thông báo lịch tiếp công dân tháng 3", 90)
 	noLink.Key = ""
 	nothing := Incoming{Item: feeds.Item{Summary: "Nội dung không có tiêu đề"}}
+	churn := func(guid string) Incoming {
+		in := news(guid, "", "Hồ thủy điện tích nước đủ cho vụ đông xuân", 120)
+		in.Key = ""
+		return in
+	}
+	digest := func(guid string, day int) Incoming {
+		in := news(guid, "", "Điểm tin sáng", 24*60*day)
+		in.Key, in.Item.Summary = "", fmt.Sprintf("Các tin chính của ngày %d.", day+10)
+		return in
+	}
+	undated := func(guid string) Incoming {
+		in := churn(guid)
+		in.Item.Published = time.Time{}
+		return in
+	}
 
 	tests := []struct {
 		name    string
@@ -93,6 +108,25 @@ func TestApplyCounts(t *testing.T) {
 				{"baohagiang", []Incoming{noLink}, Result{Unchanged: 1}},
 			},
 			stories: 1,
+		},
+		{
+			name: "link-less item whose guid changes at every request",
+			steps: []step{
+				{"baohagiang", []Incoming{churn("g-1")}, Result{New: 1}},
+				{"baohagiang", []Incoming{churn("g-2")}, Result{Unchanged: 1}},
+				{"baohagiang", []Incoming{churn("g-3")}, Result{Unchanged: 1}},
+				{"baohagiang", []Incoming{undated("g-4")}, Result{New: 1}},
+				{"baohagiang", []Incoming{undated("g-5")}, Result{Unchanged: 1}},
+			},
+			stories: 2,
+		},
+		{
+			name: "link-less daily digests under one headline",
+			steps: []step{
+				{"baohagiang", []Incoming{digest("d-1", 1)}, Result{New: 1}},
+				{"baohagiang", []Incoming{digest("d-2", 2), digest("d-1", 1)}, Result{New: 1, Unchanged: 1}},
+			},
+			stories: 2,
 		},
 		{
 			name:    "item with nothing to know it by",
