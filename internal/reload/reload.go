@@ -162,6 +162,10 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 // until ctx ends. It watches the file's folder, since editors often write a
 // temporary file and rename it over the original, and waits for writes to
 // settle before reading.
+// maxSettle bounds, in debounce periods, how long writes to the config
+// file put off looking at it.
+const maxSettle = 10
+
 func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -177,8 +181,9 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 	}
 	var (
 		settle <-chan time.Time
-		named  bool // an event named the file itself
-		gone   bool // the file was missing at the last look
+		burst  time.Time // when the events settle waits out began
+		named  bool      // an event named the file itself
+		gone   bool      // the file was missing at the last look
 	)
 	last, _ := os.Stat(w.path)
 	for {
@@ -194,9 +199,20 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 			}
 			// Any entry of the folder may be the file's new version: a
 			// Kubernetes ConfigMap swaps the link "..data" that the file
-			// is a link through, and names the file in no event.
-			settle = time.After(w.debounce)
-			named = named || filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0
+			// is a link through, and names the file in no event. Writes
+			// to the file itself put the look off until they settle, for
+			// at most maxSettle; the other entries' events do not, or a
+			// log written beside the config would hold reloads off for
+			// as long as the daemon logs.
+			isNamed := filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0
+			now := time.Now()
+			if settle == nil {
+				burst = now
+			}
+			if settle == nil || isNamed && now.Sub(burst) < maxSettle*w.debounce {
+				settle = time.After(w.debounce)
+			}
+			named = named || isNamed
 		case err, ok := <-fw.Errors:
 			if !ok {
 				return nil

@@ -2,6 +2,7 @@ package reload
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -235,6 +236,41 @@ func TestReloadOnConfigMapSwap(t *testing.T) {
 	}
 	cfg := waitApplied(t, a)
 	if c, _ := cfg.Category("thoi-su"); c.Title != "Thời sự mới" {
+		t.Fatalf("title %q", c.Title)
+	}
+}
+
+// TestReloadBesideABusyFile: a file written without pause beside the
+// config (the daemon's own log, say) does not hold a reload off.
+func TestReloadBesideABusyFile(t *testing.T) {
+	path, _, a, _ := setup(t)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		log := filepath.Join(filepath.Dir(path), "newswire.log")
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			f, err := os.OpenFile(log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			fmt.Fprintf(f, "dòng nhật ký %d\n", i)
+			f.Close()
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	time.Sleep(200 * time.Millisecond)
+	next := strings.Replace(base, "Thời sự", "Thời sự trong ngày", 1)
+	if err := os.WriteFile(path, []byte(next), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := waitApplied(t, a).Category("thoi-su"); c.Title != "Thời sự trong ngày" {
 		t.Fatalf("title %q", c.Title)
 	}
 }
