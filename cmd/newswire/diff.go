@@ -30,7 +30,7 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "a reload would change nothing")
 		return nil
 	}
-	fmt.Fprintf(stdout, "a reload would make %d changes:\n", len(changes))
+	fmt.Fprintf(stdout, "a reload would make %d %s:\n", len(changes), plural(len(changes), "change", "changes"))
 	for _, c := range changes {
 		fmt.Fprintln(stdout, "  "+c.String())
 	}

@@ -109,3 +109,19 @@ func TestReadersNeedAStore(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupToAFolder: a backup given a folder says so before it copies
+// anything, and leaves no copy beside the folder.
+func TestBackupToAFolder(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, freeAddr(t))
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	dir := t.TempDir()
+	out, err := runCmd(t, "backup", "-config", cfgPath, dir)
+	if err == nil || !strings.Contains(err.Error(), dir+" is a folder") {
+		t.Errorf("backup to a folder: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(dir + ".tmp"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a copy was left beside the folder: %v", err)
+	}
+}

@@ -265,10 +265,13 @@ func readStore(ctx context.Context, cfg *config.Config, apiPath string, w io.Wri
 
 // lockedErr is the error of asking the daemon, which holds the store.
 func lockedErr(err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, errNoAnswer) || errors.Is(err, errOtherStore):
+		return fmt.Errorf("the store is locked by another process, and its daemon cannot be asked: %w", err)
 	}
-	return fmt.Errorf("the store is locked by another process; asking the daemon: %w", err)
+	return fmt.Errorf("asked the daemon, which holds the store: %w", err)
 }
 
 // openForWriting opens the store for a command that writes to it, which
@@ -515,6 +518,9 @@ func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) er
 }
 
 func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writer) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("backup: %s is a folder; give the backup a file name, such as %s", path, filepath.Join(path, "newswire-backup.db"))
+	}
 	if isStoreFile(cfg, path) {
 		// The copy would be renamed over the store the daemon writes to:
 		// what it stored since, and its lock, would go with the old file.
@@ -668,6 +674,11 @@ func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer
 		return fmt.Errorf("the daemon at %s holds the store %s, not %s: %w", net.JoinHostPort(host, port), held, storePath(cfg), errOtherStore)
 	}
 	if resp.StatusCode != http.StatusOK {
+		// newswire says what went wrong in plain text; a page of another
+		// server that answered there is no message for the admin.
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			return fmt.Errorf("GET %s: %s (not an answer of newswire's)", u, resp.Status)
+		}
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, strings.TrimSpace(string(msg)))
 	}

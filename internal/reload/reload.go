@@ -87,7 +87,11 @@ func (w *Watcher) Reload(trigger string) Status {
 	var cerr *config.Error
 	switch {
 	case errors.As(err, &cerr):
-		st.Error = fmt.Sprintf("%s: %d problems; the running config stays", w.path, len(cerr.Problems))
+		problems := "problems"
+		if len(cerr.Problems) == 1 {
+			problems = "problem"
+		}
+		st.Error = fmt.Sprintf("%s: %d %s; the running config stays", w.path, len(cerr.Problems), problems)
 		st.Problems = cerr.Problems
 	case err != nil:
 		st.Error = err.Error() + "; the running config stays"

@@ -378,7 +378,7 @@ func TestStatusReload(t *testing.T) {
 		},
 		{
 			name: "bad",
-			status: reload.Status{At: at, Trigger: "signal", Error: "config.yaml: 1 problems; the running config stays",
+			status: reload.Status{At: at, Trigger: "signal", Error: "config.yaml: 1 problem; the running config stays",
 				Problems: []config.Problem{{Path: "poll.intervall", Line: 7, Message: `unknown key (did you mean "interval"?)`}}},
 			wantPage:  []string{"(signal) lúc 10/03/2026 09:15: bị từ chối", `poll.intervall: unknown key (did you mean "interval"?) (line 7)`},
 			wantClass: true,
