@@ -21,12 +21,20 @@ import (
 // dates (Dates).
 const cacheEntries = 512
 
+// cacheBytes bounds the bytes the cached renderings hold, gzip variants
+// counted: any client can ask for renderings of 500 stories under as many
+// cursors as the store has changes, and a count alone let one client hold
+// gigabytes. A rendering over an eighth of it is served without being kept.
+const cacheBytes = 32 << 20
+
 // cache keeps rendered responses until the store's version moves on.
 type cache struct {
-	mu      sync.Mutex
-	max     int
-	version uint64
-	entries map[string]*entry
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int // the entries' cost
+	version  uint64
+	entries  map[string]*entry
 	// served holds, by key, the validators of the last rendering served,
 	// across versions: a document that changed with no newer story in it
 	// (retention deleted one, an outlet was credited) must not keep the
@@ -249,8 +257,12 @@ func newRepresentation(body []byte, header http.Header) representation {
 }
 
 func newCache(max int) *cache {
-	return &cache{max: max, entries: make(map[string]*entry), served: &Dates{}}
+	return &cache{max: max, maxBytes: cacheBytes, entries: make(map[string]*entry), served: &Dates{}}
 }
+
+// cost is what an entry holds once its gzip variant is made too, which is
+// smaller than the body it compresses.
+func (e *entry) cost() int { return 2 * len(e.body) }
 
 // newEntry builds the entry of body; extra headers (the partner cursor) are
 // part of the response like the body. A private entry (a partners-only
@@ -403,12 +415,25 @@ func (c *cache) put(key string, version uint64, e *entry) {
 		return
 	case version > c.version:
 		clear(c.entries)
-		c.version = version
+		c.version, c.bytes = version, 0
 	}
-	if len(c.entries) >= c.max {
-		// Queries with odd limits and cursors could grow this without end;
-		// starting over is cheap next to rendering.
-		clear(c.entries)
+	cost := e.cost()
+	if cost > c.maxBytes/8 {
+		return
+	}
+	if old, ok := c.entries[key]; ok {
+		c.bytes -= old.cost()
+		delete(c.entries, key)
+	}
+	// Queries with odd limits and cursors could grow this without end:
+	// entries go, at random, to make room.
+	for k, old := range c.entries {
+		if len(c.entries) < c.max && c.bytes+cost <= c.maxBytes {
+			break
+		}
+		c.bytes -= old.cost()
+		delete(c.entries, k)
 	}
 	c.entries[key] = e
+	c.bytes += cost
 }

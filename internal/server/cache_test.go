@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -350,5 +351,40 @@ func TestDatesOfAForgottenFeed(t *testing.T) {
 		if !e.modified.After(last) {
 			t.Errorf("%s, forgotten, changed: dated %s, not after the %s it was sent with", key, e.modified, last)
 		}
+	}
+}
+
+// TestCacheBoundedByBytes: the cache keeps no more than its bytes allow,
+// whatever the number of entries, and does not keep a rendering too large
+// for it; the bytes it counts are those of the entries it holds.
+func TestCacheBoundedByBytes(t *testing.T) {
+	c := newCache(cacheEntries)
+	c.maxBytes = 10 << 20
+	body := bytes.Repeat([]byte("tin "), 128<<10) // 512 KiB, 1 MiB with its gzip variant
+	for i := range 50 {
+		c.put(fmt.Sprintf("/feeds/all.rss?since=%d", i), 1, newEntry(body, "application/rss+xml", time.Time{}, time.Minute, false, nil))
+		sum := 0
+		for _, e := range c.entries {
+			sum += e.cost()
+		}
+		if sum != c.bytes || c.bytes > c.maxBytes {
+			t.Fatalf("after %d puts: %d bytes counted, %d held, bound %d", i+1, c.bytes, sum, c.maxBytes)
+		}
+	}
+	if len(c.entries) != 10 {
+		t.Errorf("%d entries of 1 MiB kept under 10 MiB, want 10", len(c.entries))
+	}
+	c.put("/feeds/all.rss?since=1", 1, newEntry(body, "application/rss+xml", time.Time{}, time.Minute, false, nil))
+	if c.bytes > c.maxBytes {
+		t.Errorf("a key put again counted twice: %d bytes", c.bytes)
+	}
+	huge := bytes.Repeat([]byte("tin "), 512<<10) // 2 MiB, over an eighth of the bound
+	c.put("/feeds/all.rss?limit=500", 1, newEntry(huge, "application/rss+xml", time.Time{}, time.Minute, false, nil))
+	if _, ok := c.entries["/feeds/all.rss?limit=500"]; ok {
+		t.Error("a rendering over an eighth of the bound was kept")
+	}
+	c.put("/feeds/all.rss", 2, newEntry(body, "application/rss+xml", time.Time{}, time.Minute, false, nil))
+	if len(c.entries) != 1 || c.bytes != 1<<20 {
+		t.Errorf("after the store changed: %d entries, %d bytes; want the one new", len(c.entries), c.bytes)
 	}
 }

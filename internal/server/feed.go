@@ -82,44 +82,53 @@ func (s *Server) feedCategories() map[string]feedCategory {
 	return m
 }
 
-// feedQuery is a feed request's query, validated.
+// feedQuery is a feed request's query, validated. Parameters newswire
+// does not know are not part of it.
 type feedQuery struct {
 	limit                int
 	cursor, since, token string
 	limitGiven           bool
-	raw                  string // the query as sent
 }
 
-// key identifies the rendering of file under q in the cache: the query as
-// sent, since the document names it as its own URL (rel="self").
-func (q feedQuery) key(file string) string {
-	if q.raw == "" {
-		return file
-	}
-	return file + "?" + q.raw
-}
+// key identifies the rendering of file under q in the cache: its query in
+// one canonical form (query), which the document names as its own URL
+// (rel="self"). A query as sent would make a rendering, and a cache entry,
+// of every junk parameter, order and spelling of a number a client cares
+// to send.
+func (q feedQuery) key(file string) string { return file + q.query() }
 
 // query is q written as a URL query, for the links a document gives to
 // other pages. A ?token= stays in them, for readers that cannot send
 // headers; such documents are cached per token, as their key says.
 func (q feedQuery) query() string {
-	v := url.Values{}
-	if q.limitGiven {
-		v.Set("limit", strconv.Itoa(q.limit))
+	if !q.limitGiven && q.cursor == "" && q.since == "" && q.token == "" {
+		return "" // the common request, with no allocation
 	}
+	var b strings.Builder
+	add := func(name, value string) {
+		if b.Len() == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(value))
+	}
+	// In the order url.Values.Encode gives them.
 	if q.cursor != "" {
-		v.Set("cursor", q.cursor)
+		add("cursor", q.cursor)
+	}
+	if q.limitGiven {
+		add("limit", strconv.Itoa(q.limit))
 	}
 	if q.since != "" {
-		v.Set("since", q.since)
+		add("since", q.since)
 	}
 	if q.token != "" {
-		v.Set("token", q.token)
+		add("token", q.token)
 	}
-	if len(v) == 0 {
-		return ""
-	}
-	return "?" + v.Encode()
+	return b.String()
 }
 
 // withoutToken is q without its ?token=: a public feed needs none, and one
@@ -127,15 +136,6 @@ func (q feedQuery) query() string {
 // in a document that shared caches keep (Cache-Control: public).
 func (q feedQuery) withoutToken() feedQuery {
 	q.token = ""
-	var kept []string
-	for pair := range strings.SplitSeq(q.raw, "&") {
-		name, _, _ := strings.Cut(pair, "=")
-		if n, err := url.QueryUnescape(name); err == nil && n == "token" {
-			continue
-		}
-		kept = append(kept, pair)
-	}
-	q.raw = strings.Join(kept, "&")
 	return q
 }
 
@@ -152,7 +152,7 @@ func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 		}
 		q.limit, q.limitGiven = min(n, maxLimit), true
 	}
-	q.cursor, q.since, q.token, q.raw = v.Get("cursor"), v.Get("since"), v.Get("token"), r.URL.RawQuery
+	q.cursor, q.since, q.token = v.Get("cursor"), v.Get("since"), v.Get("token")
 	if q.cursor != "" && q.since != "" {
 		return q, errors.New("cursor and since: give one, not both (cursor pages back in time, since follows changes)")
 	}
@@ -293,12 +293,9 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		Title:       cat.title,
 		Description: cat.description,
 		Link:        base + "/c/" + cat.id,
-		SelfURL:     feedPath,
+		SelfURL:     feedPath + q.query(),
 		Language:    cat.language,
 		HubURL:      s.cfg.WebSub.Hub,
-	}
-	if q.raw != "" {
-		ch.SelfURL += "?" + q.raw
 	}
 	if cat.id == store.AllCategory {
 		ch.Link = base + "/"

@@ -524,3 +524,34 @@ default_category: thoi-su
 		t.Errorf("thoi-su.rss: want dc:language on the English story alone:\n%s", body)
 	}
 }
+
+// TestJunkQueriesShareARendering: a query newswire does not know, in any
+// order or spelling, is served the rendering of the query it means, named
+// in rel="self" in its one canonical form: junk parameters neither make
+// cache entries of their own nor reach the document.
+func TestJunkQueriesShareARendering(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+	h := web.Handler()
+	var first []byte
+	for i, q := range []string{"limit=2", "limit=02", "limit=2&z=1", "z=2&limit=2", "limit=2&a=%3Cx%3E%22y%7B%7D", "limit=2&token=" + tokenVTV} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/feeds/thoi-su.atom?"+q, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("?%s: %d", q, rec.Code)
+		}
+		body := rec.Body.Bytes()
+		if i == 0 {
+			first = body
+			if !bytes.Contains(body, []byte(`/feeds/thoi-su.atom?limit=2" rel="self"`)) {
+				t.Errorf("?%s: rel=\"self\" is not the canonical query:\n%s", q, body)
+			}
+		} else if !bytes.Equal(body, first) {
+			t.Errorf("?%s: another document than ?limit=2's", q)
+		}
+	}
+	if n := len(web.cache.entries); n != 1 {
+		t.Errorf("%d cache entries for one rendering", n)
+	}
+}
