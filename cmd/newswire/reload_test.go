@@ -310,7 +310,7 @@ partners:
   - {name: %s, token: dai-tieng-noi-viet-nam-2026}
 sources:
   - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss"}
-categories: [{id: thoi-su, title: Thời sự}]
+categories: [{id: thoi-su, title: Thời sự}, {id: doi-tac, title: Đối tác, partners_only: true}]
 default_category: thoi-su
 `, addr, vtvToken, vovName, outletURL)
 		replaceFile(t, cfgPath, cfg)
@@ -341,7 +341,7 @@ default_category: thoi-su
 	}
 	pull := func(token string) {
 		t.Helper()
-		req, err := http.NewRequest("GET", base+"/feeds/thoi-su.rss", nil)
+		req, err := http.NewRequest("GET", base+"/feeds/doi-tac.rss", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -210,7 +210,12 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 	partner := s.partners.authenticate(r)
 	if cat.private && partner == nil {
 		s.countFeed(ext, http.StatusUnauthorized)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="newswire partners"`)
+		challenge := `Bearer realm="newswire partners"`
+		if bearerToken(r) != "" || r.URL.Query().Has("token") {
+			// RFC 6750, 3.1: a token was sent, and it is not one.
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 		http.Error(w, "a partner token is required", http.StatusUnauthorized)
 		return
 	}
@@ -226,14 +231,16 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 			return
 		}
 	}
-	if partner != nil {
-		partner.pulled(time.Now())
-	}
 	q, err := s.parseFeedQuery(r)
 	if err != nil {
 		s.countFeed(ext, http.StatusBadRequest)
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if partner != nil && cat.private {
+		// A pull is of the partners' feeds: a partner's token on a
+		// public feed is a reader's request.
+		partner.pulled(time.Now())
 	}
 	if !cat.private && q.token != "" {
 		q = q.withoutToken()
@@ -340,6 +347,9 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		// story stored anywhere, and readers would fetch it all again.
 		extra[headerCursor] = []string{head}
 	}
+	if !cat.private && s.anyPrivate {
+		stories = s.withoutPrivateCategories(stories)
+	}
 	ch.Updated = newest(stories)
 	if ch.Updated.IsZero() {
 		ch.Updated = emptyFeedUpdated
@@ -349,6 +359,24 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		return nil, err
 	}
 	return newEntry(buf.Bytes(), f.contentType, ch.Updated, s.cfg.CacheMaxAge.D(), cat.private, extra), nil
+}
+
+// withoutPrivateCategories is stories as a public feed gives them: without
+// the partners-only categories they are in too, whose ids and routing
+// are the partners' business. stories are not changed.
+func (s *Server) withoutPrivateCategories(stories []feeds.Story) []feeds.Story {
+	private := func(c string) bool { return s.feedCats[c].private }
+	out, copied := stories, false
+	for i, st := range stories {
+		if !slices.ContainsFunc(st.Categories, private) {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(stories), true
+		}
+		out[i].Categories = slices.DeleteFunc(slices.Clone(st.Categories), private)
+	}
+	return out
 }
 
 // publicFilter keeps, in the feed of every category, only the stories that

@@ -555,3 +555,26 @@ func TestJunkQueriesShareARendering(t *testing.T) {
 		t.Errorf("%d cache entries for one rendering", n)
 	}
 }
+
+// TestPublicFeedsHideThePartnersCategories: a story that is also in a
+// partners-only category is in the public feeds without that category, in
+// every format; the partners' feed, read with a token, names it.
+func TestPublicFeedsHideThePartnersCategories(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.apply(t, "baohagiang", story("baohagiang", "cau-treo-lung-cu", "Cầu treo Lũng Cú được sửa chữa trước mùa mưa", 0, "thoi-su", "noi-bo"))
+	for _, path := range []string{"/feeds/thoi-su.rss", "/feeds/thoi-su.atom", "/feeds/thoi-su.json", "/feeds/all.rss", "/feeds/all.json", "/feeds/thoi-su.json?since=" + store.ChangeCursor(0)} {
+		resp, body := fs.get(t, "GET", path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %s", path, resp.Status)
+		}
+		if bytes.Contains(body, []byte("noi-bo")) {
+			t.Errorf("%s names the partners-only category", path)
+		}
+		if !bytes.Contains(body, []byte("Cầu treo Lũng Cú")) {
+			t.Errorf("%s lacks the story", path)
+		}
+	}
+	if _, body := fs.get(t, "GET", "/feeds/noi-bo.atom", "Authorization: Bearer "+tokenVTV); !bytes.Contains(body, []byte(`term="noi-bo"`)) {
+		t.Errorf("the partners' feed does not name its category:\n%s", body)
+	}
+}

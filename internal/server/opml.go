@@ -105,7 +105,7 @@ func (s *Server) handleFeedsOPML(w http.ResponseWriter, r *http.Request) {
 		if s.feedCats[c.ID].private {
 			continue
 		}
-		out = append(out, opmlOutline{Type: "rss", Text: c.Title, Title: c.Title, XMLURL: base + "/feeds/" + c.ID + ".rss", HTMLURL: base + "/c/" + c.ID, Lang: "vi"})
+		out = append(out, opmlOutline{Type: "rss", Text: c.Title, Title: c.Title, XMLURL: base + "/feeds/" + c.ID + ".rss", HTMLURL: base + "/c/" + c.ID, Lang: s.feedCats[c.ID].language})
 	}
 	writeOPML(w, "newswire feeds", out)
 }

@@ -2,8 +2,14 @@ package server
 
 import (
 	"encoding/xml"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"path/filepath"
 	"testing"
 
+	"newswire/internal/config"
 	"newswire/store"
 )
 
@@ -87,5 +93,83 @@ func TestSourcesOPMLWherePolled(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != moved {
 		t.Errorf("sources listed at %q, want only the moved one at %q\n%s", got, moved, body)
+	}
+}
+
+// TestFeedsOPMLLanguage: /feeds.opml declares each feed's language as the
+// feed does: that of a one-language category, else Vietnamese.
+func TestFeedsOPMLLanguage(t *testing.T) {
+	cfg, err := config.Parse([]byte(`
+base_url: http://127.0.0.1:8080
+data_dir: `+t.TempDir()+`
+sources:
+  - {id: vov, title: VOV, url: "https://vov.example.vn/rss"}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: english, title: English, languages: [en]}
+default_category: thoi-su
+`), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := httptest.NewRecorder()
+	New(cfg, st, slog.New(slog.DiscardHandler)).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/feeds.opml", nil))
+	var doc struct {
+		Body []struct {
+			XMLURL string `xml:"xmlUrl,attr"`
+			Lang   string `xml:"language,attr"`
+		} `xml:"body>outline"`
+	}
+	if err := xml.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	langs := map[string]string{}
+	for _, o := range doc.Body {
+		langs[path.Base(o.XMLURL)] = o.Lang
+	}
+	if langs["english.rss"] != "en" || langs["thoi-su.rss"] != "vi" || langs["all.rss"] != "vi" {
+		t.Errorf("languages %v", langs)
+	}
+}
+
+// TestWrongTokenChallenge: a partners-only feed asked for with a token that
+// is not one says so in its challenge (RFC 6750, 3.1); asked for with
+// none, it only asks for one.
+func TestWrongTokenChallenge(t *testing.T) {
+	fs := newFeedSite(t, "")
+	for _, tt := range []struct {
+		path, header, want string
+	}{
+		{"/feeds/noi-bo.atom", "", `Bearer realm="newswire partners"`},
+		{"/feeds/noi-bo.atom", "Authorization: Bearer sai-" + tokenVTV, `Bearer realm="newswire partners", error="invalid_token"`},
+		{"/feeds/noi-bo.atom?token=sai", "", `Bearer realm="newswire partners", error="invalid_token"`},
+	} {
+		var h []string
+		if tt.header != "" {
+			h = append(h, tt.header)
+		}
+		resp, _ := fs.get(t, "GET", tt.path, h...)
+		if got := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || got != tt.want {
+			t.Errorf("%s %s: %d, WWW-Authenticate %q; want 401, %q", tt.path, tt.header, resp.StatusCode, got, tt.want)
+		}
+	}
+}
+
+// TestPullsAreOfPartnersFeeds: a partner's token on a public feed, or on a
+// request refused as malformed, is no pull of the partners' feeds.
+func TestPullsAreOfPartnersFeeds(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.get(t, "GET", "/feeds/thoi-su.rss", "Authorization: Bearer "+tokenVTV)
+	fs.get(t, "GET", "/feeds/noi-bo.rss?limit=abc", "Authorization: Bearer "+tokenVTV)
+	fs.get(t, "GET", "/feeds/noi-bo.rss", "Authorization: Bearer "+tokenVTV)
+	for _, p := range fs.srvPartners(t) {
+		if want := map[string]int64{"vtv": 1}[p.Name]; p.Pulls != want {
+			t.Errorf("%s: %d pulls, want %d", p.Name, p.Pulls, want)
+		}
 	}
 }
