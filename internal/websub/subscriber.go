@@ -182,8 +182,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// subscription is gone, so that it ends it (WebSub 5.3, 7).
 		switch {
 		case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
-			w.Header().Set("Content-Type", "text/plain")
-			_, _ = io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+			echoChallenge(w, r.URL.Query().Get("hub.challenge"))
 		case r.Method == http.MethodPost:
 			http.Error(w, "no such subscription", http.StatusGone)
 		default:
@@ -212,8 +211,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			case s.wake <- struct{}{}: // Run may sleep past the new renewal time
 			default:
 			}
-			w.Header().Set("Content-Type", "text/plain")
-			_, _ = io.WriteString(w, q.Get("hub.challenge"))
+			echoChallenge(w, q.Get("hub.challenge"))
 		case "denied":
 			// The hub will not push: the subscription is off, and asked
 			// for again after a while, as one never verified is.
@@ -332,4 +330,13 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// echoChallenge answers a hub's verification of intent with its challenge
+// (WebSub 5.3), which anyone can send: as plain text a browser must not
+// take for HTML.
+func echoChallenge(w http.ResponseWriter, challenge string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = io.WriteString(w, challenge)
 }

@@ -198,6 +198,10 @@ default_category: thoi-su
 			if tt.answer != "" && got.String() != tt.answer {
 				t.Errorf("answer %q, want %q", got, tt.answer)
 			}
+			if tt.answer != "" && (resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain")) {
+				// The challenge is anyone's text: a browser must not run it.
+				t.Errorf("challenge echoed as %q, X-Content-Type-Options %q", resp.Header.Get("Content-Type"), resp.Header.Get("X-Content-Type-Options"))
+			}
 			select {
 			case <-pushes:
 				if !tt.wantPush {
