@@ -363,6 +363,10 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		hint = serverHint{wait: st.FeedTTL, reason: hintTTL}
 	}
 	if resp.NotModified {
+		// A 304 updates the validators held (RFC 9111, 4.3.4): a server
+		// may know the same document by a new tag or date, and answer
+		// 304 only to those.
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
 		return hint, nil

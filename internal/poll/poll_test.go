@@ -66,6 +66,53 @@ func TestNotModifiedCostsNoParseNoWrite(t *testing.T) {
 	}
 }
 
+// TestNotModifiedUpdatesValidators: a 304 that carries a new ETag or
+// Last-Modified replaces the stored ones (RFC 9111, 4.3.4), so that a
+// server that 304s only its current tag is not sent the old one for ever.
+func TestNotModifiedUpdatesValidators(t *testing.T) {
+	const (
+		firstDate = "Sat, 28 Nov 2026 01:00:00 GMT"
+		newDate   = "Sat, 28 Nov 2026 03:00:00 GMT"
+	)
+	good := fixture(t, "good.xml")
+	var mu sync.Mutex
+	var sentINM, sentIMS []string
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sentINM = append(sentINM, r.Header.Get("If-None-Match"))
+		sentIMS = append(sentIMS, r.Header.Get("If-Modified-Since"))
+		mu.Unlock()
+		switch r.Header.Get("If-None-Match") {
+		case `"ban-tin-1"`, `"ban-tin-2"`:
+			// The same document, known now by another tag and date.
+			w.Header().Set("ETag", `"ban-tin-2"`)
+			w.Header().Set("Last-Modified", newDate)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"ban-tin-1"`)
+		w.Header().Set("Last-Modified", firstDate)
+		good(w, r)
+	}))
+	cfg := testConfig(t, fastPoll, "thoitiet "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "thoitiet")
+	for i := range 3 {
+		if rep := p.Poll(context.Background(), src); rep.Err != nil {
+			t.Fatalf("poll %d: %+v", i+1, rep)
+		}
+	}
+	s := savedState(t, st, "thoitiet")
+	if s.ETag != `"ban-tin-2"` || s.LastModified != newDate {
+		t.Errorf("stored validators after a 304 with new ones: %s, %q; want \"ban-tin-2\", %q", s.ETag, s.LastModified, newDate)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sentINM) != 3 || sentINM[2] != `"ban-tin-2"` || sentIMS[2] != newDate {
+		t.Errorf("validators sent: If-None-Match %q, If-Modified-Since %q; want the third request to send the 304's", sentINM, sentIMS)
+	}
+}
+
 func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "120")
