@@ -264,7 +264,11 @@ func (s *Server) status(now time.Time) (statusView, error) {
 		}
 		switch {
 		case src.Disabled:
+			// Not polled: what its last poll set for the next one no
+			// longer holds, as for a gone source.
 			ss.State = "disabled"
+			ss.NextPoll, ss.Interval, ss.Every = time.Time{}, "", ""
+			ss.IntervalReason = "stopped: disabled in config.yaml"
 		case !seen || st.LastPoll.IsZero():
 			ss.State = "waiting"
 		case poll.IsGone(src, st):

@@ -361,6 +361,38 @@ func TestStatusCounts(t *testing.T) {
 	}
 }
 
+// TestStatusOfADisabledSource: a source that a reload disabled keeps what
+// its last poll recorded, but it has no next poll and no interval, and the
+// status says why.
+func TestStatusOfADisabledSource(t *testing.T) {
+	ss := newStatusSite(t)
+	now := time.Now()
+	err := ss.st.SaveSource(store.SourceState{ID: "tat", LastPoll: now.Add(-time.Minute), LastSuccess: now.Add(-time.Minute),
+		LastResult: poll.ResultOK, LastStatus: http.StatusOK, LastItems: 3,
+		NextPoll: now.Add(14 * time.Minute), Interval: 15 * time.Minute, IntervalReason: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := ss.apiStatus(t)
+	for _, s := range v.Sources {
+		if s.ID != "tat" {
+			continue
+		}
+		if s.State != "disabled" || !s.NextPoll.IsZero() || s.Interval != "" || s.IntervalReason != "stopped: disabled in config.yaml" {
+			t.Errorf("disabled source: state %q, next_poll %v, interval %q (%q); want disabled, no next poll, no interval, stopped: disabled in config.yaml",
+				s.State, s.NextPoll, s.Interval, s.IntervalReason)
+		}
+		if s.LastItems != 3 || s.LastPoll.IsZero() {
+			t.Errorf("disabled source lost what its last poll recorded: last_items %d, last_poll %v", s.LastItems, s.LastPoll)
+		}
+	}
+	_, body := ss.get(t, "/status")
+	row := strings.Join(strings.Fields(parseHTML(t, body).Find("tr#nguon-tat").Text()), " ")
+	if strings.Contains(row, "lần tới") || strings.Contains(row, "mỗi") || !strings.Contains(row, "Tắt") {
+		t.Errorf("disabled source's row shows a next poll or an interval:\n%s", row)
+	}
+}
+
 func TestStatusReload(t *testing.T) {
 	at := time.Date(2026, 3, 10, 2, 15, 0, 0, time.UTC)
 	tests := []struct {
