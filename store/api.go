@@ -75,7 +75,8 @@ type SourceState struct {
 	LastModified        string        `json:"last_modified,omitempty"`
 	BodyHash            uint64        `json:"body_hash,omitempty"`
 	LastDuration        time.Duration `json:"last_duration"`
-	LastItems           int           `json:"last_items"` // items in the last document
+	LastItems           int           `json:"last_items"`             // items in the last document
+	EmptiedFrom         int           `json:"emptied_from,omitempty"` // items before its documents began to parse to none; 0 once items come back
 	LastNew             int           `json:"last_new"`
 	LastUpdated         int           `json:"last_updated"`
 	TotalNew            int           `json:"total_new"`

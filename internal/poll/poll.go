@@ -369,6 +369,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
+		rep.Warning = emptiedWarning(*st)
 		return hint, nil
 	}
 
@@ -392,6 +393,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		// Same bytes as last time: nothing can have changed.
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
+		rep.Warning = emptiedWarning(*st)
 		return hint, nil
 	}
 
@@ -479,16 +481,29 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	st.LastNew, st.LastUpdated = rep.New, rep.Updated
 	st.TotalNew += rep.New
 	st.Recent.Add(p.now(), rep.New+rep.Joined)
-	if rep.Items == 0 && st.LastItems > 0 {
-		// Keep the count it used to have and do not remember this body, so
-		// that the warning stays on every poll until items come back.
-		rep.Warning = fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.LastItems)
-		return hint, nil
+	switch {
+	case rep.Items == 0 && st.LastItems > 0:
+		st.EmptiedFrom = st.LastItems
+	case rep.Items > 0:
+		st.EmptiedFrom = 0
 	}
 	st.BodyHash = hash
 	st.LastItems = rep.Items
+	if w := emptiedWarning(*st); w != "" {
+		rep.Warning = w
+	}
 	st.PublishGap, st.NewestItem = publishRhythm(publishedTimes(seen), st.PublishGap, st.NewestItem)
 	return hint, nil
+}
+
+// emptiedWarning is the warning of a source whose feed had items and now
+// parses to none: given at every poll, an unchanged document's too, until
+// items come back. It is empty for any other source.
+func emptiedWarning(st store.SourceState) string {
+	if st.EmptiedFrom == 0 || st.LastItems > 0 {
+		return ""
+	}
+	return fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.EmptiedFrom)
 }
 
 // parse turns a fetched document into a feed. Every kind of source goes

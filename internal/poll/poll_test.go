@@ -113,6 +113,48 @@ func TestNotModifiedUpdatesValidators(t *testing.T) {
 	}
 }
 
+// TestFeedThatParsesToNone: a feed that had items and now parses to none
+// has no items in its last document, and is flagged at every poll, a 304
+// too, until items come back.
+func TestFeedThatParsesToNone(t *testing.T) {
+	good, empty := fixture(t, "good.xml"), fixture(t, "empty.xml")
+	var emptied atomic.Bool
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !emptied.Load() {
+			good(w, r)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"rong"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"rong"`)
+		empty(w, r)
+	}))
+	cfg := testConfig(t, fastPoll, "vungcao "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "vungcao")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.Items != 3 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	emptied.Store(true)
+	for _, want := range []string{ResultOK, ResultNotModified} {
+		rep := p.Poll(context.Background(), src)
+		s := savedState(t, st, "vungcao")
+		if rep.Err != nil || rep.Result != want || rep.Items != 0 || s.LastItems != 0 {
+			t.Errorf("poll of the emptied feed: %s, %d items, %d stored as the last document's; want %s, 0, 0", rep.Result, rep.Items, s.LastItems, want)
+		}
+		if !strings.Contains(rep.Warning, "had 3 items") || s.Warning != rep.Warning {
+			t.Errorf("poll of the emptied feed (%s): warning %q, stored %q; want one saying it had 3 items", rep.Result, rep.Warning, s.Warning)
+		}
+	}
+	emptied.Store(false)
+	rep := p.Poll(context.Background(), src)
+	if s := savedState(t, st, "vungcao"); rep.Err != nil || rep.Warning != "" || s.Warning != "" || s.LastItems != 3 {
+		t.Errorf("items back: %+v, stored %d items, warning %q; want 3 and no warning", rep, s.LastItems, s.Warning)
+	}
+}
+
 func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "120")

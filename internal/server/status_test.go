@@ -256,6 +256,9 @@ func TestStatusShowsEachState(t *testing.T) {
 	if s := bySource["hong"]; s.ConsecutiveFailures != 2 || s.HTTPStatus != 503 {
 		t.Errorf("failing source: %d failures, HTTP %d; want 2, 503", s.ConsecutiveFailures, s.HTTPStatus)
 	}
+	if s := bySource["caobang"]; s.LastItems != 0 {
+		t.Errorf("source whose feed parses to none: last_items %d, want 0, the last document's", s.LastItems)
+	}
 
 	// Totals: baohagiang's 3 stories in du-lich, the 2+1+5+2 others in the default.
 	wantCats := map[string]int{"du-lich": 3, "thoi-su": 10}
