@@ -450,17 +450,26 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 			fmt.Fprintf(stdout, "[%d/%d] polling…", finished, total)
 		}
 	})
-	var failed, items, added, updated int
+	var failed, waiting, items, added, updated int
 	for _, r := range reports {
-		if r.Err != nil {
+		switch {
+		case r.Err != nil:
 			failed++
+		case r.Result == poll.ResultWaiting:
+			waiting++
 		}
 		items += r.Items
 		added += r.New
 		updated += r.Updated
 	}
-	fmt.Fprintf(stdout, "%d sources polled in %s: %d ok, %d failed; %d items, %d new, %d updated\n",
-		len(reports), time.Since(start).Round(time.Millisecond), len(reports)-failed, failed, items, added, updated)
+	// A source waiting out its server's Retry-After was not asked, and has
+	// not failed: the exit status is not 1 for it.
+	var waits string
+	if waiting > 0 {
+		waits = fmt.Sprintf(", %d waiting", waiting)
+	}
+	fmt.Fprintf(stdout, "%d sources polled in %s: %d ok, %d failed%s; %d items, %d new, %d updated\n",
+		len(reports), time.Since(start).Round(time.Millisecond), len(reports)-failed-waiting, failed, waits, items, added, updated)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -473,6 +482,9 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 func formatReport(r poll.Report) string {
 	if r.Err != nil {
 		return fmt.Sprintf("%-20s %-12s %s", r.Source, "FAILED", r.Err)
+	}
+	if r.Result == poll.ResultWaiting {
+		return fmt.Sprintf("%-20s %-12s not asked until %s (%s)", r.Source, r.Result, r.Next.Round(time.Second).Format(time.RFC3339), r.Why)
 	}
 	line := fmt.Sprintf("%-20s %-12s %4d items %4d new %4d updated %4d joined %4d dropped  %s",
 		r.Source, r.Result, r.Items, r.New, r.Updated, r.Joined, r.Dropped, r.Duration.Round(time.Millisecond))

@@ -365,6 +365,64 @@ func startDaemon(t *testing.T, cfgPath, addr string) (stop func()) {
 	}
 }
 
+// TestFetchKeepsRetryAfter: fetch run from cron does not ask again an
+// outlet whose Retry-After, given to an earlier run, has not ended. The
+// source is reported as waiting, until when and why, and alone does not make
+// the exit status 1.
+func TestFetchKeepsRetryAfter(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	hits := map[string]int{}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path == "/qua-tai" {
+			w.Header().Set("Retry-After", "86400")
+			http.Error(w, "máy chủ quá tải, xin quay lại ngày mai", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(outlet.Close)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := fmt.Sprintf(`data_dir: ./data
+poll: {interval: 15m, min_interval: 1s, max_interval: 1h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%[1]s/rss"}
+  - {id: quatai, title: Báo Quá Tải, url: "%[1]s/qua-tai"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, outlet.URL)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := runCmd(t, "fetch", "-config", cfgPath)
+	var ex exitError
+	if !errors.As(err, &ex) || !strings.Contains(out, "503 Service Unavailable") {
+		t.Fatalf("first fetch: err = %v, want the 503 reported as a failure\n%s", err, out)
+	}
+	out, err = runCmd(t, "fetch", "-config", cfgPath)
+	if err != nil {
+		t.Errorf("second fetch: err = %v, want none: the waiting source did not fail\n%s", err, out)
+	}
+	for _, want := range []string{"not asked until", "server: Retry-After on 503", "2 sources polled", "1 ok, 0 failed, 1 waiting"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second fetch's output lacks %q:\n%s", want, out)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/qua-tai"] != 1 || hits["/rss"] != 2 {
+		t.Errorf("requests in two fetches: %v; want the outlet that asked for a day once, the other twice", hits)
+	}
+}
+
 func TestServeMergedFeeds(t *testing.T) {
 	o := newOutlets(t)
 	addr := freeAddr(t)

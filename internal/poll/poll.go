@@ -38,6 +38,11 @@ const (
 	ResultGone        = "gone" // the server answered 410: the source is no longer polled
 )
 
+// ResultWaiting is the result of a source PollAll did not ask, because its
+// server asked to be left alone until the report's Next (Retry-After). It
+// is never recorded: the source's state stays as the server's answer left it.
+const ResultWaiting = "waiting"
+
 // Report is the outcome of polling one source once.
 type Report struct {
 	Source   string
@@ -53,6 +58,7 @@ type Report struct {
 	Duration time.Duration // the whole poll, storing (and its commit_delay) included
 	Fetch    time.Duration // of which the requests: how long the outlet took
 	Next     time.Time     // when the source is due again; zero once it is gone
+	Why      string        // why Next is when it is: the source's IntervalReason
 	Warning  string
 	Err      error
 }
@@ -296,7 +302,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		st.Interval, st.IntervalReason = p.interval(src, st, hint, start)
 		st.NextPoll = start.Add(st.Interval)
 	}
-	rep.Next = st.NextPoll
+	rep.Next, rep.Why = st.NextPoll, st.IntervalReason
 	st.Warning = rep.Warning
 	// Under the scheduler, states wait for the next Flush (those whose poll
 	// moved only its times, for refreshEvery): a crash loses that much of

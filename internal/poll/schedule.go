@@ -202,8 +202,10 @@ const releaseEvery = 30 * time.Second
 
 // PollAll polls every enabled source once (gone ones included, which report
 // so without a request), under the same worker, per-host and gap limits as
-// Run, calling done (if not nil) as each finishes. Reports come back in
-// config order.
+// Run, calling done (if not nil) as each finishes. A source whose server
+// asked to be left alone for a time that has not ended (Retry-After) is not
+// asked: it is reported as waiting, until when and why. Reports come back
+// in config order.
 func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 	srcs := p.cfg.EnabledSources()
 	reports := make([]Report, len(srcs))
@@ -214,16 +216,20 @@ func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 		p.log.Warn("reading source states", "error", err)
 	}
 	p.batching = true
-	for i, src := range srcs {
-		index[src.ID] = i
-		st, _ := p.state(src.ID)
-		d.add(&srcs[i], EffectiveURL(src, st), now)
-	}
 	d.finished = func(r Report) {
 		reports[index[r.Source]] = r
 		if done != nil {
 			done(r)
 		}
+	}
+	for i, src := range srcs {
+		index[src.ID] = i
+		st, _ := p.state(src.ID)
+		if serverWaits(st) && st.NextPoll.After(now) {
+			d.finished(Report{Source: src.ID, Result: ResultWaiting, Next: st.NextPoll, Why: st.IntervalReason})
+			continue
+		}
+		d.add(&srcs[i], EffectiveURL(src, st), now)
 	}
 	d.run(ctx)
 	if err := p.Flush(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -505,5 +506,53 @@ func TestFillSpreadsWhatIsDueByItsShare(t *testing.T) {
 		if tc.within == time.Minute && latest < 30*time.Second {
 			t.Errorf("%s: every due source within %s: not spread over the minute", tc.name, latest)
 		}
+	}
+}
+
+// TestPollAllKeepsRetryAfter: a run of PollAll (newswire fetch, from cron)
+// does not ask a server whose Retry-After, given to an earlier run, has not
+// ended: the source is reported as waiting, until when and why, not as a
+// failure. A backoff after other failures does not hold it back.
+func TestPollAllKeepsRetryAfter(t *testing.T) {
+	var limited, failing, fine hits
+	good := fixture(t, "good.xml")
+	mux := http.NewServeMux()
+	mux.Handle("/han-che.xml", limited.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		http.Error(w, "quá nhiều yêu cầu", http.StatusTooManyRequests)
+	})))
+	mux.Handle("/loi.xml", failing.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "lỗi máy chủ", http.StatusInternalServerError)
+	})))
+	mux.Handle("/tot.xml", fine.wrap(good))
+	url := serveOn(t, "127.0.0.2", mux)
+	cfg := testConfig(t, fastPoll, "hanche "+url+"/han-che.xml", "loi "+url+"/loi.xml", "tot "+url+"/tot.xml")
+	p, st, _ := newPoller(t, cfg)
+	first := p.PollAll(context.Background(), nil)
+	if first[0].Status != http.StatusTooManyRequests || first[1].Err == nil || first[2].Err != nil {
+		t.Fatalf("first run: %+v", first)
+	}
+
+	// The next run, as the next fetch from cron: a poller of its own.
+	p2 := New(cfg, st, p.log)
+	var done []Report
+	second := p2.PollAll(context.Background(), func(r Report) { done = append(done, r) })
+	if n := limited.count(); n != 1 {
+		t.Errorf("a server that asked for an hour was asked %d times in two runs, want once", n)
+	}
+	if failing.count() != 2 || fine.count() != 2 {
+		t.Errorf("the other sources were asked %d and %d times in two runs, want twice each", failing.count(), fine.count())
+	}
+	w := second[0]
+	want := savedState(t, st, "hanche").NextPoll
+	if w.Result != ResultWaiting || w.Err != nil || !w.Next.Equal(want) || !strings.Contains(w.Why, "Retry-After on 429") {
+		t.Errorf("source inside its Retry-After: %s, err %v, until %s (%s); want waiting, no error, until %s (Retry-After on 429)",
+			w.Result, w.Err, w.Next.Format(time.TimeOnly), w.Why, want.Format(time.TimeOnly))
+	}
+	if len(done) != 3 {
+		t.Errorf("done called for %d sources, want 3, the waiting one too", len(done))
+	}
+	if s := savedState(t, st, "hanche"); s.ConsecutiveFailures != 1 || s.LastResult != ResultError {
+		t.Errorf("state of the waiting source: %d failures, %s; want it left as the 429 set it", s.ConsecutiveFailures, s.LastResult)
 	}
 }
