@@ -85,6 +85,11 @@ type SourceState struct {
 	// keyed by the filter and its value (`filters.drop_keywords: "PR"`).
 	Dropped map[string]int `json:"dropped,omitempty"`
 
+	// ConfigURL is the configured URL the last poll was made under. What
+	// its server said (a Retry-After, a Cache-Control or ttl wait, the
+	// validators) and the backoff of its failures belong to that address:
+	// they no longer hold once the config gives the source another.
+	ConfigURL string `json:"config_url,omitempty"`
 	// URLFrom is the configured URL that URL replaces; URL is used only while
 	// the config still says URLFrom, so an admin's edit wins.
 	URLFrom   string `json:"url_from,omitempty"`

@@ -255,6 +255,69 @@ default_category: thoi-su
 	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
 }
 
+// TestReloadPollsANewURLInsideARetryAfter: a source whose old address
+// answered 503 with a Retry-After of an hour is polled at its new url at
+// once: the wait was the old server's.
+func TestReloadPollsANewURLInsideARetryAfter(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	hits := map[string]int{}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path == "/rss-bao-tri" {
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(outlet.Close)
+	polled := func(path string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return hits[path]
+	}
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(path string) {
+		t.Helper()
+		cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 15m, min_interval: 1s, max_interval: 6h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s%s"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, outlet.URL, path)
+		replaceFile(t, cfgPath, cfg)
+	}
+	wait := func(path string, within time.Duration) {
+		t.Helper()
+		for deadline := time.Now().Add(within); polled(path) == 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not polled within %s", path, within)
+			}
+		}
+	}
+	write("/rss-bao-tri")
+	serveDaemon(t, cfgPath, addr)
+	wait("/rss-bao-tri", 10*time.Second)
+	time.Sleep(time.Second) // the 503's Retry-After is in the state
+	write("/rss-moi")
+	edited := time.Now()
+	wait("/rss-moi", 10*time.Second)
+	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
+	if n := polled("/rss-bao-tri"); n != 1 {
+		t.Errorf("the old url was asked %d times, want once", n)
+	}
+}
+
 // replaceFile puts content at path as editors do: written beside it, then
 // renamed over it, so that the daemon never reads half a file.
 func replaceFile(t *testing.T, path, content string) {

@@ -186,6 +186,17 @@ func EffectiveURL(src config.Source, st store.SourceState) string {
 	return src.URL
 }
 
+// urlChanged reports whether the config gives src another URL than the one
+// st's last poll was made under: what that address's server asked, and the
+// backoff of its failures, do not hold at the new one.
+func urlChanged(src config.Source, st store.SourceState) bool {
+	from := st.ConfigURL
+	if from == "" {
+		from = st.URLFrom // a state saved before ConfigURL was
+	}
+	return from != "" && from != src.URL
+}
+
 // IsGone reports whether src's effective URL answered 410 Gone: it is not
 // polled until the config gives it another URL.
 func IsGone(src config.Source, st store.SourceState) bool {
@@ -242,12 +253,15 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	}
 	st := prev
 	st.ID = src.ID
-	if st.URLFrom != "" && st.URLFrom != src.URL {
-		// The admin gave the source a new URL: forget where the old one led
-		// and the validators its server gave.
+	if urlChanged(src, st) {
+		// The admin gave the source a new URL: forget where the old one
+		// led, what its server said, and its failures, so that a failure
+		// at the new one backs off from the start.
 		st.URL, st.URLFrom, st.URLReason = "", "", ""
-		st.ETag, st.LastModified, st.BodyHash = "", "", 0
+		st.ETag, st.LastModified, st.BodyHash, st.FeedTTL = "", "", 0, 0
+		st.ConsecutiveFailures, st.FailingSince = 0, time.Time{}
 	}
+	st.ConfigURL = src.URL
 	if IsGone(src, st) {
 		rep.Result = ResultGone
 		rep.Err = goneError(src, st.GoneURL)

@@ -80,7 +80,8 @@ func (p *Poller) Run(ctx context.Context) error {
 // A failure's time (backoff, Retry-After) is kept to the instant, as finish
 // keeps it. One whose wait the config now makes clearly shorter (a shorter
 // interval, a lower max_interval under a server's ttl or a backoff) falls
-// due that much after its last poll (settingsNext).
+// due that much after its last poll (settingsNext). One the config gives a
+// new URL is due now: its wait was the old address's (urlChanged).
 //
 // The sources already due (never polled, or due while the daemon was
 // stopped or reloading) are spread over a share of the first minute as
@@ -113,6 +114,12 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 			}
 			p.log.Log(context.Background(), level, "source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
 			continue
+		}
+		if ok && urlChanged(src, st) && st.NextPoll.After(now) {
+			// The wait its last poll set is the old address's: a source
+			// given a new URL is polled there at once (Soon, at a reload).
+			st.NextPoll, st.Interval, st.IntervalReason = now, 0, newURLReason
+			_ = p.saveState(st, true, false) // written at the next flush
 		}
 		pl := plan{src: i, url: EffectiveURL(src, st), repeat: p.cfg.SourceInterval(src)}
 		if ok && st.NextPoll.After(now) {
@@ -174,12 +181,17 @@ func (p *Poller) Soon(id string) {
 	p.sched.soon(id)
 }
 
-// serverWait reports whether source id waits for a time its server asked
-// for: a push must not cut that short.
-func (p *Poller) serverWait(id string) bool {
-	st, _ := p.state(id)
-	return serverWaits(st)
+// serverWait reports whether src waits for a time its server asked for: a
+// push must not cut that short. The server of an address the config no
+// longer names asks nothing of the new one.
+func (p *Poller) serverWait(src config.Source) bool {
+	st, _ := p.state(src.ID)
+	return serverWaits(st) && !urlChanged(src, st)
 }
+
+// newURLReason is the interval reason of a source due now because the
+// config gave it a new URL.
+const newURLReason = "new url"
 
 // serverWaits reports whether st waits for a time its server asked for.
 func serverWaits(st store.SourceState) bool {
@@ -204,8 +216,8 @@ const releaseEvery = 30 * time.Second
 // so without a request), under the same worker, per-host and gap limits as
 // Run, calling done (if not nil) as each finishes. A source whose server
 // asked to be left alone for a time that has not ended (Retry-After) is not
-// asked: it is reported as waiting, until when and why. Reports come back
-// in config order.
+// asked, unless the config has given it a new URL since: it is reported as
+// waiting, until when and why. Reports come back in config order.
 func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 	srcs := p.cfg.EnabledSources()
 	reports := make([]Report, len(srcs))
@@ -225,7 +237,7 @@ func (p *Poller) PollAll(ctx context.Context, done func(Report)) []Report {
 	for i, src := range srcs {
 		index[src.ID] = i
 		st, _ := p.state(src.ID)
-		if serverWaits(st) && st.NextPoll.After(now) {
+		if serverWaits(st) && st.NextPoll.After(now) && !urlChanged(src, st) {
 			d.finished(Report{Source: src.ID, Result: ResultWaiting, Next: st.NextPoll, Why: st.IntervalReason})
 			continue
 		}
@@ -341,7 +353,7 @@ func (d *dispatcher) soon(id string) {
 			continue
 		}
 		now := d.p.now()
-		if !e.next.After(now) || d.p.serverWait(id) {
+		if !e.next.After(now) || d.p.serverWait(*e.src) {
 			return
 		}
 		d.uncount(e)
@@ -532,7 +544,7 @@ func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *
 		pushed := d.again[e.src.ID]
 		delete(d.again, e.src.ID)
 		switch {
-		case pushed && !d.p.serverWait(e.src.ID):
+		case pushed && !d.p.serverWait(*e.src):
 			e.next = now // pushed while it ran: its news may be newer
 		case e.rep.Result != ResultError:
 			// Not a failure's time: a Retry-After must not be cut short.

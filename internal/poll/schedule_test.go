@@ -556,3 +556,74 @@ func TestPollAllKeepsRetryAfter(t *testing.T) {
 		t.Errorf("state of the waiting source: %d failures, %s; want it left as the 429 set it", s.ConsecutiveFailures, s.LastResult)
 	}
 }
+
+// TestNewURLLeavesTheOldServersWait: a source given a new URL while its old
+// server's Retry-After runs is polled at the new one at once, by Run (a
+// reload, a restart) and by PollAll (fetch), with none of what the old
+// server said: no wait, no validators, no failures to back off from.
+func TestNewURLLeavesTheOldServersWait(t *testing.T) {
+	for _, how := range []string{"Run", "PollAll"} {
+		t.Run(how, func(t *testing.T) {
+			var overloaded atomic.Bool
+			good := fixture(t, "good.xml")
+			oldURL := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if overloaded.Load() {
+					w.Header().Set("Retry-After", "3600")
+					http.Error(w, "máy chủ bảo trì", http.StatusServiceUnavailable)
+					return
+				}
+				w.Header().Set("ETag", `"ban-cu"`)
+				good(w, r)
+			}))
+			var mu sync.Mutex
+			var sentINM []string
+			newURL := serveOn(t, "127.0.0.3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				sentINM = append(sentINM, r.Header.Get("If-None-Match"))
+				mu.Unlock()
+				http.Error(w, "chưa sẵn sàng", http.StatusBadGateway)
+			}))
+			cfg := testConfig(t, "  interval: 1h\n  min_interval: 1s\n  max_interval: 6h\n  host_gap: 0s", "doidiachi "+oldURL+"/rss.xml")
+			p, st, logs := newPoller(t, cfg)
+			src := source(t, cfg, "doidiachi")
+			if rep := p.Poll(context.Background(), src); rep.Err != nil {
+				t.Fatal(rep.Err)
+			}
+			overloaded.Store(true)
+			if rep := p.Poll(context.Background(), src); rep.Status != http.StatusServiceUnavailable {
+				t.Fatalf("second poll: %+v, want the 503", rep)
+			}
+			if s := savedState(t, st, "doidiachi"); !strings.Contains(s.IntervalReason, "Retry-After") || s.ConsecutiveFailures != 1 {
+				t.Fatalf("after the 503: %s, %d failures", s.IntervalReason, s.ConsecutiveFailures)
+			}
+
+			// The admin moves the source to another host; the poller of
+			// the new config (a reload's, a restart's, fetch's) reads the
+			// same store.
+			moved := testConfig(t, "  interval: 1h\n  min_interval: 1s\n  max_interval: 6h\n  host_gap: 0s", "doidiachi "+newURL+"/rss.xml")
+			p2 := New(moved, st, p.log)
+			if how == "Run" {
+				runFor(t, p2, 800*time.Millisecond)
+			} else {
+				reps := p2.PollAll(context.Background(), nil)
+				if reps[0].Status != http.StatusBadGateway {
+					t.Errorf("fetch of the new URL: %+v, want the new host's 502", reps[0])
+				}
+			}
+			mu.Lock()
+			asked := append([]string(nil), sentINM...)
+			mu.Unlock()
+			if len(asked) != 1 {
+				t.Fatalf("the new URL was asked %d times, want once, at once:\n%s", len(asked), logs)
+			}
+			if asked[0] != "" {
+				t.Errorf("the new URL was sent the old server's ETag %s", asked[0])
+			}
+			s := savedState(t, st, "doidiachi")
+			if s.ConsecutiveFailures != 1 || s.IntervalReason != "backoff: 1 failure" || s.ETag != "" {
+				t.Errorf("after the new URL's first failure: %d failures (%s), ETag %q; want 1, backoff: 1 failure, none",
+					s.ConsecutiveFailures, s.IntervalReason, s.ETag)
+			}
+		})
+	}
+}
