@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -191,10 +192,18 @@ func (d *Dates) update(key string, f func(last validators, ok bool) (validators,
 		d.m = make(map[string]validators)
 	}
 	if !ok && len(d.m) >= cacheEntries {
-		for k, forgotten := range d.m {
-			d.floor = later(d.floor, forgotten.sent)
-			delete(d.m, k)
-			break
+		// A feed's own key (no query) is kept over a page's or a since
+		// pull's, which come by the thousand: forgotten, it would be
+		// dated anew (after the floor) at its next rendering.
+		victim, found := "", false
+		for k := range d.m {
+			if victim, found = k, true; strings.Contains(k, "?") {
+				break
+			}
+		}
+		if found {
+			d.floor = later(d.floor, d.m[victim].sent)
+			delete(d.m, victim)
 		}
 	}
 	d.m[key] = v

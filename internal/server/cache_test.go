@@ -388,3 +388,22 @@ func TestCacheBoundedByBytes(t *testing.T) {
 		t.Errorf("after the store changed: %d entries, %d bytes; want the one new", len(c.entries), c.bytes)
 	}
 }
+
+// TestDatesKeepThePlainFeeds: a record full of pages' and pulls' keys
+// forgets one of those for a new key, not a feed's own, which would then
+// be dated anew at its next rendering though its bytes did not change.
+func TestDatesKeepThePlainFeeds(t *testing.T) {
+	c := newCache(16)
+	t1 := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	plain := newEntry([]byte("<rss>tin</rss>"), "application/rss+xml", t1, time.Minute, false, nil)
+	c.stamp("thoi-su.rss", plain, t1)
+	for i := range 3 * cacheEntries {
+		e := newEntry(fmt.Appendf(nil, "<rss>%d</rss>", i), "application/rss+xml", t1, time.Minute, false, nil)
+		c.stamp(fmt.Sprintf("all.rss?since=%d", i), e, t1.Add(time.Duration(i)*time.Second))
+	}
+	again := newEntry([]byte("<rss>tin</rss>"), "application/rss+xml", t1, time.Minute, false, nil)
+	c.stamp("thoi-su.rss", again, t1.Add(2*time.Hour))
+	if !again.modified.Equal(t1) {
+		t.Errorf("the feed's unchanged rendering dated %s, want %s as before", again.modified, t1)
+	}
+}
