@@ -303,14 +303,17 @@ func (b *connBody) Read(p []byte) (int, error) {
 }
 
 // ctxError returns the error of ctx for an error that its cancellation
-// caused, and context.DeadlineExceeded for one that the request's deadline
-// caused: a read cut by the request's timeout says "context deadline
-// exceeded", not "i/o timeout".
+// caused, and context.DeadlineExceeded for any error once the request's
+// deadline has passed: a read cut by the request's timeout says "context
+// deadline exceeded", not "i/o timeout", nor what the parser made of the
+// part of a line that came before the cut (a status line cut after
+// "HTTP/1.1" reads as a malformed response, as bufio hands over a partial
+// line without its error).
 func ctxError(ctx context.Context, deadline time.Time, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) && !deadline.IsZero() && !time.Now().Before(deadline) {
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
 		return context.DeadlineExceeded
 	}
 	return err

@@ -455,3 +455,28 @@ func TestStrayBytesAfterAResponse(t *testing.T) {
 		t.Errorf("%d connections: a connection with stray bytes on it was used again", n)
 	}
 }
+
+// TestTimeoutWhileHeadersArrive: a server that stops in the middle of its
+// status line or of a header is slow, not broken. The deadline cuts the
+// read after a part of a line, which the parser would call malformed; the
+// error must be the deadline's, as for a slow body.
+func TestTimeoutWhileHeadersArrive(t *testing.T) {
+	for _, sent := range []string{
+		"HTTP/1.1",
+		"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; char",
+	} {
+		release := make(chan struct{})
+		base, _ := rawServer(t, func(c net.Conn) {
+			_, _ = io.WriteString(c, sent)
+			<-release
+		})
+		c := New(Options{Timeout: 300 * time.Millisecond})
+		start := time.Now()
+		_, err := c.Get(context.Background(), Request{URL: base + "/tin-moi.rss"})
+		close(release)
+		if took := time.Since(start); err == nil || !errors.Is(err, context.DeadlineExceeded) ||
+			!strings.Contains(err.Error(), "deadline exceeded") || took > 2*time.Second {
+			t.Errorf("after %q: error %v after %s, want the deadline's after 300ms", sent, err, took)
+		}
+	}
+}
