@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -413,11 +414,8 @@ func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
+	if d, ok := seconds(v); ok {
+		return d
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -435,8 +433,8 @@ func maxAge(h http.Header, now time.Time) time.Duration {
 		case "no-cache", "no-store":
 			return 0
 		case "max-age":
-			if secs, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64); err == nil && secs > 0 {
-				return time.Duration(secs) * time.Second
+			if d, ok := seconds(strings.Trim(v, `"`)); ok && d > 0 {
+				return d
 			}
 		}
 	}
@@ -448,4 +446,21 @@ func maxAge(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// seconds reads a count of seconds as Retry-After and max-age write it,
+// digits only. A count past what a time.Duration holds (292 years) is the
+// longest Duration, for the caller to cap: multiplied as it is, it would
+// wrap around to a short or a negative wait, and a server that asked to be
+// left alone would be polled at once.
+func seconds(v string) (time.Duration, bool) {
+	if v == "" || strings.Trim(v, "0123456789") != "" {
+		return 0, false
+	}
+	const most = math.MaxInt64 / int64(time.Second)
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || secs > most { // digits only: err is strconv.ErrRange
+		secs = most
+	}
+	return time.Duration(secs) * time.Second, true
 }

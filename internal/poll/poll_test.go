@@ -192,6 +192,54 @@ func TestRetryAfterPostponesThatSourceExactly(t *testing.T) {
 	}
 }
 
+// TestHugeServerWaits: a Retry-After or a max-age of more seconds than a
+// time.Duration holds asks for as long as newswire allows (7 days for a
+// Retry-After, max_interval for a max-age), and must not wrap around to a
+// short wait: a server that asked to be left alone would then be polled at
+// every min_interval, with no backoff.
+func TestHugeServerWaits(t *testing.T) {
+	good := fixture(t, "good.xml")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ra/{status}/{secs}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", r.PathValue("secs"))
+		w.WriteHeader(map[string]int{"429": http.StatusTooManyRequests, "503": http.StatusServiceUnavailable}[r.PathValue("status")])
+	})
+	mux.HandleFunc("/ma/{secs}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age="+r.PathValue("secs"))
+		good(w, r)
+	})
+	url := serveOn(t, "127.0.0.2", mux)
+	cfg := testConfig(t, fastPoll,
+		"tranhchap "+url+"/ra/429/18446744074", "quatai "+url+"/ra/503/10000000000",
+		"baotri "+url+"/ra/503/99999999999999999999999", "luutru "+url+"/ma/10000000000",
+		"luutru2 "+url+"/ma/18446744074")
+	p, st, _ := newPoller(t, cfg)
+	const week = 7 * 24 * time.Hour
+	for _, id := range []string{"tranhchap", "quatai", "baotri"} {
+		t.Run(id, func(t *testing.T) {
+			if rep := p.Poll(context.Background(), source(t, cfg, id)); rep.Err == nil {
+				t.Fatalf("poll: %+v, want an error", rep)
+			}
+			s := savedState(t, st, id)
+			if wait := s.NextPoll.Sub(s.LastPoll.Add(s.LastDuration)); (wait-week).Abs() > time.Millisecond ||
+				!strings.HasPrefix(s.IntervalReason, retryAfterReason) {
+				t.Errorf("next poll %s after the answer (%s), want 7 days (Retry-After)", wait, s.IntervalReason)
+			}
+		})
+	}
+	for _, id := range []string{"luutru", "luutru2"} {
+		t.Run(id, func(t *testing.T) {
+			if rep := p.Poll(context.Background(), source(t, cfg, id)); rep.Err != nil {
+				t.Fatal(rep.Err)
+			}
+			s := savedState(t, st, id)
+			if hi := cfg.Poll.MaxInterval.D(); s.Interval < hi*9/10 || s.Interval > hi || s.IntervalReason != hintCache {
+				t.Errorf("interval %s (%s), want max_interval %s (%s)", s.Interval, s.IntervalReason, hi, hintCache)
+			}
+		})
+	}
+}
+
 // TestRetryAfterWrittenAtOnce: under the scheduler, whose states wait for
 // the next flush, a server's Retry-After is written at once: a crash must
 // not have the daemon ask again a server that asked to be left alone.
