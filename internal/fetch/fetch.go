@@ -62,7 +62,7 @@ type Response struct {
 
 // StatusError is a response with a status newswire does not accept.
 type StatusError struct {
-	URL        string
+	URL        string // the URL that answered, after any redirects
 	Status     int
 	RetryAfter time.Duration // from Retry-After on 429/503; zero when absent
 	MovedTo    string        // permanent redirects followed before the error
@@ -282,9 +282,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
 	}
 	defer resp.Body.Close()
+	// Past the redirects, errors name the URL that answered.
+	answered := resp.Request.URL.String()
 
 	out := &Response{
-		URL:          resp.Request.URL.String(),
+		URL:          answered,
 		Status:       resp.StatusCode,
 		ContentType:  resp.Header.Get("Content-Type"),
 		ETag:         resp.Header.Get("ETag"),
@@ -297,7 +299,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		// Not modified since nothing: a server (or a cache before it)
 		// that answers so gives no document, and the source would look
 		// healthy forever without one.
-		return nil, fmt.Errorf("fetch: GET %s: 304 Not Modified to a request that sent no If-None-Match or If-Modified-Since", r.URL)
+		return nil, fmt.Errorf("fetch: GET %s: 304 Not Modified to a request that sent no If-None-Match or If-Modified-Since", answered)
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true
 		// A 304 may omit validators; keep the ones we sent.
@@ -313,19 +315,19 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 			// Refused before reading: a server that declares more than
 			// the cap and then trickles it would hold a worker until the
 			// timeout for a body that would be refused anyway.
-			return nil, fmt.Errorf("fetch: GET %s: %w (Content-Length %d, over %d bytes)", r.URL, ErrTooLarge, resp.ContentLength, c.opt.MaxBody)
+			return nil, fmt.Errorf("fetch: GET %s: %w (Content-Length %d, over %d bytes)", answered, ErrTooLarge, resp.ContentLength, c.opt.MaxBody)
 		}
 		body, err := readBody(resp.Body, resp.ContentLength, c.opt.MaxBody)
 		if err != nil {
-			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", r.URL, err)
+			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", answered, err)
 		}
 		if int64(len(body)) > c.opt.MaxBody {
-			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", r.URL, ErrTooLarge, c.opt.MaxBody)
+			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", answered, ErrTooLarge, c.opt.MaxBody)
 		}
 		out.Body = body
 	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		se := &StatusError{URL: r.URL, Status: resp.StatusCode, MovedTo: movedTo}
+		se := &StatusError{URL: answered, Status: resp.StatusCode, MovedTo: movedTo}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 			// What a server says of when to come back after any other
 			// error is not obeyed: the backoff and its cap are.

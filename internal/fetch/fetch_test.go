@@ -343,3 +343,31 @@ func TestRedirectChains(t *testing.T) {
 		t.Fatalf("redirect to ftp: err = %v", err)
 	}
 }
+
+// TestErrorNamesTheURLThatAnswered: a request that followed redirects and
+// then failed names the URL that gave the failing answer, not the one
+// asked for first.
+func TestErrorNamesTheURLThatAnswered(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	defer gone.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/chuyen-nha.rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, gone.URL+"/da-xoa.rss", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/tam-thoi.rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/chuyen-nha.rss", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := New(Options{})
+	for _, path := range []string{"/chuyen-nha.rss", "/tam-thoi.rss"} {
+		_, err := c.Get(context.Background(), Request{URL: srv.URL + path})
+		var se *StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+			t.Fatalf("%s: err = %v, want a 404", path, err)
+		}
+		if want := gone.URL + "/da-xoa.rss"; se.URL != want || !strings.Contains(err.Error(), "GET "+want+": 404") {
+			t.Errorf("%s: error %q (URL %q), want it to name %s", path, err, se.URL, want)
+		}
+	}
+}
