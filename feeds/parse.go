@@ -139,14 +139,12 @@ func detectFormat(body []byte) (format, error) {
 // its server gave it: "RSS", "Atom" or "JSON Feed", from its root element
 // (or a JSON object), read past a byte order mark, the XML declaration,
 // comments and doctype; ok is false for anything else, a web page
-// included. Many outlets serve their feeds as text/html.
-func FeedKind(body []byte) (kind string, ok bool) {
-	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
-	if utf16 := len(body) >= 2 && (body[0] == 0xfe && body[1] == 0xff || body[0] == 0xff && body[1] == 0xfe); utf16 {
-		u, err := toUTF8(body, "")
-		if err != nil {
-			return "", false
-		}
+// included. Many outlets serve their feeds as text/html. The document is
+// read in its charset as the parser reads it (contentType is its server's
+// Content-Type): an XML declaration of windows-1258 or ISO-8859-1 must not
+// hide a feed.
+func FeedKind(body []byte, contentType string) (kind string, ok bool) {
+	if u, err := toUTF8(body, contentType); err == nil {
 		body = u
 	}
 	f, err := detectFormat(body)

@@ -753,14 +753,30 @@ func TestFeedKind(t *testing.T) {
 		{"html page", `<!doctype html><html><body>Tin</body></html>`, ""},
 		{"empty", ``, ""},
 	} {
-		kind, ok := FeedKind([]byte(tc.body))
+		kind, ok := FeedKind([]byte(tc.body), "")
 		if kind != tc.want || ok != (tc.want != "") {
 			t.Errorf("%s: FeedKind = %q, %v; want %q", tc.name, kind, ok, tc.want)
 		}
 	}
 	utf16 := readFixture(t, "bom-utf16.xml")
-	if kind, ok := FeedKind(utf16); kind != "RSS" || !ok {
+	if kind, ok := FeedKind(utf16, ""); kind != "RSS" || !ok {
 		t.Errorf("UTF-16 with a byte order mark: FeedKind = %q, %v", kind, ok)
+	}
+	// Single-byte charsets, declared in the document or by the server:
+	// "Đường lên Hà Giang" in windows-1258 (tone marks as combining
+	// characters), and a French headline in ISO-8859-1.
+	for _, tc := range []struct{ name, body, contentType string }{
+		{"windows-1258 declared", "<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss version=\"2.0\"><channel><title>\xd0\xfd\xf5\xccng l\xean Ha\xcc Giang</title></channel></rss>", ""},
+		{"ISO-8859-1 declared", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>R\xe9sum\xe9 de l'actualit\xe9 r\xe9gionale</title></channel></rss>", ""},
+		{"ISO-8859-1 served", "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>R\xe9sum\xe9 de l'actualit\xe9</title></feed>", "text/xml; charset=iso-8859-1"},
+	} {
+		want := "RSS"
+		if strings.Contains(tc.body, "<feed") {
+			want = "Atom"
+		}
+		if kind, ok := FeedKind([]byte(tc.body), tc.contentType); kind != want || !ok {
+			t.Errorf("%s: FeedKind = %q, %v; want %q", tc.name, kind, ok, want)
+		}
 	}
 }
 

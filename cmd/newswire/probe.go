@@ -31,7 +31,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
-	if kind, ok := feeds.FeedKind(resp.Body); ok {
+	if kind, ok := feeds.FeedKind(resp.Body, resp.ContentType); ok {
 		id := sourceID(resp.URL)
 		fmt.Fprintf(stdout, "%s is a feed itself (%s): use it as the source's url.\n\nconfig.yaml entry:\n\n  - id: %s\n    url: %s\n",
 			resp.URL, kind, id, strconv.Quote(resp.URL))

@@ -114,3 +114,29 @@ func TestProbeOfAFeed(t *testing.T) {
 		t.Errorf("probe of a feed printed:\n%s", out.String())
 	}
 }
+
+// TestProbeOfAFeedInASingleByteCharset: a feed in windows-1258 or
+// ISO-8859-1, as the daemon polls it, is a feed to probe too.
+func TestProbeOfAFeedInASingleByteCharset(t *testing.T) {
+	docs := map[string]string{
+		// "Đường lên Hà Giang", tone marks as combining characters.
+		"/win1258.rss": "<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss version=\"2.0\"><channel><title>\xd0\xfd\xf5\xccng l\xean Ha\xcc Giang</title>" +
+			"<item><title>Kh\xe2\xecm s\xf4\xcc\xf2 n\xf4ng tha\xec\xf2 cu\xf2a th\xf4n mi\xea\xccn n\xfai</title><link>http://hagiang.example/2</link></item></channel></rss>",
+		"/latin1.rss": "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>R\xe9sum\xe9 de l'actualit\xe9 r\xe9gionale</title>" +
+			"<item><title>La f\xeate des fleurs s'ouvre \xe0 Dalat</title><link>http://dalat.example/1</link></item></channel></rss>",
+	}
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = w.Write([]byte(docs[r.URL.Path]))
+	}))
+	for path := range docs {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"probe", srv.URL + path}, &out); err != nil {
+			t.Errorf("probe of %s: %v\n%s", path, err, out.String())
+			continue
+		}
+		if !strings.Contains(out.String(), "is a feed itself (RSS)") {
+			t.Errorf("probe of %s printed:\n%s", path, out.String())
+		}
+	}
+}

@@ -29,7 +29,7 @@ func isHTML(resp *fetch.Response) bool {
 			return false
 		}
 	}
-	_, feed := feeds.FeedKind(resp.Body)
+	_, feed := feeds.FeedKind(resp.Body, resp.ContentType)
 	return !feed
 }
 
