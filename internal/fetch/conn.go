@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -238,7 +237,7 @@ func (t *transport) roundTrip(pc *persistConn, req *http.Request, deadline time.
 		resp.Header.Del("Content-Length")
 		resp.ContentLength = -1
 		resp.Uncompressed = true
-		resp.Body = &gzipBody{body: body}
+		resp.Body = newGzipBody(body)
 	}
 	return resp, nil
 }
@@ -333,27 +332,14 @@ func (b *connBody) finish(keep bool) {
 
 // gzipBody decompresses its body, opening the gzip stream on the first read.
 type gzipBody struct {
+	*decoder
 	body *connBody
-	zr   *gzip.Reader
-	err  error
 }
 
-func (g *gzipBody) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
-	}
-	if g.zr == nil {
-		if g.zr, g.err = gzip.NewReader(g.body); g.err != nil {
-			return 0, g.err
-		}
-	}
+func newGzipBody(body *connBody) *gzipBody {
 	// The gzip reader looks for a next member after each, so its io.EOF
 	// comes after the body's: by then the connection is back in the pool.
-	n, err := g.zr.Read(p)
-	if err != nil {
-		g.err = err
-	}
-	return n, err
+	return &gzipBody{decoder: newDecoder("gzip", body, openGzip), body: body}
 }
 
 func (g *gzipBody) Close() error { return g.body.Close() }

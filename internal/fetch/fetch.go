@@ -317,7 +317,14 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 			// timeout for a body that would be refused anyway.
 			return nil, fmt.Errorf("fetch: GET %s: %w (Content-Length %d, over %d bytes)", answered, ErrTooLarge, resp.ContentLength, c.opt.MaxBody)
 		}
-		body, err := readBody(resp.Body, resp.ContentLength, c.opt.MaxBody)
+		var src io.Reader = resp.Body
+		length := resp.ContentLength
+		if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "deflate") {
+			// Not asked for (the request accepts gzip), but some servers
+			// send it anyway; read under the same cap as any body.
+			src, length = newDecoder("deflate", resp.Body, openDeflate), -1
+		}
+		body, err := readBody(src, length, c.opt.MaxBody)
 		if err != nil {
 			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", answered, err)
 		}

@@ -2,9 +2,14 @@ package fetch
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -368,6 +373,84 @@ func TestErrorNamesTheURLThatAnswered(t *testing.T) {
 		}
 		if want := gone.URL + "/da-xoa.rss"; se.URL != want || !strings.Contains(err.Error(), "GET "+want+": 404") {
 			t.Errorf("%s: error %q (URL %q), want it to name %s", path, err, se.URL, want)
+		}
+	}
+}
+
+// TestContentEncodings: a deflate body, as a zlib stream (RFC 9110) or as
+// the raw deflate some servers send, is decoded under the same cap as a
+// gzip one; a body that is not what its Content-Encoding says fails with
+// an error naming it.
+func TestContentEncodings(t *testing.T) {
+	compress := func(coding string, b []byte) []byte {
+		var buf bytes.Buffer
+		var w io.WriteCloser
+		switch coding {
+		case "zlib":
+			w = zlib.NewWriter(&buf)
+		case "raw":
+			w, _ = flate.NewWriter(&buf, flate.BestCompression)
+		case "gzip":
+			w = gzip.NewWriter(&buf)
+		}
+		_, _ = w.Write(b)
+		_ = w.Close()
+		return buf.Bytes()
+	}
+	bomb := make([]byte, 64<<10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		coding, body := "deflate", []byte(rss)
+		switch r.URL.Path {
+		case "/zlib", "/raw":
+			body = compress(r.URL.Path[1:], body)
+		case "/zlib-bomb":
+			body = compress("zlib", bomb)
+		case "/raw-bomb":
+			body = compress("raw", bomb)
+		case "/gzip-plain":
+			coding = "gzip"
+		case "/zlib-cut":
+			body = compress("zlib", []byte(strings.Repeat(rss, 20)))
+			body = body[:len(body)-8]
+		}
+		w.Header().Set("Content-Encoding", coding)
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	c := New(Options{MaxBody: 4096})
+	for _, path := range []string{"/zlib", "/raw"} {
+		resp, err := c.Get(context.Background(), Request{URL: srv.URL + path})
+		if err != nil || string(resp.Body) != rss {
+			t.Errorf("%s: body %q, error %v; want the feed decoded", path, resp.Body, err)
+		}
+	}
+	for _, path := range []string{"/zlib-bomb", "/raw-bomb"} {
+		if _, err := c.Get(context.Background(), Request{URL: srv.URL + path}); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: error %v, want ErrTooLarge", path, err)
+		}
+	}
+	for path, want := range map[string]string{
+		"/plain":      "Content-Encoding deflate: ",
+		"/gzip-plain": "Content-Encoding gzip: ",
+		"/zlib-cut":   "Content-Encoding deflate: ",
+	} {
+		if _, err := c.Get(context.Background(), Request{URL: srv.URL + path}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one naming %q", path, err, strings.TrimSuffix(want, ": "))
+		}
+	}
+
+	// A connection lost in the middle of a compressed body is the
+	// network's failure, not the coding's.
+	for _, coding := range []string{"gzip", "deflate"} {
+		zipped := compress(map[string]string{"gzip": "gzip", "deflate": "zlib"}[coding], []byte(strings.Repeat(rss, 20)))
+		base, _ := rawServer(t, func(c net.Conn) {
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n", coding, len(zipped))
+			_, _ = c.Write(zipped[:len(zipped)/2])
+		})
+		_, err := c.Get(context.Background(), Request{URL: base + "/tin-moi.rss"})
+		if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "Content-Encoding") {
+			t.Errorf("%s body cut short: error %v, want the connection's unexpected EOF", coding, err)
 		}
 	}
 }
