@@ -90,8 +90,8 @@ var (
 )
 
 // parseDate reads a feed date. A date without a zone is in loc. The result is
-// in UTC; ok is false for an empty or unreadable string, and for years before
-// 1970, which outlets only produce by mistake ("0001-01-01").
+// in UTC; ok is false for an empty or unreadable string, and for a date no
+// outlet means (see plausible).
 func parseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -102,7 +102,7 @@ func parseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
 	// normalising below, which costs ten times as much.
 	for _, layout := range exactLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			if _, off := t.Zone(); t.Year() >= 1970 && off >= -14*3600 && off <= 14*3600 {
+			if _, off := t.Zone(); plausible(t) && off >= -14*3600 && off <= 14*3600 {
 				return t.UTC(), true
 			}
 			break
@@ -126,13 +126,21 @@ func parseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
-			if t.Year() < 1970 {
+			if !plausible(t) {
 				return time.Time{}, false
 			}
 			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false
+}
+
+// plausible reports whether t is a date an outlet can have meant: none
+// before 1970, which outlets write only by mistake ("0001-01-01"), nor the
+// Unix epoch itself, which a CMS writes, in whatever zone, for a date it
+// does not have (a timestamp of zero).
+func plausible(t time.Time) bool {
+	return t.Year() >= 1970 && t.Unix() > 0
 }
 
 // splitZone takes the zone off the end of an upper-cased date string. zone is

@@ -487,6 +487,11 @@ func TestParseDate(t *testing.T) {
 		{"32/13/2021", time.Time{}},
 		{"2021-12-13T15:22:05+25:00", time.Time{}},
 		{"0001-01-01T00:00:00Z", time.Time{}},
+		{"Thu, 01 Jan 1970 00:00:00 +0000", time.Time{}},
+		{"Thu, 01 Jan 1970 07:00:00 +0700", time.Time{}},
+		{"1970-01-01T00:00:00Z", time.Time{}},
+		{"01/01/1970", time.Time{}},
+		{"Fri, 02 Jan 1970 08:00:00 +0700", utc(1970, 1, 2, 1, 0, 0)},
 	}
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
