@@ -66,14 +66,37 @@ type StatusError struct {
 	Status     int
 	RetryAfter time.Duration // from Retry-After on 429/503; zero when absent
 	MovedTo    string        // permanent redirects followed before the error
+	// Obeyed is the wait its caller keeps to after a Retry-After, when
+	// that is not RetryAfter (capped, or raised to its shortest
+	// interval): the message shows it, and what the server asked beside.
+	Obeyed time.Duration
 }
 
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("fetch: GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
-	if e.RetryAfter > 0 {
-		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(time.Second))
+	switch {
+	case e.RetryAfter <= 0:
+	case e.Obeyed > 0 && e.Obeyed != e.RetryAfter:
+		msg += fmt.Sprintf(" (retry after %s; asked %s)", roughly(e.Obeyed), roughly(e.RetryAfter))
+	default:
+		msg += fmt.Sprintf(" (retry after %s)", roughly(e.RetryAfter))
 	}
 	return msg
+}
+
+// roughly writes a wait as people say it when it is long: "7 days", "72
+// years"; else to the second.
+func roughly(d time.Duration) string {
+	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
+	switch {
+	case d >= longest:
+		return fmt.Sprintf("over %d years", d/year)
+	case d >= 2*year:
+		return fmt.Sprintf("%d years", d/year)
+	case d >= 2*day && d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.Round(time.Second).String()
 }
 
 // ErrTooLarge reports a body over Options.MaxBody.
@@ -466,10 +489,12 @@ func seconds(v string) (time.Duration, bool) {
 	if v == "" || strings.Trim(v, "0123456789") != "" {
 		return 0, false
 	}
-	const most = math.MaxInt64 / int64(time.Second)
 	secs, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || secs > most { // digits only: err is strconv.ErrRange
-		secs = most
+	if err != nil || secs > int64(longest/time.Second) { // digits only: err is strconv.ErrRange
+		return longest, true
 	}
 	return time.Duration(secs) * time.Second, true
 }
+
+// longest is the longest wait in whole seconds a Duration holds.
+const longest = math.MaxInt64 / time.Second * time.Second

@@ -293,7 +293,6 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	case err != nil:
 		rep.Result, rep.Err = ResultError, err
 		st.LastResult = ResultError
-		st.LastError = err.Error()
 		st.ConsecutiveFailures++
 		if st.FailingSince.IsZero() {
 			st.FailingSince = start
@@ -303,6 +302,11 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 			rep.Status = se.Status
 		}
 		st.Interval, st.IntervalReason = p.backoff(src, st, se)
+		if se != nil && se.RetryAfter > 0 {
+			// The error tells the wait kept to, not only the one asked.
+			se.Obeyed = st.Interval
+		}
+		st.LastError = err.Error()
 		// From the answer, not the request: a Retry-After counts from
 		// when the response was received (RFC 9110, 10.2.3), and a slow
 		// server must not have its wait cut short by its own slowness.

@@ -212,10 +212,10 @@ func TestHugeServerWaits(t *testing.T) {
 	cfg := testConfig(t, fastPoll,
 		"tranhchap "+url+"/ra/429/18446744074", "quatai "+url+"/ra/503/10000000000",
 		"baotri "+url+"/ra/503/99999999999999999999999", "luutru "+url+"/ma/10000000000",
-		"luutru2 "+url+"/ma/18446744074")
-	p, st, _ := newPoller(t, cfg)
+		"luutru2 "+url+"/ma/18446744074", "nghile "+url+"/ra/429/864000")
+	p, st, logs := newPoller(t, cfg)
 	const week = 7 * 24 * time.Hour
-	for _, id := range []string{"tranhchap", "quatai", "baotri"} {
+	for id, asked := range map[string]string{"tranhchap": "over 292 years", "quatai": "over 292 years", "baotri": "over 292 years", "nghile": "10 days"} {
 		t.Run(id, func(t *testing.T) {
 			if rep := p.Poll(context.Background(), source(t, cfg, id)); rep.Err == nil {
 				t.Fatalf("poll: %+v, want an error", rep)
@@ -224,6 +224,11 @@ func TestHugeServerWaits(t *testing.T) {
 			if wait := s.NextPoll.Sub(s.LastPoll.Add(s.LastDuration)); (wait-week).Abs() > time.Millisecond ||
 				!strings.HasPrefix(s.IntervalReason, retryAfterReason) {
 				t.Errorf("next poll %s after the answer (%s), want 7 days (Retry-After)", wait, s.IntervalReason)
+			}
+			// The message says what is obeyed, and what was asked.
+			want := "(retry after 7 days; asked " + asked + ")"
+			if !strings.HasSuffix(s.LastError, want) || !strings.Contains(logs.String(), want) {
+				t.Errorf("error %q, want it to end in %q, in the state and the log", s.LastError, want)
 			}
 		})
 	}
