@@ -24,6 +24,8 @@ import (
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 	"golang.org/x/text/language"
+
+	"newswire/internal/urlsafe"
 )
 
 // ErrNotFeed is wrapped by Parse's error when the document is neither RSS,
@@ -73,11 +75,13 @@ func Parse(body []byte, opt ParseOptions) (*Feed, error) {
 
 // guardParse runs one parse so that a malformed document can cost the poll
 // of one source but never the daemon: a panic in the parsers becomes an
-// error. It also gives every error its "feeds: parse URL: " prefix.
+// error. It also gives every error its "feeds: parse URL: " prefix, with
+// the URL's credentials masked.
 func guardParse(feedURL string, parse func() (*Feed, error)) (feed *Feed, err error) {
 	if feedURL == "" {
 		feedURL = "document"
 	}
+	feedURL = urlsafe.Redacted(feedURL)
 	defer func() {
 		if r := recover(); r != nil {
 			feed, err = nil, fmt.Errorf("feeds: parse %s: panic: %v", feedURL, r)

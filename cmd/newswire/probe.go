@@ -13,6 +13,7 @@ import (
 	"newswire/feeds"
 	"newswire/internal/fetch"
 	"newswire/internal/scrape"
+	"newswire/internal/urlsafe"
 )
 
 // probeItems is how many of the extracted items probe shows.
@@ -33,8 +34,10 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if kind, ok := feeds.FeedKind(resp.Body, resp.ContentType); ok {
 		id := sourceID(resp.URL)
+		// The entry keeps the URL whole, credentials included, to be
+		// pasted as it is; the rest of what probe says masks them.
 		fmt.Fprintf(stdout, "%s is a feed itself (%s): use it as the source's url.\n\nconfig.yaml entry:\n\n  - id: %s\n    url: %s\n",
-			resp.URL, kind, id, strconv.Quote(resp.URL))
+			urlsafe.Redacted(resp.URL), kind, id, strconv.Quote(resp.URL))
 		return nil
 	}
 	p, err := scrape.Propose(scrape.Page{URL: resp.URL, Body: resp.Body, ContentType: resp.ContentType}, scrape.Options{})
@@ -46,12 +49,12 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	if title == "" {
 		title = id
 	}
-	fmt.Fprintf(stdout, "page: %s\n  %s\n", resp.URL, title)
+	fmt.Fprintf(stdout, "page: %s\n  %s\n", urlsafe.Redacted(resp.URL), title)
 
 	if len(p.Feeds) > 0 {
 		fmt.Fprintf(stdout, "\nThe page announces %d %s; prefer a feed to selectors:\n", len(p.Feeds), plural(len(p.Feeds), "feed", "feeds"))
 		for _, f := range p.Feeds {
-			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, f.URL, f.Title)
+			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, urlsafe.Redacted(f.URL), f.Title)
 		}
 		fmt.Fprintf(stdout, "\nconfig.yaml entry for the first feed:\n\n  - id: %s\n    title: %s\n    url: %s\n",
 			id, strconv.Quote(title), strconv.Quote(p.Feeds[0].URL))
@@ -61,7 +64,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 		if len(p.Feeds) > 0 {
 			return nil
 		}
-		return exitError{msg: fmt.Sprintf("probe: %s announces no feed, and no repeated blocks holding a link and a heading were found", resp.URL)}
+		return exitError{msg: fmt.Sprintf("probe: %s announces no feed, and no repeated blocks holding a link and a heading were found", urlsafe.Redacted(resp.URL))}
 	}
 	if len(p.Feeds) > 0 {
 		fmt.Fprintln(stdout, "\nIf those feeds fail, the page itself can be read with selectors.")

@@ -140,3 +140,45 @@ func TestProbeOfAFeedInASingleByteCharset(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeMasksCredentials: what probe says of a URL that carries a
+// password or a token masks them, in its errors as in its output; only
+// the entry to paste into config.yaml keeps the URL whole.
+func TestProbeMasksCredentials(t *testing.T) {
+	const password, token = "MatKhau9Bien", "TokBiMat7Tin"
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/khong-co":
+			http.NotFound(w, r)
+			return
+		case "/co-feed":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(`<!doctype html><html><head><title>Báo Vùng Cao</title><link rel="alternate" type="application/rss+xml" title="Tin mới" href="/rss?api_key=` + token + `"></head><body><p>Tin tức các huyện vùng cao.</p></body></html>`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html><head><title>Báo Vùng Cao</title></head><body><p>Trang đang bảo trì.</p></body></html>`))
+	}))
+	secret := strings.Replace(srv.URL, "://", "://bientap:"+password+"@", 1)
+	for _, path := range []string{"/khong-co", "/bao-tri"} {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"probe", secret + path + "?token=" + token}, &out)
+		if err == nil {
+			t.Fatalf("probe of %s succeeded:\n%s", path, out.String())
+		}
+		shown := err.Error() + "\n" + out.String()
+		if !strings.Contains(shown, "xxxxx") || strings.Contains(shown, password) || strings.Contains(shown, token) {
+			t.Errorf("probe of %s showed:\n%s", path, shown)
+		}
+	}
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"probe", secret + "/co-feed"}, &out); err != nil {
+		t.Fatalf("probe of a page announcing its feed: %v\n%s", err, out.String())
+	}
+	said, entry, _ := strings.Cut(out.String(), "config.yaml entry")
+	if !strings.Contains(said, "api_key=xxxxx") || strings.Contains(said, password) || strings.Contains(said, token) ||
+		!strings.Contains(entry, "api_key="+token) {
+		t.Errorf("probe of a page announcing its feed printed:\n%s", out.String())
+	}
+}

@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"newswire/internal/urlsafe"
 )
 
 // Options configure a Client. Zero values take the defaults in brackets.
@@ -73,7 +75,7 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("fetch: GET %s: %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	msg := fmt.Sprintf("fetch: GET %s: %d %s", urlsafe.Redacted(e.URL), e.Status, http.StatusText(e.Status))
 	switch {
 	case e.RetryAfter <= 0:
 	case e.Obeyed > 0 && e.Obeyed != e.RetryAfter:
@@ -277,11 +279,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	ctx = Trail(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil || (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
-		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", r.URL)
+		return nil, fmt.Errorf("fetch: %q is not an absolute http(s) URL", urlsafe.Redacted(r.URL))
 	}
 	release, err := c.hostSlot(ctx, strings.ToLower(req.URL.Host))
 	if err != nil {
-		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
+		return nil, fmt.Errorf("fetch: GET %s: %w", urlsafe.Redacted(r.URL), err)
 	}
 	defer release()
 
@@ -302,10 +304,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	start := time.Now()
 	resp, movedTo, err := c.follow(req, deadline)
 	if err != nil {
-		return nil, fmt.Errorf("fetch: GET %s: %w", r.URL, err)
+		return nil, fmt.Errorf("fetch: GET %s: %w", urlsafe.Redacted(r.URL), err)
 	}
 	defer resp.Body.Close()
-	// Past the redirects, errors name the URL that answered.
+	// Past the redirects, errors name the URL that answered, redacted
+	// when an error is made: most requests make none.
 	answered := resp.Request.URL.String()
 
 	out := &Response{
@@ -322,7 +325,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		// Not modified since nothing: a server (or a cache before it)
 		// that answers so gives no document, and the source would look
 		// healthy forever without one.
-		return nil, fmt.Errorf("fetch: GET %s: 304 Not Modified to a request that sent no If-None-Match or If-Modified-Since", answered)
+		return nil, fmt.Errorf("fetch: GET %s: 304 Not Modified to a request that sent no If-None-Match or If-Modified-Since", urlsafe.Redacted(answered))
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true
 		// A 304 may omit validators; keep the ones we sent.
@@ -338,7 +341,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 			// Refused before reading: a server that declares more than
 			// the cap and then trickles it would hold a worker until the
 			// timeout for a body that would be refused anyway.
-			return nil, fmt.Errorf("fetch: GET %s: %w (Content-Length %d, over %d bytes)", answered, ErrTooLarge, resp.ContentLength, c.opt.MaxBody)
+			return nil, fmt.Errorf("fetch: GET %s: %w (Content-Length %d, over %d bytes)", urlsafe.Redacted(answered), ErrTooLarge, resp.ContentLength, c.opt.MaxBody)
 		}
 		var src io.Reader = resp.Body
 		length := resp.ContentLength
@@ -349,10 +352,10 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		}
 		body, err := readBody(src, length, c.opt.MaxBody)
 		if err != nil {
-			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", answered, err)
+			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", urlsafe.Redacted(answered), err)
 		}
 		if int64(len(body)) > c.opt.MaxBody {
-			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", answered, ErrTooLarge, c.opt.MaxBody)
+			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", urlsafe.Redacted(answered), ErrTooLarge, c.opt.MaxBody)
 		}
 		out.Body = body
 	default:
@@ -430,10 +433,10 @@ func (c *Client) follow(req *http.Request, deadline time.Time) (resp *http.Respo
 		}
 		next, err := req.URL.Parse(loc)
 		if err != nil {
-			return nil, "", fmt.Errorf("redirect to %q: %w", loc, err)
+			return nil, "", fmt.Errorf("redirect to %q: %w", urlsafe.Redacted(loc), err)
 		}
 		if next.Scheme != "http" && next.Scheme != "https" {
-			return nil, "", fmt.Errorf("redirect to %q: not an http(s) URL", loc)
+			return nil, "", fmt.Errorf("redirect to %q: not an http(s) URL", urlsafe.Redacted(loc))
 		}
 		req = req.Clone(req.Context())
 		req.URL, req.Host = next, ""

@@ -12,6 +12,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/fetch"
+	"newswire/internal/urlsafe"
 )
 
 // feedTypes are the link types autodiscovery follows, best first.
@@ -38,11 +39,11 @@ func isHTML(resp *fetch.Response) bool {
 func discover(resp *fetch.Response) (string, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
 	if err != nil {
-		return "", fmt.Errorf("poll: %s is a web page that cannot be read: %w", resp.URL, err)
+		return "", fmt.Errorf("poll: %s is a web page that cannot be read: %w", urlsafe.Redacted(resp.URL), err)
 	}
 	base, err := url.Parse(resp.URL)
 	if err != nil {
-		return "", fmt.Errorf("poll: page URL %q: %w", resp.URL, err)
+		return "", fmt.Errorf("poll: page URL %q: %w", urlsafe.Redacted(resp.URL), err)
 	}
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
 		if b, err := base.Parse(href); err == nil {
@@ -70,5 +71,5 @@ func discover(resp *fetch.Response) (string, error) {
 			return u, nil
 		}
 	}
-	return "", fmt.Errorf("poll: %s is a web page, not a feed, and links to no feed (<link rel=\"alternate\" type=\"application/rss+xml\">)", resp.URL)
+	return "", fmt.Errorf("poll: %s is a web page, not a feed, and links to no feed (<link rel=\"alternate\" type=\"application/rss+xml\">)", urlsafe.Redacted(resp.URL))
 }

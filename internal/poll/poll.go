@@ -27,6 +27,7 @@ import (
 	"newswire/internal/sanitize"
 	"newswire/internal/scrape"
 	"newswire/internal/story"
+	"newswire/internal/urlsafe"
 	"newswire/store"
 )
 
@@ -289,7 +290,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		st.LastResult, st.LastStatus, st.LastError = ResultGone, se.Status, rep.Err.Error()
 		st.Interval, st.IntervalReason, st.NextPoll = 0, "stopped: 410 Gone", time.Time{}
 		p.log.Error("source is gone (410); polling stopped: remove it or give it a new url in config.yaml",
-			"source", src.ID, "url", st.GoneURL)
+			"source", src.ID, "url", urlsafe.Redacted(st.GoneURL))
 	case err != nil:
 		rep.Result, rep.Err = ResultError, err
 		st.LastResult = ResultError
@@ -339,7 +340,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 }
 
 func goneError(src config.Source, url string) error {
-	return fmt.Errorf("poll: %s: GET %s: 410 Gone: polling stopped; remove the source or give it a new url in config.yaml", src.ID, url)
+	return fmt.Errorf("poll: %s: GET %s: 410 Gone: polling stopped; remove the source or give it a new url in config.yaml", src.ID, urlsafe.Redacted(url))
 }
 
 // serverHint is how long the server asked to be left alone, and how it said so.
@@ -405,7 +406,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			return hint, err
 		}
 		if resp, err = p.get(ctx, fetch.Request{URL: feedURL}, rep); err != nil {
-			return hint, fmt.Errorf("poll: feed %s discovered on %s: %w", feedURL, url, err)
+			return hint, fmt.Errorf("poll: feed %s discovered on %s: %w", urlsafe.Redacted(feedURL), urlsafe.Redacted(url), err)
 		}
 		p.relocate(src, st, feedURL, "discovered")
 		rep.Status, st.LastStatus = resp.Status, resp.Status
@@ -559,7 +560,7 @@ func (p *Poller) relocate(src config.Source, st *store.SourceState, url, reason 
 	if reason == "discovered" {
 		msg = "source url is a web page; polling the feed it links to; put that url in config.yaml"
 	}
-	p.log.Warn(msg, "source", src.ID, "config_url", src.URL, "new_url", url)
+	p.log.Warn(msg, "source", src.ID, "config_url", urlsafe.Redacted(src.URL), "new_url", urlsafe.Redacted(url))
 }
 
 // get fetches req, adding the time it took to rep.Fetch.

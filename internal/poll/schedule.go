@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"newswire/internal/config"
+	"newswire/internal/urlsafe"
 	"newswire/store"
 )
 
@@ -112,7 +113,7 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 			if !p.said.first("gone\x00" + src.ID + "\x00" + st.GoneURL) {
 				level = slog.LevelDebug // said when the daemon started
 			}
-			p.log.Log(context.Background(), level, "source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", st.GoneURL)
+			p.log.Log(context.Background(), level, "source is gone (410) and not polled; remove it or give it a new url in config.yaml", "source", src.ID, "url", urlsafe.Redacted(st.GoneURL))
 			continue
 		}
 		if ok && urlChanged(src, st) && st.NextPoll.After(now) {

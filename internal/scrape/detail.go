@@ -12,6 +12,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/fetch"
+	"newswire/internal/urlsafe"
 )
 
 // Fetcher is the one thing Scraper needs of internal/fetch: a GET that
@@ -54,7 +55,7 @@ func (s *Scraper) Scrape(ctx context.Context, f Fetcher, page Page, r Rules, opt
 	}
 	w, err := s.fillBodies(ctx, f, feed.Items, r.Body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scrape: %s: %w", page.URL, err)
+		return nil, nil, fmt.Errorf("scrape: %s: %w", urlsafe.Redacted(page.URL), err)
 	}
 	return feed, append(warnings, w...), nil
 }
@@ -96,13 +97,13 @@ func (s *Scraper) fillBodies(ctx context.Context, f Fetcher, items []feeds.Item,
 		if err != nil {
 			failed++
 			if firstFailure == "" {
-				firstFailure = fmt.Sprintf("%s: %v", it.Link, err)
+				firstFailure = fmt.Sprintf("%s: %v", urlsafe.Redacted(it.Link), err)
 			}
 			continue
 		}
 		if body == "" {
 			if firstMiss == "" {
-				firstMiss = it.Link
+				firstMiss = urlsafe.Redacted(it.Link)
 			}
 		} else {
 			matched++

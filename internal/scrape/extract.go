@@ -44,11 +44,11 @@ var vietnam = sync.OnceValue(func() *time.Location {
 func Extract(page Page, r Rules, opt Options) (*feeds.Feed, []string, error) {
 	c, err := compile(r)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scrape: %s: %w", page.URL, err)
+		return nil, nil, fmt.Errorf("scrape: %s: %w", urlsafe.Redacted(page.URL), err)
 	}
 	feed, warnings, err := c.extract(page, opt)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scrape: %s: %w", page.URL, err)
+		return nil, nil, fmt.Errorf("scrape: %s: %w", urlsafe.Redacted(page.URL), err)
 	}
 	return feed, warnings, nil
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"newswire/feeds"
+	"newswire/internal/urlsafe"
 )
 
 // FeedLink is a feed a page announces with <link rel="alternate">.
@@ -52,7 +53,7 @@ const minItems = 3
 func Propose(page Page, opt Options) (*Proposal, error) {
 	doc, err := parsePage(page)
 	if err != nil {
-		return nil, fmt.Errorf("scrape: probe %s: %w", page.URL, err)
+		return nil, fmt.Errorf("scrape: probe %s: %w", urlsafe.Redacted(page.URL), err)
 	}
 	p := &Proposal{PageTitle: text(doc.Find("title").First())}
 	doc.Find("link[rel][href]").Each(func(_ int, s *goquery.Selection) {
