@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -22,6 +23,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/config"
+	"newswire/internal/urlsafe"
 )
 
 // CallbackPath is where hubs call newswire back, followed by the source id.
@@ -119,7 +121,7 @@ func (s *Subscriber) Run(ctx context.Context) error {
 				continue
 			}
 			if err := s.Subscribe(ctx, src.ID, hub, topic); err != nil {
-				s.log.Warn("websub: subscribe", "source", src.ID, "hub", hub, "error", err)
+				s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
 			}
 			next = minTime(next, time.Now().Add(retry))
 		}
@@ -153,19 +155,22 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 		"hub.lease_seconds": {strconv.Itoa(int(s.cfg.WebSub.Lease.D().Seconds()))},
 		"hub.secret":        {s.cfg.WebSub.Secret},
 	}
+	// A topic is a source's URL, or what its feed calls itself: its
+	// credentials stay out of the log, as the poller's do.
+	shownTopic, shownHub := urlsafe.Redacted(topic), urlsafe.Redacted(hub)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("websub: subscribe %s at %s: %w", topic, hub, err)
+		return fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("websub: subscribe %s at %s: %w", topic, hub, err)
+		return fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("websub: subscribe %s at %s: %s: %s", topic, hub, resp.Status, bytes.TrimSpace(msg))
+		return fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
 	}
 	return nil
 }
@@ -280,11 +285,11 @@ func checkSignature(header, secret string, body []byte) error {
 func discover(ctx context.Context, client *http.Client, feedURL string) (hub, topic string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("websub: GET %s: %w", urlsafe.Redacted(feedURL), withoutURL(err))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("websub: GET %s: %w", urlsafe.Redacted(feedURL), withoutURL(err))
 	}
 	defer resp.Body.Close()
 	topic = ""
@@ -320,9 +325,20 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 		}
 	}
 	if hub == "" {
-		return "", "", fmt.Errorf("websub: %s advertises no hub", feedURL)
+		return "", "", fmt.Errorf("websub: %s advertises no hub", urlsafe.Redacted(feedURL))
 	}
 	return hub, cmp.Or(topic, feedURL), nil
+}
+
+// withoutURL is err without the URL net/http puts in it (a *url.Error),
+// which masks a password but not a token in the query: the caller names
+// the URL itself, redacted.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 func minTime(a, b time.Time) time.Time {

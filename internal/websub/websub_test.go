@@ -476,3 +476,50 @@ default_category: thoi-su
 		t.Error("a source with a new URL was not subscribed")
 	}
 }
+
+// TestSubscriberMasksCredentials: a source's URL may carry a password and
+// a token. Finding its hub, and asking the hub, fail in many ways; none of
+// their errors shows either.
+func TestSubscriberMasksCredentials(t *testing.T) {
+	const password, token = "MatKhau9Bien", "TokBiMat7Tin"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			http.Error(w, "chủ đề không hợp lệ", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_, _ = io.WriteString(w, `<rss version="2.0"><channel><title>Tin Hà Giang</title></channel></rss>`)
+	}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	withSecrets := func(base string) string {
+		return strings.Replace(base, "://", "://bientap:"+password+"@", 1) + "/rss?token=" + token
+	}
+	b := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:8080
+data_dir: %s
+websub: {subscribe: true, secret: %s}
+sources: [{id: hagiang, url: %q}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, t.TempDir(), secret, withSecrets(srv.URL)))
+	sub := NewSubscriber(b, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	ctx := context.Background()
+	var errs []error
+	_, _, err := discover(ctx, sub.client, withSecrets(srv.URL))
+	errs = append(errs, err)
+	_, _, err = discover(ctx, sub.client, withSecrets(closed.URL))
+	errs = append(errs, err)
+	errs = append(errs, sub.Subscribe(ctx, "hagiang", withSecrets(srv.URL), withSecrets(srv.URL)))
+	errs = append(errs, sub.Subscribe(ctx, "hagiang", withSecrets(closed.URL), withSecrets(srv.URL)))
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("case %d: no error", i)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "xxxxx") || strings.Contains(msg, password) || strings.Contains(msg, token) {
+			t.Errorf("case %d: error %q", i, msg)
+		}
+	}
+}
