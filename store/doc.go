@@ -87,6 +87,9 @@
 // # Caveats
 //
 // The file never shrinks; compacting it needs exclusive access (the daemon
-// stopped). A process killed mid-write loses only the open transaction. A full
+// stopped), and keeps every bucket's sequence. Story ids and change cursors
+// are those sequences (Counters): a backup put in the place of a store that
+// went on after it must be raised to that store's counters first (GoOn), or
+// it hands out again ids and cursors that readers and partners hold. A process killed mid-write loses only the open transaction. A full
 // disk, or Options.MaxSize, fails the commit and rolls it back.
 package store

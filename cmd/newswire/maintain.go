@@ -52,10 +52,23 @@ func unusedName(base string) string {
 }
 
 // restoreStore puts a backup in place of the store, keeping the store it
-// replaces beside it. The daemon must be stopped.
-func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
+// replaces beside it. The daemon must be stopped. The restored store goes
+// on from the story ids and change cursors of the store it replaces, and
+// from those implied by after (a cursor the lost store handed out), so that
+// none handed out before is handed out again.
+func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
+	}
+	from, err := store.ReadCounters(backup)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	goOn := from
+	if after != "" {
+		if goOn, err = from.UpTo(after); err != nil {
+			return fmt.Errorf("restore: -after: %w (give a cursor the lost store handed out: an X-Newswire-Cursor header, or ?since= value)", err)
+		}
 	}
 	if addr := runningDaemon(context.Background(), cfg); addr != "" {
 		return fmt.Errorf("restore: the daemon listening at %s holds the store; stop it first", addr)
@@ -74,6 +87,11 @@ func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
 		// Hold the lock until the backup is in place, so no daemon starts
 		// on a half-restored store.
 		defer st.Close()
+		current, err := st.Counters()
+		if err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		goOn = goOn.Max(current)
 		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
@@ -81,12 +99,29 @@ func restoreStore(cfg *config.Config, backup string, stdout io.Writer) error {
 	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if err := store.CopyFile(backup, path); err != nil {
+	// The copy goes on from the counters before it takes the store's place.
+	tmp := path + ".restore"
+	defer os.Remove(tmp)
+	if err := store.CopyFile(backup, tmp); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := store.GoOn(tmp, goOn); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(stdout, "restore: %s now holds %s\n", path, backup)
 	if kept != "" {
 		fmt.Fprintf(stdout, "restore: the store it replaced is kept as %s\n", kept)
+	}
+	if goOn != from {
+		fmt.Fprintf(stdout, "restore: new stories are numbered after %d (the backup's last: %d), and changes after cursor %s (the backup's: %s)\n",
+			goOn.Story, from.Story, goOn.Cursor(), from.Cursor())
+	}
+	if kept == "" && after == "" {
+		fmt.Fprintf(stdout, "restore: no store was replaced: story ids and cursors handed out after the backup (cursor %s) may be handed out again; "+
+			"restore again with -after CURSOR, the newest cursor a partner holds, to go on after it\n", from.Cursor())
 	}
 	return nil
 }

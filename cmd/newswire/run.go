@@ -45,7 +45,8 @@ commands:
   backup FILE    write a consistent copy of the store to FILE (works while the daemon runs)
   probe URL      propose a config.yaml entry for a web page: its feeds, or selectors for its news
   compact        rewrite the store without its free space (daemon stopped)
-  restore FILE   put a backup in place of the store, keeping the old one (daemon stopped)
+  restore FILE   put a backup in place of the store, keeping the old one (daemon stopped;
+                 -after CURSOR: with no store to replace, go on after a cursor the lost one gave)
   import-opml FILE
                  print the config.yaml source entries for the feeds of an OPML file
 
@@ -73,6 +74,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var diff bool
 	if cmd == "check-config" {
 		fs.BoolVar(&diff, "diff", false, "also show what a reload would change in the running daemon")
+	}
+	var after string
+	if cmd == "restore" {
+		fs.StringVar(&after, "after", "", "a cursor the lost store handed out: the restored store's ids and cursors go on after it")
 	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -104,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("restore: want one backup FILE to restore, got %d arguments", len(pos))
 		}
-		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, pos[0], stdout) })
+		return withConfig(*configPath, func(cfg *config.Config) error { return restoreStore(cfg, pos[0], after, stdout) })
 	case "probe":
 		return probe(ctx, pos, stdout)
 	case "import-opml":

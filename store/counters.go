@@ -1,0 +1,142 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Counters are where the sequences that the store's public names come from
+// stand: story ids (tag:…:story/N) and the change log (the ?since= cursors).
+// Neither ever goes back in one file. A file put in another's place (a
+// restored backup) must go on from at least where the one it replaces had
+// got to (GoOn), or it hands out again, for other stories and other
+// changes, ids and cursors that readers and partners already hold.
+type Counters struct {
+	Story  uint64 // the last story id given
+	Change uint64 // the last change logged: the newest cursor handed out
+}
+
+// Max is the larger of c and o, counter by counter.
+func (c Counters) Max(o Counters) Counters {
+	return Counters{Story: max(c.Story, o.Story), Change: max(c.Change, o.Change)}
+}
+
+// Cursor is the change cursor of c.Change.
+func (c Counters) Cursor() string { return ChangeCursor(c.Change) }
+
+// UpTo returns the least counters that every id and cursor handed out by a
+// store that was at c and went on to hand out cursor stays within: every
+// story it created took a change of its own, so its ids went up by no more
+// than its change log did. A cursor not past c changes nothing.
+func (c Counters) UpTo(cursor string) (Counters, error) {
+	k, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(k) != 8 {
+		return Counters{}, fmt.Errorf("store: cursor %q: %w", cursor, ErrBadCursor)
+	}
+	seq := binary.BigEndian.Uint64(k)
+	if seq <= c.Change {
+		return c, nil
+	}
+	return Counters{Story: c.Story + (seq - c.Change), Change: seq}, nil
+}
+
+// Counters reads where the store's sequences stand.
+func (s *Store) Counters() (Counters, error) {
+	var c Counters
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c = readCounters(tx)
+		return nil
+	})
+	if err != nil {
+		return Counters{}, fmt.Errorf("store: counters: %w", err)
+	}
+	return c, nil
+}
+
+func readCounters(tx *bolt.Tx) Counters {
+	var c Counters
+	if b := tx.Bucket(bucketStories); b != nil {
+		c.Story = b.Sequence()
+	}
+	if b := tx.Bucket(bucketChanges); b != nil {
+		c.Change = b.Sequence()
+	}
+	return c
+}
+
+// ReadCounters reads the counters of the store file at path (a backup)
+// without writing to it.
+func ReadCounters(path string) (Counters, error) {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		return Counters{}, fmt.Errorf("store: counters of %s: %w", path, err)
+	}
+	defer db.Close()
+	var c Counters
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		c = readCounters(tx)
+		return nil
+	})
+	if err != nil {
+		return Counters{}, fmt.Errorf("store: counters of %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// GoOn raises the counters of the store file at path to at least c, in one
+// write transaction, so that the next story created there takes an id
+// above c.Story and the next change a cursor above c.Change, and a cursor
+// up to c.Change is one the file handed out: "after this point". It is for
+// a file no process has open (restore calls it on its copy of a backup
+// before putting it in place); it leaves the rest of the file as it is, an
+// older schema included, for the next Open to migrate.
+func GoOn(path string, c Counters) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return fmt.Errorf("store: go on in %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return fmt.Errorf("store: go on in %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		stories := tx.Bucket(bucketStories)
+		if stories.Sequence() < c.Story {
+			if err := stories.SetSequence(c.Story); err != nil {
+				return fmt.Errorf("story ids: %w", err)
+			}
+		}
+		// A file older than the change log gets it now, its stories
+		// logged first, as its migration would.
+		changes, _, err := changeBuckets(tx)
+		if err != nil {
+			return fmt.Errorf("change log: %w", err)
+		}
+		if changes.Sequence() < c.Change {
+			if err := changes.SetSequence(c.Change); err != nil {
+				return fmt.Errorf("change log: %w", err)
+			}
+		}
+		return nil
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: go on from story %d and change %d in %s: %w", c.Story, c.Change, path, err)
+	}
+	return nil
+}
