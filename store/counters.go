@@ -95,11 +95,13 @@ func ReadCounters(path string) (Counters, error) {
 // GoOn raises the counters of the store file at path to at least c, in one
 // write transaction, so that the next story created there takes an id
 // above c.Story and the next change a cursor above c.Change, and a cursor
-// up to c.Change is one the file handed out: "after this point". It is for
+// up to c.Change is one the file handed out: "after this point". An
+// authority that is not empty becomes the one the file records its ids
+// were published under (Authority), which ids go on under. It is for
 // a file no process has open (restore calls it on its copy of a backup
 // before putting it in place); it leaves the rest of the file as it is, an
 // older schema included, for the next Open to migrate.
-func GoOn(path string, c Counters) error {
+func GoOn(path string, c Counters, authority string) error {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
 	})
@@ -130,6 +132,11 @@ func GoOn(path string, c Counters) error {
 				return fmt.Errorf("change log: %w", err)
 			}
 		}
+		if authority != "" {
+			if err := tx.Bucket(bucketMeta).Put(keyAuthority, []byte(authority)); err != nil {
+				return fmt.Errorf("authority: %w", err)
+			}
+		}
 		return nil
 	})
 	if cerr := db.Close(); err == nil {
@@ -137,6 +144,43 @@ func GoOn(path string, c Counters) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: go on from story %d and change %d in %s: %w", c.Story, c.Change, path, err)
+	}
+	return nil
+}
+
+// keyAuthority is the meta key of the authority of the store's story ids
+// (tag:AUTHORITY,2026:story/N): the one they were published under.
+var keyAuthority = []byte("authority")
+
+// Authority returns the authority the store records its story ids were
+// published under; "" when it records none (a new store, or one written
+// before it was recorded).
+func (s *Store) Authority() (string, error) {
+	var a string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		a = string(tx.Bucket(bucketMeta).Get(keyAuthority))
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: authority: %w", err)
+	}
+	return a, nil
+}
+
+// SetAuthority records a as the authority the store's story ids are
+// published under; recording the one already there writes nothing.
+func (s *Store) SetAuthority(a string) error {
+	if a == "" {
+		return fmt.Errorf("store: record an empty authority")
+	}
+	if cur, err := s.Authority(); err == nil && cur == a {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyAuthority, []byte(a))
+	})
+	if err != nil {
+		return fmt.Errorf("store: record authority %s: %w", a, err)
 	}
 	return nil
 }

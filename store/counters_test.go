@@ -61,11 +61,11 @@ func TestGoOn(t *testing.T) {
 	}
 	ts.close()
 
-	if err := GoOn(backup, lost); err != nil {
+	if err := GoOn(backup, lost, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Raising them again to less changes nothing.
-	if err := GoOn(backup, from); err != nil {
+	if err := GoOn(backup, from, ""); err != nil {
 		t.Fatal(err)
 	}
 	restored := openTestStore(t, backup, Options{})
@@ -112,7 +112,7 @@ func TestGoOnOlderThanTheLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := GoOn(path, Counters{Story: 10, Change: 20}); err != nil {
+	if err := GoOn(path, Counters{Story: 10, Change: 20}, ""); err != nil {
 		t.Fatal(err)
 	}
 	s := openTestStore(t, path, Options{})
@@ -160,5 +160,37 @@ func TestCompactKeepsCounters(t *testing.T) {
 	c := openTestStore(t, dst, Options{})
 	if got := c.counters(); got != want {
 		t.Fatalf("compacted counters %+v, want %+v", got, want)
+	}
+}
+
+// TestAuthority: the authority of story ids is recorded once, kept across
+// a reopen and a compaction, read by a read-only open, and set by GoOn.
+func TestAuthority(t *testing.T) {
+	ts := newTestStore(t)
+	if a, err := ts.Authority(); err != nil || a != "" {
+		t.Fatalf("a new store's authority: %q, %v; want none", a, err)
+	}
+	if err := ts.SetAuthority("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	path := ts.path
+	ts.close()
+	dst := filepath.Join(t.TempDir(), "compact.db")
+	if _, _, err := Compact(path, dst, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, dst} {
+		ro := openTestStore(t, p, Options{ReadOnly: true})
+		if a, err := ro.Authority(); err != nil || a != "127.0.0.1" {
+			t.Errorf("%s: authority %q, %v; want 127.0.0.1", p, a, err)
+		}
+		ro.close()
+	}
+	if err := GoOn(dst, Counters{}, "tin.example.vn"); err != nil {
+		t.Fatal(err)
+	}
+	s := openTestStore(t, dst, Options{})
+	if a, err := s.Authority(); err != nil || a != "tin.example.vn" {
+		t.Errorf("after GoOn: authority %q, %v; want tin.example.vn", a, err)
 	}
 }

@@ -66,6 +66,7 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // start serves and polls under cfg, polling the sources named in soon
 // first. The caller holds d.mu, or is alone.
 func (d *daemon) start(cfg *config.Config, soon ...string) {
+	publishUnder(cfg, d.st, d.log)
 	d.cfg = cfg
 	setMemoryLimit(cfg)
 	setCommitDelay(d.st, cfg)

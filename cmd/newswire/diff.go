@@ -25,6 +25,8 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 	if err := json.Unmarshal(buf.Bytes(), &running); err != nil {
 		return fmt.Errorf("check-config -diff: reading the running config: %w", err)
 	}
+	// The store's authority goes on, as a reload carries it over.
+	next.PublishedAuthority = running.PublishedAuthority
 	changes := config.Diff(&running, next.Redacted())
 	if len(changes) == 0 {
 		fmt.Fprintln(stdout, "a reload would change nothing")

@@ -55,7 +55,8 @@ func unusedName(base string) string {
 // replaces beside it. The daemon must be stopped. The restored store goes
 // on from the story ids and change cursors of the store it replaces, and
 // from those implied by after (a cursor the lost store handed out), so that
-// none handed out before is handed out again.
+// none handed out before is handed out again; and under the authority the
+// store it replaces published its ids under.
 func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
@@ -74,7 +75,7 @@ func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) er
 		return fmt.Errorf("restore: the daemon listening at %s holds the store; stop it first", addr)
 	}
 	path := storePath(cfg)
-	var kept string
+	var kept, authority string
 	if _, err := os.Stat(path); err == nil {
 		// Taking the lock proves no daemon is using the store.
 		st, err := openStore(cfg)
@@ -92,6 +93,10 @@ func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) er
 			return fmt.Errorf("restore: %w", err)
 		}
 		goOn = goOn.Max(current)
+		// Ids go on under the authority they were last published under.
+		if authority, err = st.Authority(); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
 		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
@@ -105,7 +110,7 @@ func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) er
 	if err := store.CopyFile(backup, tmp); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if err := store.GoOn(tmp, goOn); err != nil {
+	if err := store.GoOn(tmp, goOn, authority); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

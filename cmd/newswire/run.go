@@ -431,6 +431,7 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 	}
 	defer st.Close()
 	setCommitDelay(st, cfg)
+	publishUnder(cfg, st, newLogger(cfg))
 	// Each source's outcome is printed below; logging it too would say it twice.
 	p := poll.New(cfg, st, slog.New(slog.DiscardHandler))
 	// What the last run (of fetch or serve) knew of each source's document
@@ -526,6 +527,9 @@ func checkConfig(path string, stdout io.Writer) error {
 
 func exportStories(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	err := readStore(ctx, cfg, "/api/export", stdout, func(st *store.Store) error {
+		if err := readUnder(cfg, st); err != nil {
+			return err
+		}
 		return export.Write(ctx, st, cfg.Authority(), stdout)
 	})
 	if err != nil {

@@ -52,14 +52,23 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return withConfig(*configPath, func(cfg *config.Config) error {
+		var err error
+		authority := ""
 		for i, s := range ids {
-			if strings.HasPrefix(s, "tag:") && s != feeds.StoryID(cfg.Authority(), nums[i]) {
+			if !strings.HasPrefix(s, "tag:") {
+				continue
+			}
+			if authority == "" {
+				if authority, err = idAuthority(ctx, cfg); err != nil {
+					return fmt.Errorf("stories: %w", err)
+				}
+			}
+			if s != feeds.StoryID(authority, nums[i]) {
 				// Another newswire's story, or this one's under an old
 				// authority: story n here is another story.
-				return fmt.Errorf("stories: %s is not a story id of this newswire, whose ids read %s", s, feeds.StoryID(cfg.Authority(), nums[i]))
+				return fmt.Errorf("stories: %s is not a story id of this newswire, whose ids read %s", s, feeds.StoryID(authority, nums[i]))
 			}
 		}
-		var err error
 		if *compare {
 			a, b := nums[0], nums[1]
 			api := "/api/stories/" + url.PathEscape(fmt.Sprint(a)) + "/compare/" + url.PathEscape(fmt.Sprint(b))

@@ -25,7 +25,7 @@ type Config struct {
 	Listen          string     `yaml:"listen"`
 	BaseURL         string     `yaml:"base_url"`
 	DataDir         string     `yaml:"data_dir"`
-	TagAuthority    string     `yaml:"tag_authority"` // authority of story tag: URIs; defaults to base_url's host
+	TagAuthority    string     `yaml:"tag_authority"` // authority of story tag: URIs; defaults to the store's (Authority)
 	ItemsPerFeed    int        `yaml:"items_per_feed"`
 	TimeZone        string     `yaml:"time_zone"` // default zone for outlet dates without one
 	Poll            Poll       `yaml:"poll"`
@@ -48,6 +48,12 @@ type Config struct {
 	// it, the garbage collector works harder instead of growing the heap.
 	// The GOMEMLIMIT environment variable, when set, wins.
 	MemoryLimitBytes int64 `yaml:"memory_limit_bytes"`
+
+	// PublishedAuthority is not a key of the file: it is the authority the
+	// store records its story ids were published under, which the daemon
+	// and the commands set from the store. Without tag_authority, it names
+	// the stories whatever base_url becomes (Authority).
+	PublishedAuthority string
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -172,17 +178,27 @@ func (c *Config) Location(s Source) *time.Location {
 	return time.FixedZone("ICT", 7*60*60)
 }
 
-// Authority is the authority of story tag: URIs: tag_authority, else the host
-// of base_url without its port.
+// Authority is the authority of story tag: URIs: tag_authority, else the
+// one the store published its ids under (PublishedAuthority), else, for a
+// store that has published none, the host of base_url without its port.
 func (c *Config) Authority() string {
 	if c.TagAuthority != "" {
 		return c.TagAuthority
+	}
+	if c.PublishedAuthority != "" {
+		return c.PublishedAuthority
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil {
 		return ""
 	}
 	return strings.ToLower(u.Hostname())
+}
+
+// AuthorityChange says that every story id changes from authority from to
+// authority to.
+func AuthorityChange(from, to string) string {
+	return fmt.Sprintf("story ids change from tag:%s,2026:story/… to tag:%s,2026:story/…: partners will get every story again", from, to)
 }
 
 // SourceInterval is how often s is polled when all is well: its own interval,

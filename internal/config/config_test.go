@@ -343,6 +343,8 @@ default_category: thoi-su
 		{"poll interval", c.SourceInterval(hg), 20 * time.Minute},
 		{"authority from base_url", c.Authority(), "tin.example.vn"},
 		{"authority set", (&Config{TagAuthority: "baotinh.example.vn", BaseURL: c.BaseURL}).Authority(), "baotinh.example.vn"},
+		{"authority published", (&Config{PublishedAuthority: "127.0.0.1", BaseURL: c.BaseURL}).Authority(), "127.0.0.1"},
+		{"authority set over published", (&Config{TagAuthority: "baotinh.example.vn", PublishedAuthority: "127.0.0.1"}).Authority(), "baotinh.example.vn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.got != tc.want {

@@ -8,7 +8,7 @@ import (
 
 // Change is one difference between two configs, as a reload would apply it.
 type Change struct {
-	Kind string // added | removed | changed
+	Kind string // added | removed | changed | ids (the authority of story ids)
 	Path string // "sources[baohagiang]", "sources[vov].url", "poll.interval"
 	From string // old value, for changed
 	To   string // new value, for changed
@@ -17,6 +17,8 @@ type Change struct {
 
 func (c Change) String() string {
 	switch c.Kind {
+	case "ids":
+		return AuthorityChange(c.From, c.To)
 	case "changed":
 		return fmt.Sprintf("changed %s: %s → %s", c.Path, c.From, c.To)
 	case "added":
@@ -27,10 +29,16 @@ func (c Change) String() string {
 	return c.Kind + " " + c.Path
 }
 
-// Diff lists what changes from old to new: sources and categories (by id)
-// added, removed or changed field by field, and every other setting changed.
+// Diff lists what changes from old to new: every story id, when their
+// authority changes (with tag_authority, or without it from
+// PublishedAuthority, which new should carry over from old); sources and
+// categories (by id) added, removed or changed field by field; and every
+// other setting changed.
 func Diff(old, new *Config) []Change {
 	var out []Change
+	if from, to := old.Authority(), new.Authority(); from != to {
+		out = append(out, Change{Kind: "ids", Path: "tag_authority", From: from, To: to})
+	}
 	ov, nv := reflect.ValueOf(*old), reflect.ValueOf(*new)
 	t := ov.Type()
 	for i := range t.NumField() {

@@ -79,6 +79,43 @@ default_category: thoi-su
 	}
 }
 
+// TestDiffAuthority: a new base_url changes no story id once the store
+// has published them (PublishedAuthority carried over); a tag_authority
+// that differs changes every one, and Diff says so first.
+func TestDiffAuthority(t *testing.T) {
+	const src = `
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss", level: provincial, language: vi}
+categories:
+  - {id: thoi-su, title: Thời sự}
+default_category: thoi-su
+`
+	old := mustParse(t, src)
+	old.PublishedAuthority = "127.0.0.1"
+	moved := mustParse(t, "base_url: https://tin.example.vn/nw\n"+src)
+	moved.PublishedAuthority = old.PublishedAuthority
+	var got []string
+	for _, c := range Diff(old, moved) {
+		got = append(got, c.String())
+	}
+	if want := []string{"changed base_url: http://127.0.0.1:8080 → https://tin.example.vn/nw"}; !slices.Equal(got, want) {
+		t.Errorf("Diff of a new base_url:\n got %q\nwant %q", got, want)
+	}
+	named := mustParse(t, "tag_authority: tin.example.vn\n"+src)
+	named.PublishedAuthority = old.PublishedAuthority
+	got = got[:0]
+	for _, c := range Diff(old, named) {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"story ids change from tag:127.0.0.1,2026:story/… to tag:tin.example.vn,2026:story/…: partners will get every story again",
+		`changed tag_authority: "" → tin.example.vn`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Diff of a new tag_authority:\n got %q\nwant %q", got, want)
+	}
+}
+
 func mustParse(t *testing.T, yaml string) *Config {
 	t.Helper()
 	c, err := Parse([]byte(yaml), "test.yaml")

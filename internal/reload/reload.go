@@ -129,10 +129,12 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 	if next.Listen != w.current.Listen && next.BaseURL == config.DefaultBaseURL(next.Listen) {
 		// A base_url derived from listen follows it at the restart, not
 		// before: the feeds' links would point where nothing listens
-		// yet, and story ids (tag: URIs under base_url's host, without
-		// tag_authority) would all change at once.
+		// yet.
 		next.BaseURL = w.current.BaseURL
 	}
+	// Story ids go on under the authority the store published them under,
+	// whatever base_url becomes, unless tag_authority says otherwise.
+	next.PublishedAuthority = w.current.PublishedAuthority
 	var changes []string
 	// Secrets (tokens, the WebSub secret) appear in the log and on the
 	// status pages as digests, as check-config -diff shows them.

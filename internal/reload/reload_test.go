@@ -274,3 +274,32 @@ func TestReloadBesideABusyFile(t *testing.T) {
 		t.Fatalf("title %q", c.Title)
 	}
 }
+
+// TestReloadKeepsPublishedAuthority: the authority the running config
+// publishes story ids under goes on into the next: a new base_url changes
+// no id, and the reload does not say that it does.
+func TestReloadKeepsPublishedAuthority(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.PublishedAuthority = "127.0.0.1"
+	a := &applied{ch: make(chan struct{}, 10)}
+	w := New(path, cur, slog.New(slog.DiscardHandler), a.apply)
+	if err := os.WriteFile(path, []byte("base_url: https://tin.example.vn/nw\n"+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := w.Reload("signal")
+	cfg := waitApplied(t, a)
+	if cfg.Authority() != "127.0.0.1" {
+		t.Errorf("after a new base_url, ids are published under %s, want 127.0.0.1", cfg.Authority())
+	}
+	if !st.OK || len(st.Changes) != 1 || !strings.HasPrefix(st.Changes[0], "changed base_url") {
+		t.Errorf("status %+v; want only base_url changed", st)
+	}
+}
