@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"newswire/internal/config"
+	"newswire/internal/explain"
 	"newswire/store"
 )
 
@@ -54,10 +56,11 @@ func unusedName(base string) string {
 // restoreStore puts a backup in place of the store, keeping the store it
 // replaces beside it. The daemon must be stopped. The restored store goes
 // on from the story ids and change cursors of the store it replaces, and
-// from those implied by after (a cursor the lost store handed out), so that
-// none handed out before is handed out again; and under the authority the
-// store it replaces published its ids under.
-func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) error {
+// past each of after (a cursor or a story id, number or tag: URI, that a
+// lost store handed out), so that none handed out before is handed out
+// again; and under the authority the store it replaces published its ids
+// under.
+func restoreStore(cfg *config.Config, backup string, after []string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
 	}
@@ -66,10 +69,20 @@ func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) er
 		return fmt.Errorf("restore: %w", err)
 	}
 	goOn := from
-	if after != "" {
-		if goOn, err = from.UpTo(after); err != nil {
-			return fmt.Errorf("restore: -after: %w (give a cursor the lost store handed out: an X-Newswire-Cursor header, or ?since= value)", err)
+	for _, a := range after {
+		if strings.HasPrefix(a, "tag:") || strings.Trim(a, "0123456789") == "" {
+			id, err := explain.ParseID(a)
+			if err != nil {
+				return fmt.Errorf("restore: -after: %w", err)
+			}
+			goOn = goOn.Max(store.Counters{Story: id})
+			continue
 		}
+		upTo, err := from.UpTo(a)
+		if err != nil {
+			return fmt.Errorf("restore: -after: %w (give a cursor the lost store handed out: an X-Newswire-Cursor header, or ?since= value; or a story id)", err)
+		}
+		goOn = goOn.Max(upTo)
 	}
 	if addr := runningDaemon(context.Background(), cfg); addr != "" {
 		return fmt.Errorf("restore: the daemon listening at %s holds the store; stop it first", addr)
@@ -124,9 +137,9 @@ func restoreStore(cfg *config.Config, backup, after string, stdout io.Writer) er
 		fmt.Fprintf(stdout, "restore: new stories are numbered after %d (the backup's last: %d), and changes after cursor %s (the backup's: %s)\n",
 			goOn.Story, from.Story, goOn.Cursor(), from.Cursor())
 	}
-	if kept == "" && after == "" {
-		fmt.Fprintf(stdout, "restore: no store was replaced: story ids and cursors handed out after the backup (cursor %s) may be handed out again; "+
-			"restore again with -after CURSOR, the newest cursor a partner holds, to go on after it\n", from.Cursor())
+	if kept == "" && len(after) == 0 {
+		fmt.Fprintf(stdout, "restore: no store was replaced: story ids and cursors handed out after the backup (story %d, cursor %s) may be handed out again; "+
+			"restore again with -after CURSOR, the newest cursor a partner holds, and -after ID, the newest story id seen, to go on after them\n", from.Story, from.Cursor())
 	}
 	return nil
 }

@@ -120,12 +120,25 @@ func since(t *testing.T, cfgPath, addr, cursor string) ([]string, int) {
 // holding a cursor of the lost history gets every change made after the
 // restore, and no id names two stories.
 func TestRestoreGoesOn(t *testing.T) {
-	for _, lost := range []bool{false, true} {
-		name := "over the store"
-		if lost {
-			name = "with the store lost, after a partner's cursor"
-		}
-		t.Run(name, func(t *testing.T) {
+	tests := []struct {
+		name string
+		lost bool
+		// after are the -after values given with no store to replace;
+		// "P" is the partner's cursor.
+		after []string
+		fair  string // the fair's id
+	}{
+		{name: "over the store", fair: "tag:127.0.0.1,2026:story/3"},
+		// Cursor 3 came after one edit and one new story; restore takes
+		// both changes for new stories.
+		{name: "with the store lost, after a partner's cursor", lost: true, after: []string{"P"}, fair: "tag:127.0.0.1,2026:story/4"},
+		{
+			name: "with the store lost, after a cursor and a story a reader saw", lost: true,
+			after: []string{"P", "tag:127.0.0.1,2026:story/40"}, fair: "tag:127.0.0.1,2026:story/41",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			desk := newNewsDesk(t)
 			addr := freeAddr(t)
 			cfgPath := desk.config(t, addr)
@@ -150,11 +163,13 @@ func TestRestoreGoesOn(t *testing.T) {
 			partner := cursorOf(t, cfgPath, addr)
 
 			args := []string{"restore", "-config", cfgPath, backup}
-			if lost {
+			if tt.lost {
 				if err := os.Remove(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")); err != nil {
 					t.Fatal(err)
 				}
-				args = append(args, "-after", partner)
+				for _, a := range tt.after {
+					args = append(args, "-after", strings.Replace(a, "P", partner, 1))
+				}
 			}
 			out, err := runCmd(t, args...)
 			if err != nil {
@@ -174,8 +189,8 @@ func TestRestoreGoesOn(t *testing.T) {
 					fairRec = r
 				}
 			}
-			if fairRec.ID == "" {
-				t.Fatal("the fair was not stored")
+			if fairRec.ID != tt.fair {
+				t.Fatalf("the fair was stored as %q, want %s", fairRec.ID, tt.fair)
 			}
 			got, status := since(t, cfgPath, addr, partner)
 			if status != http.StatusOK || len(got) != 1 || got[0] != fair[1] {

@@ -46,7 +46,8 @@ commands:
   probe URL      propose a config.yaml entry for a web page: its feeds, or selectors for its news
   compact        rewrite the store without its free space (daemon stopped)
   restore FILE   put a backup in place of the store, keeping the old one (daemon stopped;
-                 -after CURSOR: with no store to replace, go on after a cursor the lost one gave)
+                 -after CURSOR, -after ID: with no store to replace, go on after
+                 a cursor and a story id the lost one gave)
   import-opml FILE
                  print the config.yaml source entries for the feeds of an OPML file
 
@@ -75,9 +76,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if cmd == "check-config" {
 		fs.BoolVar(&diff, "diff", false, "also show what a reload would change in the running daemon")
 	}
-	var after string
+	var after []string
 	if cmd == "restore" {
-		fs.StringVar(&after, "after", "", "a cursor the lost store handed out: the restored store's ids and cursors go on after it")
+		fs.Func("after", "a cursor or story id the lost store handed out: the restored store goes on after it (repeatable)", func(v string) error {
+			after = append(after, v)
+			return nil
+		})
 	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
