@@ -66,7 +66,9 @@
 // its newest stories, in small write transactions; a story goes with every
 // entry that refers to it, and its GUID and link keys become tombstones, so
 // that an outlet still listing the item does not bring it back (Apply counts
-// it Expired). RetentionStats reports what was removed.
+// it Expired). RetentionStats reports what was removed; Pruned, the
+// categories whose stories a run deleted or trimmed since a mark, which the
+// change log cannot tell (a WebSub publisher pings their feeds).
 //
 // # Transactions
 //

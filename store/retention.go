@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -229,9 +230,60 @@ func (s *Store) pruneTx(now time.Time, res *PruneResult, step func(*pruner) (boo
 	pr.did.Transactions = 1
 	res.add(pr.did)
 	if pr.did.Removed+pr.did.LeftCategory > 0 {
+		// Recorded before the version moves, so that a reader who sees
+		// the new version finds what changed.
+		s.pruned.record(pr.touched)
 		s.version.Add(1)
 	}
 	return more, nil
+}
+
+// prunedCategories records, in memory, the categories whose stories
+// retention changed. The change log does not tell: a deleted story's entry
+// goes with it, and a story that only left a category is no change to
+// partners. Yet each feed that held such a story changed, and a WebSub hub
+// must hear of it.
+type prunedCategories struct {
+	mu   sync.Mutex
+	mark uint64            // the retention transactions recorded
+	last map[string]uint64 // category → mark of the last one that changed it
+}
+
+func (p *prunedCategories) record(categories map[string]bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mark++
+	if p.last == nil {
+		p.last = map[string]uint64{}
+	}
+	for c := range categories {
+		p.last[c] = p.mark
+	}
+}
+
+// Pruned returns, sorted, the categories that held a story which retention
+// deleted or took out of a category after mark, and the mark to pass next
+// time. Every such story was in the "all" index too. A mark from PruneMark
+// or an earlier Pruned starts after what it saw; the record is kept in
+// memory only, so it starts again at Open.
+func (s *Store) Pruned(mark uint64) (categories []string, next uint64) {
+	p := &s.pruned
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c, m := range p.last {
+		if m > mark {
+			categories = append(categories, c)
+		}
+	}
+	slices.Sort(categories)
+	return categories, p.mark
+}
+
+// PruneMark is the mark of Pruned now: what retention changes after this
+// call.
+func (s *Store) PruneMark() uint64 {
+	_, mark := s.Pruned(^uint64(0))
+	return mark
 }
 
 type categoryBound struct {
@@ -277,7 +329,8 @@ type pruner struct {
 	now                                        []byte // deletion time, unix nanos
 	counts                                     tally  // keys taken from each index
 	did                                        PruneResult
-	dirty                                      bool // something was written
+	dirty                                      bool            // something was written
+	touched                                    map[string]bool // the categories of the stories changed
 }
 
 func newPruner(tx *bolt.Tx, now time.Time) *pruner {
@@ -291,6 +344,7 @@ func newPruner(tx *bolt.Tx, now time.Time) *pruner {
 		times:   tx.Bucket(bucketTombTimes),
 		now:     u64(uint64(max(0, now.UnixNano()))),
 		counts:  tally{},
+		touched: map[string]bool{},
 	}
 }
 
@@ -354,6 +408,7 @@ func (pr *pruner) leave(rec *record, category string) error {
 	if err := pr.counts.delete(pr.index.Bucket([]byte(category)), category, timeKey(rec.Story.SortTime, id)); err != nil {
 		return fmt.Errorf("story %d: index %s: %w", id, category, err)
 	}
+	pr.touch(rec)
 	rec.Story.Categories = slices.DeleteFunc(rec.Story.Categories, func(c string) bool { return c == category })
 	pr.did.LeftCategory++
 	pr.dirty = true
@@ -417,9 +472,18 @@ func (pr *pruner) remove(rec *record) error {
 	if err := pr.stories.Delete(key); err != nil {
 		return fmt.Errorf("story %d: %w", id, err)
 	}
+	pr.touch(rec)
 	pr.did.Removed++
 	pr.dirty = true
 	return nil
+}
+
+// touch notes the categories rec is in: a story deleted leaves each of
+// them, and one that leaves a category is listed differently in the others.
+func (pr *pruner) touch(rec *record) {
+	for _, c := range rec.Story.Categories {
+		pr.touched[c] = true
+	}
 }
 
 // dropIdentity deletes key from b if it points to story id, and buries it.

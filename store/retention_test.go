@@ -379,3 +379,35 @@ func TestDefaultTombstoneAge(t *testing.T) {
 		}
 	}
 }
+
+// TestPruned: what retention changed is told by category, from any mark on;
+// a run that changes nothing moves no mark.
+func TestPruned(t *testing.T) {
+	ts := newTestStore(t)
+	pruneArchive(ts)
+	now := t0.Add(6 * day)
+	prune := func(p Policy) {
+		t.Helper()
+		if _, err := ts.Prune(t.Context(), now, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := ts.PruneMark()
+	prune(Policy{MaxAge: 5*day + 12*time.Hour}) // Cầu Nậm Lang
+	aged, mark := ts.Pruned(start)
+	if !slices.Equal(aged, []string{"thoi-su"}) {
+		t.Errorf("Pruned after deleting a story of thoi-su = %q", aged)
+	}
+	prune(Policy{PerCategory: 3}) // Chợ phiên Đồng Văn leaves du-lich, its only category
+	if got, _ := ts.Pruned(mark); !slices.Equal(got, []string{"du-lich"}) {
+		t.Errorf("Pruned after trimming du-lich = %q", got)
+	}
+	all, mark := ts.Pruned(start)
+	if !slices.Equal(all, []string{"du-lich", "thoi-su"}) {
+		t.Errorf("Pruned over both runs = %q", all)
+	}
+	prune(Policy{PerCategory: 3})
+	if got, next := ts.Pruned(mark); len(got) != 0 || next != mark {
+		t.Errorf("a run that changed nothing: Pruned = %q, mark %d → %d", got, mark, next)
+	}
+}

@@ -53,6 +53,9 @@ type Store struct {
 	path    string
 	version atomic.Uint64
 	pruneMu sync.Mutex // one retention run at a time
+	// pruned is what retention changed, for the change log has none of it
+	// (Pruned).
+	pruned prunedCategories
 	// releases counts the releases of the mapped pages (ReleaseMapped).
 	releases atomic.Int64
 	// allocs is bbolt's record of the pages allocated since Open, which

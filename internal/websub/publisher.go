@@ -18,8 +18,9 @@ import (
 const checkEvery = 200 * time.Millisecond
 
 // Publisher pings the configured hub with the URL of every public feed that
-// changed: the feed of each changed story's categories, in every format, and
-// the feed of all categories.
+// changed: the feed of each category of a story stored, changed, or deleted
+// or taken out of a category by retention, in every format, and the feed of
+// all categories.
 type Publisher struct {
 	cfg    *config.Config
 	st     *store.Store
@@ -32,26 +33,32 @@ type Publisher struct {
 	Cursor *Cursor
 }
 
-// Cursor is a publisher's place in the store's change log, kept across
-// publishers.
+// Cursor is a publisher's place in the store's change log and in its
+// record of what retention changed, kept across publishers.
 type Cursor struct {
 	mu sync.Mutex
-	v  string
+	at place
 }
 
-func (c *Cursor) load() string {
+// place is where a publisher is: the zero place is nowhere yet.
+type place struct {
+	changes string // a cursor of store.Changes
+	pruned  uint64 // a mark of store.Pruned
+}
+
+func (c *Cursor) load() place {
 	if c == nil {
-		return ""
+		return place{}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.v
+	return c.at
 }
 
-func (c *Cursor) store(v string) {
+func (c *Cursor) store(at place) {
 	if c != nil {
 		c.mu.Lock()
-		c.v = v
+		c.at = at
 		c.mu.Unlock()
 	}
 }
@@ -71,17 +78,18 @@ func NewPublisher(cfg *config.Config, st *store.Store, client *http.Client, log 
 	return &Publisher{cfg: cfg, st: st, client: client, log: log}
 }
 
-// Run pings until ctx ends. It follows the store's change log from its
-// Cursor, or from the moment it starts, so that a restart does not ping for
-// old stories. A failed ping is tried again after 5 s, doubling to 5 min.
+// Run pings until ctx ends. It follows the store's change log and what
+// retention changes from its Cursor, or from the moment it starts, so that a
+// restart does not ping for old stories. A failed ping is tried again after
+// 5 s, doubling to 5 min.
 func (p *Publisher) Run(ctx context.Context) error {
 	cursor := p.Cursor.load()
-	if cursor == "" {
+	if cursor.changes == "" {
 		head, err := p.st.Head()
 		if err != nil {
 			return err
 		}
-		cursor = head
+		cursor = place{changes: head, pruned: p.st.PruneMark()}
 		p.Cursor.store(cursor)
 	}
 	// Zero: the first look reads the log, for what came since the cursor.
@@ -129,28 +137,37 @@ func (p *Publisher) Run(ctx context.Context) error {
 }
 
 // changedFeeds lists the public feed URLs whose content changed after
-// cursor, and the cursor to continue from.
-func (p *Publisher) changedFeeds(cursor string) ([]string, string, error) {
+// from, and the place to continue from. A story in no public category
+// changes no public feed, not even that of all categories, which leaves it
+// out.
+func (p *Publisher) changedFeeds(from place) ([]string, place, error) {
 	cats := map[string]bool{}
-	for {
-		page, err := p.st.Changes(store.AllCategory, 500, cursor, nil)
-		if err != nil {
-			return nil, cursor, err
-		}
-		for _, st := range page.Stories {
-			for _, c := range st.Categories {
-				if !p.cfg.PartnersOnly(c) {
-					cats[c] = true
-				}
+	public := func(categories []string) {
+		for _, c := range categories {
+			if !p.cfg.PartnersOnly(c) {
+				cats[c] = true
 			}
 		}
-		cursor = page.Next
+	}
+	at := from
+	pruned, mark := p.st.Pruned(at.pruned)
+	public(pruned)
+	at.pruned = mark
+	for {
+		page, err := p.st.Changes(store.AllCategory, 500, at.changes, nil)
+		if err != nil {
+			return nil, from, err
+		}
+		for _, st := range page.Stories {
+			public(st.Categories)
+		}
+		at.changes = page.Next
 		if !page.More {
 			break
 		}
 	}
 	if len(cats) == 0 {
-		return nil, cursor, nil
+		return nil, at, nil
 	}
 	base := strings.TrimRight(p.cfg.BaseURL, "/")
 	var topics []string
@@ -159,7 +176,7 @@ func (p *Publisher) changedFeeds(cursor string) ([]string, string, error) {
 			topics = append(topics, base+"/feeds/"+c+"."+ext)
 		}
 	}
-	return topics, cursor, nil
+	return topics, at, nil
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -521,5 +522,130 @@ default_category: thoi-su
 		if msg := err.Error(); !strings.Contains(msg, "xxxxx") || strings.Contains(msg, password) || strings.Contains(msg, token) {
 			t.Errorf("case %d: error %q", i, msg)
 		}
+	}
+}
+
+// TestRetentionPingsTheFeedsItChanged: a story that retention deletes, or
+// takes out of a category, changes the feeds that held it, which the change
+// log does not say. The hub hears of exactly those public feeds within a
+// second; a story of a partners-only category alone changes no public feed.
+func TestRetentionPingsTheFeedsItChanged(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	type ping struct {
+		at   time.Time
+		urls []string
+	}
+	pings := make(chan ping, 10)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		pings <- ping{time.Now(), r.PostForm["hub.url"]}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	hubSrv.Start()
+	const base = "http://127.0.0.1:9"
+	cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {hub: "%s/"}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: tin-tinh, title: Tin tỉnh}
+  - {id: english, title: English, languages: [en]}
+  - {id: doi-tac, title: Đối tác, partners_only: true}
+default_category: thoi-su
+partners: [{name: bao-dien-bien, token: dien-bien-0123456789abcdef}]
+`, base, filepath.Join(t.TempDir(), "a"), hubURL))
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	add := func(slug, title, lang string, age time.Duration, cats ...string) {
+		link := "https://baohagiang.example.vn/tin/" + slug
+		at := now.Add(-age)
+		if _, err := st.Apply("baohagiang", []store.Incoming{{
+			Item: feeds.Item{GUID: link, Link: link, Title: title, Language: lang, Published: at},
+			Key:  link, Categories: cats,
+		}}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := 24 * time.Hour
+	add("sat-lo", "Mưa lớn gây sạt lở trên quốc lộ 4C", "vi", 10*day, "thoi-su")
+	add("cau-treo", "Khánh thành cầu treo cho học sinh vùng cao", "vi", 5*day, "doi-tac")
+	add("hoi-cho", "Hội chợ nông sản vùng cao thu hút khách", "vi", 3*time.Hour, "tin-tinh", "doi-tac")
+	add("thu-vien", "Mountain province opens a library for children", "en", 2*time.Hour, "english")
+	add("che-shan", "Chè Shan tuyết Hà Giang vào mùa thu hoạch", "vi", time.Hour, "tin-tinh")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	defer func() { cancel(); <-done }()
+	go func() {
+		if err := NewPublisher(cfg, st, client, slog.New(slog.DiscardHandler)).Run(ctx); err != nil {
+			t.Error(err)
+		}
+		close(done)
+	}()
+	time.Sleep(300 * time.Millisecond) // the publisher has its place
+
+	feedsOf := func(cats ...string) []string {
+		var urls []string
+		for _, c := range cats {
+			for _, ext := range []string{"rss", "atom", "json"} {
+				urls = append(urls, base+"/feeds/"+c+"."+ext)
+			}
+		}
+		slices.Sort(urls)
+		return urls
+	}
+	// prune runs retention and returns the feeds pinged from then until
+	// half a second after the first ping, or for a second and a half when
+	// none comes; it fails when the first comes later than a second.
+	prune := func(p store.Policy) []string {
+		t.Helper()
+		start := time.Now()
+		res, err := st.Prune(ctx, time.Now(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Removed+res.LeftCategory == 0 {
+			t.Fatalf("retention changed nothing: %+v", res)
+		}
+		got := map[string]bool{}
+		wait := time.After(1500 * time.Millisecond)
+		for {
+			select {
+			case p := <-pings:
+				if len(got) == 0 {
+					if d := p.at.Sub(start); d > time.Second {
+						t.Errorf("pinged %s after retention, later than a second", d.Round(time.Millisecond))
+					}
+					wait = time.After(500 * time.Millisecond)
+				}
+				for _, u := range p.urls {
+					got[u] = true
+				}
+			case <-wait:
+				urls := slices.Collect(maps.Keys(got))
+				slices.Sort(urls)
+				return urls
+			}
+		}
+	}
+
+	// Mưa lớn gây sạt lở goes for its age.
+	if got, want := prune(store.Policy{MaxAge: 7 * day}), feedsOf("all", "thoi-su"); !slices.Equal(got, want) {
+		t.Errorf("a story of thoi-su deleted: pinged %q, want %q", got, want)
+	}
+	// Khánh thành cầu treo was in a partners-only category alone.
+	if got := prune(store.Policy{MaxAge: 4 * day}); len(got) != 0 {
+		t.Errorf("a partners-only story deleted: pinged %q, want nothing", got)
+	}
+	// Hội chợ nông sản leaves tin-tinh, and with it the feed of all
+	// categories, and stays in doi-tac.
+	if got, want := prune(store.Policy{PerCategory: 1}), feedsOf("all", "tin-tinh"); !slices.Equal(got, want) {
+		t.Errorf("a story out of tin-tinh: pinged %q, want %q", got, want)
 	}
 }
