@@ -87,6 +87,7 @@ type story struct {
 	link       string
 	summary    string
 	content    string
+	titleOnly  bool // content is the title alone: there is no summary nor content
 	authors    []Person
 	published  time.Time
 	updated    time.Time
@@ -163,23 +164,6 @@ func (r Renderer) prepare(in []Story) []story {
 		if p.link == "" && len(s.Sources) > 0 {
 			p.link = cleanURL(s.Sources[0].Link)
 		}
-		if strings.TrimSpace(p.title) == "" {
-			// Atom requires a title and readers list items by theirs;
-			// an outlet's item may have only a description.
-			p.title = titleFrom(p.summary)
-			if p.title == "" {
-				p.title = p.link
-			}
-		}
-		if p.content == "" {
-			// Every format gets full content: readers show it, and Atom and
-			// JSON Feed want it.
-			text := p.summary
-			if text == "" {
-				text = p.title
-			}
-			p.content = "<p>" + html.EscapeString(text) + "</p>"
-		}
 		p.updated = s.Updated.UTC()
 		if p.updated.Before(p.published) {
 			p.updated = p.published
@@ -237,6 +221,24 @@ func (r Renderer) prepare(in []Story) []story {
 				link:      cleanURL(o.Link),
 				published: firstTime(o.Published, o.FirstSeen),
 			})
+		}
+		if strings.TrimSpace(p.title) == "" {
+			// Atom requires a title and readers list items by theirs. An
+			// item is given one before it is stored (Headline); a story
+			// stored before that was done gets the same here.
+			u := Untitled{Summary: p.summary, Enclosures: p.enclosures, Image: p.image, Link: p.link, Language: p.language}
+			if len(p.sources) > 0 {
+				u.Outlet = p.sources[0].outlet.Title
+			}
+			p.title, _ = Headline(u)
+		}
+		if p.content == "" {
+			// Every format gets full content: readers show it, and Atom and
+			// JSON Feed want it. An element with nothing in it is left out.
+			if text := firstString(p.summary, p.title); text != "" {
+				p.content = "<p>" + html.EscapeString(text) + "</p>"
+				p.titleOnly = p.summary == ""
+			}
 		}
 		out[i] = p
 	}

@@ -37,9 +37,15 @@ type rssChannel struct {
 // one category and a <source> without the url attribute RSS requires.
 type rssItem struct {
 	*gfeeds.RssItem
-	Link       string        `xml:"link,omitempty"` // optional in RSS; the library writes it empty
-	Categories []rssCategory `xml:"category"`
-	Creators   []string      `xml:"dc:creator"`
+	Link string `xml:"link,omitempty"` // optional in RSS; the library writes it empty
+	// Description and Content replace the library's, which writes an
+	// empty description for a story without a summary (RSS asks for a
+	// title or a description, and an empty one is neither) and puts it
+	// after content:encoded, which the validator warns about.
+	Description string `xml:"description,omitempty"`
+	Content     *gfeeds.RssContent
+	Categories  []rssCategory `xml:"category"`
+	Creators    []string      `xml:"dc:creator"`
 	// Language is the story's, where it is not the channel's: RSS 2.0
 	// has no language of its own for an item.
 	Language  string     `xml:"dc:language,omitempty"`
@@ -123,8 +129,13 @@ var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	// RSS readers take description as HTML; the summary is plain text.
-	base.Description = htmlText.Replace(s.summary)
-	it := &rssItem{RssItem: base, Link: s.link, Via: viaLinks(s)}
+	it := &rssItem{RssItem: base, Link: s.link, Description: htmlText.Replace(s.summary), Content: base.Content, Via: viaLinks(s)}
+	if s.titleOnly {
+		// Its title, with the enclosure, says all there is: RSS needs no
+		// content, and content:encoded without a description draws a
+		// warning.
+		it.Content = nil
+	}
 	// RSS <author> is "email (Name)": a lone author with both goes there,
 	// everyone else into dc:creator (validators warn on an item with both,
 	// and on an address without a name).

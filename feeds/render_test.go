@@ -635,22 +635,37 @@ func renderAll(t *testing.T, stories []Story) map[string]string {
 	return out
 }
 
-// TestUntitledStory: a story whose outlet gave no title gets one from its
-// summary in every format (Atom requires one; readers list items by it),
-// and the link when it has no summary either.
+// TestUntitledStory: a story whose outlet gave no title (stored before
+// items were given one) gets the one Headline makes in every format (Atom
+// requires one; readers list items by it): from its summary, else its
+// media and outlet, else its link. No element is written empty.
 func TestUntitledStory(t *testing.T) {
 	long := "Sáng nay, hàng trăm hộ dân ở xã vùng cao đã nhận giống lúa mới do trạm khuyến nông huyện cấp phát, chuẩn bị cho vụ đông xuân"
-	for _, tc := range []struct{ summary, want string }{
-		{"Đường tỉnh 176 thông xe sau sạt lở. Xe khách đã chạy lại.", "Đường tỉnh 176 thông xe sau sạt lở"},
-		{long, "Sáng nay, hàng trăm hộ dân ở xã vùng cao đã nhận giống lúa mới do trạm khuyến nông huyện…"},
-		{"", "https://baohagiang.example.vn/thoi-su/1.html"},
+	podcast := []Enclosure{{URL: "https://phatthanh.hagiang.example.vn/media/b%E1%BA%A3n-tin-s%C3%A1ng.mp3", Type: "audio/mpeg", Length: 7340032}}
+	for _, tc := range []struct {
+		summary, image, lang string
+		enclosures           []Enclosure
+		want                 string
+	}{
+		{summary: "Đường tỉnh 176 thông xe sau sạt lở. Xe khách đã chạy lại.", want: "Đường tỉnh 176 thông xe sau sạt lở"},
+		{summary: long, want: "Sáng nay, hàng trăm hộ dân ở xã vùng cao đã nhận giống lúa mới do trạm khuyến nông huyện…"},
+		{enclosures: podcast, image: "https://baohagiang.example.vn/anh/ma-pi-leng.jpg", want: "Âm thanh: bản-tin-sáng.mp3 (Báo Hà Giang)"},
+		{enclosures: podcast, lang: "en", want: "Audio: bản-tin-sáng.mp3 (Báo Hà Giang)"},
+		{image: "https://baohagiang.example.vn/anh/ma-pi-leng.jpg", want: "Ảnh: ma-pi-leng.jpg (Báo Hà Giang)"},
+		{want: "https://baohagiang.example.vn/thoi-su/1.html"},
 	} {
 		s := testStories()[:1]
 		s[0].Title, s[0].Summary, s[0].ContentHTML = "", tc.summary, ""
+		s[0].Image, s[0].Enclosures, s[0].Language = tc.image, tc.enclosures, tc.lang
 		s[0].Link = "https://baohagiang.example.vn/thoi-su/1.html"
 		for name, doc := range renderAll(t, s) {
-			if !strings.Contains(doc, tc.want+"</title>") && !strings.Contains(doc, `"title":"`+tc.want+`"`) {
+			if !strings.Contains(doc, ">"+tc.want+"</title>") && !strings.Contains(doc, `"title":"`+tc.want+`"`) {
 				t.Errorf("%s of a story without a title, summary %q: no title %q in\n%s", name, tc.summary, tc.want, doc)
+			}
+			for _, empty := range []string{"<p></p>", "<description></description>", `"summary":""`, `"content_html":""`, "></summary>", "></content>"} {
+				if strings.Contains(doc, empty) {
+					t.Errorf("%s of a story without a title, summary %q: %s in\n%s", name, tc.summary, empty, doc)
+				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@
 package poll
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -492,8 +493,22 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			p.log.Debug("item dropped", "source", src.ID, "title", it.Title, "reason", d.Reason)
 			continue
 		}
-		incoming = append(incoming, store.Incoming{Item: *it, Key: story.CanonicalLink(it.Link), Categories: d.Categories,
-			Fingerprint: p.fingerprint(src, it), Window: p.cfg.Identity.Window.D()})
+		in := store.Incoming{Key: story.CanonicalLink(it.Link), Categories: d.Categories, Window: p.cfg.Identity.Window.D()}
+		fromText := true
+		if it.Title == "" {
+			// Named once here, after the filters and routing (which
+			// read only what the outlet wrote), so that every format
+			// and the export agree.
+			it.Title, fromText = feeds.Headline(feeds.Untitled{Summary: it.Summary, Enclosures: it.Enclosures,
+				Image: it.Image, Link: it.Link, Outlet: cmp.Or(src.Title, src.ID), Language: it.Language})
+		}
+		if fromText {
+			// A headline made of a file or outlet name says nothing of
+			// the story: no other outlet's item is joined to it by it.
+			in.Fingerprint = p.fingerprint(src, it)
+		}
+		in.Item = *it
+		incoming = append(incoming, in)
 	}
 	res, err := p.store.Apply(src.ID, incoming, p.now())
 	if err != nil {
