@@ -304,8 +304,13 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		Language:    cat.language,
 		HubURL:      s.cfg.WebSub.Hub,
 	}
-	if cat.id == store.AllCategory {
+	if cat.id == store.AllCategory || cat.private {
+		// A partners-only category has no page of its own.
 		ch.Link = base + "/"
+	}
+	if cat.private {
+		// The hub is never pinged for it, and could not read it.
+		ch.HubURL = ""
 	}
 	extra := http.Header{}
 	var stories []feeds.Story

@@ -226,3 +226,75 @@ func TestStatusShowsRetention(t *testing.T) {
 		t.Fatalf("status page does not show retention")
 	}
 }
+
+// TestPartnersOnlyFeedsLinkHomeWithoutHub: a partners-only category's
+// feeds link to the front page, since the category has no page of its
+// own, and advertise no WebSub hub, which is never pinged for them and
+// could not read them; public feeds keep both.
+func TestPartnersOnlyFeedsLinkHomeWithoutHub(t *testing.T) {
+	const hub = "https://hub.example.vn/"
+	fs := newFeedSite(t, "websub: {hub: \""+hub+"\"}\n")
+	fs.fill(t)
+	type links struct {
+		home string
+		hub  bool
+	}
+	read := func(cat, ext string) links {
+		t.Helper()
+		resp, body := fs.get(t, "GET", "/feeds/"+cat+"."+ext, "Authorization: Bearer "+tokenVTV)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s.%s: %d", cat, ext, resp.StatusCode)
+		}
+		var l links
+		switch ext {
+		case "json":
+			var doc struct {
+				Home string `json:"home_page_url"`
+				Hubs []struct {
+					URL string `json:"url"`
+				} `json:"hubs"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			l.home, l.hub = doc.Home, len(doc.Hubs) > 0
+		default:
+			// RSS <link> and atom:link in the channel; Atom <link>.
+			type link struct {
+				XMLName xml.Name
+				Href    string `xml:"href,attr"`
+				Rel     string `xml:"rel,attr"`
+				Text    string `xml:",chardata"`
+			}
+			var doc struct {
+				Channel []link `xml:"channel>link"`
+				Feed    []link `xml:"link"`
+			}
+			if err := xml.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range append(doc.Channel, doc.Feed...) {
+				switch {
+				case k.XMLName.Space == "" && k.Text != "":
+					l.home = k.Text
+				case k.Rel == "alternate":
+					l.home = k.Href
+				case k.Rel == "hub":
+					l.hub = k.Href == hub
+				}
+			}
+		}
+		return l
+	}
+	for _, ext := range []string{"rss", "atom", "json"} {
+		if got, want := read("noi-bo", ext), (links{home: fs.srv.URL + "/"}); got != want {
+			t.Errorf("noi-bo.%s: links %+v, want %+v", ext, got, want)
+		}
+		if got, want := read("du-lich", ext), (links{home: fs.srv.URL + "/c/du-lich", hub: true}); got != want {
+			t.Errorf("du-lich.%s: links %+v, want %+v", ext, got, want)
+		}
+	}
+	if resp, _ := fs.get(t, "GET", "/"); resp.StatusCode != 200 {
+		t.Errorf("the front page a partners-only feed links to: %d", resp.StatusCode)
+	}
+}
