@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -232,58 +233,83 @@ func (s *Store) pruneTx(now time.Time, res *PruneResult, step func(*pruner) (boo
 	if pr.did.Removed+pr.did.LeftCategory > 0 {
 		// Recorded before the version moves, so that a reader who sees
 		// the new version finds what changed.
-		s.pruned.record(pr.touched)
+		s.pruned.record(pr.left, pr.relisted)
 		s.version.Add(1)
 	}
 	return more, nil
 }
 
-// prunedCategories records, in memory, the categories whose stories
-// retention changed. The change log does not tell: a deleted story's entry
-// goes with it, and a story that only left a category is no change to
-// partners. Yet each feed that held such a story changed, and a WebSub hub
-// must hear of it.
+// prunedCategories records, in memory, what retention changed in each
+// category. The change log does not tell: a deleted story's entry goes with
+// it, and a story that only left a category is no change to partners. Yet
+// each feed that held such a story changed, and a WebSub hub must hear of
+// it.
 type prunedCategories struct {
 	mu   sync.Mutex
-	mark uint64            // the retention transactions recorded
-	last map[string]uint64 // category → mark of the last one that changed it
+	mark uint64 // the retention transactions recorded
+	// The mark of the last transaction that took a story out of a
+	// category, and that took one out of a category (the first) while it
+	// stayed in another (the second).
+	left     map[string]uint64
+	relisted map[[2]string]uint64
 }
 
-func (p *prunedCategories) record(categories map[string]bool) {
+func (p *prunedCategories) record(left map[string]bool, relisted map[[2]string]bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mark++
-	if p.last == nil {
-		p.last = map[string]uint64{}
+	if p.left == nil {
+		p.left, p.relisted = map[string]uint64{}, map[[2]string]uint64{}
 	}
-	for c := range categories {
-		p.last[c] = p.mark
+	for c := range left {
+		p.left[c] = p.mark
+	}
+	for r := range relisted {
+		p.relisted[r] = p.mark
 	}
 }
 
-// Pruned returns, sorted, the categories that held a story which retention
-// deleted or took out of a category after mark, and the mark to pass next
-// time. Every such story was in the "all" index too. A mark from PruneMark
-// or an earlier Pruned starts after what it saw; the record is kept in
-// memory only, so it starts again at Open.
-func (s *Store) Pruned(mark uint64) (categories []string, next uint64) {
+// Pruning is what retention changed after a mark.
+type Pruning struct {
+	// Left lists the categories a story left, deleted or trimmed out of
+	// them, sorted. Every deleted story left the "all" index too.
+	Left []string
+	// Relisted pairs a category a story was trimmed out of with each
+	// category it stays in, where it is now listed without the first.
+	Relisted [][2]string
+}
+
+// Pruned returns what retention changed after mark, and the mark to pass
+// next time. A mark from PruneMark or an earlier Pruned starts after what
+// it saw; the record is kept in memory only, so it starts again at Open.
+func (s *Store) Pruned(mark uint64) (Pruning, uint64) {
 	p := &s.pruned
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for c, m := range p.last {
+	var pr Pruning
+	for c, m := range p.left {
 		if m > mark {
-			categories = append(categories, c)
+			pr.Left = append(pr.Left, c)
 		}
 	}
-	slices.Sort(categories)
-	return categories, p.mark
+	for r, m := range p.relisted {
+		if m > mark {
+			pr.Relisted = append(pr.Relisted, r)
+		}
+	}
+	slices.Sort(pr.Left)
+	slices.SortFunc(pr.Relisted, func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	})
+	return pr, p.mark
 }
 
 // PruneMark is the mark of Pruned now: what retention changes after this
 // call.
 func (s *Store) PruneMark() uint64 {
-	_, mark := s.Pruned(^uint64(0))
-	return mark
+	s.pruned.mu.Lock()
+	defer s.pruned.mu.Unlock()
+	return s.pruned.mark
 }
 
 type categoryBound struct {
@@ -329,22 +355,24 @@ type pruner struct {
 	now                                        []byte // deletion time, unix nanos
 	counts                                     tally  // keys taken from each index
 	did                                        PruneResult
-	dirty                                      bool            // something was written
-	touched                                    map[string]bool // the categories of the stories changed
+	dirty                                      bool               // something was written
+	left                                       map[string]bool    // categories a story left
+	relisted                                   map[[2]string]bool // a category left, one a story stays in
 }
 
 func newPruner(tx *bolt.Tx, now time.Time) *pruner {
 	return &pruner{
-		tx:      tx,
-		stories: tx.Bucket(bucketStories),
-		guids:   tx.Bucket(bucketGUIDs),
-		links:   tx.Bucket(bucketLinks),
-		index:   tx.Bucket(bucketIndex),
-		tombs:   tx.Bucket(bucketTombs),
-		times:   tx.Bucket(bucketTombTimes),
-		now:     u64(uint64(max(0, now.UnixNano()))),
-		counts:  tally{},
-		touched: map[string]bool{},
+		tx:       tx,
+		stories:  tx.Bucket(bucketStories),
+		guids:    tx.Bucket(bucketGUIDs),
+		links:    tx.Bucket(bucketLinks),
+		index:    tx.Bucket(bucketIndex),
+		tombs:    tx.Bucket(bucketTombs),
+		times:    tx.Bucket(bucketTombTimes),
+		now:      u64(uint64(max(0, now.UnixNano()))),
+		counts:   tally{},
+		left:     map[string]bool{},
+		relisted: map[[2]string]bool{},
 	}
 }
 
@@ -408,7 +436,12 @@ func (pr *pruner) leave(rec *record, category string) error {
 	if err := pr.counts.delete(pr.index.Bucket([]byte(category)), category, timeKey(rec.Story.SortTime, id)); err != nil {
 		return fmt.Errorf("story %d: index %s: %w", id, category, err)
 	}
-	pr.touch(rec)
+	pr.left[category] = true
+	for _, c := range rec.Story.Categories {
+		if c != category {
+			pr.relisted[[2]string{category, c}] = true
+		}
+	}
 	rec.Story.Categories = slices.DeleteFunc(rec.Story.Categories, func(c string) bool { return c == category })
 	pr.did.LeftCategory++
 	pr.dirty = true
@@ -472,18 +505,12 @@ func (pr *pruner) remove(rec *record) error {
 	if err := pr.stories.Delete(key); err != nil {
 		return fmt.Errorf("story %d: %w", id, err)
 	}
-	pr.touch(rec)
+	for _, c := range rec.Story.Categories {
+		pr.left[c] = true
+	}
 	pr.did.Removed++
 	pr.dirty = true
 	return nil
-}
-
-// touch notes the categories rec is in: a story deleted leaves each of
-// them, and one that leaves a category is listed differently in the others.
-func (pr *pruner) touch(rec *record) {
-	for _, c := range rec.Story.Categories {
-		pr.touched[c] = true
-	}
 }
 
 // dropIdentity deletes key from b if it points to story id, and buries it.

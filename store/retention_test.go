@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -380,8 +381,9 @@ func TestDefaultTombstoneAge(t *testing.T) {
 	}
 }
 
-// TestPruned: what retention changed is told by category, from any mark on;
-// a run that changes nothing moves no mark.
+// TestPruned: what retention changed is told by category, from any mark
+// on: the categories stories left, and where a story trimmed out of one
+// stays listed; a run that changes nothing moves no mark.
 func TestPruned(t *testing.T) {
 	ts := newTestStore(t)
 	pruneArchive(ts)
@@ -395,19 +397,23 @@ func TestPruned(t *testing.T) {
 	start := ts.PruneMark()
 	prune(Policy{MaxAge: 5*day + 12*time.Hour}) // Cầu Nậm Lang
 	aged, mark := ts.Pruned(start)
-	if !slices.Equal(aged, []string{"thoi-su"}) {
-		t.Errorf("Pruned after deleting a story of thoi-su = %q", aged)
+	if want := (Pruning{Left: []string{"thoi-su"}}); !reflect.DeepEqual(aged, want) {
+		t.Errorf("Pruned after deleting a story of thoi-su = %+v, want %+v", aged, want)
 	}
-	prune(Policy{PerCategory: 3}) // Chợ phiên Đồng Văn leaves du-lich, its only category
-	if got, _ := ts.Pruned(mark); !slices.Equal(got, []string{"du-lich"}) {
-		t.Errorf("Pruned after trimming du-lich = %q", got)
+	// Chợ phiên Đồng Văn leaves du-lich, its only category, and Hoa tam
+	// giác mạch leaves du-lich, staying in thoi-su.
+	prune(Policy{PerCategory: 2})
+	want := Pruning{Left: []string{"du-lich"}, Relisted: [][2]string{{"du-lich", "thoi-su"}}}
+	if got, _ := ts.Pruned(mark); !reflect.DeepEqual(got, want) {
+		t.Errorf("Pruned after trimming du-lich = %+v, want %+v", got, want)
 	}
 	all, mark := ts.Pruned(start)
-	if !slices.Equal(all, []string{"du-lich", "thoi-su"}) {
-		t.Errorf("Pruned over both runs = %q", all)
+	want.Left = []string{"du-lich", "thoi-su"}
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("Pruned over both runs = %+v, want %+v", all, want)
 	}
-	prune(Policy{PerCategory: 3})
-	if got, next := ts.Pruned(mark); len(got) != 0 || next != mark {
-		t.Errorf("a run that changed nothing: Pruned = %q, mark %d → %d", got, mark, next)
+	prune(Policy{PerCategory: 2})
+	if got, next := ts.Pruned(mark); !reflect.DeepEqual(got, Pruning{}) || next != mark {
+		t.Errorf("a run that changed nothing: Pruned = %+v, mark %d → %d", got, mark, next)
 	}
 }

@@ -151,7 +151,14 @@ func (p *Publisher) changedFeeds(from place) ([]string, place, error) {
 	}
 	at := from
 	pruned, mark := p.st.Pruned(at.pruned)
-	public(pruned)
+	public(pruned.Left)
+	for _, r := range pruned.Relisted {
+		// Public feeds do not name partners-only categories: a story
+		// that left one is listed there as it was.
+		if !p.cfg.PartnersOnly(r[0]) {
+			public(r[1:])
+		}
+	}
 	at.pruned = mark
 	for {
 		page, err := p.st.Changes(store.AllCategory, 500, at.changes, nil)

@@ -575,8 +575,9 @@ partners: [{name: bao-dien-bien, token: dien-bien-0123456789abcdef}]
 	day := 24 * time.Hour
 	add("sat-lo", "Mưa lớn gây sạt lở trên quốc lộ 4C", "vi", 10*day, "thoi-su")
 	add("cau-treo", "Khánh thành cầu treo cho học sinh vùng cao", "vi", 5*day, "doi-tac")
+	add("giao-ban", "Provincial briefing on flood relief for partners", "en", 4*time.Hour, "english", "doi-tac")
 	add("hoi-cho", "Hội chợ nông sản vùng cao thu hút khách", "vi", 3*time.Hour, "tin-tinh", "doi-tac")
-	add("thu-vien", "Mountain province opens a library for children", "en", 2*time.Hour, "english")
+	add("thu-vien", "Mountain province opens a library for children", "en", 2*time.Hour, "english", "doi-tac")
 	add("che-shan", "Chè Shan tuyết Hà Giang vào mùa thu hoạch", "vi", time.Hour, "tin-tinh")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -643,9 +644,14 @@ partners: [{name: bao-dien-bien, token: dien-bien-0123456789abcdef}]
 	if got := prune(store.Policy{MaxAge: 4 * day}); len(got) != 0 {
 		t.Errorf("a partners-only story deleted: pinged %q, want nothing", got)
 	}
-	// Hội chợ nông sản leaves tin-tinh, and with it the feed of all
-	// categories, and stays in doi-tac.
-	if got, want := prune(store.Policy{PerCategory: 1}), feedsOf("all", "tin-tinh"); !slices.Equal(got, want) {
-		t.Errorf("a story out of tin-tinh: pinged %q, want %q", got, want)
+	// The briefing leaves doi-tac and stays in english, whose feeds never
+	// named doi-tac.
+	if got := prune(store.Policy{PerCategory: 2}); len(got) != 0 {
+		t.Errorf("a story out of a partners-only category: pinged %q, want nothing", got)
+	}
+	// Hội chợ nông sản leaves doi-tac, then tin-tinh, its last category,
+	// and goes; so does the briefing, out of english.
+	if got, want := prune(store.Policy{PerCategory: 1}), feedsOf("all", "english", "tin-tinh"); !slices.Equal(got, want) {
+		t.Errorf("stories out of english and tin-tinh: pinged %q, want %q", got, want)
 	}
 }
