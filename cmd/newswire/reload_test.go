@@ -225,33 +225,13 @@ func TestReloadPollsANewURL(t *testing.T) {
 	outletURL, polled := recordingOutlet(t)
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	write := func(path string) {
-		t.Helper()
-		cfg := fmt.Sprintf(`listen: %s
-data_dir: ./data
-poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s}
-sources:
-  - {id: baohagiang, title: Báo Hà Giang, url: "%s%s"}
-categories: [{id: thoi-su, title: Thời sự}]
-default_category: thoi-su
-`, addr, outletURL, path)
-		replaceFile(t, cfgPath, cfg)
-	}
-	wait := func(path string, within time.Duration) {
-		t.Helper()
-		for deadline := time.Now().Add(within); polled(path) == 0; time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not polled within %s", path, within)
-			}
-		}
-	}
-	write("/rss")
+	writeOneSource(t, cfgPath, addr, outletURL+"/rss", "1h")
 	serveDaemon(t, cfgPath, addr)
-	wait("/rss", 10*time.Second)
+	waitPolled(t, polled, "/rss", 10*time.Second)
 	time.Sleep(time.Second) // the first poll's state is in: due an hour on
-	write("/rss-moi")
+	writeOneSource(t, cfgPath, addr, outletURL+"/rss-moi", "1h")
 	edited := time.Now()
-	wait("/rss-moi", 10*time.Second)
+	waitPolled(t, polled, "/rss-moi", 10*time.Second)
 	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
 }
 
@@ -259,59 +239,16 @@ default_category: thoi-su
 // answered 503 with a Retry-After of an hour is polled at its new url at
 // once: the wait was the old server's.
 func TestReloadPollsANewURLInsideARetryAfter(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	hits := map[string]int{}
-	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits[r.URL.Path]++
-		mu.Unlock()
-		if r.URL.Path == "/rss-bao-tri" {
-			w.Header().Set("Retry-After", "3600")
-			http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(outlet.Close)
-	polled := func(path string) int {
-		mu.Lock()
-		defer mu.Unlock()
-		return hits[path]
-	}
+	outletURL, polled := recordingOutlet(t, "/rss-bao-tri 3600")
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	write := func(path string) {
-		t.Helper()
-		cfg := fmt.Sprintf(`listen: %s
-data_dir: ./data
-poll: {interval: 15m, min_interval: 1s, max_interval: 6h, timeout: 5s}
-sources:
-  - {id: baohagiang, title: Báo Hà Giang, url: "%s%s"}
-categories: [{id: thoi-su, title: Thời sự}]
-default_category: thoi-su
-`, addr, outlet.URL, path)
-		replaceFile(t, cfgPath, cfg)
-	}
-	wait := func(path string, within time.Duration) {
-		t.Helper()
-		for deadline := time.Now().Add(within); polled(path) == 0; time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not polled within %s", path, within)
-			}
-		}
-	}
-	write("/rss-bao-tri")
+	writeOneSource(t, cfgPath, addr, outletURL+"/rss-bao-tri", "15m")
 	serveDaemon(t, cfgPath, addr)
-	wait("/rss-bao-tri", 10*time.Second)
+	waitPolled(t, polled, "/rss-bao-tri", 10*time.Second)
 	time.Sleep(time.Second) // the 503's Retry-After is in the state
-	write("/rss-moi")
+	writeOneSource(t, cfgPath, addr, outletURL+"/rss-moi", "15m")
 	edited := time.Now()
-	wait("/rss-moi", 10*time.Second)
+	waitPolled(t, polled, "/rss-moi", 10*time.Second)
 	t.Logf("the new url polled %s after the edit", time.Since(edited).Round(time.Millisecond))
 	if n := polled("/rss-bao-tri"); n != 1 {
 		t.Errorf("the old url was asked %d times, want once", n)
@@ -332,11 +269,17 @@ func replaceFile(t *testing.T, path, content string) {
 
 // recordingOutlet serves testdata/outlets/baohagiang.xml at every path
 // until the test ends, and returns its URL and how often a path was asked.
-func recordingOutlet(t *testing.T) (string, func(path string) int) {
+// Each path of busy answers 503 with its Retry-After value instead.
+func recordingOutlet(t *testing.T, busy ...string) (string, func(path string) int) {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	retryAfter := map[string]string{}
+	for _, b := range busy {
+		path, secs, _ := strings.Cut(b, " ")
+		retryAfter[path] = secs
 	}
 	var mu sync.Mutex
 	hits := map[string]int{}
@@ -344,6 +287,11 @@ func recordingOutlet(t *testing.T) (string, func(path string) int) {
 		mu.Lock()
 		hits[r.URL.Path]++
 		mu.Unlock()
+		if secs, ok := retryAfter[r.URL.Path]; ok {
+			w.Header().Set("Retry-After", secs)
+			http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/rss+xml")
 		_, _ = w.Write(body)
 	}))
@@ -353,6 +301,30 @@ func recordingOutlet(t *testing.T) (string, func(path string) int) {
 		defer mu.Unlock()
 		return hits[path]
 	}
+}
+
+// waitPolled waits until path was asked, at most within.
+func waitPolled(t *testing.T, polled func(string) int, path string, within time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(within); polled(path) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not polled within %s", path, within)
+		}
+	}
+}
+
+// writeOneSource writes the config of a daemon at addr polling one source
+// at url every interval.
+func writeOneSource(t *testing.T, cfgPath, addr, url, interval string) {
+	t.Helper()
+	replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: %s, min_interval: 1s, max_interval: 6h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, interval, url))
 }
 
 // TestReloadKeepsPartnerPulls: a reload keeps each partner's pull count and

@@ -370,25 +370,7 @@ func startDaemon(t *testing.T, cfgPath, addr string) (stop func()) {
 // source is reported as waiting, until when and why, and alone does not make
 // the exit status 1.
 func TestFetchKeepsRetryAfter(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join("testdata", "outlets", "baohagiang.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	hits := map[string]int{}
-	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hits[r.URL.Path]++
-		mu.Unlock()
-		if r.URL.Path == "/qua-tai" {
-			w.Header().Set("Retry-After", "86400")
-			http.Error(w, "máy chủ quá tải, xin quay lại ngày mai", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/rss+xml")
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(outlet.Close)
+	outletURL, polled := recordingOutlet(t, "/qua-tai 86400")
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	cfg := fmt.Sprintf(`data_dir: ./data
 poll: {interval: 15m, min_interval: 1s, max_interval: 1h, timeout: 5s}
@@ -397,7 +379,7 @@ sources:
   - {id: quatai, title: Báo Quá Tải, url: "%[1]s/qua-tai"}
 categories: [{id: thoi-su, title: Thời sự}]
 default_category: thoi-su
-`, outlet.URL)
+`, outletURL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -416,10 +398,8 @@ default_category: thoi-su
 			t.Errorf("second fetch's output lacks %q:\n%s", want, out)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if hits["/qua-tai"] != 1 || hits["/rss"] != 2 {
-		t.Errorf("requests in two fetches: %v; want the outlet that asked for a day once, the other twice", hits)
+	if busy, rss := polled("/qua-tai"), polled("/rss"); busy != 1 || rss != 2 {
+		t.Errorf("requests in two fetches: /qua-tai %d, /rss %d; want the outlet that asked for a day once, the other twice", busy, rss)
 	}
 }
 
