@@ -116,6 +116,19 @@ var (
 
 // validate reports every rule the decoded config breaks, and normalises the
 // values it checks (language tags, keyword lists, base_url).
+// markup finds what looks like an HTML tag, a comment or a character
+// reference.
+var markup = regexp.MustCompile(`<[A-Za-z/!]|&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);`)
+
+// plainText refuses markup in a title or description the feeds carry as
+// text: readers would show the tags as written, and feed validators warn
+// about HTML there.
+func plainText(d *decoder, path, s string) {
+	if m := markup.FindString(s); m != "" {
+		d.problemAt(path, "plain text only, found markup %q: feeds carry it as text, and readers would show it as written", m)
+	}
+}
+
 func validate(c *Config, d *decoder) {
 	c.zones = map[string]*time.Location{}
 	loadZone := func(path, name string) {
@@ -164,6 +177,7 @@ func validate(c *Config, d *decoder) {
 		p := fmt.Sprintf("sources[%d]", i)
 		checkID(d, p+".id", s.ID, "source", sourceLines)
 		s.Title = norm.NFC.String(s.Title)
+		plainText(d, p+".title", s.Title)
 		if !d.set[p+".url"] {
 			d.problemAt(p+".url", "required")
 		} else if _, ok := httpURL(s.URL); !ok {
@@ -200,6 +214,8 @@ func validate(c *Config, d *decoder) {
 		}
 		cat.Title = norm.NFC.String(cat.Title)
 		cat.Description = norm.NFC.String(cat.Description)
+		plainText(d, p+".title", cat.Title)
+		plainText(d, p+".description", cat.Description)
 		normalizeList(d, p+".keywords", cat.Keywords)
 		normalizeList(d, p+".source_categories", cat.SourceCategories)
 		for j, l := range cat.Languages {
