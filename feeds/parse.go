@@ -218,10 +218,10 @@ func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
-	if u, err := url.Parse(strings.TrimSpace(opt.FeedURL)); err == nil && u.IsAbs() {
-		// Relative links would take the feed's user info with them: the
-		// credentials newswire polls with, in every story's link.
-		u.User = nil
+	// Relative links would take the feed's credentials with them (user
+	// info, and a key in the query for a link that is a fragment alone):
+	// they resolve against the feed's public URL.
+	if u, err := url.Parse(urlsafe.Public(strings.TrimSpace(opt.FeedURL))); err == nil && u.IsAbs() {
 		c.base = u
 	}
 	var (

@@ -30,7 +30,10 @@ func TestSourceCredentialsStayPrivate(t *testing.T) {
 <rss version="2.0"><channel><title>Báo đối tác</title><link>/</link><description>Tin cho đối tác</description>
 <item><title>Hợp tác xã chè Shan tuyết xuất khẩu lô hàng đầu tiên</title><link>/tin/che-shan-tuyet.html</link>
 <description>Lô hàng hai tấn chè Shan tuyết của hợp tác xã ở Hoàng Su Phì được xuất sang châu Âu.</description>
-<pubDate>%s</pubDate></item>
+<pubDate>%[1]s</pubDate></item>
+<item><title>Thư viện số cho trường vùng cao</title><link>#thu-vien-so</link>
+<description>Một fragment làm đường dẫn: nó được hiểu theo địa chỉ của nguồn.</description>
+<pubDate>%[1]s</pubDate></item>
 </channel></rss>`, time.Now().Add(-time.Hour).UTC().Format(time.RFC1123Z))
 	}))
 	defer outlet.Close()
@@ -44,14 +47,15 @@ data_dir: ./data
 poll: {min_interval: 1s, timeout: 5s}
 sources:
   - {id: doitac, title: Báo đối tác, url: "http://editor:%[2]s@%[3]s/rss?api_key=%[4]s&cat=5", level: provincial, language: vi}
+  - {id: hong, title: Báo hỏng, url: "http://bientapvien:%[2]s@%[3]s/missing?token=%[4]s", level: central, language: vi}
 categories: [{id: thoi-su}]
 default_category: thoi-su
 `, addr, password, host, key)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil || !strings.Contains(out, "ok") {
-		t.Fatalf("fetch with the credentials: %v\n%s", err, out)
+	if out, _ := runCmd(t, "fetch", "-config", cfgPath); !strings.Contains(out, "1 ok, 1 failed") || strings.Contains(out, password) || strings.Contains(out, key) {
+		t.Fatalf("fetch with the credentials: want one ok and one failed, no secret shown:\n%s", out)
 	}
 	serveDaemon(t, cfgPath, addr)
 	get := func(path string, header ...string) string {
@@ -77,6 +81,9 @@ default_category: thoi-su
 		body := get(path)
 		if strings.Contains(body, password) || strings.Contains(body, key) {
 			t.Errorf("%s shows the source's credentials", path)
+		}
+		if path != "/api/config" && strings.Contains(body, "bientapvien") {
+			t.Errorf("%s names the failing source's user", path)
 		}
 		if path == "/feeds/thoi-su.rss" || path == "/feeds/thoi-su.atom" || path == "/sources.opml" {
 			if !strings.Contains(body, public) {

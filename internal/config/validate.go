@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
+	"newswire/internal/urlsafe"
 )
 
 // Defaults for keys that are absent (README.md lists them all).
@@ -181,7 +182,7 @@ func validate(c *Config, d *decoder) {
 		if !d.set[p+".url"] {
 			d.problemAt(p+".url", "required")
 		} else if _, ok := httpURL(s.URL); !ok {
-			d.problemAt(p+".url", "not an absolute http(s) URL: %q", s.URL)
+			d.problemAt(p+".url", "not an absolute http(s) URL: %q", urlsafe.Redacted(s.URL))
 		}
 		switch s.Level {
 		case "", LevelProvincial, LevelCentral:

@@ -28,3 +28,19 @@ default_category: thoi-su
 		t.Errorf("plain text with & and < refused: %v", err)
 	}
 }
+
+// TestBadURLProblemHidesSecrets: a source URL that does not parse (a
+// password with a bare "%") is named in its problem without its secrets:
+// a refused reload's problems are shown on the status page.
+func TestBadURLProblemHidesSecrets(t *testing.T) {
+	_, err := Parse([]byte(`sources: [{id: vov, url: "http://bientap:Mat%Khau@vov.example.vn/rss?api_key=KHOA123"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`), "config.yaml")
+	if err == nil || !strings.Contains(err.Error(), "sources[0].url") {
+		t.Fatalf("got %v, want a problem at sources[0].url", err)
+	}
+	if strings.Contains(err.Error(), "Mat%Khau") || strings.Contains(err.Error(), "KHOA123") {
+		t.Errorf("the problem shows the secrets: %v", err)
+	}
+}

@@ -30,13 +30,13 @@ type document struct {
 // windows-1258 pages decode like feeds do and are NFC-normalised later with
 // every text field.
 func parsePage(page Page) (*document, error) {
-	base, err := url.Parse(page.URL)
+	// Relative links would take the page's credentials with them (user
+	// info, and a key in the query for a link that is a fragment alone):
+	// they resolve against the page's public URL.
+	base, err := url.Parse(urlsafe.Public(page.URL))
 	if err != nil || !base.IsAbs() {
 		return nil, fmt.Errorf("page URL %q is not absolute", urlsafe.Redacted(page.URL))
 	}
-	// Relative links would take the page's user info with them: the
-	// credentials newswire fetches it with, in every story's link.
-	base.User = nil
 	enc, name, _ := charset.DetermineEncoding(page.Body, page.ContentType)
 	body, err := enc.NewDecoder().Bytes(page.Body)
 	if err != nil {

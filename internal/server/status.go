@@ -236,8 +236,8 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	for _, src := range s.cfg.Sources {
 		st, seen := byID[src.ID]
 		ss := sourceStatus{ID: src.ID, Title: src.Title, URL: urlsafe.Public(src.URL), Level: src.Level,
-			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: st.LastError,
-			FailingSince: st.FailingSince, Warning: st.Warning, LastItems: st.LastItems, LastNew: st.LastNew,
+			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: urlsafe.PublicText(st.LastError),
+			FailingSince: st.FailingSince, Warning: urlsafe.PublicText(st.Warning), LastItems: st.LastItems, LastNew: st.LastNew,
 			TotalNew: st.TotalNew, Items24h: st.Recent.Last24h(now), Items7d: st.Recent.Last7d(now),
 			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures

@@ -8,6 +8,7 @@ package urlsafe
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -39,7 +40,7 @@ func rewrite(u string, replace func(string) string) string {
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return u
+		return unparsed(u, replace)
 	}
 	changed := false
 	if p.User != nil {
@@ -95,4 +96,48 @@ func Secret(name string) bool {
 		}
 	}
 	return strings.HasSuffix(n, "key")
+}
+
+// unparsed hides what may be secret in a URL that does not parse (a
+// password with a bare "%" or "/" in it): whatever lies between "://" and
+// the last "@", and the whole query. replace, when not nil, is given the
+// hidden text.
+func unparsed(u string, replace func(string) string) string {
+	hide := func(s string) string {
+		if replace == nil {
+			return ""
+		}
+		return replace(s)
+	}
+	out := u
+	if before, query, ok := strings.Cut(out, "?"); ok {
+		out = before
+		if q := hide(query); q != "" {
+			out += "?" + q
+		}
+	}
+	if scheme, rest, ok := strings.Cut(out, "://"); ok {
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if user := hide(rest[:at]); user != "" {
+				rest = user + "@" + rest[at+1:]
+			} else {
+				rest = rest[at+1:]
+			}
+			out = scheme + "://" + rest
+		}
+	}
+	return out
+}
+
+// userInfo finds the user info of the URLs in a text.
+var userInfo = regexp.MustCompile(`(?i)(\bhttps?://)[^\s/?#@]*@`)
+
+// PublicText is text (an error message) with the user info of every URL
+// in it removed, as Public removes it from one URL: error messages mask a
+// password and keys already (Redacted), but name the user.
+func PublicText(text string) string {
+	if !strings.Contains(text, "@") {
+		return text
+	}
+	return userInfo.ReplaceAllString(text, "$1")
 }

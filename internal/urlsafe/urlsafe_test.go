@@ -12,7 +12,7 @@ func TestPublicAndRedacted(t *testing.T) {
 		{"https://outlet.test/feed?sig", "https://outlet.test/feed", "https://outlet.test/feed?sig"},
 		{"https://outlet.test/feed?q=tin%20t%E1%BB%A9c&monkey=1", "https://outlet.test/feed?q=tin%20t%E1%BB%A9c", "https://outlet.test/feed?q=tin%20t%E1%BB%A9c&monkey=xxxxx"},
 		{"https://outlet.test/feed?category=thoi-su&limit=20", "https://outlet.test/feed?category=thoi-su&limit=20", "https://outlet.test/feed?category=thoi-su&limit=20"},
-		{"%zz@?", "%zz@?", "%zz@?"},
+		{"http://bien tap:m%t/khau@outlet.test/rss?api_key=K1", "http://outlet.test/rss", "http://xxxxx@outlet.test/rss?xxxxx"},
 	} {
 		if got := Public(tt.in); got != tt.public {
 			t.Errorf("Public(%q) = %q, want %q", tt.in, got, tt.public)
@@ -29,5 +29,16 @@ func TestDigested(t *testing.T) {
 	want := "http://editor:d%28S3cret%29@outlet.test/rss?api_key=d%28K%2F1%29&cat=5"
 	if got := Digested(in, d); got != want {
 		t.Errorf("Digested(%q) = %q, want %q", in, got, want)
+	}
+}
+
+func TestPublicText(t *testing.T) {
+	in := `fetch: GET http://carol:xxxxx@outlet.test/rss?token=xxxxx: 404 Not Found (from https://bob@cdn.test/x)`
+	want := `fetch: GET http://outlet.test/rss?token=xxxxx: 404 Not Found (from https://cdn.test/x)`
+	if got := PublicText(in); got != want {
+		t.Errorf("PublicText:\n got %s\nwant %s", got, want)
+	}
+	if got := PublicText("thư gửi toà soạn@baohagiang"); got != "thư gửi toà soạn@baohagiang" {
+		t.Errorf("text with no URL changed: %q", got)
 	}
 }
