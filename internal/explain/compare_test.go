@@ -89,7 +89,9 @@ func TestCompare(t *testing.T) {
 	if err := Compare(&strings.Builder{}, st, two, two, id); !errors.Is(err, ErrSameStory) {
 		t.Errorf("a story with itself: %v, want ErrSameStory", err)
 	}
-	if err := Compare(&strings.Builder{}, st, two, 99, id); !errors.Is(err, ErrNoStory) {
-		t.Errorf("with a story not stored: %v, want ErrNoStory", err)
+	for _, pair := range [][2]uint64{{two, 99}, {99, two}} {
+		if err := Compare(&strings.Builder{}, st, pair[0], pair[1], id); !errors.Is(err, ErrNoStory) || !strings.HasSuffix(err.Error(), ": 99") {
+			t.Errorf("%d with %d: %v, want ErrNoStory naming 99 alone", pair[0], pair[1], err)
+		}
 	}
 }

@@ -87,7 +87,12 @@ func Compare(w io.Writer, st *store.Store, a, b uint64, id Identity) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: %d or %d", ErrNoStory, a, b)
+		// Say which: the other one is there to compare.
+		missing := a
+		if _, found, err := st.Explain(a); err == nil && found {
+			missing = b
+		}
+		return fmt.Errorf("%w: %d", ErrNoStory, missing)
 	}
 	for _, ex := range []store.Explanation{c.Earlier, c.Later} {
 		s := ex.Story
