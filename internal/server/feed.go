@@ -131,14 +131,6 @@ func (q feedQuery) query() string {
 	return b.String()
 }
 
-// withoutToken is q without its ?token=: a public feed needs none, and one
-// copied into its links (rel="self", "next") would put a partner's secret
-// in a document that shared caches keep (Cache-Control: public).
-func (q feedQuery) withoutToken() feedQuery {
-	q.token = ""
-	return q
-}
-
 func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 	q := feedQuery{limit: s.cfg.ItemsPerFeed}
 	if r.URL.RawQuery == "" {
@@ -242,8 +234,11 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 		// public feed is a reader's request.
 		partner.pulled(time.Now())
 	}
-	if !cat.private && q.token != "" {
-		q = q.withoutToken()
+	if !cat.private {
+		// A public feed needs no token, and one copied into its links
+		// (rel="self", "next") would put a partner's secret in a
+		// document that shared caches keep (Cache-Control: public).
+		q.token = ""
 	}
 
 	version := s.st.Version()

@@ -9,7 +9,6 @@ import (
 	"newswire/internal/config"
 	"newswire/internal/poll"
 	"newswire/internal/urlsafe"
-	"newswire/store"
 )
 
 type opml struct {
@@ -48,19 +47,11 @@ func writeOPML(w http.ResponseWriter, title string, outlines []opmlOutline) {
 // web page has no feed of its own: it is a type="link" outline, which
 // readers do not subscribe to.
 func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
-	read := s.st.Sources
-	if fn := s.state.sources.Load(); fn != nil {
-		read = *fn
-	}
-	states, err := read()
+	byID, err := s.sourceStates()
 	if err != nil {
 		s.log.Error("listing sources", "error", err)
 		http.Error(w, "cannot read the sources' states", http.StatusInternalServerError)
 		return
-	}
-	byID := make(map[string]store.SourceState, len(states))
-	for _, st := range states {
-		byID[st.ID] = st
 	}
 	groups := []opmlOutline{
 		{Text: config.LevelProvincial, Title: "Báo chí tỉnh"},

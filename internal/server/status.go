@@ -207,22 +207,32 @@ func (s *Server) storeStats() (store.Stats, error) {
 	return st, nil
 }
 
-func (s *Server) status(now time.Time) (statusView, error) {
+// sourceStates returns each source's state by its id: the poller's own,
+// when one is running, else what the store holds.
+func (s *Server) sourceStates() (map[string]store.SourceState, error) {
 	read := s.st.Sources
 	if fn := s.state.sources.Load(); fn != nil {
 		read = *fn
 	}
 	states, err := read()
 	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.SourceState, len(states))
+	for _, st := range states {
+		byID[st.ID] = st
+	}
+	return byID, nil
+}
+
+func (s *Server) status(now time.Time) (statusView, error) {
+	byID, err := s.sourceStates()
+	if err != nil {
 		return statusView{}, err
 	}
 	stats, err := s.storeStats()
 	if err != nil {
 		return statusView{}, err
-	}
-	byID := make(map[string]store.SourceState, len(states))
-	for _, st := range states {
-		byID[st.ID] = st
 	}
 	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, Partners: s.partners.status(),
 		StoreSize: humanBytes(stats.FileSize)}
