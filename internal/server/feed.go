@@ -478,12 +478,13 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, e *entry) i
 }
 
 // notModified applies If-None-Match, and If-Modified-Since when there is no
-// If-None-Match (RFC 9110 section 13.2.2). Either representation's ETag
-// matches: the content is the same.
+// If-None-Match (RFC 9110 section 13.2.2). Only the ETag of the
+// representation selected (gzip or identity) matches: a cache holding the
+// other one could not apply a 304 that names this one (RFC 9111, 4.3.4).
 func notModified(r *http.Request, e *entry, etag string, now func() time.Time) bool {
 	if match := r.Header["If-None-Match"]; len(match) > 0 {
 		for _, m := range match {
-			if m == etag || m == e.etag || etagMatches(m, etag) || etagMatches(m, e.etag) {
+			if m == etag || etagMatches(m, etag) {
 				return true
 			}
 		}

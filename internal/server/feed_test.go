@@ -236,6 +236,17 @@ func TestFeedHTTP(t *testing.T) {
 			header: []string{"Accept-Encoding: gzip", "If-None-Match: " + gz.Header.Get("ETag")}, status: 304, body: "-",
 		},
 		{
+			// The gzip variant is selected; the client holds the identity one.
+			name: "gzip request with the identity etag", method: "GET", path: "/feeds/du-lich.rss",
+			header: []string{"Accept-Encoding: gzip", "If-None-Match: " + etag}, status: 200,
+			want: map[string]string{"Content-Encoding": "gzip", "ETag": gz.Header.Get("ETag")},
+		},
+		{
+			name: "identity request with the gzip etag", method: "GET", path: "/feeds/du-lich.rss",
+			header: []string{"If-None-Match: " + gz.Header.Get("ETag")}, status: 200,
+			want: map[string]string{"Content-Encoding": "", "ETag": etag}, body: "<rss",
+		},
+		{
 			name: "gzip refused by q=0", method: "GET", path: "/feeds/du-lich.rss", header: []string{"Accept-Encoding: gzip;q=0"},
 			status: 200, want: map[string]string{"Content-Encoding": ""}, body: "<rss",
 		},
