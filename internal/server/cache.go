@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,6 +140,11 @@ func (d *Dates) Load(path string) error {
 	d.floor = later(d.floor, saved.Floor)
 	d.mu.Unlock()
 	for k, v := range saved.Feeds {
+		if dk := datesKey(k); dk != k {
+			// Saved before keys held digests of tokens: the file is
+			// to be saved again without them.
+			k, unsaved = dk, true
+		}
 		d.update(k, func(last validators, ok bool) (validators, bool) {
 			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
 		})
@@ -172,6 +179,20 @@ func (d *Dates) Unsaved(at time.Time) {
 // UseDates makes the server date its feeds by the validators held in d,
 // which earlier servers may have served already. Call it before serving.
 func (s *Server) UseDates(d *Dates) { s.cache.served = d }
+
+// datesKey is the key under which Dates holds the validators of the
+// rendering cached under key: a partner's ?token= (last in a canonical
+// query) becomes a digest of it, so that newswire.dates, which outlives
+// the config that listed the token, holds no token. Applied to a key it
+// made, it gives the key back.
+func datesKey(key string) string {
+	i := strings.LastIndex(key, "token=")
+	if i <= 0 || (key[i-1] != '?' && key[i-1] != '&') {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key[i+len("token="):]))
+	return key[:i] + "token-sha256=" + hex.EncodeToString(sum[:12])
+}
 
 // update replaces the validators held for key with what f makes of them
 // (ok: some were held; if not, last.sent is the floor), unless f says to
@@ -350,7 +371,7 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.served.update(key, func(last validators, ok bool) (validators, bool) {
+	c.served.update(datesKey(key), func(last validators, ok bool) (validators, bool) {
 		switch {
 		case ok && last.etag == e.etag:
 			date = last.modified
@@ -377,7 +398,7 @@ func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *ent
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	settled := e
-	c.served.update(key, func(last validators, ok bool) (validators, bool) {
+	c.served.update(datesKey(key), func(last validators, ok bool) (validators, bool) {
 		if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
 			return last, false
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -405,5 +406,66 @@ func TestDatesKeepThePlainFeeds(t *testing.T) {
 	c.stamp("thoi-su.rss", again, t1.Add(2*time.Hour))
 	if !again.modified.Equal(t1) {
 		t.Errorf("the feed's unchanged rendering dated %s, want %s as before", again.modified, t1)
+	}
+}
+
+// TestDatesHoldNoToken: newswire.dates outlives the config that listed a
+// partner's token, so it keeps a digest of a ?token= rather than the token,
+// and a partner's If-Modified-Since still answers 304 after a restart.
+func TestDatesHoldNoToken(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	var before Dates
+	web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+	web.UseDates(&before)
+	srv := httptest.NewServer(web.Handler())
+	defer srv.Close()
+	path := "/feeds/noi-bo.atom?limit=3&token=" + tokenVTV
+	resp, _ := request(t, "GET", srv.URL+path)
+	held := resp.Header.Get("Last-Modified")
+	if resp.StatusCode != http.StatusOK || held == "" {
+		t.Fatalf("status %d, Last-Modified %q", resp.StatusCode, held)
+	}
+	file := filepath.Join(t.TempDir(), "newswire.dates")
+	if err := before.Save(file); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), tokenVTV) || !strings.Contains(string(b), `noi-bo.atom?limit=3\u0026token-sha256=`) {
+		t.Fatalf("saved dates hold the token, or no digest of it:\n%s", b)
+	}
+
+	var after Dates
+	if err := after.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	web = New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
+	web.UseDates(&after)
+	srv2 := httptest.NewServer(web.Handler())
+	defer srv2.Close()
+	if resp, _ := request(t, "GET", srv2.URL+path, "If-Modified-Since: "+held); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("after a restart, If-Modified-Since %s: status %d, want 304", held, resp.StatusCode)
+	}
+
+	// A file saved before keeps the token until it is loaded.
+	old := strings.ReplaceAll(string(b), "token-sha256="+datesKey("?token=" + tokenVTV)[len("?token-sha256="):], "token="+tokenVTV)
+	if !strings.Contains(old, tokenVTV) {
+		t.Fatal("test: could not write the old form")
+	}
+	if err := os.WriteFile(file, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var loaded Dates
+	if err := loaded.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	if saved, err := loaded.SaveIfChanged(file); err != nil || !saved {
+		t.Fatalf("an old file's tokens not saved away: saved %v, %v", saved, err)
+	}
+	if b, _ := os.ReadFile(file); strings.Contains(string(b), tokenVTV) {
+		t.Errorf("an old file's token saved again:\n%s", b)
 	}
 }
