@@ -92,6 +92,31 @@ func ReadCounters(path string) (Counters, error) {
 	return c, nil
 }
 
+// ReadAuthority reads the authority the store file at path (a backup)
+// records its story ids were published under (Authority), without writing
+// to it.
+func ReadAuthority(path string) (string, error) {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		return "", fmt.Errorf("store: authority of %s: %w", path, err)
+	}
+	defer db.Close()
+	var a string
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		if b := tx.Bucket(bucketMeta); b != nil {
+			a = string(b.Get(keyAuthority))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: authority of %s: %w", path, err)
+	}
+	return a, nil
+}
+
 // GoOn raises the counters of the store file at path to at least c, in one
 // write transaction, so that the next story created there takes an id
 // above c.Story and the next change a cursor above c.Change, and a cursor

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/explain"
 	"newswire/store"
@@ -69,11 +70,24 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		return fmt.Errorf("restore: %w", err)
 	}
 	goOn := from
+	// afterAuthority is the authority of the tag: ids given with -after:
+	// the one the lost store published its ids under.
+	afterAuthority := ""
 	for _, a := range after {
 		if strings.HasPrefix(a, "tag:") || strings.Trim(a, "0123456789") == "" {
 			id, err := explain.ParseID(a)
 			if err != nil {
 				return fmt.Errorf("restore: -after: %w", err)
+			}
+			if strings.HasPrefix(a, "tag:") {
+				auth, _, _ := strings.Cut(strings.TrimPrefix(a, "tag:"), ",")
+				if auth == "" || a != feeds.StoryID(auth, id) {
+					return fmt.Errorf("restore: -after: %q is not a story id of newswire (tag:AUTHORITY,2026:story/NUMBER)", a)
+				}
+				if afterAuthority != "" && auth != afterAuthority {
+					return fmt.Errorf("restore: -after: %s is under %s, another -after under %s; give the ids the lost store handed out alone", a, auth, afterAuthority)
+				}
+				afterAuthority = auth
 			}
 			goOn = goOn.Max(store.Counters{Story: id})
 			continue
@@ -88,7 +102,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		return fmt.Errorf("restore: the daemon listening at %s holds the store; stop it first", addr)
 	}
 	path := storePath(cfg)
-	var kept, authority string
+	var kept, authority, backupAuthority string
 	if _, err := os.Stat(path); err == nil {
 		// Taking the lock proves no daemon is using the store.
 		st, err := openStore(cfg)
@@ -110,12 +124,24 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		if authority, err = st.Authority(); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
+		if afterAuthority != "" && authority != "" && afterAuthority != authority {
+			return fmt.Errorf("restore: -after: the store being replaced published its ids as %s, not under %s", feeds.StoryID(authority, goOn.Story), afterAuthority)
+		}
 		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
 		}
 	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("restore: %w", err)
+	} else if afterAuthority != "" {
+		// With no store to replace, the ids -after names are the lost
+		// store's, and new ids go on under their authority.
+		if backupAuthority, err = store.ReadAuthority(backup); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+		if afterAuthority != backupAuthority {
+			authority = afterAuthority
+		}
 	}
 	// The copy goes on from the counters before it takes the store's place.
 	tmp := path + ".restore"
@@ -133,9 +159,20 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 	if kept != "" {
 		fmt.Fprintf(stdout, "restore: the store it replaced is kept as %s\n", kept)
 	}
-	if goOn != from {
+	switch {
+	case goOn != from:
 		fmt.Fprintf(stdout, "restore: new stories are numbered after %d (the backup's last: %d), and changes after cursor %s (the backup's: %s)\n",
 			goOn.Story, from.Story, goOn.Cursor(), from.Cursor())
+	case len(after) > 0:
+		fmt.Fprintf(stdout, "restore: new stories are numbered after %d and changes after cursor %s, the backup's own: it is past every -after given\n",
+			from.Story, from.Cursor())
+	}
+	if kept == "" && authority != "" {
+		was := backupAuthority
+		if was == "" {
+			was = "none recorded"
+		}
+		fmt.Fprintf(stdout, "restore: story ids go on under %s, the authority of -after (the backup's: %s)\n", authority, was)
 	}
 	if kept == "" && len(after) == 0 {
 		fmt.Fprintf(stdout, "restore: no store was replaced: story ids and cursors handed out after the backup (story %d, cursor %s) may be handed out again; "+

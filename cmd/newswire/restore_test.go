@@ -199,3 +199,79 @@ func TestRestoreGoesOn(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreAfterNamesTheLostStore: with no store to replace, a story id
+// given with -after names the authority the lost store published its ids
+// under, and new ids go on under it; over a store, an id of another
+// authority is refused, as are ids of two authorities, and a cursor the
+// backup is already past still prints where the store goes on from.
+func TestRestoreAfterNamesTheLostStore(t *testing.T) {
+	desk := newNewsDesk(t)
+	addr := freeAddr(t)
+	cfgPath := desk.config(t, addr)
+	desk.publish(bridge, landslide)
+	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil {
+		t.Fatalf("fetch: %v\n%s", err, out)
+	}
+	backup := filepath.Join(t.TempDir(), "newswire-backup.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	oldCursor := cursorOf(t, cfgPath, addr)
+
+	// Over the store: its authority is 127.0.0.1's.
+	for _, tt := range []struct {
+		after []string
+		want  string
+	}{
+		{[]string{"tag:tin.example.vn,2026:story/40"}, "published its ids as tag:127.0.0.1,2026:story/"},
+		{[]string{"0"}, `restore: -after: "0" is not a story id`},
+		{[]string{"tag:tin.example.vn,2026:story/x"}, "is not a story id"},
+		{[]string{"tag:tin.example.vn,2025:story/4"}, "is not a story id of newswire"},
+	} {
+		args := []string{"restore", "-config", cfgPath}
+		for _, a := range tt.after {
+			args = append(args, "-after", a)
+		}
+		out, err := runCmd(t, append(args, backup)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "explain:") {
+			t.Errorf("restore -after %q: %v\n%s\nwant an error saying %q", tt.after, err, out, tt.want)
+		}
+	}
+
+	if err := os.Remove(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "restore", "-config", cfgPath, "-after", "tag:tin.example.vn,2026:story/40", "-after", "tag:other.example,2026:story/41", backup)
+	if err == nil || !strings.Contains(err.Error(), "another -after under") {
+		t.Errorf("ids of two authorities: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, "restore", "-config", cfgPath, "-after", oldCursor, backup)
+	if err != nil {
+		t.Fatalf("restore -after %s: %v\n%s", oldCursor, err, out)
+	}
+	if !strings.Contains(out, "numbered after 2 and changes after cursor "+oldCursor+", the backup's own") {
+		t.Errorf("restore -after a cursor the backup is past says:\n%s", out)
+	}
+	if err := os.Remove(filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCmd(t, "restore", "-config", cfgPath, "-after", "tag:tin.example.vn,2026:story/40", backup)
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "story ids go on under tin.example.vn, the authority of -after (the backup's: 127.0.0.1)") {
+		t.Errorf("restore with the lost store's id says:\n%s", out)
+	}
+	desk.publish(bridge, landslide, fair)
+	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil {
+		t.Fatalf("fetch after the restore: %v\n%s", err, out)
+	}
+	ids := map[string]string{}
+	for _, r := range exportAll(t, cfgPath) {
+		ids[r.Title] = r.ID
+	}
+	if got := ids[fair[1]]; got != "tag:tin.example.vn,2026:story/41" {
+		t.Errorf("the fair stored after the restore is %q, want tag:tin.example.vn,2026:story/41; all: %v", got, ids)
+	}
+}

@@ -48,7 +48,7 @@ func stories(ctx context.Context, args []string, stdout io.Writer) error {
 	nums := make([]uint64, len(ids))
 	for i, s := range ids {
 		if nums[i], err = explain.ParseID(s); err != nil {
-			return err
+			return fmt.Errorf("stories: %w", err)
 		}
 	}
 	return withConfig(*configPath, func(cfg *config.Config) error {

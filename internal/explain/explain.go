@@ -22,7 +22,7 @@ func ParseID(s string) (uint64, error) {
 	num := s[strings.LastIndex(s, "/")+1:]
 	id, err := strconv.ParseUint(num, 10, 64)
 	if err != nil || id == 0 {
-		return 0, fmt.Errorf("explain: %q is not a story id (a number, or a tag: URI ending in /story/NUMBER)", s)
+		return 0, fmt.Errorf("%q is not a story id (a number, or a tag: URI ending in /story/NUMBER)", s)
 	}
 	return id, nil
 }
