@@ -57,7 +57,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, urlsafe.Redacted(f.URL), f.Title)
 		}
 		fmt.Fprintf(stdout, "\nconfig.yaml entry for the first feed:\n\n  - id: %s\n    title: %s\n    url: %s\n",
-			id, strconv.Quote(title), strconv.Quote(p.Feeds[0].URL))
+			id, strconv.Quote(title), strconv.Quote(withUserOf(p.Feeds[0].URL, resp.URL)))
 	}
 
 	if p.Rules.Item == "" {
@@ -96,6 +96,23 @@ func writeHTMLSource(w io.Writer, id, title, pageURL string, r scrape.Rules) {
 	}
 	fmt.Fprintln(w, "      # detail: true     # also fetch each item's page (one request per new item)")
 	fmt.Fprintln(w, "      # body: \"…\"        # and the selector of the article body on it")
+}
+
+// withUserOf is feedURL with the user info of pageURL when both are on the
+// same host (scheme, host and port): a feed the page announces sits behind
+// the same login, and the entry is to be pasted as it is. A feed elsewhere
+// does not get them, as no request does.
+func withUserOf(feedURL, pageURL string) string {
+	f, err := url.Parse(feedURL)
+	if err != nil || f.User != nil {
+		return feedURL
+	}
+	p, err := url.Parse(pageURL)
+	if err != nil || p.User == nil || !strings.EqualFold(p.Scheme, f.Scheme) || !strings.EqualFold(p.Host, f.Host) {
+		return feedURL
+	}
+	f.User = p.User
+	return f.String()
 }
 
 var nonID = regexp.MustCompile(`[^a-z0-9]+`)

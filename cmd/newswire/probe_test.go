@@ -177,8 +177,27 @@ func TestProbeMasksCredentials(t *testing.T) {
 		t.Fatalf("probe of a page announcing its feed: %v\n%s", err, out.String())
 	}
 	said, entry, _ := strings.Cut(out.String(), "config.yaml entry")
+	// The entry, to be pasted, keeps the page's login: the feed is on its host.
 	if !strings.Contains(said, "api_key=xxxxx") || strings.Contains(said, password) || strings.Contains(said, token) ||
-		!strings.Contains(entry, "api_key="+token) {
+		!strings.Contains(entry, "api_key="+token) || !strings.Contains(entry, "://bientap:"+password+"@") {
 		t.Errorf("probe of a page announcing its feed printed:\n%s", out.String())
+	}
+}
+
+func TestWithUserOf(t *testing.T) {
+	page := "http://bientap:MatKhau@127.0.0.1:8081/trang?token=x"
+	for feed, want := range map[string]string{
+		"http://127.0.0.1:8081/rss?api_key=k": "http://bientap:MatKhau@127.0.0.1:8081/rss?api_key=k",
+		"http://127.0.0.1:8082/rss":           "http://127.0.0.1:8082/rss", // another port: another server
+		"https://127.0.0.1:8081/rss":          "https://127.0.0.1:8081/rss",
+		"http://127.0.0.2:8081/rss":           "http://127.0.0.2:8081/rss",
+		"http://khac:Mat@127.0.0.1:8081/rss":  "http://khac:Mat@127.0.0.1:8081/rss",
+	} {
+		if got := withUserOf(feed, page); got != want {
+			t.Errorf("withUserOf(%s) = %s, want %s", feed, got, want)
+		}
+	}
+	if got := withUserOf("http://127.0.0.1:8081/rss", "http://127.0.0.1:8081/"); got != "http://127.0.0.1:8081/rss" {
+		t.Errorf("a page without a login gave %s", got)
 	}
 }
