@@ -371,6 +371,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	}()
 	stopSavingDates := func() { stopSaving(); <-datesSaved }
 	defer stopSavingDates()
+	// Secrets show as digests keyed with the install's key: one in a log
+	// line cannot be checked against guessed passwords.
+	if cfg.DigestKey, err = digestKey(cfg, true); err != nil {
+		log.Warn("the digests of secrets in logs and on /api/config are keyed for this run alone", "error", err)
+	}
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())

@@ -54,6 +54,11 @@ type Config struct {
 	// and the commands set from the store. Without tag_authority, it names
 	// the stories whatever base_url becomes (Authority).
 	PublishedAuthority string
+	// DigestKey is not a key of the file either: the install's own key
+	// (data_dir/newswire.key) that the digests of secrets in Redacted are
+	// keyed with, so that a digest in a log line or on /api/config cannot
+	// be matched against guessed passwords without it.
+	DigestKey []byte `json:"-"`
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location

@@ -135,6 +135,7 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 	// Story ids go on under the authority the store published them under,
 	// whatever base_url becomes, unless tag_authority says otherwise.
 	next.PublishedAuthority = w.current.PublishedAuthority
+	next.DigestKey = w.current.DigestKey
 	var changes []string
 	// Secrets (tokens, the WebSub secret) appear in the log and on the
 	// status pages as digests, as check-config -diff shows them.
