@@ -257,6 +257,29 @@ func New(opt Options) *Client {
 	return c
 }
 
+// HTTPClient returns an http.Client over c's connections, with c's guards
+// (RefuseSelf, and Trail for a ctx that carries one) and timeout, for
+// requests other than a poll's GET: WebSub's discovery of a feed's hub and
+// its subscription request, whose addresses come from an outlet. It
+// follows up to maxRedirects redirects of a GET, and none of another
+// method: a POST's form (a subscription's secret) is never sent on to
+// where a redirect points, and the 3xx is its answer.
+func (c *Client) HTTPClient() *http.Client {
+	return &http.Client{
+		Transport: c.rt,
+		Timeout:   c.opt.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.Response != nil && req.Response.Request.Method != http.MethodGet && req.Response.Request.Method != http.MethodHead {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
+}
+
 // hostSlot blocks until fewer than PerHost requests to host are running.
 func (c *Client) hostSlot(ctx context.Context, host string) (release func(), err error) {
 	c.mu.Lock()

@@ -23,6 +23,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/config"
+	"newswire/internal/fetch"
 	"newswire/internal/urlsafe"
 )
 
@@ -40,6 +41,10 @@ type Subscriber struct {
 
 	*Subscriptions
 	wake chan struct{} // a verification moved a renewal time
+	// leaseFloor is the shortest wait before a lease is renewed, however
+	// short the lease the hub granted (leaseFloor, the constant; tests
+	// shorten it).
+	leaseFloor time.Duration
 }
 
 // Subscriptions are a subscriber's subscriptions, by source id. The
@@ -49,33 +54,68 @@ type Subscriber struct {
 type Subscriptions struct {
 	mu   sync.Mutex
 	subs map[string]*sourceSub
+	// looked holds, by source id, when a source with no subscription
+	// may be asked for its hub again: a source whose feed advertises
+	// none is not fetched for it at every round.
+	looked map[string]lookup
+}
+
+// lookup is the last search of a source's feed for its hub.
+type lookup struct {
+	url      string    // the source's URL then
+	next     time.Time // when to look again
+	failures int       // searches in a row that failed to fetch or parse
 }
 
 // KeepIn makes s keep its subscriptions in state, which holds the last
 // subscriber's: those of sources that are gone, disabled or moved to
 // another URL are dropped. Call it before s serves or runs.
+//
+// A subscription made with another callback (base_url), secret or lease
+// than this config's is renewed at once, so that the hub learns the new
+// ones; until it verifies the renewal, a push signed with the secret it
+// holds is still taken.
 func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Lock()
 	if state.subs == nil {
 		state.subs = map[string]*sourceSub{}
 	}
 	for id, sub := range state.subs {
-		if src, ok := s.cfg.Source(id); !ok || src.Disabled || src.URL != sub.url {
+		src, ok := s.cfg.Source(id)
+		switch {
+		case !ok || src.Disabled || src.URL != sub.url:
 			delete(state.subs, id)
+		case sub.callback != s.callback(id) || sub.secret != s.cfg.WebSub.Secret || sub.lease != s.cfg.WebSub.Lease.D():
+			sub.renewAt, sub.asked = time.Time{}, time.Time{}
+		}
+	}
+	for id, l := range state.looked {
+		if src, ok := s.cfg.Source(id); !ok || src.URL != l.url {
+			delete(state.looked, id)
 		}
 	}
 	state.mu.Unlock()
 	s.Subscriptions = state
 }
 
+// callback is the URL hubs call back for source.
+func (s *Subscriber) callback(source string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + CallbackPath + url.PathEscape(source)
+}
+
 // sourceSub is one source's subscription.
 type sourceSub struct {
 	url        string // the source's URL in config when it was asked for
 	hub, topic string
-	asked      time.Time // when the subscription was requested
-	verified   bool
-	leaseEnds  time.Time
-	renewAt    time.Time // four fifths into the lease the hub granted
+	// callback, secret and lease are what it was asked for with.
+	callback  string
+	secret    string
+	lease     time.Duration
+	prev      string    // the secret the hub held before, until it verifies this one
+	asked     time.Time // when the subscription was requested
+	verified  bool
+	leaseEnds time.Time
+	renewAt   time.Time // four fifths into the lease the hub granted
 }
 
 // NewSubscriber returns nil unless cfg.WebSub.Subscribe is set. onPush runs
@@ -84,7 +124,7 @@ func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, on
 	if !cfg.WebSub.Subscribe {
 		return nil
 	}
-	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, Subscriptions: &Subscriptions{subs: map[string]*sourceSub{}}, wake: make(chan struct{}, 1)}
+	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, Subscriptions: &Subscriptions{subs: map[string]*sourceSub{}, looked: map[string]lookup{}}, wake: make(chan struct{}, 1), leaseFloor: leaseFloor}
 }
 
 // Run discovers each source's hub and subscribes, then renews every lease
@@ -109,18 +149,30 @@ func (s *Subscriber) Run(ctx context.Context) error {
 				due = sub.renewAt
 			case sub != nil:
 				due = sub.asked.Add(retry)
+			default:
+				due = s.looked[src.ID].next
 			}
 			s.mu.Unlock()
 			if now.Before(due) {
 				next = minTime(next, due)
 				continue
 			}
-			hub, topic, err := discover(ctx, s.client, src.URL)
+			// One trail for the feed and the hub it names: an outlet on
+			// the internet cannot send the request to a private address.
+			trail := fetch.Trail(ctx)
+			hub, topic, err := discover(trail, s.client, src.URL)
 			if err != nil {
-				s.log.Debug("websub: no hub", "source", src.ID, "error", err)
+				// Looked for again later, not at every round: a wake or
+				// another source's renewal does not fetch it again.
+				wait := s.lookedFor(src.ID, src.URL, err)
+				next = minTime(next, time.Now().Add(wait))
+				s.log.Debug("websub: no hub", "source", src.ID, "error", err, "again_in", wait)
 				continue
 			}
-			if err := s.Subscribe(ctx, src.ID, hub, topic); err != nil {
+			s.mu.Lock()
+			delete(s.looked, src.ID)
+			s.mu.Unlock()
+			if err := s.Subscribe(trail, src.ID, hub, topic); err != nil {
 				s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
 			}
 			next = minTime(next, time.Now().Add(retry))
@@ -134,10 +186,46 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	}
 }
 
+// lookedFor records that source's feed (at url) gave no hub, for err, and
+// returns how long until it is looked at again: noHubAgain when the feed
+// was read and names none, else a backoff from a minute, doubling up to
+// noHubAgain, as the fetch or the parse failed.
+func (s *Subscriber) lookedFor(source, url string, err error) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.looked[source]
+	if l.url != url {
+		l = lookup{url: url}
+	}
+	wait := noHubAgain
+	if !errors.Is(err, errNoHub) {
+		wait = min(time.Minute<<min(l.failures, 16), noHubAgain)
+		l.failures++
+	}
+	l.next = time.Now().Add(wait)
+	if s.looked == nil {
+		s.looked = map[string]lookup{}
+	}
+	s.looked[source] = l
+	return wait
+}
+
+// errNoHub is discover's error for a feed that names no hub.
+var errNoHub = errors.New("advertises no hub")
+
 const (
+	// noHubAgain is how long a source whose feed names no hub waits
+	// before its feed is looked at for one again (polls go on as usual).
+	noHubAgain = 6 * time.Hour
 	// pendingRetry bounds how long a subscription waits for the hub's
 	// verification of intent before it is asked for again.
 	pendingRetry = 5 * time.Minute
+	// leaseFloor and leaseCeiling bound the lease a hub grants, as far as
+	// renewing goes: a hub that grants a second is not asked again every
+	// second, and one that grants a century does not overflow the time
+	// of the renewal.
+	leaseFloor   = time.Minute
+	leaseCeiling = 365 * 24 * time.Hour
 	// minWait is the shortest sleep of Run, against a loop that spins.
 	minWait = time.Second
 )
@@ -145,13 +233,19 @@ const (
 // Subscribe asks hub to push topic to newswire's callback for source.
 func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
 	src, _ := s.cfg.Source(source)
+	next := &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now(),
+		callback: s.callback(source), secret: s.cfg.WebSub.Secret, lease: s.cfg.WebSub.Lease.D()}
 	s.mu.Lock()
-	s.subs[source] = &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now()}
+	if old := s.subs[source]; old != nil && old.verified && old.secret != next.secret {
+		// The hub signs with the old secret until it verifies this.
+		next.prev = old.secret
+	}
+	s.subs[source] = next
 	s.mu.Unlock()
 	form := url.Values{
 		"hub.mode":          {"subscribe"},
 		"hub.topic":         {topic},
-		"hub.callback":      {strings.TrimRight(s.cfg.BaseURL, "/") + CallbackPath + url.PathEscape(source)},
+		"hub.callback":      {next.callback},
 		"hub.lease_seconds": {strconv.Itoa(int(s.cfg.WebSub.Lease.D().Seconds()))},
 		"hub.secret":        {s.cfg.WebSub.Secret},
 	}
@@ -168,6 +262,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 		return fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		return fmt.Errorf("websub: subscribe %s at %s: %s: a subscription is not sent on where a hub redirects", shownTopic, shownHub, resp.Status)
+	}
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
@@ -182,6 +279,14 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sub := s.subs[source]
 	s.mu.Unlock()
 	if sub == nil {
+		if src, ok := s.cfg.Source(source); ok && !src.Disabled && r.Method == http.MethodPost {
+			// A source we follow, whose subscription this process has
+			// not made yet (it has just started): the hub's push is
+			// taken, checked with the secret, rather than told that
+			// the subscription is gone.
+			s.push(w, r, source, nil)
+			return
+		}
 		// Not a source we follow (any more): a hub that asks whether we
 		// still want it is told no, and one that pushes is told the
 		// subscription is gone, so that it ends it (WebSub 5.3, 7).
@@ -204,13 +309,23 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				http.NotFound(w, r)
 				return
 			}
-			granted := s.cfg.WebSub.Lease.D() // what was asked, when the hub says nothing
-			if secs, err := strconv.Atoi(q.Get("hub.lease_seconds")); err == nil && secs > 0 {
-				granted = time.Duration(secs) * time.Second
+			s.mu.Lock()
+			pending := !sub.verified
+			s.mu.Unlock()
+			if !pending {
+				// Anyone can send this (the topic is public): a hub
+				// that verifies again is answered, and nothing moves.
+				echoChallenge(w, q.Get("hub.challenge"))
+				return
+			}
+			granted := cmp.Or(sub.lease, s.cfg.WebSub.Lease.D()) // what was asked, when the hub says nothing
+			if secs, err := strconv.ParseInt(q.Get("hub.lease_seconds"), 10, 64); err == nil && secs > 0 {
+				granted = time.Duration(min(secs, int64(leaseCeiling/time.Second))) * time.Second
 			}
 			now := time.Now()
 			s.mu.Lock()
-			sub.verified, sub.leaseEnds, sub.renewAt = true, now.Add(granted), now.Add(granted*4/5)
+			sub.verified, sub.prev = true, ""
+			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(granted*4/5, s.leaseFloor))
 			s.mu.Unlock()
 			select {
 			case s.wake <- struct{}{}: // Run may sleep past the new renewal time
@@ -230,23 +345,42 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 		}
 	case http.MethodPost:
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		// A bad signature still gets a 2xx (section 8): the hub must not
-		// learn which secrets fail. The push is ignored.
-		if err := checkSignature(r.Header.Get("X-Hub-Signature"), s.cfg.WebSub.Secret, body); err != nil {
-			s.log.Warn("websub: push ignored", "source", source, "error", err)
-			w.WriteHeader(http.StatusAccepted)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-		go s.onPush(source)
+		s.push(w, r, source, sub)
 	default:
 		http.Error(w, "GET or POST", http.StatusMethodNotAllowed)
 	}
+}
+
+// push takes a hub's push for source: signed with the secret, or with the
+// one the hub held before sub was asked for, it has the source polled.
+func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string, sub *sourceSub) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	secrets := []string{s.cfg.WebSub.Secret}
+	if sub != nil {
+		s.mu.Lock()
+		secrets = append(secrets, sub.secret, sub.prev)
+		s.mu.Unlock()
+	}
+	// A bad signature still gets a 2xx (section 8): the hub must not
+	// learn which secrets fail. The push is ignored.
+	header := r.Header.Get("X-Hub-Signature")
+	err = checkSignature(header, secrets[0], body)
+	for _, other := range secrets[1:] {
+		if err != nil && other != "" && other != secrets[0] {
+			err = checkSignature(header, other, body)
+		}
+	}
+	if err != nil {
+		s.log.Warn("websub: push ignored", "source", source, "error", err)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+	go s.onPush(source)
 }
 
 // checkSignature verifies "X-Hub-Signature: method=hexdigest".
@@ -325,7 +459,7 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 		}
 	}
 	if hub == "" {
-		return "", "", fmt.Errorf("websub: %s advertises no hub", urlsafe.Redacted(feedURL))
+		return "", "", fmt.Errorf("websub: %s %w", urlsafe.Redacted(feedURL), errNoHub)
 	}
 	return hub, cmp.Or(topic, feedURL), nil
 }

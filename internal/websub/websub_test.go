@@ -304,6 +304,7 @@ categories: [{id: thoi-su}]
 default_category: thoi-su
 `, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
 	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
+	sub.leaseFloor = time.Second // the daemon's is a minute
 	mux := http.NewServeMux()
 	mux.Handle(CallbackPath, sub)
 	bSrv.Config.Handler = mux

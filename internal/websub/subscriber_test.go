@@ -1,0 +1,332 @@
+package websub
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"newswire/internal/fetch"
+)
+
+// hubbedOutlet serves a feed that names hubURL as its hub at /co-hub.rss and
+// one that names none at /khong-hub.rss, counting the requests for each.
+func hubbedOutlet(t *testing.T, hubURL string) (base string, gets func(path string) int64) {
+	t.Helper()
+	srv, base := loopback(t)
+	var withHub, without atomic.Int64
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		switch r.URL.Path {
+		case "/co-hub.rss":
+			withHub.Add(1)
+			w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		case "/khong-hub.rss":
+			without.Add(1)
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Hà Giang</title><link>http://hagiang.example/</link><description>tin</description></channel></rss>`)
+	})
+	srv.Start()
+	return base, func(path string) int64 {
+		if path == "/co-hub.rss" {
+			return withHub.Load()
+		}
+		return without.Load()
+	}
+}
+
+// runSubscriber serves sub's callback at bSrv and runs it until the test
+// ends.
+func runSubscriber(t *testing.T, sub *Subscriber, bSrv *httptest.Server) {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, sub)
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = sub.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+func verifiedSub(t *testing.T, sub *Subscriber, source string) *sourceSub {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		sub.mu.Lock()
+		s := sub.subs[source]
+		ok := s != nil && s.verified
+		var c sourceSub
+		if ok {
+			c = *s
+		}
+		sub.mu.Unlock()
+		if ok {
+			return &c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never verified", source)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestForgedVerificationsMoveNothing: anyone can send a hub's verification
+// of intent for a subscription (its topic is the outlet's public feed). One
+// for a subscription already verified is answered and changes nothing: it
+// neither moves the lease nor makes the subscriber fetch the feeds of the
+// sources with no hub again, which are looked at again only hours later.
+func TestForgedVerificationsMoveNothing(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	asked := make(chan hubRequest, 100)
+	hubURL := verifyingHub(t, client, 3600, asked, nil)
+	outlet, gets := hubbedOutlet(t, hubURL)
+	bSrv, bURL := loopback(t)
+	cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources:
+  - {id: cohub, url: "%[4]s/co-hub.rss"}
+  - {id: khonghub, url: "%[4]s/khong-hub.rss"}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, outlet))
+	sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
+	runSubscriber(t, sub, bSrv)
+	<-asked
+	before := verifiedSub(t, sub, "cohub")
+	time.Sleep(200 * time.Millisecond)
+	fetched := gets("/khong-hub.rss")
+	if fetched != 1 {
+		t.Fatalf("the feed with no hub fetched %d times for its hub, want 1", fetched)
+	}
+	for i := range 20 {
+		u := fmt.Sprintf("%s%scohub?hub.mode=subscribe&hub.topic=%s&hub.challenge=gia-%d&hub.lease_seconds=1", bURL, CallbackPath, url.QueryEscape(outlet+"/co-hub.rss"), i)
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, resp); resp.StatusCode != http.StatusOK || body != fmt.Sprintf("gia-%d", i) {
+			t.Fatalf("a verification again: %d %q", resp.StatusCode, body)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := gets("/khong-hub.rss"); n != fetched {
+		t.Errorf("20 forged verifications fetched the feed with no hub %d more times", n-fetched)
+	}
+	select {
+	case r := <-asked:
+		t.Errorf("the hub was asked again for %s", r.topic)
+	default:
+	}
+	after := verifiedSub(t, sub, "cohub")
+	if !after.renewAt.Equal(before.renewAt) || !after.leaseEnds.Equal(before.leaseEnds) {
+		t.Errorf("the lease moved: renewal %s → %s", before.renewAt, after.renewAt)
+	}
+}
+
+// TestGrantedLeaseBounded: a hub that grants a lease of a second is not
+// asked again every second, and one that grants a century (past what a
+// renewal time four fifths in can hold) is not asked again at once.
+func TestGrantedLeaseBounded(t *testing.T) {
+	for _, lease := range []int{1, 3_000_000_000} {
+		t.Run(fmt.Sprint(lease), func(t *testing.T) {
+			client := &http.Client{Timeout: 5 * time.Second}
+			asked := make(chan hubRequest, 100)
+			hubURL := verifyingHub(t, client, lease, asked, nil)
+			outlet, _ := hubbedOutlet(t, hubURL)
+			bSrv, bURL := loopback(t)
+			cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: cohub, url: "%s/co-hub.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, outlet))
+			sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
+			runSubscriber(t, sub, bSrv)
+			<-asked
+			s := verifiedSub(t, sub, "cohub")
+			if wait := time.Until(s.renewAt); wait < 50*time.Second || wait > 366*24*time.Hour {
+				t.Errorf("granted %d s: renewed in %s", lease, wait)
+			}
+			select {
+			case <-asked:
+				t.Errorf("granted %d s: the hub was asked again within 2 s", lease)
+			case <-time.After(2 * time.Second):
+			}
+		})
+	}
+}
+
+// TestReloadedSecretRenewsAtOnce: a reload that gives websub another
+// secret (or callback) subscribes again at once, so that the hub signs
+// with the new one; until it verifies, a push signed with the secret it
+// holds is still taken. A push for a source followed, before this process
+// has subscribed, is taken too, not told the subscription is gone.
+func TestReloadedSecretRenewsAtOnce(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	asked := make(chan hubRequest, 100)
+	hold := make(chan struct{}) // the hub verifies the second request only when closed
+	var n atomic.Int64
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		asked <- hubRequest{time.Now(), topic}
+		w.WriteHeader(http.StatusAccepted)
+		second := n.Add(1) > 1
+		go func() {
+			if second {
+				<-hold
+			}
+			if resp, err := client.Get(cb + "?hub.mode=subscribe&hub.challenge=x&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic)); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	})
+	hubSrv.Start()
+	outlet, _ := hubbedOutlet(t, hubURL)
+	bSrv, bURL := loopback(t)
+	mux := http.NewServeMux()
+	var current atomic.Pointer[Subscriber]
+	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) })
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	pushed := make(chan string, 10)
+	var state Subscriptions
+	run := func(key string) (stop func()) {
+		cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: cohub, url: "%s/co-hub.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), key, outlet))
+		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(s string) { pushed <- s })
+		sub.KeepIn(&state)
+		current.Store(sub)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = sub.Run(ctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	push := func(key string) bool {
+		t.Helper()
+		body := `<rss version="2.0"><channel><title>Tin Hà Giang</title></channel></rss>`
+		req, _ := http.NewRequest("POST", bURL+CallbackPath+"cohub", strings.NewReader(body))
+		req.Header.Set("X-Hub-Signature", "sha256="+sign(key, []byte(body)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("push signed with %q: status %d", key, resp.StatusCode)
+		}
+		select {
+		case <-pushed:
+			return true
+		case <-time.After(300 * time.Millisecond):
+			return false
+		}
+	}
+
+	// Before the first subscription is even asked for.
+	state.subs = map[string]*sourceSub{}
+	cfgOnly := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s}
+sources: [{id: cohub, url: "%s/co-hub.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, outlet))
+	fresh := NewSubscriber(cfgOnly, client, slog.New(slog.DiscardHandler), func(s string) { pushed <- s })
+	fresh.KeepIn(&state)
+	current.Store(fresh)
+	if !push(secret) {
+		t.Error("a push for a source followed, before this process subscribed, was not taken")
+	}
+
+	stop := run(secret)
+	<-asked
+	verifiedSub(t, current.Load(), "cohub")
+	stop()
+	const newKey = "khoa-moi-cua-toa-soan-2027"
+	stop = run(newKey)
+	defer stop()
+	select {
+	case <-asked:
+	case <-time.After(3 * time.Second):
+		t.Fatal("a new secret was not given to the hub within 3 s of the reload")
+	}
+	if !push(secret) {
+		t.Error("a push signed with the secret the hub holds, before it verified the new one, was not taken")
+	}
+	close(hold)
+	verifiedSub(t, current.Load(), "cohub")
+	if !push(newKey) {
+		t.Error("a push signed with the new secret was not taken")
+	}
+	if push(secret) {
+		t.Error("a push signed with the old secret taken after the hub verified the new one")
+	}
+}
+
+// TestSubscriptionGuarded: the subscriber's requests go through the
+// poller's guards: a hub at the daemon's own address is never asked (its
+// admin endpoints trust loopback), and a hub that redirects a subscription
+// does not get its form sent on elsewhere.
+func TestSubscriptionGuarded(t *testing.T) {
+	var reached atomic.Int64
+	self, selfURL := loopback(t)
+	self.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) })
+	self.Start()
+	other, otherURL := loopback(t)
+	other.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) })
+	other.Start()
+	redirecting, redirectURL := loopback(t)
+	redirecting.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+"/hub", http.StatusTemporaryRedirect)
+	})
+	redirecting.Start()
+
+	cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s}
+sources: [{id: cohub, url: "http://127.0.0.1:9/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, selfURL, filepath.Join(t.TempDir(), "b"), secret))
+	fc := fetch.New(fetch.Options{Timeout: 5 * time.Second})
+	if err := fc.RefuseSelf(strings.TrimPrefix(selfURL, "http://")); err != nil {
+		t.Fatal(err)
+	}
+	sub := NewSubscriber(cfg, fc.HTTPClient(), slog.New(slog.DiscardHandler), func(string) {})
+	ctx := context.Background()
+	if err := sub.Subscribe(ctx, "cohub", selfURL+"/api/stories/1/explain", "http://127.0.0.1:9/rss"); err == nil || !strings.Contains(err.Error(), "own address") {
+		t.Errorf("a hub at the daemon's own address: %v", err)
+	}
+	if err := sub.Subscribe(ctx, "cohub", redirectURL+"/hub", "http://127.0.0.1:9/rss"); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("a hub that redirects: %v", err)
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("%d requests reached the daemon or where the hub redirected", n)
+	}
+}
