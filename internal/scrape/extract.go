@@ -163,6 +163,9 @@ func (c *compiled) item1(doc *document, block *goquery.Selection, opt Options, t
 	}
 	if c.summary != nil {
 		if s := first(block, c.summary); s.Length() > 0 {
+			// Its links are the listing page's: made absolute against
+			// it here, before anything reads them against the item's.
+			doc.absolutize(s)
 			if h, err := s.Html(); err == nil && strings.TrimSpace(h) != "" {
 				it.Summary = norm.NFC.String(strings.TrimSpace(h))
 				t.summaries++

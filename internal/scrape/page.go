@@ -69,6 +69,40 @@ func (d *document) resolve(raw string) string {
 	return u.String()
 }
 
+// urlAttrs are the attributes whose value is a URL, in markup a summary
+// may carry.
+var urlAttrs = []string{"href", "src", "poster", "cite", "longdesc", "data-src"}
+
+// absolutize makes every URL in the markup under sel (sel's elements and
+// their descendants) absolute against the page, as a browser showing the
+// page would read them; srcset candidates too. What is not a URL at all
+// is left for the sanitiser to judge.
+func (d *document) absolutize(sel *goquery.Selection) {
+	sel.Find("*").AddSelection(sel).Each(func(_ int, el *goquery.Selection) {
+		for _, name := range urlAttrs {
+			if v, ok := el.Attr(name); ok {
+				if u, err := d.base.Parse(strings.TrimSpace(v)); err == nil {
+					el.SetAttr(name, u.String())
+				}
+			}
+		}
+		if v, ok := el.Attr("srcset"); ok {
+			var out []string
+			for cand := range strings.SplitSeq(v, ",") {
+				fields := strings.Fields(cand)
+				if len(fields) == 0 {
+					continue
+				}
+				if u, err := d.base.Parse(fields[0]); err == nil {
+					fields[0] = u.String()
+				}
+				out = append(out, strings.Join(fields, " "))
+			}
+			el.SetAttr("srcset", strings.Join(out, ", "))
+		}
+	})
+}
+
 func isWebURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -520,3 +520,37 @@ func TestLayoutFind(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractSummaryLinksReadAgainstThePage: a summary's markup comes from
+// the listing page, so its relative links and images are the page's (and
+// its <base href>'s), not the item's, which may be on another host; and the
+// sanitiser, which reads what is left relative against the item's link,
+// gets them absolute.
+func TestExtractSummaryLinksReadAgainstThePage(t *testing.T) {
+	rules := Rules{Item: "li", Title: "a.t", Link: "a.t", Summary: ".s"}
+	body := `<ul><li><a class="t" href="https://tin.example.org/a/1.html">Báo cáo kinh tế quý IV</a>
+<div class="s">Xem <a href="docs/bao-cao.pdf">báo cáo</a>, <a href="/top">mục lục</a> và <a href="#phan-2">phần 2</a>
+<img src="img/bieu-do.png" srcset="img/bieu-do-2x.png 2x, /img/nho.png 480w"></div></li></ul>`
+	const page = "http://outlet.test/danh-muc/kinh-te.html"
+	for _, tt := range []struct{ base, dir, root, fragment string }{
+		{"", "http://outlet.test/danh-muc/", "http://outlet.test", page + "#phan-2"},
+		{`<base href="http://cdn.outlet.test/tin/">`, "http://cdn.outlet.test/tin/", "http://cdn.outlet.test", "http://cdn.outlet.test/tin/#phan-2"},
+	} {
+		feed, _, err := Extract(Page{URL: page, Body: []byte(tt.base + body)}, rules, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := feed.Items[0].Summary
+		for _, want := range []string{
+			`href="` + tt.dir + `docs/bao-cao.pdf"`, `href="` + tt.root + `/top"`, `href="` + tt.fragment + `"`,
+			`src="` + tt.dir + `img/bieu-do.png"`, `srcset="` + tt.dir + `img/bieu-do-2x.png 2x, ` + tt.root + `/img/nho.png 480w"`,
+		} {
+			if !strings.Contains(s, want) {
+				t.Errorf("page with %q: summary lacks %s:\n%s", tt.base, want, s)
+			}
+		}
+		if strings.Contains(s, "tin.example.org/a/") {
+			t.Errorf("a summary link read against the item's link:\n%s", s)
+		}
+	}
+}
