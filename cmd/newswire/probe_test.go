@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -199,5 +201,31 @@ func TestWithUserOf(t *testing.T) {
 	}
 	if got := withUserOf("http://127.0.0.1:8081/rss", "http://127.0.0.1:8081/"); got != "http://127.0.0.1:8081/rss" {
 		t.Errorf("a page without a login gave %s", got)
+	}
+}
+
+// TestProbeShowsNoControlCharacters: what a page says is printed to the
+// admin's terminal; its escape sequences are not.
+func TestProbeShowsNoControlCharacters(t *testing.T) {
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var b strings.Builder
+		b.WriteString("<!doctype html><html><head><title>Báo \x1b[31mĐỏ\x1b[0m \x1b]0;chiem-cua-so\x07</title>" +
+			`<link rel="alternate" type="application/rss+xml" title="Tin \x1b[2J mới" href="/rss"></head><body><ul>`)
+		for i := range 4 {
+			fmt.Fprintf(&b, "<li><h3><a href=\"/tin/%d.html\">Tin \x1b[2J số %d về cầu treo vùng cao</a></h3><p>Tóm tắt tin %d.</p></li>", i, i, i)
+		}
+		b.WriteString("</ul></body></html>")
+		_, _ = io.WriteString(w, b.String())
+	}))
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"probe", srv.URL + "/"}, &out); err != nil {
+		t.Fatalf("probe: %v\n%s", err, out.String())
+	}
+	if strings.ContainsAny(out.String(), "\x1b\x07") {
+		t.Errorf("probe printed control characters:\n%q", out.String())
+	}
+	if !strings.Contains(out.String(), "Báo") || !strings.Contains(out.String(), "cầu treo vùng cao") {
+		t.Errorf("probe lost the text around them:\n%s", out.String())
 	}
 }
