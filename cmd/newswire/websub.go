@@ -48,6 +48,14 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 	})
 	if sub != nil {
 		sub.KeepIn(subs) // the last config's subscriptions, still leased
+		web.SetWebSubStates(func() map[string]server.WebSubState {
+			out := map[string]server.WebSubState{}
+			for id, s := range subs.Status() {
+				out[id] = server.WebSubState{Hub: s.Hub, State: s.State, Reason: s.Reason, LeaseEnds: s.LeaseEnds,
+					LastPush: s.LastPush, Pushes: s.Pushes, Ignored: s.Ignored, NextLook: s.NextLook}
+			}
+			return out
+		})
 		web.Mount(websub.CallbackPath, sub)
 		go func() { _ = sub.Run(ctx) }()
 	}

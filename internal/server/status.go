@@ -57,6 +57,8 @@ type sourceStatus struct {
 	IntervalReason      string `json:"interval_reason,omitempty"`
 	ETag                string `json:"etag,omitempty"`
 	LastModified        string `json:"last_modified,omitempty"`
+	// WebSub is the source's subscription, when websub.subscribe is on.
+	WebSub *WebSubState `json:"websub,omitempty"`
 
 	// For the page only: the same in plain Vietnamese.
 	StateLabel string `json:"-"`
@@ -152,6 +154,7 @@ type statusState struct {
 	reload   atomic.Pointer[func() reload.Status]
 	activity atomic.Pointer[func() time.Time]
 	sources  atomic.Pointer[func() ([]store.SourceState, error)]
+	websub   atomic.Pointer[func() map[string]WebSubState]
 
 	mu      sync.Mutex
 	stats   store.Stats
@@ -172,6 +175,23 @@ func (s *Server) SetReloadStatus(fn func() reload.Status) { s.state.reload.Store
 // SetPollActivity makes /readyz check that the poller is working: fn
 // returns when it last started or finished a poll (poll.Poller.LastActivity).
 func (s *Server) SetPollActivity(fn func() time.Time) { s.state.activity.Store(&fn) }
+
+// WebSubState is where a source's WebSub subscription stands
+// (websub.SourceStatus), as /status and /api/status show it.
+type WebSubState struct {
+	Hub       string    `json:"hub,omitempty"`
+	State     string    `json:"state"` // verified | pending | denied | no-hub
+	Reason    string    `json:"reason,omitempty"`
+	LeaseEnds time.Time `json:"lease_ends,omitzero"`
+	LastPush  time.Time `json:"last_push,omitzero"`
+	Pushes    int       `json:"pushes"`
+	Ignored   int       `json:"pushes_ignored"`
+	NextLook  time.Time `json:"next_look,omitzero"`
+}
+
+// SetWebSubStates makes /status and /api/status show each source's WebSub
+// subscription, by source id, as fn returns them.
+func (s *Server) SetWebSubStates(fn func() map[string]WebSubState) { s.state.websub.Store(&fn) }
 
 // SetSourceStates makes /status and /api/status read the sources' states
 // from fn (poll.Poller.States: the poller's own, fresher than what it has
@@ -242,6 +262,10 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	for _, c := range s.cfg.Categories {
 		v.Categories = append(v.Categories, categoryTotal{ID: c.ID, Title: c.Title, Stories: stats.Categories[c.ID]})
 	}
+	var subs map[string]WebSubState
+	if fn := s.state.websub.Load(); fn != nil {
+		subs = (*fn)()
+	}
 	counts := map[string]int{}
 	for _, src := range s.cfg.Sources {
 		st, seen := byID[src.ID]
@@ -252,6 +276,9 @@ func (s *Server) status(now time.Time) (statusView, error) {
 			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
 		ss.Dropped = st.Dropped
+		if ws, ok := subs[src.ID]; ok {
+			ss.WebSub = &ws
+		}
 		ss.IntervalReason, ss.ETag, ss.LastModified = st.IntervalReason, st.ETag, st.LastModified
 		if st.URL != "" && st.URLFrom == src.URL {
 			ss.PolledURL, ss.URLReason = urlsafe.Public(st.URL), st.URLReason

@@ -114,8 +114,48 @@ type sourceSub struct {
 	prev      string    // the secret the hub held before, until it verifies this one
 	asked     time.Time // when the subscription was requested
 	verified  bool
+	denied    string // the hub's reason, when it denied the subscription
 	leaseEnds time.Time
 	renewAt   time.Time // four fifths into the lease the hub granted
+	// Pushes counted since the subscription was asked for: taken, and
+	// ignored for their signature.
+	lastPush        time.Time
+	pushes, ignored int
+}
+
+// SourceStatus is where one source's subscription stands, for the status
+// pages.
+type SourceStatus struct {
+	Hub       string    // the hub's URL, without credentials (urlsafe.Public)
+	State     string    // verified, pending, denied, or no-hub
+	Reason    string    // the hub's, when it denied
+	LeaseEnds time.Time // of a verified subscription
+	LastPush  time.Time // the last push taken
+	Pushes    int       // pushes taken since it was asked for
+	Ignored   int       // pushes ignored for their signature
+	NextLook  time.Time // no-hub: when its feed is looked at again
+}
+
+// Status returns each source's subscription, by source id: those asked
+// for, and those whose feed named no hub when last looked at.
+func (s *Subscriptions) Status() map[string]SourceStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]SourceStatus, len(s.subs)+len(s.looked))
+	for id, l := range s.looked {
+		out[id] = SourceStatus{State: "no-hub", NextLook: l.next}
+	}
+	for id, sub := range s.subs {
+		st := SourceStatus{Hub: urlsafe.Public(sub.hub), State: "pending", LastPush: sub.lastPush, Pushes: sub.pushes, Ignored: sub.ignored}
+		switch {
+		case sub.verified:
+			st.State, st.LeaseEnds = "verified", sub.leaseEnds
+		case sub.denied != "":
+			st.State, st.Reason = "denied", sub.denied
+		}
+		out[id] = st
+	}
+	return out
 }
 
 // NewSubscriber returns nil unless cfg.WebSub.Subscribe is set. onPush runs
@@ -337,7 +377,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// for again after a while, as one never verified is.
 			s.log.Warn("websub: subscription denied", "source", source, "reason", q.Get("hub.reason"))
 			s.mu.Lock()
-			sub.verified, sub.asked = false, time.Now()
+			sub.verified, sub.asked, sub.denied = false, time.Now(), cmp.Or(q.Get("hub.reason"), "no reason given")
 			s.mu.Unlock()
 			w.WriteHeader(http.StatusOK)
 		default:
@@ -373,6 +413,16 @@ func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string,
 		if err != nil && other != "" && other != secrets[0] {
 			err = checkSignature(header, other, body)
 		}
+	}
+	if sub != nil {
+		s.mu.Lock()
+		if err != nil {
+			sub.ignored++
+		} else {
+			sub.pushes++
+			sub.lastPush = time.Now()
+		}
+		s.mu.Unlock()
 	}
 	if err != nil {
 		s.log.Warn("websub: push ignored", "source", source, "error", err)

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestDaemonTakesPushes: the daemon subscribes to the hub its source's feed
+// names, through its own guarded client, and shows the subscription on
+// /api/status and /status; a story the hub pushes is in the merged feed
+// within seconds, though the source's interval is an hour.
+func TestDaemonTakesPushes(t *testing.T) {
+	const key = "khoa-bi-mat-cua-toa-soan-ha-giang"
+	var mu sync.Mutex
+	items := []string{`<item><title>Khánh thành trường bán trú ở xã Lũng Cú</title><link>http://tin.test/1.html</link><description>Ngôi trường mới đón 300 học sinh bán trú.</description></item>`}
+	var hubURL, callback, topic string
+	hub := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		callback, topic = r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		cb, tp := callback, topic
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+		go func() {
+			resp, err := http.Get(cb + "?hub.mode=subscribe&hub.challenge=xin-chao&hub.lease_seconds=86400&hub.topic=" + url.QueryEscape(tp))
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}))
+	hubURL = hub.URL
+	outlet := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Báo Hà Giang</title><link>http://tin.test/</link><description>Tin</description>%s</channel></rss>`, strings.Join(items, ""))
+	}))
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+websub: {subscribe: true, secret: %s, lease: 24h}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss", level: provincial, language: vi}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, key, outlet.URL)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serveDaemon(t, cfgPath, addr)
+	base := "http://" + addr
+
+	type subState struct {
+		State     string    `json:"state"`
+		Hub       string    `json:"hub"`
+		LeaseEnds time.Time `json:"lease_ends"`
+		LastPush  time.Time `json:"last_push"`
+		Pushes    int       `json:"pushes"`
+	}
+	state := func() subState {
+		t.Helper()
+		resp, err := http.Get(base + "/api/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st struct {
+			Sources []struct {
+				WebSub *subState `json:"websub"`
+			} `json:"sources"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || len(st.Sources) != 1 {
+			t.Fatalf("/api/status: %v", err)
+		}
+		if st.Sources[0].WebSub == nil {
+			return subState{}
+		}
+		return *st.Sources[0].WebSub
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for state().State != "verified" {
+		if time.Now().After(deadline) {
+			t.Fatalf("not subscribed within 10s: %+v", state())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s := state(); s.Hub != hubURL+"/" || time.Until(s.LeaseEnds) < 23*time.Hour {
+		t.Errorf("subscription shown as %+v", s)
+	}
+
+	// The outlet publishes, and its hub pushes the new document.
+	mu.Lock()
+	items = append([]string{`<item><title>Mưa lớn gây sạt lở trên quốc lộ 4C</title><link>http://tin.test/2.html</link><description>Lực lượng chức năng đang thông đường.</description></item>`}, items...)
+	cb := callback
+	mu.Unlock()
+	body := []byte(`<rss version="2.0"><channel><title>Báo Hà Giang</title></channel></rss>`)
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write(body)
+	req, _ := http.NewRequest("POST", cb, strings.NewReader(string(body)))
+	req.Header.Set("X-Hub-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/rss+xml")
+	pushed := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("push: %s", resp.Status)
+	}
+	for {
+		resp, err := http.Get(base + "/feeds/all.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "quốc lộ 4C") {
+			t.Logf("pushed story in the merged feed %s after the push", time.Since(pushed).Round(time.Millisecond))
+			break
+		}
+		if time.Since(pushed) > 5*time.Second {
+			t.Fatal("the pushed story is not in the merged feed within 5s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := state(); s.Pushes != 1 || s.LastPush.IsZero() {
+		t.Errorf("after one push: %+v", s)
+	}
+	page, err := http.Get(base + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(b), "WebSub: hub đẩy tin") {
+		t.Errorf("/status does not show the subscription")
+	}
+}
