@@ -58,5 +58,9 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 		})
 		web.Mount(websub.CallbackPath, sub)
 		go func() { _ = sub.Run(ctx) }()
+	} else {
+		// Hubs that still push (subscribe was on before a reload or
+		// a restart) are told to stop.
+		web.Mount(websub.CallbackPath, websub.Unsubscribed(subs))
 	}
 }

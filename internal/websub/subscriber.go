@@ -312,6 +312,26 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 	return nil
 }
 
+// Unsubscribed is the callback while websub.subscribe is off: a hub that
+// still pushes is told the subscription is gone, so that it ends it, and
+// one that asks whether an unsubscription is wanted is told yes (WebSub
+// 5.3, 7). It forgets the subscriptions state held.
+func Unsubscribed(state *Subscriptions) http.Handler {
+	state.mu.Lock()
+	state.subs, state.looked = map[string]*sourceSub{}, map[string]lookup{}
+	state.mu.Unlock()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
+			echoChallenge(w, r.URL.Query().Get("hub.challenge"))
+		case r.Method == http.MethodPost:
+			http.Error(w, "no such subscription", http.StatusGone)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
 // ServeHTTP is the callback: GET verifies intent, POST is a push.
 func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	source, _ := url.PathUnescape(strings.TrimPrefix(r.URL.Path, CallbackPath))

@@ -330,3 +330,30 @@ default_category: thoi-su
 		t.Errorf("%d requests reached the daemon or where the hub redirected", n)
 	}
 }
+
+// TestUnsubscribedCallback: with subscribe off, a hub that still pushes is
+// told the subscription is gone, and one verifying an unsubscription is
+// answered.
+func TestUnsubscribedCallback(t *testing.T) {
+	state := &Subscriptions{subs: map[string]*sourceSub{"cohub": {verified: true}}}
+	srv := httptest.NewServer(Unsubscribed(state))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+CallbackPath+"cohub", "application/rss+xml", strings.NewReader("<rss/>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGone {
+		t.Errorf("a push with subscribe off: %s, want 410", resp.Status)
+	}
+	resp, err = http.Get(srv.URL + CallbackPath + "cohub?hub.mode=unsubscribe&hub.topic=x&hub.challenge=tam-biet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusOK || body != "tam-biet" {
+		t.Errorf("an unsubscription verified: %d %q", resp.StatusCode, body)
+	}
+	if len(state.Status()) != 0 {
+		t.Errorf("subscriptions still held: %v", state.Status())
+	}
+}
