@@ -35,7 +35,14 @@ func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHi
 		}
 		d, reason = hint.wait, hint.reason // past max_interval, which wins
 	}
-	return clamp(jitterDown(clamp(d, lo, hi)), lo, hi), reason
+	w := clamp(jitterDown(clamp(d, lo, hi)), lo, hi)
+	if hint.wait <= hi && w < hint.wait {
+		// Our own interval, a little longer than the server's wait, or
+		// max_interval equal to it: drawn shorter, it must still not
+		// come before what the server asked.
+		w = hint.wait
+	}
+	return w, reason
 }
 
 // ownInterval is the interval the settings give src, before the server's

@@ -87,6 +87,10 @@ func TestJitterKeepsItsSide(t *testing.T) {
 		{"shorter server hint: ours wins", "thoisu", hint(30 * time.Second), 54 * time.Second, 60 * time.Second, "default", 4 * time.Second},
 		{"server hint: late, never early", "thoisu", hint(10 * time.Minute), 10 * time.Minute, 11 * time.Minute, "server: feed ttl", 50 * time.Second},
 		{"server hint over the cap: the cap, never later", "thoisu", hint(3 * time.Hour), 54 * time.Minute, time.Hour, "server: feed ttl", 4 * time.Minute},
+		// A config interval of 20m over a max-age of 19m: drawn shorter,
+		// never before the 19m the server asked.
+		{"ours a little over the server's: never before the server's", "vungcao", hint(19 * time.Minute), 19 * time.Minute, 20 * time.Minute, "config", 30 * time.Second},
+		{"server hint at the cap: exactly the cap", "thoisu", hint(time.Hour), time.Hour, time.Hour, "server: feed ttl", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
