@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -65,6 +66,41 @@ func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, e
 	return s.applies.do(s, &applyReq{source: source, items: items, now: now.UTC()})
 }
 
+// ApplyCounting is Apply, and writes, in the same transaction, the state
+// that counted returns for the result: a source's counts of what it
+// brought (new stories, items in the last day) land with the stories they
+// count, so that a crash after the commit cannot leave stories no count
+// credits. counted runs only when the document wrote something, while the
+// store's writer is held: it must be quick and must not use the store.
+func (s *Store) ApplyCounting(source string, items []Incoming, now time.Time, counted func(Result) SourceState) (Result, error) {
+	if source == "" {
+		return Result{}, errors.New("store: apply: empty source id")
+	}
+	if len(items) == 0 {
+		return Result{}, nil
+	}
+	return s.applies.do(s, &applyReq{source: source, items: items, now: now.UTC(), counted: counted})
+}
+
+// saveCounted writes the state r.counted makes of its result, in tx.
+func saveCounted(tx *bolt.Tx, r *applyReq) error {
+	st := r.counted(r.res)
+	if st.ID != r.source {
+		return fmt.Errorf("state of %q given for a document of %q", st.ID, r.source)
+	}
+	v, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	b := tx.Bucket(bucketSources)
+	if b.Get([]byte(st.ID)) == nil {
+		if err := addSources(tx, 1); err != nil {
+			return err
+		}
+	}
+	return b.Put([]byte(st.ID), v)
+}
+
 // applyGroup stores the documents of group, in order, in tx, and commits it
 // when any wrote, reporting whether one did. It fills each request's
 // result; a failure is the first one's, named by its request, after which
@@ -106,6 +142,13 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 	if !dirty {
 		// Commit would write a new meta page even with nothing changed.
 		return false, nil
+	}
+	for _, r := range group {
+		if r.counted != nil && r.res.New+r.res.Updated+r.res.Joined > 0 {
+			if err := saveCounted(tx, r); err != nil {
+				return false, fmt.Errorf("store: apply %s: source state: %w", r.source, err)
+			}
+		}
 	}
 	if err := counts.save(tx); err != nil {
 		return false, fmt.Errorf("store: apply %s: %w", group[0].source, err)

@@ -59,6 +59,9 @@ type applyReq struct {
 	source string
 	items  []Incoming
 	now    time.Time
+	// counted, when set, makes the source's state to write with the
+	// items (ApplyCounting).
+	counted func(Result) SourceState
 
 	res  Result
 	err  error

@@ -510,7 +510,21 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		in.Item = *it
 		incoming = append(incoming, in)
 	}
-	res, err := p.store.Apply(src.ID, incoming, p.now())
+	now := p.now()
+	// The counts of what the source brought are written with the stories
+	// they count: the rest of its state may wait for the next flush, and
+	// a crash before it costs a repeated fetch, but stories no count
+	// credits would stay uncounted, as they are no longer new.
+	counted := func(st *store.SourceState, res store.Result) {
+		st.LastNew, st.LastUpdated = res.New, res.Updated
+		st.TotalNew += res.New
+		st.Recent.Add(now, res.New+res.Joined)
+	}
+	res, err := p.store.ApplyCounting(src.ID, incoming, now, func(res store.Result) store.SourceState {
+		c := *st
+		counted(&c, res)
+		return c
+	})
 	if err != nil {
 		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
@@ -518,9 +532,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	rep.Result = ResultOK
 	rep.Items = n
 	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
-	st.LastNew, st.LastUpdated = rep.New, rep.Updated
-	st.TotalNew += rep.New
-	st.Recent.Add(p.now(), rep.New+rep.Joined)
+	counted(st, res)
 	switch {
 	case rep.Items == 0 && st.LastItems > 0:
 		st.EmptiedFrom = st.LastItems
