@@ -23,8 +23,8 @@ func TestLabelledSetThroughStore(t *testing.T) {
 		t.Fatalf("no labelled files: %v", err)
 	}
 	type item struct {
-		story, source, title, text string
-		published                  time.Time
+		story, source, language, title, text string
+		published                            time.Time
 	}
 	var items []item
 	for _, f := range files {
@@ -37,6 +37,7 @@ func TestLabelledSetThroughStore(t *testing.T) {
 			Items []struct {
 				Source    string    `yaml:"source"`
 				Published time.Time `yaml:"published"`
+				Language  string    `yaml:"language"`
 				Title     string    `yaml:"title"`
 				Text      string    `yaml:"text"`
 			} `yaml:"items"`
@@ -46,7 +47,7 @@ func TestLabelledSetThroughStore(t *testing.T) {
 		}
 		for _, s := range set {
 			for _, it := range s.Items {
-				items = append(items, item{s.Story, it.Source, it.Title, it.Text, it.Published})
+				items = append(items, item{s.Story, it.Source, it.Language, it.Title, it.Text, it.Published})
 			}
 		}
 	}
@@ -56,19 +57,21 @@ func TestLabelledSetThroughStore(t *testing.T) {
 	for i, it := range items {
 		link := "https://" + it.source + ".example/" + it.story + ".html"
 		in := Incoming{
-			Item: feeds.Item{GUID: link, Link: link, Title: it.title, Summary: it.text, Published: it.published},
+			Item: feeds.Item{GUID: link, Link: link, Title: it.title, Summary: it.text, Published: it.published, Language: it.language},
 			Key:  story.CanonicalLink(link), Categories: []string{"thoi-su"},
-			Doc: story.NewDoc(story.Input{Title: it.title, Text: it.text, Published: it.published}),
+			Doc: story.NewDoc(story.Input{Title: it.title, Text: it.text, Published: it.published, Language: it.language}),
 		}
 		if _, err := s.Apply(it.source, []Incoming{in}, it.published.Add(time.Duration(i)*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	storyOf := map[string]uint64{} // source + link → stored story
+	language := map[uint64]string{}
 	err = s.ForEach(func(st feeds.Story) error {
 		for _, o := range st.Sources {
 			storyOf[o.Source+" "+o.Link] = st.ID
 		}
+		language[st.ID] = st.Language
 		return nil
 	})
 	if err != nil {
@@ -77,6 +80,11 @@ func TestLabelledSetThroughStore(t *testing.T) {
 	got := make([]uint64, len(items))
 	for i, it := range items {
 		got[i] = storyOf[it.source+" https://"+it.source+".example/"+it.story+".html"]
+		// The set's languages reach the store as a feed's would, as they
+		// reach package story's test.
+		if it.language != "" && language[got[i]] != it.language {
+			t.Errorf("%s of %s: stored in story %d of language %q, labelled %q", it.source, it.story, got[i], language[got[i]], it.language)
+		}
 	}
 	var tp, fp, fn int
 	for i := range items {
