@@ -83,16 +83,25 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 // needs four of its function words, none of Vietnamese's, and at least
 // twice as many as words with Vietnamese letters (an English story names
 // Vietnamese places).
+//
+// A text with no word in lower case (a headline in capitals, or with every
+// word capitalised) cannot tell names from other words: it is Vietnamese
+// with four words with its letters, two thirds of all its words, and no
+// English function word.
 func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc, lower, viLower int
+	var viLetters, viFunc, enFunc, lower, viLower, words, viAny int
 	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
 		folded := strings.ToLower(w)
 		isLower := folded == w
 		if isLower {
 			lower++
+		}
+		words++
+		if strings.ContainsAny(folded, vietnameseLetters) {
+			viAny++
 		}
 		switch {
 		case viStop[folded]:
@@ -110,6 +119,8 @@ func Clearly(text string) string {
 	case viFunc >= 3 && viFunc+viLetters >= 3*enFunc:
 		return Vietnamese
 	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
+		return Vietnamese
+	case lower == 0 && viAny >= 4 && enFunc == 0 && 3*viAny >= 2*words:
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English

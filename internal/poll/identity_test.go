@@ -70,7 +70,8 @@ filters:
 // declares en-US has its Vietnamese stories stored as Vietnamese and kept
 // out of the English category; its one English story, with Vietnamese
 // place names in it, stays English; a headline with no summary is told by
-// its words in lower case, and one too short to tell keeps the feed's word.
+// its words in lower case, or by all its words when it is in capitals, and
+// one too short to tell keeps the feed's word.
 func TestDeclaredLanguageOverruled(t *testing.T) {
 	feed := `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Báo Bắc Mê</title><link>http://bacme.test/</link><description>Tin huyện</description>
@@ -85,6 +86,10 @@ func TestDeclaredLanguageOverruled(t *testing.T) {
 <pubDate>Sat, 28 Nov 2026 10:00:00 +0700</pubDate></item>
 <item><title>Bắc Mê: mùa gặt trên ruộng bậc thang đẹp như tranh</title><link>http://bacme.test/mua-gat.html</link>
 <pubDate>Sat, 28 Nov 2026 11:00:00 +0700</pubDate></item>
+<item><title>BẮC MÊ ĐÓN ĐOÀN KHÁCH DU LỊCH ĐẦU TIÊN QUA CẦU TREO SÔNG GÂM</title><link>http://bacme.test/doan-khach.html</link>
+<pubDate>Sat, 28 Nov 2026 12:00:00 +0700</pubDate></item>
+<item><title>BAC ME BRIDGE OVER THE GÂM RIVER OPENS TO VISITORS</title><link>http://bacme.test/en/visitors.html</link>
+<pubDate>Sat, 28 Nov 2026 13:00:00 +0700</pubDate></item>
 </channel></rss>`
 	url := serveOn(t, "127.0.0.62", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
@@ -104,7 +109,7 @@ default_category: thoi-su
 		t.Fatal(err)
 	}
 	p, st, _ := newPoller(t, cfg)
-	if rep := p.Poll(context.Background(), source(t, cfg, "bacme")); rep.Err != nil || rep.New != 4 {
+	if rep := p.Poll(context.Background(), source(t, cfg, "bacme")); rep.Err != nil || rep.New != 6 {
 		t.Fatalf("report = %+v", rep)
 	}
 	langs := map[string]string{}
@@ -116,10 +121,12 @@ default_category: thoi-su
 		t.Fatal(err)
 	}
 	for link, want := range map[string][2]string{
-		"http://bacme.test/cau-treo.html":  {"vi", "thoi-su"},
-		"http://bacme.test/en/bridge.html": {"en-US", "english"},
-		"http://bacme.test/video.html":     {"en-US", "english"},
-		"http://bacme.test/mua-gat.html":   {"vi", "thoi-su"},
+		"http://bacme.test/cau-treo.html":    {"vi", "thoi-su"},
+		"http://bacme.test/en/bridge.html":   {"en-US", "english"},
+		"http://bacme.test/video.html":       {"en-US", "english"},
+		"http://bacme.test/mua-gat.html":     {"vi", "thoi-su"},
+		"http://bacme.test/doan-khach.html":  {"vi", "thoi-su"},
+		"http://bacme.test/en/visitors.html": {"en-US", "english"},
 	} {
 		if langs[link] != want[0] || cats[link] != want[1] {
 			t.Errorf("%s: language %q in %q, want %q in %q", link, langs[link], cats[link], want[0], want[1])
