@@ -12,7 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"newswire/feeds"
-	"newswire/internal/story"
 )
 
 // record is what the stories bucket holds: the story as published, plus what
@@ -260,7 +259,7 @@ func (w *writer) apply(in *Incoming) error {
 			return nil
 		}
 	}
-	var why *story.Verdict
+	var why *Join
 	if !found {
 		in.fingerprint()
 	}
@@ -371,9 +370,9 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	return w.put(rec)
 }
 
-// join credits this source on rec; why is the verdict when the text, not
-// a GUID or link, found the story.
-func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *story.Verdict) error {
+// join credits this source on rec; why is the verdict, and the occurrence
+// it is of, when the text, not a GUID or link, found the story.
+func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *Join) error {
 	st := &rec.Story
 	st.Sources = append(st.Sources, w.occurrence(&in.Item, hash))
 	slices.SortStableFunc(st.Sources, func(a, b feeds.Occurrence) int {

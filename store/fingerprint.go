@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,11 +63,66 @@ type Join struct {
 	GUID    string        `json:"guid,omitempty"`
 	At      time.Time     `json:"at"`
 	Verdict story.Verdict `json:"verdict"`
+	// Against is the outlet whose occurrence the verdict confirmed; empty
+	// in joins stored before it was kept. AgainstCorrected reports that it
+	// was that outlet's corrected version, not its first; AgainstVersions
+	// is how many versions of its item were filed then (1 or 2).
+	Against          string `json:"against,omitempty"`
+	AgainstCorrected bool   `json:"against_corrected,omitempty"`
+	AgainstVersions  int    `json:"against_versions,omitempty"`
+}
+
+// match is story.Match of d against the occurrences of a story.
+func match(d *story.Doc, docs []sourceDoc, window time.Duration) story.Verdict {
+	occ := make([]*story.Doc, len(docs))
+	for i, o := range docs {
+		occ[i] = o.Doc
+	}
+	return story.Match(d, occ, window)
+}
+
+// verdictOf returns the occurrence among docs that v, match's verdict of d,
+// is of: the first that confirms, else the most similar; -1 when none is.
+func verdictOf(d *story.Doc, docs []sourceDoc, window time.Duration, v story.Verdict) int {
+	for i, o := range docs {
+		if reflect.DeepEqual(story.Confirm(d, o.Doc, window), v) {
+			return i
+		}
+	}
+	return -1
+}
+
+// version says which version of its outlet's item docs[i] is: whether it
+// is a correction (the outlet's second fingerprint), and how many of the
+// outlet's are filed.
+func version(docs []sourceDoc, i int) (corrected bool, versions int) {
+	for j, d := range docs {
+		if d.Source == docs[i].Source {
+			versions++
+			if j < i {
+				corrected = true
+			}
+		}
+	}
+	return corrected, versions
+}
+
+// corrected lists the outlets whose item in docs was corrected: they have
+// a second fingerprint filed.
+func corrected(docs []sourceDoc) []string {
+	var out []string
+	for i := range docs {
+		if c, _ := version(docs, i); c && !slices.Contains(out, docs[i].Source) {
+			out = append(out, docs[i].Source)
+		}
+	}
+	return out
 }
 
 // findSimilar returns the story that in's text confirms as the same, carried
-// by other sources only, with the verdict; a nil verdict means none.
-func (w *writer) findSimilar(in *Incoming) (uint64, *story.Verdict, error) {
+// by other sources only, with the verdict and the occurrence it is of; nil
+// means none.
+func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 	tx := w.stories.Tx()
 	bands, docs := tx.Bucket(bucketFPBands), tx.Bucket(bucketFPDocs)
 	if bands == nil || docs == nil {
@@ -98,16 +155,14 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *story.Verdict, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		occ := make([]*story.Doc, 0, len(e.Docs))
 		mine := false
 		for _, d := range e.Docs {
 			mine = mine || d.Source == w.source
-			occ = append(occ, d.Doc)
 		}
 		if mine {
 			continue // an outlet's two items are never one story by text
 		}
-		v := story.Match(in.Doc, occ, window)
+		v := match(in.Doc, e.Docs, window)
 		if !v.Same {
 			continue
 		}
@@ -118,8 +173,13 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *story.Verdict, error) {
 		if rec.occurrence(w.source) >= 0 {
 			continue
 		}
-		v.Candidate = id
-		return id, &v, nil
+		j := &Join{Verdict: v}
+		if i := verdictOf(in.Doc, e.Docs, window, v); i >= 0 {
+			j.Against = e.Docs[i].Source
+			j.AgainstCorrected, j.AgainstVersions = version(e.Docs, i)
+		}
+		j.Verdict.Candidate = id
+		return id, j, nil
 	}
 	return 0, nil, nil
 }
@@ -249,12 +309,13 @@ func decodeDocEntry(v []byte) (docEntry, error) {
 	return e, nil
 }
 
-// indexDoc files in's fingerprint under story id, with the verdict that
-// joined it when there is one. An item without a fingerprint files nothing.
+// indexDoc files in's fingerprint under story id, with why it joined when
+// it did (its Source, GUID and At are set here). An item without a
+// fingerprint files nothing.
 // With replace (refile), in's fingerprint is added beside the first one
 // w's source filed, or takes the place of the last correction's. A band key
 // the story has filed already is not written again.
-func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict, replace bool) error {
+func (w *writer) indexDoc(id uint64, in *Incoming, why *Join, replace bool) error {
 	in.fingerprint()
 	if in.Doc == nil {
 		return nil
@@ -298,7 +359,9 @@ func (w *writer) indexDoc(id uint64, in *Incoming, why *story.Verdict, replace b
 		e.Docs = append(e.Docs, sourceDoc{Source: w.source, Doc: in.Doc})
 	}
 	if why != nil {
-		e.Joins = append(e.Joins, Join{Source: w.source, GUID: in.Item.GUID, At: w.now, Verdict: *why})
+		j := *why
+		j.Source, j.GUID, j.At = w.source, in.Item.GUID, w.now
+		e.Joins = append(e.Joins, j)
 	}
 	v, err := e.appendBinary(nil)
 	if err != nil {
@@ -337,6 +400,9 @@ type Explanation struct {
 	// Joins says why each occurrence joined by its text was joined, oldest
 	// first; occurrences joined by GUID or canonical link have none.
 	Joins []Join
+	// Corrected lists the outlets whose item was corrected since it was
+	// filed: their corrected version is filed beside their first.
+	Corrected []string
 }
 
 // Explain returns how story id came together; false when there is no such story.
@@ -372,7 +438,7 @@ func explainIn(tx *bolt.Tx, id uint64) (Explanation, docEntry, bool, error) {
 		if e, err = loadDocs(docs, id); err != nil {
 			return ex, e, true, err
 		}
-		ex.Joins = e.Joins
+		ex.Joins, ex.Corrected = e.Joins, corrected(e.Docs)
 	}
 	return ex, e, true, nil
 }
@@ -406,6 +472,21 @@ type Comparison struct {
 	// Verdict is the confirmation of the later story's first occurrence
 	// against every occurrence of the earlier one, within window.
 	Verdict story.Verdict
+	// From is the outlet of the later story's first occurrence, the new
+	// item of Verdict's pairs; Against is the outlet of the earlier story's
+	// occurrence the verdict is of, the story's item of its pairs, and
+	// AgainstCorrected whether that was its corrected version. FromText and
+	// AgainstText report whether each had a text, or a headline alone;
+	// FromLanguage and AgainstLanguage are the languages each was
+	// compared in.
+	From, Against                 string
+	AgainstCorrected              bool
+	FromText, AgainstText         bool
+	FromLanguage, AgainstLanguage string
+	// FirstVersions is the confirmation against the earlier story's
+	// occurrences as first filed, leaving out corrections; it differs from
+	// Verdict when a correction made the difference.
+	FirstVersions story.Verdict
 }
 
 // Compare compares stories a and b (in either order); false when either is
@@ -447,12 +528,23 @@ func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, er
 			return nil
 		}
 		c.Fingerprinted = true
-		occ := make([]*story.Doc, len(docs[0].Docs))
-		for i, d := range docs[0].Docs {
-			occ[i] = d.Doc
+		from := docs[1].Docs[0]
+		c.From, c.FromText, c.FromLanguage = from.Source, from.Doc.BodySize > 0, from.Doc.Language
+		c.Verdict = match(from.Doc, docs[0].Docs, window)
+		if i := verdictOf(from.Doc, docs[0].Docs, window, c.Verdict); i >= 0 {
+			against := docs[0].Docs[i]
+			c.Against, c.AgainstText, c.AgainstLanguage = against.Source, against.Doc.BodySize > 0, against.Doc.Language
+			c.AgainstCorrected, _ = version(docs[0].Docs, i)
 		}
-		c.Verdict = story.Match(docs[1].Docs[0].Doc, occ, window)
+		var firsts []sourceDoc
+		for i, d := range docs[0].Docs {
+			if corrected, _ := version(docs[0].Docs, i); !corrected {
+				firsts = append(firsts, d)
+			}
+		}
 		c.Verdict.Candidate = earlier
+		c.FirstVersions = match(from.Doc, firsts, window)
+		c.FirstVersions.Candidate = earlier
 		return nil
 	})
 	if err != nil {

@@ -269,3 +269,73 @@ func TestCorrectionRefiles(t *testing.T) {
 	}
 	checkFingerprints(t, s)
 }
+
+// TestJoinNamesTheVersion: a join by text records the outlet whose item it
+// was confirmed against, and whether that was the outlet's first version or
+// its correction; the explanation lists the outlets that corrected their
+// item; a comparison says which item its verdict is of, and what the
+// story's first versions alone would say.
+func TestJoinNamesTheVersion(t *testing.T) {
+	const (
+		title1 = "Lào Cai: Sạt lở đất ở Bát Xát, 2 người mất tích"
+		text1  = "Mưa lớn suốt đêm gây sạt lở đất tại thôn Sàng Ma Sáo, huyện Bát Xát, vùi lấp hai ngôi nhà. 2 người mất tích, lực lượng cứu hộ đang tìm kiếm. Chính quyền xã đã di dời 12 hộ dân ở khu vực nguy hiểm đến nơi an toàn."
+		title2 = "Lào Cai: Sạt lở đất ở Bát Xát, 3 người mất tích"
+		text2  = "Mưa lớn suốt đêm gây sạt lở đất tại thôn Sàng Ma Sáo, huyện Bát Xát, vùi lấp hai ngôi nhà. 3 người mất tích, lực lượng cứu hộ đang tìm kiếm. Chính quyền xã đã di dời 12 hộ dân ở khu vực nguy hiểm đến nơi an toàn."
+	)
+	s := newTestStore(t)
+	s.apply("baolaocai", t0, textItem("lc-sl", title1, text1, 0))
+	id := s.all(AllCategory, 1)[0].ID
+	if r := s.apply("vov", t0.Add(time.Hour), textItem("vov-sl", "Bát Xát: 2 người mất tích sau sạt lở đất", text1, 50)); r.Joined != 1 {
+		t.Fatalf("coverage of the first version: %+v, want it joined", r)
+	}
+	// Another outlet has the corrected toll first: another story, for now.
+	if r := s.apply("tintuc", t0.Add(2*time.Hour), textItem("tt-sl", "Sạt lở ở Bát Xát, Lào Cai: 3 người mất tích", text2, 100)); r.New != 1 {
+		t.Fatalf("the corrected toll before the correction: %+v, want a story of its own", r)
+	}
+	other := s.all(AllCategory, 1)[0].ID
+	if r := s.apply("baolaocai", t0.Add(3*time.Hour), textItem("lc-sl", title2, text2, 0)); r.Updated != 1 {
+		t.Fatalf("correction: %+v, want an update", r)
+	}
+	// The story the correction now agrees with: joined now, not by the
+	// first versions.
+	c, ok, err := s.Compare(other, id, 0)
+	if err != nil || !ok {
+		t.Fatalf("Compare: %v, %v", ok, err)
+	}
+	if !c.Verdict.Same || c.FirstVersions.Same {
+		t.Errorf("verdict now %v, on the first versions %v; want the same story now and not on the first versions", c.Verdict, c.FirstVersions)
+	}
+	if c.From != "tintuc" || c.Against != "baolaocai" || !c.AgainstCorrected || !c.FromText || !c.AgainstText {
+		t.Errorf("comparison of %s's item (text %v) against %s's (corrected %v, text %v), want tintuc's against baolaocai's correction, both with text",
+			c.From, c.FromText, c.Against, c.AgainstCorrected, c.AgainstText)
+	}
+	if !slices.Equal(c.Earlier.Corrected, []string{"baolaocai"}) || len(c.Later.Corrected) != 0 {
+		t.Errorf("corrected outlets: %v and %v, want baolaocai in the earlier story alone", c.Earlier.Corrected, c.Later.Corrected)
+	}
+	if r := s.apply("dantri", t0.Add(4*time.Hour), textItem("dt-sl", "Bát Xát: 3 người mất tích sau sạt lở đất", text2, 150)); r.Joined != 1 {
+		t.Fatalf("coverage of the corrected version: %+v, want it joined", r)
+	}
+
+	ex, ok, err := s.Explain(id)
+	if err != nil || !ok {
+		t.Fatalf("Explain: %v, %v", ok, err)
+	}
+	if !slices.Equal(ex.Corrected, []string{"baolaocai"}) {
+		t.Errorf("corrected outlets = %v, want baolaocai", ex.Corrected)
+	}
+	want := []Join{
+		{Source: "vov", Against: "baolaocai", AgainstVersions: 1},
+		{Source: "dantri", Against: "baolaocai", AgainstCorrected: true, AgainstVersions: 2},
+	}
+	if len(ex.Joins) != len(want) {
+		t.Fatalf("joins = %+v, want %d", ex.Joins, len(want))
+	}
+	for i, w := range want {
+		j := ex.Joins[i]
+		if j.Source != w.Source || j.Against != w.Against || j.AgainstCorrected != w.AgainstCorrected || j.AgainstVersions != w.AgainstVersions {
+			t.Errorf("join %d = %s against %s (corrected %v, of %d versions), want %+v", i, j.Source, j.Against, j.AgainstCorrected, j.AgainstVersions, w)
+		}
+	}
+
+	checkFingerprints(t, s)
+}
