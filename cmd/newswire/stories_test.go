@@ -83,7 +83,7 @@ func TestJoinAcrossOutletsEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stories --explain %s: %v", r.ID, err)
 		}
-		for _, want := range []string{"representative: baohagiang", "media: from trunguong", "created the story", "joined by text: same story",
+		for _, want := range []string{"representative: baohagiang", "media: from trunguong", "created the story", "joined by text against baohagiang's item, pairs read trunguong / baohagiang: same story",
 			"numbers ok", "provinces ok (Hà Giang / Hà Giang)", "time ok (1h15m0s apart"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("explanation lacks %q:\n%s", want, out)

@@ -68,7 +68,7 @@ func TestCompare(t *testing.T) {
 		{"a guard failed", four, two, []string{
 			"why story 2 was not joined to story 1:",
 			"of story 2's 28 band keys are story 1's too",
-			"confirmation of ttxvn's text against story 1's: different stories",
+			"confirmation of ttxvn's text (story 2) against vov's text (story 1), pairs read story 2 / story 1: different stories",
 			"FAILED",
 		}},
 		{"one outlet", two, again, []string{"vov carried both: an outlet's two items are never one story by their text"}},
@@ -93,5 +93,113 @@ func TestCompare(t *testing.T) {
 		if err := Compare(&strings.Builder{}, st, pair[0], pair[1], id); !errors.Is(err, ErrNoStory) || !strings.HasSuffix(err.Error(), ": 99") {
 			t.Errorf("%d with %d: %v, want ErrNoStory naming 99 alone", pair[0], pair[1], err)
 		}
+	}
+}
+
+// outlets stores items in a fresh store, each from its own outlet, and
+// numbers the stories they create from 1.
+type outlets struct {
+	t  *testing.T
+	st *store.Store
+	at time.Time
+}
+
+func newOutlets(t *testing.T) *outlets {
+	st, err := store.Open(filepath.Join(t.TempDir(), "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &outlets{t: t, st: st, at: time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)}
+}
+
+// put stores source's item slug, published minutes after o.at, declared in
+// language (none when empty), and returns what Apply did.
+func (o *outlets) put(source, slug, title, text, language string, minutes int) store.Result {
+	o.t.Helper()
+	link := "https://" + source + ".example/" + slug
+	pub := o.at.Add(time.Duration(minutes) * time.Minute)
+	in := store.Incoming{
+		Item: feeds.Item{GUID: link, Link: link, Title: title, Summary: text, Published: pub, Language: language},
+		Key:  story.CanonicalLink(link), Categories: []string{"thoi-su"},
+		Doc: story.NewDoc(story.Input{Title: title, Text: text, Published: pub, Language: language}),
+	}
+	res, err := o.st.Apply(source, []store.Incoming{in}, pub.Add(time.Minute))
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return res
+}
+
+func (o *outlets) compare(a, b uint64) string {
+	o.t.Helper()
+	var out strings.Builder
+	if err := Compare(&out, o.st, a, b, Identity{Window: 72 * time.Hour}); err != nil {
+		o.t.Fatalf("compare %d %d: %v", a, b, err)
+	}
+	return out.String()
+}
+
+const (
+	slTitle2 = "Lào Cai: Sạt lở đất ở Bát Xát, 2 người mất tích"
+	slText2  = "Mưa lớn suốt đêm gây sạt lở đất tại thôn Sàng Ma Sáo, huyện Bát Xát, vùi lấp hai ngôi nhà. 2 người mất tích, lực lượng cứu hộ đang tìm kiếm. Chính quyền xã đã di dời 12 hộ dân ở khu vực nguy hiểm đến nơi an toàn."
+	slTitle3 = "Lào Cai: Sạt lở đất ở Bát Xát, 3 người mất tích"
+	slText3  = "Mưa lớn suốt đêm gây sạt lở đất tại thôn Sàng Ma Sáo, huyện Bát Xát, vùi lấp hai ngôi nhà. 3 người mất tích, lực lượng cứu hộ đang tìm kiếm. Chính quyền xã đã di dời 12 hộ dân ở khu vực nguy hiểm đến nơi an toàn."
+)
+
+// TestCompareAfterCorrection: two stories kept apart by a death toll, until
+// the first one's outlet corrects its item to the other's toll: the
+// comparison says the correction is why nothing keeps them apart now.
+func TestCompareAfterCorrection(t *testing.T) {
+	o := newOutlets(t)
+	o.put("baolaocai", "sat-lo", slTitle2, slText2, "vi", 0)
+	if r := o.put("tintuc", "sat-lo-bat-xat", "Sạt lở ở Bát Xát, Lào Cai: 3 người mất tích", slText3, "vi", 60); r.New != 1 {
+		t.Fatalf("the other toll: %+v, want a story of its own", r)
+	}
+	before := o.compare(2, 1)
+	if !strings.Contains(before, "numbers FAILED") {
+		t.Fatalf("before the correction:\n%s", before)
+	}
+	if r := o.put("baolaocai", "sat-lo", slTitle3, slText3, "vi", 0); r.Updated != 1 {
+		t.Fatalf("correction: %+v", r)
+	}
+	after := o.compare(1, 2)
+	for _, want := range []string{
+		"confirmation of tintuc's text (story 2) against baolaocai's corrected text (story 1), pairs read story 2 / story 1: same story",
+		"nothing keeps them apart now: baolaocai corrected its item in story 1, and story 2's item confirms against the correction; against story 1's items as first filed: different stories",
+		"numbers FAILED",
+	} {
+		if !strings.Contains(after, want) {
+			t.Errorf("want %q in:\n%s", want, after)
+		}
+	}
+	if strings.Contains(after, "nothing found now") {
+		t.Errorf("the limits of the search given as the reason:\n%s", after)
+	}
+}
+
+// TestCompareDeclaredLanguage: a headline alone, declared English by its
+// feed and too short to overrule, kept apart from the Vietnamese story it
+// repeats: the comparison says it compared a headline, and that the English
+// was declared, not detected.
+func TestCompareDeclaredLanguage(t *testing.T) {
+	o := newOutlets(t)
+	o.put("baohagiang", "mua-da", "Mưa đá trắng xóa Đồng Văn",
+		"Chiều qua, mưa đá kèm gió lốc trút xuống các xã của huyện Đồng Văn, làm hư hại mái nhà của nhiều hộ dân và hoa màu trên nương.", "vi", 0)
+	if r := o.put("tinvungcao", "mua-da-dong-van", "Mưa đá trắng xóa Đồng Văn", "", "en", 30); r.New != 1 {
+		t.Fatalf("the headline declared English: %+v, want a story of its own", r)
+	}
+	out := o.compare(1, 2)
+	for _, want := range []string{
+		"confirmation of tinvungcao's headline alone (story 2) against baohagiang's text (story 1)",
+		"language FAILED (en / vi)",
+		"language of story 2: en was declared (by tinvungcao's item, feed or source), not detected: its headline alone reads as vi",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "language of story 1") {
+		t.Errorf("the Vietnamese story's language called declared:\n%s", out)
 	}
 }

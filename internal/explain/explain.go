@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"newswire/feeds"
+	"newswire/internal/lang"
 	"newswire/internal/story"
 	"newswire/store"
 )
@@ -55,7 +58,7 @@ func Write(w io.Writer, st *store.Store, id uint64) error {
 		default:
 			for _, j := range ex.Joins {
 				if j.Source == o.Source {
-					how = "joined by text: " + j.Verdict.String()
+					how = joinedBy(j, ex.Corrected)
 				}
 			}
 		}
@@ -63,6 +66,28 @@ func Write(w io.Writer, st *store.Store, id uint64) error {
 			o.Published.UTC().Format(time.RFC3339), o.FirstSeen.UTC().Format(time.RFC3339), o.Link, o.Title, how)
 	}
 	return nil
+}
+
+// joinedBy says how an occurrence was joined by its text: against which
+// outlet's item, and which version of it, when the store kept that (joins
+// stored before it did not), with the verdict, whose pairs read the joining
+// item first.
+func joinedBy(j store.Join, corrected []string) string {
+	if j.Against == "" {
+		return "joined by text: " + j.Verdict.String()
+	}
+	item := "item"
+	switch {
+	case j.AgainstCorrected:
+		item = "corrected version"
+	case !slices.Contains(corrected, j.Against):
+		// never corrected: its only version
+	case j.AgainstVersions >= 2:
+		item = "first version (corrected before this join)"
+	default:
+		item = "first version (corrected since)"
+	}
+	return fmt.Sprintf("joined by text against %s's %s, pairs read %s / %s: %s", j.Against, item, j.Source, j.Against, j.Verdict)
 }
 
 // ErrSameStory means a story was asked to be compared with itself.
@@ -128,15 +153,112 @@ func Compare(w io.Writer, st *store.Store, a, b uint64, id Identity) error {
 		} else {
 			fmt.Fprintf(w, "  candidate search: %d of story %d's %d band keys are story %d's too (one is enough)\n", c.SharedBands, later, c.LaterBands, earlier)
 		}
+		// The verdict's pairs read the later story's item first: say so,
+		// since the stories above are in the other order.
+		confirmation := fmt.Sprintf("confirmation of %s's %s (story %d) against %s (story %d), pairs read story %d / story %d",
+			c.From, textOrHeadline(c.FromText), later, against(c), earlier, later, earlier)
 		if c.Verdict.Same {
-			fmt.Fprintf(w, "  confirmation: %s\n", c.Verdict)
+			fmt.Fprintf(w, "  %s: %s\n", confirmation, c.Verdict)
 		} else {
-			reason("confirmation of %s's text against story %d's: %s", c.Later.Representative, earlier, c.Verdict)
+			reason("%s: %s", confirmation, c.Verdict)
+			languageDeclared(w, c)
 		}
 	}
 	if reasons == 0 {
-		fmt.Fprintf(w, "  nothing found now: when story %d came in, story %d may have had fewer outlets, or was not among the newest %d of a band key, or not among the %d candidates confirmed\n",
-			later, earlier, story.MaxPerBand, story.MaxCandidates)
+		switch {
+		case c.AgainstCorrected && !c.FirstVersions.Same:
+			fmt.Fprintf(w, "  nothing keeps them apart now: %s corrected its item in story %d, and story %d's item confirms against the correction;"+
+				" against story %d's items as first filed: %s\n", c.Against, earlier, later, earlier, c.FirstVersions)
+			fmt.Fprintf(w, "  (an item is compared with the versions filed when it comes in: story %d came in before the correction, or the candidate search missed it then)\n", later)
+		default:
+			fmt.Fprintf(w, "  nothing found now: when story %d came in, story %d may have had fewer outlets, or was not among the newest %d of a band key, or not among the %d candidates confirmed",
+				later, earlier, story.MaxPerBand, story.MaxCandidates)
+			if fixed := correctedIn(c); fixed != "" {
+				fmt.Fprintf(w, ", or an outlet corrected its item since (%s)", fixed)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	return nil
+}
+
+// textOrHeadline names what an item was compared by.
+func textOrHeadline(text bool) string {
+	if text {
+		return "text"
+	}
+	return "headline alone"
+}
+
+// against names the earlier story's item the verdict is of.
+func against(c store.Comparison) string {
+	if c.Against == "" {
+		return fmt.Sprintf("story %d's items", c.Earlier.Story.ID)
+	}
+	what := textOrHeadline(c.AgainstText)
+	if c.AgainstCorrected {
+		what = "corrected " + what
+	}
+	return c.Against + "'s " + what
+}
+
+// correctedIn lists the outlets of either story that corrected their item
+// ("baohagiang in story 12"), or is empty.
+func correctedIn(c store.Comparison) string {
+	var out []string
+	for _, ex := range []store.Explanation{c.Earlier, c.Later} {
+		for _, src := range ex.Corrected {
+			out = append(out, fmt.Sprintf("%s in story %d", src, ex.Story.ID))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// languageDeclared says, when the languages kept the two apart, which side's
+// language was declared (by the item, its feed or its source) rather than
+// detected: newswire detects one only when none is declared, so a language
+// that detection does not give for the same text was declared. It can tell
+// only where it has the text identity read: a headline with no text, or
+// the representative's headline and summary.
+func languageDeclared(w io.Writer, c store.Comparison) {
+	i := slices.IndexFunc(c.Verdict.Checks, func(ch story.Check) bool { return ch.Name == "language" && !ch.OK })
+	if i < 0 {
+		return
+	}
+	for _, side := range []struct {
+		ex       store.Explanation
+		source   string
+		text     bool
+		language string
+	}{
+		{c.Later, c.From, c.FromText, c.FromLanguage},
+		{c.Earlier, c.Against, c.AgainstText, c.AgainstLanguage},
+	} {
+		s := side.ex.Story
+		var read string
+		switch {
+		case side.language == "" || side.source == "":
+			continue
+		case side.source == side.ex.Representative:
+			read = s.Title + ". " + s.Summary
+		case !side.text:
+			o := slices.IndexFunc(s.Sources, func(o feeds.Occurrence) bool { return o.Source == side.source })
+			if o < 0 {
+				continue
+			}
+			read = s.Sources[o].Title + ". "
+		default:
+			continue
+		}
+		detected := lang.Detect(read)
+		if detected == side.language {
+			continue
+		}
+		reads := "too little to tell"
+		if detected != "" {
+			reads = "reads as " + detected
+		}
+		fmt.Fprintf(w, "    language of story %d: %s was declared (by %s's item, feed or source), not detected: its %s %s, too little to overrule a declaration\n",
+			s.ID, side.language, side.source, textOrHeadline(side.text), reads)
+	}
 }
