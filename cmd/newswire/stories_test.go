@@ -187,6 +187,62 @@ func TestCompareEndToEnd(t *testing.T) {
 	}
 }
 
+// TestCapitalHeadlineDeclaredEnglishJoins: an outlet whose feed template
+// declares en-US carries, headline alone and in capitals, a story a
+// Vietnamese outlet published: the headline's letters overrule the
+// declaration, the item joins the story, and no story reaches the English
+// category.
+func TestCapitalHeadlineDeclaredEnglishJoins(t *testing.T) {
+	dir := t.TempDir()
+	feed := func(name, language, item string) {
+		t.Helper()
+		doc := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>` + name + `</title><link>http://` + name + `.test/</link><description>Tin</description>
+<language>` + language + `</language>` + item + `</channel></rss>`
+		if err := os.WriteFile(filepath.Join(dir, name+".xml"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	feed("baolangson", "vi", `<item><title>Lạng Sơn đón đoàn khách du lịch quốc tế đầu tiên qua cửa khẩu Chi Ma</title>
+<link>http://baolangson.test/doan-khach-chi-ma.html</link>
+<description>Sáng nay, đoàn 45 du khách đến từ nhiều nước đã làm thủ tục nhập cảnh qua cửa khẩu Chi Ma, huyện Lộc Bình, mở đầu tuyến du lịch xuyên biên giới mới của tỉnh.</description>
+<pubDate>Fri, 27 Nov 2026 09:00:00 +0700</pubDate></item>`)
+	feed("tinbienai", "en-US", `<item><title>LẠNG SƠN ĐÓN ĐOÀN KHÁCH DU LỊCH QUỐC TẾ ĐẦU TIÊN QUA CỬA KHẨU CHI MA</title>
+<link>http://tinbienai.test/tin/lang-son-chi-ma.html</link>
+<pubDate>Fri, 27 Nov 2026 09:40:00 +0700</pubDate></item>`)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	for _, both := range []bool{false, true} {
+		cfg := fmt.Sprintf(`data_dir: ./data
+poll: {min_interval: 1s, timeout: 5s}
+sources:
+  - {id: baolangson, url: "%[1]s/baolangson.xml", language: vi}
+  - {id: tinbienai, url: "%[1]s/tinbienai.xml", disabled: %[2]t}
+categories:
+  - {id: thoi-su}
+  - {id: english, languages: [en]}
+default_category: thoi-su
+`, srv.URL, !both)
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil {
+			t.Fatalf("fetch: %v\n%s", err, out)
+		}
+	}
+	recs := exportAll(t, cfgPath)
+	if len(recs) != 1 {
+		for _, r := range recs {
+			t.Logf("%s %q %s %v %v", r.ID, r.Title, r.Language, r.Categories, r.Sources)
+		}
+		t.Fatalf("%d stories, want the one both outlets carried", len(recs))
+	}
+	if r := recs[0]; len(r.Sources) != 2 || r.Language != "vi" || strings.Join(r.Categories, ",") != "thoi-su" {
+		t.Errorf("story %s: language %q, categories %v, sources %+v; want vi, thoi-su, both outlets", r.ID, r.Language, r.Categories, r.Sources)
+	}
+}
+
 func mustRead(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
