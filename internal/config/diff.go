@@ -143,6 +143,11 @@ func show(v reflect.Value) string {
 	case []string:
 		return "[" + strings.Join(x, ", ") + "]"
 	case Duration:
+		if x == 0 {
+			// Not set in the file: a source's interval then follows its
+			// rhythm (or poll.interval), which "0s" would not say.
+			return "unset"
+		}
 		return x.String()
 	default:
 		return fmt.Sprint(x)

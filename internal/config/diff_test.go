@@ -10,7 +10,7 @@ import (
 func TestDiff(t *testing.T) {
 	old := mustParse(t, `
 sources:
-  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss", level: provincial, language: vi}
+  - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss", level: provincial, language: vi, interval: 8m}
   - {id: vov, title: VOV, url: "https://vov.test/rss", level: central, language: vi}
 categories:
   - {id: thoi-su, title: Thời sự}
@@ -34,6 +34,7 @@ default_category: thoi-su
 		"changed poll.interval: 15m → 30m",
 		"changed sources[baohagiang].url: https://baohagiang.test/rss → https://baohagiang.test/rss2",
 		"changed sources[baohagiang].categories: [] → [du-lich]",
+		"changed sources[baohagiang].interval: 8m → unset",
 		"removed sources[vov]",
 		"added sources[ttxvn]",
 		"added categories[du-lich]",
