@@ -25,6 +25,7 @@ type labelledStory struct {
 
 type labelledItem struct {
 	story, source string
+	in            Input
 	doc           *Doc
 }
 
@@ -55,8 +56,8 @@ func loadLabelled(t testing.TB) ([]labelledStory, []labelledItem) {
 				if it.Published.IsZero() {
 					t.Fatalf("%s: story %q: an item without a published time", f, s.Story)
 				}
-				d := NewDoc(Input{Title: it.Title, Text: it.Text, Published: it.Published, Language: it.Language})
-				items = append(items, labelledItem{story: s.Story, source: it.Source, doc: d})
+				in := Input{Title: it.Title, Text: it.Text, Published: it.Published, Language: it.Language}
+				items = append(items, labelledItem{story: s.Story, source: it.Source, in: in, doc: NewDoc(in)})
 			}
 		}
 		stories = append(stories, set...)
