@@ -217,32 +217,80 @@ func closeInTime(a, b *Doc, window time.Duration) Check {
 // titleNumbers: when each headline has a number the other headline lacks,
 // they disagree (13 vs 14 December, 2021 vs 2022, 450 vs 452 votes);
 // numbers count as often as a headline writes them, so "Quốc lộ 2 làm 2
-// người" and "Quốc lộ 2 làm 4 người" disagree too (2 / 4). A
-// number only one headline has must appear in the other item's text, when it
-// has one, unless it is the day or month the item was published on: outlets
-// add the date of the day to a headline.
+// người" and "Quốc lộ 2 làm 4 người" disagree too (2 / 4), and so do "một
+// người" and "2 người". A number only one headline has must appear in the
+// other item's text, unless it is 1 (one dead is often told without a
+// number) or the day or month both items were published on: outlets add
+// the date of the day to a headline, but "28/11" over a text of the 27th is
+// another day's bulletin. When the other item has no text there is nothing
+// to look in and the number is let pass, but not between two headlines
+// without text: their numbers are all there is ("Kỳ I" / "Kỳ II").
 func titleNumbers(a, b *Doc) Check {
 	c := Check{Name: "numbers", OK: true}
 	onlyA, onlyB := minusEach(a.TitleNums, b.TitleNums), minusEach(b.TitleNums, a.TitleNums)
+	var excused []string
 	unexplained := func(only []string, self, other *Doc) []string {
+		if len(only) == 0 {
+			return nil
+		}
 		if other.BodySize == 0 {
+			if self.BodySize == 0 {
+				// Two headlines alone: their numbers are all there is.
+				return only
+			}
+			excused = append(excused, join(only)+" only in one headline: the other item has no text to check")
 			return nil // no text to look in
 		}
-		return minus(minus(only, other.TextNums), dateNumbers(self.Published))
+		var miss, inText, dated, one []string
+		both := intersect(dateNumbers(self.Published), dateNumbers(other.Published))
+		for _, n := range only {
+			switch {
+			case n == "1":
+				one = append(one, n)
+			case slices.Contains(other.TextNums, n):
+				inText = append(inText, n)
+			case slices.Contains(both, n):
+				dated = append(dated, n)
+			default:
+				miss = append(miss, n)
+			}
+		}
+		if len(inText) > 0 {
+			excused = append(excused, join(inText)+" only in one headline: found in the other's text")
+		}
+		if len(one) > 0 {
+			excused = append(excused, "1 only in one headline: one is often told without a number")
+		}
+		if len(dated) > 0 {
+			excused = append(excused, join(dated)+" only in one headline: the day both were published")
+		}
+		return miss
 	}
-	missA, missB := unexplained(onlyA, a, b), unexplained(onlyB, b, a)
 	switch {
 	case len(onlyA) > 0 && len(onlyB) > 0:
 		c.OK = false
-		c.Detail = fmt.Sprintf("headlines disagree: %s / %s", strings.Join(onlyA, ","), strings.Join(onlyB, ","))
+		c.Detail = fmt.Sprintf("headlines disagree: %s / %s", join(onlyA), join(onlyB))
+		return c
+	}
+	missA, missB := unexplained(onlyA, a, b), unexplained(onlyB, b, a)
+	switch {
 	case len(missA)+len(missB) > 0:
 		c.OK = false
-		c.Detail = fmt.Sprintf("%s not in the other item at all", strings.Join(append(missA, missB...), ","))
+		c.Detail = fmt.Sprintf("%s not in the other item at all", join(append(missA, missB...)))
+	case len(excused) > 0:
+		c.Detail = strings.Join(excused, "; ")
+		if common := intersectEach(a.TitleNums, b.TitleNums); len(common) > 0 {
+			c.Detail = "agree: " + join(common) + "; " + c.Detail
+		}
 	default:
-		c.Detail = "agree: " + orNone(strings.Join(union(a.TitleNums, b.TitleNums), ","))
+		c.Detail = "agree: " + orNone(join(a.TitleNums))
 	}
 	return c
 }
+
+// join lists numbers with spaces: a comma reads as a decimal point in
+// Vietnamese.
+func join(nums []string) string { return strings.Join(nums, " ") }
 
 // leadDates: two texts that open with a date open with the same one. A
 // weather bulletin or a market report under the same headline every day
@@ -382,6 +430,21 @@ func minusEach(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if slices.Contains(b, s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// intersectEach is what a and b have in common as multisets.
+func intersectEach(a, b []string) []string {
+	return minusEach(a, minusEach(a, b))
 }
 
 func union(a, b []string) []string {

@@ -19,6 +19,9 @@ type token struct {
 	// after is true when punctuation (not only space) separates the token
 	// from the one before: a name does not run across it.
 	after bool
+	// sep is the one character between the token and the one before when
+	// nothing else is ("86,5": ','), else 0.
+	sep byte
 }
 
 // tokenize splits NFC text into words, keeping their case, and marks where
@@ -26,11 +29,15 @@ type token struct {
 func tokenize(s string) []token {
 	s = norm.NFC.String(s)
 	var out []token
-	start, punct := -1, false
+	start, punct, prevEnd := -1, false, -1
 	flush := func(end int) {
 		w := s[start:end]
-		out = append(out, token{raw: w, folded: fold(w), after: punct})
-		start, punct = -1, false
+		t := token{raw: w, folded: fold(w), after: punct}
+		if prevEnd >= 0 && start-prevEnd == 1 {
+			t.sep = s[prevEnd]
+		}
+		out = append(out, t)
+		start, punct, prevEnd = -1, false, end
 	}
 	for i, r := range s {
 		switch {
@@ -88,6 +95,8 @@ func numbers(s string, toks []token, repeats bool) []string {
 		}
 		if v, ok := roman(t.raw); ok {
 			add(v)
+		} else if len(t.raw) == 1 && strings.Contains("IVX", t.raw) && i > 0 && seriesWords[toks[i-1].folded] {
+			add(map[string]string{"I": "1", "V": "5", "X": "10"}[t.raw])
 		}
 	}
 	for _, n := range digitRuns(s) {
@@ -95,8 +104,27 @@ func numbers(s string, toks []token, repeats bool) []string {
 	}
 	// "8 nghìn" is 8.000 and "5 triệu" five million: outlets write either,
 	// so the bare 8 of "8 nghìn" is not a number of its own.
+	drop := func(n string) {
+		if seen[n] > 0 {
+			j := slices.Index(out, n)
+			out = slices.Delete(out, j, j+1)
+			seen[n]--
+		}
+	}
 	for i := 1; i < len(toks); i++ {
-		if zeros, ok := magnitudes[toks[i].folded]; ok && isNum(i-1) {
+		zeros, ok := magnitudes[toks[i].folded]
+		if ok && isNum(i-1) && isNum(i-2) && (toks[i-1].sep == ',' || toks[i-1].sep == '.') &&
+			len(toks[i-1].folded) != 3 && len(toks[i-1].folded) <= len(zeros) {
+			// "86,5 triệu" is 86.500.000, not 86 and 5.000.000.
+			whole, frac := strings.TrimLeft(toks[i-2].folded, "0"), toks[i-1].folded
+			drop(whole)
+			drop(strings.TrimLeft(frac, "0"))
+			if n := strings.TrimLeft(whole+frac+zeros[len(frac):], "0"); n != "" {
+				add(n)
+			}
+			continue
+		}
+		if ok && isNum(i-1) {
 			if n := strings.TrimLeft(toks[i-1].folded, "0"); n != "" {
 				if seen[n] > 0 {
 					j := slices.Index(out, n)
@@ -133,8 +161,9 @@ func numbers(s string, toks []token, repeats bool) []string {
 // "ba", "năm" are also words of their own ("ba" father, "năm" year, "cả
 // hai" both), so two to nine count alone only before a word that counts
 // things, or a magnitude ("hai triệu"); "mười" (ten) and the tens ("hai
-// mươi") count wherever they are. "một" and "one" are also "a", and do
-// not count alone.
+// mươi") count wherever they are. "một" and "one" are also "a": "một"
+// counts only before a word that counts things or a magnitude ("một người
+// tử vong", "một nghìn"), "one" never.
 var (
 	viUnits = map[string]int{"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
 	// viAfterTen are the units after "mười" or "mươi": "mười lăm" is 15,
@@ -193,7 +222,7 @@ func spelled(toks []token, i int) (n, next int) {
 	}
 	counted := word(i + 1)
 	_, magnitude := magnitudes[counted]
-	if u >= 2 && (viCounted[counted] && !(w == "năm" && counted == "tháng") || magnitude) {
+	if viCounted[counted] && !(w == "năm" && counted == "tháng") || magnitude {
 		return u, i + 1
 	}
 	return 0, i
@@ -241,6 +270,10 @@ func digitRuns(s string) []string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// seriesWords number the parts of a series: after one of them a single
+// "I", "V" or "X" is a Roman numeral ("Kỳ I", "Phần V").
+var seriesWords = set("kỳ phần tập bài chương khóa part chapter episode")
 
 // roman reads an upper-case Roman numeral of at least two letters, the way
 // congresses and festivals are numbered ("Đại hội lần thứ XVII").
