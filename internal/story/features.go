@@ -314,9 +314,10 @@ func isCapitalized(w string) bool {
 }
 
 // titleNames returns the proper names of a sentence-case headline: runs of
-// capitalised words, less the first word of the headline, which is capitalised
-// anyway. A headline in Title Case (most words capitalised, as English outlets
-// write) names nothing this way and gives none.
+// capitalised words, less the headline's first word when it stands alone,
+// as it is capitalised anyway. A headline in Title Case (most words
+// capitalised, as English outlets write) names nothing this way and gives
+// none.
 func titleNames(core string) []string {
 	toks := tokenize(core)
 	caps := 0
@@ -328,13 +329,23 @@ func titleNames(core string) []string {
 	if len(toks) >= 4 && caps*10 >= len(toks)*6 {
 		return nil
 	}
+	return runNames(toks, true)
+}
+
+// runNames returns the capitalised runs of toks, folded, each once. A run
+// of one word that starts toks is left out when dropFirst, as a sentence
+// starts with a capital anyway; a longer one is kept whole ("Hà Giang").
+// One letter ("8 độ C") and a month ("July 2027") name nothing.
+func runNames(toks []token, dropFirst bool) []string {
 	var out []string
 	for _, run := range capRuns(toks) {
-		if run[0] == 0 {
-			run = run[1:]
-		}
-		if len(run) == 0 {
+		if dropFirst && run[0] == 0 && len(run) == 1 {
 			continue
+		}
+		if len(run) == 1 {
+			if w := toks[run[0]]; utf8.RuneCountInString(w.raw) == 1 || months[w.folded] != "" {
+				continue
+			}
 		}
 		parts := make([]string, len(run))
 		for i, k := range run {
@@ -345,6 +356,21 @@ func titleNames(core string) []string {
 		}
 	}
 	return out
+}
+
+// outletWords start the names outlets give themselves ("Báo Hà Giang",
+// "Đài Phát thanh …", "Cổng thông tin …"), folded.
+var outletWords = set("báo tạp đài kênh cổng trang truyền tin thời tuần")
+
+// outletLike reports whether a tail cut after a dash reads as an outlet's
+// name rather than part of the headline: it opens with one of outletWords
+// or is written in capitals ("VOV", "TTXVN").
+func outletLike(tail string) bool {
+	toks := tokenize(tail)
+	if len(toks) == 0 {
+		return true
+	}
+	return outletWords[toks[0].folded] || isUpperWord(toks[0].raw)
 }
 
 // capRuns groups the indexes of consecutive capitalised tokens that no

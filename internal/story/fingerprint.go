@@ -77,10 +77,21 @@ func NewDoc(in Input) *Doc {
 		TitleNames:  titleNames(t.Text),
 		TextPlaces:  provinceNames(allToks),
 	}
-	if t.Prefix != "" {
-		if ps := tokenize(t.Prefix); len(ps) >= 2 && len(capRuns(ps)) == 1 && len(capRuns(ps)[0]) == len(ps) {
-			d.TitleNames = append(d.TitleNames, fold(t.Prefix))
+	// A label cut before a colon names the place ("Hà Giang: …") or the
+	// speaker ("Bộ trưởng Lê Văn Hùng: …"); a tail cut after a dash may be
+	// the other end of a route ("… Bắc Quang - Xín Mần"). Their names stay.
+	affixNames := func(s string, dropFirst bool) {
+		for _, n := range runNames(tokenize(s), dropFirst) {
+			if !slices.Contains(d.TitleNames, n) {
+				d.TitleNames = append(d.TitleNames, n)
+			}
 		}
+	}
+	if t.Prefix != "" {
+		affixNames(t.Prefix, true)
+	}
+	if t.Suffix != "" && !outletLike(t.Suffix) {
+		affixNames(t.Suffix, false)
 	}
 	d.TextNums = numbers(all, allToks, false)
 	d.LeadDate = leadDate(text)

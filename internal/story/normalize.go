@@ -70,6 +70,10 @@ type Title struct {
 	// Prefix is a stripped leading label ("Hà Giang" of "Hà Giang: …"),
 	// in its original spelling; it often names the place of the story.
 	Prefix string
+	// Suffix is a stripped tail after " - " and the like, in its original
+	// spelling: an outlet's name, or the second end of a route ("Bắc Quang
+	// - Xín Mần") whose names still tell the story apart.
+	Suffix string
 }
 
 // maxAffixWords bounds what counts as an outlet's label around a headline:
@@ -83,7 +87,7 @@ const maxAffixWords = 5
 // as it names the place or the subject.
 func SplitTitle(title string) Title {
 	t := strings.TrimSpace(norm.NFC.String(title))
-	var prefix string
+	var prefix, suffix string
 	for range 4 { // affixes come stacked: "[Video] Hà Giang: … (TTXVN)"
 		before := t
 		t = stripBrackets(t)
@@ -93,12 +97,15 @@ func SplitTitle(title string) Title {
 			}
 			t = rest
 		}
-		t = cutOutletSuffix(t)
+		var tail string
+		if t, tail = cutOutletSuffix(t); suffix == "" {
+			suffix = tail
+		}
 		if t == before {
 			break
 		}
 	}
-	return Title{Core: Normalize(t), Text: t, Prefix: prefix}
+	return Title{Core: Normalize(t), Text: t, Prefix: prefix, Suffix: suffix}
 }
 
 // stripBrackets removes a short bracketed or parenthesised tag at the start
@@ -135,8 +142,8 @@ func cutLabel(t string) (label, rest string, ok bool) {
 }
 
 // cutOutletSuffix drops a short tail after a dash or bar separator, when
-// what remains is still a headline of its own.
-func cutOutletSuffix(t string) string {
+// what remains is still a headline of its own, and returns the tail too.
+func cutOutletSuffix(t string) (string, string) {
 	best := -1
 	for _, sep := range []string{" | ", " - ", " – ", " — "} {
 		if i := strings.LastIndex(t, sep); i > best {
@@ -147,7 +154,8 @@ func cutOutletSuffix(t string) string {
 		}
 	}
 	if best < 0 {
-		return t
+		return t, ""
 	}
-	return strings.TrimSpace(t[:best])
+	_, size := utf8.DecodeRuneInString(t[best+1:])
+	return strings.TrimSpace(t[:best]), strings.TrimSpace(t[best+2+size:])
 }

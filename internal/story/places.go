@@ -17,13 +17,13 @@ import (
 var provinces = [][]string{
 	{"An Giang"}, {"Bà Rịa - Vũng Tàu", "Bà Rịa Vũng Tàu", "Vũng Tàu", "Bà Rịa"}, {"Bạc Liêu"}, {"Bắc Giang"},
 	{"Bắc Kạn", "Bắc Cạn"}, {"Bắc Ninh"}, {"Bến Tre"}, {"Bình Dương"}, {"Bình Định"}, {"Bình Phước"},
-	{"Bình Thuận"}, {"Cà Mau"}, {"Cao Bằng"}, {"Cần Thơ"}, {"Đà Nẵng"}, {"Đắk Lắk", "Đắc Lắc"}, {"Đắk Nông"},
-	{"Điện Biên"}, {"Đồng Nai"}, {"Đồng Tháp"}, {"Gia Lai"}, {"Hà Giang"}, {"Hà Nam"}, {"Hà Nội"}, {"Hà Tĩnh"},
-	{"Hải Dương"}, {"Hải Phòng"}, {"Hậu Giang"}, {"Hòa Bình"}, {"Hưng Yên"}, {"Khánh Hòa"}, {"Kiên Giang"},
+	{"Bình Thuận"}, {"Cà Mau"}, {"Cao Bằng"}, {"Cần Thơ"}, {"Đà Nẵng", "Danang"}, {"Đắk Lắk", "Đắc Lắc"}, {"Đắk Nông"},
+	{"Điện Biên"}, {"Đồng Nai"}, {"Đồng Tháp"}, {"Gia Lai"}, {"Hà Giang"}, {"Hà Nam"}, {"Hà Nội", "Hanoi"}, {"Hà Tĩnh"},
+	{"Hải Dương"}, {"Hải Phòng", "Haiphong"}, {"Hậu Giang"}, {"Hòa Bình"}, {"Hưng Yên"}, {"Khánh Hòa"}, {"Kiên Giang"},
 	{"Kon Tum"}, {"Lai Châu"}, {"Lâm Đồng"}, {"Lạng Sơn"}, {"Lào Cai"}, {"Long An"}, {"Nam Định"}, {"Nghệ An"},
 	{"Ninh Bình"}, {"Ninh Thuận"}, {"Phú Thọ"}, {"Phú Yên"}, {"Quảng Bình"}, {"Quảng Nam"}, {"Quảng Ngãi"},
 	{"Quảng Ninh"}, {"Quảng Trị"}, {"Sóc Trăng"}, {"Sơn La"}, {"Tây Ninh"}, {"Thái Bình"}, {"Thái Nguyên"},
-	{"Thanh Hóa"}, {"Thừa Thiên Huế", "Thừa Thiên - Huế", "Huế"}, {"Hồ Chí Minh", "TP HCM", "TPHCM", "HCM", "Sài Gòn"},
+	{"Thanh Hóa"}, {"Thừa Thiên Huế", "Thừa Thiên - Huế", "Huế"}, {"Hồ Chí Minh", "TP HCM", "TPHCM", "HCM", "HCMC", "Ho Chi Minh City", "Sài Gòn", "Saigon"},
 	{"Tiền Giang"}, {"Trà Vinh"}, {"Tuyên Quang"}, {"Vĩnh Long"}, {"Vĩnh Phúc"}, {"Yên Bái"},
 }
 
