@@ -9,8 +9,9 @@ import (
 )
 
 // docFormat is the first byte of a Doc's binary form. Format 1 had no
-// LeadDate; it reads as a Doc without one.
-const docFormat = 2
+// LeadDate, format 2 no SaysToday and LeadPlaces; they read as a Doc
+// without them, whose guards then do not act.
+const docFormat = 3
 
 // AppendBinary appends d's binary form to b. A store reads fingerprints back
 // several times for every new item it identifies, so they are kept in a form
@@ -35,7 +36,17 @@ func (d *Doc) AppendBinary(b []byte) ([]byte, error) {
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(d.BodySize))
-	return codec.AppendString(b, d.LeadDate), nil
+	b = codec.AppendString(b, d.LeadDate)
+	var today byte
+	if d.SaysToday {
+		today = 1
+	}
+	b = append(b, today)
+	b = binary.AppendUvarint(b, uint64(len(d.LeadPlaces)))
+	for _, s := range d.LeadPlaces {
+		b = codec.AppendString(b, s)
+	}
+	return b, nil
 }
 
 // DecodeDoc reads the Doc at the front of b, as AppendBinary wrote it, and
@@ -43,7 +54,7 @@ func (d *Doc) AppendBinary(b []byte) ([]byte, error) {
 func DecodeDoc(b []byte) (*Doc, []byte, error) {
 	r := codec.Reader{B: b}
 	f := r.Byte()
-	if f != docFormat && f != 1 {
+	if f < 1 || f > docFormat {
 		return nil, nil, fmt.Errorf("story: fingerprint in format %d, want %d", f, docFormat)
 	}
 	d := &Doc{}
@@ -69,6 +80,15 @@ func DecodeDoc(b []byte) (*Doc, []byte, error) {
 	d.BodySize = int(r.Uvarint())
 	if f >= 2 {
 		d.LeadDate = r.String()
+	}
+	if f >= 3 {
+		d.SaysToday = r.Byte() == 1
+		if n := r.Count(1); n > 0 {
+			d.LeadPlaces = make([]string, n)
+			for i := range d.LeadPlaces {
+				d.LeadPlaces[i] = r.String()
+			}
+		}
 	}
 	if r.Err != nil {
 		return nil, nil, fmt.Errorf("story: fingerprint: %w", r.Err)

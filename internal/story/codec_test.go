@@ -15,6 +15,11 @@ func TestDocBinaryRoundTrip(t *testing.T) {
 			Published: time.Date(2026, 11, 19, 8, 30, 0, 123, time.FixedZone("ICT", 7*3600)),
 			Language:  "vi",
 		}),
+		NewDoc(Input{
+			Title:     "Giá vàng hôm nay: SJC đứng yên, vàng nhẫn nhích nhẹ",
+			Text:      "Sáng nay tại Lào Cai và Yên Bái, giá vàng miếng SJC được niêm yết không đổi so với phiên trước, giá vàng nhẫn tăng nhẹ.",
+			Published: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC),
+		}),
 		NewDoc(Input{Title: "Short", Published: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}),
 		{},
 	}
@@ -58,12 +63,46 @@ func TestDocFormat1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := append([]byte{1}, b[1:len(b)-1-len(d.LeadDate)]...)
+	old := append([]byte{1}, b[1:len(b)-1-len(d.LeadDate)-2]...) // less format 3's two empty fields
 	got, rest, err := DecodeDoc(old)
 	if err != nil || len(rest) != 0 {
 		t.Fatalf("format 1: %v, %d bytes left", err, len(rest))
 	}
 	if got.LeadDate != "" || got.Title != d.Title || got.BodySize != d.BodySize {
 		t.Errorf("format 1 read as %+v", got)
+	}
+}
+
+// TestDocFormat2: a fingerprint stored before SaysToday and LeadPlaces reads
+// as one without them.
+func TestDocFormat2(t *testing.T) {
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, ict)
+	in := Input{
+		Title:     "Giá vàng hôm nay: SJC đứng yên, vàng nhẫn nhích nhẹ",
+		Text:      "Sáng nay tại Lào Cai, giá vàng miếng SJC được niêm yết không đổi so với phiên trước. Giá vàng nhẫn tròn trơn tăng nhẹ, các chuyên gia nhận định giá vàng sẽ tiếp tục biến động.",
+		Published: at,
+	}
+	d := NewDoc(in)
+	if !d.SaysToday || len(d.LeadPlaces) != 1 {
+		t.Fatalf("SaysToday %v, LeadPlaces %q", d.SaysToday, d.LeadPlaces)
+	}
+	format2 := func(d *Doc) *Doc {
+		t.Helper()
+		old := *d
+		old.SaysToday, old.LeadPlaces = false, nil
+		b, err := old.AppendBinary(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append([]byte{2}, b[1:len(b)-2]...) // format 3 added one byte and one empty list
+		got, rest, err := DecodeDoc(b)
+		if err != nil || len(rest) != 0 {
+			t.Fatalf("format 2: %v, %d bytes left", err, len(rest))
+		}
+		return got
+	}
+	got := format2(d)
+	if got.SaysToday || got.LeadPlaces != nil || got.Title != d.Title || got.LeadDate != d.LeadDate || got.BodySize != d.BodySize {
+		t.Errorf("format 2 read as %+v", got)
 	}
 }

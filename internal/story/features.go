@@ -457,3 +457,34 @@ func leadDate(text string) string {
 	}
 	return strconv.Itoa(d) + "/" + strconv.Itoa(m)
 }
+
+// leadWords is how much of a text is its lead: the first sentence or so,
+// where an outlet says when and where the story happened.
+const leadWords = 40
+
+// todayWords date an item by the day it is published: a daily bulletin
+// ("Giá vàng hôm nay", "Thời tiết đêm nay") carries the same headline every
+// day. Each is read as folded words.
+var todayWords = [][]string{
+	{"hôm", "nay"}, {"sáng", "nay"}, {"trưa", "nay"}, {"chiều", "nay"}, {"tối", "nay"}, {"đêm", "nay"},
+	{"ngày", "mai"}, {"today"}, {"tonight"},
+}
+
+// saysToday reports whether toks hold one of todayWords.
+func saysToday(toks []token) bool {
+	for i := range toks {
+	next:
+		for _, w := range todayWords {
+			if i+len(w) > len(toks) {
+				continue
+			}
+			for k, x := range w {
+				if toks[i+k].folded != x || k > 0 && toks[i+k].after {
+					continue next
+				}
+			}
+			return true
+		}
+	}
+	return false
+}

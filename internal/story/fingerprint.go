@@ -33,6 +33,13 @@ type Doc struct {
 	Body        []uint32  `json:"b,omitempty"`  // MinHash of the text's word shingles; nil when the text is too short
 	BodySize    int       `json:"bs,omitempty"` // distinct shingles of the text
 	LeadDate    string    `json:"ld,omitempty"` // day/month the text opens with ("20/12"), if it does
+	// SaysToday is set when the headline, outlet labels included, or the
+	// lead dates the item by its publication day: "hôm nay", "sáng nay",
+	// "đêm nay", "ngày mai", "today", "tonight".
+	SaysToday bool `json:"st,omitempty"`
+	// LeadPlaces are the provinces the lead names (the first leadWords of
+	// the text): where the story happened.
+	LeadPlaces []string `json:"lp,omitempty"`
 
 	// titleSketch is the MinHash of the headline's word pairs: it finds
 	// candidates (Bands) and is not needed to confirm them.
@@ -75,7 +82,6 @@ func NewDoc(in Input) *Doc {
 		TitleNums:   numbers(title, titleToks, true),
 		TitlePlaces: provinceNames(titleToks),
 		TitleNames:  titleNames(t.Text),
-		TextPlaces:  provinceNames(allToks),
 	}
 	// A label cut before a colon names the place ("Hà Giang: …") or the
 	// speaker ("Bộ trưởng Lê Văn Hùng: …"); a tail cut after a dash may be
@@ -95,6 +101,11 @@ func NewDoc(in Input) *Doc {
 	}
 	d.TextNums = numbers(all, allToks, false)
 	d.LeadDate = leadDate(text)
+	lead := allToks[len(titleToks):]
+	lead = lead[:min(len(lead), leadWords)]
+	d.SaysToday = saysToday(titleToks) || saysToday(lead)
+	textStart := len(titleToks)
+	d.TextPlaces, d.LeadPlaces = provinceNamesLead(allToks, textStart, textStart+leadWords)
 	for _, g := range nameGrams(allToks) {
 		d.TextNames = append(d.TextNames, hash32(g))
 	}

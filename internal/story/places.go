@@ -79,7 +79,13 @@ func unaccent(s string) string {
 // provinceNames finds the provinces a text's words name. A spelling counts
 // only when its first word is capitalised, so "hòa bình" (peace) is not Hòa Bình.
 func provinceNames(toks []token) []string {
-	var out []string
+	all, _ := provinceNamesLead(toks, 0, 0)
+	return all
+}
+
+// provinceNamesLead is provinceNames, and also the provinces named by the
+// words from..to of toks (the lead of a text after its headline).
+func provinceNamesLead(toks []token, from, to int) (all, lead []string) {
 	for i := 0; i < len(toks); i++ {
 		if !isCapitalized(toks[i].raw) && !isUpperWord(toks[i].raw) {
 			continue
@@ -96,18 +102,30 @@ func provinceNames(toks []token) []string {
 				}
 			}
 			if match {
-				if !slices.Contains(out, p.name) {
-					out = append(out, p.name)
+				if !slices.Contains(all, p.name) {
+					all = append(all, p.name)
+				}
+				if i >= from && i < to && !slices.Contains(lead, p.name) {
+					lead = append(lead, p.name)
 				}
 				i += len(p.words) - 1
 				break
 			}
 		}
 	}
-	return out
+	return all, lead
 }
 
 // isUpperWord reports a word written all in capitals ("HCM", "HÀ GIANG").
 func isUpperWord(w string) bool {
-	return w != "" && strings.ToUpper(w) == w && strings.ToLower(w) != w
+	upper := false
+	for _, r := range w {
+		switch {
+		case unicode.IsLower(r) || unicode.IsTitle(r):
+			return false
+		case unicode.IsUpper(r):
+			upper = true
+		}
+	}
+	return upper
 }
