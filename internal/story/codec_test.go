@@ -74,7 +74,7 @@ func TestDocFormat1(t *testing.T) {
 }
 
 // TestDocFormat2: a fingerprint stored before SaysToday and LeadPlaces reads
-// as one without them.
+// as one without them, and those guards do not act between two such.
 func TestDocFormat2(t *testing.T) {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, ict)
 	in := Input{
@@ -104,5 +104,16 @@ func TestDocFormat2(t *testing.T) {
 	got := format2(d)
 	if got.SaysToday || got.LeadPlaces != nil || got.Title != d.Title || got.LeadDate != d.LeadDate || got.BodySize != d.BodySize {
 		t.Errorf("format 2 read as %+v", got)
+	}
+	in.Published = at.Add(24 * time.Hour)
+	next := NewDoc(in)
+	// Two stored before: compared as they were.
+	if v := Confirm(got, format2(next), DefaultWindow); !v.Same {
+		t.Errorf("two stored fingerprints: %v", v)
+	}
+	// A new one that says today against one stored before: the new one's
+	// word is enough.
+	if v := Confirm(next, got, DefaultWindow); v.Same {
+		t.Errorf("a new bulletin against yesterday's stored one: %v", v)
 	}
 }

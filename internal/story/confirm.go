@@ -77,7 +77,8 @@ const (
 
 // Confirm decides whether a and b, two outlets' items, are one story. Guards
 // come first and each one can only forbid: the languages must agree, the
-// publication times must lie within window, the numbers of the headlines
+// publication times must lie within window, an item that says "today" must
+// be of the other's day, the numbers of the headlines
 // (dates, bulletin numbers, years, counts) must agree, and so must the
 // provinces and the other names the headlines give. Then the headlines and
 // texts must be similar enough. window ≤ 0 means DefaultWindow.
@@ -95,6 +96,7 @@ func Confirm(a, b *Doc, window time.Duration) Verdict {
 	guards := []func(a, b *Doc) Check{
 		language,
 		func(a, b *Doc) Check { return closeInTime(a, b, window) },
+		sameDay,
 		titleNumbers,
 		leadDates,
 		opposites,
@@ -212,6 +214,37 @@ func language(a, b *Doc) Check {
 func closeInTime(a, b *Doc, window time.Duration) Check {
 	d := a.Published.Sub(b.Published).Abs()
 	return Check{Name: "time", OK: d <= window, Detail: fmt.Sprintf("%s apart, window %s", d.Round(time.Minute), window)}
+}
+
+// sameDay: an item that dates itself by the day it is published ("Giá
+// vàng hôm nay", "Sáng nay, …", "tonight") is another story on another day,
+// whatever its headline: daily bulletins keep theirs from day to day. An
+// item's day is the date its lead opens with, else the day it was
+// published, in Vietnam's time: "Sáng nay" of the 19th and the next
+// morning's "Sáng 19/11" are one day.
+func sameDay(a, b *Doc) Check {
+	c := Check{Name: "day", OK: true, Detail: "neither says today"}
+	if !a.SaysToday && !b.SaysToday {
+		return c
+	}
+	day := func(d *Doc) string {
+		if d.LeadDate != "" {
+			return d.LeadDate
+		}
+		return d.Published.In(ict).Format("2/1")
+	}
+	da, db := day(a), day(b)
+	c.OK = da == db
+	switch {
+	case a.SaysToday && b.SaysToday:
+		c.Detail = "both say today: "
+	case a.SaysToday:
+		c.Detail = "this one says today: "
+	default:
+		c.Detail = "the other says today: "
+	}
+	c.Detail += da + " / " + db
+	return c
 }
 
 // titleNumbers: when each headline has a number the other headline lacks,
