@@ -374,8 +374,17 @@ func opposites(a, b *Doc) Check {
 // unless that item names no province the first does not also name: a
 // republisher adds its province to the headline ("Tuyên Quang: …") of a
 // story whose text names only where the visitors came from.
+//
+// Two leads that both name provinces must name one in common: one festival
+// held in two provinces the same evening is two stories. Only the leads: a
+// text may name other provinces further on (where a product is sold).
 func provincesAgree(a, b *Doc) Check {
 	c := Check{Name: "provinces", OK: true}
+	if len(a.LeadPlaces) > 0 && len(b.LeadPlaces) > 0 && !overlaps(a.LeadPlaces, b.LeadPlaces) {
+		c.OK = false
+		c.Detail = "leads name " + strings.Join(a.LeadPlaces, ", ") + " / " + strings.Join(b.LeadPlaces, ", ")
+		return c
+	}
 	oneSided := func(title, self, other []string) bool {
 		return overlaps(title, other) || len(minus(other, self)) == 0
 	}

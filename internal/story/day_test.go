@@ -53,3 +53,22 @@ func TestSameDay(t *testing.T) {
 		})
 	}
 }
+
+// TestLeadPlaces: leads that name provinces must name one in common; a
+// province further on in one text only does not count.
+func TestLeadPlaces(t *testing.T) {
+	at := time.Date(2026, 11, 28, 21, 0, 0, 0, ict)
+	festival := func(province string) string {
+		return "Tối 28/11, tại quảng trường trung tâm thành phố, Ủy ban nhân dân tỉnh " + province + " tổ chức khai mạc Ngày hội văn hóa các dân tộc vùng cao năm 2026. Ngày hội diễn ra trong ba ngày với nhiều hoạt động như thi trình diễn trang phục truyền thống, thi ẩm thực, chợ phiên vùng cao."
+	}
+	const title = "Khai mạc Ngày hội văn hóa các dân tộc vùng cao năm 2026"
+	a := NewDoc(Input{Title: title, Text: festival("Lào Cai"), Published: at})
+	b := NewDoc(Input{Title: title, Text: festival("Yên Bái"), Published: at.Add(30 * time.Minute)})
+	if v := Confirm(a, b, DefaultWindow); v.Same || v.Checks[len(v.Checks)-1].Name != "provinces" {
+		t.Errorf("two provinces' festivals: %v", v)
+	}
+	c := NewDoc(Input{Title: title, Text: festival("Lào Cai") + " Nhiều du khách từ Hà Nội, Yên Bái đã đặt phòng.", Published: at.Add(time.Hour)})
+	if v := Confirm(a, c, DefaultWindow); !v.Same {
+		t.Errorf("one festival, other provinces further on: %v", v)
+	}
+}
