@@ -63,7 +63,8 @@ func toneNew(s string) string {
 
 // Title is a headline split for comparison.
 type Title struct {
-	// Core is the normalised headline without outlet affixes.
+	// Core is the normalised headline without outlet affixes, its
+	// abbreviations spelled out.
 	Core string
 	// Text is the same headline in its own spelling and case.
 	Text string
@@ -105,7 +106,37 @@ func SplitTitle(title string) Title {
 			break
 		}
 	}
-	return Title{Core: Normalize(t), Text: t, Prefix: prefix, Suffix: suffix}
+	return Title{Core: expand(Normalize(t)), Text: t, Prefix: prefix, Suffix: suffix}
+}
+
+// abbreviations are the short forms outlets write for words others spell
+// out in a headline, folded: "TP.HCM" and "Thành phố Hồ Chí Minh", "UBND"
+// and "Ủy ban nhân dân", "VĐV" and "vận động viên".
+var abbreviations = map[string]string{
+	"tphcm": "thành phố hồ chí minh", "tp": "thành phố", "ubnd": "ủy ban nhân dân",
+	"hđnd": "hội đồng nhân dân", "vđv": "vận động viên",
+}
+
+// expand spells out the abbreviations of a normalised headline.
+func expand(core string) string {
+	if !strings.Contains(core, "tp") && !strings.Contains(core, "nd") && !strings.Contains(core, "vđv") {
+		return core
+	}
+	ws := strings.Fields(core)
+	changed := false
+	for i := 0; i < len(ws); i++ {
+		if ws[i] == "tp" && i+1 < len(ws) && ws[i+1] == "hcm" {
+			ws = append(ws[:i+1], ws[i+2:]...)
+			ws[i] = "tphcm"
+		}
+		if long, ok := abbreviations[ws[i]]; ok {
+			ws[i], changed = long, true
+		}
+	}
+	if !changed {
+		return core
+	}
+	return strings.Join(ws, " ")
 }
 
 // stripBrackets removes a short bracketed or parenthesised tag at the start

@@ -43,6 +43,9 @@ func TestSplitTitle(t *testing.T) {
 		{"long label kept", "Một tỉnh vùng cao biên giới phía bắc tổ quốc: đón khách", "một tỉnh vùng cao biên giới phía bắc tổ quốc đón khách", ""},
 		{"dash inside a long tail kept", "Hà Giang - mùa hoa tam giác mạch nở rộ khắp cao nguyên", "hà giang mùa hoa tam giác mạch nở rộ khắp cao nguyên", ""},
 		{"short title keeps its dash", "Đồng Đăng - Trà Lĩnh", "đồng đăng trà lĩnh", ""},
+		{"abbreviations spelled out", "TP.HCM: UBND thành phố khởi công metro số 2", "ủy ban nhân dân thành phố khởi công metro số 2", "TP.HCM"},
+		{"city abbreviated", "TP HCM khởi công tuyến metro số 2 Bến Thành", "thành phố hồ chí minh khởi công tuyến metro số 2 bến thành", ""},
+		{"athletes abbreviated", "Hơn 5 nghìn VĐV tham gia giải chạy", "hơn 5 nghìn vận động viên tham gia giải chạy", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
