@@ -354,13 +354,27 @@ var antonyms = [][2]string{
 	{"begins", "ends"}, {"wins", "loses"}, {"win", "lose"},
 }
 
+// sides are the words of antonyms told from one side of a match.
+var sides = set("thắng wins win")
+
+// swapped reports two lists of two names, one the other reversed.
+func swapped(a, b []string) bool {
+	return len(a) == 2 && len(b) == 2 && a[0] == b[1] && a[1] == b[0] && a[0] != a[1]
+}
+
 // opposites: one headline says a word and the other its opposite, and
-// neither says both.
+// neither says both. A match told from either side ("Hà Giang thắng Tuyên
+// Quang" / "Tuyên Quang thua Hà Giang") is one event: winning and losing
+// are not opposed when the two headlines name the same two sides the other
+// way round.
 func opposites(a, b *Doc) Check {
 	wa, wb := " "+a.Title+" ", " "+b.Title+" "
 	has := func(t, w string) bool { return strings.Contains(t, " "+w+" ") }
 	for _, p := range antonyms {
 		x, y := p[0], p[1]
+		if sides[x] && (swapped(a.TitlePlaces, b.TitlePlaces) || swapped(a.TitleNames, b.TitleNames)) {
+			continue
+		}
 		if has(wa, x) && has(wb, y) && !has(wa, y) && !has(wb, x) ||
 			has(wa, y) && has(wb, x) && !has(wa, x) && !has(wb, y) {
 			return Check{Name: "opposites", Detail: fmt.Sprintf("%q / %q", x, y)}

@@ -148,6 +148,8 @@ func TestConfirmGuards(t *testing.T) {
 		{"dates differ", doc("Bản tin lễ hội ngày 13/12", text, 0, ""), doc("Bản tin lễ hội ngày 14/12", text, 1, ""), false, "numbers"},
 		{"year only in one, other year in text", doc("Tổng kết lễ hội năm 2022", text, 0, ""), doc("Tổng kết lễ hội", text+" Năm 2021.", 1, ""), false, "numbers"},
 		{"opening and closing", doc("Khai mạc lễ hội hoa tam giác mạch", text, 0, ""), doc("Bế mạc lễ hội hoa tam giác mạch", text, 1, ""), false, "opposites"},
+		{"won and lost", doc("Hà Giang thắng Lào Cai ở lượt trận cuối giải bóng đá", text, 0, ""), doc("Hà Giang thua Lào Cai ở lượt trận cuối giải bóng đá", text, 1, ""), false, "opposites"},
+		{"one match from either side", doc("Hà Giang thắng Tuyên Quang 2-1 ở lượt trận cuối giải bóng đá", text, 0, ""), doc("Tuyên Quang thua Hà Giang 1-2 ở lượt trận cuối giải bóng đá", text, 1, ""), true, ""},
 		{"provinces differ", doc("Hà Giang: Lễ hội hoa kín phòng", text, 0, ""), doc("Hà Nam: Lễ hội hoa kín phòng", text, 1, ""), false, "provinces"},
 		{"districts differ", doc("Chợ phiên Đồng Văn hút khách", text, 0, ""), doc("Chợ phiên Mèo Vạc hút khách", text, 1, ""), false, "names"},
 		{"unrelated", doc("Lễ hội hoa tam giác mạch kín phòng", text, 0, ""), doc("Giá vàng hôm nay tăng nhẹ", "Giá vàng miếng trong nước tăng nhẹ ở cả hai chiều mua vào và bán ra, giá thế giới ổn định.", 1, ""), false, "similarity"},
