@@ -362,15 +362,17 @@ func runNames(toks []token, dropFirst bool) []string {
 // "Đài Phát thanh …", "Cổng thông tin …"), folded.
 var outletWords = set("báo tạp đài kênh cổng trang truyền tin thời tuần")
 
-// outletLike reports whether a tail cut after a dash reads as an outlet's
-// name rather than part of the headline: it opens with one of outletWords
-// or is written in capitals ("VOV", "TTXVN").
-func outletLike(tail string) bool {
-	toks := tokenize(tail)
-	if len(toks) == 0 {
-		return true
+// routeTail reports whether a tail cut after a dash is the other end of a
+// name the headline ends with ("… Bắc Quang - Xín Mần", "… Bến Thành -
+// Tham Lương") rather than an outlet's name: the headline's last word is
+// capitalised, and the tail does not open with one of outletWords nor is
+// written in capitals ("VOV", "TTXVN").
+func routeTail(head, tail string) bool {
+	ws, toks := strings.Fields(head), tokenize(tail)
+	if len(ws) == 0 || len(toks) == 0 || !isCapitalized(strings.TrimRightFunc(ws[len(ws)-1], unicode.IsPunct)) {
+		return false
 	}
-	return outletWords[toks[0].folded] || isUpperWord(toks[0].raw)
+	return !outletWords[toks[0].folded] && !isUpperWord(toks[0].raw)
 }
 
 // capRuns groups the indexes of consecutive capitalised tokens that no

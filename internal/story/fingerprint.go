@@ -96,7 +96,7 @@ func NewDoc(in Input) *Doc {
 	if t.Prefix != "" {
 		affixNames(t.Prefix, true)
 	}
-	if t.Suffix != "" && !outletLike(t.Suffix) {
+	if t.Suffix != "" && routeTail(t.Text, t.Suffix) {
 		affixNames(t.Suffix, false)
 	}
 	d.TextNums = numbers(all, allToks, false)

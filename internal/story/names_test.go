@@ -19,6 +19,8 @@ func TestAffixNames(t *testing.T) {
 		{"Thông xe kỹ thuật cao tốc Bắc Quang - Xín Mần", []string{"bắc quang", "xín mần"}},
 		{"Đón 50 nghìn lượt khách dịp lễ hội - Báo Hà Giang", nil},
 		{"Đón 50 nghìn lượt khách dịp lễ hội | VOV", nil},
+		{"Đón 50 nghìn lượt khách dịp lễ hội - Tuổi Trẻ", nil},
+		{"TP.HCM khởi công tuyến metro số 2 Bến Thành - Tham Lương", []string{"bến thành", "tham lương"}},
 		{"Hà Giang thông xe cầu Nậm Ngặt", []string{"hà giang", "nậm ngặt"}},
 		{"Thời tiết đêm nay: Bắc Bộ rét, vùng núi dưới 8 độ C", []string{"bắc bộ"}},
 		{"Thành phố thí điểm vùng phát thải thấp từ July 2027", nil},
