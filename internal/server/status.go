@@ -204,7 +204,13 @@ func (s *Server) watchMetrics(m *metrics.Metrics) {
 	m.Store.Watch(func() (metrics.StoreFigures, error) {
 		st, err := s.storeStats()
 		w := s.st.WriteStats()
-		return metrics.StoreFigures{Stories: st.Stories, Categories: st.Categories, FileSize: st.FileSize,
+		// The categories of the config: stories keep a category removed
+		// from it, but it has no feed any more, and /status leaves it out.
+		cats := make(map[string]int, len(s.cfg.Categories))
+		for _, c := range s.cfg.Categories {
+			cats[c.ID] = st.Categories[c.ID]
+		}
+		return metrics.StoreFigures{Stories: st.Stories, Categories: cats, FileSize: st.FileSize,
 			Writes: metrics.StoreWrites{Commits: w.Commits, Documents: w.Documents, Items: w.Items, Bytes: w.Bytes, CommitTime: w.CommitTime}}, err
 	})
 }

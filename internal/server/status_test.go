@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -515,6 +516,22 @@ func TestStatusMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, "newswire_config_reload_success") {
 		t.Error("/metrics reports a reload before any was recorded")
+	}
+
+	// A category removed from the config keeps its stories, but has no
+	// feed and no line on /status: nor on /metrics.
+	cfg := *ss.web.cfg
+	cfg.Categories = slices.DeleteFunc(slices.Clone(cfg.Categories), func(c config.Category) bool { return c.ID == "du-lich" })
+	srv := httptest.NewServer(New(&cfg, ss.st, slog.New(slog.DiscardHandler)).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(b), `category="du-lich"`) || !strings.Contains(string(b), `newswire_store_category_stories{category="thoi-su"} 10`) {
+		t.Errorf("/metrics after du-lich left the config:\n%s", b)
 	}
 }
 
