@@ -118,4 +118,8 @@ type Stats struct {
 	Categories map[string]int // stories per category id ("all" not included)
 	Sources    int            // sources with a saved state
 	FileSize   int64          // bytes on disk
+	// UsedBytes is what the pages in use take, about what `newswire
+	// compact` would leave: the file grows in large steps and never
+	// shrinks, and freed pages are reused before it grows again.
+	UsedBytes int64
 }

@@ -21,7 +21,7 @@ func (ts *testStore) statsOf() Stats {
 	if err != nil {
 		ts.t.Fatalf("Stats: %v", err)
 	}
-	st.FileSize = 0
+	st.FileSize, st.UsedBytes = 0, 0
 	return st
 }
 

@@ -332,7 +332,11 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // whatever the size of the store.
 func (s *Store) Stats() (Stats, error) {
 	st := Stats{Categories: map[string]int{}}
-	err := s.db.View(func(tx *bolt.Tx) error { return readCounts(tx, &st) })
+	err := s.db.View(func(tx *bolt.Tx) error {
+		free := s.db.Stats()
+		st.UsedBytes = tx.Size() - int64(free.FreePageN+free.PendingPageN)*int64(s.db.Info().PageSize)
+		return readCounts(tx, &st)
+	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}

@@ -102,6 +102,7 @@ type statusView struct {
 	Generated  time.Time       `json:"generated"`
 	Stories    int             `json:"stories"`
 	StoreBytes int64           `json:"store_bytes,omitempty"`
+	StoreUsed  int64           `json:"store_used_bytes,omitempty"`
 	States     []stateCount    `json:"states"`
 	Categories []categoryTotal `json:"categories"`
 	Sources    []sourceStatus  `json:"sources"`
@@ -111,7 +112,8 @@ type statusView struct {
 	// Partners: pulls of each partner since the daemon started.
 	Partners []partnerStatus `json:"partners,omitempty"`
 
-	StoreSize string `json:"-"`
+	StoreSize     string `json:"-"`
+	StoreUsedSize string `json:"-"`
 }
 
 // stateOrder orders the summary line: what needs the admin first.
@@ -210,7 +212,7 @@ func (s *Server) watchMetrics(m *metrics.Metrics) {
 		for _, c := range s.cfg.Categories {
 			cats[c.ID] = st.Categories[c.ID]
 		}
-		return metrics.StoreFigures{Stories: st.Stories, Categories: cats, FileSize: st.FileSize,
+		return metrics.StoreFigures{Stories: st.Stories, Categories: cats, FileSize: st.FileSize, UsedBytes: st.UsedBytes,
 			Writes: metrics.StoreWrites{Commits: w.Commits, Documents: w.Documents, Items: w.Items, Bytes: w.Bytes, CommitTime: w.CommitTime}}, err
 	})
 }
@@ -260,8 +262,8 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	if err != nil {
 		return statusView{}, err
 	}
-	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, Partners: s.partners.status(),
-		StoreSize: humanBytes(stats.FileSize)}
+	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, StoreUsed: stats.UsedBytes, Partners: s.partners.status(),
+		StoreSize: humanBytes(stats.FileSize), StoreUsedSize: humanBytes(stats.UsedBytes)}
 	if rs, err := s.st.RetentionStats(); err == nil && rs.Runs > 0 {
 		v.Retention = &rs
 	}

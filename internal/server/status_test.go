@@ -502,6 +502,7 @@ func TestStatusMetrics(t *testing.T) {
 		`newswire_store_category_stories{category="du-lich"} 3`,
 		`newswire_store_category_stories{category="thoi-su"} 10`,
 		`newswire_store_size_bytes `,
+		`newswire_store_used_bytes `,
 		`newswire_store_committed_items_total 13`,
 		`newswire_store_commits_total `,
 		`newswire_store_written_bytes_total `,
