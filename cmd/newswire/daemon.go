@@ -50,6 +50,9 @@ type daemon struct {
 	// dates are the validators each feed was last served with, by which
 	// each config's server dates a feed that changed.
 	dates server.Dates
+	// crashed: the run before this one stopped without saving (its
+	// address file was left), which the first poller is told.
+	crashed bool
 
 	handler atomic.Pointer[http.Handler]
 
@@ -78,6 +81,12 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	web.SetReloadStatus(d.status)
 	poller := poll.New(cfg, d.st, d.log)
 	poller.SetMetrics(d.metrics.Poll)
+	if d.crashed {
+		// The first config's poller alone: a reload's finds the states
+		// the running daemon keeps.
+		poller.AfterUncleanStop()
+		d.crashed = false
+	}
 	if d.self != "" {
 		if err := poller.RefuseSelf(d.self); err != nil {
 			d.log.Warn("polls are not kept from this daemon's own address", "error", err)

@@ -348,7 +348,7 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	} else {
 		defer os.Remove(addrFile)
 	}
-	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String()}
+	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String(), crashed: statErr == nil}
 	d.takeMemo()
 	// What clients were sent stays sent: a feed that changed while the
 	// daemon was stopped is dated after it (server.Dates).

@@ -1,6 +1,8 @@
 package poll
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -106,6 +108,43 @@ func TestJitterKeepsItsSide(t *testing.T) {
 			}
 			if high-low < tt.spreadAt {
 				t.Fatalf("2000 draws all within [%s, %s]: sources with one interval would not drift apart", low, high)
+			}
+		})
+	}
+}
+
+// TestAfterACrashTheServersWaitCountsFromNow: after a crash the saved state
+// of a source may be a minute behind its polls, its next poll already past;
+// a source whose server asked for a wait (here a feed's ttl of 3 s) is not
+// asked again before that wait has passed from the start. Without a crash,
+// a next poll that has passed is due at once.
+func TestAfterACrashTheServersWaitCountsFromNow(t *testing.T) {
+	for _, crashed := range []bool{true, false} {
+		t.Run(fmt.Sprint("crashed=", crashed), func(t *testing.T) {
+			var h hits
+			url := serveOn(t, "127.0.0.2", h.wrap(fixture(t, "good.xml")))
+			cfg := testConfig(t, "  interval: 1s\n  min_interval: 1s\n  max_interval: 1h\n  timeout: 2s\n  host_gap: 0s", "tin-a "+url)
+			p, st, _ := newPoller(t, cfg)
+			now := time.Now()
+			saved := store.SourceState{ID: "tin-a", URL: url, ConfigURL: url, LastPoll: now.Add(-2 * time.Second), LastSuccess: now.Add(-2 * time.Second),
+				LastResult: ResultOK, NextPoll: now.Add(-time.Second), Interval: 3 * time.Second, IntervalReason: hintTTL}
+			if err := st.SaveSource(saved); err != nil {
+				t.Fatal(err)
+			}
+			if crashed {
+				p.AfterUncleanStop()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { _ = p.Run(ctx); close(done) }()
+			defer func() { cancel(); <-done }()
+			time.Sleep(1500 * time.Millisecond)
+			got := len(h.all())
+			switch {
+			case crashed && got != 0:
+				t.Errorf("after a crash, asked %d times within 1.5 s of the start, where the server asked for 3 s", got)
+			case !crashed && got == 0:
+				t.Errorf("without a crash, a next poll already past was not due at once")
 			}
 		})
 	}

@@ -76,12 +76,15 @@ type Poller struct {
 	states  states
 	// batching is set by Run and PollAll, which flush states themselves.
 	batching bool
-	now      func() time.Time
-	scraper  scrape.Scraper // item pages of html sources, each fetched once
-	memo     *Memo          // items of each source's last stored document
-	settings uint64         // memoSettings of cfg
-	activity activity       // see LastActivity
-	said     *Said          // reminders given, not repeated (UseSaid)
+	// afterCrash: the run before stopped without writing the states of
+	// its last minute (AfterUncleanStop).
+	afterCrash bool
+	now        func() time.Time
+	scraper    scrape.Scraper // item pages of html sources, each fetched once
+	memo       *Memo          // items of each source's last stored document
+	settings   uint64         // memoSettings of cfg
+	activity   activity       // see LastActivity
+	said       *Said          // reminders given, not repeated (UseSaid)
 
 	// polling holds, by source id, the polls running now: a source's
 	// polls never overlap (a push's and the schedule's), or the one that
@@ -164,6 +167,14 @@ func (s *Said) first(key string) bool {
 // UseSaid makes p give each reminder once over the life of s: a daemon
 // hands one Said to the poller of each config. Call it before Run.
 func (p *Poller) UseSaid(s *Said) { p.said = s }
+
+// AfterUncleanStop tells p, before Run, that the daemon's last run stopped
+// without writing the states of the polls of its last minute (a crash): a
+// source whose server asked for a wait (Cache-Control, Expires, a feed's
+// ttl) and whose saved state is that recent is not asked again before the
+// wait has passed from now, as its real last poll may have been just
+// before the crash. A Retry-After was written at once, and stands.
+func (p *Poller) AfterUncleanStop() { p.afterCrash = true }
 
 // RefuseSelf keeps p from fetching anything at addr, the address the
 // daemon listens on, wherever an outlet's redirect or page leads it

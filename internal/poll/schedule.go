@@ -123,6 +123,12 @@ func (p *Poller) fill(d *dispatcher, now time.Time) {
 			_ = p.saveState(st, true, false) // written at the next flush
 		}
 		pl := plan{src: i, url: EffectiveURL(src, st), repeat: p.cfg.SourceInterval(src)}
+		if ok && p.afterCrash && (st.IntervalReason == hintCache || st.IntervalReason == hintTTL) && st.Interval > 0 &&
+			!st.NextPoll.After(now) && now.Sub(st.LastPoll) < flushEvery+st.Interval && !urlChanged(src, st) {
+			// Its saved state may be a minute behind its polls: the
+			// server's wait counts from now.
+			st.NextPoll = now.Add(st.Interval)
+		}
 		if ok && st.NextPoll.After(now) {
 			pl.next, pl.exact = st.NextPoll, st.LastResult == ResultError
 			if st.Interval > 0 {
