@@ -58,7 +58,20 @@ type Subscriptions struct {
 	// may be asked for its hub again: a source whose feed advertises
 	// none is not fetched for it at every round.
 	looked map[string]lookup
+	// warned holds, by source id, when an ignored push was last logged
+	// and how many were ignored since without a line: anyone can post
+	// to a callback, and the log must not be theirs to fill.
+	warned map[string]warning
 }
+
+// warning is the log's account of one source's ignored pushes.
+type warning struct {
+	at     time.Time
+	unsaid int
+}
+
+// warnEvery is how often an ignored push of one source is logged at most.
+const warnEvery = time.Minute
 
 // lookup is the last search of a source's feed for its hub.
 type lookup struct {
@@ -411,6 +424,24 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// shouldWarn reports whether an ignored push of source is to be logged:
+// one a warnEvery, with how many went unlogged since the last line.
+func (s *Subscriber) shouldWarn(source string) (bool, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.warned == nil {
+		s.warned = map[string]warning{}
+	}
+	w := s.warned[source]
+	if now := time.Now(); now.Sub(w.at) >= warnEvery {
+		s.warned[source] = warning{at: now}
+		return true, w.unsaid
+	}
+	w.unsaid++
+	s.warned[source] = w
+	return false, 0
+}
+
 // push takes a hub's push for source: signed with the secret, or with the
 // one the hub held before sub was asked for, it has the source polled.
 func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string, sub *sourceSub) {
@@ -445,7 +476,9 @@ func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string,
 		s.mu.Unlock()
 	}
 	if err != nil {
-		s.log.Warn("websub: push ignored", "source", source, "error", err)
+		if say, unsaid := s.shouldWarn(source); say {
+			s.log.Warn("websub: push ignored", "source", source, "error", err, "ignored_unlogged", unsaid)
+		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}

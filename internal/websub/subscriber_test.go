@@ -357,3 +357,43 @@ func TestUnsubscribedCallback(t *testing.T) {
 		t.Errorf("subscriptions still held: %v", state.Status())
 	}
 }
+
+// TestIgnoredPushesLoggedOnceAMinute: anyone can post to a callback; a
+// flood of badly signed pushes gives one log line a minute, which counts
+// the rest, and the status counts every one.
+func TestIgnoredPushesLoggedOnceAMinute(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	var logs strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) }), nil))
+	sub := NewSubscriber(cfg, http.DefaultClient, log, func(string) {})
+	sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: "https://vov.example.vn/rss", verified: true}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	for range 200 {
+		resp, err := http.Post(srv.URL+CallbackPath+"vov", "application/rss+xml", strings.NewReader("<rss/>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	mu.Lock()
+	lines := strings.Count(logs.String(), "push ignored")
+	mu.Unlock()
+	if lines != 1 {
+		t.Errorf("200 badly signed pushes gave %d log lines, want 1", lines)
+	}
+	if st := sub.Status()["vov"]; st.Ignored != 200 {
+		t.Errorf("status counts %d ignored pushes, want 200", st.Ignored)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
