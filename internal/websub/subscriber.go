@@ -446,8 +446,14 @@ func (s *Subscriber) shouldWarn(source string) (bool, int) {
 // one the hub held before sub was asked for, it has the source polled.
 func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string, sub *sourceSub) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		http.Error(w, fmt.Sprintf("body too large (over %d bytes)", tooLarge.Limit), http.StatusRequestEntityTooLarge)
+		return
+	case err != nil:
+		// Cut off (the server's limit on a body's time) or broken.
+		http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	secrets := []string{s.cfg.WebSub.Secret}

@@ -1,9 +1,11 @@
 package websub
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -397,3 +399,41 @@ default_category: thoi-su
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestPushBodyErrors: a push over the size limit is told so (413), and one
+// whose body breaks off is told that (400), not that it was too large.
+func TestPushBodyErrors(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	sub := NewSubscriber(cfg, http.DefaultClient, slog.New(slog.DiscardHandler), func(string) {})
+	sub.subs["vov"] = &sourceSub{verified: true}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+CallbackPath+"vov", "application/rss+xml", strings.NewReader(strings.Repeat("x", maxBody+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "too large") {
+		t.Errorf("an oversized push: %d %q", resp.StatusCode, body)
+	}
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %svov HTTP/1.1\r\nHost: x\r\nContent-Type: application/rss+xml\r\nContent-Length: 100\r\n\r\n<rss", CallbackPath)
+	_ = conn.(*net.TCPConn).CloseWrite()
+	resp, err = http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "too large") {
+		t.Errorf("a push whose body broke off: %d %q", resp.StatusCode, body)
+	}
+}
