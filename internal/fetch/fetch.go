@@ -368,17 +368,23 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		}
 		var src io.Reader = resp.Body
 		length := resp.ContentLength
+		decoded := resp.Uncompressed
 		if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "deflate") {
 			// Not asked for (the request accepts gzip), but some servers
 			// send it anyway; read under the same cap as any body.
-			src, length = newDecoder("deflate", resp.Body, openDeflate), -1
+			src, length, decoded = newDecoder("deflate", resp.Body, openDeflate), -1, true
 		}
 		body, err := readBody(src, length, c.opt.MaxBody)
 		if err != nil {
 			return nil, fmt.Errorf("fetch: GET %s: reading body: %w", urlsafe.Redacted(answered), err)
 		}
 		if int64(len(body)) > c.opt.MaxBody {
-			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes)", urlsafe.Redacted(answered), ErrTooLarge, c.opt.MaxBody)
+			once := ""
+			if decoded {
+				// A compression bomb is small on the wire.
+				once = " once decompressed"
+			}
+			return nil, fmt.Errorf("fetch: GET %s: %w (over %d bytes%s)", urlsafe.Redacted(answered), ErrTooLarge, c.opt.MaxBody, once)
 		}
 		out.Body = body
 	default:
