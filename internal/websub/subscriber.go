@@ -289,9 +289,16 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 	next := &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now(),
 		callback: s.callback(source), secret: s.cfg.WebSub.Secret, lease: s.cfg.WebSub.Lease.D()}
 	s.mu.Lock()
-	if old := s.subs[source]; old != nil && old.verified && old.secret != next.secret {
-		// The hub signs with the old secret until it verifies this.
-		next.prev = old.secret
+	if old := s.subs[source]; old != nil {
+		// The hub signs with the secret it last verified until it
+		// verifies this one: the old one's, or what that one still
+		// waited to replace.
+		switch {
+		case old.verified && old.secret != next.secret:
+			next.prev = old.secret
+		case !old.verified && old.prev != next.secret:
+			next.prev = old.prev
+		}
 	}
 	s.subs[source] = next
 	s.mu.Unlock()
@@ -398,7 +405,12 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			now := time.Now()
 			s.mu.Lock()
 			sub.verified, sub.prev = true, ""
-			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(granted*4/5, s.leaseFloor))
+			// Renewed four fifths into what was granted, and no later
+			// than four fifths into what was asked: a verification
+			// anyone could have sent while this one was pending does not
+			// put the renewal past the lease the real hub grants.
+			asked := cmp.Or(sub.lease, s.cfg.WebSub.Lease.D())
+			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
 			s.mu.Unlock()
 			select {
 			case s.wake <- struct{}{}: // Run may sleep past the new renewal time
@@ -407,7 +419,13 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			echoChallenge(w, q.Get("hub.challenge"))
 		case "denied":
 			// The hub will not push: the subscription is off, and asked
-			// for again after a while, as one never verified is.
+			// for again after a while, as one never verified is. Anyone
+			// can send this too: it must name the topic, and what it
+			// costs is a subscription asked for again.
+			if q.Get("hub.topic") != sub.topic {
+				http.NotFound(w, r)
+				return
+			}
 			s.log.Warn("websub: subscription denied", "source", source, "reason", q.Get("hub.reason"))
 			s.mu.Lock()
 			sub.verified, sub.asked, sub.denied = false, time.Now(), cmp.Or(q.Get("hub.reason"), "no reason given")
@@ -570,7 +588,9 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 	if hub == "" {
 		return "", "", fmt.Errorf("websub: %s %w", urlsafe.Redacted(feedURL), errNoHub)
 	}
-	return hub, cmp.Or(topic, feedURL), nil
+	// A feed that does not name itself is known to the hub by its
+	// public URL: its credentials go to its own host alone.
+	return hub, cmp.Or(topic, urlsafe.Public(feedURL)), nil
 }
 
 // withoutURL is err without the URL net/http puts in it (a *url.Error),

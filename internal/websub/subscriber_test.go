@@ -437,3 +437,106 @@ default_category: thoi-su
 		t.Errorf("a push whose body broke off: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestForgedDenialAndLease: a denial must name the topic; and a
+// verification anyone could have sent while a subscription was pending
+// (after a denial, or during a renewal) does not put its renewal past four
+// fifths of the lease newswire asked for, whatever lease it claims.
+func TestForgedDenialAndLease(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	sub := NewSubscriber(cfg, http.DefaultClient, slog.New(slog.DiscardHandler), func(string) {})
+	topic := "https://vov.example.vn/rss"
+	sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: topic, lease: time.Hour, verified: true,
+		leaseEnds: time.Now().Add(time.Hour), renewAt: time.Now().Add(48 * time.Minute)}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	get := func(q string) int {
+		t.Helper()
+		resp, err := http.Get(srv.URL + CallbackPath + "vov?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("hub.mode=denied&hub.reason=gia"); code != http.StatusNotFound || sub.Status()["vov"].State != "verified" {
+		t.Errorf("a denial naming no topic: %d, state %s", code, sub.Status()["vov"].State)
+	}
+	if code := get("hub.mode=denied&hub.reason=gia&hub.topic=" + url.QueryEscape(topic)); code != http.StatusOK || sub.Status()["vov"].State != "denied" {
+		t.Errorf("a denial naming the topic: %d, state %s", code, sub.Status()["vov"].State)
+	}
+	if code := get("hub.mode=subscribe&hub.challenge=x&hub.lease_seconds=99999999999&hub.topic=" + url.QueryEscape(topic)); code != http.StatusOK {
+		t.Fatalf("verification: %d", code)
+	}
+	sub.mu.Lock()
+	renew := time.Until(sub.subs["vov"].renewAt)
+	sub.mu.Unlock()
+	if renew > 48*time.Minute+time.Second {
+		t.Errorf("a verification claiming a century renews in %s, want within four fifths of the hour asked", renew)
+	}
+}
+
+// TestSecretChangedTwiceBeforeVerified: the hub signs with the secret it
+// last verified until it verifies a new one, however many reloads changed
+// the secret meanwhile.
+func TestSecretChangedTwiceBeforeVerified(t *testing.T) {
+	mk := func(key string) *Subscriber {
+		cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, key))
+		return NewSubscriber(cfg, &http.Client{Timeout: time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	}
+	var state Subscriptions
+	first := mk(secret)
+	first.KeepIn(&state)
+	state.subs["vov"] = &sourceSub{url: "https://vov.example.vn/rss", hub: "http://127.0.0.1:9/", topic: "https://vov.example.vn/rss", secret: secret, verified: true}
+	ctx := context.Background()
+	second := mk("khoa-thu-hai-cua-toa-soan")
+	second.KeepIn(&state)
+	_ = second.Subscribe(ctx, "vov", "http://127.0.0.1:9/", "https://vov.example.vn/rss") // the hub is down: still pending
+	third := mk("khoa-thu-ba-cua-toa-soan-2027")
+	third.KeepIn(&state)
+	_ = third.Subscribe(ctx, "vov", "http://127.0.0.1:9/", "https://vov.example.vn/rss")
+	srv := httptest.NewServer(third)
+	defer srv.Close()
+	body := `<rss version="2.0"><channel><title>VOV</title></channel></rss>`
+	req, _ := http.NewRequest("POST", srv.URL+CallbackPath+"vov", strings.NewReader(body))
+	req.Header.Set("X-Hub-Signature", "sha256="+sign(secret, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if st := third.Status()["vov"]; st.Pushes != 1 {
+		t.Errorf("a push signed with the secret the hub verified, after two changes it has not verified: %+v", st)
+	}
+}
+
+// TestTopicWithoutCredentials: a feed that does not name itself is known to
+// its hub by its public URL; its password and key go to its own host alone.
+func TestTopicWithoutCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", `<http://hub.example.vn/>; rel="hub"`)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin</title></channel></rss>`)
+	}))
+	defer srv.Close()
+	feedURL := strings.Replace(srv.URL, "://", "://bientap:MatKhau99@", 1) + "/rss?api_key=KHOABIMAT&kenh=1"
+	_, topic, err := discover(context.Background(), http.DefaultClient, feedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(topic, "MatKhau99") || strings.Contains(topic, "KHOABIMAT") || !strings.Contains(topic, "kenh=1") {
+		t.Errorf("topic %s", topic)
+	}
+}
