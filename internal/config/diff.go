@@ -130,7 +130,20 @@ func diffValue(path string, old, new reflect.Value) []Change {
 	if reflect.DeepEqual(old.Interface(), new.Interface()) {
 		return nil
 	}
-	return []Change{{Kind: "changed", Path: path, From: show(old), To: show(new)}}
+	from, to := show(old), show(new)
+	if strings.HasPrefix(path, "sources[") && strings.HasSuffix(path, "].interval") {
+		// A source's interval left out follows its rhythm (or
+		// poll.interval), which "0s" would not say; elsewhere defaults
+		// are filled in, and a 0s is the file's own ("no gap").
+		unset := func(v reflect.Value) bool { d, ok := v.Interface().(Duration); return ok && d == 0 }
+		if unset(old) {
+			from = "unset"
+		}
+		if unset(new) {
+			to = "unset"
+		}
+	}
+	return []Change{{Kind: "changed", Path: path, From: from, To: to}}
 }
 
 func show(v reflect.Value) string {
@@ -143,11 +156,6 @@ func show(v reflect.Value) string {
 	case []string:
 		return "[" + strings.Join(x, ", ") + "]"
 	case Duration:
-		if x == 0 {
-			// Not set in the file: a source's interval then follows its
-			// rhythm (or poll.interval), which "0s" would not say.
-			return "unset"
-		}
 		return x.String()
 	default:
 		return fmt.Sprint(x)

@@ -17,7 +17,7 @@ categories:
 default_category: thoi-su
 `)
 	new := mustParse(t, `
-poll: {interval: 30m}
+poll: {interval: 30m, host_gap: 0s}
 sources:
   - {id: baohagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss2", level: provincial, language: vi, categories: [du-lich]}
   - {id: ttxvn, title: TTXVN, url: "https://ttxvn.test/rss", level: central, language: vi}
@@ -32,6 +32,7 @@ default_category: thoi-su
 	}
 	want := []string{
 		"changed poll.interval: 15m → 30m",
+		"changed poll.host_gap: 1s → 0s",
 		"changed sources[baohagiang].url: https://baohagiang.test/rss → https://baohagiang.test/rss2",
 		"changed sources[baohagiang].categories: [] → [du-lich]",
 		"changed sources[baohagiang].interval: 8m → unset",
