@@ -227,6 +227,12 @@ func sameDay(a, b *Doc) Check {
 	if !a.SaysToday && !b.SaysToday {
 		return c
 	}
+	if gap := a.Published.Sub(b.Published).Abs(); gap < sameDayGap && !a.Published.IsZero() && !b.Published.IsZero() {
+		// A copy of the evening's story put up after midnight is the
+		// same story; daily bulletins come a day apart.
+		c.Detail = fmt.Sprintf("says today, published %s apart", gap.Round(time.Minute))
+		return c
+	}
 	day := func(d *Doc) string {
 		if d.LeadDate != "" {
 			return d.LeadDate
@@ -246,6 +252,10 @@ func sameDay(a, b *Doc) Check {
 	c.Detail += da + " / " + db
 	return c
 }
+
+// sameDayGap is how close in time two items are one day's news, whatever
+// their calendar days.
+const sameDayGap = 12 * time.Hour
 
 // titleNumbers: when each headline has a number the other headline lacks,
 // they disagree (13 vs 14 December, 2021 vs 2022, 450 vs 452 votes);

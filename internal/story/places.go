@@ -105,7 +105,7 @@ func provinceNamesLead(toks []token, from, to int) (all, lead []string) {
 				if !slices.Contains(all, p.name) {
 					all = append(all, p.name)
 				}
-				if i >= from && i < to && !slices.Contains(lead, p.name) {
+				if i >= from && i < to && !inLongerName(toks, i) && !slices.Contains(lead, p.name) {
 					lead = append(lead, p.name)
 				}
 				i += len(p.words) - 1
@@ -114,6 +114,29 @@ func provinceNamesLead(toks []token, from, to int) (all, lead []string) {
 		}
 	}
 	return all, lead
+}
+
+// inLongerName reports a province's name at toks[i] that goes on from a
+// capitalised word before it: the end of a person's name ("Nguyễn Thị
+// Huế"), of an organisation's ("Đoàn TNCS Hồ Chí Minh") or of a longer
+// name; not one after a word that says a place comes ("Tại Hà Nội",
+// "Tỉnh Hà Giang", "TP Hồ Chí Minh") or after punctuation.
+func inLongerName(toks []token, i int) bool {
+	if i == 0 || toks[i].after {
+		return false
+	}
+	prev := toks[i-1]
+	if !isCapitalized(prev.raw) && !isUpperWord(prev.raw) {
+		return false
+	}
+	return !placeComes[strings.TrimSuffix(prev.folded, ".")]
+}
+
+// placeComes are the words after which a capitalised province's name is
+// the place itself, when they open a sentence or are written in capitals.
+var placeComes = map[string]bool{
+	"tại": true, "ở": true, "về": true, "từ": true, "đến": true, "tỉnh": true, "tp": true, "thành": true,
+	"thủ": true, "huyện": true, "in": true, "at": true, "from": true, "to": true,
 }
 
 // isUpperWord reports a word written all in capitals ("HCM", "HÀ GIANG").
