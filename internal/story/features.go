@@ -460,6 +460,24 @@ func leadDate(text string) string {
 	return strconv.Itoa(d) + "/" + strconv.Itoa(m)
 }
 
+// datelineRE is a dateline that opens a text: a few words, perhaps an
+// agency in brackets, and a dash ("HÀ GIANG - ", "Hà Nội (TTXVN) – ",
+// "HÀ NỘI, 28/11 - ").
+var datelineRE = regexp.MustCompile(`^\s*[^\s\n][^\n.!?]{0,40}?\s[-–—]+\s`)
+
+// dateline returns the dateline text opens with, or "". It is at most six
+// words, the first capitalised.
+func dateline(text string) string {
+	m := datelineRE.FindString(clip(text, 128))
+	if m == "" || len(strings.Fields(m)) > 7 {
+		return ""
+	}
+	if first, _, _ := strings.Cut(strings.TrimSpace(m), " "); !isCapitalized(first) && !isUpperWord(first) {
+		return ""
+	}
+	return m
+}
+
 // leadWords is how much of a text is its lead: the first sentence or so,
 // where an outlet says when and where the story happened.
 const leadWords = 40

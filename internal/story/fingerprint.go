@@ -105,7 +105,10 @@ func NewDoc(in Input) *Doc {
 	lead = lead[:min(len(lead), leadWords)]
 	d.SaysToday = saysToday(titleToks) || saysToday(lead)
 	textStart := len(titleToks)
-	d.TextPlaces, d.LeadPlaces = provinceNamesLead(allToks, textStart, textStart+leadWords)
+	// A dateline names where the desk files from ("Hà Nội (TTXVN) - "),
+	// which need not be where the story happened: not the lead's.
+	leadFrom := textStart + len(tokenize(dateline(text)))
+	d.TextPlaces, d.LeadPlaces = provinceNamesLead(allToks, leadFrom, textStart+leadWords)
 	for _, g := range nameGrams(allToks) {
 		d.TextNames = append(d.TextNames, hash32(g))
 	}
