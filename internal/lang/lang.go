@@ -69,6 +69,42 @@ func Detect(text string) string {
 	return ""
 }
 
+// syllable reports whether w, in lower case without Vietnamese letters, is
+// spelled as a Vietnamese syllable can be: an initial consonant, one to
+// three vowels, and a final of those Vietnamese allows ("cao", "qua",
+// "tin", "xe"), which English words mostly are not ("visits", "province").
+func syllable(w string) bool {
+	for _, in := range initials {
+		if rest, ok := strings.CutPrefix(w, in); ok {
+			if nucleus(rest) {
+				return true
+			}
+		}
+	}
+	return nucleus(w)
+}
+
+// nucleus reports one to three vowels and a final Vietnamese allows.
+func nucleus(s string) bool {
+	n := 0
+	for n < len(s) && strings.IndexByte("aeiouy", s[n]) >= 0 {
+		n++
+	}
+	if n == 0 || n > 3 {
+		return false
+	}
+	switch s[n:] {
+	case "", "c", "ch", "m", "n", "ng", "nh", "p", "t":
+		return true
+	}
+	return false
+}
+
+// initials are the consonants a Vietnamese syllable may start with, longest
+// first.
+var initials = []string{"ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
+	"b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"}
+
 func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode.M, r) }
 
 // Clearly returns "vi" or "en" when text is beyond doubt written in that
@@ -86,13 +122,15 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 //
 // A text with no word in lower case (a headline in capitals, or with every
 // word capitalised) cannot tell names from other words: it is Vietnamese
-// with four words with its letters, two thirds of all its words, and no
-// English function word.
+// with four words with its letters, two thirds of all its words, no
+// English function word, and no word that no Vietnamese syllable is
+// spelled like ("VISITS", "Province": the English of a headline that
+// names Vietnamese people and places).
 func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc, lower, viLower, words, viAny int
+	var viLetters, viFunc, enFunc, lower, viLower, words, viAny, foreign int
 	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
 		folded := strings.ToLower(w)
 		isLower := folded == w
@@ -102,6 +140,8 @@ func Clearly(text string) string {
 		words++
 		if strings.ContainsAny(folded, vietnameseLetters) {
 			viAny++
+		} else if len(folded) > 1 && !syllable(folded) {
+			foreign++
 		}
 		switch {
 		case viStop[folded]:
@@ -120,7 +160,7 @@ func Clearly(text string) string {
 		return Vietnamese
 	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
 		return Vietnamese
-	case lower == 0 && viAny >= 4 && enFunc == 0 && 3*viAny >= 2*words:
+	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign == 0 && 3*viAny >= 2*words:
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English
