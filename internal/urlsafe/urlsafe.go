@@ -45,10 +45,16 @@ func rewrite(u string, replace func(string) string) string {
 	changed := false
 	if p.User != nil {
 		changed = true
-		if pw, has := p.User.Password(); replace != nil && has {
-			p.User = url.UserPassword(p.User.Username(), replace(pw))
-		} else if replace == nil {
+		pw, has := p.User.Password()
+		switch {
+		case replace == nil:
 			p.User = nil
+		case has:
+			p.User = url.UserPassword(p.User.Username(), replace(pw))
+		case p.User.Username() != "":
+			// A user name alone is how some services take a token
+			// (https://TOKEN@host/feed): it is the secret.
+			p.User = url.User(replace(p.User.Username()))
 		}
 	}
 	if p.RawQuery != "" {

@@ -6,7 +6,8 @@ func TestPublicAndRedacted(t *testing.T) {
 	for _, tt := range []struct{ in, public, redacted string }{
 		{"https://baohagiang.vn/rss/thoi-su.rss", "https://baohagiang.vn/rss/thoi-su.rss", "https://baohagiang.vn/rss/thoi-su.rss"},
 		{"http://editor:S3cret@127.0.0.1:19101/rss?api_key=K123&cat=5", "http://127.0.0.1:19101/rss?cat=5", "http://editor:xxxxx@127.0.0.1:19101/rss?api_key=xxxxx&cat=5"},
-		{"http://editor@outlet.test/rss", "http://outlet.test/rss", "http://editor@outlet.test/rss"},
+		// A user name alone is how some services take a token.
+		{"http://T0KEN9abc@outlet.test/rss", "http://outlet.test/rss", "http://xxxxx@outlet.test/rss"},
 		{"https://outlet.test/feed?format=rss&Access-Token=abc&page=2", "https://outlet.test/feed?format=rss&page=2", "https://outlet.test/feed?format=rss&Access-Token=xxxxx&page=2"},
 		{"https://outlet.test/feed?token=abc", "https://outlet.test/feed", "https://outlet.test/feed?token=xxxxx"},
 		{"https://outlet.test/feed?sig", "https://outlet.test/feed", "https://outlet.test/feed?sig"},
@@ -29,6 +30,9 @@ func TestDigested(t *testing.T) {
 	want := "http://editor:d%28S3cret%29@outlet.test/rss?api_key=d%28K%2F1%29&cat=5"
 	if got := Digested(in, d); got != want {
 		t.Errorf("Digested(%q) = %q, want %q", in, got, want)
+	}
+	if got, want := Digested("https://T0KEN9abc@outlet.test/feed", d), "https://d%28T0KEN9abc%29@outlet.test/feed"; got != want {
+		t.Errorf("a token as the user name: Digested = %q, want %q", got, want)
 	}
 }
 
