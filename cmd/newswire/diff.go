@@ -28,7 +28,7 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 	// The store's authority goes on, as a reload carries it over.
 	next.PublishedAuthority = running.PublishedAuthority
 	// The daemon digests secrets with the install's key.
-	if next.DigestKey, err = digestKey(next, false); err != nil {
+	if next.DigestKey, _, err = digestKey(next, false); err != nil {
 		return fmt.Errorf("check-config -diff: reading the key the daemon digests secrets with (run as the daemon's user): %w", err)
 	}
 	changes := config.Diff(&running, next.Redacted())

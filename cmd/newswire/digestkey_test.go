@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"newswire/internal/config"
 )
 
 // TestSecretsDigestedWithTheInstallKey: the digests that stand for a
@@ -79,5 +81,26 @@ default_category: thoi-su
 	out, err := runCmd(t, "check-config", "-diff", "-config", cfgPath)
 	if err != nil || !strings.Contains(out, inURL(password)) || !strings.Contains(out, inURL(next)) || strings.Contains(out, next) {
 		t.Errorf("check-config -diff of a changed password: %v\n%s", err, out)
+	}
+}
+
+// TestDigestKeyReplacedSays: a key file that is not a key is replaced, and
+// the daemon is told so (it logs it: earlier digests no longer compare);
+// check-config -diff, which only reads, refuses it.
+func TestDigestKeyReplacedSays(t *testing.T) {
+	cfg := &config.Config{DataDir: t.TempDir()}
+	if err := os.WriteFile(keyFile(cfg), []byte("ngan!"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := digestKey(cfg, false); err == nil || !strings.Contains(err.Error(), "5 bytes") {
+		t.Errorf("reading a key of 5 bytes: %v", err)
+	}
+	key, replaced, err := digestKey(cfg, true)
+	if err != nil || len(key) != 32 || !strings.Contains(replaced, "held 5 bytes") {
+		t.Fatalf("replacing it: %d bytes, %q, %v", len(key), replaced, err)
+	}
+	again, replaced, err := digestKey(cfg, true)
+	if err != nil || replaced != "" || string(again) != string(key) {
+		t.Errorf("the new key read again: replaced %q, %v, same %v", replaced, err, string(again) == string(key))
 	}
 }

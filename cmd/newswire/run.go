@@ -373,8 +373,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	defer stopSavingDates()
 	// Secrets show as digests keyed with the install's key: one in a log
 	// line cannot be checked against guessed passwords.
-	if cfg.DigestKey, err = digestKey(cfg, true); err != nil {
+	var replaced string
+	if cfg.DigestKey, replaced, err = digestKey(cfg, true); err != nil {
 		log.Warn("the digests of secrets in logs and on /api/config are keyed for this run alone", "error", err)
+	} else if replaced != "" {
+		log.Warn("a new key digests secrets: digests in earlier logs no longer compare", "reason", replaced)
 	}
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
