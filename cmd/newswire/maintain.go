@@ -84,6 +84,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 				if auth == "" || a != feeds.StoryID(auth, id) {
 					return fmt.Errorf("restore: -after: %q is not a story id of newswire (tag:AUTHORITY,2026:story/NUMBER)", a)
 				}
+				auth = strings.ToLower(auth) // host names compare without case
 				if afterAuthority != "" && auth != afterAuthority {
 					return fmt.Errorf("restore: -after: %s is under %s, another -after under %s; give the ids the lost store handed out alone", a, auth, afterAuthority)
 				}
@@ -124,7 +125,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		if authority, err = st.Authority(); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
-		if afterAuthority != "" && authority != "" && afterAuthority != authority {
+		if afterAuthority != "" && authority != "" && !strings.EqualFold(afterAuthority, authority) {
 			return fmt.Errorf("restore: -after: the store being replaced published its ids as %s, not under %s", feeds.StoryID(authority, goOn.Story), afterAuthority)
 		}
 		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
@@ -139,7 +140,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		if backupAuthority, err = store.ReadAuthority(backup); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
-		if afterAuthority != backupAuthority {
+		if !strings.EqualFold(afterAuthority, backupAuthority) {
 			authority = afterAuthority
 		}
 	}
