@@ -84,12 +84,14 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// printable is s without control characters: what a page says goes to the
+// printable is s without control characters (nor bidirectional
+// overrides): what a page says goes to the
 // admin's terminal, where an escape sequence would move the cursor, clear
 // the screen or retitle the window.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			// Bidirectional overrides reorder what follows on the line.
 			return ' '
 		}
 		return r

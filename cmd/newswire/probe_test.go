@@ -210,7 +210,7 @@ func TestProbeShowsNoControlCharacters(t *testing.T) {
 	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		var b strings.Builder
-		b.WriteString("<!doctype html><html><head><title>Báo \x1b[31mĐỏ\x1b[0m \x1b]0;chiem-cua-so\x07</title>" +
+		b.WriteString("<!doctype html><html><head><title>Báo \x1b[31mĐỏ\x1b[0m \x1b]0;chiem-cua-so\x07 \u202eđảo chiều</title>" +
 			`<link rel="alternate" type="application/rss+xml" title="Tin \x1b[2J mới" href="/rss"></head><body><ul>`)
 		for i := range 4 {
 			fmt.Fprintf(&b, "<li><h3><a href=\"/tin/%d.html\">Tin \x1b[2J số %d về cầu treo vùng cao</a></h3><p>Tóm tắt tin %d.</p></li>", i, i, i)
@@ -222,7 +222,7 @@ func TestProbeShowsNoControlCharacters(t *testing.T) {
 	if err := run(context.Background(), []string{"probe", srv.URL + "/"}, &out); err != nil {
 		t.Fatalf("probe: %v\n%s", err, out.String())
 	}
-	if strings.ContainsAny(out.String(), "\x1b\x07") {
+	if strings.ContainsAny(out.String(), "\x1b\x07\u202e") {
 		t.Errorf("probe printed control characters:\n%q", out.String())
 	}
 	if !strings.Contains(out.String(), "Báo") || !strings.Contains(out.String(), "cầu treo vùng cao") {
