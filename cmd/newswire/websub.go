@@ -51,7 +51,7 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 		web.SetWebSubStates(func() map[string]server.WebSubState {
 			out := map[string]server.WebSubState{}
 			for id, s := range subs.Status() {
-				out[id] = server.WebSubState{Hub: s.Hub, State: s.State, Reason: s.Reason, LeaseEnds: s.LeaseEnds,
+				out[id] = server.WebSubState{Hub: s.Hub, State: s.State, Reason: s.Reason, Error: s.Error, LeaseEnds: s.LeaseEnds,
 					LastPush: s.LastPush, Pushes: s.Pushes, Ignored: s.Ignored, NextLook: s.NextLook}
 			}
 			return out

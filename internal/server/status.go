@@ -184,6 +184,7 @@ type WebSubState struct {
 	Hub       string    `json:"hub,omitempty"`
 	State     string    `json:"state"` // verified | pending | denied | no-hub
 	Reason    string    `json:"reason,omitempty"`
+	Error     string    `json:"error,omitempty"` // pending: why the request failed
 	LeaseEnds time.Time `json:"lease_ends,omitzero"`
 	LastPush  time.Time `json:"last_push,omitzero"`
 	Pushes    int       `json:"pushes"`

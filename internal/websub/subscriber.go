@@ -125,6 +125,7 @@ type sourceSub struct {
 	secret    string
 	lease     time.Duration
 	prev      string    // the secret the hub held before, until it verifies this one
+	failed    string    // why the request for it failed, when it did
 	asked     time.Time // when the subscription was requested
 	verified  bool
 	denied    string // the hub's reason, when it denied the subscription
@@ -142,6 +143,7 @@ type SourceStatus struct {
 	Hub       string    // the hub's URL, without credentials (urlsafe.Public)
 	State     string    // verified, pending, denied, or no-hub
 	Reason    string    // the hub's, when it denied
+	Error     string    // pending: why the request failed, when it did
 	LeaseEnds time.Time // of a verified subscription
 	LastPush  time.Time // the last push taken
 	Pushes    int       // pushes taken since it was asked for
@@ -165,6 +167,8 @@ func (s *Subscriptions) Status() map[string]SourceStatus {
 			st.State, st.LeaseEnds = "verified", sub.leaseEnds
 		case sub.denied != "":
 			st.State, st.Reason = "denied", sub.denied
+		default:
+			st.Error = sub.failed
 		}
 		out[id] = st
 	}
@@ -283,8 +287,19 @@ const (
 	minWait = time.Second
 )
 
-// Subscribe asks hub to push topic to newswire's callback for source.
+// Subscribe asks hub to push topic to newswire's callback for source. A
+// request that fails is shown on the status pages until the next one.
 func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
+	sub, err := s.subscribe(ctx, source, hub, topic)
+	if err != nil {
+		s.mu.Lock()
+		sub.failed = urlsafe.PublicText(err.Error())
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (*sourceSub, error) {
 	src, _ := s.cfg.Source(source)
 	next := &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now(),
 		callback: s.callback(source), secret: s.cfg.WebSub.Secret, lease: s.cfg.WebSub.Lease.D()}
@@ -314,22 +329,22 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 	shownTopic, shownHub := urlsafe.Redacted(topic), urlsafe.Redacted(hub)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
+		return next, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
+		return next, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 3 {
-		return fmt.Errorf("websub: subscribe %s at %s: %s: a subscription is not sent on where a hub redirects", shownTopic, shownHub, resp.Status)
+		return next, fmt.Errorf("websub: subscribe %s at %s: %s: a subscription is not sent on where a hub redirects", shownTopic, shownHub, resp.Status)
 	}
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
+		return next, fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
 	}
-	return nil
+	return next, nil
 }
 
 // Unsubscribed is the callback while websub.subscribe is off: a hub that

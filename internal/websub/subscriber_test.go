@@ -328,6 +328,9 @@ default_category: thoi-su
 	if err := sub.Subscribe(ctx, "cohub", redirectURL+"/hub", "http://127.0.0.1:9/rss"); err == nil || !strings.Contains(err.Error(), "redirect") {
 		t.Errorf("a hub that redirects: %v", err)
 	}
+	if st := sub.Status()["cohub"]; st.State != "pending" || !strings.Contains(st.Error, "redirect") {
+		t.Errorf("a subscription whose request failed shows as %+v; want pending, with why", st)
+	}
 	if n := reached.Load(); n != 0 {
 		t.Errorf("%d requests reached the daemon or where the hub redirected", n)
 	}
