@@ -350,6 +350,15 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	}
 	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String(), crashed: statErr == nil}
 	d.takeMemo()
+	// Secrets show as digests keyed with the install's key: one in a log
+	// line cannot be checked against guessed passwords.
+	var replaced string
+	if cfg.DigestKey, replaced, err = digestKey(cfg, true); err != nil {
+		log.Warn("the digests of secrets in logs and on /api/config are keyed for this run alone", "error", err)
+	} else if replaced != "" {
+		log.Warn("a new key digests secrets: digests in earlier logs no longer compare", "reason", replaced)
+	}
+	d.dates.SetKey(cfg.DigestKey)
 	// What clients were sent stays sent: a feed that changed while the
 	// daemon was stopped is dated after it (server.Dates).
 	if err := d.dates.Load(datesFile(cfg)); err != nil {
@@ -371,14 +380,6 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	}()
 	stopSavingDates := func() { stopSaving(); <-datesSaved }
 	defer stopSavingDates()
-	// Secrets show as digests keyed with the install's key: one in a log
-	// line cannot be checked against guessed passwords.
-	var replaced string
-	if cfg.DigestKey, replaced, err = digestKey(cfg, true); err != nil {
-		log.Warn("the digests of secrets in logs and on /api/config are keyed for this run alone", "error", err)
-	} else if replaced != "" {
-		log.Warn("a new key digests secrets: digests in earlier logs no longer compare", "reason", replaced)
-	}
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())

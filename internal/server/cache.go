@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -60,6 +61,7 @@ type Dates struct {
 	floor   time.Time
 	changes uint64 // updates so far
 	saved   uint64 // changes at the last Save
+	key     []byte // digests partners' tokens (SetKey)
 }
 
 // savedDates is the file Dates.Save writes.
@@ -140,7 +142,7 @@ func (d *Dates) Load(path string) error {
 	d.floor = later(d.floor, saved.Floor)
 	d.mu.Unlock()
 	for k, v := range saved.Feeds {
-		if dk := datesKey(k); dk != k {
+		if dk := d.datesKey(k); dk != k {
 			// Saved before keys held digests of tokens: the file is
 			// to be saved again without them.
 			k, unsaved = dk, true
@@ -180,18 +182,28 @@ func (d *Dates) Unsaved(at time.Time) {
 // which earlier servers may have served already. Call it before serving.
 func (s *Server) UseDates(d *Dates) { s.cache.served = d }
 
-// datesKey is the key under which Dates holds the validators of the
-// rendering cached under key: a partner's ?token= (last in a canonical
-// query) becomes a digest of it, so that newswire.dates, which outlives
-// the config that listed the token, holds no token. Applied to a key it
-// made, it gives the key back.
-func datesKey(key string) string {
+// datesKey is the key under which d holds the validators of the rendering
+// cached under key: a partner's ?token= (last in a canonical query) becomes
+// a digest of it, keyed with d's key (SetKey, the install's) when it has
+// one, so that newswire.dates, which outlives the config that listed the
+// token, holds no token, nor a digest to check guesses against. Applied to
+// a key it made, it gives the key back.
+func (d *Dates) datesKey(key string) string {
 	i := strings.LastIndex(key, "token=")
 	if i <= 0 || (key[i-1] != '?' && key[i-1] != '&') {
 		return key
 	}
-	sum := sha256.Sum256([]byte(key[i+len("token="):]))
-	return key[:i] + "token-sha256=" + hex.EncodeToString(sum[:12])
+	mac := hmac.New(sha256.New, d.key)
+	mac.Write([]byte(key[i+len("token="):]))
+	return key[:i] + "token-hmac=" + hex.EncodeToString(mac.Sum(nil)[:12])
+}
+
+// SetKey makes d digest partners' tokens with key (the install's key for
+// digests of secrets). Call it before Load.
+func (d *Dates) SetKey(key []byte) {
+	d.mu.Lock()
+	d.key = key
+	d.mu.Unlock()
 }
 
 // update replaces the validators held for key with what f makes of them
@@ -371,7 +383,7 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.served.update(datesKey(key), func(last validators, ok bool) (validators, bool) {
+	c.served.update(c.served.datesKey(key), func(last validators, ok bool) (validators, bool) {
 		switch {
 		case ok && last.etag == e.etag:
 			date = last.modified
@@ -398,7 +410,7 @@ func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *ent
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	settled := e
-	c.served.update(datesKey(key), func(last validators, ok bool) (validators, bool) {
+	c.served.update(c.served.datesKey(key), func(last validators, ok bool) (validators, bool) {
 		if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
 			return last, false
 		}

@@ -415,7 +415,9 @@ func TestDatesKeepThePlainFeeds(t *testing.T) {
 func TestDatesHoldNoToken(t *testing.T) {
 	fs := newFeedSite(t, "")
 	fs.fill(t)
+	key := []byte("khoa-cua-ban-cai-dat-nay-32-byte")
 	var before Dates
+	before.SetKey(key)
 	web := New(fs.cfg, fs.st, slog.New(slog.DiscardHandler))
 	web.UseDates(&before)
 	srv := httptest.NewServer(web.Handler())
@@ -434,11 +436,12 @@ func TestDatesHoldNoToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(b), tokenVTV) || !strings.Contains(string(b), `noi-bo.atom?limit=3\u0026token-sha256=`) {
+	if strings.Contains(string(b), tokenVTV) || !strings.Contains(string(b), `noi-bo.atom?limit=3\u0026token-hmac=`) {
 		t.Fatalf("saved dates hold the token, or no digest of it:\n%s", b)
 	}
 
 	var after Dates
+	after.SetKey(key)
 	if err := after.Load(file); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +454,7 @@ func TestDatesHoldNoToken(t *testing.T) {
 	}
 
 	// A file saved before keeps the token until it is loaded.
-	old := strings.ReplaceAll(string(b), "token-sha256="+datesKey("?token=" + tokenVTV)[len("?token-sha256="):], "token="+tokenVTV)
+	old := strings.ReplaceAll(string(b), "token-hmac="+before.datesKey("?token=" + tokenVTV)[len("?token-hmac="):], "token="+tokenVTV)
 	if !strings.Contains(old, tokenVTV) {
 		t.Fatal("test: could not write the old form")
 	}
@@ -459,6 +462,7 @@ func TestDatesHoldNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	var loaded Dates
+	loaded.SetKey(key)
 	if err := loaded.Load(file); err != nil {
 		t.Fatal(err)
 	}
