@@ -69,6 +69,19 @@ func Detect(text string) string {
 	return ""
 }
 
+// foreignAllowed is how many words no Vietnamese syllable is spelled like a
+// headline in capitals with viAny words of Vietnamese letters may have and
+// still be Vietnamese: a borrowed word ("SEA GAMES") in a headline of six
+// such words or more, one in three; none in a shorter one, which names more
+// than it says. Words of four letters or fewer are not counted: they may be
+// abbreviations and terms (HLV, CSGT, OCOP) in either language.
+func foreignAllowed(viAny int) int {
+	if viAny < 6 {
+		return 0
+	}
+	return viAny / 3
+}
+
 // syllable reports whether w, in lower case without Vietnamese letters, is
 // spelled as a Vietnamese syllable can be: an initial consonant, one to
 // three vowels, and a final of those Vietnamese allows ("cao", "qua",
@@ -122,15 +135,17 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 //
 // A text with no word in lower case (a headline in capitals, or with every
 // word capitalised) cannot tell names from other words: it is Vietnamese
-// with four words with its letters, two thirds of all its words, no
+// with four words with its letters, two thirds of its words but those that
+// either language may have (QUANG, SAO, HLV), no
 // English function word, and no word that no Vietnamese syllable is
 // spelled like ("VISITS", "Province": the English of a headline that
-// names Vietnamese people and places).
+// names Vietnamese people and places), or few in a long one
+// (foreignAllowed).
 func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc, lower, viLower, words, viAny, foreign int
+	var viLetters, viFunc, enFunc, lower, viLower, words, viAny, foreign, neutral int
 	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
 		folded := strings.ToLower(w)
 		isLower := folded == w
@@ -140,8 +155,13 @@ func Clearly(text string) string {
 		words++
 		if strings.ContainsAny(folded, vietnameseLetters) {
 			viAny++
-		} else if len(folded) > 1 && !syllable(folded) {
+		} else if len(folded) > 4 && !syllable(folded) {
 			foreign++
+		} else {
+			// Spelled as a Vietnamese syllable can be ("QUANG", "SAO",
+			// "KIM"), or short enough to be an abbreviation or a term
+			// (HLV, CSGT, OCOP): in either language.
+			neutral++
 		}
 		switch {
 		case viStop[folded]:
@@ -160,7 +180,7 @@ func Clearly(text string) string {
 		return Vietnamese
 	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
 		return Vietnamese
-	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign == 0 && 3*viAny >= 2*words:
+	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign <= foreignAllowed(viAny) && 3*viAny >= 2*(words-neutral):
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English
