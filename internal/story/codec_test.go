@@ -3,6 +3,7 @@ package story
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,7 +106,9 @@ func TestDocFormat2(t *testing.T) {
 	if got.SaysToday || got.LeadPlaces != nil || got.Title != d.Title || got.LeadDate != d.LeadDate || got.BodySize != d.BodySize {
 		t.Errorf("format 2 read as %+v", got)
 	}
+	// The next day's bulletin: the same template, other figures.
 	in.Published = at.Add(24 * time.Hour)
+	in.Text = strings.Replace(in.Text, "không đổi so với phiên trước", "tăng 300.000 đồng mỗi lượng", 1)
 	next := NewDoc(in)
 	// Two stored before: compared as they were.
 	if v := Confirm(got, format2(next), DefaultWindow); !v.Same {

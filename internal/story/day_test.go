@@ -10,6 +10,7 @@ import (
 func TestSameDay(t *testing.T) {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, ict)
 	const gold = "giá vàng miếng SJC được các doanh nghiệp niêm yết không đổi so với phiên trước. Giá vàng nhẫn tròn trơn tăng nhẹ. Các chuyên gia nhận định giá vàng trong nước sẽ tiếp tục biến động theo xu hướng thế giới."
+	const gold2 = "giá vàng miếng SJC được các doanh nghiệp niêm yết tăng 300.000 đồng so với phiên trước. Giá vàng nhẫn tròn trơn giảm nhẹ. Các chuyên gia nhận định giá vàng trong nước sẽ tiếp tục biến động theo xu hướng thế giới."
 	const cold = "thị xã Sa Pa đón đợt không khí lạnh đầu mùa, nhiệt độ thấp nhất xuống 6 độ C. Trên đỉnh Fansipan xuất hiện băng giá mỏng. Chính quyền khuyến cáo người dân che chắn chuồng trại cho gia súc."
 	for _, tt := range []struct {
 		name         string
@@ -17,14 +18,18 @@ func TestSameDay(t *testing.T) {
 		same         bool
 		guard, about string
 	}{
+		// A daily bulletin: the same template, the next day's figures.
 		{"label says today", Input{Title: "Giá vàng hôm nay: SJC đứng yên, vàng nhẫn nhích nhẹ", Text: "Theo ghi nhận, " + gold},
-			Input{Title: "Giá vàng hôm nay: SJC đứng yên, vàng nhẫn nhích nhẹ", Text: "Theo ghi nhận, " + gold, Published: at.Add(24 * time.Hour)}, false, "day", "W1"},
+			Input{Title: "Giá vàng hôm nay: SJC đứng yên, vàng nhẫn nhích nhẹ", Text: "Theo ghi nhận, " + gold2, Published: at.Add(24 * time.Hour)}, false, "day", "W1"},
 		{"lead says this afternoon", Input{Title: "Ban Thường vụ cho ý kiến vào một số đề án quan trọng", Text: "Chiều nay, " + gold},
-			Input{Title: "Ban Thường vụ cho ý kiến vào một số đề án quan trọng", Text: "Chiều nay, " + gold, Published: at.Add(72 * time.Hour)}, false, "day", "W5"},
+			Input{Title: "Ban Thường vụ cho ý kiến vào một số đề án quan trọng", Text: "Chiều nay, " + gold2, Published: at.Add(72 * time.Hour)}, false, "day", "W5"},
+		// A copy carried the next morning keeps the wire's "tối nay".
+		{"a copy the next day", Input{Title: "Hà Nội bắn pháo hoa mừng ngày thành lập", Text: "Tối nay, " + gold},
+			Input{Title: "Hà Nội bắn pháo hoa mừng ngày thành lập", Text: "Tối nay, " + gold, Published: at.Add(16 * time.Hour)}, true, "", ""},
 		{"headlines alone", Input{Title: "Giá vàng hôm nay tiếp tục đi ngang"},
 			Input{Title: "Giá vàng hôm nay tiếp tục đi ngang", Published: at.Add(24 * time.Hour)}, false, "day", "W9"},
 		{"English tonight", Input{Title: "Cold snap grips the north tonight", Text: "Temperatures in the northern mountains will fall below 8 degrees tonight and tomorrow, the weather centre said, and frost may form on the highest peaks."},
-			Input{Title: "Cold snap grips the north tonight", Text: "Temperatures in the northern mountains will fall below 8 degrees tonight and tomorrow, the weather centre said, and frost may form on the highest peaks.", Published: at.Add(24 * time.Hour)}, false, "day", ""},
+			Input{Title: "Cold snap grips the north tonight", Text: "Temperatures in the northern mountains will fall below 5 degrees tonight and tomorrow, the weather centre said, and ice may form on roads over the passes.", Published: at.Add(24 * time.Hour)}, false, "day", ""},
 		{"same day", Input{Title: "Giá vàng hôm nay: SJC đứng yên", Text: "Sáng nay, " + gold},
 			Input{Title: "Giá vàng hôm nay: SJC đứng yên", Text: "Sáng nay, " + gold, Published: at.Add(5 * time.Hour)}, true, "", ""},
 		// The next morning's copy dates the story by its lead.

@@ -89,7 +89,9 @@ func numbers(s string, toks []token, repeats bool) []string {
 		return i >= 0 && i < len(toks) && toks[i].folded != "" && toks[i].folded[0] >= '0' && toks[i].folded[0] <= '9'
 	}
 	for i, t := range toks {
-		if m, ok := months[t.folded]; ok && (isNum(i-1) || isNum(i+1)) {
+		if m, ok := months[t.folded]; ok && (isNum(i-1) || isNum(i+1) || i > 0 && monthBefore[toks[i-1].folded]) {
+			// "December 20", and "from December": an English month
+			// dates what it follows ("Hanoi to … from December").
 			add(m)
 			continue
 		}
@@ -97,6 +99,10 @@ func numbers(s string, toks []token, repeats bool) []string {
 			add(v)
 		} else if len(t.raw) == 1 && strings.Contains("IVX", t.raw) && i > 0 && seriesWords[toks[i-1].folded] {
 			add(map[string]string{"I": "1", "V": "5", "X": "10"}[t.raw])
+		} else if len(t.raw) == 1 && t.raw[0] >= 'A' && t.raw[0] <= 'Z' && i > 0 && letterWords[toks[i-1].folded] {
+			// "bảng A" and "bảng B", "cúm A" and "cúm B": a letter
+			// that numbers what the word before it names.
+			add("#" + t.raw)
 		}
 	}
 	for _, n := range digitRuns(s) {
@@ -153,6 +159,13 @@ func numbers(s string, toks []token, repeats bool) []string {
 	}
 	return out
 }
+
+// monthBefore are the words after which an English month dates an event.
+var monthBefore = set("from in until since by before after through")
+
+// letterWords are words a capital letter after which numbers a group, a
+// kind or a part ("bảng A", "cúm B", "khu C", "Group D").
+var letterWords = set("bảng nhóm khu cúm lớp tổ hạng loại dãy tòa phân khu group pool type zone block")
 
 // Numbers spelled out. Outlets write "hai người" where others write "2
 // người", and "Two killed" where others write "2 dead": a headline's
@@ -372,7 +385,30 @@ func routeTail(head, tail string) bool {
 	if len(ws) == 0 || len(toks) == 0 || !isCapitalized(strings.TrimRightFunc(ws[len(ws)-1], unicode.IsPunct)) {
 		return false
 	}
-	return !outletWords[toks[0].folded] && !isUpperWord(toks[0].raw)
+	if outletWords[toks[0].folded] || isUpperWord(toks[0].raw) {
+		return false
+	}
+	folded := make([]string, len(toks))
+	for i, t := range toks {
+		if outletMarks[t.folded] {
+			return false
+		}
+		folded[i] = t.folded
+	}
+	return !outletNames[strings.Join(folded, " ")]
+}
+
+// outletMarks are words that make a tail an outlet's name wherever they
+// stand in it ("Tuổi Trẻ Online", "VTC News", "Báo điện tử …").
+var outletMarks = set("online news net plus tv vn com điện")
+
+// outletNames are outlets' names that read as names of places or people
+// ("… tại Hà Nội - Dân trí", "… - Thanh Niên"), folded.
+var outletNames = map[string]bool{
+	"tuổi trẻ": true, "thanh niên": true, "dân trí": true, "vnexpress": true, "vietnamnet": true, "lao động": true,
+	"nhân dân": true, "tiền phong": true, "người lao động": true, "pháp luật": true, "sài gòn giải phóng": true,
+	"hà nội mới": true, "công an nhân dân": true, "quân đội nhân dân": true, "znews": true, "vietnamplus": true,
+	"kinh tế đô thị": true, "an ninh thủ đô": true, "đời sống": true, "dân việt": true, "giáo dục": true,
 }
 
 // capRuns groups the indexes of consecutive capitalised tokens that no

@@ -105,7 +105,7 @@ func provinceNamesLead(toks []token, from, to int) (all, lead []string) {
 				if !slices.Contains(all, p.name) {
 					all = append(all, p.name)
 				}
-				if i >= from && i < to && !inLongerName(toks, i) && !slices.Contains(lead, p.name) {
+				if i >= from && i < to && saysPlace(toks, i, len(p.words)) && !slices.Contains(lead, p.name) {
 					lead = append(lead, p.name)
 				}
 				i += len(p.words) - 1
@@ -116,27 +116,34 @@ func provinceNamesLead(toks []token, from, to int) (all, lead []string) {
 	return all, lead
 }
 
-// inLongerName reports a province's name at toks[i] that goes on from a
-// capitalised word before it: the end of a person's name ("Nguyễn Thị
-// Huế"), of an organisation's ("Đoàn TNCS Hồ Chí Minh") or of a longer
-// name; not one after a word that says a place comes ("Tại Hà Nội",
-// "Tỉnh Hà Giang", "TP Hồ Chí Minh") or after punctuation.
-func inLongerName(toks []token, i int) bool {
+// saysPlace reports a province's name at toks[i] (n words) that the words
+// around it say is the place where something happens: "tỉnh Hà Giang",
+// "tại Hà Nội", "ở Huế", "thành phố Hải Phòng", "Thủ đô Hà Nội", "in
+// Hanoi", "Lao Cai province". The name alone may be part of another's:
+// a person's ("chị Hải Dương"), an organisation's ("Đoàn TNCS Hồ Chí
+// Minh"), a street's ("phố Huế"), an ocean's ("Thái Bình Dương"), a
+// commune's ("xã Thái Bình").
+func saysPlace(toks []token, i, n int) bool {
+	if i+n < len(toks) && !toks[i+n].after {
+		switch next := toks[i+n]; {
+		case next.folded == "province" || next.folded == "city":
+			return true
+		case isCapitalized(next.raw) || isUpperWord(next.raw):
+			return false // a longer name: "Thái Bình Dương"
+		}
+	}
 	if i == 0 || toks[i].after {
 		return false
 	}
-	prev := toks[i-1]
-	if !isCapitalized(prev.raw) && !isUpperWord(prev.raw) {
-		return false
+	switch prev := strings.TrimSuffix(toks[i-1].folded, "."); prev {
+	case "tỉnh", "tại", "ở", "tp", "in", "at":
+		return true
+	case "phố":
+		return i >= 2 && toks[i-2].folded == "thành"
+	case "đô":
+		return i >= 2 && toks[i-2].folded == "thủ"
 	}
-	return !placeComes[strings.TrimSuffix(prev.folded, ".")]
-}
-
-// placeComes are the words after which a capitalised province's name is
-// the place itself, when they open a sentence or are written in capitals.
-var placeComes = map[string]bool{
-	"tại": true, "ở": true, "về": true, "từ": true, "đến": true, "tỉnh": true, "tp": true, "thành": true,
-	"thủ": true, "huyện": true, "in": true, "at": true, "from": true, "to": true,
+	return false
 }
 
 // isUpperWord reports a word written all in capitals ("HCM", "HÀ GIANG").
