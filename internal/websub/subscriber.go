@@ -355,16 +355,21 @@ func Unsubscribed(state *Subscriptions) http.Handler {
 	state.mu.Lock()
 	state.subs, state.looked = map[string]*sourceSub{}, map[string]lookup{}
 	state.mu.Unlock()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
-			echoChallenge(w, r.URL.Query().Get("hub.challenge"))
-		case r.Method == http.MethodPost:
-			http.Error(w, "no such subscription", http.StatusGone)
-		default:
-			http.NotFound(w, r)
-		}
-	})
+	return http.HandlerFunc(notFollowed)
+}
+
+// notFollowed answers a hub about a source not followed (any more): one
+// that asks whether we still want it is told no, and one that pushes is
+// told the subscription is gone, so that it ends it (WebSub 5.3, 7).
+func notFollowed(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
+		echoChallenge(w, r.URL.Query().Get("hub.challenge"))
+	case r.Method == http.MethodPost:
+		http.Error(w, "no such subscription", http.StatusGone)
+	default:
+		http.NotFound(w, r)
+	}
 }
 
 // ServeHTTP is the callback: GET verifies intent, POST is a push.
@@ -382,17 +387,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.push(w, r, source, nil)
 			return
 		}
-		// Not a source we follow (any more): a hub that asks whether we
-		// still want it is told no, and one that pushes is told the
-		// subscription is gone, so that it ends it (WebSub 5.3, 7).
-		switch {
-		case r.Method == http.MethodGet && r.URL.Query().Get("hub.mode") == "unsubscribe":
-			echoChallenge(w, r.URL.Query().Get("hub.challenge"))
-		case r.Method == http.MethodPost:
-			http.Error(w, "no such subscription", http.StatusGone)
-		default:
-			http.NotFound(w, r)
-		}
+		notFollowed(w, r)
 		return
 	}
 	switch r.Method {

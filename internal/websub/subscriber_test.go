@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"newswire/internal/config"
 	"newswire/internal/fetch"
 )
 
@@ -46,6 +47,20 @@ func hubbedOutlet(t *testing.T, hubURL string) (base string, gets func(path stri
 		}
 		return without.Load()
 	}
+}
+
+// oneSource is the config of a subscriber at baseURL with secret key and
+// one source, cohub, at feedURL.
+func oneSource(t *testing.T, baseURL, key, feedURL string) *config.Config {
+	t.Helper()
+	return parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: cohub, url: "%s"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, baseURL, filepath.Join(t.TempDir(), "b"), key, feedURL))
 }
 
 // runSubscriber serves sub's callback at bSrv and runs it until the test
@@ -150,14 +165,7 @@ func TestGrantedLeaseBounded(t *testing.T) {
 			hubURL := verifyingHub(t, client, lease, asked, nil)
 			outlet, _ := hubbedOutlet(t, hubURL)
 			bSrv, bURL := loopback(t)
-			cfg := parse(t, fmt.Sprintf(`
-base_url: %s
-data_dir: %s
-websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [{id: cohub, url: "%s/co-hub.rss"}]
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, bURL, filepath.Join(t.TempDir(), "b"), secret, outlet))
+			cfg := oneSource(t, bURL, secret, outlet+"/co-hub.rss")
 			sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
 			runSubscriber(t, sub, bSrv)
 			<-asked
@@ -211,14 +219,7 @@ func TestReloadedSecretRenewsAtOnce(t *testing.T) {
 	pushed := make(chan string, 10)
 	var state Subscriptions
 	run := func(key string) (stop func()) {
-		cfg := parse(t, fmt.Sprintf(`
-base_url: %s
-data_dir: %s
-websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [{id: cohub, url: "%s/co-hub.rss"}]
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, bURL, filepath.Join(t.TempDir(), "b"), key, outlet))
+		cfg := oneSource(t, bURL, key, outlet+"/co-hub.rss")
 		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(s string) { pushed <- s })
 		sub.KeepIn(&state)
 		current.Store(sub)
