@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"time"
 
@@ -72,24 +71,15 @@ type Join struct {
 	AgainstVersions  int    `json:"against_versions,omitempty"`
 }
 
-// match is story.Match of d against the occurrences of a story.
-func match(d *story.Doc, docs []sourceDoc, window time.Duration) story.Verdict {
+// match is story.MatchAt of d against the occurrences of a story: the
+// verdict, and the index in docs of the occurrence it is of (the first that
+// confirms, else the most similar; -1 when there is none).
+func match(d *story.Doc, docs []sourceDoc, window time.Duration) (story.Verdict, int) {
 	occ := make([]*story.Doc, len(docs))
 	for i, o := range docs {
 		occ[i] = o.Doc
 	}
-	return story.Match(d, occ, window)
-}
-
-// verdictOf returns the occurrence among docs that v, match's verdict of d,
-// is of: the first that confirms, else the most similar; -1 when none is.
-func verdictOf(d *story.Doc, docs []sourceDoc, window time.Duration, v story.Verdict) int {
-	for i, o := range docs {
-		if reflect.DeepEqual(story.Confirm(d, o.Doc, window), v) {
-			return i
-		}
-	}
-	return -1
+	return story.MatchAt(d, occ, window)
 }
 
 // version says which version of its outlet's item docs[i] is: whether it
@@ -162,7 +152,7 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 		if mine {
 			continue // an outlet's two items are never one story by text
 		}
-		v := match(in.Doc, e.Docs, window)
+		v, at := match(in.Doc, e.Docs, window)
 		if !v.Same {
 			continue
 		}
@@ -174,9 +164,9 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 			continue
 		}
 		j := &Join{Verdict: v}
-		if i := verdictOf(in.Doc, e.Docs, window, v); i >= 0 {
-			j.Against = e.Docs[i].Source
-			j.AgainstCorrected, j.AgainstVersions = version(e.Docs, i)
+		if at >= 0 {
+			j.Against = e.Docs[at].Source
+			j.AgainstCorrected, j.AgainstVersions = version(e.Docs, at)
 		}
 		j.Verdict.Candidate = id
 		return id, j, nil
@@ -530,11 +520,12 @@ func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, er
 		c.Fingerprinted = true
 		from := docs[1].Docs[0]
 		c.From, c.FromText, c.FromLanguage = from.Source, from.Doc.BodySize > 0, from.Doc.Language
-		c.Verdict = match(from.Doc, docs[0].Docs, window)
-		if i := verdictOf(from.Doc, docs[0].Docs, window, c.Verdict); i >= 0 {
-			against := docs[0].Docs[i]
+		var at int
+		c.Verdict, at = match(from.Doc, docs[0].Docs, window)
+		if at >= 0 {
+			against := docs[0].Docs[at]
 			c.Against, c.AgainstText, c.AgainstLanguage = against.Source, against.Doc.BodySize > 0, against.Doc.Language
-			c.AgainstCorrected, _ = version(docs[0].Docs, i)
+			c.AgainstCorrected, _ = version(docs[0].Docs, at)
 		}
 		var firsts []sourceDoc
 		for i, d := range docs[0].Docs {
@@ -543,7 +534,7 @@ func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, er
 			}
 		}
 		c.Verdict.Candidate = earlier
-		c.FirstVersions = match(from.Doc, firsts, window)
+		c.FirstVersions, _ = match(from.Doc, firsts, window)
 		c.FirstVersions.Candidate = earlier
 		return nil
 	})

@@ -554,15 +554,23 @@ func orNone(s string) string {
 // Match compares d with every occurrence of one stored story and returns the
 // verdict of the first that is the same story, else of the most similar.
 func Match(d *Doc, occurrences []*Doc, window time.Duration) Verdict {
+	v, _ := MatchAt(d, occurrences, window)
+	return v
+}
+
+// MatchAt is Match, and the index of the occurrence the verdict is of (-1
+// when there is none).
+func MatchAt(d *Doc, occurrences []*Doc, window time.Duration) (Verdict, int) {
 	var best Verdict
+	at := -1
 	for i, o := range occurrences {
 		v := Confirm(d, o, window)
 		if v.Same {
-			return v
+			return v, i
 		}
 		if i == 0 || v.TitleSim+v.TextSim > best.TitleSim+best.TextSim {
-			best = v
+			best, at = v, i
 		}
 	}
-	return best
+	return best, at
 }
