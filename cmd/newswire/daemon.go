@@ -103,7 +103,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	web.SetSourceStates(poller.States)
 
 	ctx, cancel := context.WithCancel(d.ctx)
-	startWebSub(ctx, cfg, d.st, web, poller, d.self, d.log, &d.pinged, &d.subscribed)
+	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged, &d.subscribed)
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()
 	d.handler.Store(&h)

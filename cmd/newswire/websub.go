@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"newswire/internal/config"
-	"newswire/internal/fetch"
 	"newswire/internal/poll"
 	"newswire/internal/server"
 	"newswire/internal/websub"
@@ -21,10 +20,11 @@ import (
 // the subscriber's callback on web.
 //
 // The subscriber's requests go to addresses that outlets give (a feed's
-// hub), so they take the poller's guards: never to this daemon's own
-// address (self), never from an outlet on the internet to a private one,
-// and a subscription request is not sent on where a redirect points.
-func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, self string, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) {
+// hub), so they go through the poller's client and its guards: never to
+// this daemon's own address, never from an outlet on the internet to a
+// private one, and a subscription request is not sent on where a redirect
+// points.
+func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	if pub := websub.NewPublisher(cfg, st, client, log); pub != nil {
 		pub.Cursor = cursor // the last publisher's place, across reloads
@@ -34,13 +34,7 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 			}
 		}()
 	}
-	guarded := fetch.New(fetch.Options{Timeout: 20 * time.Second, MaxBody: cfg.Poll.MaxBodyBytes, UserAgent: poll.UserAgent(cfg)})
-	if self != "" {
-		if err := guarded.RefuseSelf(self); err != nil {
-			log.Warn("WebSub requests are not kept from this daemon's own address", "error", err)
-		}
-	}
-	sub := websub.NewSubscriber(cfg, guarded.HTTPClient(), log, func(id string) {
+	sub := websub.NewSubscriber(cfg, poller.HTTPClient(), log, func(id string) {
 		if src, ok := cfg.Source(id); ok && !src.Disabled {
 			poller.Soon(id)
 			log.Info("websub push: source polled as soon as its host allows", "source", id)

@@ -176,6 +176,11 @@ func (p *Poller) UseSaid(s *Said) { p.said = s }
 // before the crash. A Retry-After was written at once, and stands.
 func (p *Poller) AfterUncleanStop() { p.afterCrash = true }
 
+// HTTPClient returns an http.Client over p's connections, with its guards
+// (RefuseSelf, and Trail for a ctx that carries one): for requests to
+// addresses outlets give that are not polls, a feed's WebSub hub.
+func (p *Poller) HTTPClient() *http.Client { return p.client.HTTPClient() }
+
 // RefuseSelf keeps p from fetching anything at addr, the address the
 // daemon listens on, wherever an outlet's redirect or page leads it
 // (fetch.Client.RefuseSelf).
