@@ -142,10 +142,10 @@ func (d *Dates) Load(path string) error {
 	d.floor = later(d.floor, saved.Floor)
 	d.mu.Unlock()
 	for k, v := range saved.Feeds {
-		if dk := d.datesKey(k); dk != k {
+		if d.datesKey(k) != k {
 			// Saved before keys held digests of tokens: the file is
 			// to be saved again without them.
-			k, unsaved = dk, true
+			unsaved = true
 		}
 		d.update(k, func(last validators, ok bool) (validators, bool) {
 			return validators{etag: v.ETag, modified: v.Modified, sent: later(last.sent, v.Sent)}, !ok
@@ -206,11 +206,13 @@ func (d *Dates) SetKey(key []byte) {
 	d.mu.Unlock()
 }
 
-// update replaces the validators held for key with what f makes of them
-// (ok: some were held; if not, last.sent is the floor), unless f says to
-// keep them as they are; it keeps at most cacheEntries keys: when full, one
-// other key is forgotten, at random, and the floor raised to its date.
+// update replaces the validators held for key (under its datesKey) with
+// what f makes of them (ok: some were held; if not, last.sent is the
+// floor), unless f says to keep them as they are; it keeps at most
+// cacheEntries keys: when full, one other key is forgotten, at random, and
+// the floor raised to its date.
 func (d *Dates) update(key string, f func(last validators, ok bool) (validators, bool)) {
+	key = d.datesKey(key)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	last, ok := d.m[key]
@@ -383,7 +385,7 @@ func (c *cache) stamp(key string, e *entry, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.served.update(c.served.datesKey(key), func(last validators, ok bool) (validators, bool) {
+	c.served.update(key, func(last validators, ok bool) (validators, bool) {
 		switch {
 		case ok && last.etag == e.etag:
 			date = last.modified
@@ -410,7 +412,7 @@ func (c *cache) settle(key string, version uint64, e *entry, now time.Time) *ent
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	settled := e
-	c.served.update(c.served.datesKey(key), func(last validators, ok bool) (validators, bool) {
+	c.served.update(key, func(last validators, ok bool) (validators, bool) {
 		if !ok || last.etag != e.etag || !last.modified.Equal(e.due) {
 			return last, false
 		}
