@@ -321,8 +321,8 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 		"hub.mode":          {"subscribe"},
 		"hub.topic":         {topic},
 		"hub.callback":      {next.callback},
-		"hub.lease_seconds": {strconv.Itoa(int(s.cfg.WebSub.Lease.D().Seconds()))},
-		"hub.secret":        {s.cfg.WebSub.Secret},
+		"hub.lease_seconds": {strconv.Itoa(int(next.lease.Seconds()))},
+		"hub.secret":        {next.secret},
 	}
 	// A topic is a source's URL, or what its feed calls itself: its
 	// credentials stay out of the log, as the poller's do.
@@ -408,7 +408,8 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				echoChallenge(w, q.Get("hub.challenge"))
 				return
 			}
-			granted := cmp.Or(sub.lease, s.cfg.WebSub.Lease.D()) // what was asked, when the hub says nothing
+			asked := cmp.Or(sub.lease, s.cfg.WebSub.Lease.D())
+			granted := asked // when the hub says nothing
 			if secs, err := strconv.ParseInt(q.Get("hub.lease_seconds"), 10, 64); err == nil && secs > 0 {
 				granted = time.Duration(min(secs, int64(leaseCeiling/time.Second))) * time.Second
 			}
@@ -419,7 +420,6 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// than four fifths into what was asked: a verification
 			// anyone could have sent while this one was pending does not
 			// put the renewal past the lease the real hub grants.
-			asked := cmp.Or(sub.lease, s.cfg.WebSub.Lease.D())
 			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
 			s.mu.Unlock()
 			select {
@@ -484,23 +484,18 @@ func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string,
 		http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	secrets := []string{s.cfg.WebSub.Secret}
-	if sub != nil {
-		s.mu.Lock()
-		secrets = append(secrets, sub.secret, sub.prev)
-		s.mu.Unlock()
-	}
 	// A bad signature still gets a 2xx (section 8): the hub must not
-	// learn which secrets fail. The push is ignored.
+	// learn which secrets fail. The push is ignored. The hub may still
+	// sign with the secret it verified before a reload changed it.
 	header := r.Header.Get("X-Hub-Signature")
-	err = checkSignature(header, secrets[0], body)
-	for _, other := range secrets[1:] {
-		if err != nil && other != "" && other != secrets[0] {
-			err = checkSignature(header, other, body)
-		}
-	}
+	err = checkSignature(header, s.cfg.WebSub.Secret, body)
 	if sub != nil {
 		s.mu.Lock()
+		for _, other := range [2]string{sub.secret, sub.prev} {
+			if err != nil && other != "" && other != s.cfg.WebSub.Secret {
+				err = checkSignature(header, other, body)
+			}
+		}
 		if err != nil {
 			sub.ignored++
 		} else {
