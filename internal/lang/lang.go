@@ -135,38 +135,35 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 //
 // A text with no word in lower case (a headline in capitals, or with every
 // word capitalised) cannot tell names from other words: it is Vietnamese
-// with four words with its letters, two thirds of its words but those that
-// either language may have (QUANG, SAO, HLV), no
-// English function word, and no word that no Vietnamese syllable is
-// spelled like ("VISITS", "Province": the English of a headline that
-// names Vietnamese people and places), or few in a long one
-// (foreignAllowed).
+// with four words with its letters, no English function word, and no word
+// longer than four letters that no Vietnamese syllable is spelled like
+// ("VISITS", "Province": the English of a headline that names Vietnamese
+// people and places), or few in a long one (foreignAllowed).
 func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc, lower, viLower, words, viAny, foreign, neutral int
+	var viLetters, viFunc, enFunc, lower, viLower, viAny, foreign int
 	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
 		folded := strings.ToLower(w)
 		isLower := folded == w
 		if isLower {
 			lower++
 		}
-		words++
-		if strings.ContainsAny(folded, vietnameseLetters) {
+		hasVi := strings.ContainsAny(folded, vietnameseLetters)
+		switch {
+		case hasVi:
 			viAny++
-		} else if len(folded) > 4 && !syllable(folded) {
+		case len(folded) > 4 && !syllable(folded):
+			// Words spelled as a Vietnamese syllable can be ("QUANG",
+			// "SAO", "KIM"), or short enough to be an abbreviation or a
+			// term (HLV, CSGT, OCOP), may be of either language.
 			foreign++
-		} else {
-			// Spelled as a Vietnamese syllable can be ("QUANG", "SAO",
-			// "KIM"), or short enough to be an abbreviation or a term
-			// (HLV, CSGT, OCOP): in either language.
-			neutral++
 		}
 		switch {
 		case viStop[folded]:
 			viFunc++
-		case strings.ContainsAny(folded, vietnameseLetters):
+		case hasVi:
 			viLetters++
 			if isLower {
 				viLower++
@@ -180,7 +177,7 @@ func Clearly(text string) string {
 		return Vietnamese
 	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
 		return Vietnamese
-	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign <= foreignAllowed(viAny) && 3*viAny >= 2*(words-neutral):
+	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign <= foreignAllowed(viAny):
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English
