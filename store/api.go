@@ -58,6 +58,10 @@ type Result struct {
 	Expired int
 }
 
+// wrote reports whether the Apply changed a story: created, updated or
+// credited one.
+func (r Result) wrote() bool { return r.New+r.Updated+r.Joined > 0 }
+
 // SourceState is what newswire remembers of one source between polls.
 type SourceState struct {
 	ID                  string        `json:"id"`

@@ -53,16 +53,7 @@ func (r *record) occurrence(source string) int {
 // Items are known within their source by GUID, else link, else title; across
 // sources by Incoming.Key. Times are stored in UTC.
 func (s *Store) Apply(source string, items []Incoming, now time.Time) (Result, error) {
-	if source == "" {
-		return Result{}, errors.New("store: apply: empty source id")
-	}
-	if len(items) == 0 {
-		// A document whose items are all known to the poller (a feed that
-		// rewrites its build date at every request) need not wait for the
-		// store's one writer to find nothing to write.
-		return Result{}, nil
-	}
-	return s.applies.do(s, &applyReq{source: source, items: items, now: now.UTC()})
+	return s.ApplyCounting(source, items, now, nil)
 }
 
 // ApplyCounting is Apply, and writes, in the same transaction, the state
@@ -76,6 +67,9 @@ func (s *Store) ApplyCounting(source string, items []Incoming, now time.Time, co
 		return Result{}, errors.New("store: apply: empty source id")
 	}
 	if len(items) == 0 {
+		// A document whose items are all known to the poller (a feed that
+		// rewrites its build date at every request) need not wait for the
+		// store's one writer to find nothing to write.
 		return Result{}, nil
 	}
 	return s.applies.do(s, &applyReq{source: source, items: items, now: now.UTC(), counted: counted})
@@ -91,13 +85,7 @@ func saveCounted(tx *bolt.Tx, r *applyReq) error {
 	if err != nil {
 		return err
 	}
-	b := tx.Bucket(bucketSources)
-	if b.Get([]byte(st.ID)) == nil {
-		if err := addSources(tx, 1); err != nil {
-			return err
-		}
-	}
-	return b.Put([]byte(st.ID), v)
+	return putSource(tx, st.ID, v)
 }
 
 // applyGroup stores the documents of group, in order, in tx, and commits it
@@ -137,17 +125,15 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 		}
 		r.res = w.res
 		dirty = dirty || w.dirty
-	}
-	if !dirty {
-		// Commit would write a new meta page even with nothing changed.
-		return false, nil
-	}
-	for _, r := range group {
-		if r.counted != nil && r.res.New+r.res.Updated+r.res.Joined > 0 {
+		if r.counted != nil && r.res.wrote() {
 			if err := saveCounted(tx, r); err != nil {
 				return false, fmt.Errorf("store: apply %s: source state: %w", r.source, err)
 			}
 		}
+	}
+	if !dirty {
+		// Commit would write a new meta page even with nothing changed.
+		return false, nil
 	}
 	if err := counts.save(tx); err != nil {
 		return false, fmt.Errorf("store: apply %s: %w", group[0].source, err)
@@ -161,7 +147,7 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 	}
 	s.writes.count(tx, group, time.Since(start))
 	for _, r := range group {
-		written = written || r.res.New+r.res.Updated+r.res.Joined > 0
+		written = written || r.res.wrote()
 	}
 	if written {
 		s.version.Add(1)

@@ -534,8 +534,11 @@ func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, er
 			}
 		}
 		c.Verdict.Candidate = earlier
-		c.FirstVersions, _ = match(from.Doc, firsts, window)
-		c.FirstVersions.Candidate = earlier
+		c.FirstVersions = c.Verdict // no correction: the same occurrences
+		if len(firsts) < len(docs[0].Docs) {
+			c.FirstVersions, _ = match(from.Doc, firsts, window)
+			c.FirstVersions.Candidate = earlier
+		}
 		return nil
 	})
 	if err != nil {

@@ -172,19 +172,23 @@ func (s *Store) SaveSource(st SourceState) error {
 	if err != nil {
 		return fmt.Errorf("store: save source %s: %w", st.ID, err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSources)
-		if b.Get([]byte(st.ID)) == nil {
-			if err := addSources(tx, 1); err != nil {
-				return err
-			}
-		}
-		return b.Put([]byte(st.ID), v)
-	})
+	err = s.db.Update(func(tx *bolt.Tx) error { return putSource(tx, st.ID, v) })
 	if err != nil {
 		return fmt.Errorf("store: save source %s: %w", st.ID, err)
 	}
 	return nil
+}
+
+// putSource stores the encoded state v of source id in tx, counting a
+// source saved for the first time.
+func putSource(tx *bolt.Tx, id string, v []byte) error {
+	b := tx.Bucket(bucketSources)
+	if b.Get([]byte(id)) == nil {
+		if err := addSources(tx, 1); err != nil {
+			return err
+		}
+	}
+	return b.Put([]byte(id), v)
 }
 
 // Source returns the saved state of source id, and false if there is none.

@@ -334,7 +334,7 @@ func (s *Store) Stats() (Stats, error) {
 	st := Stats{Categories: map[string]int{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		free := s.db.Stats()
-		st.UsedBytes = tx.Size() - int64(free.FreePageN+free.PendingPageN)*int64(s.db.Info().PageSize)
+		st.UsedBytes = tx.Size() - int64(free.FreePageN+free.PendingPageN)*s.writes.pageSize
 		return readCounts(tx, &st)
 	})
 	if err != nil {
