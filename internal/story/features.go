@@ -98,7 +98,7 @@ func numbers(s string, toks []token, repeats bool) []string {
 		if v, ok := roman(t.raw); ok {
 			add(v)
 		} else if len(t.raw) == 1 && strings.Contains("IVX", t.raw) && i > 0 && seriesWords[toks[i-1].folded] {
-			add(map[string]string{"I": "1", "V": "5", "X": "10"}[t.raw])
+			add(strconv.Itoa(romanValue[t.raw[0]]))
 		} else if len(t.raw) == 1 && t.raw[0] >= 'A' && t.raw[0] <= 'Z' && i > 0 && letterWords[toks[i-1].folded] {
 			// "bảng A" and "bảng B", "cúm A" and "cúm B": a letter
 			// that numbers what the word before it names.
@@ -132,11 +132,7 @@ func numbers(s string, toks []token, repeats bool) []string {
 		}
 		if ok && isNum(i-1) {
 			if n := strings.TrimLeft(toks[i-1].folded, "0"); n != "" {
-				if seen[n] > 0 {
-					j := slices.Index(out, n)
-					out = slices.Delete(out, j, j+1)
-					seen[n]--
-				}
+				drop(n)
 				add(n + zeros)
 			}
 		}
@@ -288,17 +284,19 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // "I", "V" or "X" is a Roman numeral ("Kỳ I", "Phần V").
 var seriesWords = set("kỳ phần tập bài chương khóa part chapter episode")
 
+// romanValue is the value of each Roman numeral letter read.
+var romanValue = map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
+
 // roman reads an upper-case Roman numeral of at least two letters, the way
 // congresses and festivals are numbered ("Đại hội lần thứ XVII").
 func roman(w string) (string, bool) {
 	if len(w) < 2 || len(w) > 8 || strings.Trim(w, "IVXLC") != "" {
 		return "", false
 	}
-	val := map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50, 'C': 100}
 	total := 0
 	for i := 0; i < len(w); i++ {
-		v := val[w[i]]
-		if i+1 < len(w) && val[w[i+1]] > v {
+		v := romanValue[w[i]]
+		if i+1 < len(w) && romanValue[w[i+1]] > v {
 			total -= v
 		} else {
 			total += v
