@@ -1,8 +1,6 @@
 package store
 
 import (
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -35,11 +33,10 @@ func (c Counters) Cursor() string { return ChangeCursor(c.Change) }
 // story it created took a change of its own, so its ids went up by no more
 // than its change log did. A cursor not past c changes nothing.
 func (c Counters) UpTo(cursor string) (Counters, error) {
-	k, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(k) != 8 {
+	seq, ok := parseCursor(cursor)
+	if !ok {
 		return Counters{}, fmt.Errorf("store: cursor %q: %w", cursor, ErrBadCursor)
 	}
-	seq := binary.BigEndian.Uint64(k)
 	if seq <= c.Change {
 		return c, nil
 	}

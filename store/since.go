@@ -59,11 +59,10 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 	}
 	var after uint64
 	if cursor != "" {
-		k, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil || len(k) != 8 {
+		var ok bool
+		if after, ok = parseCursor(cursor); !ok {
 			return ChangePage{}, fmt.Errorf("store: changes %s: cursor %q: %w", category, cursor, ErrBadCursor)
 		}
-		after = binary.BigEndian.Uint64(k)
 	}
 	page := ChangePage{Next: cursor}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -117,6 +116,16 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 // of the log.
 func ChangeCursor(seq uint64) string {
 	return base64.RawURLEncoding.EncodeToString(u64(seq))
+}
+
+// parseCursor reads the sequence number ChangeCursor wrote; ok is false
+// for anything it cannot have written.
+func parseCursor(cursor string) (seq uint64, ok bool) {
+	k, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(k) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k), true
 }
 
 // Head returns the cursor of the newest change: a partner that passes it to
