@@ -70,16 +70,8 @@ func readCounters(tx *bolt.Tx) Counters {
 // ReadCounters reads the counters of the store file at path (a backup)
 // without writing to it.
 func ReadCounters(path string) (Counters, error) {
-	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		return Counters{}, fmt.Errorf("store: counters of %s: %w", path, err)
-	}
-	defer db.Close()
 	var c Counters
-	err = db.View(func(tx *bolt.Tx) error {
-		if err := checkSchema(tx); err != nil {
-			return err
-		}
+	err := viewFile(path, func(tx *bolt.Tx) error {
 		c = readCounters(tx)
 		return nil
 	})
@@ -93,19 +85,9 @@ func ReadCounters(path string) (Counters, error) {
 // records its story ids were published under (Authority), without writing
 // to it.
 func ReadAuthority(path string) (string, error) {
-	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		return "", fmt.Errorf("store: authority of %s: %w", path, err)
-	}
-	defer db.Close()
 	var a string
-	err = db.View(func(tx *bolt.Tx) error {
-		if err := checkSchema(tx); err != nil {
-			return err
-		}
-		if b := tx.Bucket(bucketMeta); b != nil {
-			a = string(b.Get(keyAuthority))
-		}
+	err := viewFile(path, func(tx *bolt.Tx) error {
+		a = readAuthority(tx)
 		return nil
 	})
 	if err != nil {
@@ -113,6 +95,25 @@ func ReadAuthority(path string) (string, error) {
 	}
 	return a, nil
 }
+
+// viewFile runs fn in a read transaction of the store file at path (a
+// backup), opened read-only, once its schema is one this build reads.
+func viewFile(path string, fn func(*bolt.Tx) error) error {
+	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// readAuthority is the authority tx's store records (Authority).
+func readAuthority(tx *bolt.Tx) string { return string(tx.Bucket(bucketMeta).Get(keyAuthority)) }
 
 // GoOn raises the counters of the store file at path to at least c, in one
 // write transaction, so that the next story created there takes an id
@@ -180,7 +181,7 @@ var keyAuthority = []byte("authority")
 func (s *Store) Authority() (string, error) {
 	var a string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		a = string(tx.Bucket(bucketMeta).Get(keyAuthority))
+		a = readAuthority(tx)
 		return nil
 	})
 	if err != nil {
