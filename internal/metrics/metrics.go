@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // namespace prefixes every metric name.
@@ -51,5 +52,29 @@ func New() *Metrics {
 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+	return promhttp.HandlerFor(ownProcess{m.Registry}, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// notTheProcess names the process collector's series that do not measure
+// the process: its network byte counters read /proc/PID/net/netstat, which
+// counts every socket of the network namespace, so that on a host network
+// they report the whole machine's traffic. newswire_fetch_bytes_total counts
+// what the poller fetched.
+var notTheProcess = map[string]bool{
+	"process_network_receive_bytes_total":  true,
+	"process_network_transmit_bytes_total": true,
+}
+
+// ownProcess gathers what its Gatherer does, without notTheProcess.
+type ownProcess struct{ prometheus.Gatherer }
+
+func (g ownProcess) Gather() ([]*dto.MetricFamily, error) {
+	mfs, err := g.Gatherer.Gather()
+	kept := mfs[:0]
+	for _, mf := range mfs {
+		if !notTheProcess[mf.GetName()] {
+			kept = append(kept, mf)
+		}
+	}
+	return kept, err
 }

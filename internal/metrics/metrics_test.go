@@ -59,9 +59,17 @@ func TestHandlerServesPollMetrics(t *testing.T) {
 		`newswire_config_reload_success 0`,
 		`newswire_config_last_reload_timestamp_seconds 1.7731089e+09`,
 		`go_goroutines`,
+		`process_resident_memory_bytes`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The process collector's network counters count the whole network
+	// namespace, not the daemon.
+	for _, absent := range []string{"process_network_receive_bytes_total", "process_network_transmit_bytes_total"} {
+		if strings.Contains(string(body), absent) {
+			t.Errorf("/metrics has %s, which counts every socket of the network namespace", absent)
 		}
 	}
 }
