@@ -369,7 +369,6 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *Jo
 	})
 	st.Labels = union(st.Labels, in.Item.Labels)
 	rec.JoinLabels = union(rec.JoinLabels, in.Item.Labels)
-	updated, cats := st.Updated, len(st.Categories)
 	if !hasMedia(st.Enclosures, st.Image) && hasMedia(in.Item.Enclosures, in.Item.Image) {
 		// An audio report or a picture is not lost because another
 		// outlet's text of the story came first.
@@ -379,7 +378,10 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *Jo
 	if err := w.addCategories(rec, in.Categories); err != nil {
 		return err
 	}
-	if err := w.logIfChanged(rec, updated, cats); err != nil {
+	// Another outlet carried the story: partners are promised who
+	// published it, so it comes again to them, with its updated time as
+	// it was.
+	if err := logChange(w.stories.Tx(), st.ID); err != nil {
 		return err
 	}
 	if err := w.putGUID(rec, gk); err != nil {

@@ -206,7 +206,7 @@ func changeBuckets(tx *bolt.Tx) (changes, of *bolt.Bucket, err error) {
 // logIfChanged logs a change of rec when its content (Updated) or its
 // categories moved since updated and cats were read: a partner gets an edited
 // story again, and a story that joins a category reaches that category's
-// partners, but a new outlet crediting an unchanged story is no news to them.
+// partners. (A new outlet crediting the story is logged by join.)
 func (w *writer) logIfChanged(rec *record, updated time.Time, cats int) error {
 	if rec.Story.Updated.Equal(updated) && len(rec.Story.Categories) == cats {
 		return nil

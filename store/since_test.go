@@ -60,7 +60,8 @@ func TestChanges(t *testing.T) {
 	aEdited.Item.Title = "Khánh thành cầu treo Nậm Lang (cập nhật)"
 	// Another outlet carries b, and routes it to one more category.
 	bJoined := news("vov-b", "https://baohagiang.example.vn/b", "Hoa tam giác mạch nở rộ", 6, "du-lich", "thoi-su")
-	// Another outlet carries c with no new category: no news to partners.
+	// Another outlet carries c with no new category: partners learn who
+	// else published it.
 	cJoined := news("vov-c", "https://baohagiang.example.vn/c", "Chợ phiên", 11, "du-lich")
 
 	tests := []struct {
@@ -90,8 +91,9 @@ func TestChanges(t *testing.T) {
 			want:  []string{b.Item.Title},
 		},
 		{
-			name: "a join that adds nothing does not", category: AllCategory, limit: 10,
+			name: "a join that adds only an outlet is delivered again", category: AllCategory, limit: 10,
 			after: []func(ts *testStore){func(ts *testStore) { ts.apply("vov", t0.Add(time.Hour), cJoined) }},
+			want:  []string{c.Item.Title},
 		},
 		{
 			name: "oldest change first, across pages", category: AllCategory, limit: 1,
