@@ -146,6 +146,14 @@ func TestRouteDrop(t *testing.T) {
 		{"outlet label spacing", feeds.Item{Title: "Ưu đãi", Labels: []string{"Thông cáo báo chí"}}, `filters.drop_source_categories: "Thông cáo  báo chí"`},
 		{"outlet label only equal", feeds.Item{Title: "Ưu đãi", Labels: []string{"Quảng cáo trực tuyến"}}, ""},
 		{"prefix before keyword", feeds.Item{Title: "PR: xổ số"}, `filters.drop_title_prefixes: "PR"`},
+		// Invisible characters inside the prefix or a keyword do not hide it.
+		{"prefix with a soft hyphen", feeds.Item{Title: "Quả\u00adng cáo: Khai trương siêu thị"}, `filters.drop_title_prefixes: "Quảng cáo"`},
+		{"prefix with a zero-width joiner", feeds.Item{Title: "Quả\u200dng cáo: Khai trương siêu thị"}, `filters.drop_title_prefixes: "Quảng cáo"`},
+		{"prefix with a word joiner", feeds.Item{Title: "Quảng c\u2060áo: Khai trương siêu thị"}, `filters.drop_title_prefixes: "Quảng cáo"`},
+		{"prefix with a zero-width space", feeds.Item{Title: "Quảng\u200bcáo: Khai trương siêu thị"}, `filters.drop_title_prefixes: "Quảng cáo"`},
+		{"prefix after a bidi mark", feeds.Item{Title: "\u200eQuảng cáo: Khai trương siêu thị"}, `filters.drop_title_prefixes: "Quảng cáo"`},
+		{"keyword with a soft hyphen", feeds.Item{Title: "Bắt nhóm tổ chức cá độ bóng\u00ad đá"}, `filters.drop_keywords: "cá độ bóng đá"`},
+		{"keyword with a zero-width non-joiner", feeds.Item{Title: "Kết quả xổ\u200c số hôm nay"}, `filters.drop_keywords: "xổ số"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,12 @@ import (
 // Fold returns s in NFC with every rune case-folded. Folding is simple (one
 // rune to one rune): upper-casing first makes variants such as a final sigma
 // or the Kelvin sign meet their plain lower-case form.
+//
+// Invisible format characters are dropped (a soft hyphen, a zero-width
+// joiner or non-joiner, a word joiner, a byte order mark, bidirectional
+// controls), so that "Quả\u00adng" is the word a reader sees, and a
+// filter or a keyword cannot be slipped past with them; a zero-width space,
+// which marks a break between words, is a space.
 func Fold(s string) string {
 	return strings.Map(foldRune, norm.NFC.String(s))
 }
@@ -26,8 +32,22 @@ func foldRune(r rune) rune {
 		}
 		return r
 	}
+	if r == zeroWidthSpace {
+		return ' '
+	}
+	if (r == softHyphen || r >= firstFormatAfterLatin) && unicode.Is(unicode.Cf, r) {
+		return -1
+	}
 	return unicode.ToLower(unicode.ToUpper(r))
 }
+
+const (
+	zeroWidthSpace = '\u200b'
+	softHyphen     = '\u00ad'
+	// firstFormatAfterLatin is the first format character (Cf) after the
+	// soft hyphen: Vietnamese letters below it need no table lookup.
+	firstFormatAfterLatin = '\u0600'
+)
 
 // IsWordRune reports whether r belongs to a word. Combining marks count, so
 // that a letter NFC could not compose stays one word with its diacritics.
