@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -192,18 +193,78 @@ func (s *Store) Authority() (string, error) {
 
 // SetAuthority records a as the authority the store's story ids are
 // published under; recording the one already there writes nothing.
+//
+// An authority that replaces another changes every story's id: each story is
+// then logged as changed, in the order of the change log, so that a partner
+// pulling with since gets every story again under its new id, as a reader of
+// the plain feeds does. That goes in transactions of relogBatch stories, the
+// authority recorded with the last one, so that a stop half way does it all
+// again at the next start: a partner may get a story twice, never miss one.
 func (s *Store) SetAuthority(a string) error {
 	if a == "" {
 		return fmt.Errorf("store: record an empty authority")
 	}
-	if cur, err := s.Authority(); err == nil && cur == a {
+	cur, err := s.Authority()
+	if err == nil && cur == a {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keyAuthority, []byte(a))
-	})
+	record := func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyAuthority, []byte(a)) }
+	if cur != "" {
+		err = s.relogAll(record)
+	} else {
+		err = s.db.Update(record)
+	}
 	if err != nil {
 		return fmt.Errorf("store: record authority %s: %w", a, err)
 	}
 	return nil
+}
+
+// relogBatch is how many stories one transaction of relogAll logs again.
+var relogBatch = 5000
+
+// relogAll logs every story as changed, oldest change first, and runs last
+// in the transaction of the last batch.
+func (s *Store) relogAll(last func(*bolt.Tx) error) error {
+	var next, head uint64
+	first := true
+	for {
+		done := false
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			changes, _, err := changeBuckets(tx)
+			if err != nil {
+				return err
+			}
+			if first {
+				head = changes.Sequence()
+			}
+			var ids []uint64
+			c := changes.Cursor()
+			for k, v := c.Seek(u64(next)); k != nil && len(ids) < relogBatch; k, v = c.Next() {
+				seq := binary.BigEndian.Uint64(k)
+				if seq > head {
+					break
+				}
+				ids, next = append(ids, binary.BigEndian.Uint64(v)), seq+1
+			}
+			for _, id := range ids {
+				if err := logChange(tx, id); err != nil {
+					return err
+				}
+			}
+			if len(ids) < relogBatch || next > head {
+				done = true
+				return last(tx)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		first = false
+		s.version.Add(1)
+		if done {
+			return nil
+		}
+	}
 }

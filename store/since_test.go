@@ -284,3 +284,50 @@ func TestChangesConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorityChangeRelogsEveryStory: when tag_authority replaces the
+// authority a store published its ids under, every id changes, and a
+// partner pulling with since gets every story again, oldest change first,
+// across transactions; recording the same authority again logs nothing.
+func TestAuthorityChangeRelogsEveryStory(t *testing.T) {
+	defer func(b int) { relogBatch = b }(relogBatch)
+	relogBatch = 2
+	ts := newTestStore(t)
+	if err := ts.SetAuthority("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	a := news("a", "https://baohagiang.example.vn/a", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su")
+	b := news("b", "https://baohagiang.example.vn/b", "Hoa tam giác mạch nở rộ", 5, "du-lich")
+	c := news("c", "https://baohagiang.example.vn/c", "Chợ phiên Đồng Văn", 10, "du-lich")
+	ts.apply("baohagiang", t0, a, b, c)
+	aEdited := a
+	aEdited.Item.Title = "Khánh thành cầu treo Nậm Lang (cập nhật)"
+	ts.apply("baohagiang", t0.Add(time.Hour), aEdited) // the log now reads b, c, a
+	_, cursor := ts.changes(AllCategory, "", 10)
+	if got, _ := ts.changes(AllCategory, cursor, 10); len(got) != 0 {
+		t.Fatalf("before the change: %q", titles(got))
+	}
+	if err := ts.SetAuthority("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ts.changes(AllCategory, cursor, 10); len(got) != 0 {
+		t.Fatalf("the same authority again relogged %q", titles(got))
+	}
+
+	if err := ts.SetAuthority("tin.example.vn"); err != nil {
+		t.Fatal(err)
+	}
+	got, next := ts.changes(AllCategory, cursor, 10)
+	if want := []string{b.Item.Title, c.Item.Title, aEdited.Item.Title}; !slices.Equal(titles(got), want) {
+		t.Errorf("since the cursor before the change: %q, want %q", titles(got), want)
+	}
+	if du, _ := ts.changes("du-lich", cursor, 10); len(du) != 2 {
+		t.Errorf("du-lich since the cursor: %q, want b and c", titles(du))
+	}
+	if auth, err := ts.Authority(); err != nil || auth != "tin.example.vn" {
+		t.Errorf("authority %q, %v", auth, err)
+	}
+	if again, _ := ts.changes(AllCategory, next, 10); len(again) != 0 {
+		t.Errorf("after the returned cursor: %q", titles(again))
+	}
+}
