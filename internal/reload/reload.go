@@ -186,6 +186,30 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 	if err := fw.Add(dir); err != nil {
 		return fmt.Errorf("reload: watch %s: %w", dir, err)
 	}
+	// A config reached through a symbolic link into another folder (kept
+	// in /etc or a checkout, linked in) is edited there: that folder is
+	// watched too, the one the link leads to now.
+	var target, targetName string
+	follow := func() {
+		to, toName := linkedFolder(w.path, dir)
+		if to == target {
+			targetName = toName
+			return
+		}
+		if target != "" {
+			_ = fw.Remove(target) // gone with its folder, maybe
+		}
+		target, targetName = "", ""
+		if to == "" {
+			return
+		}
+		if err := fw.Add(to); err != nil {
+			w.log.Warn("watching the folder the config file links to; edits there need SIGHUP", "file", w.path, "folder", to, "error", err)
+			return
+		}
+		target, targetName = to, toName
+	}
+	follow()
 	var (
 		settle <-chan time.Time
 		burst  time.Time // when the events settle waits out began
@@ -200,6 +224,7 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 		case <-hup:
 			w.Reload("signal")
 			last, _ = os.Stat(w.path)
+			follow()
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return nil
@@ -211,7 +236,9 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 			// at most maxSettle; the other entries' events do not, or a
 			// log written beside the config would hold reloads off for
 			// as long as the daemon logs.
-			isNamed := filepath.Base(ev.Name) == name && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0
+			base := filepath.Base(ev.Name)
+			isNamed := (base == name || target != "" && base == targetName && filepath.Dir(ev.Name) == target) &&
+				ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0
 			now := time.Now()
 			if settle == nil {
 				burst = now
@@ -241,6 +268,31 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 			if changed {
 				w.Reload("file")
 			}
+			follow()
 		}
 	}
+}
+
+// linkedFolder returns the folder, other than dir, that path leads to
+// through symbolic links, and the file's name there; "" when path is no
+// link, leads into dir, or cannot be resolved now.
+func linkedFolder(path, dir string) (folder, name string) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", ""
+	}
+	real, err = filepath.Abs(real)
+	if err != nil {
+		return "", ""
+	}
+	own, err := filepath.Abs(dir)
+	if err != nil {
+		return "", ""
+	}
+	folder, name = filepath.Split(real)
+	folder = filepath.Clean(folder)
+	if folder == filepath.Clean(own) {
+		return "", ""
+	}
+	return folder, name
 }

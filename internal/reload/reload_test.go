@@ -240,6 +240,63 @@ func TestReloadOnConfigMapSwap(t *testing.T) {
 	}
 }
 
+// TestReloadThroughLinkToAnotherFolder: a config kept in another folder
+// (/etc, a checkout) and linked in is edited there, in place; and after the
+// link is pointed at a file in a third folder, edits there count.
+func TestReloadThroughLinkToAnotherFolder(t *testing.T) {
+	root := t.TempDir()
+	etc, run, other := filepath.Join(root, "etc"), filepath.Join(root, "run"), filepath.Join(root, "other")
+	for _, d := range []string{etc, run, other} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := filepath.Join(etc, "newswire.yaml")
+	if err := os.WriteFile(kept, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(run, "config.yaml")
+	if err := os.Symlink(filepath.Join("..", "etc", "newswire.yaml"), path); err != nil {
+		t.Fatal(err)
+	}
+	_, a, _ := watch(t, path)
+
+	edit := func(file, title string) {
+		t.Helper()
+		f, err := os.OpenFile(file, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(strings.Replace(base, "Thời sự", title, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		cfg := waitApplied(t, a)
+		if c, _ := cfg.Category("thoi-su"); c.Title != title {
+			t.Fatalf("title %q, want %q", c.Title, title)
+		}
+	}
+	edit(kept, "Thời sự sửa tại chỗ")
+
+	moved := filepath.Join(other, "newswire.yaml")
+	if err := os.WriteFile(moved, []byte(strings.Replace(base, "Thời sự", "Thời sự bản khác", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(moved, path+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := waitApplied(t, a).Category("thoi-su"); c.Title != "Thời sự bản khác" {
+		t.Fatalf("after the link moved: title %q", c.Title)
+	}
+	time.Sleep(100 * time.Millisecond) // the watch moves after the reload
+	edit(moved, "Thời sự sửa lần hai")
+}
+
 // TestReloadBesideABusyFile: a file written without pause beside the
 // config (the daemon's own log, say) does not hold a reload off.
 func TestReloadBesideABusyFile(t *testing.T) {
