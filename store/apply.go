@@ -416,15 +416,24 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
 	switch {
 	case rec.Rep == w.source:
+		// Only what readers see is an edit: an outlet that files its item
+		// under one more label, or an aggregator that lists one more
+		// outlet beside it, has not edited the story, and its updated time
+		// stays, unless the outlet moved its own on.
+		edited := st.Title != it.Title || st.Link != it.Link || st.Summary != it.Summary ||
+			st.ContentHTML != it.ContentHTML || !slices.Equal(st.Authors, it.Authors)
 		st.Title, st.Link, st.Summary, st.ContentHTML = it.Title, it.Link, it.Summary, it.ContentHTML
 		st.Authors = it.Authors
 		// The representative's media win once it has some; until then the
 		// story keeps those another outlet gave.
 		if rec.MediaFrom == "" || hasMedia(it.Enclosures, it.Image) {
+			edited = edited || !slices.Equal(st.Enclosures, it.Enclosures) || st.Image != it.Image
 			st.Enclosures, st.Image, rec.MediaFrom = it.Enclosures, it.Image, ""
 		}
 		st.Labels = union(union(nil, it.Labels), rec.JoinLabels)
-		w.touch(st, it.Updated)
+		if edited || it.Updated.After(st.Updated) {
+			w.touch(st, it.Updated)
+		}
 	case rec.MediaFrom == w.source:
 		// The outlet whose media the story carries changed them.
 		if !slices.Equal(st.Enclosures, it.Enclosures) || st.Image != it.Image {

@@ -251,6 +251,23 @@ func TestEditKeepsIdentityAndPlace(t *testing.T) {
 	if got.Sources[i].Title != "Cầu treo mới ở Hà Giang đã thông xe" {
 		t.Errorf("vtv occurrence title = %q", got.Sources[i].Title)
 	}
+
+	// An outlet that only files its item under one more label has not
+	// edited the story: its updated time stays, while it joins the
+	// category the label routes it to.
+	relabelled := edited
+	relabelled.Item.Labels = append(slices.Clone(edited.Item.Labels), "Giao thông")
+	relabelled.Categories = append(slices.Clone(edited.Categories), "giao-thong")
+	if res := s.apply("baohagiang", editTime.Add(2*time.Hour), relabelled); res.Updated != 1 {
+		t.Fatalf("relabelled: %+v", res)
+	}
+	got = s.story(orig.ID)
+	if !got.Updated.Equal(editTime.Add(time.Hour)) {
+		t.Errorf("a new label dated the story %v, want its last edit %v", got.Updated, editTime.Add(time.Hour))
+	}
+	if !slices.Contains(got.Categories, "giao-thong") || !slices.Contains(got.Labels, "Giao thông") {
+		t.Errorf("relabelled story: categories %q, labels %q", got.Categories, got.Labels)
+	}
 }
 
 func TestJoinAcrossSources(t *testing.T) {
