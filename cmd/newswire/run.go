@@ -91,6 +91,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return exitError{}
 	}
 	switch cmd {
+	case "serve", "fetch", "export", "check-config", "compact":
+		if len(pos) > 0 {
+			// "check-config new.yaml" would check ./config.yaml and
+			// say ok.
+			return fmt.Errorf("%s: unexpected argument %q: give the config file with -config FILE", cmd, pos[0])
+		}
+	}
+	switch cmd {
 	case "serve":
 		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, *configPath, cfg) })
 	case "fetch":

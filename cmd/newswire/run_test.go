@@ -542,4 +542,13 @@ colour: blue
 	if err != nil {
 		t.Fatalf("example config.yaml refused: %v\n%s", err, good)
 	}
+
+	// A file given without -config is not the config checked: the one
+	// at -config (here a good one) would be, and say ok for the bad one.
+	for _, cmd := range []string{"check-config", "export"} {
+		out, err := runCmd(t, cmd, "-config", "../../config.yaml", bad)
+		if err == nil || !strings.Contains(err.Error(), `unexpected argument "`+bad+`"`) || !strings.Contains(err.Error(), "-config FILE") {
+			t.Errorf("%s with a stray argument: %v\n%s", cmd, err, out)
+		}
+	}
 }
