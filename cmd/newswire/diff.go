@@ -25,8 +25,7 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 	if err := json.Unmarshal(buf.Bytes(), &running); err != nil {
 		return fmt.Errorf("check-config -diff: reading the running config: %w", err)
 	}
-	// The store's authority goes on, as a reload carries it over.
-	next.PublishedAuthority = running.PublishedAuthority
+	next.CarryOver(&running)
 	// The daemon digests secrets with the install's key.
 	if next.DigestKey, _, err = digestKey(next, false); err != nil {
 		return fmt.Errorf("check-config -diff: reading the key the daemon digests secrets with (run as the daemon's user): %w", err)

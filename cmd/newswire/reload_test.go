@@ -427,3 +427,30 @@ default_category: thoi-su
 		t.Errorf("vtv pulled once more with its new token: %d pulls, want 3", n)
 	}
 }
+
+// TestDiffKeepsDerivedBaseURLUntilRestart: with no base_url, a new listen
+// changes the links only at the restart, and check-config -diff lists what
+// the reload does, not a base_url change it does not make.
+func TestDiffKeepsDerivedBaseURLUntilRestart(t *testing.T) {
+	outletURL, _ := recordingOutlet(t)
+	addr, next := freeAddr(t), freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(listen string) {
+		t.Helper()
+		replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss"}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, listen, outletURL))
+	}
+	write(addr)
+	serveDaemon(t, cfgPath, addr)
+	write(next)
+	out, err := runCmd(t, "check-config", "-diff", "-config", cfgPath)
+	if err != nil || !strings.Contains(out, "changed listen") || strings.Contains(out, "base_url") {
+		t.Fatalf("check-config -diff after a new listen: %v\n%s", err, out)
+	}
+}

@@ -200,6 +200,19 @@ func (c *Config) Authority() string {
 	return strings.ToLower(u.Hostname())
 }
 
+// CarryOver makes c, a config about to replace running in a reload, keep
+// what a reload keeps: a base_url derived from a new listen follows it only
+// at the restart (the feeds' links would point where nothing listens yet),
+// and story ids go on under the authority running published them under,
+// unless tag_authority says otherwise. The reload and check-config -diff
+// both call it, so that -diff lists what a reload does.
+func (c *Config) CarryOver(running *Config) {
+	if c.Listen != running.Listen && c.BaseURL == DefaultBaseURL(c.Listen) {
+		c.BaseURL = running.BaseURL
+	}
+	c.PublishedAuthority = running.PublishedAuthority
+}
+
 // AuthorityChange says that every story id changes from authority from to
 // authority to.
 func AuthorityChange(from, to string) string {

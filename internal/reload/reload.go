@@ -126,15 +126,7 @@ func (w *Watcher) Reload(trigger string) Status {
 }
 
 func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
-	if next.Listen != w.current.Listen && next.BaseURL == config.DefaultBaseURL(next.Listen) {
-		// A base_url derived from listen follows it at the restart, not
-		// before: the feeds' links would point where nothing listens
-		// yet.
-		next.BaseURL = w.current.BaseURL
-	}
-	// Story ids go on under the authority the store published them under,
-	// whatever base_url becomes, unless tag_authority says otherwise.
-	next.PublishedAuthority = w.current.PublishedAuthority
+	next.CarryOver(w.current)
 	next.DigestKey = w.current.DigestKey
 	var changes []string
 	// Secrets (tokens, the WebSub secret) appear in the log and on the
