@@ -542,6 +542,10 @@ func checkConfig(path string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if p := cfg.ListenProblem(); p != nil {
+		fmt.Fprintf(stdout, "%s: %s\n", path, p)
+		return exitError{msg: fmt.Sprintf("%s: 1 problem", path)}
+	}
 	fmt.Fprintf(stdout, "%s: ok (%d sources, %d categories)\n", path, len(cfg.Sources), len(cfg.Categories))
 	return nil
 }

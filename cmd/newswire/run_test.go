@@ -543,6 +543,16 @@ colour: blue
 		t.Fatalf("example config.yaml refused: %v\n%s", err, good)
 	}
 
+	// A listen this machine cannot have would keep the daemon from
+	// starting.
+	away := filepath.Join(dir, "away.yaml")
+	if err := os.WriteFile(away, []byte("listen: 192.0.2.1:8080\nsources: []\ncategories: [{id: a, title: A}]\ndefault_category: a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "check-config", "-config", away); err == nil || !strings.Contains(out, `listen: this machine cannot listen at "192.0.2.1:8080"`) || !strings.Contains(out, "(line 1)") {
+		t.Errorf("check-config of a listen on no interface: %v\n%s", err, out)
+	}
+
 	// A file given without -config is not the config checked: the one
 	// at -config (here a good one) would be, and say ok for the bad one.
 	for _, cmd := range []string{"check-config", "export"} {

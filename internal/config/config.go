@@ -60,6 +60,8 @@ type Config struct {
 	// be matched against guessed passwords without it.
 	DigestKey []byte `json:"-"`
 
+	listenLine int // the line of listen in the file, for ListenProblem
+
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
 }

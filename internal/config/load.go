@@ -99,6 +99,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	}
 	applyDefaults(&c, d)
 	validate(&c, d)
+	c.listenLine = d.line("listen")
 	if len(d.problems) > 0 {
 		// Problems without a line concern keys that are absent: list them last.
 		slices.SortStableFunc(d.problems, func(a, b Problem) int {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,37 @@ default_category: thoi-su
 	}
 	if strings.Contains(err.Error(), "Mat%Khau") || strings.Contains(err.Error(), "KHOA123") {
 		t.Errorf("the problem shows the secrets: %v", err)
+	}
+}
+
+// TestListenProblem: an address of no interface of this machine is a
+// problem of the file, with its line; a free port and one another process
+// holds (maybe the running daemon) are not.
+func TestListenProblem(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for _, tt := range []struct {
+		listen string
+		bad    bool
+	}{
+		{"192.0.2.1:8080", true}, // TEST-NET-1: on no interface
+		{"127.0.0.1:0", false},
+		{held.Addr().String(), false},
+	} {
+		cfg, err := Parse([]byte("# newswire\nlisten: "+tt.listen+"\nsources: []\ncategories: [{id: a, title: A}]\ndefault_category: a\n"), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := cfg.ListenProblem()
+		if (p != nil) != tt.bad {
+			t.Errorf("listen %s: problem %v", tt.listen, p)
+			continue
+		}
+		if p != nil && (p.Path != "listen" || p.Line != 2 || !strings.Contains(p.Message, tt.listen)) {
+			t.Errorf("listen %s: problem %+v, want listen on line 2 naming the address", tt.listen, *p)
+		}
 	}
 }

@@ -84,6 +84,12 @@ func (w *Watcher) Reload(trigger string) Status {
 	defer w.mu.Unlock()
 	st := Status{At: time.Now().UTC(), Trigger: trigger}
 	next, err := config.Load(w.path)
+	var listen *config.Problem
+	if err == nil && next.Listen != w.current.Listen {
+		// Taken at the next restart, a listen this machine cannot have
+		// would keep the daemon from starting.
+		listen = next.ListenProblem()
+	}
 	var cerr *config.Error
 	switch {
 	case errors.As(err, &cerr):
@@ -95,6 +101,9 @@ func (w *Watcher) Reload(trigger string) Status {
 		st.Problems = cerr.Problems
 	case err != nil:
 		st.Error = err.Error() + "; the running config stays"
+	case listen != nil:
+		st.Error = fmt.Sprintf("%s: 1 problem; the running config stays", w.path)
+		st.Problems = []config.Problem{*listen}
 	default:
 		st.Changes, err = w.applyLocked(next)
 		if err != nil {

@@ -153,6 +153,27 @@ func TestInvalidConfigIsRefused(t *testing.T) {
 	}
 }
 
+// TestListenThisMachineCannotHaveIsRefused: a listen on an address of no
+// interface would take effect at the restart, and keep the daemon from
+// starting then: the reload is refused, with the line.
+func TestListenThisMachineCannotHaveIsRefused(t *testing.T) {
+	path, w, a, _ := setup(t)
+	start := time.Now()
+	if err := os.WriteFile(path, []byte("listen: 192.0.2.1:8080\n"+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := waitStatus(t, w, start)
+	if st.OK || len(st.Problems) != 1 || st.Problems[0].Path != "listen" || st.Problems[0].Line != 1 ||
+		!strings.Contains(st.Problems[0].Message, "cannot listen") || !strings.Contains(st.Error, "running config stays") {
+		t.Fatalf("status %+v", st)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.cfgs) != 0 {
+		t.Fatal("a listen this machine cannot have was applied")
+	}
+}
+
 func TestReloadOnSignal(t *testing.T) {
 	_, w, _, hup := setup(t)
 	start := time.Now()
