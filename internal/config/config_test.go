@@ -371,7 +371,7 @@ func TestErrorFormat(t *testing.T) {
 func TestLoadMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nowhere.yaml")
 	_, err := Load(path)
-	if err == nil || !strings.Contains(err.Error(), path) || !errors.Is(err, os.ErrNotExist) {
+	if err == nil || !strings.Contains(err.Error(), path) || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "-config FILE") {
 		t.Errorf("Load = %v, want an os.ErrNotExist naming %s", err, path)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,6 +63,9 @@ func (e *Error) Error() string {
 // relative to the folder that holds the file.
 func Load(path string) (*Config, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("config: %w (give the config file with -config FILE)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -90,6 +94,11 @@ func Parse(data []byte, file string) (*Config, error) {
 	docs, err := parseDocuments(data)
 	if err != nil {
 		return nil, &Error{File: file, Problems: []Problem{syntaxProblem(err, data)}}
+	}
+	if empty(docs) {
+		// Every key the daemon needs would be reported missing; the cause
+		// is most often a save cut short.
+		return nil, &Error{File: file, Problems: []Problem{{Message: fmt.Sprintf("the file holds no settings (%d bytes): a save cut short? A config needs at least sources, categories and default_category", len(data))}}}
 	}
 	d := newDecoder()
 	var c Config
@@ -144,6 +153,17 @@ func parseDocuments(data []byte) ([]*yaml.Node, error) {
 	}
 }
 
+// empty reports whether docs hold no value at all: no document, or only
+// comments.
+func empty(docs []*yaml.Node) bool {
+	for _, d := range docs {
+		if len(d.Content) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // unknownAnchor matches go.yaml.in/yaml/v3's error for an alias to no
 // anchor, which says no line.
 var unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
@@ -161,6 +181,9 @@ func syntaxProblem(err error, data []byte) Problem {
 			if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
 				p.Line = tk.Position.Line
 			}
+			if tabIndented(data, p.Line) {
+				p.Message = "invalid YAML: a tab indents this line; YAML indents with spaces only"
+			}
 			return p
 		}
 		return Problem{Message: "invalid YAML: " + gerr.Error()}
@@ -174,4 +197,19 @@ func syntaxProblem(err error, data []byte) Problem {
 		return p
 	}
 	return Problem{Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// tabIndented reports whether line (1-based) of data begins with white space
+// that holds a tab.
+func tabIndented(data []byte, line int) bool {
+	if line < 1 {
+		return false
+	}
+	lines := bytes.SplitN(data, []byte("\n"), line+1)
+	if len(lines) < line {
+		return false
+	}
+	l := lines[line-1]
+	indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+	return bytes.IndexByte(indent, '\t') >= 0
 }
