@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,20 +38,31 @@ func Compact(src, dst string, timeout time.Duration) (before, after int64, err e
 	if err := from.View(checkSchema); err != nil {
 		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
 	}
-	// The new file takes this build's page size, whatever src's was.
+	// The new file takes this build's page size, whatever src's was. No
+	// part of it is left behind when the copy fails (a full disk).
 	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: timeout, PageSize: pageSize})
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
+		_ = os.Remove(dst)
+		return 0, 0, fmt.Errorf("store: compact into %s: %w%s", dst, err, roomHint(err))
 	}
 	if err := bolt.Compact(to, from, 64<<20); err != nil {
 		_ = to.Close()
 		_ = os.Remove(dst)
-		return 0, 0, fmt.Errorf("store: compact %s into %s: %w", src, dst, err)
+		return 0, 0, fmt.Errorf("store: compact %s into %s: %w%s", src, dst, err, roomHint(err))
 	}
 	if err := to.Close(); err != nil {
-		return 0, 0, fmt.Errorf("store: compact into %s: %w", dst, err)
+		_ = os.Remove(dst)
+		return 0, 0, fmt.Errorf("store: compact into %s: %w%s", dst, err, roomHint(err))
 	}
 	return fi.Size(), fileSize(dst), nil
+}
+
+// roomHint says what a full disk asks of compact.
+func roomHint(err error) string {
+	if !errors.Is(err, syscall.ENOSPC) {
+		return ""
+	}
+	return " (compact writes the store's pages in use to a copy beside it before it replaces the store: free about as much as the store uses, newswire_store_used_bytes on /metrics)"
 }
 
 // CheckFile opens the file at path read-only and verifies that it is a

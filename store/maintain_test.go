@@ -2,8 +2,12 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -80,5 +84,39 @@ func TestCopyFileIsPrivate(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(dst); string(b) != "bản sao lưu" {
 		t.Errorf("copy holds %q", b)
+	}
+}
+
+// TestCompactOnAFullDiskLeavesNothing: a copy that does not fit fails with
+// what compact needs, and leaves no part of itself behind.
+func TestCompactOnAFullDiskLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "newswire.db")
+	s := openTestStore(t, src, Options{})
+	fillStories(t, s, "baotuyenquang", 300)
+	s.close()
+
+	small := filepath.Join(dir, "small")
+	if err := os.Mkdir(small, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small).CombinedOutput(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("mount tmpfs: %v %s", err, out)
+		}
+		t.Skipf("cannot mount a tmpfs here (%v %s): the test needs root", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", small).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", small, err, out)
+		}
+	})
+	dst := filepath.Join(small, "newswire.db.compact")
+	_, _, err := Compact(src, dst, time.Second)
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "free about as much as the store uses") {
+		t.Fatalf("Compact onto a full disk: %v", err)
+	}
+	if _, err := os.Lstat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed compaction left %s behind: %v", dst, err)
 	}
 }
