@@ -18,6 +18,10 @@ func TestBackupCompactRestore(t *testing.T) {
 	}
 
 	backup := filepath.Join(t.TempDir(), "newswire-backup.db")
+	nowhere := filepath.Join(filepath.Dir(backup), "no-such-folder", "b.db")
+	if _, err := runCmd(t, "backup", "-config", cfgPath, nowhere); err == nil || !strings.Contains(err.Error(), "no folder "+filepath.Dir(nowhere)) {
+		t.Errorf("backup into a folder that does not exist: %v", err)
+	}
 	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
 		t.Fatalf("backup: %v\n%s", err, out)
 	}

@@ -567,6 +567,9 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("backup: %s is a folder; give the backup a file name, such as %s", path, filepath.Join(path, "newswire-backup.db"))
 	}
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return fmt.Errorf("backup: there is no folder %s to write %s in", dir, filepath.Base(path))
+	}
 	if isStoreFile(cfg, path) {
 		// The copy would be renamed over the store the daemon writes to:
 		// what it stored since, and its lock, would go with the old file.
@@ -775,4 +778,10 @@ func leanExecutable(log *slog.Logger) (*uffd.FD, error) {
 		return nil, err
 	}
 	return fd, nil
+}
+
+// isDir reports whether path is a folder (through links).
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
