@@ -52,6 +52,10 @@ func TestCommandsGoToTheDaemonAtOnce(t *testing.T) {
 			t.Errorf("%s beside the daemon: %v\n%s; want it told to stop the daemon first", args[0], err, out)
 		}
 	}
+	// A second daemon on the same data_dir names the first.
+	if out, err := runCmd(t, "serve", "-config", cfgPath); err == nil || !strings.Contains(err.Error(), "the daemon listening at "+addr+" already serves this data_dir") {
+		t.Errorf("a second serve: %v\n%s", err, out)
+	}
 }
 
 // TestStaleListenFile: the address a crashed daemon left in data_dir is not

@@ -327,6 +327,11 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 		defer heapfloor.Stop()
 	}
 	st, err := openStore(cfg)
+	if errors.Is(err, store.ErrLocked) {
+		if addr := runningDaemon(ctx, cfg); addr != "" {
+			return fmt.Errorf("serve: the daemon listening at %s already serves this data_dir (%s): %w", addr, cfg.DataDir, err)
+		}
+	}
 	if err != nil {
 		return err
 	}
