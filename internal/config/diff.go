@@ -51,7 +51,7 @@ func Diff(old, new *Config) []Change {
 		case "sources":
 			out = append(out, noteRenames(diffByID(name, ov.Field(i), nv.Field(i)), old, new)...)
 		case "categories":
-			out = append(out, diffByID(name, ov.Field(i), nv.Field(i))...)
+			out = append(out, noteCategoryRenames(diffByID(name, ov.Field(i), nv.Field(i)))...)
 		default:
 			out = append(out, diffValue(name, ov.Field(i), nv.Field(i))...)
 		}
@@ -76,6 +76,28 @@ func noteRenames(changes []Change, old, new *Config) []Change {
 		id := strings.TrimSuffix(strings.TrimPrefix(c.Path, "sources["), "]")
 		if s, ok := new.Source(id); ok && removed[s.URL] != "" {
 			changes[i].Note = fmt.Sprintf("the url of removed source %s: renaming a source credits its stored stories to both ids; keep the old id", removed[s.URL])
+		}
+	}
+	return changes
+}
+
+// noteCategoryRenames notes on each category added beside one removed that
+// it does not take the removed one's stories: stories keep the categories
+// they were stored with, so a renamed category starts empty, and its old
+// feed answers 404 while the stories wait under the old id.
+func noteCategoryRenames(changes []Change) []Change {
+	var removed []string
+	for _, c := range changes {
+		if c.Kind == "removed" {
+			removed = append(removed, strings.TrimSuffix(strings.TrimPrefix(c.Path, "categories["), "]"))
+		}
+	}
+	if len(removed) == 0 {
+		return changes
+	}
+	for i, c := range changes {
+		if c.Kind == "added" {
+			changes[i].Note = fmt.Sprintf("if it renames %s: it starts empty, and the stories stored under %s stay there, out of every feed but all, until %s is back; keep the old id and change the title", strings.Join(removed, " or "), strings.Join(removed, " or "), strings.Join(removed, " or "))
 		}
 	}
 	return changes

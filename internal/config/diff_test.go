@@ -181,3 +181,26 @@ default_category: thoi-su
 		}
 	}
 }
+
+// TestDiffNotesCategoryRename: a category added beside one removed does
+// not take its stories; the change says so.
+func TestDiffNotesCategoryRename(t *testing.T) {
+	old := mustParse(t, `
+sources: [{id: vov, title: VOV, url: "https://vov.test/rss"}]
+categories: [{id: thoi-su}, {id: tin-tinh, title: Tin tỉnh}]
+default_category: thoi-su
+`)
+	new := mustParse(t, `
+sources: [{id: vov, title: VOV, url: "https://vov.test/rss"}]
+categories: [{id: thoi-su}, {id: tinh-nha, title: Tin tỉnh nhà}]
+default_category: thoi-su
+`)
+	var got []string
+	for _, c := range Diff(old, new) {
+		got = append(got, c.String())
+	}
+	if len(got) != 2 || got[0] != "removed categories[tin-tinh]" ||
+		!strings.HasPrefix(got[1], "added categories[tinh-nha] (if it renames tin-tinh: it starts empty, and the stories stored under tin-tinh stay there") {
+		t.Fatalf("Diff: %q", got)
+	}
+}
