@@ -232,6 +232,14 @@ func (c *Config) SourceInterval(s Source) time.Duration {
 
 // String writes d the way config.yaml does: "15m", "6h", "1h30m", "90s".
 func (d Duration) String() string {
+	const day = 24 * time.Hour
+	if days := time.Duration(d) / day; days > 0 {
+		// As the admin writes it: "30d", "1d12h".
+		if rest := time.Duration(d) % day; rest != 0 {
+			return fmt.Sprintf("%dd%s", days, Duration(rest))
+		}
+		return fmt.Sprintf("%dd", days)
+	}
 	s := time.Duration(d).String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2] // "15m0s" → "15m", "6h0m0s" → "6h0m"
