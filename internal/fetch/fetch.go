@@ -58,7 +58,11 @@ type Response struct {
 	MovedTo string
 	// MaxAge is how long the server says the document stays fresh
 	// (Cache-Control max-age, else Expires); zero when it says nothing.
-	MaxAge   time.Duration
+	MaxAge time.Duration
+	// Cursor is the X-Newswire-Cursor a newswire feed gives: where its
+	// change log stands, to ask with ?since= for what changes after it.
+	// Empty from any other server, and on a 304.
+	Cursor   string
 	Duration time.Duration
 }
 
@@ -342,6 +346,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		LastModified: resp.Header.Get("Last-Modified"),
 		MovedTo:      movedTo,
 		MaxAge:       maxAge(resp.Header, start),
+		Cursor:       resp.Header.Get("X-Newswire-Cursor"),
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && r.ETag == "" && r.LastModified == "":
