@@ -104,6 +104,10 @@ type SourceState struct {
 	PublishGap     time.Duration `json:"publish_gap,omitempty"`     // typical time between the source's items
 	NewestItem     time.Time     `json:"newest_item"`               // publication time of its newest item
 	FeedTTL        time.Duration `json:"feed_ttl,omitempty"`        // RSS ttl / sy:updatePeriod of its last document
+	// Cursor is where the poller follows a newswire source's changes
+	// from: the X-Newswire-Cursor of its last document read, asked again
+	// with ?since= at its next poll. Empty for any other source.
+	Cursor string `json:"cursor,omitempty"`
 	// Recent counts the items new from this source (stories it created or
 	// joined) in the last hours and days.
 	Recent Recent `json:"recent,omitzero"`

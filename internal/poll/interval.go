@@ -174,6 +174,13 @@ func (p *Poller) backoffBase(src config.Source, st store.SourceState) (time.Dura
 	return clamp(d, p.cfg.Poll.MinInterval.D(), hi), reason
 }
 
+// catchUp is the wait of a source that has more changes waiting than one
+// poll reads: the shortest the settings and the server allow.
+func (p *Poller) catchUp(hint serverHint) time.Duration {
+	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
+	return clamp(max(hint.wait, lo), lo, hi)
+}
+
 func clamp(d, lo, hi time.Duration) time.Duration {
 	return max(lo, min(d, hi))
 }

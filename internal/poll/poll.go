@@ -63,6 +63,13 @@ type Report struct {
 	Why      string        // why Next is when it is: the source's IntervalReason
 	Warning  string
 	Err      error
+	// Pages counts the pages of changes read from a newswire source
+	// followed by its cursor (?since=); Cursor is the cursor it is
+	// followed from after the poll. More: it has more changes waiting
+	// than one poll reads.
+	Pages  int
+	Cursor string
+	More   bool
 }
 
 // Poller polls sources into a store. It is safe for concurrent use.
@@ -208,11 +215,16 @@ func EffectiveURL(src config.Source, st store.SourceState) string {
 // st's last poll was made under: what that address's server asked, and the
 // backoff of its failures, do not hold at the new one.
 func urlChanged(src config.Source, st store.SourceState) bool {
-	from := st.ConfigURL
-	if from == "" {
-		from = st.URLFrom // a state saved before ConfigURL was
-	}
+	from := configuredFrom(st)
 	return from != "" && from != src.URL
+}
+
+// configuredFrom is the configured URL st's last poll was made under.
+func configuredFrom(st store.SourceState) string {
+	if st.ConfigURL == "" {
+		return st.URLFrom // a state saved before ConfigURL was
+	}
+	return st.ConfigURL
 }
 
 // IsGone reports whether src's effective URL answered 410 Gone: it is not
@@ -278,6 +290,11 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		st.URL, st.URLFrom, st.URLReason = "", "", ""
 		st.ETag, st.LastModified, st.BodyHash, st.FeedTTL = "", "", 0, 0
 		st.ConsecutiveFailures, st.FailingSince = 0, time.Time{}
+		if !sameFeed(configuredFrom(st), src.URL) {
+			// Another feed, or another server's: the cursor held is
+			// not one it gave.
+			st.Cursor = ""
+		}
 	}
 	st.ConfigURL = src.URL
 	if IsGone(src, st) {
@@ -336,6 +353,9 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		st.ConsecutiveFailures = 0
 		st.FailingSince = time.Time{}
 		st.Interval, st.IntervalReason = p.interval(src, st, hint, start)
+		if rep.More {
+			st.Interval, st.IntervalReason = p.catchUp(hint), reasonCatchUp
+		}
 		st.NextPoll = start.Add(st.Interval)
 	}
 	rep.Next, rep.Why = st.NextPoll, st.IntervalReason
@@ -373,30 +393,34 @@ const (
 	hintTTL   = "server: feed ttl"
 )
 
-// poll runs the pipeline once for src, updating st with what the server said
-// and the document carried. It returns what the server asked about the next
-// poll.
+// poll runs the pipeline for src, updating st with what the server said
+// and the documents carried. It reads one document; of a newswire source,
+// followed by its cursor, it reads page after page of changes while they
+// come full, up to sincePages. It returns what the server asked about the
+// next poll.
 func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceState, rep *Report) (serverHint, error) {
 	url := EffectiveURL(src, *st)
 	// One trail for every request of this poll: a public page's feed link
 	// or articles never lead the daemon into a private network.
 	ctx = fetch.Trail(ctx)
-	resp, err := p.get(ctx, fetch.Request{URL: url, ETag: st.ETag, LastModified: st.LastModified}, rep)
+	req := p.firstRequest(url, *st)
+	resp, err := p.get(ctx, fetch.Request{URL: req.url, ETag: st.ETag, LastModified: st.LastModified}, rep)
 	var se *fetch.StatusError
-	if errors.As(err, &se) {
-		if se.MovedTo != "" {
-			p.relocate(src, st, se.MovedTo, "moved")
-			url = se.MovedTo
-		}
-		if se.Status == http.StatusGone {
-			st.GoneURL = url
-		}
+	if st.Cursor != "" && errors.As(err, &se) && se.Status == http.StatusBadRequest {
+		// The source no longer knows the cursor: its store was restored
+		// from a backup that has not come back up to it. What it holds
+		// is read plainly, and followed from the cursor that gives.
+		p.log.Warn("source refused the cursor held (400): dropping it and reading its feed plainly",
+			"source", src.ID, "cursor", st.Cursor, "error", err.Error())
+		st.Cursor, st.ETag, st.LastModified = "", "", ""
+		req = request{url: withoutSince(url)}
+		resp, err = p.get(ctx, fetch.Request{URL: req.url}, rep)
 	}
 	if err != nil {
-		return serverHint{}, err
+		return serverHint{}, p.failed(src, st, url, req, err)
 	}
 	if resp.MovedTo != "" {
-		p.relocate(src, st, resp.MovedTo, "moved")
+		p.relocate(src, st, p.movedTo(resp.MovedTo, url, req), "moved")
 	}
 	rep.Status = resp.Status
 	st.LastStatus = resp.Status
@@ -407,11 +431,12 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	if resp.NotModified {
 		// A 304 updates the validators held (RFC 9111, 4.3.4): a server
 		// may know the same document by a new tag or date, and answer
-		// 304 only to those.
+		// 304 only to those. It carries no cursor: the one held stands.
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
 		rep.Warning = emptiedWarning(*st)
+		rep.Cursor = st.Cursor
 		return hint, nil
 	}
 
@@ -428,7 +453,109 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		p.relocate(src, st, feedURL, "discovered")
 		rep.Status, st.LastStatus = resp.Status, resp.Status
 	}
-	rep.Bytes = len(resp.Body)
+	var read documents
+	n, err := p.document(ctx, src, st, rep, resp, req, &hint, &read)
+	// A page of changes as full as asked may have more after it: read on
+	// from the cursor it gave, each page stored before the next is asked.
+	for err == nil && req.cursor != "" && st.Cursor != "" && st.Cursor != req.cursor && n > 0 && n >= req.limit {
+		if rep.Pages >= sincePages {
+			rep.More = true
+			break
+		}
+		next, ok := sinceRequest(EffectiveURL(src, *st), st.Cursor, p.cfg.Poll.MaxItems)
+		if !ok {
+			break
+		}
+		req = next
+		if resp, err = p.get(ctx, fetch.Request{URL: req.url}, rep); err != nil {
+			err = p.failed(src, st, url, req, fmt.Errorf("poll: page %d of the changes of %s: %w", rep.Pages+1, src.ID, err))
+			break
+		}
+		rep.Status, st.LastStatus = resp.Status, resp.Status
+		n, err = p.document(ctx, src, st, rep, resp, req, &hint, &read)
+	}
+	rep.Cursor = st.Cursor
+	if read.any {
+		newest := st.NewestItem
+		st.PublishGap, st.NewestItem = publishRhythm(read.times, st.PublishGap, st.NewestItem)
+		if read.changes && newest.After(st.NewestItem) {
+			// Changes bring edits of older stories too: the newest
+			// item is the newest ever read.
+			st.NewestItem = newest
+		}
+	}
+	return hint, err
+}
+
+// failed records in st what the failure err of req, a request of the
+// source at url, says of where the source is, and returns err.
+func (p *Poller) failed(src config.Source, st *store.SourceState, url string, req request, err error) error {
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		if se.MovedTo != "" {
+			url = p.movedTo(se.MovedTo, url, req)
+			p.relocate(src, st, url, "moved")
+		}
+		if se.Status == http.StatusGone {
+			st.GoneURL = url
+		}
+	}
+	return err
+}
+
+// movedTo is where src, at url, has moved when req was redirected for
+// good to moved: moved itself, but for the cursor and limit a request of
+// changes adds to the source's URL.
+func (p *Poller) movedTo(moved, url string, req request) string {
+	if req.url == url {
+		return moved
+	}
+	return asConfigured(moved, url)
+}
+
+// firstRequest is the request a poll of the source at url starts with:
+// for the changes after the cursor st holds, else url as it is (which may
+// name a since cursor of its own, the admin's).
+func (p *Poller) firstRequest(url string, st store.SourceState) request {
+	if st.Cursor != "" {
+		if r, ok := sinceRequest(url, st.Cursor, p.cfg.Poll.MaxItems); ok {
+			return r
+		}
+	}
+	cursor, limit := configuredSince(url)
+	return request{url: url, cursor: cursor, limit: limit}
+}
+
+// follow makes cursor, given by the document req brought, where src is
+// followed from, and keeps the validators that document came with only for
+// a next request of the same URL: each page of changes has its own.
+func (p *Poller) follow(src config.Source, st *store.SourceState, req request, cursor string) {
+	if src.IsHTML() {
+		return
+	}
+	st.Cursor = cursor
+	if req.cursor == "" && cursor == "" {
+		return // a feed read whole, and again so next time
+	}
+	if p.firstRequest(EffectiveURL(src, *st), *st).url != req.url {
+		st.ETag, st.LastModified = "", ""
+	}
+}
+
+// documents is what the documents one poll read add up to.
+type documents struct {
+	any     bool        // one went through the pipeline
+	changes bool        // pages of changes (since), not whole feeds
+	times   []time.Time // the publication times of their items
+}
+
+// document runs the pipeline over resp, the document req brought, and
+// stores its items. It returns how many items the document has.
+func (p *Poller) document(ctx context.Context, src config.Source, st *store.SourceState, rep *Report, resp *fetch.Response, req request, hint *serverHint, read *documents) (int, error) {
+	if req.cursor != "" {
+		rep.Pages++
+	}
+	rep.Bytes += len(resp.Body)
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
 	hash := xxhash.Sum64(resp.Body)
 	if hash == st.BodyHash && st.LastResult != ResultError && !st.LastSuccess.IsZero() {
@@ -436,12 +563,14 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
 		rep.Warning = emptiedWarning(*st)
-		return hint, nil
+		p.follow(src, st, req, resp.Cursor)
+		return 0, nil
 	}
 
 	var (
 		feed *feeds.Feed
 		lay  feeds.Layout
+		err  error
 		key  = memoKey(p.settings, src)
 		prev = p.memo.doc(src.ID, key)
 	)
@@ -452,7 +581,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	if err != nil {
 		p.metrics.ParseError()
-		return hint, err
+		return 0, err
 	}
 	st.FeedTTL = feed.TTL
 	if feed.Unread > 0 {
@@ -461,11 +590,13 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		rep.Warning = fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the document; only the first of each is stored", feed.Repeats)
 	}
 	if feed.TTL > hint.wait {
-		hint = serverHint{wait: feed.TTL, reason: hintTTL}
+		*hint = serverHint{wait: feed.TTL, reason: hintTTL}
 	}
 	n := lay.Items(feed)
 	incoming := make([]store.Incoming, 0, len(feed.Items))
-	st.Dropped = nil
+	if !read.any {
+		st.Dropped = nil
+	}
 	seen := make([]memoItem, 0, n)
 	for i := range n {
 		if lay.Parsed != nil && lay.Parsed[i] < 0 {
@@ -528,40 +659,52 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	}
 	now := p.now()
 	// The counts of what the source brought are written with the stories
-	// they count: the rest of its state may wait for the next flush, and
-	// a crash before it costs a repeated fetch, but stories no count
-	// credits would stay uncounted, as they are no longer new.
+	// they count, and so is the cursor that follows them: the rest of its
+	// state may wait for the next flush, and a crash before it costs a
+	// repeated fetch, but stories no count credits would stay uncounted,
+	// as they are no longer new.
 	counted := func(st *store.SourceState, res store.Result) {
-		st.LastNew, st.LastUpdated = res.New, res.Updated
+		st.LastNew, st.LastUpdated = rep.New+res.New, rep.Updated+res.Updated
 		st.TotalNew += res.New
 		st.Recent.Add(now, res.New+res.Joined)
 	}
 	res, err := p.store.ApplyCounting(src.ID, incoming, now, func(res store.Result) store.SourceState {
 		c := *st
 		counted(&c, res)
+		p.follow(src, &c, req, resp.Cursor)
 		return c
 	})
 	if err != nil {
-		return hint, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
+		return 0, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
 	p.memo.remember(src.ID, key, lay, seen)
-	rep.Result = ResultOK
-	rep.Items = n
-	rep.New, rep.Updated, rep.Joined = res.New, res.Updated, res.Joined
 	counted(st, res)
-	switch {
-	case rep.Items == 0 && st.LastItems > 0:
-		st.EmptiedFrom = st.LastItems
-	case rep.Items > 0:
+	p.follow(src, st, req, resp.Cursor)
+	rep.Result = ResultOK
+	rep.Items += n
+	rep.New, rep.Updated, rep.Joined = rep.New+res.New, rep.Updated+res.Updated, rep.Joined+res.Joined
+	if req.cursor == "" {
+		switch {
+		case n == 0 && st.LastItems > 0:
+			st.EmptiedFrom = st.LastItems
+		case n > 0:
+			st.EmptiedFrom = 0
+		}
+		st.LastItems = n
+	} else {
+		// A page of changes with none is a source with nothing new,
+		// not a feed that parses to none.
 		st.EmptiedFrom = 0
+		st.LastItems = rep.Items
+		read.changes = true
 	}
 	st.BodyHash = hash
-	st.LastItems = rep.Items
 	if w := emptiedWarning(*st); w != "" {
 		rep.Warning = w
 	}
-	st.PublishGap, st.NewestItem = publishRhythm(publishedTimes(seen), st.PublishGap, st.NewestItem)
-	return hint, nil
+	read.any = true
+	read.times = append(read.times, publishedTimes(seen)...)
+	return n + feed.Unread, nil
 }
 
 // emptiedWarning is the warning of a source whose feed had items and now
@@ -618,6 +761,9 @@ func (p *Poller) logReport(r Report) {
 	attrs := []any{"source", r.Source, "result", r.Result, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
 		"fetch", r.Fetch.Round(time.Millisecond),
 		"items", r.Items, "repeated", r.Repeated, "new", r.New, "updated", r.Updated, "joined", r.Joined, "dropped", r.Dropped}
+	if r.Cursor != "" || r.Pages > 0 {
+		attrs = append(attrs, "pages", r.Pages, "cursor", r.Cursor)
+	}
 	switch {
 	case r.Err != nil:
 		p.log.Warn("poll failed", append(attrs, "error", r.Err.Error())...)

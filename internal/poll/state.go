@@ -54,7 +54,8 @@ func routine(prev, st store.SourceState) bool {
 		prev.TotalNew == st.TotalNew && prev.Warning == st.Warning && maps.Equal(prev.Dropped, st.Dropped) &&
 		prev.ConfigURL == st.ConfigURL && prev.URLFrom == st.URLFrom && prev.URLReason == st.URLReason && prev.GoneURL == st.GoneURL &&
 		prev.IntervalReason == st.IntervalReason && prev.PublishGap == st.PublishGap &&
-		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent
+		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent &&
+		prev.Cursor == st.Cursor
 }
 
 // state returns the source's state, from memory or else from the store.

@@ -1,0 +1,128 @@
+package poll
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// A newswire instance is a source for another (district → province →
+// national). Every feed response of one carries the cursor of its change log
+// (X-Newswire-Cursor); the poller holds it in the source's state and asks
+// from then on for what changed after it (?since=), page after page, so that
+// a burst of stories larger than a feed's limit between two polls loses
+// none of them.
+
+// sincePages bounds the pages of changes one poll reads; a source with more
+// waiting is polled again soon (reasonCatchUp).
+const sincePages = 20
+
+// sinceMaxLimit is the most stories a newswire feed gives in one document,
+// whatever limit is asked.
+const sinceMaxLimit = 500
+
+// reasonCatchUp is the interval reason of a source that has more changes
+// waiting than one poll reads.
+const reasonCatchUp = "catching up: more changes wait at the source"
+
+// request is one request of a poll.
+type request struct {
+	url string
+	// cursor is the since cursor asked after; empty for a plain request.
+	cursor string
+	// limit is how many stories a page of changes holds at most; a page
+	// that holds as many may have more after it. Zero when unknown.
+	limit int
+}
+
+// sinceRequest is the request for the changes after cursor of the newswire
+// feed at raw (the source's URL): raw with since=cursor in place of any
+// since or cursor it has, its other parameters (token, limit) kept, and a
+// limit that no page can pass max items of a document (poll.max_items), or
+// its newest alone would be read and the cursor would move past the others.
+func sinceRequest(raw, cursor string, maxItems int) (request, bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return request{}, false
+	}
+	q := u.Query()
+	limit := min(maxItems, sinceMaxLimit)
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		limit = min(n, limit)
+	}
+	q.Del("cursor")
+	q.Set("since", cursor)
+	q.Set("limit", strconv.Itoa(limit))
+	u.RawQuery = q.Encode()
+	return request{url: u.String(), cursor: cursor, limit: limit}, true
+}
+
+// configuredSince is the since cursor written in raw, if any, and the
+// limit written with it (zero when none).
+func configuredSince(raw string) (cursor string, limit int) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", 0
+	}
+	q := u.Query()
+	limit, _ = strconv.Atoi(q.Get("limit"))
+	return q.Get("since"), max(limit, 0)
+}
+
+// withoutSince is raw without its since parameter: the plain feed.
+func withoutSince(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if !q.Has("since") {
+		return raw
+	}
+	q.Del("since")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// asConfigured is moved, where a request for changes was redirected for
+// good, with the parameters a poll sets (since, limit, cursor) as raw, the
+// source's URL, has them: the address to poll from then on.
+func asConfigured(moved, raw string) string {
+	m, err := url.Parse(moved)
+	if err != nil {
+		return moved
+	}
+	r, err := url.Parse(raw)
+	if err != nil {
+		return moved
+	}
+	mq, rq := m.Query(), r.Query()
+	for _, k := range []string{"since", "limit", "cursor"} {
+		if rq.Has(k) {
+			mq[k] = rq[k]
+		} else {
+			mq.Del(k)
+		}
+	}
+	m.RawQuery = mq.Encode()
+	return m.String()
+}
+
+// sameFeed reports whether a and b, a source's URL before and after a
+// config change, name the same newswire feed read the same way: they
+// differ at most in the limit and the partner's token. A cursor held
+// under a holds under b; under any other change (another host, category,
+// or a since the admin wrote) it is dropped.
+func sameFeed(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	qa, qb := ua.Query(), ub.Query()
+	for _, k := range []string{"limit", "token"} {
+		qa.Del(k)
+		qb.Del(k)
+	}
+	ua.RawQuery, ub.RawQuery = qa.Encode(), qb.Encode()
+	return ua.String() == ub.String()
+}
