@@ -3,6 +3,7 @@ package poll_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -479,5 +480,46 @@ func TestFollowsLongBacklog(t *testing.T) {
 	}
 	if st := upper.state(t); st.IntervalReason == "catching up: more changes wait at the source" {
 		t.Errorf("still catching up after the backlog: %s", st.IntervalReason)
+	}
+}
+
+// TestStatusShowsCursor: the upper newswire's status page and API show
+// the cursor it follows the lower one from.
+func TestStatusShowsCursor(t *testing.T) {
+	outlet, lower, ls := district(t, "127.0.0.36")
+	upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/all.rss")
+	outlet.publish(2)
+	lower.poll(t)
+	upper.poll(t)
+	head, err := lower.st.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := server.New(upper.cfg, upper.st, slog.New(slog.DiscardHandler))
+	web.SetSourceStates(upper.poller.States)
+	srv := httptest.NewServer(web.Handler())
+	t.Cleanup(srv.Close)
+
+	var v struct {
+		Sources []struct {
+			ID     string `json:"id"`
+			Cursor string `json:"cursor"`
+		} `json:"sources"`
+	}
+	getJSON(t, srv.URL+"/api/status", &v)
+	if len(v.Sources) != 1 || v.Sources[0].Cursor != head {
+		t.Errorf("/api/status sources %+v, want the cursor %q", v.Sources, head)
+	}
+	resp, err := http.Get(srv.URL + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "<code>"+head+"</code>") {
+		t.Errorf("/status does not show the cursor %q", head)
 	}
 }

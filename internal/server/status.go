@@ -57,6 +57,9 @@ type sourceStatus struct {
 	IntervalReason      string `json:"interval_reason,omitempty"`
 	ETag                string `json:"etag,omitempty"`
 	LastModified        string `json:"last_modified,omitempty"`
+	// Cursor is where a newswire source is followed from: its next poll
+	// asks for its changes after it (?since=).
+	Cursor string `json:"cursor,omitempty"`
 	// WebSub is the source's subscription, when websub.subscribe is on.
 	WebSub *WebSubState `json:"websub,omitempty"`
 
@@ -288,7 +291,7 @@ func (s *Server) status(now time.Time) (statusView, error) {
 		if ws, ok := subs[src.ID]; ok {
 			ss.WebSub = &ws
 		}
-		ss.IntervalReason, ss.ETag, ss.LastModified = st.IntervalReason, st.ETag, st.LastModified
+		ss.IntervalReason, ss.ETag, ss.LastModified, ss.Cursor = st.IntervalReason, st.ETag, st.LastModified, st.Cursor
 		if st.URL != "" && st.URLFrom == src.URL {
 			ss.PolledURL, ss.URLReason = urlsafe.Public(st.URL), st.URLReason
 		}
