@@ -182,6 +182,16 @@ type lowerServer struct {
 	handler atomic.Pointer[http.Handler]
 	mu      sync.Mutex
 	queries []string
+	// failing counts down the requests of changes to the one answered
+	// with a 503; zero: none is.
+	failing int
+}
+
+// failSince makes the kth request of changes from now fail.
+func (ls *lowerServer) failSince(k int) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.failing = k
 }
 
 func serveLower(t *testing.T, ip string, tr *tier) *lowerServer {
@@ -195,7 +205,16 @@ func serveLower(t *testing.T, ip string, tr *tier) *lowerServer {
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ls.mu.Lock()
 		ls.queries = append(ls.queries, r.URL.RawQuery)
+		fail := false
+		if ls.failing > 0 && r.URL.Query().Has("since") {
+			ls.failing--
+			fail = ls.failing == 0
+		}
 		ls.mu.Unlock()
+		if fail {
+			http.Error(w, "tạm thời quá tải", http.StatusServiceUnavailable)
+			return
+		}
 		(*ls.handler.Load()).ServeHTTP(w, r)
 	})}}
 	srv.Start()
@@ -248,16 +267,18 @@ func titles(m map[string]feeds.Story) []string {
 // emptied feed, and an unchanged one is a 304.
 func TestFollowsLowerNewswire(t *testing.T) {
 	for _, tc := range []struct {
-		name, query string
-		pages       int // pages read for the 8 stories
+		name, feed, query string
+		pages             int // pages read for the 8 stories
 	}{
-		{"plain url", "", 1},
-		{"limit 3", "?limit=3", 3},
-		{"since written in the url", "?limit=5&since=" + store.ChangeCursor(0), 2},
+		{"plain url", "all.rss", "", 1},
+		{"limit 3", "all.rss", "?limit=3", 3},
+		{"since written in the url", "all.rss", "?limit=5&since=" + store.ChangeCursor(0), 2},
+		{"atom, limit 3", "all.atom", "?limit=3", 3},
+		{"json feed, limit 3", "thoi-su.json", "?limit=3", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			outlet, lower, ls := district(t, "127.0.0.31")
-			upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/all.rss"+tc.query)
+			upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/"+tc.feed+tc.query)
 
 			outlet.publish(3)
 			lower.poll(t)
@@ -521,5 +542,41 @@ func TestStatusShowsCursor(t *testing.T) {
 	}
 	if !strings.Contains(string(page), "<code>"+head+"</code>") {
 		t.Errorf("/status does not show the cursor %q", head)
+	}
+}
+
+// TestFollowsPastFailedPage: a page of changes that fails keeps what the
+// pages before it brought, and the next poll goes on from there.
+func TestFollowsPastFailedPage(t *testing.T) {
+	outlet, lower, ls := district(t, "127.0.0.37")
+	upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/all.rss?limit=3")
+	outlet.publish(3)
+	lower.poll(t)
+	upper.poll(t)
+	before := upper.state(t).Cursor
+	outlet.publish(8)
+	lower.poll(t)
+	ls.failSince(2)
+	rep := upper.poller.Poll(context.Background(), upper.cfg.Sources[0])
+	if rep.Err == nil || rep.New != 3 {
+		t.Fatalf("poll whose second page fails: %d new, error %v; want the first page's 3 and the error", rep.New, rep.Err)
+	}
+	saved, _, err := upper.st.Source("tinh-huyen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Cursor == "" || saved.Cursor == before {
+		t.Errorf("cursor saved after the first page %q, was %q before it", saved.Cursor, before)
+	}
+	if got := len(upper.stories(t)); got != 6 {
+		t.Errorf("%d stories stored, want the 3 before and the first page's 3", got)
+	}
+	ls.asked()
+	upper.poll(t)
+	if asked := ls.asked(); len(asked) != 2 || !strings.Contains(asked[0], "since="+saved.Cursor) {
+		t.Errorf("requests %q, want 2 pages from %s", asked, saved.Cursor)
+	}
+	if got, want := titles(upper.stories(t)), titles(lower.stories(t)); !slices.Equal(got, want) {
+		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
 	}
 }
