@@ -580,3 +580,38 @@ func TestFollowsPastFailedPage(t *testing.T) {
 		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
 	}
 }
+
+// TestFollowsMovedNewswire: a lower newswire that moves for good (301)
+// while followed is polled at its new address, with no cursor frozen in it.
+func TestFollowsMovedNewswire(t *testing.T) {
+	outlet, lower, ls := district(t, "127.0.0.38")
+	var moved atomic.Bool
+	old := serveLower(t, "127.0.0.39", lower)
+	oldHandler := server.New(lower.cfg, lower.st, slog.New(slog.DiscardHandler)).Handler()
+	redirect := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if moved.Load() {
+			http.Redirect(w, r, ls.URL+r.URL.RequestURI(), http.StatusMovedPermanently)
+			return
+		}
+		oldHandler.ServeHTTP(w, r)
+	}))
+	old.handler.Store(&redirect)
+	upper := newTier(t, "", "", "tinh-huyen", old.URL+"/feeds/all.rss?limit=3")
+	outlet.publish(3)
+	lower.poll(t)
+	upper.poll(t)
+
+	moved.Store(true)
+	outlet.publish(5)
+	lower.poll(t)
+	rep := upper.poll(t)
+	if rep.New != 5 {
+		t.Errorf("poll at the new address: %d new, want 5", rep.New)
+	}
+	if got, want := upper.state(t).URL, ls.URL+"/feeds/all.rss?limit=3"; got != want {
+		t.Errorf("polled at %s, want %s", got, want)
+	}
+	if got, want := titles(upper.stories(t)), titles(lower.stories(t)); !slices.Equal(got, want) {
+		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -521,6 +522,10 @@ func (p *Poller) firstRequest(url string, st store.SourceState) request {
 		if r, ok := sinceRequest(url, st.Cursor, p.cfg.Poll.MaxItems); ok {
 			return r
 		}
+	}
+	if !strings.Contains(url, "since=") {
+		// Most sources: no URL to parse at each poll.
+		return request{url: url}
 	}
 	cursor, limit := configuredSince(url)
 	return request{url: url, cursor: cursor, limit: limit}
