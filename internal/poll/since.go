@@ -37,8 +37,8 @@ type request struct {
 // sinceRequest is the request for the changes after cursor of the newswire
 // feed at raw (the source's URL): raw with since=cursor in place of any
 // since or cursor it has, its other parameters (token, limit) kept, and a
-// limit that no page can pass max items of a document (poll.max_items), or
-// its newest alone would be read and the cursor would move past the others.
+// limit of at most maxItems (poll.max_items): of a larger page only the
+// newest items would be read, and the cursor would move past the others.
 func sinceRequest(raw, cursor string, maxItems int) (request, bool) {
 	u, err := url.Parse(raw)
 	if err != nil {
