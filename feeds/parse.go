@@ -398,10 +398,17 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		return nil, err
 	}
 	types := atomTextTypes(body, len(af.Entries))
+	var langs []*string
+	if types == nil {
+		langs = atomEntryLangs(body, len(af.Entries))
+	}
 	lo, hi := capRange(af.Entries, maxItems, atomDate)
 	af.Entries = af.Entries[lo:hi]
 	if types != nil {
 		types = types[lo:hi]
+	}
+	if langs != nil {
+		langs = langs[lo:hi]
 	}
 	uf, err := (&gofeed.DefaultAtomTranslator{}).Translate(af)
 	if err != nil {
@@ -419,7 +426,16 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 	}
 	c.feedAuthors = c.atomPersons(af.Authors)
 	for i, gi := range uf.Items {
-		item := c.item(gi, feed.Language)
+		// An entry's xml:lang wins over the feed's, which it inherits
+		// when it has none (XML 1.0, 2.12); an empty one declares none.
+		lang := feed.Language
+		switch {
+		case types != nil && types[i].hasLang:
+			lang = langTag(types[i].lang)
+		case langs != nil && langs[i] != nil:
+			lang = langTag(*langs[i])
+		}
+		item := c.item(gi, lang)
 		// An entry without authors has the feed's (RFC 4287, 4.2.1).
 		item.Authors = c.atomPersons(af.Entries[i].Authors)
 		if len(item.Authors) == 0 {

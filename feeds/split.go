@@ -2,6 +2,8 @@ package feeds
 
 import (
 	"bytes"
+	"encoding/xml"
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -54,7 +56,7 @@ func (l *Layout) Items(f *Feed) int {
 
 // splitVersion changes whenever the scan or the parse of an item does, so
 // that a running daemon's Contexts never match a new build's.
-const splitVersion = "feeds-split-1"
+const splitVersion = "feeds-split-2"
 
 // ParseChanged parses body as Parse does, except the items seen reports as
 // parsed before, when prev holds the Context and ItemContext of the Layout
@@ -285,14 +287,19 @@ func elementText(item, open []byte) []byte {
 }
 
 // textTypes are the type attributes of an Atom entry's title and summary:
-// "text" when the element has none, "" when there is no such element.
-type textTypes struct{ title, summary string }
+// "text" when the element has none, "" when there is no such element. lang
+// is the entry's own xml:lang, when hasLang says it has one.
+type textTypes struct {
+	title, summary string
+	lang           string
+	hasLang        bool
+}
 
 var titleOpen, summaryOpen = []byte("<title"), []byte("<summary")
 
 // atomTextTypes reads the types of each of an Atom document's n entries'
-// title and summary, which gofeed does not keep; nil when the scan does not
-// find exactly n entries.
+// title and summary, and each entry's xml:lang, which gofeed does not keep;
+// nil when the scan does not find exactly n entries.
 func atomTextTypes(b []byte, n int) []textTypes {
 	sp, ok := scanFeed(b, formatAtom)
 	if !ok || len(sp.items) != n {
@@ -302,6 +309,52 @@ func atomTextTypes(b []byte, n int) []textTypes {
 	for i, it := range sp.items {
 		e := b[it.start:it.end]
 		out[i] = textTypes{title: textType(e, titleOpen), summary: textType(e, summaryOpen)}
+		if t, ok := nextToken(b, it.start); ok {
+			if m := langAttr.FindSubmatch(b[it.start:t.end]); m != nil {
+				out[i].lang, out[i].hasLang = html.UnescapeString(string(m[1])), true
+			}
+		}
+	}
+	return out
+}
+
+// langAttr finds a start tag's xml:lang attribute.
+var langAttr = regexp.MustCompile(`\sxml:lang\s*=\s*["']([^"']*)["']`)
+
+// atomEntryLangs is each of an Atom document's n entries' xml:lang (nil
+// where an entry has none), read with encoding/xml where the scan of
+// atomTextTypes could not follow the markup; nil when it finds other than n
+// entries.
+func atomEntryLangs(b []byte, n int) []*string {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = false
+	var (
+		out   []*string
+		depth int
+	)
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name.Space == "" && t.Name.Local == "entry" {
+				var lang *string
+				for _, a := range t.Attr {
+					if a.Name.Space == "xml" && a.Name.Local == "lang" {
+						lang = &a.Value
+					}
+				}
+				out = append(out, lang)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	if len(out) != n {
+		return nil
 	}
 	return out
 }

@@ -557,3 +557,38 @@ func TestMediaGroupIsOneEnclosure(t *testing.T) {
 		}
 	}
 }
+
+// TestAtomEntryLanguage: an entry's xml:lang wins over the feed's, an entry
+// without one takes the feed's, and an empty one declares none; in a
+// document the scan follows and in one it does not.
+func TestAtomEntryLanguage(t *testing.T) {
+	entries := `<entry xml:lang="en"><id>urn:lienthong:1</id><updated>2026-11-28T08:00:00Z</updated><title>Ha Giang tea growers export to Japan</title><link href="https://lienthong.example.vn/1"/></entry>
+<entry><id>urn:lienthong:2</id><updated>2026-11-28T07:00:00Z</updated><title>Chè Shan tuyết xuất khẩu sang Nhật Bản</title><link href="https://lienthong.example.vn/2"/></entry>
+<entry xml:lang='en-gb'><id>urn:lienthong:3</id><updated>2026-11-28T06:00:00Z</updated><title>Border gate reopens</title><link href="https://lienthong.example.vn/3"/></entry>
+<entry xml:lang=""><id>urn:lienthong:4</id><updated>2026-11-28T05:00:00Z</updated><title>Lũng Cú</title><link href="https://lienthong.example.vn/4"/></entry>
+</feed>`
+	head := `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi"><title>Liên thông</title><id>urn:lienthong</id><updated>2026-11-28T08:00:00Z</updated>
+`
+	docs := map[string]string{
+		"scanned":     `<?xml version="1.0" encoding="utf-8"?>` + "\n" + head + entries,
+		"not scanned": `<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<!DOCTYPE feed [<!ENTITY lt2 "&#60;">]>` + "\n" + head + entries,
+	}
+	opt := splitOpt("https://lienthong.example.vn/feeds/all.atom")
+	for name, doc := range docs {
+		if _, ok := scanFeed([]byte(doc), formatAtom); ok == (name == "not scanned") {
+			t.Fatalf("%s: scanned %v", name, ok)
+		}
+		checkSplit(t, name, []byte(doc), opt, rand.New(rand.NewPCG(11, 12)))
+		feed, err := Parse([]byte(doc), opt)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		for _, it := range feed.Items {
+			got = append(got, it.Language)
+		}
+		if want := []string{"en", "vi", "en-GB", ""}; !slices.Equal(got, want) {
+			t.Errorf("%s: languages %q, want %q", name, got, want)
+		}
+	}
+}
