@@ -63,7 +63,8 @@ var vietnam = sync.OnceValue(func() *time.Location {
 // parseDate), never later than opt.Now. Summary and ContentHTML keep the
 // outlet's HTML; GUID keeps the outlet's string, only trimmed. Atom
 // published falls back to updated, and an Atom or JSON Feed item without
-// authors gets the feed's, as both specifications say.
+// authors gets the feed's, as both specifications say, but for an Atom entry
+// copied from another feed (see entryAuthors).
 //
 // Errors start with "feeds: parse " and the feed URL. A document that is not
 // a feed wraps ErrNotFeed; truncated or malformed XML is an error with no
@@ -436,11 +437,7 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 			lang = langTag(*langs[i])
 		}
 		item := c.item(gi, lang)
-		// An entry without authors has the feed's (RFC 4287, 4.2.1).
-		item.Authors = c.atomPersons(af.Entries[i].Authors)
-		if len(item.Authors) == 0 {
-			item.Authors = c.feedAuthors
-		}
+		item.Authors = c.entryAuthors(af.Entries[i])
 		// Text constructs of type text hold text, not markup (RFC 4287,
 		// 3.1.1.1): "thẻ <video>" is a title's words, not a tag to strip.
 		if types != nil && types[i].title == "text" {
@@ -455,6 +452,31 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		feed.Items[i] = item
 	}
 	return feed, nil
+}
+
+// entryAuthors are an Atom entry's authors: its own, else those of its
+// atom:source, else the feed's (RFC 4287, 4.2.1). An entry copied from
+// another feed (it carries an atom:source) is not the copying feed's work:
+// it takes none of the feed's authors, nor an author of the source that
+// names the source feed itself (an aggregator such as newswire names the
+// outlet so, for the entries of its own that have none), since the outlet is
+// the item's origin, not a person who wrote it. RSS and JSON Feed give such
+// an item no author either.
+func (c *converter) entryAuthors(e *atom.Entry) []Person {
+	if own := c.atomPersons(e.Authors); len(own) > 0 {
+		return own
+	}
+	if e.Source == nil {
+		return c.feedAuthors
+	}
+	title := plainText(e.Source.Title)
+	var out []Person
+	for _, p := range c.atomPersons(e.Source.Authors) {
+		if p.Email != "" || p.Name != title {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (c *converter) atomPersons(persons []*atom.Person) []Person {

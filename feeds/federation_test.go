@@ -1,0 +1,118 @@
+package feeds
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+	"time"
+)
+
+// lowerRenderer and lowerStories are a newswire of a province as another
+// newswire above it polls it: a central outlet's English story without an
+// author, and a provincial one's Vietnamese story with one.
+func lowerRenderer() Renderer {
+	return Renderer{
+		Authority: "hagiang.newswire.example",
+		Outlets: map[string]Outlet{
+			"newsb":  {ID: "newsb", Title: "News B Central", Link: "https://newsb.example.vn/", FeedURL: "https://newsb.example.vn/rss/all.rss", Level: "central"},
+			"baohg":  {ID: "baohg", Title: "Báo Hà Giang", Link: "https://baohagiang.example.vn/", FeedURL: "https://baohagiang.example.vn/rss.xml", Level: "provincial"},
+			"dainhd": {ID: "dainhd", Title: "Đài Nhân Dân", Link: "https://dainhandan.example.vn/", FeedURL: "https://dainhandan.example.vn/rss.xml", Level: "central"},
+		},
+	}
+}
+
+func lowerStories() []Story {
+	t0 := time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)
+	return []Story{
+		{
+			ID: 7, Title: "Ha Giang tea growers sign first export deal with Japan",
+			Link:      "https://newsb.example.vn/en/ha-giang-tea-export-9921",
+			Summary:   "Shan tuyet tea from Vi Xuyen district will reach Japanese shops this winter.",
+			Published: t0, Updated: t0, FirstSeen: t0, SortTime: t0, Language: "en",
+			Sources: []Occurrence{
+				{Source: "newsb", Link: "https://newsb.example.vn/en/ha-giang-tea-export-9921", Published: t0, FirstSeen: t0},
+				{Source: "dainhd", Link: "https://dainhandan.example.vn/en/tea-japan-77", Published: t0.Add(time.Hour), FirstSeen: t0.Add(time.Hour)},
+			},
+		},
+		{
+			ID: 6, Title: "Mèo Vạc khai mạc chợ phiên cuối năm",
+			Link:      "https://baohagiang.example.vn/van-hoa/cho-phien-meo-vac-310",
+			Summary:   "Chợ phiên Mèo Vạc mở cửa từ sáng sớm với hàng trăm gian hàng thổ cẩm.",
+			Authors:   []Person{{Name: "Lò Thị Mai"}},
+			Published: t0.Add(-time.Hour), Updated: t0.Add(-time.Hour), FirstSeen: t0.Add(-time.Hour), SortTime: t0.Add(-time.Hour), Language: "vi",
+			Sources: []Occurrence{{Source: "baohg", Link: "https://baohagiang.example.vn/van-hoa/cho-phien-meo-vac-310", Published: t0.Add(-time.Hour), FirstSeen: t0.Add(-time.Hour)}},
+		},
+	}
+}
+
+// parseLower renders the lower newswire's "all" feed in format ext and parses
+// it back as the newswire above reads it.
+func parseLower(t *testing.T, ext string) *Feed {
+	t.Helper()
+	ch := Channel{
+		ID: "https://hagiang.newswire.example/feeds/all", Title: "Tất cả tin", Link: "https://hagiang.newswire.example/",
+		SelfURL: "https://hagiang.newswire.example/feeds/all." + ext, Language: "vi",
+	}
+	var buf bytes.Buffer
+	for _, f := range formats {
+		if f.ext == ext {
+			if err := f.render(lowerRenderer(), &buf, ch, lowerStories()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	feed, err := Parse(buf.Bytes(), ParseOptions{FeedURL: ch.SelfURL, Now: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 2 {
+		t.Fatalf("%s: %d items, want 2", ext, len(feed.Items))
+	}
+	return feed
+}
+
+// TestFederatedAuthorsAndLanguages: the three formats of a newswire give the
+// newswire above the same language and the same authors for each story:
+// none for a story whose outlet named no author, rather than the lower
+// feed's title, which Atom writes as the feed's author.
+func TestFederatedAuthorsAndLanguages(t *testing.T) {
+	for _, f := range formats {
+		feed := parseLower(t, f.ext)
+		if got := []string{feed.Items[0].Language, feed.Items[1].Language}; !slices.Equal(got, []string{"en", "vi"}) {
+			t.Errorf("%s: languages %q, want en, vi", f.ext, got)
+		}
+		if got := feed.Items[0].Authors; len(got) != 0 {
+			t.Errorf("%s: a story without an author is credited to %+v", f.ext, got)
+		}
+		if got := feed.Items[1].Authors; !slices.Equal(got, []Person{{Name: "Lò Thị Mai"}}) {
+			t.Errorf("%s: authors %+v, want Lò Thị Mai", f.ext, got)
+		}
+	}
+}
+
+// TestAtomEntryAuthors: an entry's own authors, else its atom:source's but
+// the one that names the source feed itself, else, for an entry not copied
+// from another feed, the feed's.
+func TestAtomEntryAuthors(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Tổng hợp</title><id>urn:tonghop</id><updated>2026-11-28T08:00:00Z</updated>
+<author><name>Tổng hợp</name></author>
+<entry><id>urn:tonghop:1</id><updated>2026-11-28T08:00:00Z</updated><title>Tin một</title><link href="https://a.example.vn/1"/>
+<source><id>https://a.example.vn/feed</id><title>Báo A</title><updated>2026-11-28T08:00:00Z</updated><author><name>Báo A</name></author></source></entry>
+<entry><id>urn:tonghop:2</id><updated>2026-11-28T07:00:00Z</updated><title>Tin hai</title><link href="https://b.example.vn/2"/>
+<source><id>https://b.example.vn/feed</id><title>Nhật ký Bản Giốc</title><updated>2026-11-28T07:00:00Z</updated><author><name>Nông Văn Dìn</name></author></source></entry>
+<entry><id>urn:tonghop:3</id><updated>2026-11-28T06:00:00Z</updated><title>Tin ba</title><link href="https://c.example.vn/3"/><author><name>Hoàng Thu</name></author>
+<source><id>https://c.example.vn/feed</id><title>Báo C</title><author><name>Báo C</name></author></source></entry>
+<entry><id>urn:tonghop:4</id><updated>2026-11-28T05:00:00Z</updated><title>Tin bốn</title><link href="https://tonghop.example.vn/4"/></entry>
+</feed>`
+	feed, err := Parse([]byte(doc), splitOpt("https://tonghop.example.vn/atom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]Person{nil, {{Name: "Nông Văn Dìn"}}, {{Name: "Hoàng Thu"}}, {{Name: "Tổng hợp"}}}
+	for i, it := range feed.Items {
+		if !slices.Equal(it.Authors, want[i]) {
+			t.Errorf("entry %d: authors %+v, want %+v", i+1, it.Authors, want[i])
+		}
+	}
+}
