@@ -52,6 +52,8 @@ type jsonSource struct {
 	Link      string     `json:"link,omitempty"`
 	Published *time.Time `json:"published,omitempty"`
 	Level     string     `json:"level,omitempty"`
+	FeedURL   string     `json:"feed_url,omitempty"`
+	HomeURL   string     `json:"home_page_url,omitempty"`
 }
 
 // JSON writes the stories as a JSON Feed 1.1 document, in the order given.
@@ -106,7 +108,7 @@ func jsonItemOf(base *gfeeds.JSONItem, s story) *jsonItem {
 		}
 	}
 	for _, c := range s.sources {
-		src := jsonSource{Source: c.outlet.ID, Title: c.outlet.Title, Link: c.link, Level: c.outlet.Level}
+		src := jsonSource{Source: c.outlet.ID, Title: c.outlet.Title, Link: c.link, Level: c.outlet.Level, FeedURL: c.outlet.FeedURL, HomeURL: c.outlet.Link}
 		if !c.published.IsZero() {
 			src.Published = &c.published
 		}
