@@ -116,3 +116,48 @@ func TestAtomEntryAuthors(t *testing.T) {
 		}
 	}
 }
+
+// TestFederatedOrigin: each format of a newswire tells the newswire above
+// which outlet published each story: the one atom:source, RSS <source> and
+// the JSON Feed's _newswire.sources name, not the newswire itself.
+func TestFederatedOrigin(t *testing.T) {
+	for _, f := range formats {
+		feed := parseLower(t, f.ext)
+		want := []Origin{
+			{Title: "News B Central", FeedURL: "https://newsb.example.vn/rss/all.rss", Link: "https://newsb.example.vn/", Level: "central"},
+			{Title: "Báo Hà Giang", FeedURL: "https://baohagiang.example.vn/rss.xml", Link: "https://baohagiang.example.vn/", Level: "provincial"},
+		}
+		for i := range want {
+			switch f.ext {
+			case "rss":
+				want[i].Link = "" // <source> has the feed and its title alone
+				fallthrough
+			case "atom":
+				want[i].Level = ""
+			}
+			if got := feed.Items[i].Origin; got != want[i] {
+				t.Errorf("%s: item %d origin %+v, want %+v", f.ext, i, got, want[i])
+			}
+		}
+	}
+}
+
+// TestOriginOfOutletsOwnFeed: an RSS <source> names the feed an item was
+// copied from; an outlet that names its own feed there names no origin.
+func TestOriginOfOutletsOwnFeed(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Báo Bắc Kạn</title><link>https://backan.example.vn/</link><description>Tin Bắc Kạn</description>
+<item><title>Ba Bể đón khách đầu mùa</title><link>https://backan.example.vn/ba-be-1</link><source url="https://backan.example.vn/rss">Báo Bắc Kạn</source></item>
+<item><title>Giá lúa tăng nhẹ</title><link>https://ttx.example.vn/gia-lua-2</link><source url="https://ttx.example.vn/rss/kinh-te.rss">Thông tấn X</source></item>
+</channel></rss>`
+	feed, err := Parse([]byte(doc), splitOpt("https://backan.example.vn/rss"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := feed.Items[0].Origin; !o.IsZero() {
+		t.Errorf("the outlet's own feed as its item's origin: %+v", o)
+	}
+	if o, want := feed.Items[1].Origin, (Origin{Title: "Thông tấn X", FeedURL: "https://ttx.example.vn/rss/kinh-te.rss"}); o != want {
+		t.Errorf("origin %+v, want %+v", o, want)
+	}
+}

@@ -49,7 +49,28 @@ type Item struct {
 	Labels      []string  // the outlet's own category labels
 	Enclosures  []Enclosure
 	Image       string // thumbnail or lead image, absolute
+	// Origin is the outlet that published the item, when the feed copied
+	// it from another (another newswire, a planet): zero for an outlet's
+	// own item.
+	Origin Origin
 }
+
+// Origin is the outlet an aggregator's item came from: the feed an Atom
+// entry's atom:source or an RSS item's <source url> names, or the outlet
+// newswire's JSON Feed credits in _newswire.sources. Any field may be
+// empty, but not all of Title, FeedURL and ID.
+type Origin struct {
+	Title   string `json:"title,omitempty"`    // plain text, e.g. "Báo Nhân Dân"
+	FeedURL string `json:"feed_url,omitempty"` // the outlet's feed, absolute
+	// ID is the Atom id of the outlet's feed where it is not its FeedURL
+	// (an aggregator that does not give the feed's address).
+	ID    string `json:"id,omitempty"`
+	Link  string `json:"home_page_url,omitempty"` // the outlet's home page, absolute
+	Level string `json:"level,omitempty"`         // "provincial", "central", as newswire's JSON Feed gives it
+}
+
+// IsZero reports whether o names no outlet.
+func (o Origin) IsZero() bool { return o == Origin{} }
 
 // Person is an author or contributor.
 type Person struct {

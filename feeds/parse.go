@@ -64,7 +64,10 @@ var vietnam = sync.OnceValue(func() *time.Location {
 // outlet's HTML; GUID keeps the outlet's string, only trimmed. Atom
 // published falls back to updated, and an Atom or JSON Feed item without
 // authors gets the feed's, as both specifications say, but for an Atom entry
-// copied from another feed (see entryAuthors).
+// copied from another feed (see entryAuthors). An item copied from another
+// feed names the outlet it came from in Origin: an Atom entry's atom:source,
+// an RSS item's <source url>, the outlet of newswire's JSON Feed
+// _newswire.sources that published the item.
 //
 // Errors start with "feeds: parse " and the feed URL. A document that is not
 // a feed wraps ErrNotFeed; truncated or malformed XML is an error with no
@@ -388,6 +391,9 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 				item.Language = lang
 			}
 		}
+		if src := rf.Items[i].Source; src != nil {
+			item.Origin = c.origin(feed, Origin{Title: plainText(src.Title), FeedURL: c.resolve(src.URL)})
+		}
 		feed.Items[i] = item
 	}
 	return feed, nil
@@ -438,6 +444,9 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		}
 		item := c.item(gi, lang)
 		item.Authors = c.entryAuthors(af.Entries[i])
+		if src := af.Entries[i].Source; src != nil {
+			item.Origin = c.atomOrigin(feed, src)
+		}
 		// Text constructs of type text hold text, not markup (RFC 4287,
 		// 3.1.1.1): "thẻ <video>" is a title's words, not a tag to strip.
 		if types != nil && types[i].title == "text" {
@@ -477,6 +486,37 @@ func (c *converter) entryAuthors(e *atom.Entry) []Person {
 		}
 	}
 	return out
+}
+
+// atomOrigin is the outlet an entry's atom:source names: its title, the
+// feed (rel="self"), its home page (rel="alternate") and, where the feed is
+// not given, its id.
+func (c *converter) atomOrigin(feed *Feed, src *atom.Source) Origin {
+	o := Origin{Title: plainText(src.Title)}
+	for _, l := range src.Links {
+		switch strings.ToLower(strings.TrimSpace(l.Rel)) {
+		case "self":
+			o.FeedURL = cmp.Or(o.FeedURL, c.resolve(l.Href))
+		case "", "alternate":
+			o.Link = cmp.Or(o.Link, c.resolve(l.Href))
+		}
+	}
+	if id := strings.TrimSpace(stripForbidden(normText(src.ID))); id != o.FeedURL {
+		o.ID = id
+	}
+	return c.origin(feed, o)
+}
+
+// origin is o as an item's Origin: zero when it names nothing, or the feed
+// the item is in (an outlet that names its own feed as every item's source).
+func (c *converter) origin(feed *Feed, o Origin) Origin {
+	if o.Title == "" && o.FeedURL == "" && o.ID == "" {
+		return Origin{}
+	}
+	if o.FeedURL != "" && (o.FeedURL == feed.Self || c.base != nil && o.FeedURL == webURI(c.base.String())) {
+		return Origin{}
+	}
+	return o
 }
 
 func (c *converter) atomPersons(persons []*atom.Person) []Person {
@@ -544,12 +584,59 @@ func jsonError(err error) error {
 	return fmt.Errorf("JSON Feed: %s is a JSON %s, where the spec has %s", field, te.Value, want)
 }
 
-// jsonHubs is the part of a JSON Feed that gofeed drops.
+// jsonHubs is the part of a JSON Feed that gofeed drops: its hubs, and the
+// outlets newswire's items credit.
 type jsonHubs struct {
 	Hubs []struct {
 		Type string `json:"type"`
 		URL  string `json:"url"`
 	} `json:"hubs"`
+	Items []struct {
+		ID       any    `json:"id"`
+		URL      string `json:"url"`
+		Newswire struct {
+			Sources []struct {
+				Title   string `json:"title"`
+				Link    string `json:"link"`
+				Level   string `json:"level"`
+				FeedURL string `json:"feed_url"`
+				HomeURL string `json:"home_page_url"`
+			} `json:"sources"`
+		} `json:"_newswire"`
+	} `json:"items"`
+}
+
+// jsonOrigins are the outlets newswire's JSON Feed items credit, by item id:
+// the source whose link is the item's (the one its title and text are of),
+// else the first publisher.
+func (c *converter) jsonOrigins(feed *Feed, doc *jsonHubs) map[string]Origin {
+	var out map[string]Origin
+	for _, it := range doc.Items {
+		id, ok := it.ID.(string)
+		sources := it.Newswire.Sources
+		if !ok || len(sources) == 0 {
+			continue
+		}
+		pick := sources[0]
+		for _, s := range sources {
+			if s.Link != "" && strings.TrimSpace(s.Link) == strings.TrimSpace(it.URL) {
+				pick = s
+				break
+			}
+		}
+		o := c.origin(feed, Origin{
+			Title: plainText(pick.Title), FeedURL: c.resolve(pick.FeedURL), Link: c.resolve(pick.HomeURL),
+			Level: strings.ToLower(collapseSpace(normText(pick.Level))),
+		})
+		if o.IsZero() {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]Origin)
+		}
+		out[strings.TrimSpace(stripForbidden(id))] = o
+	}
+	return out
 }
 
 func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
@@ -591,6 +678,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		}
 	}
 
+	origins := c.jsonOrigins(feed, &hubs)
 	c.feedAuthors = c.jsonPersons(jf.Authors, jf.Author)
 	for i, gi := range uf.Items {
 		ji := jf.Items[i]
@@ -607,6 +695,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		if len(item.Authors) == 0 {
 			item.Authors = c.feedAuthors
 		}
+		item.Origin = origins[item.GUID]
 		feed.Items[i] = item
 	}
 	return feed, nil

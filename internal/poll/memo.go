@@ -245,5 +245,12 @@ func itemDigest(it *feeds.Item) uint64 {
 		str(e.Type)
 		num(e.Length)
 	}
+	if o := it.Origin; !o.IsZero() {
+		str(o.Title)
+		str(o.FeedURL)
+		str(o.ID)
+		str(o.Link)
+		str(o.Level)
+	}
 	return d.Sum64()
 }

@@ -15,8 +15,8 @@ import (
 // cut at about 400 characters on a word boundary with "…"; Labels
 // text-cleaned; control characters XML forbids removed from every field.
 //
-// Empty labels are dropped and repeated ones kept once; author names are
-// made plain text like the title.
+// Empty labels are dropped and repeated ones kept once; author names and
+// the origin's title are made plain text like the title.
 func Item(it *feeds.Item) {
 	it.GUID = cleanValue(it.GUID)
 	it.Link = story.WithoutTracking(cleanValue(it.Link))
@@ -57,6 +57,9 @@ func Item(it *feeds.Item) {
 		e.URL = cleanValue(e.URL)
 		e.Type = cleanValue(e.Type)
 	}
+	o := &it.Origin
+	o.Title = Text(o.Title)
+	o.FeedURL, o.ID, o.Link, o.Level = cleanValue(o.FeedURL), cleanValue(o.ID), cleanValue(o.Link), cleanValue(o.Level)
 }
 
 // cleanValue cleans a one-word field: a URL, an id, a language tag, a type.
