@@ -124,4 +124,7 @@ type Occurrence struct {
 	// Hash fingerprints the occurrence's content as last seen, so that an
 	// unchanged item costs no write.
 	Hash uint64 `json:"hash"`
+	// Origin is the outlet that published the item, when Source (another
+	// newswire, an aggregator) copied it from that outlet; zero otherwise.
+	Origin Origin `json:"origin,omitzero"`
 }

@@ -361,12 +361,7 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *Join) error {
 	st := &rec.Story
 	st.Sources = append(st.Sources, w.occurrence(&in.Item, hash))
-	slices.SortStableFunc(st.Sources, func(a, b feeds.Occurrence) int {
-		if c := a.Published.Compare(b.Published); c != 0 {
-			return c
-		}
-		return a.FirstSeen.Compare(b.FirstSeen)
-	})
+	slices.SortStableFunc(st.Sources, firstPublisherFirst)
 	st.Labels = union(st.Labels, in.Item.Labels)
 	rec.JoinLabels = union(rec.JoinLabels, in.Item.Labels)
 	if !hasMedia(st.Enclosures, st.Image) && hasMedia(in.Item.Enclosures, in.Item.Image) {
@@ -403,6 +398,24 @@ func (w *writer) join(rec *record, in *Incoming, gk []byte, hash uint64, why *Jo
 	return w.put(rec)
 }
 
+// firstPublisherFirst orders a story's sources by publication, and those
+// published at the same time by whether they carry the item at first hand:
+// an aggregator (another newswire) gives the outlet's item the outlet's
+// date, and the outlet polled directly is its first publisher, however late
+// it was polled; then by when they were seen.
+func firstPublisherFirst(a, b feeds.Occurrence) int {
+	if c := a.Published.Compare(b.Published); c != 0 {
+		return c
+	}
+	if a, b := a.Origin.IsZero(), b.Origin.IsZero(); a != b {
+		if a {
+			return -1
+		}
+		return 1
+	}
+	return a.FirstSeen.Compare(b.FirstSeen)
+}
+
 // update applies an outlet's edit to its occurrence, and to the story's
 // content when that outlet is the representative. The story's id, FirstSeen
 // and SortTime never change, so it keeps its place in every feed.
@@ -414,6 +427,18 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 	// story keeps of its representative's.
 	reworded := occ.Title != it.Title || rec.Rep == w.source && st.Summary != it.Summary
 	occ.Title, occ.Link, occ.Hash = it.Title, it.Link, hash
+	if occ.Origin != it.Origin {
+		// An aggregator's item names its origin now (or another): the
+		// outlet polled directly may be the first publisher after all.
+		occ.Origin = it.Origin
+		first := st.Sources[0].Source
+		slices.SortStableFunc(st.Sources, firstPublisherFirst)
+		if st.Sources[0].Source != first {
+			if err := logChange(w.stories.Tx(), st.ID); err != nil {
+				return err
+			}
+		}
+	}
 	switch {
 	case rec.Rep == w.source:
 		// Only what readers see is an edit: an outlet that files its item
@@ -485,6 +510,7 @@ func (w *writer) occurrence(it *feeds.Item, hash uint64) feeds.Occurrence {
 		Published: published,
 		FirstSeen: w.now,
 		Hash:      hash,
+		Origin:    it.Origin,
 	}
 }
 
@@ -620,6 +646,15 @@ func contentHash(it *feeds.Item) uint64 {
 		str(a.Name)
 		str(a.Email)
 		str(a.URL)
+	}
+	// Only an item that names an origin hashes it, so that the hashes
+	// stored before origins were read stay those of the others.
+	if o := it.Origin; !o.IsZero() {
+		str(o.Title)
+		str(o.FeedURL)
+		str(o.ID)
+		str(o.Link)
+		str(o.Level)
 	}
 	return d.Sum64()
 }

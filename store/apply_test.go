@@ -509,3 +509,59 @@ func TestConcurrentApply(t *testing.T) {
 		}
 	}
 }
+
+// TestOutletBeforeTheNewswireThatCopiedIt: an outlet's item that another
+// newswire brought first (naming the outlet its origin) is credited to the
+// outlet first once it is polled directly, as it published it at the same
+// time; an earlier publication still comes first. A newswire that names the
+// origin of an item it brought before origins were read has the outlet
+// moved first.
+func TestOutletBeforeTheNewswireThatCopiedIt(t *testing.T) {
+	s := newTestStore(t)
+	origin := feeds.Origin{Title: "News B Central", FeedURL: "https://newsb.example.vn/rss", Level: "central"}
+	copied := news("tag:hagiang.newswire.example,2026:story/7", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 0, "tin-tinh")
+	copied.Item.Origin = origin
+	if r := s.apply("hagiang", t0.Add(time.Hour), copied); r.New != 1 {
+		t.Fatalf("copy: %+v", r)
+	}
+	direct := news("newsb-123", hgLink, "Khánh thành cầu treo bản Nậm Đăm", 0, "tin-tinh")
+	if r := s.apply("newsb", t0.Add(2*time.Hour), direct); r.Joined != 1 {
+		t.Fatalf("direct: %+v", r)
+	}
+	st := s.all(AllCategory, 10)[0]
+	if got := sourceIDs(st); !slices.Equal(got, []string{"newsb", "hagiang"}) || st.Sources[1].Origin != origin || !st.Sources[0].Origin.IsZero() {
+		t.Fatalf("sources %+v, want newsb, then hagiang naming its origin", st.Sources)
+	}
+	earlier := news("ttx-9", hgLink, "Khánh thành cầu treo bản Nậm Đăm", -30, "tin-tinh")
+	earlier.Item.Origin = feeds.Origin{Title: "Thông tấn X"}
+	if r := s.apply("tonghop", t0.Add(3*time.Hour), earlier); r.Joined != 1 {
+		t.Fatalf("earlier: %+v", r)
+	}
+	if got := sourceIDs(s.all(AllCategory, 10)[0]); !slices.Equal(got, []string{"tonghop", "newsb", "hagiang"}) {
+		t.Fatalf("sources %q, want the earlier publication first", got)
+	}
+
+	// A store of before origins: the newswire's occurrence names none.
+	s2 := newTestStore(t)
+	plain := copied
+	plain.Item.Origin = feeds.Origin{}
+	s2.apply("hagiang", t0.Add(time.Hour), plain)
+	s2.apply("newsb", t0.Add(2*time.Hour), direct)
+	if got := sourceIDs(s2.all(AllCategory, 10)[0]); !slices.Equal(got, []string{"hagiang", "newsb"}) {
+		t.Fatalf("before origins: sources %q", got)
+	}
+	if r := s2.apply("hagiang", t0.Add(3*time.Hour), copied); r.Updated != 1 {
+		t.Fatalf("the copy naming its origin: %+v, want an update", r)
+	}
+	if got := sourceIDs(s2.all(AllCategory, 10)[0]); !slices.Equal(got, []string{"newsb", "hagiang"}) {
+		t.Fatalf("once the copy names its origin: sources %q, want newsb first", got)
+	}
+}
+
+func sourceIDs(st feeds.Story) []string {
+	var ids []string
+	for _, o := range st.Sources {
+		ids = append(ids, o.Source)
+	}
+	return ids
+}

@@ -15,7 +15,7 @@ import (
 // Rendering). Records written before schema 4 are JSON, which starts with '{',
 // and are read as such until the story is next written.
 //
-//	format (0x02; 0x01 before MediaFrom), uvarint ID, Title, Link, Summary, ContentHTML,
+//	format (0x03; 0x02 before origins, 0x01 before MediaFrom), uvarint ID, Title, Link, Summary, ContentHTML,
 //	count + (Name, Email, URL)…                          authors
 //	time Published, time Updated, time FirstSeen, Language,
 //	count + string…                                      categories
@@ -26,13 +26,18 @@ import (
 //	time SortTime, Rep,
 //	count + string…                                      join labels, GUID keys, link keys (three lists)
 //	MediaFrom                                            since format 2 (format 1 records end above)
+//	count + (uvarint source index, Title, FeedURL, ID, Link, Level)…  origins of the sources that have one, since format 3
 //
 // Strings are uvarint length + bytes. A time is one byte 0 (the zero time),
 // or 1, varint Unix seconds and uvarint nanoseconds, read back in UTC.
-const recordFormat = 2
+const recordFormat = 3
 
-// recordFormatNoMedia is the binary format before MediaFrom, still read.
-const recordFormatNoMedia = 1
+// Binary formats before the current one, still read: before MediaFrom, and
+// before the sources' origins.
+const (
+	recordFormatNoMedia  = 1
+	recordFormatNoOrigin = 2
+)
 
 // smallestString is the fewest bytes a string takes (its length): the floor
 // that lets a count be checked against what is left.
@@ -81,7 +86,26 @@ func encodeRecord(rec *record) []byte {
 	b = appendStrings(b, rec.JoinLabels)
 	b = appendStrings(b, rec.GUIDKeys)
 	b = appendStrings(b, rec.LinkKeys)
-	return codec.AppendString(b, rec.MediaFrom)
+	b = codec.AppendString(b, rec.MediaFrom)
+	origins := 0
+	for _, o := range st.Sources {
+		if !o.Origin.IsZero() {
+			origins++
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(origins))
+	for i, o := range st.Sources {
+		if o.Origin.IsZero() {
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(i))
+		b = codec.AppendString(b, o.Origin.Title)
+		b = codec.AppendString(b, o.Origin.FeedURL)
+		b = codec.AppendString(b, o.Origin.ID)
+		b = codec.AppendString(b, o.Origin.Link)
+		b = codec.AppendString(b, o.Origin.Level)
+	}
+	return b
 }
 
 // decodeRecord reads a record in either form; the strings it returns are
@@ -92,8 +116,8 @@ func decodeRecord(v []byte, rec *record) error {
 		return fmt.Errorf("empty record")
 	case v[0] == '{':
 		return json.Unmarshal(v, rec)
-	case v[0] != recordFormat && v[0] != recordFormatNoMedia:
-		return fmt.Errorf("record in format %d, this build reads %d and %d", v[0], recordFormatNoMedia, recordFormat)
+	case v[0] < recordFormatNoMedia || v[0] > recordFormat:
+		return fmt.Errorf("record in format %d, this build reads %d to %d", v[0], recordFormatNoMedia, recordFormat)
 	}
 	r := codec.Reader{B: v[1:]}
 	st := &rec.Story
@@ -136,8 +160,21 @@ func decodeRecord(v []byte, rec *record) error {
 	rec.JoinLabels = readStrings(&r)
 	rec.GUIDKeys = readStrings(&r)
 	rec.LinkKeys = readStrings(&r)
-	if v[0] == recordFormat {
+	if v[0] >= recordFormatNoOrigin {
 		rec.MediaFrom = r.String()
+	}
+	if v[0] >= recordFormat {
+		for n := r.Count(1 + 5*smallestString); n > 0; n-- {
+			i := r.Uvarint()
+			o := feeds.Origin{Title: r.String(), FeedURL: r.String(), ID: r.String(), Link: r.String(), Level: r.String()}
+			if r.Err == nil && i >= uint64(len(st.Sources)) {
+				r.Err, r.B = fmt.Errorf("origin of source %d of %d", i, len(st.Sources)), nil
+			}
+			if r.Err != nil {
+				break
+			}
+			st.Sources[i].Origin = o
+		}
 	}
 	switch {
 	case r.Err != nil:

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"newswire/feeds"
 )
 
 // fillValue sets every field reachable from v to a value of its own: strings,
@@ -74,13 +76,49 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatalf("sparse record: got %+v, %v; want %+v", got, err, sparse)
 	}
 
-	// A record of format 1, written before MediaFrom, ends before it.
-	want.MediaFrom = ""
+	// A record of format 2, written before the sources' origins, ends
+	// before them; one of format 1, written before MediaFrom, before it.
+	for i := range want.Story.Sources {
+		want.Story.Sources[i].Origin = feeds.Origin{}
+	}
 	v := encodeRecord(&want)
-	old := append([]byte{recordFormatNoMedia}, v[1:len(v)-1]...) // MediaFrom "" is its one length byte
+	old := append([]byte{recordFormatNoOrigin}, v[1:len(v)-1]...) // no origins is one count byte
+	got = record{}
+	if err := decodeRecord(old, &got); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("format 2 record: got %+v, %v; want %+v", got, err, want)
+	}
+	want.MediaFrom = ""
+	v = encodeRecord(&want)
+	old = append([]byte{recordFormatNoMedia}, v[1:len(v)-2]...) // and MediaFrom "" its one length byte
 	got = record{}
 	if err := decodeRecord(old, &got); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("format 1 record: got %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// TestRecordOrigins: the origins of some of a story's sources come back on
+// those sources; an origin of a source the record does not have is an error.
+func TestRecordOrigins(t *testing.T) {
+	want := fullRecord(t)
+	want.Story.Sources = append(want.Story.Sources, feeds.Occurrence{Source: "newswire-hg", Link: "https://newsb.example.vn/tin/1"})
+	want.Story.Sources[0].Origin = feeds.Origin{}
+	var got record
+	if err := decodeRecord(encodeRecord(&want), &got); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	one := want
+	one.Story.Sources = want.Story.Sources[1:2]
+	v := encodeRecord(&one)
+	// The origin's source index, the byte after its count, names a
+	// source past the one there is.
+	tail := 5 + len(one.Story.Sources[0].Origin.Title) + len(one.Story.Sources[0].Origin.FeedURL) + len(one.Story.Sources[0].Origin.ID) +
+		len(one.Story.Sources[0].Origin.Link) + len(one.Story.Sources[0].Origin.Level) + 1
+	if v[len(v)-tail] != 0 {
+		t.Fatalf("source index %d where 0 was expected", v[len(v)-tail])
+	}
+	v[len(v)-tail] = 1
+	if err := decodeRecord(v, &got); err == nil || !strings.Contains(err.Error(), "origin of source 1 of 1") {
+		t.Fatalf("origin past the sources: %v", err)
 	}
 }
 

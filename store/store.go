@@ -19,7 +19,7 @@ import (
 // schemaVersion is the layout described in the package doc: the version of
 // the last migration. A file with a higher version was written by a newer
 // build and is refused.
-const schemaVersion = 5
+const schemaVersion = 6
 
 const (
 	defaultTimeout = 5 * time.Second
@@ -261,6 +261,10 @@ var migrations = []migration{
 	// version keeps builds that read only format 1 away from records that
 	// name the outlet their media came from (format 2).
 	{to: 5, what: "story records name the outlet their media came from", run: func(*bolt.Tx) error { return nil }},
+	// Nor here: records of format 2 are still read. The version keeps
+	// builds that read only formats 1 and 2 away from records that name
+	// the outlet an aggregator's item came from (format 3).
+	{to: 6, what: "story records name the outlet an aggregator's item came from", run: func(*bolt.Tx) error { return nil }},
 }
 
 // migrate runs the migrations past version from, and records each version
