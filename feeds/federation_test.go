@@ -161,3 +161,48 @@ func TestOriginOfOutletsOwnFeed(t *testing.T) {
 		t.Errorf("origin %+v, want %+v", o, want)
 	}
 }
+
+// TestFederatedChain: a story a newswire got through another names its
+// outlet in each of its own formats too, so that a third newswire above
+// (national above province above district) credits the outlet as well.
+func TestFederatedChain(t *testing.T) {
+	t0 := time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)
+	origin := Origin{Title: "News B Central", FeedURL: "https://newsb.example.vn/rss/all.rss", Link: "https://newsb.example.vn/", Level: "central"}
+	province := Renderer{
+		Authority: "hagiang.newswire.example",
+		Outlets: map[string]Outlet{
+			"xinman": {ID: "xinman", Title: "Newswire Xín Mần", Link: "https://xinman.newswire.example/", FeedURL: "https://xinman.newswire.example/feeds/all.json", Level: "provincial"},
+		},
+	}
+	stories := []Story{{
+		ID: 3, Title: "Ha Giang tea growers sign first export deal with Japan", Link: "https://newsb.example.vn/en/ha-giang-tea-export-9921",
+		Published: t0, Updated: t0, FirstSeen: t0, SortTime: t0, Language: "en",
+		Sources: []Occurrence{{Source: "xinman", Link: "https://newsb.example.vn/en/ha-giang-tea-export-9921", Published: t0, FirstSeen: t0, Origin: origin}},
+	}}
+	ch := Channel{ID: "https://hagiang.newswire.example/feeds/all", Title: "Tất cả tin", Link: "https://hagiang.newswire.example/", Language: "vi"}
+	for _, f := range formats {
+		ch.SelfURL = "https://hagiang.newswire.example/feeds/all." + f.ext
+		var buf bytes.Buffer
+		if err := f.render(province, &buf, ch, stories); err != nil {
+			t.Fatal(err)
+		}
+		feed, err := Parse(buf.Bytes(), ParseOptions{FeedURL: ch.SelfURL, Now: t0.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := origin
+		switch f.ext {
+		case "rss":
+			want.Link = ""
+			fallthrough
+		case "atom":
+			want.Level = ""
+		}
+		if got := feed.Items[0].Origin; got != want {
+			t.Errorf("%s: origin %+v, want %+v", f.ext, got, want)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("Newswire Xín Mần")) {
+			t.Errorf("%s: the newswire the story came through is not credited:\n%s", f.ext, buf.Bytes())
+		}
+	}
+}

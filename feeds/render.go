@@ -106,11 +106,14 @@ type term struct {
 }
 
 // credit is one outlet's copy of a story, joined with what we know of the
-// outlet.
+// outlet. For an item that a source (another newswire) copied from an
+// outlet, outlet is that outlet, its origin, and via the source.
 type credit struct {
 	outlet    Outlet
+	feedID    string // the Atom id of the outlet's feed
 	link      string
 	published time.Time
+	via       *Outlet
 }
 
 // cleanChannel is ch cleaned, with Updated resolved.
@@ -202,25 +205,7 @@ func (r Renderer) prepare(in []Story) []story {
 			p.enclosures = append(p.enclosures, e)
 		}
 		for _, o := range s.Sources {
-			known, ok := r.Outlets[o.Source]
-			if !ok {
-				known = Outlet{ID: o.Source}
-			}
-			outlet := Outlet{
-				ID:      cleanText(known.ID),
-				Title:   cleanText(known.Title),
-				Link:    cleanURL(known.Link),
-				FeedURL: cleanURL(known.FeedURL),
-				Level:   cleanText(known.Level),
-			}
-			if outlet.Title == "" {
-				outlet.Title = outlet.ID
-			}
-			p.sources = append(p.sources, credit{
-				outlet:    outlet,
-				link:      cleanURL(o.Link),
-				published: firstTime(o.Published, o.FirstSeen),
-			})
+			p.sources = append(p.sources, r.credit(o))
 		}
 		if strings.TrimSpace(p.title) == "" {
 			// Atom requires a title and readers list items by theirs. An
@@ -243,6 +228,53 @@ func (r Renderer) prepare(in []Story) []story {
 		out[i] = p
 	}
 	return out
+}
+
+// credit is what the formats say of one occurrence: the outlet that
+// published it, and the source it came through when that is another.
+func (r Renderer) credit(o Occurrence) credit {
+	known, ok := r.Outlets[o.Source]
+	if !ok {
+		known = Outlet{ID: o.Source}
+	}
+	outlet := Outlet{
+		ID:      cleanText(known.ID),
+		Title:   cleanText(known.Title),
+		Link:    cleanURL(known.Link),
+		FeedURL: cleanURL(known.FeedURL),
+		Level:   cleanText(known.Level),
+	}
+	if outlet.Title == "" {
+		outlet.Title = outlet.ID
+	}
+	c := credit{
+		outlet:    outlet,
+		feedID:    firstString(outlet.FeedURL, sourceID(r.Authority, outlet.ID)),
+		link:      cleanURL(o.Link),
+		published: firstTime(o.Published, o.FirstSeen),
+	}
+	if o.Origin.IsZero() {
+		return c
+	}
+	via := outlet
+	c.via = &via
+	// The origin keeps the source's id, which names it in this install's
+	// config: the outlet itself has none here.
+	c.outlet = Outlet{
+		ID:      outlet.ID,
+		Title:   cleanText(o.Origin.Title),
+		Link:    cleanURL(o.Origin.Link),
+		FeedURL: cleanURL(o.Origin.FeedURL),
+		Level:   cleanText(o.Origin.Level),
+	}
+	c.feedID = firstString(c.outlet.FeedURL, cleanText(o.Origin.ID))
+	if c.outlet.Title == "" {
+		c.outlet.Title = firstString(c.outlet.FeedURL, c.feedID)
+	}
+	if c.feedID == "" {
+		c.feedID = sourceID(r.Authority, outlet.ID+"/"+url.PathEscape(c.outlet.Title))
+	}
+	return c
 }
 
 // gorillaFeed is the library's generic feed of the stories, which each format

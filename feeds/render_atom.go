@@ -119,7 +119,7 @@ func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
 	}
 	if c, ok := origin(s); ok {
 		src := &atomSource{
-			ID:      firstString(c.outlet.FeedURL, sourceID(r.Authority, c.outlet.ID)),
+			ID:      c.feedID,
 			Title:   c.outlet.Title,
 			Updated: rfc3339(firstTime(c.published, s.updated)),
 			Author:  &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: c.outlet.Title, Uri: c.outlet.Link}},

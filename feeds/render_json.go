@@ -46,6 +46,9 @@ type jsonItemWire struct {
 }
 
 // jsonSource is one outlet that carried the story, first publisher first.
+// Source is the id, in this install's config, of the source that brought
+// it; when that source (another newswire) copied the item from an outlet,
+// the other fields are the outlet's, and Via the source's.
 type jsonSource struct {
 	Source    string     `json:"source"`
 	Title     string     `json:"title,omitempty"`
@@ -54,6 +57,16 @@ type jsonSource struct {
 	Level     string     `json:"level,omitempty"`
 	FeedURL   string     `json:"feed_url,omitempty"`
 	HomeURL   string     `json:"home_page_url,omitempty"`
+	Via       *jsonVia   `json:"via,omitempty"`
+}
+
+// jsonVia is the source an outlet's item came through.
+type jsonVia struct {
+	Source  string `json:"source"`
+	Title   string `json:"title,omitempty"`
+	Level   string `json:"level,omitempty"`
+	FeedURL string `json:"feed_url,omitempty"`
+	HomeURL string `json:"home_page_url,omitempty"`
 }
 
 // JSON writes the stories as a JSON Feed 1.1 document, in the order given.
@@ -111,6 +124,9 @@ func jsonItemOf(base *gfeeds.JSONItem, s story) *jsonItem {
 		src := jsonSource{Source: c.outlet.ID, Title: c.outlet.Title, Link: c.link, Level: c.outlet.Level, FeedURL: c.outlet.FeedURL, HomeURL: c.outlet.Link}
 		if !c.published.IsZero() {
 			src.Published = &c.published
+		}
+		if v := c.via; v != nil {
+			src.Via = &jsonVia{Source: v.ID, Title: v.Title, Level: v.Level, FeedURL: v.FeedURL, HomeURL: v.Link}
 		}
 		it.Newswire.Sources = append(it.Newswire.Sources, src)
 	}

@@ -195,12 +195,21 @@ func origin(s story) (credit, bool) {
 }
 
 // viaLinks credit, as rel="via" links, every other outlet's article of the
-// story, first publisher first: the story's own link is its origin's.
+// story, first publisher first: the story's own link is its origin's. A
+// source that copied an outlet's item (another newswire) is credited by a
+// link to its home page, else to its feed, after that outlet's article.
 func viaLinks(s story) []xmlLink {
 	var links []xmlLink
 	for _, c := range s.sources {
 		if c.link != "" && c.link != s.link {
 			links = append(links, xmlLink{Href: c.link, Rel: "via", Type: "text/html", Title: c.outlet.Title})
+		}
+		switch {
+		case c.via == nil:
+		case c.via.Link != "":
+			links = append(links, xmlLink{Href: c.via.Link, Rel: "via", Type: "text/html", Title: c.via.Title})
+		case c.via.FeedURL != "":
+			links = append(links, xmlLink{Href: c.via.FeedURL, Rel: "via", Title: c.via.Title})
 		}
 	}
 	return links

@@ -27,11 +27,25 @@ type Record struct {
 }
 
 // Source is one outlet that carried the story, first publisher first.
+// Source is the id of the source in the config; when that source (another
+// newswire, an aggregator) copied the item from an outlet, Origin names the
+// outlet.
 type Source struct {
-	Source    string `json:"source"`
-	Link      string `json:"link"`
-	GUID      string `json:"guid"`
-	Published string `json:"published"`
+	Source    string  `json:"source"`
+	Link      string  `json:"link"`
+	GUID      string  `json:"guid"`
+	Published string  `json:"published"`
+	Origin    *Origin `json:"origin,omitempty"`
+}
+
+// Origin is the outlet an aggregator's item came from; a field is empty
+// when the aggregator did not say.
+type Origin struct {
+	Title   string `json:"title,omitempty"`
+	FeedURL string `json:"feed_url,omitempty"`
+	ID      string `json:"id,omitempty"` // the Atom id of its feed, when FeedURL is not known
+	HomeURL string `json:"home_page_url,omitempty"`
+	Level   string `json:"level,omitempty"`
 }
 
 // NewRecord converts a stored story; authority makes its id (see feeds.StoryID).
@@ -48,7 +62,11 @@ func NewRecord(authority string, s feeds.Story) Record {
 		rec.Categories = []string{}
 	}
 	for _, o := range s.Sources {
-		rec.Sources = append(rec.Sources, Source{Source: o.Source, Link: o.Link, GUID: o.GUID, Published: rfc3339(o.Published)})
+		src := Source{Source: o.Source, Link: o.Link, GUID: o.GUID, Published: rfc3339(o.Published)}
+		if o := o.Origin; !o.IsZero() {
+			src.Origin = &Origin{Title: o.Title, FeedURL: o.FeedURL, ID: o.ID, HomeURL: o.Link, Level: o.Level}
+		}
+		rec.Sources = append(rec.Sources, src)
 	}
 	return rec
 }
