@@ -556,12 +556,20 @@ type documents struct {
 
 // document runs the pipeline over resp, the document req brought, and
 // stores its items. It returns how many items the document has.
-func (p *Poller) document(ctx context.Context, src config.Source, st *store.SourceState, rep *Report, resp *fetch.Response, req request, hint *serverHint, read *documents) (int, error) {
+func (p *Poller) document(ctx context.Context, src config.Source, st *store.SourceState, rep *Report, resp *fetch.Response, req request, hint *serverHint, read *documents) (n int, err error) {
 	if req.cursor != "" {
 		rep.Pages++
 	}
 	rep.Bytes += len(resp.Body)
 	st.ETag, st.LastModified = resp.ETag, resp.LastModified
+	defer func() {
+		if err != nil {
+			// A document that could not be read or stored (a full disk)
+			// is asked for again whole: with its validators, the retry
+			// would get a 304, and its items would never be stored.
+			st.ETag, st.LastModified = "", ""
+		}
+	}()
 	hash := xxhash.Sum64(resp.Body)
 	if hash == st.BodyHash && st.LastResult != ResultError && !st.LastSuccess.IsZero() {
 		// Same bytes as last time: nothing can have changed.
@@ -575,7 +583,6 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	var (
 		feed *feeds.Feed
 		lay  feeds.Layout
-		err  error
 		key  = memoKey(p.settings, src)
 		prev = p.memo.doc(src.ID, key)
 	)
@@ -597,7 +604,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	if feed.TTL > hint.wait {
 		*hint = serverHint{wait: feed.TTL, reason: hintTTL}
 	}
-	n := lay.Items(feed)
+	n = lay.Items(feed)
 	incoming := make([]store.Incoming, 0, len(feed.Items))
 	if !read.any {
 		st.Dropped = nil
