@@ -100,7 +100,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	switch cmd {
 	case "serve":
-		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, *configPath, cfg) })
+		// SIGHUP asks for a reload. Taken from the start, one that comes
+		// while the config loads or the store opens (seconds, for a large
+		// store) waits for the watcher, rather than end the daemon, the
+		// signal's default.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		return withConfig(*configPath, func(cfg *config.Config) error { return serve(ctx, *configPath, cfg, hup) })
 	case "fetch":
 		return withConfig(*configPath, func(cfg *config.Config) error { return fetchOnce(ctx, cfg, stdout) })
 	case "export":
@@ -319,7 +326,8 @@ func setCommitDelay(st *store.Store, cfg *config.Config) {
 	st.SetCommitDelay(time.Duration(cfg.Poll.CommitDelay), (cfg.Poll.Concurrency+1)/2)
 }
 
-func serve(ctx context.Context, path string, cfg *config.Config) error {
+// serve runs the daemon; hup carries the SIGHUPs that ask for a reload.
+func serve(ctx context.Context, path string, cfg *config.Config, hup <-chan os.Signal) error {
 	log := newLogger(cfg)
 	if os.Getenv("GOGC") == "" {
 		// A GOGC in the environment is the admin's choice, kept as is.
@@ -399,9 +407,6 @@ func serve(ctx context.Context, path string, cfg *config.Config) error {
 	d.status = watcher.Status
 	d.start(cfg)
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
 	watched := make(chan error, 1)
