@@ -37,6 +37,9 @@ type Watcher struct {
 	log      *slog.Logger
 	apply    func(*config.Config) error
 	debounce time.Duration
+	// unfinished is how long a file that does not end with a newline is
+	// left as it is before it is read all the same.
+	unfinished time.Duration
 
 	mu       sync.Mutex
 	onResult func(Status)
@@ -49,7 +52,7 @@ type Watcher struct {
 // passed to apply; current is the config the daemon started with.
 func New(path string, current *config.Config, log *slog.Logger, apply func(*config.Config) error) *Watcher {
 	return &Watcher{
-		path: path, log: log, apply: apply, debounce: 300 * time.Millisecond,
+		path: path, log: log, apply: apply, debounce: 300 * time.Millisecond, unfinished: 5 * time.Second,
 		current: current,
 		status:  Status{At: time.Now().UTC(), Trigger: "start", OK: true},
 		count:   map[bool]int{},
@@ -213,9 +216,10 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 	follow()
 	var (
 		settle <-chan time.Time
-		burst  time.Time // when the events settle waits out began
-		named  bool      // an event named the file itself
-		gone   bool      // the file was missing at the last look
+		burst  time.Time   // when the events settle waits out began
+		named  bool        // an event named the file itself
+		gone   bool        // the file was missing at the last look
+		held   os.FileInfo // a version waited for, which did not end with a newline
 	)
 	last, _ := os.Stat(w.path)
 	for {
@@ -264,7 +268,20 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) error {
 				gone = true
 				continue
 			}
-			changed := named || gone || last == nil || !os.SameFile(fi, last) || !fi.ModTime().Equal(last.ModTime()) || fi.Size() != last.Size()
+			changed := named || gone || last == nil || !sameVersion(fi, last)
+			if changed && (held == nil || !sameVersion(fi, held)) && !endsLine(w.path) {
+				// Caught mid-write (a copy over a slow link, a
+				// script writing in pieces): a prefix may be a valid
+				// config that says something else (a tag_authority
+				// cut short). Saved files end with a newline; this
+				// one is read when it does, or when it has stayed as
+				// it is for a while.
+				held = fi
+				settle = time.After(w.unfinished)
+				w.log.Info("config file does not end with a newline: waiting for the rest of it before reloading", "file", w.path, "wait", w.unfinished)
+				continue
+			}
+			held = nil
 			named, gone, last = false, false, fi
 			if changed {
 				w.Reload("file")
@@ -296,4 +313,26 @@ func linkedFolder(path, dir string) (folder, name string) {
 		return "", ""
 	}
 	return folder, name
+}
+
+// sameVersion reports whether a and b describe one version of a file.
+func sameVersion(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
+}
+
+// endsLine reports whether the file at path ends with a newline; an empty
+// or unreadable file does not.
+func endsLine(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return false
+	}
+	var b [1]byte
+	_, err = f.ReadAt(b[:], fi.Size()-1)
+	return err == nil && b[0] == '\n'
 }

@@ -57,6 +57,8 @@ func watch(t *testing.T, path string) (*Watcher, *applied, chan os.Signal) {
 	a := &applied{ch: make(chan struct{}, 10)}
 	w := New(path, cur, slog.New(slog.DiscardHandler), a.apply)
 	w.debounce = 50 * time.Millisecond
+	w.unfinished = time.Second
+
 	hup := make(chan os.Signal, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -171,6 +173,49 @@ func TestListenThisMachineCannotHaveIsRefused(t *testing.T) {
 	defer a.mu.Unlock()
 	if len(a.cfgs) != 0 {
 		t.Fatal("a listen this machine cannot have was applied")
+	}
+}
+
+// TestReloadWaitsForTheRestOfTheFile: a file caught mid-write, whose
+// prefix is a valid config saying something else, is not applied; the
+// whole file is, once it ends with a newline; a file that stays without one
+// is read after a while all the same.
+func TestReloadWaitsForTheRestOfTheFile(t *testing.T) {
+	path, _, a, _ := setup(t)
+	whole := base + "tag_authority: tin.example.vn\n"
+	cut := strings.Index(whole, "tin.ex") + len("tin.ex")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(whole[:cut]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // six times the debounce
+	a.mu.Lock()
+	n := len(a.cfgs)
+	a.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("a file cut mid-write was applied: tag_authority %q", a.cfgs[0].TagAuthority)
+	}
+	if _, err := f.WriteString(whole[cut:]); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if cfg := waitApplied(t, a); cfg.TagAuthority != "tin.example.vn" {
+		t.Fatalf("tag_authority %q", cfg.TagAuthority)
+	}
+
+	// A file saved without a final newline is read after a while.
+	start := time.Now()
+	if err := os.WriteFile(path, []byte(strings.TrimRight(base, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := waitApplied(t, a).Category("thoi-su"); c.Title != "Thời sự" {
+		t.Fatalf("title %q", c.Title)
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Errorf("a file without a final newline was read after %s, before the wait for its rest", took)
 	}
 }
 
