@@ -268,3 +268,46 @@ func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 		}
 	}
 }
+
+// RelogCategory logs every story of category as changed, oldest first, in
+// transactions of relogBatch stories: stories that partners pulling with
+// since could not be given before (the category was partners-only, and
+// is public now) come to them as changes.
+func (s *Store) RelogCategory(category string) (int, error) {
+	var ids []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIndex).Bucket([]byte(category))
+		if idx == nil {
+			return nil
+		}
+		return idx.ForEach(func(k, _ []byte) error {
+			if len(k) == 16 {
+				ids = append(ids, binary.BigEndian.Uint64(k[8:]))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: relog %s: %w", category, err)
+	}
+	for start := 0; start < len(ids); start += relogBatch {
+		batch := ids[start:min(start+relogBatch, len(ids))]
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			stories := tx.Bucket(bucketStories)
+			for _, id := range batch {
+				if stories.Get(u64(id)) == nil {
+					continue // deleted since
+				}
+				if err := logChange(tx, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return start, fmt.Errorf("store: relog %s: %w", category, err)
+		}
+		s.version.Add(1)
+	}
+	return len(ids), nil
+}

@@ -70,6 +70,9 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // first. The caller holds d.mu, or is alone.
 func (d *daemon) start(cfg *config.Config, soon ...string) {
 	publishUnder(cfg, d.st, d.log)
+	if d.cfg != nil {
+		madePublic(d.cfg, cfg, d.st, d.log)
+	}
 	d.cfg = cfg
 	setMemoryLimit(cfg)
 	setCommitDelay(d.st, cfg)
@@ -189,4 +192,22 @@ func setMemoryLimit(cfg *config.Config) {
 		limit = math.MaxInt64
 	}
 	debug.SetMemoryLimit(limit)
+}
+
+// madePublic logs as changed the stories of every category that was
+// partners-only under old and is public under cfg: partners pulling "all"
+// with since were given none of them while the category was private, and
+// would never get them.
+func madePublic(old, cfg *config.Config, st *store.Store, log *slog.Logger) {
+	for _, c := range cfg.Categories {
+		if was, ok := old.Category(c.ID); !ok || !was.PartnersOnly || c.PartnersOnly {
+			continue
+		}
+		n, err := st.RelogCategory(c.ID)
+		if err != nil {
+			log.Error("a category made public: its stories are not all given to partners pulling with since", "category", c.ID, "error", err)
+			continue
+		}
+		log.Info("a category made public: its stories come to partners pulling with since", "category", c.ID, "stories", n)
+	}
 }

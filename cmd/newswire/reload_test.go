@@ -454,3 +454,77 @@ default_category: thoi-su
 		t.Fatalf("check-config -diff after a new listen: %v\n%s", err, out)
 	}
 }
+
+// TestCategoryMadePublicReachesPartners: stories stored while their only
+// category was partners-only are not in "all"; once a reload makes the
+// category public, a partner pulling "all" with since gets them.
+func TestCategoryMadePublicReachesPartners(t *testing.T) {
+	outletURL, polled := recordingOutlet(t)
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(private bool) {
+		t.Helper()
+		replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+partners: [{name: bao-tinh-ban, token: token-cua-bao-tinh-ban-0123}]
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss"}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: doi-tac, title: Đối tác, sources: [baohagiang], partners_only: %v}
+default_category: thoi-su
+`, addr, outletURL, private))
+	}
+	write(true)
+	serveDaemon(t, cfgPath, addr)
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for polled("/rss") == 0 || countItems(t, base+"/feeds/doi-tac.json?token=token-cua-bao-tinh-ban-0123") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the source was not polled and stored within 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err := http.Get(base + "/feeds/all.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cursor := resp.Header.Get("X-Newswire-Cursor")
+	if n := countItems(t, base+"/feeds/all.json?since="+cursor); n != 0 {
+		t.Fatalf("all since the cursor before the reload: %d stories", n)
+	}
+
+	write(false)
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		if n := countItems(t, base+"/feeds/all.json?since="+cursor); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stories of the category made public did not come to a partner pulling all with since")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// countItems counts the items of the JSON Feed at url.
+func countItems(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s", url, resp.Status)
+	}
+	var doc struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	return len(doc.Items)
+}
