@@ -2,8 +2,10 @@ package poll
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -44,5 +46,37 @@ func TestPollRecordsActivityAndCounts(t *testing.T) {
 		if !regexp.MustCompile(`\b` + attr).MatchString(line) {
 			t.Errorf("poll log line lacks %s: %q", attr, line)
 		}
+	}
+}
+
+// TestWaitingIsActivity: a poller whose every source waits for the time
+// its server asked (a Retry-After of an hour, past max_interval) is
+// working, not stuck: its activity stays current while it waits.
+func TestWaitingIsActivity(t *testing.T) {
+	var hits atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
+	}))
+	cfg := testConfig(t, fastPoll, "baotri "+url+"/rss")
+	p, _, _ := newPoller(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for hits.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the source was not polled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("%d polls; the Retry-After was not kept", n)
+	}
+	if since := time.Since(p.LastActivity()); since > time.Second {
+		t.Errorf("LastActivity is %s old while the poller waits for the server's Retry-After", since.Round(time.Millisecond))
 	}
 }

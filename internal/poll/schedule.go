@@ -505,6 +505,11 @@ func (d *dispatcher) run(ctx context.Context) {
 			wake = time.Time{}
 		}
 		d.wakeAt = wake
+		if d.running == 0 {
+			d.p.activity.idle(wake)
+		} else {
+			d.p.activity.busy()
+		}
 		d.mu.Unlock()
 		var tick <-chan time.Time
 		if !wake.IsZero() {
