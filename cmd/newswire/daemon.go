@@ -73,6 +73,9 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	if d.cfg != nil {
 		madePublic(d.cfg, cfg, d.st, d.log)
 	}
+	for _, n := range cfg.Notes() {
+		d.log.Warn("config: " + n.String())
+	}
 	d.cfg = cfg
 	setMemoryLimit(cfg)
 	setCommitDelay(d.st, cfg)

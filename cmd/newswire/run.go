@@ -557,6 +557,9 @@ func checkConfig(path string, stdout io.Writer) error {
 		return exitError{msg: fmt.Sprintf("%s: 1 problem", path)}
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d sources, %d categories)\n", path, len(cfg.Sources), len(cfg.Categories))
+	for _, n := range cfg.Notes() {
+		fmt.Fprintf(stdout, "%s: note: %s\n", path, n)
+	}
 	return nil
 }
 

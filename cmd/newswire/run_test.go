@@ -543,6 +543,15 @@ colour: blue
 		t.Fatalf("example config.yaml refused: %v\n%s", err, good)
 	}
 
+	// Two sources polling one feed are accepted, with a note.
+	twice := filepath.Join(dir, "twice.yaml")
+	if err := os.WriteFile(twice, []byte("sources:\n  - {id: a, title: A, url: \"https://a.test/rss\"}\n  - {id: b, title: B, url: \"https://a.test/rss\"}\ncategories: [{id: x, title: X}]\ndefault_category: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "check-config", "-config", twice); err != nil || !strings.Contains(out, "ok (2 sources") || !strings.Contains(out, "note: sources[1].url: the same feed as sources[0] (a, line 2)") {
+		t.Errorf("check-config of two sources polling one feed: %v\n%s", err, out)
+	}
+
 	// A listen this machine cannot have would keep the daemon from
 	// starting.
 	away := filepath.Join(dir, "away.yaml")

@@ -60,7 +60,8 @@ type Config struct {
 	// be matched against guessed passwords without it.
 	DigestKey []byte `json:"-"`
 
-	listenLine int // the line of listen in the file, for ListenProblem
+	listenLine int       // the line of listen in the file, for ListenProblem
+	notes      []Problem // see Notes
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -201,6 +202,13 @@ func (c *Config) Authority() string {
 	}
 	return strings.ToLower(u.Hostname())
 }
+
+// Notes are what looks like a mistake in a valid config without being one
+// for certain: two sources polling the same feed (a block copied for a new
+// outlet with its url left as it was; sources scraping one page with other
+// selectors are not counted). check-config prints them, and the daemon logs
+// them at its start and at each reload.
+func (c *Config) Notes() []Problem { return c.notes }
 
 // CarryOver makes c, a config about to replace running in a reload, keep
 // what a reload keeps: a base_url derived from a new listen follows it only

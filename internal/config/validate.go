@@ -173,6 +173,7 @@ func validate(c *Config, d *decoder) {
 	validateRetention(c, d)
 
 	sourceLines := map[string]int{}
+	feedURLs := map[string]int{} // a feed's URL → the index of the first source polling it
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		p := fmt.Sprintf("sources[%d]", i)
@@ -183,6 +184,17 @@ func validate(c *Config, d *decoder) {
 			d.problemAt(p+".url", "required")
 		} else if _, ok := httpURL(s.URL); !ok {
 			d.problemAt(p+".url", "not an absolute http(s) URL: %q", urlsafe.Redacted(s.URL))
+		} else if !s.IsHTML() {
+			// A block copied for a new outlet, its url left as it was:
+			// the outlet is polled twice, and every story of it credited
+			// to both ids. (Sources scraping one page may differ in
+			// their selectors.)
+			if first, dup := feedURLs[s.URL]; dup {
+				c.notes = append(c.notes, Problem{Path: p + ".url", Line: d.line(p + ".url"),
+					Message: fmt.Sprintf("the same feed as sources[%d] (%s, line %d): it is polled twice, and each of its stories credited to both ids", first, c.Sources[first].ID, d.line(fmt.Sprintf("sources[%d].url", first)))})
+			} else {
+				feedURLs[s.URL] = i
+			}
 		}
 		switch s.Level {
 		case "", LevelProvincial, LevelCentral:

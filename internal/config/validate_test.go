@@ -77,3 +77,30 @@ func TestListenProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestNotesSameFeed: two sources polling one feed (a block copied for a
+// new outlet, its url left as it was) are a note of the config, with both
+// lines; sources scraping one page are not.
+func TestNotesSameFeed(t *testing.T) {
+	cfg, err := Parse([]byte(`sources:
+  - {id: hagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss"}
+  - {id: tuyenquang, title: Báo Tuyên Quang, url: "https://baohagiang.test/rss"}
+  - id: trang-a
+    type: html
+    url: "https://langson.test/tin"
+    html: {item: "article", title: "h2", link: "h2 a"}
+  - id: trang-b
+    type: html
+    url: "https://langson.test/tin"
+    html: {item: "li.news", title: "a", link: "a"}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := cfg.Notes()
+	if len(notes) != 1 || notes[0].Path != "sources[1].url" || notes[0].Line != 3 || !strings.Contains(notes[0].Message, "sources[0] (hagiang, line 2)") {
+		t.Fatalf("notes %v", notes)
+	}
+}
