@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"mime"
 	"net/url"
 	"reflect"
 	"slices"
@@ -880,7 +881,18 @@ func (c *converter) appendEnclosure(list []Enclosure, rawURL, typ, length string
 	if err != nil || n < 0 {
 		n = 0
 	}
-	return append(list, Enclosure{URL: u, Type: strings.ToLower(strings.TrimSpace(typ)), Length: n})
+	return append(list, Enclosure{URL: u, Type: mediaType(typ), Length: n})
+}
+
+// mediaType is typ as a media type ("audio/mpeg"), lower-cased and without
+// parameters; "" when it is none (markup, a word), and the renderer names
+// the file's type from its extension.
+func mediaType(typ string) string {
+	t, _, err := mime.ParseMediaType(strings.TrimSpace(typ))
+	if err != nil || strings.Count(t, "/") != 1 || strings.HasPrefix(t, "/") || strings.HasSuffix(t, "/") {
+		return ""
+	}
+	return t
 }
 
 // date reads a raw date string (see parseDate) and clamps it to now: an item
@@ -980,7 +992,9 @@ func langTag(tag string) string {
 	return LanguageTag(normText(tag))
 }
 
-// LanguageTag is tag, trimmed, in BCP 47's canonical form (see langTag).
+// LanguageTag is tag, trimmed, in BCP 47's canonical form (see langTag);
+// "" for what is no language tag at all (markup, spaces, a word), which
+// would be written into xml:lang and <language> as it came.
 func LanguageTag(tag string) string {
 	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
 	if isPrimaryOnly(tag) {
@@ -989,7 +1003,27 @@ func LanguageTag(tag string) string {
 	if t, err := language.Parse(tag); err == nil {
 		return t.String()
 	}
+	if !wellFormedTag(tag) {
+		return ""
+	}
 	return strings.ToLower(tag)
+}
+
+// wellFormedTag reports whether tag has the shape of a BCP 47 tag: subtags
+// of one to eight letters or digits, joined by "-", the first letters only.
+func wellFormedTag(tag string) bool {
+	for i, sub := range strings.Split(tag, "-") {
+		if len(sub) < 1 || len(sub) > 8 {
+			return false
+		}
+		for _, c := range sub {
+			letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+			if !letter && (i == 0 || c < '0' || c > '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isPrimaryOnly reports whether tag is two or three lower-case letters.

@@ -786,11 +786,13 @@ func TestFeedKind(t *testing.T) {
 }
 
 // TestLanguageTag: language tags come out in BCP 47's canonical form
-// whatever case and separator the feed wrote them in.
+// whatever case and separator the feed wrote them in; what is no tag at all
+// is none, rather than be written into xml:lang as it came.
 func TestLanguageTag(t *testing.T) {
 	for in, want := range map[string]string{
 		"vi": "vi", " en ": "en", "VI": "vi", "vi_VN": "vi-VN", "VI-vn": "vi-VN", "en-gb": "en-GB",
-		"zh-hant-tw": "zh-Hant-TW", "hmn": "hmn", "sr_latn": "sr-Latn", "": "", "not a tag!": "not a tag!",
+		"zh-hant-tw": "zh-Hant-TW", "hmn": "hmn", "sr_latn": "sr-Latn", "": "",
+		"not a tag!": "", `en"><script>alert(1)</script>`: "", "vi\u202e": "", "Tiếng Việt": "", "x-private-tag": "x-private-tag",
 	} {
 		if got := LanguageTag(in); got != want {
 			t.Errorf("LanguageTag(%q) = %q, want %q", in, got, want)
@@ -827,5 +829,36 @@ null,
 	_, err = Parse([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"Báo Cao Bằng","items":5}`), ParseOptions{})
 	if err == nil || !strings.Contains(err.Error(), "items is a JSON number, where the spec has an array") || strings.Contains(err.Error(), "alias") {
 		t.Errorf("items of the wrong shape: %v", err)
+	}
+}
+
+// TestShortFieldsThatAreNone: a language that is no tag and an enclosure
+// type that is no media type are none, rather than be written into
+// xml:lang, <language> and type="…" as they came; the enclosure's type is
+// then named from its file.
+func TestShortFieldsThatAreNone(t *testing.T) {
+	body := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Đài Hà Giang</title><link>https://hagiang.test/</link><description>Tin</description>
+<language>&lt;b&gt;vi&lt;/b&gt;</language>
+<item><title>Bản tin thời sự tối</title><link>https://hagiang.test/tin/1</link><guid>tin-1</guid>
+<dc:language>en"&gt;&lt;script&gt;alert(1)&lt;/script&gt;</dc:language>
+<enclosure url="https://hagiang.test/am-thanh/ban-tin-toi.mp3" length="1200" type="audio/mpeg&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"/>
+</item></channel></rss>`)
+	f, err := Parse(body, ParseOptions{FeedURL: "https://hagiang.test/rss", Now: parseNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Language != "" {
+		t.Errorf("feed language %q", f.Language)
+	}
+	it := f.Items[0]
+	if it.Language != "" {
+		t.Errorf("item language %q", it.Language)
+	}
+	if len(it.Enclosures) != 1 || it.Enclosures[0].Type != "" {
+		t.Fatalf("enclosures %+v", it.Enclosures)
+	}
+	if typ := mediaType(" Audio/MPEG; charset=binary "); typ != "audio/mpeg" {
+		t.Errorf("mediaType of a real type with a parameter: %q", typ)
 	}
 }

@@ -3,6 +3,7 @@ package feeds
 import (
 	"fmt"
 	"html"
+	"net/mail"
 	"net/url"
 	"path"
 	"strings"
@@ -172,7 +173,7 @@ func (r Renderer) prepare(in []Story) []story {
 			p.updated = p.published
 		}
 		for _, a := range s.Authors {
-			a = Person{Name: cleanText(a.Name), Email: cleanText(a.Email), URL: cleanURL(a.URL)}
+			a = Person{Name: cleanText(a.Name), Email: cleanEmail(a.Email), URL: cleanURL(a.URL)}
 			if a.Name == "" {
 				a.Name = a.Email
 			}
@@ -386,6 +387,21 @@ func xmlChar(c rune) bool {
 	default:
 		return c >= 0x10000 && c <= utf8.MaxRune
 	}
+}
+
+// cleanEmail is email when it is an address (name@host, as RFC 5322 and
+// the formats want it), else "": an author's "email" may be anything an
+// outlet wrote there.
+func cleanEmail(email string) string {
+	email = cleanText(email)
+	if email == "" {
+		return ""
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" || strings.ContainsAny(email, ":/ ") {
+		return ""
+	}
+	return email
 }
 
 // guessType names an enclosure's media type from its URL's extension, since

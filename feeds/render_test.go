@@ -549,6 +549,8 @@ func TestRSSAuthor(t *testing.T) {
 		{"two with emails", []Person{{Name: "A", Email: "a@x.example.vn"}, {Name: "B", Email: "b@x.example.vn"}}, "", []string{"A", "B"}},
 		{"none", nil, "", nil},
 		{"nameless and addressless dropped", []Person{{URL: "https://x.example.vn/a"}}, "", nil},
+		{"an email that is no address", []Person{{Name: "Thu Hà", Email: "javascript:alert(1)@evil.example"}}, "", []string{"Thu Hà"}},
+		{"an email with a display name", []Person{{Name: "Thu Hà", Email: "Ban biên tập <desk@x.example.vn>"}}, "", []string{"Thu Hà"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
