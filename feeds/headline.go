@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -84,7 +85,10 @@ func mediaKind(mediaType string, en bool) string {
 }
 
 // fileName is the last segment of a media URL's path, unescaped (a file
-// named in Vietnamese reads as such), else its host.
+// named in Vietnamese reads as such), else its host. A name that unescapes
+// to a "<" or a control character (a terminal's escape, a bidirectional
+// override) stays escaped: a title must not carry what looks like a tag,
+// nor characters that act on what is shown after them.
 func fileName(link string) string {
 	u, err := url.Parse(link)
 	if err != nil {
@@ -97,7 +101,17 @@ func fileName(link string) string {
 	if n, err := url.PathUnescape(name); err == nil && utf8.ValidString(n) {
 		name = n
 	}
+	if !plainName(name) {
+		name = path.Base(u.EscapedPath())
+	}
 	return norm.NFC.String(strings.Join(strings.Fields(name), " "))
+}
+
+// plainName reports whether name holds no "<" and no control character.
+func plainName(name string) bool {
+	return !strings.ContainsRune(name, '<') && strings.IndexFunc(name, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+	}) < 0
 }
 
 // primaryTag is a language tag's primary subtag: "en" of "en-GB".

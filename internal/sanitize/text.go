@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +26,75 @@ var inlineElements = map[string]bool{
 }
 
 // Text returns the plain text of an HTML fragment: tags removed, entities
-// decoded, whitespace collapsed, NFC.
+// decoded, whitespace collapsed, NFC, without the controls stripForbidden
+// drops.
+//
+// What it returns never holds anything that looks like a tag (see
+// looksLikeTag), nor entities that would decode to one, however many times
+// the outlet escaped it: the parsers decode a title once already, and
+// outlets escape once more than they mean to, so that one more pass turns
+// "&amp;lt;img onerror=…&amp;gt;" into a live "<img onerror=…>", which
+// readers that take a title for HTML (RSS leaves that open) would run, and
+// so would an aggregator downstream that decodes once more. The text is
+// taken again while decoding it further would show a tag, up to
+// maxTextPasses; after that, it is decoded to the end and every "<" in it
+// is dropped. A lone "<" ("a < b", "giá <5 triệu"), and escaped text that
+// decodes to no tag ("Tom &amp; Jerry"), stay as they are.
 func Text(raw string) string {
+	s := textOnce(raw)
+	for range maxTextPasses - 1 {
+		if !hidesTag(s) {
+			return s
+		}
+		s = textOnce(s)
+	}
+	if hidesTag(s) {
+		s = collapse(strings.ReplaceAll(unescaped(s), "<", " "))
+	}
+	return s
+}
+
+// maxTextPasses bounds Text's passes: each undoes one level of escaping,
+// and no outlet escapes a title more than twice by mistake.
+const maxTextPasses = 4
+
+// tagStart is what an HTML parser takes for the start of a tag, a comment
+// or a processing instruction: "<" and a letter, "</" and a letter, "<!"
+// or "<?".
+var tagStart = regexp.MustCompile(`<(?:[A-Za-z!?]|/[A-Za-z])`)
+
+// looksLikeTag reports whether s holds something an HTML parser would take
+// for markup rather than text.
+func looksLikeTag(s string) bool {
+	return strings.Contains(s, "<") && tagStart.MatchString(s)
+}
+
+// hidesTag reports whether s holds a tag, or would once its entities are
+// decoded, as many times as they decode.
+func hidesTag(s string) bool {
+	return strings.ContainsAny(s, "<&") && looksLikeTag(unescaped(s))
+}
+
+// unescaped is s with its entities decoded until none are left, at most
+// maxUnescapes times.
+func unescaped(s string) string {
+	for range maxUnescapes {
+		if !strings.Contains(s, "&") {
+			break
+		}
+		u := html.UnescapeString(s)
+		if u == s {
+			break
+		}
+		s = u
+	}
+	return s
+}
+
+const maxUnescapes = 8
+
+// textOnce is one pass of Text: tags dropped, entities decoded once.
+func textOnce(raw string) string {
 	if !strings.ContainsAny(raw, "<&") {
 		return collapse(raw)
 	}

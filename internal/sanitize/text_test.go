@@ -30,6 +30,14 @@ func TestText(t *testing.T) {
 		{"markup in a title", `Tin <em>nóng</em>: lũ quét ở Hoàng Su Phì`, "Tin nóng: lũ quét ở Hoàng Su Phì"},
 		{"empty", "", ""},
 		{"only markup", "<p><br></p>", ""},
+		{"escaped tag", "Hà Giang: &lt;img src=x onerror=alert(1)&gt; mưa lũ", "Hà Giang: mưa lũ"},
+		{"escaped twice", "Hà Giang: &amp;lt;img src=x onerror=alert(1)&amp;gt; mưa lũ", "Hà Giang: mưa lũ"},
+		{"escaped three times", "Hà Giang: &amp;amp;lt;script&amp;amp;gt;x()&amp;amp;lt;/script&amp;amp;gt; mưa lũ", "Hà Giang: mưa lũ"},
+		{"escaped end tag and comment", "a &lt;/p&gt;&lt;!-- b --&gt;c", "a c"},
+		{"nested to rebuild a tag", "a <<b>img src=x onerror=alert(1)>> c", "a > c"},
+		{"tag built past the passes", strings.Repeat("<", 6) + strings.Repeat("b>", 7) + " c", "b>b>b> c"},
+		{"lone less-than", "giá &lt; 5 triệu, a &lt;5, b < c", "giá < 5 triệu, a <5, b < c"},
+		{"escaped ampersand", "Tom &amp;amp; Jerry", "Tom &amp; Jerry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
