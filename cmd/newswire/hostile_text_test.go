@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // escapedMarkupOutlets are outlets whose text is escaped one level deeper
@@ -156,6 +158,103 @@ default_category: thoi-su
 			if !strings.Contains(doc, want) {
 				t.Errorf("/feeds/all.%s lost %q", ext, want)
 			}
+		}
+	}
+}
+
+// controlOutlets are outlets whose text carries C1 controls (CSI U+009B,
+// OSC U+009D, ST U+009C) and bidirectional overrides and isolates, raw and
+// as character references (HTML reads &#x9c; as "œ", &#x9d; as U+009D),
+// and one whose document is broken where an element name carries them,
+// which the XML error quotes.
+var controlOutlets = map[string]string{
+	"/rss": "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Báo Hà Giang</title><link>http://baohagiang.test/</link><description>Tin</description>\n" +
+		"<item><title>Lũ quét\u009b2J ở \u202eHoàng Su Phì\u202c: 3 người mất tích&#x9d;0;x&#x9c;</title>\n" +
+		"  <link>http://baohagiang.test/tin/lu-quet.html</link><pubDate>Sun, 29 Nov 2026 06:00:00 +0700</pubDate>\n" +
+		"  <category>Thời\u2066 sự\u0085</category><author>bbt@baohagiang.test (Ban\u009d biên tập&#x202e;)</author>\n" +
+		"  <description>&lt;p&gt;Mưa lớn\u009b31m kéo dài &amp;#x202e;ở Hoàng Su Phì.&lt;/p&gt;</description></item>\n" +
+		"<item><guid isPermaLink=\"false\">pt-2</guid><pubDate>Sun, 29 Nov 2026 07:00:00 +0700</pubDate>\n" +
+		"  <enclosure url=\"http://baohagiang.test/media/ban-tin%E2%80%AEp3m.exe\" length=\"1\" type=\"audio/mpeg\"/></item>\n" +
+		"</channel></rss>",
+	"/hong": "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Báo Hỏng</title>" +
+		"<item><title>Tin</title><\u202eSSR\u009b2J>x</\u202eSSR\u009b2J></item></channel></rss>",
+}
+
+// unprintable returns the first control or bidirectional control of s
+// other than a newline, or -1.
+func unprintable(s string) rune {
+	for _, r := range s {
+		if r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) && r != '\u200e' && r != '\u200f' {
+			return r
+		}
+	}
+	return -1
+}
+
+// TestOutletControlCharactersReachNoOne: C1 controls and bidirectional
+// overrides an outlet sends are in no stored text, so in no export line and
+// no feed, and the real binary's fetch prints an outlet's error as /status
+// and /api/status show it, without them.
+func TestOutletControlCharactersReachNoOne(t *testing.T) {
+	bin := newswireBinary(t)
+	outlet := serveOutletFiles(t, controlOutlets)
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := fmt.Sprintf(`listen: %[2]s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s, concurrency: 2}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%[1]s/rss", language: vi}
+  - {id: baohong, title: Báo Hỏng, url: "%[1]s/hong", language: vi}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, outlet.URL, addr)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "fetch", "-config", cfgPath).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "FAILED") || !strings.Contains(string(out), "SSR") {
+		t.Fatalf("fetch: %v, want baohong failed, naming what it could not read\n%s", err, out)
+	}
+	if r := unprintable(string(out)); r >= 0 {
+		t.Errorf("fetch printed %U:\n%q", r, out)
+	}
+	exported, err := exec.Command(bin, "export", "-config", cfgPath).Output()
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	if r := unprintable(string(exported)); r >= 0 {
+		t.Errorf("export wrote %U:\n%s", r, exported)
+	}
+	for _, want := range []string{`"title":"Lũ quét2J ở Hoàng Su Phì: 3 người mất tích0;xœ"`, `"summary":"Mưa lớn31m kéo dài ở Hoàng Su Phì."`, "ban-tin"} {
+		if !strings.Contains(string(exported), want) {
+			t.Errorf("export lacks %s:\n%s", want, exported)
+		}
+	}
+
+	serveDaemon(t, cfgPath, addr)
+	for _, path := range []string{"/status", "/api/status", "/feeds/all.rss", "/feeds/all.atom", "/feeds/all.json", "/"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, resp.StatusCode, err)
+		}
+		// JSON may escape them: \u009b reads as the character itself.
+		doc := regexp.MustCompile(`\\u[0-9a-fA-F]{4}`).ReplaceAllStringFunc(string(body), func(esc string) string {
+			var r rune
+			_, _ = fmt.Sscanf(esc[2:], "%x", &r)
+			return string(r)
+		})
+		if r := unprintable(doc); r >= 0 && r != '\t' && r != '\r' {
+			i := strings.IndexRune(doc, r)
+			t.Errorf("%s carries %U: …%s…", path, r, doc[max(0, i-100):min(len(doc), i+40)])
+		}
+		if strings.Contains(path, "status") && !strings.Contains(doc, "SSR") {
+			t.Errorf("%s does not show baohong's error", path)
 		}
 	}
 }

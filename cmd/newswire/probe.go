@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"newswire/feeds"
 	"newswire/internal/fetch"
+	"newswire/internal/sanitize"
 	"newswire/internal/scrape"
 	"newswire/internal/urlsafe"
 )
@@ -46,7 +46,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	id := sourceID(resp.URL)
-	title := printable(p.PageTitle)
+	title := sanitize.Printable(p.PageTitle)
 	if title == "" {
 		title = id
 	}
@@ -55,7 +55,7 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(p.Feeds) > 0 {
 		fmt.Fprintf(stdout, "\nThe page announces %d %s; prefer a feed to selectors:\n", len(p.Feeds), plural(len(p.Feeds), "feed", "feeds"))
 		for _, f := range p.Feeds {
-			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, urlsafe.Redacted(f.URL), printable(f.Title))
+			fmt.Fprintf(stdout, "  %-22s %s  %s\n", f.Type, sanitize.Printable(urlsafe.Redacted(f.URL)), sanitize.Printable(f.Title))
 		}
 		fmt.Fprintf(stdout, "\nconfig.yaml entry for the first feed:\n\n  - id: %s\n    title: %s\n    url: %s\n",
 			id, strconv.Quote(title), strconv.Quote(withUserOf(p.Feeds[0].URL, resp.URL)))
@@ -79,23 +79,9 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 		if !it.Published.IsZero() {
 			date = it.Published.Format(time.RFC3339)
 		}
-		fmt.Fprintf(stdout, "  %d. %s\n     %s\n     %s\n", i+1, printable(it.Title), it.Link, date)
+		fmt.Fprintf(stdout, "  %d. %s\n     %s\n     %s\n", i+1, sanitize.Printable(it.Title), sanitize.Printable(it.Link), date)
 	}
 	return nil
-}
-
-// printable is s without control characters (nor bidirectional
-// overrides): what a page says goes to the
-// admin's terminal, where an escape sequence would move the cursor, clear
-// the screen or retitle the window.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			// Bidirectional overrides reorder what follows on the line.
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // writeHTMLSource writes a sources[] entry of type html, ready to paste.

@@ -25,6 +25,7 @@ import (
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
+	"newswire/internal/sanitize"
 	"newswire/internal/server"
 	"newswire/internal/uffd"
 	"newswire/store"
@@ -516,17 +517,22 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 	return nil
 }
 
+// formatReport is a source's line of fetch's output. Its error, warning and
+// why quote what the outlet sent (an XML error names the element it could
+// not read, a status line its reason): printed as sanitize.Printable makes
+// them, so that the outlet's escapes and bidirectional overrides do not
+// reach the terminal.
 func formatReport(r poll.Report) string {
 	if r.Err != nil {
-		return fmt.Sprintf("%-20s %-12s %s", r.Source, "FAILED", r.Err)
+		return fmt.Sprintf("%-20s %-12s %s", r.Source, "FAILED", sanitize.Printable(r.Err.Error()))
 	}
 	if r.Result == poll.ResultWaiting {
-		return fmt.Sprintf("%-20s %-12s not asked until %s (%s)", r.Source, r.Result, r.Next.Round(time.Second).Format(time.RFC3339), r.Why)
+		return fmt.Sprintf("%-20s %-12s not asked until %s (%s)", r.Source, r.Result, r.Next.Round(time.Second).Format(time.RFC3339), sanitize.Printable(r.Why))
 	}
 	line := fmt.Sprintf("%-20s %-12s %4d items %4d new %4d updated %4d joined %4d dropped  %s",
 		r.Source, r.Result, r.Items, r.New, r.Updated, r.Joined, r.Dropped, r.Duration.Round(time.Millisecond))
 	if r.Warning != "" {
-		line += "  warning: " + r.Warning
+		line += "  warning: " + sanitize.Printable(r.Warning)
 	}
 	return line
 }

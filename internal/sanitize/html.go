@@ -156,9 +156,14 @@ func finish(clean string) string {
 			closeFrom(&b, open, 0)
 			return strings.TrimSpace(b.String())
 		case html.TextToken:
-			b.WriteString(html.EscapeString(string(z.Text())))
+			// Decoded, "&#x9d;" or "&#x202e;" is what HTML's raw pass
+			// dropped: dropped again.
+			b.WriteString(html.EscapeString(stripForbidden(string(z.Text()))))
 		case html.StartTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
+			for i := range tok.Attr {
+				tok.Attr[i].Val = stripForbidden(tok.Attr[i].Val)
+			}
 			switch tok.Data {
 			case "a":
 				setRel(&tok)

@@ -13,7 +13,8 @@ import (
 // HTML(content, or the summary when there is no content, base = item link);
 // Summary = plain text of the summary (or of the content when there is none),
 // cut at about 400 characters on a word boundary with "…"; Labels
-// text-cleaned; control characters XML forbids removed from every field.
+// text-cleaned; control characters XML forbids, C1 controls and
+// bidirectional overrides removed from every field (stripForbidden).
 //
 // Empty labels are dropped and repeated ones kept once; author names and
 // the origin's title are made plain text like the title.

@@ -121,6 +121,27 @@ func TestItem(t *testing.T) {
 				wantEqual(t, "Label", it.Labels[0], "Thời sự")
 			},
 		},
+		{
+			name: "C1 and bidirectional controls in every field",
+			in: feeds.Item{
+				GUID:        "tag:baohagiang.vn,2024:\u009b2",
+				Link:        "https://baohagiang.example.vn/tin/6.html?a=\u202e",
+				Title:       "Tin\u009b2J \u202enóng\u202c",
+				Summary:     "Tóm\u009d0;x\u009c tắt\u2066",
+				ContentHTML: "<p>Nội&#x9d; \u202edung\u0085</p><img src=\"/a.jpg\" alt=\"a&#x202e;b\">",
+				Authors:     []feeds.Person{{Name: "Thu\u2067 Hà\u0090"}},
+				Labels:      []string{"Thời\u202d sự\u009f"},
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				wantEqual(t, "GUID", it.GUID, "tag:baohagiang.vn,2024:2")
+				wantEqual(t, "Link", it.Link, "https://baohagiang.example.vn/tin/6.html?a=")
+				wantEqual(t, "Title", it.Title, "Tin2J nóng")
+				wantEqual(t, "Summary", it.Summary, "Tóm0;x tắt")
+				wantEqual(t, "ContentHTML", it.ContentHTML, `<p>Nội dung</p><img src="https://baohagiang.example.vn/a.jpg" alt="ab"/>`)
+				wantEqual(t, "Author name", it.Authors[0].Name, "Thu Hà")
+				wantEqual(t, "Label", it.Labels[0], "Thời sự")
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

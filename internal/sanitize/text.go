@@ -133,15 +133,17 @@ func collapse(s string) string {
 	return strings.Join(strings.Fields(norm.NFC.String(stripForbidden(s))), " ")
 }
 
-// stripForbidden removes what XML 1.0 does not allow in a document: control
-// characters other than tab, newline and carriage return, U+FFFE, U+FFFF and
-// bytes that are not UTF-8. Renderers copy text raw into CDATA, where one such
-// character makes the whole feed unreadable.
+// stripForbidden removes what XML 1.0 does not allow in a document:
+// control characters other than tab, newline and carriage return, U+FFFE,
+// U+FFFF and bytes that are not UTF-8. Renderers copy text raw into CDATA,
+// where one such character makes the whole feed unreadable. It removes too
+// what no news text needs and what turns it against the people who read
+// it (unwanted).
 func stripForbidden(s string) string {
 	i := 0
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if xmlForbidden(r, size) {
+		if xmlForbidden(r, size) || unwanted(r) {
 			break
 		}
 		i += size
@@ -154,7 +156,7 @@ func stripForbidden(s string) string {
 	b.WriteString(s[:i])
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !xmlForbidden(r, size) {
+		if !xmlForbidden(r, size) && !unwanted(r) {
 			b.WriteString(s[i : i+size])
 		}
 		i += size
@@ -171,6 +173,47 @@ func xmlForbidden(r rune, size int) bool {
 	default:
 		return r == 0xFFFE || r == 0xFFFF
 	}
+}
+
+// unwanted reports the characters XML allows but newswire drops from every
+// text it stores, HTML content included:
+//   - C1 controls (U+0080–U+009F): never in news text, and terminals act
+//     on some of them (CSI U+009B, OSC U+009D, ST U+009C) when a title is
+//     printed;
+//   - bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+//     U+2066–U+2069): one that is not closed reorders everything after it
+//     on the line, past the title or the element it came in (a status
+//     line, a reader's list, the front page), which makes a link or a
+//     number read as another. Dropped from HTML content as well, rather
+//     than kept where they are closed inside an element: the allowlist
+//     keeps no dir attribute or bdo either, and right-to-left text is
+//     laid out by the Unicode bidirectional algorithm without them. The
+//     marks (U+200E, U+200F, U+061C) change no order beyond a character
+//     and stay.
+func unwanted(r rune) bool {
+	return (r >= 0x80 && r <= 0x9F) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// Printable is s as it may be shown on one line of a terminal or a status
+// page: every control character (C0, DEL, C1: a terminal's escapes,
+// newlines) and every bidirectional control (which reorders what follows
+// it on the line) replaced by a space. For what an outlet or a hub wrote
+// that newswire shows as it is: an error quoting its document, a warning,
+// a reason.
+func Printable(s string) string {
+	if strings.IndexFunc(s, unprintable) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unprintable(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func unprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
 // summaryRunes is about where a summary is cut: a few sentences, what feed

@@ -38,6 +38,11 @@ func TestText(t *testing.T) {
 		{"tag built past the passes", strings.Repeat("<", 6) + strings.Repeat("b>", 7) + " c", "b>b>b> c"},
 		{"lone less-than", "giá &lt; 5 triệu, a &lt;5, b < c", "giá < 5 triệu, a <5, b < c"},
 		{"escaped ampersand", "Tom &amp;amp; Jerry", "Tom &amp; Jerry"},
+		{"C1 controls", "a\u009b2Jb\u009d0;x\u009c c", "a2Jb0;x c"},
+		{"C1 controls escaped", "a&#x9d;b&#157;c", "abc"},
+		{"bidirectional overrides", "\u202eSSR\u202c a\u2066b\u2069 \u202a\u202b\u202d c", "SSR ab c"},
+		{"bidirectional overrides escaped", "&#x202e;SSR &#8295;x", "SSR x"},
+		{"marks kept", "a\u200fb\u200ec", "a\u200fb\u200ec"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +63,9 @@ func TestStripForbidden(t *testing.T) {
 		{"replacement character kept", "a\ufffdb", "a\ufffdb"},
 		{"invalid bytes removed", "a\x80b\xed\xa0\x80c", "abc"},
 		{"astral kept", "a😀b", "a😀b"},
+		{"C1 removed", "a\u0080\u009b\u009c\u009d\u009fb", "ab"},
+		{"bidirectional controls removed", "a\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069b", "ab"},
+		{"Latin-1 kept", "a\u00a0\u00e0b", "a\u00a0\u00e0b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"newswire/internal/metrics"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
+	"newswire/internal/sanitize"
 	"newswire/internal/urlsafe"
 	"newswire/store"
 )
@@ -282,13 +283,14 @@ func (s *Server) status(now time.Time) (statusView, error) {
 	for _, src := range s.cfg.Sources {
 		st, seen := byID[src.ID]
 		ss := sourceStatus{ID: src.ID, Title: src.Title, URL: urlsafe.Public(src.URL), Level: src.Level,
-			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: urlsafe.PublicText(st.LastError),
-			FailingSince: st.FailingSince, Warning: urlsafe.PublicText(st.Warning), LastItems: st.LastItems, LastNew: st.LastNew,
+			LastPoll: st.LastPoll, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, Error: shownText(st.LastError),
+			FailingSince: st.FailingSince, Warning: shownText(st.Warning), LastItems: st.LastItems, LastNew: st.LastNew,
 			TotalNew: st.TotalNew, Items24h: st.Recent.Last24h(now), Items7d: st.Recent.Last7d(now),
 			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
 		ss.Dropped = st.Dropped
 		if ws, ok := subs[src.ID]; ok {
+			ws.Reason, ws.Error = shownText(ws.Reason), shownText(ws.Error)
 			ss.WebSub = &ws
 		}
 		ss.IntervalReason, ss.ETag, ss.LastModified, ss.Cursor = st.IntervalReason, st.ETag, st.LastModified, st.Cursor
@@ -426,3 +428,10 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write([]byte("ready\n"))
 }
+
+// shownText is an error, warning or reason as /status and /api/status show
+// it: without credentials (urlsafe.PublicText), and without the control
+// characters an outlet's or a hub's words may carry (sanitize.Printable):
+// an XML error quotes the element name it could not read, as the outlet
+// wrote it, and a store written by an older version may hold them.
+func shownText(s string) string { return sanitize.Printable(urlsafe.PublicText(s)) }
