@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // escapedMarkupOutlets are outlets whose text is escaped one level deeper
@@ -255,6 +256,65 @@ default_category: thoi-su
 		}
 		if strings.Contains(path, "status") && !strings.Contains(doc, "SSR") {
 			t.Errorf("%s does not show baohong's error", path)
+		}
+	}
+}
+
+// TestLongTitlesCut: an outlet's headline of 800,000 characters, and a
+// category label and an author's name of thousands, are cut on a word
+// boundary before they are stored: the export, the three feeds and the
+// front page carry the same short title, not the outlet's.
+func TestLongTitlesCut(t *testing.T) {
+	headline := strings.Repeat("Mưa lũ ở Hà Giang ", 800000/18)
+	label := strings.Repeat("Thời sự ", 1000)
+	name := strings.Repeat("Nguyễn Thị Thu Hà ", 1000)
+	outlet := serveOutletFiles(t, map[string]string{"/rss": `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Báo Hà Giang</title><link>http://baohagiang.test/</link><description>Tin</description>
+<item><title>` + headline + `</title><link>http://baohagiang.test/tin/mua-lu.html</link>
+  <pubDate>Sun, 29 Nov 2026 06:00:00 +0700</pubDate><category>` + label + `</category>
+  <author>bbt@baohagiang.test (` + name + `)</author><description>Mưa lớn kéo dài.</description></item>
+</channel></rss>`})
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := fmt.Sprintf(`listen: %[2]s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, max_interval: 6h, timeout: 5s}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%[1]s/rss", language: vi}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, outlet.URL, addr)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "fetch", "-config", cfgPath); err != nil {
+		t.Fatalf("fetch: %v\n%s", err, out)
+	}
+	recs := exportAll(t, cfgPath)
+	if len(recs) != 1 {
+		t.Fatalf("%d stories, want 1", len(recs))
+	}
+	title := recs[0].Title
+	if n := utf8.RuneCountInString(title); n > 301 || n < 200 || !strings.HasPrefix(title, "Mưa lũ ở Hà Giang Mưa lũ") || !strings.HasSuffix(title, "…") || strings.HasSuffix(title, " …") {
+		t.Fatalf("exported title of %d runes: %q", n, title)
+	}
+
+	serveDaemon(t, cfgPath, addr)
+	for _, path := range []string{"/feeds/all.rss", "/feeds/all.atom", "/feeds/all.json", "/"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, resp.StatusCode, err)
+		}
+		if len(body) > 64<<10 || !strings.Contains(string(body), title) {
+			t.Errorf("%s: %d bytes, with the exported title: %v", path, len(body), strings.Contains(string(body), title))
+		}
+		if strings.Contains(string(body), strings.Repeat("Thời sự ", 20)) || strings.Contains(string(body), strings.Repeat("Nguyễn Thị Thu Hà ", 10)) {
+			t.Errorf("%s carries the outlet's whole label or name", path)
 		}
 	}
 }

@@ -17,7 +17,11 @@ import (
 // bidirectional overrides removed from every field (stripForbidden).
 //
 // Empty labels are dropped and repeated ones kept once; author names and
-// the origin's title are made plain text like the title.
+// the origin's title are made plain text like the title. Titles, labels and
+// names are cut like the summary, at titleRunes, labelRunes and nameRunes,
+// before they are stored, so that every format and the export carry the
+// same text: an outlet's headline of 800,000 characters would otherwise go
+// whole onto the front page and into every feed.
 func Item(it *feeds.Item) {
 	it.GUID = cleanValue(it.GUID)
 	it.Link = story.WithoutTracking(cleanValue(it.Link))
@@ -35,13 +39,13 @@ func Item(it *feeds.Item) {
 	// goes out where some readers take it for HTML (RSS leaves that
 	// open): what looks like a tag in it is dropped, at the cost of an
 	// Atom text title's literal "<video>".
-	it.Title = Text(it.Title)
+	it.Title = shorten(Text(it.Title), titleRunes)
 	it.ContentHTML = HTML(content, it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
 
 	labels := it.Labels[:0]
 	for _, l := range it.Labels {
-		if l = Text(l); l != "" && !slices.Contains(labels, l) {
+		if l = shorten(Text(l), labelRunes); l != "" && !slices.Contains(labels, l) {
 			labels = append(labels, l)
 		}
 	}
@@ -49,7 +53,7 @@ func Item(it *feeds.Item) {
 
 	for i := range it.Authors {
 		a := &it.Authors[i]
-		a.Name = Text(a.Name)
+		a.Name = shorten(Text(a.Name), nameRunes)
 		a.Email = cleanValue(a.Email)
 		a.URL = cleanValue(a.URL)
 	}
@@ -59,9 +63,18 @@ func Item(it *feeds.Item) {
 		e.Type = cleanValue(e.Type)
 	}
 	o := &it.Origin
-	o.Title = Text(o.Title)
+	o.Title = shorten(Text(o.Title), nameRunes)
 	o.FeedURL, o.ID, o.Link, o.Level = cleanValue(o.FeedURL), cleanValue(o.ID), cleanValue(o.Link), cleanValue(o.Level)
 }
+
+// The longest titles, labels and names kept whole, in runes: the longest
+// headlines outlets write run to about 200 characters, labels and names to
+// a few words.
+const (
+	titleRunes = 300
+	labelRunes = 100
+	nameRunes  = 100
+)
 
 // cleanValue cleans a one-word field: a URL, an id, a language tag, a type.
 func cleanValue(s string) string { return strings.TrimSpace(stripForbidden(s)) }

@@ -142,6 +142,25 @@ func TestItem(t *testing.T) {
 				wantEqual(t, "Label", it.Labels[0], "Thời sự")
 			},
 		},
+		{
+			name: "long title, label and name",
+			in: feeds.Item{
+				Title:   strings.Repeat("Lũ quét ở Hoàng Su Phì ", 40000),
+				Labels:  []string{strings.Repeat("Thời sự ", 100)},
+				Authors: []feeds.Person{{Name: strings.Repeat("Nguyễn Thị Thu Hà ", 50)}},
+			},
+			check: func(t *testing.T, it feeds.Item) {
+				for field, v := range map[string]string{"Title": it.Title, "Label": it.Labels[0], "Author name": it.Authors[0].Name} {
+					limit := map[string]int{"Title": titleRunes, "Label": labelRunes, "Author name": nameRunes}[field]
+					if n := utf8.RuneCountInString(v); n > limit+1 || n < limit/2 || !strings.HasSuffix(v, "…") || strings.HasSuffix(v, " …") {
+						t.Errorf("%s has %d runes (limit %d): %q", field, n, limit, v)
+					}
+				}
+				if !strings.HasPrefix(it.Title, "Lũ quét ở Hoàng Su Phì Lũ quét") {
+					t.Errorf("Title = %q", it.Title)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
