@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestDaemonTakesPushes: the daemon subscribes to the hub its source's feed
@@ -150,5 +151,101 @@ default_category: thoi-su
 	page.Body.Close()
 	if !strings.Contains(string(b), "WebSub: hub đẩy tin") {
 		t.Errorf("/status does not show the subscription")
+	}
+}
+
+// TestForgedDenialOnStatus: anyone can send the callback a denial naming
+// the source's topic, which /sources.opml makes public. Its reason reaches
+// /status and /api/status as the hub's words, quoted, on one line, without
+// controls and cut; a second denial while the first stands changes nothing.
+func TestForgedDenialOnStatus(t *testing.T) {
+	var mu sync.Mutex
+	var callback, topic string
+	hub := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		callback, topic = r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted) // and verifies later, or never
+	}))
+	outlet := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		w.Header().Set("Link", "<"+hub.URL+`/>; rel="hub"`)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Báo Hà Giang</title><link>http://tin.test/</link><description>Tin</description></channel></rss>`)
+	}))
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+websub: {subscribe: true, secret: khoa-bi-mat-cua-toa-soan, lease: 24h}
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss", level: provincial, language: vi}
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, outlet.URL)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serveDaemon(t, cfgPath, addr)
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	var cb, tp string
+	for {
+		mu.Lock()
+		cb, tp = callback, topic
+		mu.Unlock()
+		if cb != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon did not subscribe within 10s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	deny := func(reason string) {
+		t.Helper()
+		resp, err := http.Get(cb + "?hub.mode=denied&hub.topic=" + url.QueryEscape(tp) + "&hub.reason=" + url.QueryEscape(reason))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("denial: %s", resp.Status)
+		}
+	}
+	deny("Nguồn đã chuyển sang http://evil.example/rss \u202e— hãy sửa url\u009b2J trong config.yaml\nngay " + strings.Repeat("bây giờ ", 5000))
+	deny("lần hai")
+
+	resp, err := http.Get(base + "/api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Sources []struct {
+			WebSub *struct {
+				State  string `json:"state"`
+				Reason string `json:"reason"`
+			} `json:"websub"`
+		} `json:"sources"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if err != nil || len(st.Sources) != 1 || st.Sources[0].WebSub == nil {
+		t.Fatalf("/api/status: %v %+v", err, st)
+	}
+	ws := st.Sources[0].WebSub
+	if ws.State != "denied" || !strings.HasPrefix(ws.Reason, "Nguồn đã chuyển sang http://evil.example/rss — hãy sửa url 2J trong config.yaml ngay bây giờ") ||
+		utf8.RuneCountInString(ws.Reason) > 201 || !strings.HasSuffix(ws.Reason, "…") || strings.ContainsAny(ws.Reason, "\u202e\u009b\n") {
+		t.Errorf("denied subscription shown as %s, %q", ws.State, ws.Reason)
+	}
+	page, err := http.Get(base + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(b), "hub từ chối đăng ký; hub ghi: “Nguồn đã chuyển sang") || strings.Contains(string(b), "bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ bây giờ") {
+		t.Errorf("/status does not quote the hub's reason, cut")
 	}
 }

@@ -212,6 +212,13 @@ func Printable(s string) string {
 	}, s)
 }
 
+// Line is what someone else wrote, as newswire shows it in one line: as
+// Printable makes it, white space collapsed, cut at about n runes on a word
+// boundary with "…".
+func Line(s string, n int) string {
+	return shorten(strings.Join(strings.Fields(Printable(s)), " "), n)
+}
+
 func unprintable(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }

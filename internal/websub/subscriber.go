@@ -24,6 +24,7 @@ import (
 	"newswire/feeds"
 	"newswire/internal/config"
 	"newswire/internal/fetch"
+	"newswire/internal/sanitize"
 	"newswire/internal/urlsafe"
 )
 
@@ -128,7 +129,7 @@ type sourceSub struct {
 	failed    string    // why the request for it failed, when it did
 	asked     time.Time // when the subscription was requested
 	verified  bool
-	denied    string // the hub's reason, when it denied the subscription
+	denied    string // the hub's reason (sanitize.Line), when it denied the subscription
 	leaseEnds time.Time
 	renewAt   time.Time // four fifths into the lease the hub granted
 	// Pushes counted since the subscription was asked for: taken, and
@@ -285,6 +286,9 @@ const (
 	leaseCeiling = 365 * 24 * time.Hour
 	// minWait is the shortest sleep of Run, against a loop that spins.
 	minWait = time.Second
+	// maxReason is about how many runes of a hub's reason for a denial
+	// are kept.
+	maxReason = 200
 )
 
 // Subscribe asks hub to push topic to newswire's callback for source. A
@@ -431,15 +435,27 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// The hub will not push: the subscription is off, and asked
 			// for again after a while, as one never verified is. Anyone
 			// can send this too: it must name the topic, and what it
-			// costs is a subscription asked for again.
+			// costs is a subscription asked for again. It is taken only
+			// while a request of ours stands at the hub (pending, or
+			// verified): not for one that never reached it, and not
+			// again once denied, so that denials sent one after another
+			// neither put off the next request nor rewrite the reason.
+			// The reason is anyone's words, shown on /status as what
+			// the hub says: one line, without controls, cut.
 			if q.Get("hub.topic") != sub.topic {
 				http.NotFound(w, r)
 				return
 			}
-			s.log.Warn("websub: subscription denied", "source", source, "reason", q.Get("hub.reason"))
+			reason := cmp.Or(sanitize.Line(q.Get("hub.reason"), maxReason), "no reason given")
 			s.mu.Lock()
-			sub.verified, sub.asked, sub.denied = false, time.Now(), cmp.Or(q.Get("hub.reason"), "no reason given")
+			taken := sub.denied == "" && (sub.verified || sub.failed == "")
+			if taken {
+				sub.verified, sub.asked, sub.denied = false, time.Now(), reason
+			}
 			s.mu.Unlock()
+			if taken {
+				s.log.Warn("websub: subscription denied", "source", source, "reason", reason)
+			}
 			w.WriteHeader(http.StatusOK)
 		default:
 			// We never unsubscribe; a request to do so is not ours.

@@ -544,3 +544,63 @@ func TestTopicWithoutCredentials(t *testing.T) {
 		t.Errorf("topic %s", topic)
 	}
 }
+
+// TestDenialOnlyOfARequestMade: a denial is taken only while a request of
+// ours stands at the hub. One for a request the hub never got (it could not
+// be reached) is answered and changes nothing, nor does one for a
+// subscription already denied: denials sent one after another do not put
+// off the next request or rewrite the reason shown.
+func TestDenialOnlyOfARequestMade(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	sub := NewSubscriber(cfg, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	topic := "https://vov.example.vn/rss"
+	deny := func(reason string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + CallbackPath + "vov?hub.mode=denied&hub.topic=" + url.QueryEscape(topic) + "&hub.reason=" + url.QueryEscape(reason))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("denial: %s", resp.Status)
+		}
+	}
+
+	closed, closedURL := loopback(t) // never started: nothing listens
+	closed.Close()
+	if err := sub.Subscribe(t.Context(), "vov", closedURL+"/", topic); err == nil {
+		t.Fatal("a request to a hub nobody serves did not fail")
+	}
+	deny("gia")
+	if st := sub.Status()["vov"]; st.State != "pending" || st.Reason != "" {
+		t.Errorf("a denial of a request the hub never got: %+v", st)
+	}
+
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer hub.Close()
+	if err := sub.Subscribe(t.Context(), "vov", hub.URL+"/", topic); err != nil {
+		t.Fatal(err)
+	}
+	deny("chủ đề \u202eđã\u2069 chuyển\u009b2J")
+	sub.mu.Lock()
+	asked := sub.subs["vov"].asked
+	sub.mu.Unlock()
+	deny("lần hai")
+	if st := sub.Status()["vov"]; st.State != "denied" || st.Reason != "chủ đề đã chuyển 2J" {
+		t.Errorf("denied twice: %+v", st)
+	}
+	sub.mu.Lock()
+	again := sub.subs["vov"].asked
+	sub.mu.Unlock()
+	if !again.Equal(asked) {
+		t.Errorf("a second denial put the next request off by %s", again.Sub(asked))
+	}
+}
