@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/url"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"newswire/internal/config"
+	"newswire/internal/sanitize"
 )
 
 // opmlOutline is an OPML 1.0/2.0 outline, as feed readers export them.
@@ -54,11 +57,13 @@ func importOPML(path string, stdout io.Writer) error {
 	var walk func(list []opmlOutline, level string)
 	walk = func(list []opmlOutline, level string) {
 		for _, o := range list {
-			title := norm.NFC.String(strings.TrimSpace(firstNonEmpty(o.Title, o.Text)))
+			title := plainTitle(firstNonEmpty(o.Title, o.Text))
 			feedURL := strings.TrimSpace(o.XMLURL)
 			if feedURL == "" {
 				if len(o.Children) == 0 && o.HTMLURL != "" {
-					fmt.Fprintf(&out, "  # left out %s: no xmlUrl, only the page %s (newswire probe finds its feed)\n", strconv.Quote(title), o.HTMLURL)
+					// Quoted, as every value the comments give: the
+					// file's text must not end the comment's line.
+					fmt.Fprintf(&out, "  # left out %s: no xmlUrl, only the page %s (newswire probe finds its feed)\n", strconv.Quote(title), strconv.Quote(strings.TrimSpace(o.HTMLURL)))
 				}
 				l := level
 				if t := strings.ToLower(strings.TrimSpace(o.Text)); t == config.LevelProvincial || t == config.LevelCentral {
@@ -79,18 +84,30 @@ func importOPML(path string, stdout io.Writer) error {
 				continue
 			}
 			id := slug(firstNonEmpty(title, feedURL))
-			if ids[id]++; ids[id] > 1 {
-				id = fmt.Sprintf("%s-%d", id, ids[id])
+			if ids[id] > 0 {
+				id = fmt.Sprintf("%s-%d", id, ids[id]+1)
 			}
-			urls[feedURL] = id
 			line := fmt.Sprintf("  - {id: %s, title: %s, url: %s", id, strconv.Quote(firstNonEmpty(title, id)), strconv.Quote(feedURL))
 			if level != "" {
 				line += ", level: " + level
 			}
-			if o.Lang != "" {
-				line += ", language: " + strconv.Quote(o.Lang)
+			entry := line + "}"
+			if lang := strings.TrimSpace(o.Lang); lang != "" {
+				// A language check-config refuses is left out alone.
+				if withLang := line + ", language: " + strconv.Quote(lang) + "}"; refused(withLang) == nil {
+					entry = withLang
+				} else {
+					fmt.Fprintf(&out, "  # %s: its language %s is not a language tag, left out\n", id, strconv.Quote(lang))
+				}
 			}
-			out.WriteString(line + "}\n")
+			if problems := refused(entry); problems != nil {
+				fmt.Fprintf(&out, "  # left out %s: check-config would refuse it: %s\n", strconv.Quote(title), strconv.Quote(strings.Join(problems, "; ")))
+				walk(o.Children, level)
+				continue
+			}
+			ids[slug(firstNonEmpty(title, feedURL))]++
+			urls[feedURL] = id
+			out.WriteString(entry + "\n")
 			n++
 			walk(o.Children, level)
 		}
@@ -101,6 +118,40 @@ func importOPML(path string, stdout io.Writer) error {
 	}
 	fmt.Fprint(stdout, "sources:\n"+out.String())
 	return nil
+}
+
+// plainTitle is an outline's title as config.yaml takes one: plain text.
+// OPML carries it in an attribute, where tools escape markup and entities
+// once more than they mean to ("Tin &amp;amp; Báo", "A &lt;b&gt;bold&lt;/b&gt;
+// outlet"): entities are decoded as often as they decode, and what is a tag
+// then is dropped, as newswire does with an outlet's titles.
+func plainTitle(s string) string {
+	for range 8 {
+		u := html.UnescapeString(s)
+		if u == s {
+			break
+		}
+		s = u
+	}
+	return sanitize.Text(s)
+}
+
+// refused returns what check-config would say of a source entry, alone in
+// a config with nothing else to find fault with; nil when it takes it.
+func refused(entry string) []string {
+	_, err := config.Parse([]byte("sources:\n"+entry+"\ncategories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "import")
+	if err == nil {
+		return nil
+	}
+	var cerr *config.Error
+	if !errors.As(err, &cerr) {
+		return []string{err.Error()}
+	}
+	problems := make([]string, len(cerr.Problems))
+	for i, p := range cerr.Problems {
+		problems[i] = p.Message
+	}
+	return problems
 }
 
 // slug makes a source id from a title: lower-case ASCII letters, digits and

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestImportMessyOPML(t *testing.T) {
 	if len(cfg.Sources) != 1 || cfg.Sources[0].Title != "Báo Sơn La" || cfg.Sources[0].ID != "bao-son-la" {
 		t.Fatalf("sources %+v\n%s", cfg.Sources, out.String())
 	}
-	for _, want := range []string{`ftp://cu.example.vn/rss\" is not an absolute http(s) URL`, `"/rss/le.xml" is not`, "the same xmlUrl as bao-son-la", "only the page https://trang.example.vn/"} {
+	for _, want := range []string{`ftp://cu.example.vn/rss\" is not an absolute http(s) URL`, `"/rss/le.xml" is not`, "the same xmlUrl as bao-son-la", `only the page \"https://trang.example.vn/\"`} {
 		if !strings.Contains(out.String(), strings.ReplaceAll(want, `\"`, `"`)) {
 			t.Errorf("output does not say %q:\n%s", want, out.String())
 		}
@@ -84,5 +85,65 @@ func TestImportMessyOPML(t *testing.T) {
 	out.Reset()
 	if err := run(t.Context(), []string{"import-opml", broken}, &out); err == nil || out.Len() > 0 {
 		t.Errorf("a broken file: err %v, printed %q", err, out.String())
+	}
+}
+
+// TestImportHostileOPML: the real binary's import-opml, given an OPML file
+// whose attributes try to write YAML of their own into its output (a
+// newline in an htmlUrl that opens a source entry, C1 and bidirectional
+// controls) or carry escaped markup in titles, prints entries that
+// check-config accepts as they are, and no others: a title is made plain
+// text, a language check-config refuses is left out, and an entry it would
+// still refuse is left out with a comment that says why. It prints nothing
+// the terminal would act on.
+func TestImportHostileOPML(t *testing.T) {
+	bin := newswireBinary(t)
+	dir := t.TempDir()
+	body := `<?xml version="1.0" encoding="utf-8"?>
+<opml version="2.0"><head><title>Nguồn</title></head><body>
+<outline text="Trang" htmlUrl="https://x.example.vn/&#10;  - {id: evil, url: &quot;http://evil.example/rss&quot;}&#10;  # "/>
+<outline text="Trang hai" htmlUrl="https://y.example.vn/` + "\u009b2J\u202e" + `"/>
+<outline text="Tin &amp;amp; Báo" xmlUrl="https://tinbao.example.vn/rss"/>
+<outline text="A &lt;b&gt;bold&lt;/b&gt; outlet" xmlUrl="https://bold.example.vn/rss"/>
+<outline text="Báo &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; Lào Cai" xmlUrl="https://laocai.example.vn/rss"/>
+<outline text="Đài ` + "\u202e" + `Yên Bái` + "\u0085" + `" xmlUrl="https://yenbai.example.vn/rss" language="Tiếng Việt"/>
+<outline text="Tin &amp;` + strings.Repeat("amp;", 10) + ` sâu" xmlUrl="https://sau.example.vn/rss"/>
+</body></opml>
+`
+	path := filepath.Join(dir, "hostile.opml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "import-opml", path).Output()
+	if err != nil {
+		t.Fatalf("import-opml: %v\n%s", err, out)
+	}
+	if r := unprintable(string(out)); r >= 0 {
+		t.Errorf("import-opml printed %U:\n%q", r, out)
+	}
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgPath, append(out, "categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if check, err := exec.Command(bin, "check-config", "-config", cfgPath).CombinedOutput(); err != nil {
+		t.Fatalf("check-config refuses what import-opml printed: %v\n%s\n%s", err, check, out)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range cfg.Sources {
+		got = append(got, s.ID+" "+s.Title+" "+s.Language)
+	}
+	want := []string{"tin-bao Tin & Báo ", "a-bold-outlet A bold outlet ", "bao-lao-cai Báo Lào Cai ", "dai-yen-bai Đài Yên Bái "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sources %q, want %q\n%s", got, want, out)
+	}
+	for _, said := range []string{`only the page "https://x.example.vn/\n  - {id: evil`, `# dai-yen-bai: its language "Tiếng Việt" is not a language tag`,
+		`# left out "Tin &amp; sâu": check-config would refuse it: "plain text only`} {
+		if !strings.Contains(string(out), said) {
+			t.Errorf("import-opml does not say %s:\n%s", said, out)
+		}
 	}
 }
