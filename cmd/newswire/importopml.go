@@ -83,9 +83,10 @@ func importOPML(path string, stdout io.Writer) error {
 				walk(o.Children, level)
 				continue
 			}
-			id := slug(firstNonEmpty(title, feedURL))
-			if ids[id] > 0 {
-				id = fmt.Sprintf("%s-%d", id, ids[id]+1)
+			base := slug(firstNonEmpty(title, feedURL))
+			id := base
+			if ids[base] > 0 {
+				id = fmt.Sprintf("%s-%d", base, ids[base]+1)
 			}
 			line := fmt.Sprintf("  - {id: %s, title: %s, url: %s", id, strconv.Quote(firstNonEmpty(title, id)), strconv.Quote(feedURL))
 			if level != "" {
@@ -105,7 +106,7 @@ func importOPML(path string, stdout io.Writer) error {
 				walk(o.Children, level)
 				continue
 			}
-			ids[slug(firstNonEmpty(title, feedURL))]++
+			ids[base]++
 			urls[feedURL] = id
 			out.WriteString(entry + "\n")
 			n++
