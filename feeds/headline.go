@@ -47,14 +47,14 @@ func Headline(u Untitled) (title string, fromText bool) {
 		if kind == "" {
 			kind = guessType(media)
 		}
-		title = mediaKind(kind, en) + ": " + fileName(media)
+		title = mediaKind(kind, en) + ": " + clip(fileName(media), titleRunes)
 		if u.Outlet != "" {
 			title += " (" + u.Outlet + ")"
 		}
 		return title, false
 	}
 	if u.Link != "" {
-		return u.Link, false
+		return clip(u.Link, titleRunes), false
 	}
 	if u.Outlet == "" {
 		return "", false
@@ -112,6 +112,21 @@ func plainName(name string) bool {
 	return !strings.ContainsRune(name, '<') && strings.IndexFunc(name, func(r rune) bool {
 		return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 	}) < 0
+}
+
+// clip is s cut to n runes and "…" when it is longer: a file name or a
+// link made a title is no longer than a sentence made one.
+func clip(s string, n int) string {
+	i, count := 0, 0
+	for i < len(s) && count < n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		count++
+	}
+	if i == len(s) {
+		return s
+	}
+	return s[:i] + "…"
 }
 
 // primaryTag is a language tag's primary subtag: "en" of "en-GB".

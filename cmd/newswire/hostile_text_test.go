@@ -263,7 +263,8 @@ default_category: thoi-su
 // TestLongTitlesCut: an outlet's headline of 800,000 characters, and a
 // category label and an author's name of thousands, are cut on a word
 // boundary before they are stored: the export, the three feeds and the
-// front page carry the same short title, not the outlet's.
+// front page carry the same short title, not the outlet's. So is the title
+// an item without one is given, from a long file name or link.
 func TestLongTitlesCut(t *testing.T) {
 	headline := strings.Repeat("Mưa lũ ở Hà Giang ", 800000/18)
 	label := strings.Repeat("Thời sự ", 1000)
@@ -273,6 +274,9 @@ func TestLongTitlesCut(t *testing.T) {
 <item><title>` + headline + `</title><link>http://baohagiang.test/tin/mua-lu.html</link>
   <pubDate>Sun, 29 Nov 2026 06:00:00 +0700</pubDate><category>` + label + `</category>
   <author>bbt@baohagiang.test (` + name + `)</author><description>Mưa lớn kéo dài.</description></item>
+<item><guid isPermaLink="false">pt-3</guid><pubDate>Sun, 29 Nov 2026 07:00:00 +0700</pubDate>
+  <enclosure url="http://baohagiang.test/media/` + strings.Repeat("ban-tin-", 2000) + `.mp3" length="1" type="audio/mpeg"/></item>
+<item><link>http://baohagiang.test/tin?` + strings.Repeat("trang=2&amp;", 1000) + `</link><pubDate>Sun, 29 Nov 2026 08:00:00 +0700</pubDate></item>
 </channel></rss>`})
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -291,10 +295,16 @@ default_category: thoi-su
 		t.Fatalf("fetch: %v\n%s", err, out)
 	}
 	recs := exportAll(t, cfgPath)
-	if len(recs) != 1 {
-		t.Fatalf("%d stories, want 1", len(recs))
+	if len(recs) != 3 {
+		t.Fatalf("%d stories, want 3", len(recs))
 	}
-	title := recs[0].Title
+	// Named after their file or link, the items without a title.
+	for _, prefix := range []string{"Âm thanh: ban-tin-ban-tin", "http://baohagiang.test/tin?trang=2"} {
+		if r := byTitle(t, recs, prefix); utf8.RuneCountInString(r.Title) > 301 {
+			t.Errorf("a title made of a file name or link of %d runes", utf8.RuneCountInString(r.Title))
+		}
+	}
+	title := byTitle(t, recs, "Mưa lũ").Title
 	if n := utf8.RuneCountInString(title); n > 301 || n < 200 || !strings.HasPrefix(title, "Mưa lũ ở Hà Giang Mưa lũ") || !strings.HasSuffix(title, "…") || strings.HasSuffix(title, " …") {
 		t.Fatalf("exported title of %d runes: %q", n, title)
 	}
