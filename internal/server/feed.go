@@ -303,11 +303,24 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		// A partners-only category has no page of its own.
 		ch.Link = base + "/"
 	}
-	if cat.private {
+	extra := http.Header{}
+	switch {
+	case cat.private:
 		// The hub is never pinged for it, and could not read it.
 		ch.HubURL = ""
+	case ch.HubURL != "":
+		// The hub is pinged with the plain feed's URL alone: that is the
+		// topic (WebSub 4: the Link headers, which subscribers read
+		// first, name it for every document of the feed). A document
+		// with a query (limit, cursor, since) names itself in its body
+		// (rel="self"), as Atom and paging want, and advertises no hub
+		// there: a subscriber reading only the body would subscribe to
+		// a topic nothing is ever pushed for.
+		extra["Link"] = []string{"<" + ch.HubURL + `>; rel="hub"`, "<" + feedPath + `>; rel="self"`}
+		if ch.SelfURL != feedPath {
+			ch.HubURL = ""
+		}
 	}
-	extra := http.Header{}
 	var stories []feeds.Story
 	if q.since != "" {
 		page, err := s.st.Changes(cat.id, q.limit, q.since, s.publicFilter(cat))
@@ -321,7 +334,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		next := feedQuery{limit: q.limit, limitGiven: q.limitGiven, since: page.Next, token: q.token}
 		ch.NextURL, ch.Cursor = feedPath+next.query(), page.Next
 		extra[headerCursor] = []string{page.Next}
-		extra["Link"] = []string{"<" + ch.NextURL + `>; rel="next"`}
+		extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
 	} else {
 		// The head is read before the page, so a story stored in between
 		// comes again with since rather than never.
@@ -340,7 +353,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		if page.Next != "" {
 			next := feedQuery{limit: q.limit, limitGiven: true, cursor: page.Next, token: q.token}
 			ch.NextURL = feedPath + next.query()
-			extra["Link"] = []string{"<" + ch.NextURL + `>; rel="next"`}
+			extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
 		}
 		// The cursor goes in the header alone, not in the document: in
 		// the body it would change every feed's bytes and ETag at every

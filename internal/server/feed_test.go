@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -587,5 +588,37 @@ func TestPublicFeedsHideThePartnersCategories(t *testing.T) {
 	}
 	if _, body := fs.get(t, "GET", "/feeds/noi-bo.atom", "Authorization: Bearer "+tokenVTV); !bytes.Contains(body, []byte(`term="noi-bo"`)) {
 		t.Errorf("the partners' feed does not name its category:\n%s", body)
+	}
+}
+
+// TestHubAdvertisedWhereItIsPinged: the hub is pinged with the plain URL
+// of each public feed, the topic. Every document of a feed names the hub and
+// that topic in its Link headers, which WebSub subscribers read first; a
+// document read with a query names itself in its body (rel="self") and
+// advertises no hub there, so that a subscriber that reads only the body
+// never subscribes to a URL that is never pinged.
+func TestHubAdvertisedWhereItIsPinged(t *testing.T) {
+	const hub = "https://hub.example.vn/"
+	fs := newFeedSite(t, "websub: {hub: \""+hub+"\"}\n")
+	fs.fill(t)
+	base := fs.cfg.BaseURL
+	resp, _ := fs.get(t, "GET", "/feeds/du-lich.atom")
+	head := resp.Header.Get(headerCursor)
+	for _, query := range []string{"", "?limit=1", "?since=" + head} {
+		for _, ext := range []string{"rss", "atom", "json"} {
+			feed := base + "/feeds/du-lich." + ext
+			resp, body := fs.get(t, "GET", "/feeds/du-lich."+ext+query)
+			links := resp.Header.Values("Link")
+			if !slices.Contains(links, "<"+hub+`>; rel="hub"`) || !slices.Contains(links, "<"+feed+`>; rel="self"`) {
+				t.Errorf("%s%s: Link %q, want the hub and %s as self", ext, query, links, feed)
+			}
+			if inBody := bytes.Contains(body, []byte(strings.ReplaceAll(hub, "/", `\/`))) || bytes.Contains(body, []byte(hub)); inBody != (query == "") {
+				t.Errorf("%s%s: hub in the body: %v", ext, query, inBody)
+			}
+		}
+	}
+	resp, _ = fs.get(t, "GET", "/feeds/noi-bo.atom", "Authorization: Bearer "+tokenVTV)
+	if links := resp.Header.Values("Link"); len(links) != 0 {
+		t.Errorf("a partners-only feed: Link %q", links)
 	}
 }

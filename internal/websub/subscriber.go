@@ -609,9 +609,32 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 	if hub == "" {
 		return "", "", fmt.Errorf("websub: %s %w", urlsafe.Redacted(feedURL), errNoHub)
 	}
+	if topic != "" && resp.Header.Get(newswireCursor) != "" {
+		topic = plainFeed(topic)
+	}
 	// A feed that does not name itself is known to the hub by its
 	// public URL: its credentials go to its own host alone.
 	return hub, cmp.Or(topic, urlsafe.Public(feedURL)), nil
+}
+
+// newswireCursor is the header every feed response of a newswire carries.
+const newswireCursor = "X-Newswire-Cursor"
+
+// plainFeed is the feed at topic, a newswire's, without the query that
+// picks a page of it (limit, cursor, since): the URL its hub is pinged
+// with. A newswire before this one named the page it was read as in
+// rel="self", a topic nothing is pushed for.
+func plainFeed(topic string) string {
+	u, err := url.Parse(topic)
+	if err != nil || u.RawQuery == "" {
+		return topic
+	}
+	q := u.Query()
+	for _, k := range []string{"limit", "cursor", "since"} {
+		q.Del(k)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // withoutURL is err without the URL net/http puts in it (a *url.Error),
