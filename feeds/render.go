@@ -87,8 +87,7 @@ type story struct {
 	title      string
 	link       string
 	summary    string
-	content    string
-	titleOnly  bool // content is the title alone: there is no summary nor content
+	content    string // HTML; empty when the story has no text
 	authors    []Person
 	published  time.Time
 	updated    time.Time
@@ -218,13 +217,12 @@ func (r Renderer) prepare(in []Story) []story {
 			}
 			p.title, _ = Headline(u)
 		}
-		if p.content == "" {
+		if p.content == "" && p.summary != "" {
 			// Every format gets full content: readers show it, and Atom and
-			// JSON Feed want it. An element with nothing in it is left out.
-			if text := firstString(p.summary, p.title); text != "" {
-				p.content = "<p>" + html.EscapeString(text) + "</p>"
-				p.titleOnly = p.summary == ""
-			}
+			// JSON Feed want it. A story with no text gets none: its
+			// headline (made up, for an untitled item) is not its body,
+			// which a newswire reading this one would store as such.
+			p.content = "<p>" + html.EscapeString(p.summary) + "</p>"
 		}
 		out[i] = p
 	}

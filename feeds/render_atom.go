@@ -38,7 +38,19 @@ type atomEntry struct {
 	Categories []atomCategory       `xml:"category"`
 	Source     *atomSource          `xml:"source"`
 	Thumbnail  *mediaThumbnail
+	Content    *atomContent
 }
+
+// atomContent replaces the library's content, to write the empty XHTML
+// content of a story with no text, as well as text and HTML.
+type atomContent struct {
+	XMLName xml.Name  `xml:"content"`
+	Type    string    `xml:"type,attr"`
+	Text    string    `xml:",chardata"`
+	Div     *xhtmlDiv `xml:"http://www.w3.org/1999/xhtml div"`
+}
+
+type xhtmlDiv struct{}
 
 // atomLink is an entry link. encoding/xml names an untagged slice field by
 // the field's name, so atomEntry.Links stays untagged to replace the
@@ -102,6 +114,16 @@ func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
 		base.Summary.Type = "text" // the library assumes HTML
 	}
 	e := &atomEntry{AtomEntry: base, Lang: s.language}
+	if base.Content != nil {
+		e.Content = &atomContent{Type: base.Content.Type, Text: base.Content.Content}
+	} else {
+		// A story with no text (a bulletin with its audio alone): an
+		// entry without content nor summary draws a validator's warning,
+		// and so does an empty text content; an empty XHTML div says
+		// there is none, where a body made of the title would be stored
+		// as its text by a newswire reading this one.
+		e.Content = &atomContent{Type: "xhtml", Div: &xhtmlDiv{}}
+	}
 	if s.link != "" {
 		e.Links = append(e.Links, atomLink{xmlLink: xmlLink{Href: s.link, Rel: "alternate", Type: "text/html"}})
 	}

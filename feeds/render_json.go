@@ -28,6 +28,10 @@ type jsonFeedWire struct {
 // object credits every outlet.
 type jsonItem struct {
 	*gfeeds.JSONItem
+	// ContentText replaces the library's, which is left out when empty:
+	// an item with no text has an empty one, as JSON Feed 1.1 wants
+	// content_html or content_text in every item.
+	ContentText *string          `json:"content_text,omitempty"`
 	Language    string           `json:"language,omitempty"`
 	Attachments []jsonAttachment `json:"attachments,omitempty"`
 	Newswire    *jsonItemWire    `json:"_newswire"`
@@ -112,6 +116,9 @@ func jsonItemOf(base *gfeeds.JSONItem, s story) *jsonItem {
 		}
 	}
 	it := &jsonItem{JSONItem: base, Language: s.language, Newswire: &jsonItemWire{Sources: []jsonSource{}}}
+	if base.ContentHTML == "" {
+		it.ContentText = new(string)
+	}
 	for _, e := range s.enclosures {
 		it.Attachments = append(it.Attachments, jsonAttachment{URL: e.URL, MIMEType: e.Type, Size: e.Length})
 	}

@@ -129,13 +129,9 @@ var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	// RSS readers take description as HTML; the summary is plain text.
+	// A story with no text has its title and enclosure alone: RSS needs
+	// no content.
 	it := &rssItem{RssItem: base, Link: s.link, Description: htmlText.Replace(s.summary), Content: base.Content, Via: viaLinks(s)}
-	if s.titleOnly {
-		// Its title, with the enclosure, says all there is: RSS needs no
-		// content, and content:encoded without a description draws a
-		// warning.
-		it.Content = nil
-	}
 	// RSS <author> is "email (Name)": a lone author with both goes there,
 	// everyone else into dc:creator (validators warn on an item with both,
 	// and on an address without a name).
