@@ -42,6 +42,9 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 	})
 	if sub != nil {
 		sub.KeepIn(subs) // the last config's subscriptions, still leased
+		// A feed that names another self or hub than its subscription's
+		// has moved: it is subscribed to again where it says.
+		poller.WatchAdvertised(sub.Advertised)
 		web.SetWebSubStates(func() map[string]server.WebSubState {
 			out := map[string]server.WebSubState{}
 			for id, s := range subs.Status() {

@@ -106,7 +106,19 @@ type Poller struct {
 	schedMu sync.Mutex
 	sched   *dispatcher
 	pushed  map[string]bool
+
+	// advertised, when set, is told what each document read names as its
+	// own URL and its WebSub hubs (WatchAdvertised).
+	advertised func(source, self string, hubs []string)
 }
+
+// WatchAdvertised has f told, for every document of a feed that a poll
+// parses, the URL the document gives as its own (rel="self", JSON
+// feed_url) and the WebSub hubs it names: the subscriber learns from the
+// polls that a feed moved (another base_url, a permanent redirect). f runs
+// on the poll's goroutine and must not block. Call it before Run or
+// PollAll.
+func (p *Poller) WatchAdvertised(f func(source, self string, hubs []string)) { p.advertised = f }
 
 // New returns a Poller for cfg writing to st.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
@@ -597,6 +609,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		return 0, err
 	}
 	st.FeedTTL = feed.TTL
+	if p.advertised != nil && !src.IsHTML() {
+		p.advertised(src.ID, feed.Self, feed.Hubs)
+	}
 	if feed.Unread > 0 {
 		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))
 	} else if feed.Repeats > 0 {

@@ -29,6 +29,9 @@ type lowerNewswire struct {
 	dataDir string
 	handler atomic.Pointer[http.Handler]
 	stop    func()
+	// moved, when set, is the address that answers 301 to base_url.
+	moved atomic.Pointer[string]
+	bases []*atomic.Pointer[string]
 }
 
 func startLower(t *testing.T, hubURL string) *lowerNewswire {
@@ -52,7 +55,15 @@ func startLower(t *testing.T, hubURL string) *lowerNewswire {
 // returns.
 func (l *lowerNewswire) listen() string {
 	srv, u := loopback(l.t)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*l.handler.Load()).ServeHTTP(w, r) })
+	var base atomic.Pointer[string] // where this address's documents say they are
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m := l.moved.Load(); m != nil && *m == u {
+			http.Redirect(w, r, *base.Load()+r.URL.RequestURI(), http.StatusMovedPermanently)
+			return
+		}
+		(*l.handler.Load()).ServeHTTP(w, r)
+	})
+	l.bases = append(l.bases, &base)
 	srv.Start()
 	return u
 }
@@ -74,6 +85,9 @@ default_category: thoi-su
 	}
 	h := server.New(cfg, l.st, slog.New(slog.DiscardHandler)).Handler()
 	l.handler.Store(&h)
+	for _, b := range l.bases {
+		b.Store(&base)
+	}
 	pub := NewPublisher(cfg, l.st, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler))
 	pub.Cursor = cursor
 	ctx, cancel := context.WithCancel(context.Background())
@@ -124,6 +138,7 @@ default_category: tin-tinh
 	}
 	u := &upperNewswire{base: base, st: st, poller: poll.New(cfg, st, log), src: cfg.Sources[0]}
 	u.sub = NewSubscriber(cfg, u.poller.HTTPClient(), log, u.poller.Soon)
+	u.poller.WatchAdvertised(u.sub.Advertised)
 	mux := http.NewServeMux()
 	mux.Handle(CallbackPath, u.sub)
 	srv.Config.Handler = mux
@@ -230,5 +245,61 @@ func TestPushForAFeedReadWithAQuery(t *testing.T) {
 				t.Errorf("cursor after the push's poll %q, before %q", after, before)
 			}
 		})
+	}
+}
+
+// TestResubscribesWhenTheFeedMoves: the newswire below changes its
+// base_url (it is still reached at the address the newswire above polls).
+// The next scheduled poll above reads the new address as the feed's own:
+// the newswire above subscribes to the new topic, the one now pinged, and
+// unsubscribes the old one; a story stored below then arrives within
+// seconds, not at the next scheduled poll.
+func TestResubscribesWhenTheFeedMoves(t *testing.T) {
+	t.Run("base_url", func(t *testing.T) { testResubscribes(t, false) })
+	// The old address answers 301 to the new one: the poller follows it
+	// from then on, and so does the subscription.
+	t.Run("301", func(t *testing.T) { testResubscribes(t, true) })
+}
+
+func testResubscribes(t *testing.T, redirect bool) {
+	hubSrv, hubURL := loopback(t)
+	hub := NewHub(&http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler))
+	hubSrv.Config.Handler = hub
+	hubSrv.Start()
+	lower := startLower(t, hubURL)
+	oldURL, newURL := lower.listen(), lower.listen()
+	var cursor Cursor
+	lower.setBase(oldURL, &cursor)
+	lower.add("cau-treo", "Khánh thành cầu treo Nậm Lang")
+
+	up := startUpper(t, oldURL+"/feeds/all.atom")
+	oldTopic, newTopic := oldURL+"/feeds/all.atom", newURL+"/feeds/all.atom"
+	if !waitFor(10*time.Second, func() bool { return up.subscribed(hub, oldTopic) }) {
+		t.Fatalf("no subscription to %s", oldTopic)
+	}
+
+	lower.setBase(newURL, &cursor) // a reload below with another base_url
+	if redirect {
+		lower.moved.Store(&oldURL)
+	}
+	lower.add("ruong-bac-thang", "Ruộng bậc thang Hoàng Su Phì vào mùa lúa chín")
+	// The scheduled poll above.
+	if rep := up.poller.Poll(context.Background(), up.src); rep.Err != nil || rep.New != 1 {
+		t.Fatalf("poll: %+v", rep)
+	}
+	if !waitFor(10*time.Second, func() bool { return up.subscribed(hub, newTopic) }) {
+		t.Fatalf("not subscribed to %s after a poll read it as the feed's own", newTopic)
+	}
+	if !waitFor(5*time.Second, func() bool { return !up.subscribed(hub, oldTopic) }) {
+		t.Errorf("still subscribed to %s", oldTopic)
+	}
+	if st := up.sub.Status()["huyen"]; st.State != "verified" {
+		t.Errorf("subscription %+v", st)
+	}
+
+	title := "Chợ phiên Đồng Văn mở cửa lại"
+	lower.add("cho-phien", title)
+	if !waitFor(10*time.Second, func() bool { return up.has(t, title) }) {
+		t.Fatal("a story stored below after the move did not reach the newswire above within 10 s")
 	}
 }

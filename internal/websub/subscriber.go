@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,6 +137,13 @@ type sourceSub struct {
 	// ignored for their signature.
 	lastPush        time.Time
 	pushes, ignored int
+	// seen is the last self and hubs a poll of the feed read (Advertised),
+	// recheck that they were not this subscription's: the feed is looked
+	// at again at once. left is the topic this subscription replaced,
+	// whose unsubscription the hub may verify.
+	seen    string
+	recheck bool
+	left    string
 }
 
 // SourceStatus is where one source's subscription stands, for the status
@@ -202,7 +210,10 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			s.mu.Lock()
 			sub := s.subs[src.ID]
 			var due time.Time
+			var old sourceSub
 			switch {
+			case sub != nil && sub.recheck:
+				old, due = *sub, now
 			case sub != nil && sub.verified:
 				due = sub.renewAt
 			case sub != nil:
@@ -229,9 +240,26 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			}
 			s.mu.Lock()
 			delete(s.looked, src.ID)
+			if old.recheck && hub == old.hub && topic == old.topic {
+				// The feed still names the subscription's hub and
+				// topic (a document's own self differs from its topic).
+				if cur := s.subs[src.ID]; cur != nil {
+					cur.recheck = false
+				}
+				s.mu.Unlock()
+				next = minTime(next, time.Now().Add(retry)) // its renewal is looked at then
+				continue
+			}
 			s.mu.Unlock()
 			if err := s.Subscribe(trail, src.ID, hub, topic); err != nil {
 				s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
+			}
+			if old.recheck {
+				s.log.Info("websub: the feed moved; subscribed where it says", "source", src.ID,
+					"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
+				if old.verified || old.failed == "" {
+					s.unsubscribe(trail, src.ID, old)
+				}
 			}
 			next = minTime(next, time.Now().Add(retry))
 		}
@@ -319,6 +347,9 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 			next.prev = old.prev
 		}
 	}
+	if old := s.subs[source]; old != nil && old.recheck && (old.topic != topic || old.hub != hub) {
+		next.left = old.topic
+	}
 	s.subs[source] = next
 	s.mu.Unlock()
 	form := url.Values{
@@ -349,6 +380,68 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 		return next, fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
 	}
 	return next, nil
+}
+
+// Advertised is told what a poll of source read in its feed: the URL the
+// document gives as its own, and the hubs it names (poll's
+// WatchAdvertised). A self at another address than the subscription's
+// topic (the query aside: a newswire read by its cursor names the page),
+// or hubs without the subscription's, say that the feed moved: another
+// base_url, a permanent redirect. Its feed is then looked at again at once
+// and subscribed to where it now says, and the old topic unsubscribed,
+// rather than the hub pushing a topic nobody pings any more until the
+// lease ends. The same advertisement is looked into once.
+func (s *Subscriber) Advertised(source, self string, hubs []string) {
+	key := self + " " + strings.Join(hubs, " ")
+	s.mu.Lock()
+	sub := s.subs[source]
+	if sub == nil || sub.recheck || sub.seen == key {
+		s.mu.Unlock()
+		return
+	}
+	sub.seen = key
+	moved := self != "" && withoutQuery(self) != withoutQuery(sub.topic) ||
+		len(hubs) > 0 && !slices.Contains(hubs, sub.hub)
+	sub.recheck = moved
+	s.mu.Unlock()
+	if moved {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// withoutQuery is u without its query and fragment.
+func withoutQuery(u string) string {
+	u, _, _ = strings.Cut(u, "#")
+	u, _, _ = strings.Cut(u, "?")
+	return u
+}
+
+// unsubscribe asks old's hub to stop pushing its topic to source's
+// callback (WebSub 5.1). A hub that fails is only logged: its lease ends
+// anyway, and what it pushes meanwhile is taken, signed with the secret.
+func (s *Subscriber) unsubscribe(ctx context.Context, source string, old sourceSub) {
+	form := url.Values{
+		"hub.mode":     {"unsubscribe"},
+		"hub.topic":    {old.topic},
+		"hub.callback": {old.callback},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, old.hub, strings.NewReader(form.Encode()))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.log.Warn("websub: unsubscribe", "source", source, "topic", urlsafe.Redacted(old.topic), "hub", urlsafe.Redacted(old.hub), "error", withoutURL(err))
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		s.log.Warn("websub: unsubscribe", "source", source, "topic", urlsafe.Redacted(old.topic), "hub", urlsafe.Redacted(old.hub), "status", resp.Status)
+	}
 }
 
 // Unsubscribed is the callback while websub.subscribe is off: a hub that
@@ -457,8 +550,17 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.log.Warn("websub: subscription denied", "source", source, "reason", reason)
 			}
 			w.WriteHeader(http.StatusOK)
+		case "unsubscribe":
+			// Only the topic a moved feed left is ours to give up.
+			s.mu.Lock()
+			left := sub.left
+			s.mu.Unlock()
+			if left == "" || q.Get("hub.topic") != left {
+				http.NotFound(w, r)
+				return
+			}
+			echoChallenge(w, q.Get("hub.challenge"))
 		default:
-			// We never unsubscribe; a request to do so is not ours.
 			http.NotFound(w, r)
 		}
 	case http.MethodPost:
