@@ -604,3 +604,92 @@ default_category: thoi-su
 		t.Errorf("a second denial put the next request off by %s", again.Sub(asked))
 	}
 }
+
+// TestDiscoverANewswireReadWithAQuery: a newswire of an earlier version
+// names the page it was read as (rel="self" with its limit or since) and
+// advertises its hub in the body; it pings its hub with its plain feed,
+// the topic subscribed to. Another feed's query is its own.
+func TestDiscoverANewswireReadWithAQuery(t *testing.T) {
+	srv, base := loopback(t)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/feeds/") {
+			w.Header().Set("X-Newswire-Cursor", "AAAAAAAAAAk")
+		}
+		w.Header().Set("Content-Type", "application/atom+xml")
+		fmt.Fprintf(w, `<feed xmlns="http://www.w3.org/2005/Atom"><title>Tin huyện Đồng Văn</title><id>urn:dongvan</id><updated>2026-11-29T06:00:00Z</updated>
+<link rel="hub" href="https://hub.example.vn/"/><link rel="self" href="%s%s"/></feed>`, base, r.URL.RequestURI())
+	})
+	srv.Start()
+	for _, tt := range []struct{ path, topic string }{
+		{"/feeds/all.atom?limit=50", "/feeds/all.atom"},
+		{"/feeds/all.atom?since=AAAAAAAAAAE&limit=20", "/feeds/all.atom"},
+		{"/feeds/thoi-su.atom", "/feeds/thoi-su.atom"},
+		{"/tin.atom?chuyen-muc=van-hoa&limit=50", "/tin.atom?chuyen-muc=van-hoa&limit=50"},
+	} {
+		hub, topic, err := discover(context.Background(), http.DefaultClient, base+tt.path)
+		if err != nil || hub != "https://hub.example.vn/" || topic != base+tt.topic {
+			t.Errorf("%s: hub %q, topic %q, %v; want the topic %s", tt.path, hub, topic, err, base+tt.topic)
+		}
+	}
+}
+
+// TestAdvertisedWithoutAMove: a feed whose documents name themselves
+// elsewhere than the topic its Link headers give has not moved: what a
+// poll reads there has its feed looked at again once, and the
+// subscription stands, not asked for again; the same again costs nothing.
+func TestAdvertisedWithoutAMove(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	asked := make(chan hubRequest, 10)
+	verified := make(chan time.Time, 10)
+	hubURL := verifyingHub(t, client, 3600, asked, verified)
+	var gets atomic.Int32
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		w.Header().Add("Link", "<"+hubURL+`/>; rel="hub"`)
+		w.Header().Add("Link", "<"+feedURL+`/chu-de/tin.rss>; rel="self"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Cao Bằng</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	b := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: caobang, url: "%s/tin.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, sub)
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { _ = sub.Run(ctx) })
+	<-asked
+	select {
+	case <-verified:
+	case <-time.After(5 * time.Second):
+		t.Fatal("never verified")
+	}
+	before := gets.Load()
+	for range 3 {
+		sub.Advertised("caobang", "http://cdn.caobang.example.vn/tin.rss", nil)
+		time.Sleep(300 * time.Millisecond)
+	}
+	if n := gets.Load() - before; n != 1 {
+		t.Errorf("the feed was looked at %d times, want once", n)
+	}
+	select {
+	case req := <-asked:
+		t.Errorf("subscribed again to %s", req.topic)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if st := sub.Status()["caobang"]; st.State != "verified" {
+		t.Errorf("subscription %+v", st)
+	}
+}
