@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -655,7 +654,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			}
 			continue
 		}
-		if p.ownStory(it) {
+		if p.ownStory(it.GUID) {
 			// This newswire's own story, come back through another
 			// newswire that polls it: credited to that one, it would
 			// name this newswire's outlets twice.
@@ -748,37 +747,24 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 // not stored (status page, dropped).
 const dropOwnStory = "this newswire's own story"
 
-// ownStory reports whether it is one of this newswire's stories: its guid
-// is tag:AUTHORITY,2026:story/N under the authority this newswire publishes
-// its ids under, and story N here leads to the same link. (Two newswires
-// on one host, without tag_authority, publish under the same authority: the
-// link tells their stories apart.)
-func (p *Poller) ownStory(it *feeds.Item) bool {
-	if !strings.HasPrefix(it.GUID, "tag:") {
+// ownStory reports whether guid is the id of one of this newswire's
+// stories: tag:AUTHORITY,2026:story/N under the authority it publishes
+// its ids under.
+func (p *Poller) ownStory(guid string) bool {
+	if !strings.HasPrefix(guid, "tag:") {
 		return false
 	}
 	prefix := strings.TrimSuffix(feeds.StoryID(p.cfg.Authority(), 0), "0")
-	digits, ok := strings.CutPrefix(it.GUID, prefix)
-	if !ok {
+	n, ok := strings.CutPrefix(guid, prefix)
+	if !ok || n == "" {
 		return false
 	}
-	n, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil {
-		return false
-	}
-	s, found, err := p.store.Story(n)
-	if err != nil || !found || it.Link == "" {
-		return false
-	}
-	if s.Link == it.Link {
-		return true
-	}
-	for _, o := range s.Sources {
-		if o.Link == it.Link {
-			return true
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // emptiedWarning is the warning of a source whose feed had items and now
