@@ -654,15 +654,6 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			}
 			continue
 		}
-		if p.ownStory(it.GUID) {
-			// This newswire's own story, come back through another
-			// newswire that polls it: credited to that one, it would
-			// name this newswire's outlets twice.
-			seen = append(seen, memoItem{memoEntry: entry, drop: dropOwnStory})
-			rep.Dropped++
-			countDrop(st, dropOwnStory)
-			continue
-		}
 		sanitize.Item(it)
 		if it.Language == "" {
 			it.Language = src.Language // canonical since the config was read
@@ -741,30 +732,6 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	read.any = true
 	read.times = append(read.times, publishedTimes(seen)...)
 	return n + feed.Unread, nil
-}
-
-// dropOwnStory is why an item that is one of this newswire's own stories is
-// not stored (status page, dropped).
-const dropOwnStory = "this newswire's own story"
-
-// ownStory reports whether guid is the id of one of this newswire's
-// stories: tag:AUTHORITY,2026:story/N under the authority it publishes
-// its ids under.
-func (p *Poller) ownStory(guid string) bool {
-	if !strings.HasPrefix(guid, "tag:") {
-		return false
-	}
-	prefix := strings.TrimSuffix(feeds.StoryID(p.cfg.Authority(), 0), "0")
-	n, ok := strings.CutPrefix(guid, prefix)
-	if !ok || n == "" {
-		return false
-	}
-	for _, c := range n {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // emptiedWarning is the warning of a source whose feed had items and now
