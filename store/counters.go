@@ -2,8 +2,10 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -310,4 +312,41 @@ func (s *Store) RelogCategory(category string) (int, error) {
 		s.version.Add(1)
 	}
 	return len(ids), nil
+}
+
+// keyPrivate is the meta key of the categories the daemon last served as
+// partners-only, so that one made public across a restart is known.
+var keyPrivate = []byte("private_categories")
+
+// PrivateCategories returns the categories SetPrivateCategories recorded.
+func (s *Store) PrivateCategories() ([]string, error) {
+	var ids []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(keyPrivate)
+		if v == nil {
+			return nil
+		}
+		return json.Unmarshal(v, &ids)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: partners-only categories: %w", err)
+	}
+	return ids, nil
+}
+
+// SetPrivateCategories records ids as the categories served as
+// partners-only; recording the ones already there writes nothing.
+func (s *Store) SetPrivateCategories(ids []string) error {
+	if was, err := s.PrivateCategories(); err == nil && slices.Equal(was, ids) {
+		return nil
+	}
+	v, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyPrivate, v) })
+	if err != nil {
+		return fmt.Errorf("store: record partners-only categories: %w", err)
+	}
+	return nil
 }

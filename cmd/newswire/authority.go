@@ -14,11 +14,14 @@ import (
 // publishUnder settles the authority of the story ids that cfg publishes
 // from st, which a daemon or fetch writes to: tag_authority when it is set,
 // else the one st recorded, else (a new store, or one from before it was
-// recorded) the host of base_url. It records it in st when st had another
-// or none, and sets cfg.PublishedAuthority to it, so that a base_url
-// changed later changes no id. An authority that replaces another is the
-// admin's tag_authority: every id changes, and log says so.
-func publishUnder(cfg *config.Config, st *store.Store, log *slog.Logger) {
+// recorded) the host of base_url. It sets cfg.PublishedAuthority to it, so
+// that a base_url changed later changes no id, and returns the function that
+// records it in st when st had another or none (nil when st has it). An
+// authority that replaces another is the admin's tag_authority: every id
+// changes, log says so, and recording it logs every story as changed for
+// partners pulling with since: the daemon calls it once it serves under
+// cfg, so that no partner is given those changes under the old ids.
+func publishUnder(cfg *config.Config, st *store.Store, log *slog.Logger) (record func()) {
 	recorded, err := st.Authority()
 	if err != nil {
 		log.Warn("reading the authority of story ids", "error", err)
@@ -27,13 +30,15 @@ func publishUnder(cfg *config.Config, st *store.Store, log *slog.Logger) {
 	use := cfg.Authority()
 	cfg.PublishedAuthority = use
 	if use == recorded {
-		return
+		return nil
 	}
 	if recorded != "" {
 		log.Warn(config.AuthorityChange(recorded, use), "tag_authority", cfg.TagAuthority)
 	}
-	if err := st.SetAuthority(use); err != nil {
-		log.Warn("recording the authority of story ids", "authority", use, "error", err)
+	return func() {
+		if err := st.SetAuthority(use); err != nil {
+			log.Warn("recording the authority of story ids", "authority", use, "error", err)
+		}
 	}
 }
 

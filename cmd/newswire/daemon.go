@@ -69,10 +69,7 @@ func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // start serves and polls under cfg, polling the sources named in soon
 // first. The caller holds d.mu, or is alone.
 func (d *daemon) start(cfg *config.Config, soon ...string) {
-	publishUnder(cfg, d.st, d.log)
-	if d.cfg != nil {
-		madePublic(d.cfg, cfg, d.st, d.log)
-	}
+	record := publishUnder(cfg, d.st, d.log)
 	for _, n := range cfg.Notes() {
 		d.log.Warn("config: " + n.String())
 	}
@@ -113,6 +110,13 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()
 	d.handler.Store(&h)
+	// Stories logged as changed for partners only once they are served
+	// under cfg: a pull in between would move a partner's cursor past
+	// them, under the old ids or with their category still private.
+	if record != nil {
+		record()
+	}
+	madePublic(cfg, d.st, d.log)
 	done := make(chan error, 1)
 	go func() { done <- poller.Run(ctx) }()
 	d.stop, d.done = cancel, done
@@ -197,20 +201,35 @@ func setMemoryLimit(cfg *config.Config) {
 	debug.SetMemoryLimit(limit)
 }
 
-// madePublic logs as changed the stories of every category that was
-// partners-only under old and is public under cfg: partners pulling "all"
-// with since were given none of them while the category was private, and
-// would never get them.
-func madePublic(old, cfg *config.Config, st *store.Store, log *slog.Logger) {
+// madePublic logs as changed the stories of every category that the store
+// records as partners-only and cfg makes public, at a reload or across a
+// restart: partners pulling "all" with since were given none of them while
+// the category was private, and would never get them. It then records cfg's
+// partners-only categories.
+func madePublic(cfg *config.Config, st *store.Store, log *slog.Logger) {
+	was, err := st.PrivateCategories()
+	if err != nil {
+		log.Error("reading which categories were partners-only", "error", err)
+		return
+	}
+	var now []string
 	for _, c := range cfg.Categories {
-		if was, ok := old.Category(c.ID); !ok || !was.PartnersOnly || c.PartnersOnly {
+		if c.PartnersOnly {
+			now = append(now, c.ID)
+		}
+	}
+	for _, id := range was {
+		if c, ok := cfg.Category(id); !ok || c.PartnersOnly {
 			continue
 		}
-		n, err := st.RelogCategory(c.ID)
+		n, err := st.RelogCategory(id)
 		if err != nil {
-			log.Error("a category made public: its stories are not all given to partners pulling with since", "category", c.ID, "error", err)
-			continue
+			log.Error("a category made public: its stories are not all given to partners pulling with since", "category", id, "error", err)
+			return // recorded as it was, so that the next start tries again
 		}
-		log.Info("a category made public: its stories come to partners pulling with since", "category", c.ID, "stories", n)
+		log.Info("a category made public: its stories come to partners pulling with since", "category", id, "stories", n)
+	}
+	if err := st.SetPrivateCategories(now); err != nil {
+		log.Error("recording which categories are partners-only", "error", err)
 	}
 }

@@ -456,9 +456,16 @@ default_category: thoi-su
 }
 
 // TestCategoryMadePublicReachesPartners: stories stored while their only
-// category was partners-only are not in "all"; once a reload makes the
-// category public, a partner pulling "all" with since gets them.
+// category was partners-only are not in "all"; once a reload, or a restart
+// under the edited config, makes the category public, a partner pulling
+// "all" with since gets them.
 func TestCategoryMadePublicReachesPartners(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reload", true: "restart"}[restart], func(t *testing.T) { categoryMadePublic(t, restart) })
+	}
+}
+
+func categoryMadePublic(t *testing.T, restart bool) {
 	outletURL, polled := recordingOutlet(t)
 	addr := freeAddr(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -477,7 +484,8 @@ default_category: thoi-su
 `, addr, outletURL, private))
 	}
 	write(true)
-	serveDaemon(t, cfgPath, addr)
+	stop := startDaemon(t, cfgPath, addr)
+	defer func() { stop() }()
 	base := "http://" + addr
 	deadline := time.Now().Add(10 * time.Second)
 	for polled("/rss") == 0 || countItems(t, base+"/feeds/doi-tac.json?token=token-cua-bao-tinh-ban-0123") == 0 {
@@ -496,7 +504,13 @@ default_category: thoi-su
 		t.Fatalf("all since the cursor before the reload: %d stories", n)
 	}
 
-	write(false)
+	if restart {
+		stop()
+		write(false)
+		stop = startDaemon(t, cfgPath, addr)
+	} else {
+		write(false)
+	}
 	deadline = time.Now().Add(10 * time.Second)
 	for {
 		if n := countItems(t, base+"/feeds/all.json?since="+cursor); n > 0 {

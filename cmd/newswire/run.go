@@ -463,7 +463,9 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 	}
 	defer st.Close()
 	setCommitDelay(st, cfg)
-	publishUnder(cfg, st, newLogger(cfg))
+	if record := publishUnder(cfg, st, newLogger(cfg)); record != nil {
+		record()
+	}
 	// Each source's outcome is printed below; logging it too would say it twice.
 	p := poll.New(cfg, st, slog.New(slog.DiscardHandler))
 	// What the last run (of fetch or serve) knew of each source's document
