@@ -2,6 +2,7 @@ package poll
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -51,29 +52,45 @@ func TestPollRecordsActivityAndCounts(t *testing.T) {
 
 // TestWaitingIsActivity: a poller whose every source waits for the time
 // its server asked (a Retry-After of an hour, past max_interval) is
-// working, not stuck: its activity stays current while it waits.
+// working, not stuck: its activity stays current while it waits, whichever
+// of its polls ends last.
 func TestWaitingIsActivity(t *testing.T) {
+	for _, sources := range []int{1, 2} {
+		t.Run(fmt.Sprint(sources), func(t *testing.T) { waitingIsActivity(t, sources) })
+	}
+}
+
+func waitingIsActivity(t *testing.T, sources int) {
 	var hits atomic.Int32
-	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.Header().Set("Retry-After", "3600")
-		http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
-	}))
-	cfg := testConfig(t, fastPoll, "baotri "+url+"/rss")
+	outlet := func(delay time.Duration) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(delay)
+			hits.Add(1)
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "máy chủ đang bảo trì", http.StatusServiceUnavailable)
+		})
+	}
+	var list []string
+	for i := range sources {
+		// The second answers later: its poll ends last, on its worker.
+		url := serveOn(t, fmt.Sprintf("127.0.0.%d", 2+i), outlet(time.Duration(i)*400*time.Millisecond))
+		list = append(list, fmt.Sprintf("baotri%d %s/rss", i, url))
+	}
+	cfg := testConfig(t, fastPoll, list...)
 	p, _, _ := newPoller(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(5 * time.Second)
-	for hits.Load() == 0 {
+	for hits.Load() < int32(sources) {
 		if time.Now().After(deadline) {
-			t.Fatal("the source was not polled")
+			t.Fatal("the sources were not polled")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(2500 * time.Millisecond)
-	if n := hits.Load(); n != 1 {
+	if n := hits.Load(); n != int32(sources) {
 		t.Fatalf("%d polls; the Retry-After was not kept", n)
 	}
 	if since := time.Since(p.LastActivity()); since > time.Second {

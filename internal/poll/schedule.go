@@ -574,6 +574,11 @@ func (d *dispatcher) finish(ctx context.Context, e *entry, jobs chan<- *entry) *
 	var mine *entry
 	wake := d.start(now, jobs, &mine)
 	wake = d.withDue(wake)
+	if d.running == 0 {
+		// The last poll in flight: the poller waits for the next due,
+		// whether or not the dispatcher is told to look again.
+		d.p.activity.idle(wake)
+	}
 	// With every worker busy, the next to finish looks again.
 	busy := d.running >= d.workers
 	last := d.drained()
