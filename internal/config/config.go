@@ -241,7 +241,9 @@ func (c *Config) SourceInterval(s Source) time.Duration {
 // String writes d the way config.yaml does: "15m", "6h", "1h30m", "90s".
 func (d Duration) String() string {
 	const day = 24 * time.Hour
-	if days := time.Duration(d) / day; days > 0 {
+	if days := time.Duration(d) / day; days > 0 && days <= math.MaxUint16 {
+		// (Longer ones, which UnmarshalText reads in hours only, are
+		// written in hours.)
 		// As the admin writes it: "30d", "1d12h".
 		if rest := time.Duration(d) % day; rest != 0 {
 			return fmt.Sprintf("%dd%s", days, Duration(rest))

@@ -388,6 +388,9 @@ func TestDuration(t *testing.T) {
 		{"90s", 90 * time.Second, "1m30s"},
 		{"1h0m5s", time.Hour + 5*time.Second, "1h0m5s"},
 		{"0s", 0, "0s"},
+		{"30d", 30 * 24 * time.Hour, "30d"},
+		{"1d12h", 36 * time.Hour, "1d12h"},
+		{"2000000h", 2000000 * time.Hour, "2000000h"}, // more days than a day count reads
 	} {
 		t.Run(tc.text, func(t *testing.T) {
 			var d Duration
@@ -396,6 +399,10 @@ func TestDuration(t *testing.T) {
 			}
 			if d.D() != tc.want || d.String() != tc.String {
 				t.Errorf("%q: got %v (String %q), want %v (String %q)", tc.text, d.D(), d, tc.want, tc.String)
+			}
+			var back Duration
+			if err := back.UnmarshalText([]byte(d.String())); err != nil || back != d {
+				t.Errorf("%q written as %q reads back as %v, %v", tc.text, d, back, err)
 			}
 		})
 	}

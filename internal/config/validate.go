@@ -184,7 +184,7 @@ func validate(c *Config, d *decoder) {
 			d.problemAt(p+".url", "required")
 		} else if _, ok := httpURL(s.URL); !ok {
 			d.problemAt(p+".url", "not an absolute http(s) URL: %q", urlsafe.Redacted(s.URL))
-		} else if !s.IsHTML() {
+		} else if !s.IsHTML() && !s.Disabled {
 			// A block copied for a new outlet, its url left as it was:
 			// the outlet is polled twice, and every story of it credited
 			// to both ids. (Sources scraping one page may differ in

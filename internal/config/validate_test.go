@@ -80,11 +80,12 @@ func TestListenProblem(t *testing.T) {
 
 // TestNotesSameFeed: two sources polling one feed (a block copied for a
 // new outlet, its url left as it was) are a note of the config, with both
-// lines; sources scraping one page are not.
+// lines; sources scraping one page are not, nor a disabled source.
 func TestNotesSameFeed(t *testing.T) {
 	cfg, err := Parse([]byte(`sources:
   - {id: hagiang, title: Báo Hà Giang, url: "https://baohagiang.test/rss"}
   - {id: tuyenquang, title: Báo Tuyên Quang, url: "https://baohagiang.test/rss"}
+  - {id: cu, title: Báo Hà Giang (cũ), url: "https://baohagiang.test/rss", disabled: true}
   - id: trang-a
     type: html
     url: "https://langson.test/tin"
