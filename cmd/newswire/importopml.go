@@ -51,7 +51,7 @@ func importOPML(path string, stdout io.Writer) error {
 		return fmt.Errorf("import-opml: %s: %w", path, err)
 	}
 	var out strings.Builder
-	ids := map[string]int{}
+	used := map[string]bool{} // the ids printed
 	urls := map[string]string{}
 	n := 0
 	var walk func(list []opmlOutline, level string)
@@ -83,10 +83,12 @@ func importOPML(path string, stdout io.Writer) error {
 				walk(o.Children, level)
 				continue
 			}
+			// "Tin", "Tin" and "Tin 2" make tin, tin-2 and tin-2-2: an id
+			// is never printed twice, whatever the titles.
 			base := slug(firstNonEmpty(title, feedURL))
 			id := base
-			if ids[base] > 0 {
-				id = fmt.Sprintf("%s-%d", base, ids[base]+1)
+			for k := 2; used[id]; k++ {
+				id = fmt.Sprintf("%s-%d", base, k)
 			}
 			line := fmt.Sprintf("  - {id: %s, title: %s, url: %s", id, strconv.Quote(firstNonEmpty(title, id)), strconv.Quote(feedURL))
 			if level != "" {
@@ -106,7 +108,7 @@ func importOPML(path string, stdout io.Writer) error {
 				walk(o.Children, level)
 				continue
 			}
-			ids[base]++
+			used[id] = true
 			urls[feedURL] = id
 			out.WriteString(entry + "\n")
 			n++

@@ -78,6 +78,22 @@ func TestImportMessyOPML(t *testing.T) {
 			t.Errorf("output does not say %q:\n%s", want, out.String())
 		}
 	}
+	// Titles whose ids would meet: each printed once.
+	same := filepath.Join(dir, "same.opml")
+	if err := os.WriteFile(same, []byte(`<opml version="2.0"><body>
+<outline text="Tin" xmlUrl="https://a.example.vn/rss"/>
+<outline text="Tin" xmlUrl="https://b.example.vn/rss"/>
+<outline text="Tin 2" xmlUrl="https://c.example.vn/rss"/>
+</body></opml>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"import-opml", same}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := config.Parse([]byte(out.String()+"categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "same.yaml"); err != nil || len(cfg.Sources) != 3 {
+		t.Errorf("three outlets whose titles make one id: %v\n%s", err, out.String())
+	}
 	broken := filepath.Join(dir, "broken.opml")
 	if err := os.WriteFile(broken, []byte(`<opml><body><outline text="a" xmlUrl="https://a.example.vn/rss"`), 0o644); err != nil {
 		t.Fatal(err)
