@@ -366,7 +366,10 @@ func titleFrom(summary string) string {
 	return strings.TrimRight(cut, " ,;:") + "…"
 }
 
-// titleRunes is the longest title titleFrom makes.
+// titleRunes is the longest title titleFrom makes, and the longest file
+// name or link an untitled item's headline is made of (headline.go); the
+// titles outlets write are cut longer, when they are stored
+// (internal/sanitize).
 const titleRunes = 90
 
 // xmlChar reports whether c matches XML 1.0's Char production.

@@ -19,9 +19,10 @@ import (
 //	changes    sequence (8)  → story id (8)
 //	change_of  story id (8)  → its sequence (8)
 //
-// Every new story, every content update and every join that adds a category
-// takes the next sequence number, in the same write transaction as the change,
-// and gives up its previous one. bbolt commits one writer at a time and a
+// Every new story, every content update, every join (another outlet's
+// credit, a category) and every story logged again (a new tag_authority, a
+// category made public) takes the next sequence number, in the same write
+// transaction as the change, and gives up its previous one. bbolt commits one writer at a time and a
 // reader sees whole commits, so the numbers a reader sees are gapless up to
 // the bucket's sequence: a cursor taken from one read is complete up to
 // there, whatever is being written meanwhile. Numbers only grow, so a story
