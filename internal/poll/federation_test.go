@@ -615,3 +615,35 @@ func TestFollowsMovedNewswire(t *testing.T) {
 		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
 	}
 }
+
+// TestFollowsInSmallerPages: a page of changes over poll.max_body_bytes
+// (long stories, many of them) is asked again for fewer changes, rather
+// than fail the same way at every poll.
+func TestFollowsInSmallerPages(t *testing.T) {
+	outlet, lower, ls := district(t, "127.0.0.38")
+	upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/all.rss?limit=20")
+	outlet.publish(1)
+	lower.poll(t)
+	upper.poll(t)
+	outlet.publish(12)
+	lower.poll(t)
+	resp, err := http.Get(ls.URL + "/feeds/all.rss?limit=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	four, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A page of four fits; one of the twelve changes does not.
+	upper.cfg.Poll.MaxBodyBytes = int64(len(four)) + 200
+	upper.poller = poll.New(upper.cfg, upper.st, slog.New(slog.DiscardHandler))
+	rep := upper.poller.Poll(context.Background(), upper.cfg.Sources[0])
+	if rep.Err != nil || rep.New != 12 {
+		t.Fatalf("poll over the body cap: %d new, err %v; want the 12 changes in smaller pages", rep.New, rep.Err)
+	}
+	if got, want := titles(upper.stories(t)), titles(lower.stories(t)); !slices.Equal(got, want) {
+		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
+	}
+}

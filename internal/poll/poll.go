@@ -418,6 +418,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 	ctx = fetch.Trail(ctx)
 	req := p.firstRequest(url, *st)
 	resp, err := p.get(ctx, fetch.Request{URL: req.url, ETag: st.ETag, LastModified: st.LastModified}, rep)
+	resp, req, err = p.smallerPages(ctx, rep, resp, req, err)
 	var se *fetch.StatusError
 	if st.Cursor != "" && errors.As(err, &se) && se.Status == http.StatusBadRequest {
 		// The source no longer knows the cursor: its store was restored
@@ -480,7 +481,8 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 			break
 		}
 		req = next
-		if resp, err = p.get(ctx, fetch.Request{URL: req.url}, rep); err != nil {
+		resp, err = p.get(ctx, fetch.Request{URL: req.url}, rep)
+		if resp, req, err = p.smallerPages(ctx, rep, resp, req, err); err != nil {
 			err = p.failed(src, st, url, req, fmt.Errorf("poll: page %d of the changes of %s: %w", rep.Pages+1, src.ID, err))
 			break
 		}
@@ -498,6 +500,21 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		}
 	}
 	return hint, err
+}
+
+// smallerPages asks again, for half as many changes at a time, while the
+// page of changes req asked for is over the body cap; it returns the answer
+// and error of the last request made, and that request.
+func (p *Poller) smallerPages(ctx context.Context, rep *Report, resp *fetch.Response, req request, err error) (*fetch.Response, request, error) {
+	for errors.Is(err, fetch.ErrTooLarge) {
+		r, ok := smaller(req)
+		if !ok {
+			break
+		}
+		req = r
+		resp, err = p.get(ctx, fetch.Request{URL: req.url}, rep)
+	}
+	return resp, req, err
 }
 
 // failed records in st what the failure err of req, a request of the

@@ -126,3 +126,22 @@ func sameFeed(a, b string) bool {
 	ua.RawQuery, ub.RawQuery = qa.Encode(), qb.Encode()
 	return ua.String() == ub.String()
 }
+
+// smaller is req asking for half as many changes: a page of changes over
+// poll.max_body_bytes (long stories, many of them) is asked again smaller,
+// down to one story, rather than fail the same way at every poll.
+func smaller(req request) (request, bool) {
+	if req.cursor == "" || req.limit <= 1 {
+		return req, false
+	}
+	u, err := url.Parse(req.url)
+	if err != nil {
+		return req, false
+	}
+	q := u.Query()
+	req.limit /= 2
+	q.Set("limit", strconv.Itoa(req.limit))
+	u.RawQuery = q.Encode()
+	req.url = u.String()
+	return req, true
+}
