@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"newswire/internal/testmount"
 )
 
 // TestCompactLeavesTheOriginal: Compact reads the store it compacts without
@@ -100,17 +101,7 @@ func TestCompactOnAFullDiskLeavesNothing(t *testing.T) {
 	if err := os.Mkdir(small, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small).CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("mount tmpfs: %v %s", err, out)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v %s): the test needs root", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", small).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", small, err, out)
-		}
-	})
+	testmount.Tmpfs(t, small, 64<<10)
 	dst := filepath.Join(small, "newswire.db.compact")
 	_, _, err := Compact(src, dst, time.Second)
 	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "free about as much as the store uses") {

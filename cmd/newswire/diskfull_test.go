@@ -12,25 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// mountTmpfs mounts a tmpfs of size bytes at dir; outside CI, a machine that
-// refuses (not root) skips the test.
-func mountTmpfs(t *testing.T, dir string, size int) {
-	t.Helper()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("mount tmpfs: %v %s", err, out)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v %s): the disk-full test needs root", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
-}
+	"newswire/internal/testmount"
+)
 
 func countStories(t *testing.T, base string) int {
 	t.Helper()
@@ -61,7 +45,7 @@ func TestDiskFull(t *testing.T) {
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	mountTmpfs(t, data, 1<<20)
+	testmount.Tmpfs(t, data, 1<<20)
 
 	outlets := &slidingOutlets{served: map[string][][]string{}, next: map[string]int{}}
 	srv := httptest.NewServer(outlets)

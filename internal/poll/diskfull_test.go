@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"newswire/internal/testmount"
 	"newswire/store"
 )
 
@@ -23,17 +23,7 @@ import (
 // and the items would never be stored.
 func TestFailedStoreAsksAgainWhole(t *testing.T) {
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", dir).CombinedOutput(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("mount tmpfs: %v %s", err, out)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v %s): the test needs root", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
+	testmount.Tmpfs(t, dir, 512<<10)
 	st, err := store.Open(filepath.Join(dir, "newswire.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
