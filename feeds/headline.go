@@ -117,16 +117,21 @@ func plainName(name string) bool {
 // clip is s cut to n runes and "…" when it is longer: a file name or a
 // link made a title is no longer than a sentence made one.
 func clip(s string, n int) string {
+	if p := runePrefix(s, n); len(p) < len(s) {
+		return p + "…"
+	}
+	return s
+}
+
+// runePrefix is s up to its nth rune.
+func runePrefix(s string, n int) string {
 	i, count := 0, 0
 	for i < len(s) && count < n {
 		_, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		count++
 	}
-	if i == len(s) {
-		return s
-	}
-	return s[:i] + "…"
+	return s[:i]
 }
 
 // primaryTag is a language tag's primary subtag: "en" of "en-GB".

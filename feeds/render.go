@@ -352,14 +352,7 @@ func titleFrom(summary string) string {
 	if utf8.RuneCountInString(text) <= titleRunes {
 		return strings.TrimSuffix(text, ".")
 	}
-	cut, n := text, 0
-	for i := range text {
-		if n == titleRunes {
-			cut = text[:i]
-			break
-		}
-		n++
-	}
+	cut := runePrefix(text, titleRunes)
 	if sp := strings.LastIndexByte(cut, ' '); sp > 0 {
 		cut = cut[:sp]
 	}
