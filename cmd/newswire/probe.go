@@ -46,7 +46,9 @@ func probe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	id := sourceID(resp.URL)
-	title := sanitize.Printable(p.PageTitle)
+	// The entry's title as check-config takes one: plain text, as
+	// import-opml makes an outline's.
+	title := sanitize.Printable(plainTitle(p.PageTitle))
 	if title == "" {
 		title = id
 	}

@@ -229,3 +229,29 @@ func TestProbeShowsNoControlCharacters(t *testing.T) {
 		t.Errorf("probe lost the text around them:\n%s", out.String())
 	}
 }
+
+// TestProbeTitleIsPlainText: a page whose title carries escaped markup
+// gives an entry whose title check-config takes.
+func TestProbeTitleIsPlainText(t *testing.T) {
+	srv := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var b strings.Builder
+		b.WriteString(`<!doctype html><html><head><title>Báo &amp;lt;b&amp;gt;Bắc Kạn&amp;lt;/b&amp;gt; &amp;amp; Đời sống</title></head><body><ul>`)
+		for i := range 4 {
+			fmt.Fprintf(&b, "<li><h3><a href=\"/tin/%d.html\">Tin số %d về mùa hồng không hạt Bắc Kạn</a></h3><p>Tóm tắt tin %d.</p></li>", i, i, i)
+		}
+		b.WriteString("</ul></body></html>")
+		_, _ = io.WriteString(w, b.String())
+	}))
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"probe", srv.URL + "/"}, &out); err != nil {
+		t.Fatalf("probe: %v\n%s", err, out.String())
+	}
+	entry := out.String()[strings.Index(out.String(), "  - id:"):]
+	if end := strings.Index(entry, "\n\n"); end > 0 {
+		entry = entry[:end+1]
+	}
+	if _, err := config.Parse([]byte("sources:\n"+entry+"categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "probe.yaml"); err != nil {
+		t.Errorf("the entry probe proposes is refused: %v\n%s", err, entry)
+	}
+}
