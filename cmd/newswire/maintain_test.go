@@ -115,6 +115,38 @@ func TestBackupRefusesTheStoreItself(t *testing.T) {
 	}
 }
 
+// TestBackupRefusesTheDaemonsFiles: a backup named after another file the
+// daemon keeps in data_dir (a typo away from the store) would replace it:
+// the install's key, the served dates, the listen address.
+func TestBackupRefusesTheDaemonsFiles(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	data := filepath.Join(filepath.Dir(cfgPath), "data")
+	for name, what := range map[string]string{
+		"newswire.key":                              "the install's key",
+		"newswire.dates":                            "the dates the feeds were served with",
+		"newswire.listen":                           "the address the daemon listens on",
+		"newswire.db.tmp":                           "the store's temporary file",
+		"newswire.db.compact":                       "the file compact writes",
+		"newswire.db.restore":                       "the file restore writes",
+		"newswire.db.before-restore-20260101T0000Z": "the store a restore replaced",
+	} {
+		path := filepath.Join(data, name)
+		before := []byte("Tin giữ lại: không được ghi đè.")
+		if err := os.WriteFile(path, before, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runCmd(t, "backup", "-config", cfgPath, path)
+		if err == nil || !strings.Contains(err.Error()+out, what) {
+			t.Errorf("backup onto %s: %v\n%s", name, err, out)
+		}
+		if got, _ := os.ReadFile(path); string(got) != string(before) {
+			t.Errorf("backup onto %s replaced it", name)
+		}
+	}
+}
+
 // TestBackupIsPrivate: a backup holds what the store holds, and is as
 // private: readable and writable by its owner only, like the store, even
 // where it replaces a file, or a leftover of an interrupted backup, that

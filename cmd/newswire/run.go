@@ -210,21 +210,40 @@ func newLogger(cfg *config.Config) *slog.Logger {
 
 func storePath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.db") }
 
-// isStoreFile reports whether path names cfg's store file, by another name,
-// a link, or its temporary file included.
-func isStoreFile(cfg *config.Config, path string) bool {
+// daemonFile names what path is when it is one of the files the daemon
+// keeps in cfg's data_dir (the store, with the files compact, restore and a
+// backup make beside it, the install's key, the served dates, the listen
+// address), by another name or a link included; "" when it is none.
+func daemonFile(cfg *config.Config, path string) string {
 	store := storePath(cfg)
-	if a, err := filepath.Abs(path); err == nil {
-		if b, err := filepath.Abs(store); err == nil && (a == b || a == b+".tmp") {
-			return true
+	files := []struct{ path, what string }{
+		{store, "the store itself"},
+		{store + ".tmp", "the store's temporary file"},
+		{store + ".compact", "the file compact writes the store to"},
+		{store + ".restore", "the file restore writes the store to"},
+		{keyFile(cfg), "the install's key for the digests in logs (newswire.key)"},
+		{keyFile(cfg) + ".tmp", "the temporary file of the install's key"},
+		{datesFile(cfg), "the dates the feeds were served with (newswire.dates)"},
+		{datesFile(cfg) + ".tmp", "the temporary file of the served dates"},
+		{listenFile(cfg), "the address the daemon listens on (newswire.listen)"},
+	}
+	a, errA := filepath.Abs(path)
+	fi, errFi := os.Stat(path)
+	for _, f := range files {
+		if b, err := filepath.Abs(f.path); errA == nil && err == nil && a == b {
+			return f.what
+		}
+		if errFi != nil {
+			continue
+		}
+		if si, err := os.Stat(f.path); err == nil && os.SameFile(fi, si) {
+			return f.what
 		}
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return false
+	if b, err := filepath.Abs(store); errA == nil && err == nil && strings.HasPrefix(a, b+".before-restore-") {
+		return "the store a restore replaced, kept beside it"
 	}
-	si, err := os.Stat(store)
-	return err == nil && os.SameFile(fi, si)
+	return ""
 }
 
 // lockWait is how long a command waits for another process to release the
@@ -591,10 +610,11 @@ func backup(ctx context.Context, cfg *config.Config, path string, stdout io.Writ
 	if dir := filepath.Dir(path); !isDir(dir) {
 		return fmt.Errorf("backup: there is no folder %s to write %s in", dir, filepath.Base(path))
 	}
-	if isStoreFile(cfg, path) {
-		// The copy would be renamed over the store the daemon writes to:
-		// what it stored since, and its lock, would go with the old file.
-		return fmt.Errorf("backup: %s is the store itself; write the backup to another file", path)
+	if what := daemonFile(cfg, path); what != "" {
+		// The copy would be renamed over a file the daemon keeps: over the
+		// store, what it stored since, and its lock, would go with the old
+		// file; over the key, every digest in the logs stops comparing.
+		return fmt.Errorf("backup: %s is %s; write the backup to another file", path, what)
 	}
 	// The copy holds all the store holds: for its owner only, as the store
 	// is, whatever the mode of a file left at tmp by a backup cut short.
