@@ -63,7 +63,7 @@ var ErrAsideStale = errors.New("written to since it was set aside")
 // of each leaves them as they were.
 func (s *Store) TakeAside(name string, each func(key, value []byte) error) (found bool, err error) {
 	// Most opens find nothing set aside: they need not write to learn it.
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		found = tx.Bucket(bucketAside) != nil && tx.Bucket(bucketAside).Bucket([]byte(name)) != nil
 		return nil
 	})

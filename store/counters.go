@@ -49,7 +49,7 @@ func (c Counters) UpTo(cursor string) (Counters, error) {
 // Counters reads where the store's sequences stand.
 func (s *Store) Counters() (Counters, error) {
 	var c Counters
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c = readCounters(tx)
 		return nil
 	})
@@ -183,7 +183,7 @@ var keyAuthority = []byte("authority")
 // before it was recorded).
 func (s *Store) Authority() (string, error) {
 	var a string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		a = readAuthority(tx)
 		return nil
 	})

@@ -23,6 +23,10 @@ var (
 	// migrates it, which writes to it, so Options.ReadOnly refuses it.
 	ErrMigrate = errors.New("store: schema must be migrated")
 
+	// ErrDamaged means the file does not read back as written: a page is
+	// not what the page pointing to it says (DamagedError).
+	ErrDamaged = errors.New("store: damaged")
+
 	// ErrFull means a write would grow the file past Options.MaxSize; the
 	// transaction was rolled back and the store is still usable.
 	ErrFull = errors.New("store: size limit reached")

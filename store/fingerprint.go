@@ -399,7 +399,7 @@ type Explanation struct {
 func (s *Store) Explain(id uint64) (Explanation, bool, error) {
 	var ex Explanation
 	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		ex, _, found, err = explainIn(tx, id)
 		return err
@@ -485,7 +485,7 @@ func (s *Store) Compare(a, b uint64, window time.Duration) (Comparison, bool, er
 	earlier, later := min(a, b), max(a, b)
 	var c Comparison
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var docs [2]docEntry
 		var found bool
 		var err error

@@ -18,6 +18,7 @@ import (
 // it, and fails with ErrLocked while a daemon holds it. It returns both
 // files' sizes.
 func Compact(src, dst string, timeout time.Duration) (before, after int64, err error) {
+	defer catchDamage(src, &err)
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
@@ -32,9 +33,12 @@ func Compact(src, dst string, timeout time.Duration) (before, after int64, err e
 		return 0, 0, fmt.Errorf("store: compact %s: %w (stop the daemon first)", src, ErrLocked)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
+		return 0, 0, fmt.Errorf("store: compact %s: %w", src, openError(src, err))
 	}
 	defer from.Close()
+	if err := checkAll(from, src); err != nil {
+		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
+	}
 	if err := from.View(checkSchema); err != nil {
 		return 0, 0, fmt.Errorf("store: compact %s: %w", src, err)
 	}
@@ -75,17 +79,17 @@ func CheckFile(path string) (err error) {
 	if err := checkFileSize(path); err != nil {
 		return fmt.Errorf("store: check: %w", err)
 	}
-	defer func() {
-		// bbolt asserts what a sound file holds by panicking.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("store: check %s: damaged: %v", path, r)
-		}
-	}()
+	defer catchDamage(path, &err)
 	db, err := bolt.Open(path, 0o400, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("store: check %s: %w", path, err)
+		return fmt.Errorf("store: check %s: %w", path, openError(path, err))
 	}
 	defer db.Close()
+	// tx.Check rebuilds the free list in a goroutine where a damaged page
+	// panics beyond recover (checkPages).
+	if err := checkAll(db, path); err != nil {
+		return fmt.Errorf("store: check %s: %w", path, err)
+	}
 	err = db.View(func(tx *bolt.Tx) error {
 		if err := checkSchema(tx); err != nil {
 			return err

@@ -36,7 +36,7 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 		from = k
 	}
 	var page Page
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex).Bucket([]byte(category))
 		if idx == nil {
 			return nil
@@ -81,7 +81,7 @@ func (s *Store) Latest(category string, limit int, cursor string) (Page, error) 
 // Story returns the story with id, and false if there is none.
 func (s *Store) Story(id uint64) (feeds.Story, bool, error) {
 	var st feeds.Story
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		st, err = getStory(tx.Bucket(bucketStories), id)
 		return err
@@ -130,7 +130,7 @@ func (s *Store) ForEach(fn func(feeds.Story) error) error {
 	var after []byte
 	for {
 		batch := make([]feeds.Story, 0, forEachPage)
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketStories).Cursor()
 			var k, v []byte
 			if after == nil {
@@ -197,7 +197,7 @@ func (s *Store) Source(id string) (SourceState, bool, error) {
 		st SourceState
 		ok bool
 	)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSources).Get([]byte(id))
 		if v == nil {
 			return nil
@@ -214,7 +214,7 @@ func (s *Store) Source(id string) (SourceState, bool, error) {
 // Sources returns every saved source state, by id.
 func (s *Store) Sources() ([]SourceState, error) {
 	var all []SourceState
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
 			var st SourceState
 			if err := json.Unmarshal(v, &st); err != nil {

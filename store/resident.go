@@ -18,7 +18,7 @@ import (
 func (s *Store) ReleaseMapped() error {
 	// A read transaction holds bbolt's mmap lock, so the mapping cannot move
 	// while it is released.
-	return s.db.View(func(tx *bolt.Tx) error { return s.releaseTx(tx) })
+	return s.view(func(tx *bolt.Tx) error { return s.releaseTx(tx) })
 }
 
 // releaseTx releases the mapped pages of the store under tx, from inside

@@ -106,7 +106,7 @@ type RetentionStats struct {
 // RetentionStats returns what retention has done to this store.
 func (s *Store) RetentionStats() (RetentionStats, error) {
 	var rs RetentionStats
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		rs, err = loadRetentionStats(tx)
 		return err
@@ -322,7 +322,7 @@ type categoryBound struct {
 // Stories stored after this read with an older key are past the limit too.
 func (s *Store) categoryBounds(keep int) ([]categoryBound, error) {
 	var out []categoryBound
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		index := tx.Bucket(bucketIndex)
 		return index.ForEachBucket(func(name []byte) error {
 			if string(name) == AllCategory {

@@ -66,7 +66,7 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 		}
 	}
 	page := ChangePage{Next: cursor}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		changes := tx.Bucket(bucketChanges)
 		if changes == nil {
 			if after > 0 {
@@ -133,7 +133,7 @@ func parseCursor(cursor string) (seq uint64, ok bool) {
 // Changes gets what changes after this call.
 func (s *Store) Head() (string, error) {
 	var head uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketChanges); b != nil {
 			head = b.Sequence()
 		}

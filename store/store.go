@@ -83,7 +83,7 @@ type Store struct {
 // Open opens (creating if needed, with its directory) the store at path. It
 // waits at most opt.Timeout for another process to release the file, and then
 // fails with ErrLocked.
-func Open(path string, opt Options) (*Store, error) {
+func Open(path string, opt Options) (st *Store, err error) {
 	timeout := opt.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -97,6 +97,10 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := checkFileSize(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	if err := checkPages(path, timeout); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer catchDamage(path, &err)
 	db, err := openLatest(path, &bolt.Options{
 		Timeout:         timeout,
 		InitialMmapSize: mapSize(),
@@ -113,7 +117,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w (another newswire running? waited %s)", path, ErrLocked, timeout)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, openError(path, err))
 	}
 	// The last transaction before this Open's own, if it needs one: what
 	// was set aside in it is what the file still holds (TakeAside).
@@ -132,7 +136,7 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
 	}
-	st := &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
+	st = &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
 	st.writes.pageSize = int64(db.Info().PageSize)
 	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
@@ -142,7 +146,8 @@ func Open(path string, opt Options) (*Store, error) {
 }
 
 // openReadOnly opens the store at path for reading (Options.ReadOnly).
-func openReadOnly(path string, timeout time.Duration) (*Store, error) {
+func openReadOnly(path string, timeout time.Duration) (st *Store, err error) {
+	defer catchDamage(path, &err)
 	if err := checkFileSize(path); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -151,6 +156,11 @@ func openReadOnly(path string, timeout time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w (another newswire running? waited %s)", path, ErrLocked, timeout)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, openError(path, err))
+	}
+	err = checkAll(db, path)
+	if err != nil {
+		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	err = db.View(func(tx *bolt.Tx) error {
@@ -167,7 +177,7 @@ func openReadOnly(path string, timeout time.Duration) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
-	st := &Store{db: db, path: path}
+	st = &Store{db: db, path: path}
 	_ = st.ReleaseMapped()
 	return st, nil
 }
@@ -320,7 +330,7 @@ func (s *Store) Version() uint64 { return s.version.Load() }
 // stays in use, and returns the bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -336,7 +346,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // whatever the size of the store.
 func (s *Store) Stats() (Stats, error) {
 	st := Stats{Categories: map[string]int{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		free := s.db.Stats()
 		st.UsedBytes = tx.Size() - int64(free.FreePageN+free.PendingPageN)*s.writes.pageSize
 		return readCounts(tx, &st)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -309,5 +310,24 @@ func TestOpenWaitsForTheFileInPlace(t *testing.T) {
 	if _, ok, _ := st.Source("moi"); !ok {
 		_, old, _ := st.Source("cu")
 		t.Errorf("Open gave the store that was replaced while it waited (its source found: %v), want the one in place", old)
+	}
+}
+
+// TestOpenGarbageSaysNotAStore: a file that is no bbolt file at all (a
+// config saved over the store, say) is named as none of newswire's.
+func TestOpenGarbageSaysNotAStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newswire.db")
+	junk := bytes.Repeat([]byte("Bản tin sáng: mưa lớn ở Hà Giang. Morning bulletin.\n"), 200)
+	if err := os.WriteFile(path, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		_, err := Open(path, Options{ReadOnly: ro})
+		if err == nil || !strings.Contains(err.Error(), "is not a newswire store") {
+			t.Errorf("Open (read-only %v): %v", ro, err)
+		}
+	}
+	if err := CheckFile(path); err == nil || !strings.Contains(err.Error(), "is not a newswire store") {
+		t.Errorf("CheckFile: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 	_ = os.Remove(tmp)
 	before, after, err := store.Compact(path, tmp, lockWait)
 	if err != nil {
-		return fmt.Errorf("compact: %w", err)
+		return fmt.Errorf("compact: %w", damagedHint(err))
 	}
 	if err := store.CheckFile(tmp); err != nil {
 		_ = os.Remove(tmp)
@@ -109,6 +109,14 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		st, err := openStore(cfg)
 		if errors.Is(err, store.ErrLocked) {
 			return fmt.Errorf("restore: the store is in use; stop the daemon first")
+		}
+		if errors.Is(err, store.ErrDamaged) {
+			// Its counters cannot be read, so the restored store cannot be
+			// told to go on after them: that takes -after, as for a store
+			// that is lost.
+			var de *store.DamagedError
+			errors.As(err, &de)
+			return fmt.Errorf("restore: %w; restore cannot read what it would replace: move it away (mv %s %s.damaged), then restore again as with no store to replace, with -after the last cursor and story id partners were given (README, Restoring a backup)", de, path, path)
 		}
 		if err != nil {
 			return fmt.Errorf("restore: %w", err)

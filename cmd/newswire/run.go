@@ -255,7 +255,18 @@ const lockWait = 2 * time.Second
 const lockTry = time.Millisecond
 
 func openStore(cfg *config.Config) (*store.Store, error) {
-	return store.Open(storePath(cfg), store.Options{Timeout: lockWait})
+	st, err := store.Open(storePath(cfg), store.Options{Timeout: lockWait})
+	return st, damagedHint(err)
+}
+
+// damagedHint adds to err, when it says the store is damaged, what to do:
+// no command can read or write it again, and a backup brings the stories
+// back.
+func damagedHint(err error) error {
+	if !errors.Is(err, store.ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("%w: move it away, then newswire restore BACKUP -after CURSOR -after ID (README, Restoring a backup)", err)
 }
 
 // openForReading opens the store for a command that only reads it: for
@@ -273,9 +284,9 @@ func openForReading(cfg *config.Config, wait time.Duration) (*store.Store, error
 		return nil, fmt.Errorf("no store at %s (data_dir %q): the daemon and fetch make it when they first run", storePath(cfg), cfg.DataDir)
 	}
 	if errors.Is(err, store.ErrMigrate) {
-		return store.Open(storePath(cfg), store.Options{Timeout: wait})
+		st, err = store.Open(storePath(cfg), store.Options{Timeout: wait})
 	}
-	return st, err
+	return st, damagedHint(err)
 }
 
 // readStore runs read on the store opened for reading or, while the daemon
@@ -326,7 +337,7 @@ func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, erro
 	if daemonAddr(cfg) != "" {
 		st, err := store.Open(storePath(cfg), store.Options{Timeout: lockTry})
 		if !errors.Is(err, store.ErrLocked) {
-			return st, err
+			return st, damagedHint(err)
 		}
 		if addr := runningDaemon(ctx, cfg); addr != "" {
 			return nil, fmt.Errorf("the daemon listening at %s holds the store; stop it first (it polls every source itself): %w", addr, store.ErrLocked)
