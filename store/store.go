@@ -73,6 +73,8 @@ type Store struct {
 	// openedAt is the id of the file's last transaction when Open found
 	// it (aside.go).
 	openedAt uint64
+	// held is the file Open opened (PathHolds).
+	held os.FileInfo
 	// releaseMu guards released, the last release after a write, and
 	// releaseLater, the one due at the end of its gap (releaseWritten).
 	releaseMu    sync.Mutex
@@ -137,6 +139,7 @@ func Open(path string, opt Options) (st *Store, err error) {
 		}
 	}
 	st = &Store{db: db, path: path, allocs: findPageAllocs(db), allocsKeep: allocsKeep, openedAt: openedAt}
+	st.held, _ = os.Stat(path) // openLatest made sure path names the file it opened
 	st.writes.pageSize = int64(db.Info().PageSize)
 	st.faults.open()
 	// Rebuilding the free list read every page of the file (NoFreelistSync):
@@ -346,19 +349,27 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // whatever the size of the store.
 func (s *Store) Stats() (Stats, error) {
 	st := Stats{Categories: map[string]int{}}
+	var size int64
 	err := s.view(func(tx *bolt.Tx) error {
 		free := s.db.Stats()
-		st.UsedBytes = tx.Size() - int64(free.FreePageN+free.PendingPageN)*s.writes.pageSize
+		size = tx.Size()
+		st.UsedBytes = size - int64(free.FreePageN+free.PendingPageN)*s.writes.pageSize
 		return readCounts(tx, &st)
 	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
 	fi, err := os.Stat(s.path)
-	if err != nil {
+	switch {
+	case err == nil:
+		st.FileSize = fi.Size()
+	case errors.Is(err, os.ErrNotExist) && s.held != nil:
+		// Deleted under this process (PathHolds), the file it holds is
+		// at least its pages.
+		st.FileSize = size
+	default:
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
-	st.FileSize = fi.Size()
 	return st, nil
 }
 

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"newswire/store"
 )
 
 // damageStore flips bits in every seventh byte of the store's pages from
@@ -90,5 +95,53 @@ func TestDamagedStoreIsNamed(t *testing.T) {
 	}
 	if recs := exportAll(t, cfgPath); len(recs) == 0 {
 		t.Fatal("the restored store holds no stories")
+	}
+}
+
+// TestStoreDeletedUnderTheDaemon: with the store file deleted under the
+// running daemon (a wrong rm), the daemon holds the only copy; backup and
+// export get it from the daemon rather than say there is no store.
+func TestStoreDeletedUnderTheDaemon(t *testing.T) {
+	o := newOutlets(t)
+	addr := freeAddr(t)
+	cfgPath := writeConfig(t, o, addr)
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	want := exportAll(t, cfgPath)
+	stop := startDaemon(t, cfgPath, addr)
+	defer stop()
+	db := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	if err := os.Remove(db); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), db+" was deleted") || !strings.Contains(string(body), "newswire backup FILE") {
+		t.Errorf("/readyz with the store deleted: %s\n%s", resp.Status, body)
+	}
+	resp, err = http.Get("http://" + addr + "/api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status struct {
+		StoreProblem string `json:"store_problem"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&status)
+	resp.Body.Close()
+	if err != nil || !strings.Contains(status.StoreProblem, "was deleted") {
+		t.Errorf("/api/status with the store deleted: %v, store_problem %q", err, status.StoreProblem)
+	}
+	if got := exportAll(t, cfgPath); len(got) != len(want) {
+		t.Errorf("export after the store was deleted: %d stories, want %d", len(got), len(want))
+	}
+	saved := filepath.Join(t.TempDir(), "saved.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, saved); err != nil {
+		t.Fatalf("backup after the store was deleted: %v\n%s", err, out)
+	}
+	if err := store.CheckFile(saved); err != nil {
+		t.Fatalf("the backup: %v", err)
 	}
 }

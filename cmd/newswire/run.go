@@ -281,7 +281,7 @@ func damagedHint(err error) error {
 func openForReading(cfg *config.Config, wait time.Duration) (*store.Store, error) {
 	st, err := store.Open(storePath(cfg), store.Options{Timeout: wait, ReadOnly: true})
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no store at %s (data_dir %q): the daemon and fetch make it when they first run", storePath(cfg), cfg.DataDir)
+		return nil, noStoreError(fmt.Sprintf("no store at %s (data_dir %q): the daemon and fetch make it when they first run", storePath(cfg), cfg.DataDir))
 	}
 	if errors.Is(err, store.ErrMigrate) {
 		st, err = store.Open(storePath(cfg), store.Options{Timeout: wait})
@@ -301,6 +301,18 @@ func readStore(ctx context.Context, cfg *config.Config, apiPath string, w io.Wri
 		wait = lockTry
 	}
 	st, err := openForReading(cfg, wait)
+	if _, ok := err.(noStoreError); ok {
+		// A store deleted under the running daemon is still the file it
+		// holds and writes to: the only copy, which it can still read.
+		derr := fromDaemon(ctx, cfg, apiPath, w)
+		if derr == nil {
+			return nil
+		}
+		if !errors.Is(derr, errNoAnswer) && !errors.Is(derr, errOtherStore) {
+			return fmt.Errorf("%w; the daemon of this config answers, but asking it failed: %w", err, derr)
+		}
+		return err
+	}
 	if errors.Is(err, store.ErrLocked) {
 		err = fromDaemon(ctx, cfg, apiPath, w)
 		if err == nil || wait == lockWait || !errors.Is(err, errNoAnswer) {
@@ -432,6 +444,7 @@ func serve(ctx context.Context, path string, cfg *config.Config, hup <-chan os.S
 	}()
 	stopSavingDates := func() { stopSaving(); <-datesSaved }
 	defer stopSavingDates()
+	go watchStorePath(ctx, st, log)
 	watcher := reload.New(path, cfg, log, d.apply)
 	watcher.OnResult(d.metrics.Reload)
 	d.metrics.Reload(watcher.Status())
@@ -711,6 +724,29 @@ func saveDates(ctx context.Context, d *server.Dates, path string, log *slog.Logg
 	}
 }
 
+// storePathEvery is how often the daemon checks that the store's path
+// still names the file it holds (store.PathHolds); /readyz checks at each
+// request.
+const storePathEvery = time.Minute
+
+// watchStorePath logs, every storePathEvery while it lasts, that the store
+// file was deleted or replaced under the daemon: the admin must take a
+// backup before anything restarts it.
+func watchStorePath(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(storePathEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := st.PathHolds(); err != nil {
+			log.Error("the store file is gone from its path", "error", err)
+		}
+	}
+}
+
 // datesFile holds the dates the feeds were served with, from the last run
 // that stopped cleanly (server.Dates.Save).
 func datesFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "newswire.dates") }
@@ -786,6 +822,12 @@ func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer
 	_, err = io.Copy(w, resp.Body)
 	return err
 }
+
+// noStoreError is openForReading's error when there is no file at the
+// store's path.
+type noStoreError string
+
+func (e noStoreError) Error() string { return string(e) }
 
 // errOtherStore is askDaemon's error when the daemon that answered holds
 // another store than the command's.

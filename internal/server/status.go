@@ -111,6 +111,9 @@ type statusView struct {
 	Categories []categoryTotal `json:"categories"`
 	Sources    []sourceStatus  `json:"sources"`
 	Reload     *reloadView     `json:"reload,omitempty"`
+	// StoreProblem says the store's path no longer names the file the
+	// daemon holds (store.PathHolds).
+	StoreProblem string `json:"store_problem,omitempty"`
 	// Retention: what deleting old stories has done, once it has run.
 	Retention *store.RetentionStats `json:"retention,omitempty"`
 	// Partners: pulls of each partner since the daemon started.
@@ -350,6 +353,9 @@ func (s *Server) status(now time.Time) (statusView, error) {
 		}
 		v.Reload = r
 	}
+	if err := s.st.PathHolds(); err != nil {
+		v.StoreProblem = err.Error()
+	}
 	return v, nil
 }
 
@@ -404,6 +410,9 @@ const readyGrace = time.Minute
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	var problems []string
 	if _, err := s.st.Latest(store.AllCategory, 1, ""); err != nil {
+		problems = append(problems, "store: "+err.Error())
+	}
+	if err := s.st.PathHolds(); err != nil {
 		problems = append(problems, "store: "+err.Error())
 	}
 	if fn := s.state.activity.Load(); fn != nil && len(s.cfg.EnabledSources()) > 0 {
