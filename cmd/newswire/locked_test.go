@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -182,5 +183,32 @@ func TestFeedDatesAfterACrash(t *testing.T) {
 	at, err := http.ParseTime(got)
 	if err != nil || at.Before(started) {
 		t.Errorf("after a crash: Last-Modified %q (%v), want the start's, %s or after", got, err, started.UTC().Format(http.TimeFormat))
+	}
+}
+
+// TestFetchBesideADaemonWhoseDataDirMoved: a reload that changes data_dir
+// takes effect at the restart; meanwhile fetch under the edited config
+// finds no store at the new place, and is told of the daemon that runs
+// under this config rather than make a second store beside it.
+func TestFetchBesideADaemonWhoseDataDirMoved(t *testing.T) {
+	o := newOutlets(t)
+	addr := freeAddr(t)
+	cfgPath := writeConfig(t, o, addr)
+	serveDaemon(t, cfgPath, addr)
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := strings.Replace(string(cfg), "data_dir: ./data", "data_dir: ./data2", 1)
+	if moved == string(cfg) {
+		t.Fatalf("no data_dir to move in:\n%s", cfg)
+	}
+	replaceFile(t, cfgPath, moved)
+	out, err := runCmd(t, "fetch", "-config", cfgPath)
+	if err == nil || !strings.Contains(err.Error(), "the daemon listening at "+addr+" runs under this config") {
+		t.Errorf("fetch under a config whose data_dir moved, beside its daemon: %v\n%.300s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfgPath), "data2", "newswire.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("fetch made a second store: %v", err)
 	}
 }

@@ -346,6 +346,18 @@ func lockedErr(err error) error {
 // listenFile and answers there is named at once, without waiting for the
 // lock.
 func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	if _, err := os.Stat(storePath(cfg)); errors.Is(err, fs.ErrNotExist) {
+		// No store here: a daemon of this config may hold one elsewhere
+		// (a data_dir a reload changed takes effect at the restart), or
+		// this one, deleted under it. A second store made here would
+		// number its stories from 1 again.
+		probe, cancel := context.WithTimeout(ctx, lockWait)
+		err := askDaemon(probe, cfg, "/api/store", io.Discard)
+		cancel()
+		if err == nil || errors.Is(err, errOtherStore) {
+			return nil, fmt.Errorf("no store at %s, but the daemon listening at %s runs under this config (a data_dir changed by a reload takes effect at its restart): stop it first (it polls every source itself): %w", storePath(cfg), cfg.Listen, store.ErrLocked)
+		}
+	}
 	if daemonAddr(cfg) != "" {
 		st, err := store.Open(storePath(cfg), store.Options{Timeout: lockTry})
 		if !errors.Is(err, store.ErrLocked) {
