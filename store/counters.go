@@ -228,47 +228,21 @@ var relogBatch = 5000
 // relogAll logs every story as changed, oldest change first, and runs last
 // in the transaction of the last batch.
 func (s *Store) relogAll(last func(*bolt.Tx) error) error {
-	var next, head uint64
-	first := true
-	for {
-		done := false
-		err := s.db.Update(func(tx *bolt.Tx) error {
-			changes, _, err := changeBuckets(tx)
-			if err != nil {
-				return err
-			}
-			if first {
-				head = changes.Sequence()
-			}
-			var ids []uint64
-			c := changes.Cursor()
-			for k, v := c.Seek(u64(next)); k != nil && len(ids) < relogBatch; k, v = c.Next() {
-				seq := binary.BigEndian.Uint64(k)
-				if seq > head {
-					break
-				}
-				ids, next = append(ids, binary.BigEndian.Uint64(v)), seq+1
-			}
-			for _, id := range ids {
-				if err := logChange(tx, id); err != nil {
-					return err
-				}
-			}
-			if len(ids) < relogBatch || next > head {
-				done = true
-				return last(tx)
-			}
+	var ids []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		changes := tx.Bucket(bucketChanges)
+		if changes == nil {
+			return nil // a store from before the log: changeBuckets logs them all
+		}
+		return changes.ForEach(func(_, v []byte) error {
+			ids = append(ids, binary.BigEndian.Uint64(v))
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		first = false
-		s.version.Add(1)
-		if done {
-			return nil
-		}
+	})
+	if err != nil {
+		return err
 	}
+	return s.relog(ids, last)
 }
 
 // RelogCategory logs every story of category as changed, oldest first, in
@@ -289,10 +263,20 @@ func (s *Store) RelogCategory(category string) (int, error) {
 			return nil
 		})
 	})
+	if err == nil {
+		err = s.relog(ids, nil)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: relog %s: %w", category, err)
 	}
-	for start := 0; start < len(ids); start += relogBatch {
+	return len(ids), nil
+}
+
+// relog logs the stories ids as changed, in that order, in transactions of
+// relogBatch stories, skipping those deleted since; last, when given, runs
+// in the transaction of the last batch (the only one when ids is empty).
+func (s *Store) relog(ids []uint64, last func(*bolt.Tx) error) error {
+	for start := 0; start == 0 || start < len(ids); start += relogBatch {
 		batch := ids[start:min(start+relogBatch, len(ids))]
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			stories := tx.Bucket(bucketStories)
@@ -304,14 +288,17 @@ func (s *Store) RelogCategory(category string) (int, error) {
 					return err
 				}
 			}
+			if last != nil && start+relogBatch >= len(ids) {
+				return last(tx)
+			}
 			return nil
 		})
 		if err != nil {
-			return start, fmt.Errorf("store: relog %s: %w", category, err)
+			return err
 		}
 		s.version.Add(1)
 	}
-	return len(ids), nil
+	return nil
 }
 
 // keyPrivate is the meta key of the categories the daemon last served as
