@@ -351,10 +351,7 @@ func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, erro
 		// (a data_dir a reload changed takes effect at the restart), or
 		// this one, deleted under it. A second store made here would
 		// number its stories from 1 again.
-		probe, cancel := context.WithTimeout(ctx, lockWait)
-		err := askDaemon(probe, cfg, "/api/store", io.Discard)
-		cancel()
-		if err == nil || errors.Is(err, errOtherStore) {
+		if err := probeDaemon(ctx, cfg); err == nil || errors.Is(err, errOtherStore) {
 			return nil, fmt.Errorf("no store at %s, but the daemon listening at %s runs under this config (a data_dir changed by a reload takes effect at its restart): stop it first (it polls every source itself): %w", storePath(cfg), cfg.Listen, store.ErrLocked)
 		}
 	}
@@ -771,9 +768,7 @@ func runningDaemon(ctx context.Context, cfg *config.Config) string {
 	if addr == "" {
 		return ""
 	}
-	probe, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
-	if askDaemon(probe, listeningAt(cfg, addr), "/api/store", io.Discard) != nil {
+	if probeDaemon(ctx, listeningAt(cfg, addr)) != nil {
 		return ""
 	}
 	return addr
@@ -795,6 +790,15 @@ func daemonAddr(cfg *config.Config) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// probeDaemon asks the daemon at cfg's listen address, within lockWait,
+// which store it holds: nil when it holds cfg's, errOtherStore when
+// another, errNoAnswer when none answers there.
+func probeDaemon(ctx context.Context, cfg *config.Config) error {
+	probe, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	return askDaemon(probe, cfg, "/api/store", io.Discard)
 }
 
 func askDaemon(ctx context.Context, cfg *config.Config, path string, w io.Writer) error {
