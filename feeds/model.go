@@ -53,6 +53,12 @@ type Item struct {
 	// it from another (another newswire, a planet): zero for an outlet's
 	// own item.
 	Origin Origin
+	// Via are the addresses an aggregator credits as the ways its item
+	// came, absolute: Atom and RSS rel="via" links (newswire credits the
+	// newswire a story came through by its home page there), and the via
+	// of each source newswire's JSON Feed names. A newswire finds in them
+	// its own stories coming back through another that polls it.
+	Via []string `json:",omitempty"`
 }
 
 // Origin is the outlet an aggregator's item came from: the feed an Atom

@@ -395,6 +395,11 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 		if src := rf.Items[i].Source; src != nil {
 			item.Origin = c.origin(feed, Origin{Title: plainText(src.Title), FeedURL: c.resolve(src.URL)})
 		}
+		for _, l := range atomLinkExtensions(rf.Items[i].Extensions) {
+			if isVia(l.Attrs["rel"]) {
+				item.Via = appendURL(item.Via, c.resolve(l.Attrs["href"]))
+			}
+		}
 		feed.Items[i] = item
 	}
 	return feed, nil
@@ -447,6 +452,11 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		item.Authors = c.entryAuthors(af.Entries[i])
 		if src := af.Entries[i].Source; src != nil {
 			item.Origin = c.atomOrigin(feed, src)
+		}
+		for _, l := range af.Entries[i].Links {
+			if isVia(l.Rel) {
+				item.Via = appendURL(item.Via, c.resolve(l.Href))
+			}
 		}
 		// Text constructs of type text hold text, not markup (RFC 4287,
 		// 3.1.1.1): "thẻ <video>" is a title's words, not a tag to strip.
@@ -507,6 +517,9 @@ func (c *converter) atomOrigin(feed *Feed, src *atom.Source) Origin {
 	}
 	return c.origin(feed, o)
 }
+
+// isVia reports whether rel, a link's relation, is "via".
+func isVia(rel string) bool { return strings.EqualFold(strings.TrimSpace(rel), "via") }
 
 // origin is o as an item's Origin: zero when it names nothing, or the feed
 // the item is in (an outlet that names its own feed as every item's source).
@@ -602,9 +615,39 @@ type jsonHubs struct {
 				Level   string `json:"level"`
 				FeedURL string `json:"feed_url"`
 				HomeURL string `json:"home_page_url"`
+				Via     *struct {
+					FeedURL string `json:"feed_url"`
+					HomeURL string `json:"home_page_url"`
+				} `json:"via"`
 			} `json:"sources"`
 		} `json:"_newswire"`
 	} `json:"items"`
+}
+
+// jsonVias are the addresses of the newswires newswire's JSON Feed items
+// credit as the ways they came (each source's via), by item id.
+func (c *converter) jsonVias(doc *jsonHubs) map[string][]string {
+	var out map[string][]string
+	for _, it := range doc.Items {
+		id, ok := it.ID.(string)
+		if !ok {
+			continue
+		}
+		var via []string
+		for _, s := range it.Newswire.Sources {
+			if s.Via != nil {
+				via = appendURL(appendURL(via, c.resolve(s.Via.HomeURL)), c.resolve(s.Via.FeedURL))
+			}
+		}
+		if len(via) == 0 {
+			continue
+		}
+		if out == nil {
+			out = make(map[string][]string)
+		}
+		out[strings.TrimSpace(stripForbidden(id))] = via
+	}
+	return out
 }
 
 // jsonOrigins are the outlets newswire's JSON Feed items credit, by item id:
@@ -679,7 +722,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		}
 	}
 
-	origins := c.jsonOrigins(feed, &hubs)
+	origins, vias := c.jsonOrigins(feed, &hubs), c.jsonVias(&hubs)
 	c.feedAuthors = c.jsonPersons(jf.Authors, jf.Author)
 	for i, gi := range uf.Items {
 		ji := jf.Items[i]
@@ -696,7 +739,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		if len(item.Authors) == 0 {
 			item.Authors = c.feedAuthors
 		}
-		item.Origin = origins[item.GUID]
+		item.Origin, item.Via = origins[item.GUID], vias[item.GUID]
 		feed.Items[i] = item
 	}
 	return feed, nil

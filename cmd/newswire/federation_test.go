@@ -285,3 +285,57 @@ func TestFederationDirectOutletComesFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestFederationOwnStoriesComeBack: two newswires that poll each other (a
+// province's and the nation's) each republish the other's stories; a
+// story the province published comes back to it through the nation's
+// feed, credited as having come via the province, and is not stored
+// there again as the nation's copy: the province's stories keep the
+// outlet that carried them alone, in every format.
+func TestFederationOwnStoriesComeBack(t *testing.T) {
+	outlet := newsB(t)
+	direct := fmt.Sprintf(`  - {id: newsb, title: News B Central, url: "%s/rss", level: central}`, outlet.URL)
+	for _, ext := range []string{"atom", "rss", "json"} {
+		t.Run(ext, func(t *testing.T) {
+			province := freeAddr(t)
+			provinceCfg := federationConfig(t, "", province, direct)
+			if out, err := runCmd(t, "fetch", "-config", provinceCfg); err != nil {
+				t.Fatalf("fetch of the province: %v\n%s", err, out)
+			}
+			stop := startDaemon(t, provinceCfg, province)
+			nation := freeAddr(t)
+			nationCfg := federationConfig(t, "", nation, fmt.Sprintf(`  - {id: hagiang, title: Newswire Hà Giang, url: "http://%s/feeds/all.%s", level: provincial}`, province, ext))
+			if out, err := runCmd(t, "fetch", "-config", nationCfg); err != nil {
+				stop()
+				t.Fatalf("fetch of the nation: %v\n%s", err, out)
+			}
+			stop()
+			if tea := byTitle(t, exportAll(t, nationCfg), teaTitle); len(tea.Sources) != 1 || tea.Sources[0].Source != "hagiang" {
+				t.Fatalf("the nation's export: sources %+v; want the province's newswire", tea.Sources)
+			}
+			serveDaemon(t, nationCfg, nation)
+
+			before := exportAll(t, provinceCfg)
+			provinceCfg = federationConfig(t, filepath.Dir(provinceCfg), province, direct+"\n"+
+				fmt.Sprintf(`  - {id: quocgia, title: Newswire Quốc gia, url: "http://%s/feeds/all.%s", level: central}`, nation, ext))
+			out, err := runCmd(t, "fetch", "-config", provinceCfg)
+			if err != nil {
+				t.Fatalf("fetch of the province with the nation's feed: %v\n%s", err, out)
+			}
+			after := exportAll(t, provinceCfg)
+			if len(after) != len(before) {
+				t.Errorf("the province has %d stories after reading the nation's feed, %d before", len(after), len(before))
+			}
+			for _, r := range after {
+				for _, s := range r.Sources {
+					if s.Source == "quocgia" {
+						t.Errorf("%q credited to the nation's newswire, which only echoed it: sources %+v", r.Title, r.Sources)
+					}
+				}
+			}
+			if !strings.Contains(out, "quocgia") {
+				t.Errorf("fetch did not report the nation's source:\n%s", out)
+			}
+		})
+	}
+}

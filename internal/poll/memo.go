@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -131,7 +132,9 @@ func (m *Memo) Len() int {
 func memoSettings(cfg *config.Config) uint64 {
 	c := *cfg
 	c.Sources = nil
-	c.Listen, c.BaseURL, c.TagAuthority, c.DataDir = "", "", "", ""
+	// Where this newswire is reached decides which items are its own
+	// coming back (ownAddresses), not the rest of listen and base_url.
+	c.Listen, c.BaseURL, c.TagAuthority, c.DataDir = strings.Join(ownAddresses(cfg), " "), "", "", ""
 	c.ItemsPerFeed = 0
 	c.Poll = config.Poll{MaxItems: cfg.Poll.MaxItems}
 	c.Log = config.Log{}
@@ -251,6 +254,10 @@ func itemDigest(it *feeds.Item) uint64 {
 		str(o.ID)
 		str(o.Link)
 		str(o.Level)
+	}
+	num(int64(len(it.Via)))
+	for _, v := range it.Via {
+		str(v)
 	}
 	return d.Sum64()
 }

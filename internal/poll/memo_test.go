@@ -279,7 +279,7 @@ default_category: thoi-su
 		"the source's own":   strings.Replace(base, "language: vi}", "language: vi, interval: 20m}", 1),
 		"another source":     strings.Replace(base, "categories:", "  - {id: yenbai, url: \"http://127.0.0.3/rss\"}\ncategories:", 1),
 		"cache and partners": base + "cache_max_age: 2m\npartners: [{name: ttxvn, token: \"0123456789abcdef0123\"}]\n",
-		"listen and log":     base + "listen: 127.0.0.1:9090\nlog: {level: debug}\n",
+		"log":                base + "log: {level: debug}\n",
 	}
 	for what, text := range same {
 		if got := key(t, text); got != want {
@@ -294,6 +294,10 @@ default_category: thoi-su
 		"max_items":         strings.Replace(base, "interval: 5m", "interval: 5m, max_items: 20", 1),
 		"the source's url":  strings.Replace(base, "127.0.0.2", "127.0.0.4", 1),
 		"its language":      strings.Replace(base, "language: vi", "language: en", 1),
+		// Where the newswire is reached tells its own stories coming
+		// back through another (ownAddresses).
+		"listen":   base + "listen: 127.0.0.1:9090\n",
+		"base_url": base + "base_url: https://newswire.example/\n",
 	}
 	for what, text := range other {
 		if got := key(t, text); got == want {

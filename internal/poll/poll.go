@@ -91,6 +91,7 @@ type Poller struct {
 	scraper    scrape.Scraper // item pages of html sources, each fetched once
 	memo       *Memo          // items of each source's last stored document
 	settings   uint64         // memoSettings of cfg
+	own        []string       // ownAddresses of cfg
 	activity   activity       // see LastActivity
 	said       *Said          // reminders given, not repeated (UseSaid)
 
@@ -136,6 +137,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Poller {
 		now:      time.Now,
 		memo:     &Memo{},
 		settings: memoSettings(cfg),
+		own:      ownAddresses(cfg),
 	}
 }
 
@@ -669,6 +671,13 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 				rep.Dropped++
 				countDrop(st, drop)
 			}
+			continue
+		}
+		if echoed(it, p.own) {
+			seen = append(seen, memoItem{memoEntry: entry, drop: reasonEcho})
+			rep.Dropped++
+			countDrop(st, reasonEcho)
+			p.log.Debug("item dropped", "source", src.ID, "title", it.Title, "reason", reasonEcho)
 			continue
 		}
 		sanitize.Item(it)
