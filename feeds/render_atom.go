@@ -178,13 +178,15 @@ func firstString(ss ...string) string {
 
 // uniqueTimes gives each entry of a document an atom:updated of its own:
 // validators warn about two entries updated at the same instant, which
-// happens when an outlet dates a batch of items alike. A time is written as
-// it is, to the nanosecond it has (as JSON Feed writes it); one that an
-// earlier entry of the document has is written to the millisecond with the
-// story's own number of microseconds after it (from its id), which no time
-// moves by a millisecond, and which is the same in every document where the
-// story meets that other story. (Shifting a repeated time to the next free
-// second, as before, moved it by seconds, by more in larger batches.)
+// happens when an outlet dates a batch of items alike. What an entry says
+// must not depend on the others in the document, or a story would seem
+// edited whenever a story dated alike came or went beside it: a time with
+// nothing below the millisecond (an outlet's, to the second) is written
+// with the story's own number of nanoseconds after it (from its id, under
+// a millisecond); a finer time (the one newswire saw the story at) is
+// written as it is, to the nanosecond, as JSON Feed writes it. Only two
+// stories dated alike whose ids give the same nanoseconds, one pair in a
+// million, are told apart by the document, the second a nanosecond later.
 type uniqueTimes struct {
 	used map[string]bool
 }
@@ -194,17 +196,15 @@ func (u uniqueTimes) format(t time.Time, id string) string {
 		return ""
 	}
 	t = t.UTC()
-	if v := t.Format(time.RFC3339Nano); !u.used[v] {
-		u.used[v] = true
-		return v
+	if t.Nanosecond()%int(time.Millisecond) == 0 {
+		t = t.Add(time.Duration(1 + xxhash.Sum64String(id)%uint64(time.Millisecond-1)))
 	}
-	t = t.Truncate(time.Millisecond).Add(time.Duration(xxhash.Sum64String(id)%1000) * time.Microsecond)
 	for {
 		v := t.Format(time.RFC3339Nano)
 		if !u.used[v] {
 			u.used[v] = true
 			return v
 		}
-		t = t.Add(time.Microsecond)
+		t = t.Add(time.Nanosecond)
 	}
 }

@@ -606,18 +606,23 @@ func TestUniqueTimes(t *testing.T) {
 	if len(u.used) != 5000 {
 		t.Fatalf("%d times given, want 5000", len(u.used))
 	}
-	// A time no other entry has is written as it is; the same story after
-	// the same other story, in two documents, reads alike.
+	// A time finer than the millisecond is written as it is.
 	id := StoryID("tin.example.vn", 42)
 	if v := (uniqueTimes{used: map[string]bool{}}).format(base.Add(1500*time.Microsecond), id); v != "2026-03-12T09:30:00.0015Z" {
 		t.Errorf("a time of its own written %q", v)
 	}
-	first, second := uniqueTimes{used: map[string]bool{}}, uniqueTimes{used: map[string]bool{}}
-	first.format(base, StoryID("tin.example.vn", 7))
-	second.format(base.Add(time.Hour), StoryID("tin.example.vn", 9))
-	second.format(base, StoryID("tin.example.vn", 7))
-	if a, b := first.format(base, id), second.format(base, id); a != b {
-		t.Errorf("story 42 reads %q in one document and %q in another", a, b)
+	// A story reads alike in every document: alone, after another story
+	// dated alike, and before it.
+	alone := uniqueTimes{used: map[string]bool{}}.format(base, id)
+	after := uniqueTimes{used: map[string]bool{}}
+	after.format(base, StoryID("tin.example.vn", 7))
+	before := uniqueTimes{used: map[string]bool{}}
+	v := before.format(base, id)
+	if w := after.format(base, id); w != alone || v != alone {
+		t.Errorf("story 42 reads %q alone, %q after story 7 and %q before it", alone, w, v)
+	}
+	if got, _ := time.Parse(time.RFC3339Nano, alone); !got.After(base) || got.Sub(base) >= time.Millisecond {
+		t.Errorf("story 42 dated %s written %q", base, alone)
 	}
 }
 
