@@ -331,10 +331,15 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 			return nil, err
 		}
 		stories = page.Stories
-		next := feedQuery{limit: q.limit, limitGiven: q.limitGiven, since: page.Next, token: q.token}
-		ch.NextURL, ch.Cursor = feedPath+next.query(), page.Next
+		ch.Cursor = page.Next
 		extra[headerCursor] = []string{page.Next}
-		extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
+		if page.Next != q.since {
+			// A page with no change links none: the next would be this
+			// one, and a client following next links would loop on it.
+			next := feedQuery{limit: q.limit, limitGiven: q.limitGiven, since: page.Next, token: q.token}
+			ch.NextURL = feedPath + next.query()
+			extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
+		}
 	} else {
 		// The head is read before the page, so a story stored in between
 		// comes again with since rather than never.

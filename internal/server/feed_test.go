@@ -622,3 +622,36 @@ func TestHubAdvertisedWhereItIsPinged(t *testing.T) {
 		t.Errorf("a partners-only feed: Link %q", links)
 	}
 }
+
+// TestEmptyChangesPageLinksNowhere: a page of changes with none (a
+// partner up to date) gives the cursor to ask from next time, in its
+// header and its body, but links no next page: that would be the page
+// itself, which a client that follows rel="next" (JSON Feed's next_url,
+// which must differ from feed_url) would read forever. A page with
+// changes links the page after it.
+func TestEmptyChangesPageLinksNowhere(t *testing.T) {
+	fs := newFeedSite(t, "")
+	fs.fill(t)
+	resp, _ := fs.get(t, "GET", "/feeds/du-lich.atom")
+	head := resp.Header.Get(headerCursor)
+	for _, ext := range []string{"rss", "atom", "json"} {
+		path := "/feeds/du-lich." + ext + "?since=" + head
+		resp, body := fs.get(t, "GET", path)
+		if resp.StatusCode != 200 || resp.Header.Get(headerCursor) != head || !bytes.Contains(body, []byte(head)) {
+			t.Errorf("%s: %d, cursor %q (want %s, in the body too)", path, resp.StatusCode, resp.Header.Get(headerCursor), head)
+		}
+		for _, l := range resp.Header.Values("Link") {
+			if strings.Contains(l, `rel="next"`) {
+				t.Errorf("%s: Link %s", path, l)
+			}
+		}
+		if bytes.Contains(body, []byte(`rel="next"`)) || bytes.Contains(body, []byte(`"next_url"`)) {
+			t.Errorf("%s links a next page:\n%s", path, body)
+		}
+		from := "/feeds/du-lich." + ext + "?since=" + store.ChangeCursor(0)
+		if resp, body := fs.get(t, "GET", from); !strings.Contains(strings.Join(resp.Header.Values("Link"), " "), `rel="next"`) ||
+			!bytes.Contains(body, []byte("since="+head)) {
+			t.Errorf("%s: Link %q; want a next page from %s", from, resp.Header.Values("Link"), head)
+		}
+	}
+}
