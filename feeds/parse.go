@@ -388,9 +388,7 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 	for i, gi := range uf.Items {
 		item := c.item(gi, feed.Language)
 		if gi.DublinCoreExt != nil {
-			if lang := langTag(firstOf(gi.DublinCoreExt.Language)); lang != "" {
-				item.Language = lang
-			}
+			item.Language = ownLanguage(firstOf(gi.DublinCoreExt.Language), item.Language)
 		}
 		if src := rf.Items[i].Source; src != nil {
 			item.Origin = c.origin(feed, Origin{Title: plainText(src.Title), FeedURL: c.resolve(src.URL)})
@@ -727,9 +725,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 	for i, gi := range uf.Items {
 		ji := jf.Items[i]
 		item := c.item(gi, feed.Language)
-		if lang := langTag(ji.Language); lang != "" {
-			item.Language = lang
-		}
+		item.Language = ownLanguage(ji.Language, item.Language)
 		item.ContentHTML = normText(ji.ContentHTML)
 		if item.ContentHTML == "" {
 			item.ContentHTML = textToHTML(normText(ji.ContentText))
@@ -1035,11 +1031,24 @@ func langTag(tag string) string {
 	return LanguageTag(normText(tag))
 }
 
+// ownLanguage is the language of an item that declares tag, in a document
+// of language inherited: tag's, none for "und" (a language not known,
+// rather than the document's), else inherited.
+func ownLanguage(tag, inherited string) string {
+	if strings.EqualFold(strings.TrimSpace(tag), Undetermined) {
+		return ""
+	}
+	return cmp.Or(langTag(tag), inherited)
+}
+
 // LanguageTag is tag, trimmed, in BCP 47's canonical form (see langTag);
 // "" for what is no language tag at all (markup, spaces, a word), which
 // would be written into xml:lang and <language> as it came.
 func LanguageTag(tag string) string {
 	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
+	if strings.EqualFold(tag, Undetermined) {
+		return "" // a language not known is none
+	}
 	if isPrimaryOnly(tag) {
 		return tag // "vi", "en": nearly every feed's, already canonical
 	}

@@ -229,6 +229,21 @@ func (r Renderer) prepare(in []Story) []story {
 	return out
 }
 
+// Undetermined is the BCP 47 tag of a language that is not known ("und").
+const Undetermined = "und"
+
+// itemLanguage is the language s declares in a document that declares
+// docLang: its own, or, when it has none that a reader would otherwise
+// take to be the document's, Undetermined. (A story from an outlet that
+// declares no language, too short to tell, or in a language newswire does
+// not recognise is not the newsroom's Vietnamese.)
+func itemLanguage(s story, docLang string) string {
+	if s.language == "" && docLang != "" {
+		return Undetermined
+	}
+	return s.language
+}
+
 // credit is what the formats say of one occurrence: the outlet that
 // published it, and the source it came through when that is another.
 func (r Renderer) credit(o Occurrence) credit {

@@ -100,6 +100,7 @@ func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
 	updated := uniqueTimes{used: make(map[string]bool, len(ss))}
 	for i, s := range ss {
 		f.Entries[i] = r.atomEntry(base.Entries[i], s)
+		f.Entries[i].Lang = itemLanguage(s, ch.Language)
 		f.Entries[i].Updated = updated.format(s.updated, s.id)
 	}
 	if err := gfeeds.WriteXML(f, w); err != nil {

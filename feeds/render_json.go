@@ -91,6 +91,7 @@ func (r Renderer) JSON(w io.Writer, ch Channel, stories []Story) error {
 	}
 	for i, s := range ss {
 		f.Items[i] = jsonItemOf(base.Items[i], s)
+		f.Items[i].Language = itemLanguage(s, ch.Language)
 	}
 	// Compact: indenting re-reads the whole document after encoding it, and
 	// made a render of 500 items 2.7 times as slow (BENCHMARKS.md, Rendering).

@@ -105,8 +105,8 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 	}
 	for i, s := range ss {
 		c.Items[i] = rssItemOf(base.Items[i], s)
-		if s.language != "" && !strings.EqualFold(s.language, ch.Language) {
-			c.Items[i].Language = s.language
+		if l := itemLanguage(s, ch.Language); l != "" && !strings.EqualFold(l, ch.Language) {
+			c.Items[i].Language = l
 		}
 	}
 	doc := &rssDoc{

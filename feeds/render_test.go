@@ -722,3 +722,35 @@ func TestAttributionFollowsTheRepresentative(t *testing.T) {
 		t.Errorf("rss: <source> does not name the representative's feed:\n%s", docs["rss"])
 	}
 }
+
+// TestUnknownLanguage: a story whose language is not known says so ("und")
+// in a document that declares a language, in all three formats, rather
+// than taking the document's; in a document that declares none it says
+// nothing. A newswire reading "und" stores no language.
+func TestUnknownLanguage(t *testing.T) {
+	stories := testStories()[:1]
+	stories[0].Language = ""
+	for _, docLang := range []string{"vi", ""} {
+		r := testRenderer()
+		for name, render := range map[string]func(io.Writer, Channel, []Story) error{"rss": r.RSS, "atom": r.Atom, "json": r.JSON} {
+			ch := channelFor(name)
+			ch.Language = docLang
+			var b bytes.Buffer
+			if err := render(&b, ch, stories); err != nil {
+				t.Fatal(err)
+			}
+			doc := b.String()
+			want := map[string]string{"rss": "<dc:language>und</dc:language>", "atom": `<entry xml:lang="und">`, "json": `"language":"und"`}[name]
+			if got := strings.Contains(doc, want); got != (docLang != "") {
+				t.Errorf("%s in a document of language %q: %s there: %v\n%s", name, docLang, want, got, doc)
+			}
+			feed, err := Parse(b.Bytes(), ParseOptions{FeedURL: ch.SelfURL})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if l := feed.Items[0].Language; l != "" {
+				t.Errorf("%s in a document of language %q read back in language %q", name, docLang, l)
+			}
+		}
+	}
+}

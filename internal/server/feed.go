@@ -63,11 +63,16 @@ type feedCategory struct {
 
 // feedLanguage is the language a category's feed declares (RSS
 // <language>, Atom xml:lang, JSON Feed language): the one language its
-// config takes stories in (languages: [en]), else Vietnamese, the
-// newsroom's. Each story that is in another declares its own.
+// config takes stories in (languages: [en]), none for a category of
+// several (languages: [hmn, zh]), else Vietnamese, the newsroom's. Each
+// story in another declares its own, and one whose language is not known
+// declares that ("und").
 func (s *Server) feedLanguage(id string) string {
-	if c, ok := s.cfg.Category(id); ok && len(c.Languages) == 1 {
-		return c.Languages[0]
+	if c, ok := s.cfg.Category(id); ok && len(c.Languages) > 0 {
+		if len(c.Languages) == 1 {
+			return c.Languages[0]
+		}
+		return ""
 	}
 	return "vi"
 }

@@ -487,7 +487,9 @@ func TestEmptyFeedStableAcrossRestartAndReload(t *testing.T) {
 
 // TestFeedLanguage: a category that takes stories in one language declares
 // that language in each format; a mixed one declares Vietnamese, and its
-// English story says it is English, in RSS too (dc:language).
+// English story says it is English, in RSS too (dc:language), and its
+// story of no language known says so ("und"); one that takes stories in
+// several languages declares none.
 func TestFeedLanguage(t *testing.T) {
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 base_url: http://127.0.0.1:8080
@@ -497,6 +499,7 @@ sources:
 categories:
   - {id: thoi-su, title: Thời sự}
   - {id: english, title: English, languages: [en]}
+  - {id: dan-toc, title: Tiếng dân tộc, languages: [hmn, zh]}
 default_category: thoi-su
 `, t.TempDir())), "config.yaml")
 	if err != nil {
@@ -509,7 +512,11 @@ default_category: thoi-su
 	t.Cleanup(func() { _ = st.Close() })
 	en := story("vov", "bridge", "Ha Giang opens a suspension bridge for pupils", 5, "thoi-su", "english")
 	en.Item.Language = "en"
-	if _, err := st.Apply("vov", []store.Incoming{story("vov", "cau-treo", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su"), en},
+	unknown := story("vov", "dem-nhac", "Đêm nhạc", 3, "thoi-su")
+	unknown.Item.Language = ""
+	hmn := story("vov", "txoj-kev", "Txoj kev tshiab mus rau lub zos", 4, "dan-toc")
+	hmn.Item.Language = "hmn"
+	if _, err := st.Apply("vov", []store.Incoming{story("vov", "cau-treo", "Khánh thành cầu treo Nậm Lang", 0, "thoi-su"), en, unknown, hmn},
 		time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
@@ -532,8 +539,19 @@ default_category: thoi-su
 			t.Errorf("%s: the feed does not declare %s:\n%s", tt.path, tt.want, body)
 		}
 	}
-	if _, body := request(t, "GET", srv.URL+"/feeds/thoi-su.rss"); strings.Count(string(body), "<dc:language>") != 1 {
-		t.Errorf("thoi-su.rss: want dc:language on the English story alone:\n%s", body)
+	if _, body := request(t, "GET", srv.URL+"/feeds/thoi-su.rss"); strings.Count(string(body), "<dc:language>") != 2 ||
+		!strings.Contains(string(body), "<dc:language>en</dc:language>") || !strings.Contains(string(body), "<dc:language>und</dc:language>") {
+		t.Errorf("thoi-su.rss: want dc:language on the English story and on the one of no language known alone:\n%s", body)
+	}
+	for _, ext := range []string{"rss", "atom", "json"} {
+		_, body := request(t, "GET", srv.URL+"/feeds/dan-toc."+ext)
+		head, _, _ := strings.Cut(string(body), "<item>")
+		head, _, _ = strings.Cut(head, "<entry")
+		head, _, _ = strings.Cut(head, `"items"`)
+		if strings.Contains(head, "<language>") || strings.Contains(head, "xml:lang") || strings.Contains(head, `"language"`) ||
+			!strings.Contains(string(body), "hmn") {
+			t.Errorf("dan-toc.%s: a feed of two languages declares one, or its story none:\n%s", ext, body)
+		}
 	}
 }
 

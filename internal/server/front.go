@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -382,7 +383,7 @@ func (s *Server) storyView(st feeds.Story, m *messages, now time.Time, images bo
 	v := storyView{
 		Title:    st.Title,
 		Link:     httpURL(st.Link),
-		Language: st.Language,
+		Language: cmp.Or(st.Language, feeds.Undetermined), // not the page's
 		When:     m.when(st.Published, now),
 	}
 	if !st.Published.IsZero() {
