@@ -1,8 +1,9 @@
 // Package lang guesses the language of a short news text when neither the
 // item nor its source declares one, so that per-language feeds and routing
 // still work. It tells Vietnamese from English, the two languages the
-// province's outlets mostly write in, and answers "" for anything else or
-// anything too short to tell; it is not a general language identifier.
+// province's outlets mostly write in, and names a text in a script only one
+// language of the region writes (Script); it answers "" for anything else
+// or anything too short to tell: it is not a general language identifier.
 package lang
 
 import (
@@ -128,7 +129,9 @@ func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode
 // three times as many words of its own as English function words; or, in
 // a headline alone, four words in lower case with its letters (names,
 // which English writes with Vietnamese letters too, are capitalised), two
-// thirds of the words in lower case, and no English function word. English
+// thirds of the words in lower case Vietnamese (with its letters, or
+// spelled as one of its syllables: "cao", "hoa"), and no English function
+// word. English
 // needs four of its function words, none of Vietnamese's, and at least
 // twice as many as words with Vietnamese letters (an English story names
 // Vietnamese places).
@@ -143,14 +146,17 @@ func Clearly(text string) string {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	var viLetters, viFunc, enFunc, lower, viLower, viAny, foreign int
+	var viLetters, viFunc, enFunc, lower, viLower, viLike, viAny, foreign int
 	for _, w := range strings.FieldsFunc(norm.NFC.String(text), notLetter) {
 		folded := strings.ToLower(w)
 		isLower := folded == w
+		hasVi := strings.ContainsAny(folded, vietnameseLetters)
 		if isLower {
 			lower++
+			if hasVi || viStop[folded] || syllable(folded) {
+				viLike++ // "người", "cao", "hoa", "nay"
+			}
 		}
-		hasVi := strings.ContainsAny(folded, vietnameseLetters)
 		switch {
 		case hasVi:
 			viAny++
@@ -175,12 +181,66 @@ func Clearly(text string) string {
 	switch {
 	case viFunc >= 3 && viFunc+viLetters >= 3*enFunc:
 		return Vietnamese
-	case viLower >= 4 && enFunc == 0 && 3*viLower >= 2*lower:
+	case viLower >= 4 && enFunc == 0 && 3*viLike >= 2*lower:
 		return Vietnamese
 	case lower == 0 && viAny >= 4 && enFunc == 0 && foreign <= foreignAllowed(viAny):
 		return Vietnamese
 	case enFunc >= 4 && viFunc == 0 && enFunc >= 2*viLetters:
 		return English
+	}
+	return ""
+}
+
+// Script returns the language of text written in a script that tells it
+// (Chinese "zh", Japanese "ja", Korean "ko", Khmer "km", Lao "lo", Thai
+// "th", Burmese "my"): two thirds of its letters, and two at least, are in
+// that script; Chinese characters with kana among them are Japanese. It
+// returns "" for text in the Latin script (Vietnamese, English, Hmong
+// alike), in Cyrillic (several languages), or mixed.
+func Script(text string) string {
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	var letters, han, kana, hangul, khmer, lao, thai, myanmar int
+	for _, r := range text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		switch {
+		case r < 0x0250: // Latin
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			kana++
+		case unicode.Is(unicode.Hangul, r):
+			hangul++
+		case unicode.Is(unicode.Khmer, r):
+			khmer++
+		case unicode.Is(unicode.Lao, r):
+			lao++
+		case unicode.Is(unicode.Thai, r):
+			thai++
+		case unicode.Is(unicode.Myanmar, r):
+			myanmar++
+		}
+	}
+	most := func(n int) bool { return n >= 2 && 3*n >= 2*letters }
+	switch {
+	case kana > 0 && most(han+kana):
+		return "ja"
+	case most(han):
+		return "zh"
+	case most(hangul):
+		return "ko"
+	case most(khmer):
+		return "km"
+	case most(lao):
+		return "lo"
+	case most(thai):
+		return "th"
+	case most(myanmar):
+		return "my"
 	}
 	return ""
 }

@@ -43,6 +43,8 @@ func TestClearly(t *testing.T) {
 		{"vietnamese headline in capitals with a foreign name and a borrowed word", "HLV KIM SANG SIK CÔNG BỐ DANH SÁCH 23 CẦU THỦ DỰ SEA GAMES", "vi"},
 		{"vietnamese headline in capitals with plain syllables", "CAO BẰNG ĐÓN ĐOÀN KHÁCH QUỐC TẾ ĐẦU TIÊN QUA CỬA KHẨU TRÀ LĨNH", "vi"},
 		{"vietnamese headline, few words of its own", "Hà Giang: khai trương chợ phiên", ""},
+		{"vietnamese headline in lower case with plain syllables", "người dân vùng cao háo hức đón mùa hoa tam giác mạch năm nay", "vi"},
+		{"english headline in lower case naming vietnamese dishes", "tourists queue for phở and bánh mì at the night market", ""},
 		{"english headline with vietnamese dishes", "Phở, bánh mì and bún chả top the list of street food", ""},
 		{"english headline naming a festival", "Hà Giang opens Tam Giác Mạch Flower Festival in Đồng Văn", ""},
 		{"english story", "The festival in Hà Giang drew visitors from across the country, and hotels in Đồng Văn were full for the weekend.", "en"},
@@ -71,4 +73,28 @@ func FuzzDetect(f *testing.F) {
 			t.Errorf("Detect(%q) = %q", s, got)
 		}
 	})
+}
+
+func TestScript(t *testing.T) {
+	for text, want := range map[string]string{
+		"边境口岸货物通关量增加":                               "zh",
+		"河江省茶叶出口日本":                                 "zh",
+		"ハザン省のお茶、日本へ初輸出":                            "ja",
+		"하장성 차 농가, 일본 수출 계약":                        "ko",
+		"ខេត្តភ្នំជួបជុំកសិករដាំតែ":                 "km",
+		"ສະຫຼອງບຸນຊາວບ້ານ":                          "lo",
+		"ชาวบ้านฉลองเทศกาลดอกไม้":                   "th",
+		"Hà Giang đón khách":                        "",
+		"Txoj kev tshiab mus rau lub zos":           "",
+		"The festival draws crowds":                 "",
+		"Lễ hội chữ Hán 福 và 禄 tại đền Hùng":        "",
+		"Новый мост открыт":                         "",
+		"中":                                         "",
+		"Hội chợ Việt - Trung: 边境口岸 mở cửa trở lại": "",
+		"": "",
+	} {
+		if got := Script(text); got != want {
+			t.Errorf("Script(%q) = %q, want %q", text, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package poll
 
 import (
+	"cmp"
 	"strings"
 
 	"newswire/feeds"
@@ -17,11 +18,14 @@ import (
 // A declared Vietnamese or English that the text clearly contradicts is
 // overruled (lang.Clearly): many Vietnamese sites' feed templates declare
 // en-US, and a Vietnamese story must not reach the readers of an English
-// feed, or be marked up as English for their screen readers.
+// feed, or be marked up as English for their screen readers. So is a
+// declared Vietnamese or English of a text in a script neither writes (a
+// Chinese or Khmer item in a feed that says vi), which is also how an
+// untagged item in such a script gets its language (lang.Script).
 func detectLanguage(it *feeds.Item) {
 	text := it.Title + ". " + it.Summary
 	if it.Language == "" {
-		it.Language = lang.Detect(text)
+		it.Language = cmp.Or(lang.Detect(text), lang.Script(text))
 		return
 	}
 	primary, _, _ := strings.Cut(strings.ToLower(it.Language), "-")
@@ -30,6 +34,8 @@ func detectLanguage(it *feeds.Item) {
 	}
 	if clearly := lang.Clearly(text); clearly != "" && clearly != primary {
 		it.Language = clearly
+	} else if script := lang.Script(text); script != "" {
+		it.Language = script
 	}
 }
 

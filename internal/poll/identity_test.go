@@ -133,3 +133,72 @@ default_category: thoi-su
 		}
 	}
 }
+
+// TestLanguageOfAnotherScript: an item in a script neither Vietnamese nor
+// English writes is stored in the language that script tells, whether its
+// feed declares vi (a border district's outlet carrying its neighbours'
+// news) or nothing, and reaches the category of that language; a headline
+// of Vietnamese words in lower case in a feed declaring en-US is
+// Vietnamese, as are short syllables without marks among them.
+func TestLanguageOfAnotherScript(t *testing.T) {
+	doc := func(language string, items ...[2]string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Báo Biên giới</title><link>http://bien.test/</link><description>Tin biên giới</description>%s`, language)
+		for i, it := range items {
+			fmt.Fprintf(&b, "<item><title>%s</title><link>http://bien.test/%s.html</link><pubDate>Sat, 28 Nov 2026 0%d:00:00 +0700</pubDate></item>\n", it[1], it[0], i+1)
+		}
+		return b.String() + "</channel></rss>"
+	}
+	docs := map[string]string{
+		"/vi": doc("<language>vi</language>", [2]string{"cua-khau", "边境口岸货物通关量增加"}, [2]string{"hoi-che", "ខេត្តភ្នំជួបជុំកសិករដាំតែ"},
+			[2]string{"cho-phien", "Chợ phiên Mèo Vạc đông vui ngày cuối tuần"}),
+		"/none": doc("", [2]string{"le-hoi", "ສະຫຼອງບຸນຊາວບ້ານ"}, [2]string{"hang-hoa", "河江省茶叶出口日本"}),
+		"/en":   doc("<language>en-US</language>", [2]string{"tam-giac-mach", "người dân vùng cao háo hức đón mùa hoa tam giác mạch năm nay"}),
+	}
+	url := serveOn(t, "127.0.0.63", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = io.WriteString(w, docs[r.URL.Path])
+	}))
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`data_dir: %s
+poll:
+%s
+sources:
+  - {id: bien-vi, url: %q}
+  - {id: bien-none, url: %q}
+  - {id: bien-en, url: %q}
+categories:
+  - {id: thoi-su}
+  - {id: english, languages: [en]}
+  - {id: lang-gieng, languages: [zh, km, lo]}
+default_category: thoi-su
+`, t.TempDir(), fastPoll, url+"/vi", url+"/none", url+"/en")), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, st, _ := newPoller(t, cfg)
+	for _, id := range []string{"bien-vi", "bien-none", "bien-en"} {
+		if rep := p.Poll(context.Background(), source(t, cfg, id)); rep.Err != nil {
+			t.Fatalf("%s: %+v", id, rep)
+		}
+	}
+	got := map[string][2]string{}
+	if err := st.ForEach(func(s feeds.Story) error {
+		got[s.Link] = [2]string{s.Language, strings.Join(s.Categories, ",")}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for link, want := range map[string][2]string{
+		"http://bien.test/cua-khau.html":      {"zh", "lang-gieng"},
+		"http://bien.test/hoi-che.html":       {"km", "lang-gieng"},
+		"http://bien.test/cho-phien.html":     {"vi", "thoi-su"},
+		"http://bien.test/le-hoi.html":        {"lo", "lang-gieng"},
+		"http://bien.test/hang-hoa.html":      {"zh", "lang-gieng"},
+		"http://bien.test/tam-giac-mach.html": {"vi", "thoi-su"},
+	} {
+		if got[link] != want {
+			t.Errorf("%s: language and categories %q, want %q", link, got[link], want)
+		}
+	}
+}
