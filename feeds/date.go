@@ -83,6 +83,9 @@ var (
 	// "+0700", "+07:00", "+07", "Z" right after a time of day; requiring the
 	// time keeps the "-13" of "2021-12-13" from reading as an offset.
 	numericOffsetSuffix = regexp.MustCompile(`(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?|Z)$`)
+	// A time of day followed by SA (sáng, morning) or CH (chiều,
+	// afternoon), the AM and PM of .NET's vi-VN dates: "2:30:00 CH".
+	vietnameseMeridiem = regexp.MustCompile(`(\d{1,2}):\d{2}(?::\d{2}(?:\.\d+)?)?\s*(SA|CH)$`)
 	// "ICT", "GMT", "EST" at the end.
 	namedZoneSuffix = regexp.MustCompile(`\s([A-Z]{1,5})$`)
 	// A weekday before the date, with or without its comma.
@@ -116,6 +119,7 @@ func parseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
 	s = strings.ToUpper(strings.Join(strings.Fields(strings.ReplaceAll(s, ",", " ")), " "))
 	s = weekdayPrefix.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, " - ", " ")
+	s = englishMeridiem(s)
 
 	s, zone, ok := splitZone(s)
 	if !ok {
@@ -133,6 +137,25 @@ func parseDate(raw string, loc *time.Location) (t time.Time, ok bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// englishMeridiem spells a Vietnamese SA or CH after the time of day as
+// AM or PM, which the layouts read; splitZone would otherwise drop it for
+// an unknown zone, and 2:30 CH would read as 02:30. After an hour that is
+// no 12-hour clock's (0, 13–23) the marker adds nothing and goes.
+func englishMeridiem(s string) string {
+	m := vietnameseMeridiem.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	marker := " AM"
+	if s[m[4]:m[5]] == "CH" {
+		marker = " PM"
+	}
+	if h, _ := strconv.Atoi(s[m[2]:m[3]]); h == 0 || h > 12 {
+		marker = ""
+	}
+	return strings.TrimSpace(s[:m[4]]) + marker
 }
 
 // plausible reports whether t is a date an outlet can have meant: none

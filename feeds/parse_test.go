@@ -507,6 +507,39 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+// TestParseDateVietnameseMeridiem: .NET writes vi-VN times on a 12-hour
+// clock with SA (sáng, morning) and CH (chiều, afternoon) where English has
+// AM and PM; 12 CH is noon and 12 SA midnight.
+func TestParseDateVietnameseMeridiem(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(d, h, mi, s int) time.Time {
+		return time.Date(2026, 11, d, h, mi, s, 0, time.FixedZone("+07", 7*3600)).UTC()
+	}
+	tests := []struct {
+		raw  string
+		want time.Time
+	}{
+		{"29/11/2026 2:30:00 CH", local(29, 14, 30, 0)},
+		{"29/11/2026 02:34:00 CH", local(29, 14, 34, 0)},
+		{"29/11/2026 9:15 ch", local(29, 21, 15, 0)},
+		{"29/11/2026 9:15:00 SA", local(29, 9, 15, 0)},
+		{"29/11/2026 12:05:00 CH", local(29, 12, 5, 0)},
+		{"29/11/2026 12:05:00 SA", local(29, 0, 5, 0)},
+		{"29/11/2026 14:40:00 CH", local(29, 14, 40, 0)},
+		{"Chủ nhật, 29/11/2026 3:10 CH", local(29, 15, 10, 0)},
+		{"29/11/2026 2:30:00 PM", local(29, 14, 30, 0)},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.raw, loc)
+		if !ok || !got.Equal(tt.want) {
+			t.Errorf("parseDate(%q) = %v, %v; want %v", tt.raw, got, ok, tt.want)
+		}
+	}
+}
+
 func TestParseMaxItems(t *testing.T) {
 	tests := []struct {
 		file     string
