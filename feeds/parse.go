@@ -63,8 +63,9 @@ var vietnam = sync.OnceValue(func() *time.Location {
 // every time with UTC, zero when the outlet gave no date we could read (see
 // parseDate), never later than opt.Now. Summary and ContentHTML keep the
 // outlet's HTML; GUID keeps the outlet's string, only trimmed. Atom
-// published falls back to updated, and an Atom or JSON Feed item without
-// authors gets the feed's, as both specifications say, but for an Atom entry
+// published falls back to updated, and JSON Feed date_published to
+// date_modified; an Atom or JSON Feed item without authors gets the
+// feed's, as both specifications say, but for an Atom entry
 // copied from another feed (see entryAuthors). An item copied from another
 // feed names the outlet it came from in Origin: an Atom entry's atom:source,
 // an RSS item's <source url>, the outlet of newswire's JSON Feed
@@ -726,6 +727,11 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		ji := jf.Items[i]
 		item := c.item(gi, feed.Language)
 		item.Language = ownLanguage(ji.Language, item.Language)
+		// An item with date_modified alone is dated by it, as an Atom
+		// entry with only updated is, rather than when it is first seen.
+		if item.Published.IsZero() {
+			item.Published = item.Updated
+		}
 		item.ContentHTML = normText(ji.ContentHTML)
 		if item.ContentHTML == "" {
 			item.ContentHTML = textToHTML(normText(ji.ContentText))

@@ -756,6 +756,32 @@ func TestTextToHTML(t *testing.T) {
 	}
 }
 
+// TestJSONFeedDateModifiedOnly: a JSON Feed item with date_modified and no
+// date_published is published then, as an Atom entry with only updated is.
+func TestJSONFeedDateModifiedOnly(t *testing.T) {
+	doc := `{"version": "https://jsonfeed.org/version/1.1", "title": "Báo Tuyên Quang điện tử",
+ "home_page_url": "https://baotq.example.vn/",
+ "items": [
+  {"id": "tq-1", "url": "https://baotq.example.vn/kinh-te/cam-sanh.html", "title": "Cam sành Hàm Yên vào vụ thu hoạch",
+   "content_text": "Năng suất cam tăng so với năm trước.", "date_modified": "2026-11-20T06:55:00+07:00"},
+  {"id": "tq-2", "url": "https://baotq.example.vn/xa-hoi/lop-hoc.html", "title": "Lớp học xóa mù chữ ở Lâm Bình",
+   "content_text": "Ba mươi học viên theo học.", "date_published": "2026-11-19T08:00:00+07:00",
+   "date_modified": "2026-11-20T09:00:00+07:00"}
+ ]}`
+	feed, err := Parse([]byte(doc), ParseOptions{FeedURL: "https://baotq.example.vn/feed.json", Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 2 {
+		t.Fatalf("%d items, want 2", len(feed.Items))
+	}
+	modifiedOnly, both := feed.Items[0], feed.Items[1]
+	wantEqual(t, "published of the item with date_modified alone", modifiedOnly.Published, time.Date(2026, 11, 19, 23, 55, 0, 0, time.UTC))
+	wantEqual(t, "its updated", modifiedOnly.Updated, time.Date(2026, 11, 19, 23, 55, 0, 0, time.UTC))
+	wantEqual(t, "published of the item with both", both.Published, time.Date(2026, 11, 19, 1, 0, 0, 0, time.UTC))
+	wantEqual(t, "its updated", both.Updated, time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
+}
+
 // TestParseJSONNulls: JSON allows null where gofeed's translator expects an
 // object; such entries are skipped, not a reason to fail (or panic).
 func TestParseJSONNulls(t *testing.T) {
