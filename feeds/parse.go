@@ -367,7 +367,8 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	rf.Items = capItems(rf.Items, maxItems, rssDate)
+	lo, hi := capRange(rf.Items, maxItems, rssDate)
+	rf.Items = rf.Items[lo:hi]
 	tr := &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	uf, err := tr.Translate(rf)
 	if err != nil {
@@ -386,8 +387,17 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 			feed.Self = cmp.Or(feed.Self, c.resolve(l.Attrs["href"]))
 		}
 	}
+	var permalinks []permalinkGUID
 	for i, gi := range uf.Items {
 		item := c.item(gi, feed.Language)
+		if item.Link == "" && item.GUID != "" {
+			if permalinks == nil {
+				permalinks = explicitPermalinks(body)
+			}
+			if j := lo + i; j < len(permalinks) && permalinks[j].guid == item.GUID {
+				item.Link = c.resolve(permalinks[j].link)
+			}
+		}
 		if gi.DublinCoreExt != nil {
 			item.Language = ownLanguage(firstOf(gi.DublinCoreExt.Language), item.Language)
 		}
@@ -402,6 +412,89 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 		feed.Items[i] = item
 	}
 	return feed, nil
+}
+
+// permalinkGUID is an RSS item's guid as written, and as a link: resolved
+// against the xml:base in effect at it, when its outlet marked it
+// isPermaLink="true"; link is "" otherwise.
+type permalinkGUID struct{ guid, link string }
+
+// explicitPermalinks reads the guids of an RSS document's items, one for
+// each item in document order, for the items that have no link: gofeed
+// resolves a relative <link> against xml:base, but not a guid, and it takes
+// an absent isPermaLink for true, as RSS 2.0 says, which would make a link
+// of every relative id ("12345"). A relative guid is a link only when the
+// outlet wrote isPermaLink="true".
+func explicitPermalinks(body []byte) []permalinkGUID {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	d.Entity = xml.HTMLEntity
+	var (
+		bases    []*url.URL // the xml:base in effect inside each open element
+		out      []permalinkGUID
+		itemLvl  int // len(bases) inside the open item; 0 outside items
+		guid     *strings.Builder
+		guidBase *url.URL
+		marked   bool
+	)
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			var base *url.URL
+			if len(bases) > 0 {
+				base = bases[len(bases)-1]
+			}
+			for _, a := range t.Attr {
+				if a.Name.Space == "xml" && a.Name.Local == "base" {
+					if u, err := url.Parse(strings.TrimSpace(a.Value)); err == nil {
+						if base != nil {
+							u = base.ResolveReference(u)
+						}
+						base = u
+					}
+				}
+			}
+			bases = append(bases, base)
+			switch {
+			case t.Name.Space == "" && t.Name.Local == "item" && itemLvl == 0:
+				itemLvl = len(bases)
+				out = append(out, permalinkGUID{})
+			case t.Name.Space == "" && t.Name.Local == "guid" && itemLvl == len(bases)-1:
+				guid, guidBase, marked = new(strings.Builder), base, false
+				for _, a := range t.Attr {
+					if a.Name.Space == "" && strings.EqualFold(a.Name.Local, "isPermaLink") {
+						marked = strings.EqualFold(strings.TrimSpace(a.Value), "true")
+					}
+				}
+			}
+		case xml.CharData:
+			if guid != nil {
+				guid.Write(t)
+			}
+		case xml.EndElement:
+			if len(bases) == 0 {
+				continue
+			}
+			if guid != nil && len(bases) == itemLvl+1 {
+				g := permalinkGUID{guid: strings.TrimSpace(stripForbidden(guid.String()))}
+				if u, err := url.Parse(g.guid); marked && err == nil {
+					if guidBase != nil {
+						u = guidBase.ResolveReference(u)
+					}
+					g.link = u.String()
+				}
+				out[len(out)-1], guid = g, nil
+			}
+			if len(bases) == itemLvl {
+				itemLvl = 0
+			}
+			bases = bases[:len(bases)-1]
+		}
+	}
 }
 
 func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {

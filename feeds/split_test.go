@@ -592,3 +592,53 @@ func TestAtomEntryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestRelativePermalinkGUID: an item without a link whose guid is a
+// relative URL its outlet marked isPermaLink="true" links there, resolved
+// against the xml:base in effect at the guid, else the feed's URL; a
+// relative guid not so marked is an id, not a link.
+func TestRelativePermalinkGUID(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel xml:base="https://baohg.example.vn/tin-tuc/"><title>Báo Hà Giang</title><link>https://baohg.example.vn/</link><description>Tin</description>
+<item><title>Xín Mần nuôi cá hồi nước lạnh</title><guid isPermaLink="true">xa-hoi/xin-man-ca-hoi.html</guid><description>Mô hình mới ở vùng cao.</description></item>
+<item xml:base="https://media.baohg.example.vn/"><title>Chè Shan tuyết vào vụ</title><guid isPermaLink="true">/kinh-te/che-shan.html</guid></item>
+<item><title>Bản tin số 77</title><guid>hg-2026-77</guid></item>
+<item><title>Giải bóng đá thiếu niên</title><guid isPermaLink="false">/the-thao/bong-da-thieu-nien.html</guid></item>
+<item><title>Lễ hội hoa tam giác mạch</title><guid isPermaLink="false">https://baohg.example.vn/van-hoa/tam-giac-mach.html</guid></item>
+</channel></rss>`
+	noBase := `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Báo Hà Giang</title><link>https://baohg.example.vn/</link><description>Tin</description>
+<item><title>Xín Mần nuôi cá hồi nước lạnh</title><guid isPermaLink="true">/xa-hoi/xin-man-ca-hoi.html</guid></item>
+</channel></rss>`
+	tests := []struct {
+		name, doc string
+		want      []string
+	}{
+		{"xml:base", doc, []string{
+			"https://baohg.example.vn/tin-tuc/xa-hoi/xin-man-ca-hoi.html",
+			"https://media.baohg.example.vn/kinh-te/che-shan.html",
+			"",
+			"",
+			"https://baohg.example.vn/van-hoa/tam-giac-mach.html",
+		}},
+		{"feed URL", noBase, []string{"https://baohg.example.vn/xa-hoi/xin-man-ca-hoi.html"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := splitOpt("https://baohg.example.vn/rss/trang-chu.rss")
+			checkSplit(t, tt.name, []byte(tt.doc), opt, rand.New(rand.NewPCG(11, 12)))
+			feed, err := Parse([]byte(tt.doc), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(feed.Items) != len(tt.want) {
+				t.Fatalf("%d items, want %d", len(feed.Items), len(tt.want))
+			}
+			for i, it := range feed.Items {
+				if it.Link != tt.want[i] {
+					t.Errorf("item %d (guid %q): link %q, want %q", i, it.GUID, it.Link, tt.want[i])
+				}
+			}
+		})
+	}
+}
