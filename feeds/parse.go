@@ -934,6 +934,16 @@ func (c *converter) addMedia(item *Item, media map[string][]ext.Extension) {
 		thumbnails = append(thumbnails, m.Children["thumbnail"]...)
 	}
 
+	if item.Summary == "" && item.ContentHTML == "" {
+		descriptions := media["description"]
+		for _, g := range media["group"] {
+			descriptions = append(descriptions, g.Children["description"]...)
+		}
+		for _, m := range contents {
+			descriptions = append(descriptions, m.Children["description"]...)
+		}
+		item.Summary = mediaDescription(descriptions)
+	}
 	for _, t := range thumbnails {
 		if item.Image != "" {
 			break
@@ -952,6 +962,24 @@ func (c *converter) addMedia(item *Item, media map[string][]ext.Extension) {
 		}
 		item.Enclosures = c.appendEnclosure(item.Enclosures, mediaURL, typ, m.Attrs["fileSize"])
 	}
+}
+
+// mediaDescription is the first of an item's media:description elements
+// that holds text, as HTML: plain text unless it says type="html" (Media
+// RSS), and escaped then. It gives the summary of an item that has no other
+// text, such as a photo or a clip with a caption.
+func mediaDescription(descriptions []ext.Extension) string {
+	for _, d := range descriptions {
+		text := normText(d.Value)
+		if text == "" {
+			continue
+		}
+		if strings.EqualFold(strings.TrimSpace(d.Attrs["type"]), "html") {
+			return text
+		}
+		return textToHTML(text)
+	}
+	return ""
 }
 
 // groupChoice is the one of a media:group's versions that stands for it:

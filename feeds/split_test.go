@@ -642,3 +642,39 @@ func TestRelativePermalinkGUID(t *testing.T) {
 		})
 	}
 }
+
+// TestMediaDescriptionIsTheSummary: an item whose only text is a
+// media:description (a photo's or a clip's caption) has it for its
+// summary, as text unless it says type="html"; an item with a description
+// or content of its own keeps that.
+func TestMediaDescriptionIsTheSummary(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Báo Yên Bái</title><link>https://baoyb.example.vn/</link><description>Tin</description>
+<item><title>Làng rèn Phúc Sen</title><link>https://baoyb.example.vn/anh/lang-ren.html</link><media:description>Làng rèn giữ nghề hơn 100 năm &amp; bán dao quắm giá &lt; 200.000 đồng.</media:description></item>
+<item><title>Clip: mùa lúa chín</title><link>https://baoyb.example.vn/video/lua-chin.html</link><media:group><media:content url="https://baoyb.example.vn/v/lua.mp4" type="video/mp4"/><media:description type="html">Ruộng bậc thang &lt;b&gt;Mù Cang Chải&lt;/b&gt;.</media:description></media:group></item>
+<item><title>Ảnh: chợ phiên</title><link>https://baoyb.example.vn/anh/cho-phien.html</link><media:content url="https://baoyb.example.vn/a/cho.jpg" medium="image"><media:description>Chợ phiên Bắc Hà sáng chủ nhật.</media:description></media:content></item>
+<item><title>Đường lên bản mới</title><link>https://baoyb.example.vn/duong-len-ban.html</link><description>Con đường dài 7 km đã thông xe.</description><media:description>Chú thích ảnh.</media:description></item>
+<item><title>Trường nội trú khánh thành</title><link>https://baoyb.example.vn/truong-noi-tru.html</link><content:encoded><![CDATA[<p>Ngôi trường có 12 phòng học.</p>]]></content:encoded><media:description>Chú thích ảnh.</media:description></item>
+</channel></rss>`
+	opt := splitOpt("https://baoyb.example.vn/rss")
+	checkSplit(t, "media descriptions", []byte(doc), opt, rand.New(rand.NewPCG(13, 14)))
+	feed, err := Parse([]byte(doc), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ summary, content string }{
+		{"<p>Làng rèn giữ nghề hơn 100 năm &amp; bán dao quắm giá &lt; 200.000 đồng.</p>", ""},
+		{"Ruộng bậc thang <b>Mù Cang Chải</b>.", ""},
+		{"<p>Chợ phiên Bắc Hà sáng chủ nhật.</p>", ""},
+		{"Con đường dài 7 km đã thông xe.", ""},
+		{"", "<p>Ngôi trường có 12 phòng học.</p>"},
+	}
+	if len(feed.Items) != len(want) {
+		t.Fatalf("%d items, want %d", len(feed.Items), len(want))
+	}
+	for i, it := range feed.Items {
+		if it.Summary != want[i].summary || it.ContentHTML != want[i].content {
+			t.Errorf("item %d (%s): summary %q, content %q; want %q, %q", i, it.Title, it.Summary, it.ContentHTML, want[i].summary, want[i].content)
+		}
+	}
+}
