@@ -557,6 +557,13 @@ func (c *converter) parseAtom(body []byte, maxItems int) (*Feed, error) {
 		}
 		if types != nil && types[i].summary == "text" {
 			item.Summary = html.EscapeString(normText(af.Entries[i].Summary))
+			// Made the content of an entry that has none, the summary's
+			// words go in paragraphs, so that the markup around them
+			// tells them from markup escaped once more than meant,
+			// which is decoded (sanitize.Item).
+			if item.ContentHTML == "" {
+				item.ContentHTML = textToHTML(normText(af.Entries[i].Summary))
+			}
 		}
 		if ct := af.Entries[i].Content; ct != nil && ct.Src == "" && (ct.Type == "" || strings.EqualFold(ct.Type, "text")) {
 			item.ContentHTML = textToHTML(normText(ct.Value))

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"newswire/feeds"
 	"newswire/internal/story"
 )
@@ -15,6 +17,12 @@ import (
 // cut at about 400 characters on a word boundary with "…"; Labels
 // text-cleaned; control characters XML forbids, C1 controls and
 // bidirectional overrides removed from every field (stripForbidden).
+//
+// Content that holds no tag, only markup escaped once more than the outlet
+// meant ("&lt;p&gt;Hội thi…"), is decoded until it is markup, as Text
+// decodes a title, so that readers get the paragraph and not its tags as
+// words; content with tags of its own that merely writes "&lt;p&gt;" in its
+// text stays as it is.
 //
 // Empty labels are dropped and repeated ones kept once; author names and
 // the origin's title are made plain text like the title. Titles, labels and
@@ -40,7 +48,7 @@ func Item(it *feeds.Item) {
 	// open): what looks like a tag in it is dropped, at the cost of an
 	// Atom text title's literal "<video>".
 	it.Title = shorten(Text(it.Title), titleRunes)
-	it.ContentHTML = HTML(content, it.Link)
+	it.ContentHTML = HTML(unescapedMarkup(content), it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
 
 	labels := it.Labels[:0]
@@ -78,3 +86,16 @@ const (
 
 // cleanValue cleans a one-word field: a URL, an id, a language tag, a type.
 func cleanValue(s string) string { return strings.TrimSpace(stripForbidden(s)) }
+
+// unescapedMarkup is content without a tag of its own whose entities would
+// decode to one (hidesTag), decoded until it holds one, at most
+// maxTextPasses-1 times, as Text decodes; any other content as it is.
+func unescapedMarkup(content string) string {
+	for range maxTextPasses - 1 {
+		if looksLikeTag(content) || !hidesTag(content) {
+			break
+		}
+		content = html.UnescapeString(content)
+	}
+	return content
+}

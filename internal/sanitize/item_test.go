@@ -177,3 +177,75 @@ func wantEqual(t *testing.T, field, got, want string) {
 		t.Errorf("%s = %q, want %q", field, got, want)
 	}
 }
+
+// TestItemContentEscapedOnceMore: content that is markup escaped once more
+// than its outlet meant, with no tag of its own, is decoded before it is
+// sanitised, so that readers get the paragraph rather than its tags as
+// words; content with tags that writes an escaped tag in its text keeps it.
+func TestItemContentEscapedOnceMore(t *testing.T) {
+	const link = "https://baoab.example.vn/giao-duc/giao-vien-gioi.html"
+	tests := []struct {
+		name                 string
+		summary, content     string
+		wantContent, wantSum string
+	}{
+		{
+			name:        "description escaped twice",
+			summary:     `&lt;p&gt;Hội thi có &lt;strong&gt;86 giáo viên&lt;/strong&gt; tham gia.&lt;/p&gt;&lt;img src=&quot;/anh/gv.jpg&quot;&gt;`,
+			wantContent: `<p>Hội thi có <strong>86 giáo viên</strong> tham gia.</p><img src="https://baoab.example.vn/anh/gv.jpg"/>`,
+			wantSum:     "Hội thi có 86 giáo viên tham gia.",
+		},
+		{
+			name:        "content escaped three times",
+			summary:     "Hội thi giáo viên dạy giỏi cấp tỉnh.",
+			content:     `&amp;lt;p&amp;gt;Ban giám khảo chấm &amp;lt;em&amp;gt;120 tiết dạy&amp;lt;/em&amp;gt;.&amp;lt;/p&amp;gt;`,
+			wantContent: `<p>Ban giám khảo chấm <em>120 tiết dạy</em>.</p>`,
+			wantSum:     "Hội thi giáo viên dạy giỏi cấp tỉnh.",
+		},
+		{
+			name:        "still sanitised",
+			content:     `&lt;p onclick=&quot;steal()&quot;&gt;Kết quả hội thi&lt;/p&gt;&lt;script&gt;steal()&lt;/script&gt;&lt;img src=&quot;x.jpg&quot; onerror=&quot;steal()&quot;&gt;`,
+			wantContent: `<p>Kết quả hội thi</p><img src="https://baoab.example.vn/giao-duc/x.jpg"/>`,
+			wantSum:     "Kết quả hội thi",
+		},
+		{
+			name:        "tags of its own",
+			content:     `<p>Bài giảng về thẻ &lt;p&gt; trong tin học lớp 6.</p>`,
+			wantContent: `<p>Bài giảng về thẻ &lt;p&gt; trong tin học lớp 6.</p>`,
+			wantSum:     "Bài giảng về thẻ trong tin học lớp 6.",
+		},
+		{
+			name:        "escaped text that is no tag",
+			content:     `Giá vé &amp;amp; lịch thi: dưới &lt; 50.000 đồng`,
+			wantContent: `Giá vé &amp;amp; lịch thi: dưới &lt; 50.000 đồng`,
+			wantSum:     "Giá vé &amp; lịch thi: dưới < 50.000 đồng",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := feeds.Item{Link: link, Title: "Hội thi giáo viên dạy giỏi", Summary: tt.summary, ContentHTML: tt.content}
+			Item(&it)
+			wantEqual(t, "ContentHTML", it.ContentHTML, tt.wantContent)
+			wantEqual(t, "Summary", it.Summary, tt.wantSum)
+		})
+	}
+}
+
+// TestItemTextStaysText: an Atom summary of type text that writes a tag in
+// its words, the only text of its entry, is republished as those words,
+// not decoded into a tag as markup escaped once more would be.
+func TestItemTextStaysText(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Đài Phát thanh tỉnh</title><id>urn:dai</id><updated>2026-11-28T08:00:00Z</updated>
+<entry><id>urn:dai:7</id><updated>2026-11-28T08:00:00Z</updated><title>Tin học lớp 6</title>
+<link href="https://dai.example.vn/tin-hoc-lop-6.html"/>
+<summary type="text">Học sinh tập viết thẻ &lt;b&gt; và &lt;i&gt; trên máy tính.</summary></entry>
+</feed>`
+	feed, err := feeds.Parse([]byte(doc), feeds.ParseOptions{FeedURL: "https://dai.example.vn/atom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := feed.Items[0]
+	Item(&it)
+	wantEqual(t, "ContentHTML", it.ContentHTML, `<p>Học sinh tập viết thẻ &lt;b&gt; và &lt;i&gt; trên máy tính.</p>`)
+}
