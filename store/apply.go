@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -267,32 +268,31 @@ func (w *writer) apply(in *Incoming) error {
 	if oi < 0 {
 		return w.join(rec, in, gk, hash, why)
 	}
-	changed := false
+	if rec.Story.Sources[oi].Hash == hash {
+		// Found by its link under another GUID, and nothing else new: a
+		// GUID that changes at every request is not worth a write, as one
+		// found by its alias is not (the link finds the item anyway).
+		w.res.Unchanged++
+		return nil
+	}
+	updated, cats := rec.Story.Updated, len(rec.Story.Categories)
+	if err := w.update(rec, oi, in, hash); err != nil {
+		return err
+	}
+	if err := w.logIfChanged(rec, updated, cats); err != nil {
+		return err
+	}
+	w.res.Updated++
 	if !viaGUID && !viaAlias {
-		// Same source, same link, another GUID: the outlet re-posted it or
-		// changed its GUID scheme. Remember this GUID too. (One found by
-		// its alias has a GUID that changes at every request: it is not
-		// worth a write, and they would pile up.)
+		// Same source, same link, another GUID, and an edit: the outlet
+		// re-posted it or changed its GUID scheme. Remember this GUID too,
+		// with a few of the latest before it.
 		if err := w.putGUID(rec, gk); err != nil {
 			return err
 		}
-		changed = true
 	}
-	if rec.Story.Sources[oi].Hash != hash {
-		updated, cats := rec.Story.Updated, len(rec.Story.Categories)
-		if err := w.update(rec, oi, in, hash); err != nil {
-			return err
-		}
-		if err := w.logIfChanged(rec, updated, cats); err != nil {
-			return err
-		}
-		w.res.Updated++
-		changed = true
-	} else {
-		w.res.Unchanged++
-	}
-	if !changed {
-		return nil
+	if err := w.capGUIDs(rec); err != nil {
+		return err
 	}
 	return w.put(rec)
 }
@@ -568,11 +568,53 @@ func (w *writer) putAlias(rec *record, in *Incoming, hash uint64) error {
 	return w.putGUID(rec, alias)
 }
 
+// putGUID maps gk to the story unless it already maps somewhere: a GUID an
+// outlet gave another story before stays that story's.
 func (w *writer) putGUID(rec *record, gk []byte) error {
+	if w.guids.Get(gk) != nil {
+		return nil
+	}
 	if err := w.guids.Put(gk, u64(rec.Story.ID)); err != nil {
 		return fmt.Errorf("guid index: %w", err)
 	}
 	rec.GUIDKeys = append(rec.GUIDKeys, string(gk))
+	return nil
+}
+
+// maxGUIDs is how many GUIDs of one source a story keeps in the GUID index:
+// the latest. An outlet that makes a new GUID for its item now and then
+// (at every request, for some) is still found by the item's link.
+const maxGUIDs = 4
+
+// capGUIDs forgets the oldest GUIDs of w's source that rec keeps beyond
+// maxGUIDs, with their index entries. Its aliases are not counted: each
+// names a headline and date of its own.
+func (w *writer) capGUIDs(rec *record) error {
+	prefix := w.source + "\x00"
+	alias := prefix + "alias:\x00"
+	n := 0
+	for _, k := range rec.GUIDKeys {
+		if strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) {
+			n++
+		}
+	}
+	if n <= maxGUIDs {
+		return nil
+	}
+	kept := rec.GUIDKeys[:0]
+	for _, k := range rec.GUIDKeys {
+		if n > maxGUIDs && strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) {
+			n--
+			if id, ok := lookup(w.guids, []byte(k)); ok && id == rec.Story.ID {
+				if err := w.guids.Delete([]byte(k)); err != nil {
+					return fmt.Errorf("guid index: %w", err)
+				}
+			}
+			continue
+		}
+		kept = append(kept, k)
+	}
+	rec.GUIDKeys = kept
 	return nil
 }
 

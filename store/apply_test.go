@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"newswire/feeds"
 )
 
@@ -564,4 +566,67 @@ func sourceIDs(st feeds.Story) []string {
 		ids = append(ids, o.Source)
 	}
 	return ids
+}
+
+// guidKeys reads the GUID keys story id keeps, and how many entries the
+// GUID index holds.
+func (ts *testStore) guidKeys(id uint64) (keys []string, index int) {
+	ts.t.Helper()
+	err := ts.db.View(func(tx *bolt.Tx) error {
+		rec, err := loadRecord(tx.Bucket(bucketStories), id)
+		if err != nil {
+			return err
+		}
+		keys, index = rec.GUIDKeys, tx.Bucket(bucketGUIDs).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return keys, index
+}
+
+// TestChangingGUIDBounded: an item whose GUID is new at every request but
+// whose link stays is found by its link; a document with nothing else new
+// writes nothing, and the GUIDs the story remembers stay a few, the latest,
+// however often the outlet edits the item.
+func TestChangingGUIDBounded(t *testing.T) {
+	s := newTestStore(t)
+	const link = "https://baocaobang.example.vn/kinh-te/ngan-hang-chinh-sach.html"
+	title := "Ngân hàng chính sách giải ngân vốn vay cho hộ nghèo vùng biên"
+	if r := s.apply("baocaobang", t0, news("req-0", link, title, 0)); r.New != 1 {
+		t.Fatalf("first poll: %+v", r)
+	}
+	id := s.all(AllCategory, 1)[0].ID
+	tx := s.txID()
+	for i := 1; i <= 20; i++ {
+		r := s.apply("baocaobang", t0.Add(time.Duration(i)*time.Minute), news(fmt.Sprintf("req-%d", i), link, title, 0))
+		if r != (Result{Unchanged: 1}) {
+			t.Fatalf("poll %d: %+v, want the story unchanged", i+1, r)
+		}
+	}
+	if got := s.txID(); got != tx {
+		t.Errorf("20 polls with nothing new but the GUID committed %d transactions, want none", got-tx)
+	}
+	if keys, _ := s.guidKeys(id); len(keys) != 1 {
+		t.Errorf("story keeps %d GUID keys after 20 new GUIDs, want its first alone", len(keys))
+	}
+	for i := 21; i <= 40; i++ {
+		in := news(fmt.Sprintf("req-%d", i), link, fmt.Sprintf("%s (cập nhật lần %d)", title, i), 0)
+		if r := s.apply("baocaobang", t0.Add(time.Duration(i)*time.Minute), in); r != (Result{Updated: 1}) {
+			t.Fatalf("edit %d: %+v, want an update", i, r)
+		}
+	}
+	keys, index := s.guidKeys(id)
+	want := []string{"baocaobang\x00req-37", "baocaobang\x00req-38", "baocaobang\x00req-39", "baocaobang\x00req-40"}
+	if !slices.Equal(keys, want) || index != len(want) {
+		t.Errorf("after 20 edits under new GUIDs the story keeps %q (%d in the index), want the latest %q", keys, index, want)
+	}
+	if st := s.story(id); !strings.HasSuffix(st.Title, "lần 40)") {
+		t.Errorf("story title %q, want the last edit's", st.Title)
+	}
+	// The latest GUID still finds it, as the link does.
+	if r := s.apply("baocaobang", t0.Add(time.Hour), news("req-40", "", title+" (cập nhật lần 40)", 0)); r.New != 0 {
+		t.Errorf("the latest GUID without the link: %+v, want the story found", r)
+	}
 }
