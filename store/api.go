@@ -43,6 +43,11 @@ type Incoming struct {
 	// Window bounds how far apart two outlets' publication times may be for
 	// a join by text; zero means story.DefaultWindow.
 	Window time.Duration
+	// GUIDOf is set by Apply when the item's GUID named a story of its
+	// source whose link and text both differ from the item's: an outlet
+	// that gave an old GUID to another story. The item is stored apart,
+	// and the GUID stays with story GUIDOf.
+	GUIDOf uint64
 }
 
 // Result counts what one Apply did.

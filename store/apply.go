@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"newswire/feeds"
+	"newswire/internal/story"
 )
 
 // record is what the stories bucket holds: the story as published, plus what
@@ -228,6 +229,26 @@ func (w *writer) apply(in *Incoming) error {
 	hash := contentHash(it)
 
 	id, viaGUID := lookup(w.guids, gk)
+	var rec *record
+	if viaGUID {
+		r, err := w.load(id)
+		if err != nil {
+			return err
+		}
+		other := false
+		if oi := r.occurrence(w.source); oi >= 0 {
+			if other, err = w.otherStory(r, oi, in); err != nil {
+				return err
+			}
+		}
+		if other {
+			// The outlet gave the GUID of one of its stories to another:
+			// it stays the first one's.
+			in.GUIDOf, viaGUID = id, false
+		} else {
+			rec = r
+		}
+	}
 	found := viaGUID
 	alias := titleAlias(w.source, it, hash)
 	viaAlias := false
@@ -260,9 +281,11 @@ func (w *writer) apply(in *Incoming) error {
 	if !found {
 		return w.create(in, gk, hash)
 	}
-	rec, err := w.load(id)
-	if err != nil {
-		return err
+	if rec == nil || rec.Story.ID != id {
+		var err error
+		if rec, err = w.load(id); err != nil {
+			return err
+		}
 	}
 	oi := rec.occurrence(w.source)
 	if oi < 0 {
@@ -295,6 +318,49 @@ func (w *writer) apply(in *Incoming) error {
 		return err
 	}
 	return w.put(rec)
+}
+
+// otherStory reports whether in, an item whose GUID found rec, where its
+// source's occurrence is oi, is another story than that occurrence: its link
+// and its text both differ from it (story.Unrelated), those of every version
+// of it filed. An item or occurrence without a link is never another story.
+func (w *writer) otherStory(rec *record, oi int, in *Incoming) (bool, error) {
+	occ := &rec.Story.Sources[oi]
+	if in.Key == "" || occ.Link == "" || story.CanonicalLink(occ.Link) == in.Key {
+		return false, nil
+	}
+	in.fingerprint()
+	d := in.Doc
+	if d == nil {
+		d = story.NewDoc(story.Input{Title: in.Item.Title, Text: in.Item.Summary, Language: in.Item.Language})
+	}
+	var filed []*story.Doc
+	if docs := w.stories.Tx().Bucket(bucketFPDocs); docs != nil {
+		e, err := loadDocs(docs, rec.Story.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, sd := range e.Docs {
+			if sd.Source == w.source {
+				filed = append(filed, sd.Doc)
+			}
+		}
+	}
+	if len(filed) == 0 {
+		// Filed with joining off: its headline, and the story's text
+		// when the occurrence is the story's own.
+		text := ""
+		if rec.Rep == w.source {
+			text = rec.Story.Summary
+		}
+		filed = append(filed, story.NewDoc(story.Input{Title: occ.Title, Text: text, Language: rec.Story.Language}))
+	}
+	for _, f := range filed {
+		if !story.Unrelated(d, f) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {

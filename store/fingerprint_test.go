@@ -339,3 +339,72 @@ func TestJoinNamesTheVersion(t *testing.T) {
 
 	checkFingerprints(t, s)
 }
+
+// TestGUIDGivenToAnotherStory: an outlet that gives the GUID of its
+// morning story to an evening story of another link and text has the
+// evening story stored as a new one, dated as it is, and the morning one
+// kept as it was; a correction under the GUID, its slug changed with its
+// headline and its text mostly the same, still updates the story.
+func TestGUIDGivenToAnotherStory(t *testing.T) {
+	item := func(link, title, text string, minutes int, join bool) Incoming {
+		in := textItem("123", title, text, minutes)
+		in.Item.Link, in.Key = link, link
+		if !join {
+			in.Doc = nil
+		}
+		return in
+	}
+	const (
+		teaLink    = "https://baotayninh.example.vn/kinh-te/nha-may-che.html"
+		teaTitle   = "Khánh thành nhà máy chế biến chè xuất khẩu công suất 20 tấn mỗi ngày"
+		teaText    = "Nhà máy chế biến chè của hợp tác xã Tân Thành tạo việc làm cho 150 lao động địa phương, thu mua chè búp tươi của hơn 400 hộ trồng chè trong vùng với giá ổn định."
+		stormLink  = "https://baotayninh.example.vn/thoi-tiet/canh-bao-loc-set.html"
+		stormTitle = "Cảnh báo lốc sét và mưa đá tại các huyện phía bắc tỉnh chiều tối nay"
+		stormText  = "Trung tâm khí tượng thủy văn tỉnh khuyến cáo người dân không trú dưới gốc cây lớn, chằng chống nhà cửa và theo dõi bản tin thời tiết trong những giờ tới."
+		fixLink    = "https://baotayninh.example.vn/kinh-te/nha-may-che-30-tan.html"
+		fixTitle   = "Khánh thành nhà máy chế biến chè xuất khẩu công suất 30 tấn mỗi ngày"
+		fixText    = "Nhà máy chế biến chè của hợp tác xã Tân Thành tạo việc làm cho 150 lao động địa phương, thu mua chè búp tươi của hơn 400 hộ trồng chè trong vùng với giá ổn định, công suất 30 tấn."
+	)
+	for _, join := range []bool{true, false} {
+		t.Run(fmt.Sprintf("joining %v", join), func(t *testing.T) {
+			s := newTestStore(t)
+			if r := s.apply("baotayninh", t0, item(teaLink, teaTitle, teaText, 0, join)); r.New != 1 {
+				t.Fatalf("morning: %+v", r)
+			}
+			tea := s.all(AllCategory, 1)[0]
+			// The correction: same GUID, headline and slug changed, text mostly kept.
+			if r := s.apply("baotayninh", t0.Add(time.Hour), item(fixLink, fixTitle, fixText, 0, join)); r != (Result{Updated: 1}) {
+				t.Fatalf("correction: %+v, want an update", r)
+			}
+			if st := s.story(tea.ID); st.Title != fixTitle || st.Link != fixLink {
+				t.Fatalf("corrected story: %q %s", st.Title, st.Link)
+			}
+			storm := item(stormLink, stormTitle, stormText, 8*60+5, join)
+			if r := s.apply("baotayninh", t0.Add(8*time.Hour), storm); r != (Result{New: 1}) {
+				t.Fatalf("the GUID on another story: %+v, want a new story", r)
+			}
+			stories := s.all(AllCategory, 5)
+			if len(stories) != 2 {
+				t.Fatalf("%d stories, want 2", len(stories))
+			}
+			if st := s.story(tea.ID); st.Title != fixTitle || st.Link != fixLink || !st.Updated.Equal(t0.Add(time.Hour)) {
+				t.Errorf("the morning story became %q %s, updated %s", st.Title, st.Link, st.Updated)
+			}
+			evening := stories[0]
+			if evening.ID == tea.ID || evening.Title != stormTitle || !evening.Published.Equal(t0.Add(8*time.Hour+5*time.Minute)) {
+				t.Errorf("the evening story: %d %q published %s", evening.ID, evening.Title, evening.Published)
+			}
+			// Polled again, either is found and nothing is written.
+			tx := s.txID()
+			if r := s.apply("baotayninh", t0.Add(9*time.Hour), item(stormLink, stormTitle, stormText, 8*60+5, join)); r != (Result{Unchanged: 1}) {
+				t.Errorf("the evening story again: %+v, want it unchanged", r)
+			}
+			if r := s.apply("baotayninh", t0.Add(9*time.Hour), item(fixLink, fixTitle, fixText, 0, join)); r != (Result{Unchanged: 1}) {
+				t.Errorf("the morning story again: %+v, want it unchanged", r)
+			}
+			if got := s.txID(); got != tx {
+				t.Errorf("polls with nothing new committed %d transactions", got-tx)
+			}
+		})
+	}
+}

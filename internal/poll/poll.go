@@ -730,6 +730,12 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	if err != nil {
 		return 0, fmt.Errorf("poll: storing %d items of %s: %w", len(incoming), src.ID, err)
 	}
+	for _, in := range incoming {
+		if in.GUIDOf != 0 {
+			p.log.Info("guid given to another story: stored as a new story, the guid stays with the earlier one",
+				"source", src.ID, "guid", in.Item.GUID, "earlier_story", in.GUIDOf, "link", in.Item.Link, "title", in.Item.Title)
+		}
+	}
 	p.memo.remember(src.ID, key, lay, seen)
 	counted(st, res)
 	p.follow(src, st, req, resp.Cursor)

@@ -870,3 +870,49 @@ func TestFetchTimeApart(t *testing.T) {
 		t.Errorf("the poll's log line does not give the fetch time:\n%s", logs)
 	}
 }
+
+// TestGUIDReusedInLaterDocument: an outlet whose CMS gives a morning
+// story's guid to an evening story of another link and text has the
+// evening story stored as a new one, dated as it is, with a line in the
+// log; the morning story stays as it was.
+func TestGUIDReusedInLaterDocument(t *testing.T) {
+	var evening atomic.Bool
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		item := `<item><title>Khánh thành nhà máy chế biến chè xuất khẩu công suất 20 tấn mỗi ngày</title><link>http://baotayninh.example/kinh-te/nha-may-che.html</link><guid isPermaLink="false">123</guid><description>Nhà máy chế biến chè của hợp tác xã Tân Thành tạo việc làm cho 150 lao động địa phương, thu mua chè búp tươi của hơn 400 hộ trồng chè.</description><pubDate>Sun, 29 Nov 2026 08:40:00 +0700</pubDate></item>`
+		if evening.Load() {
+			item = `<item><title>Cảnh báo lốc sét và mưa đá tại các huyện phía bắc tỉnh chiều tối nay</title><link>http://baotayninh.example/thoi-tiet/canh-bao-loc-set.html</link><guid isPermaLink="false">123</guid><description>Trung tâm khí tượng thủy văn tỉnh khuyến cáo người dân không trú dưới gốc cây lớn và theo dõi bản tin thời tiết.</description><pubDate>Sun, 29 Nov 2026 16:45:00 +0700</pubDate></item>`
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo Tây Ninh</title><link>http://baotayninh.example/</link>%s</channel></rss>`, item)
+	}))
+	cfg := testConfig(t, fastPoll, "baotayninh "+url)
+	p, st, logs := newPoller(t, cfg)
+	src := source(t, cfg, "baotayninh")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 {
+		t.Fatalf("morning poll: %+v", rep)
+	}
+	evening.Store(true)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 || rep.Updated != 0 {
+		t.Fatalf("evening poll: %+v, want a new story", rep)
+	}
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+		t.Fatalf("evening poll again: %+v, want nothing new", rep)
+	}
+	page, err := st.Latest(store.AllCategory, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stories := page.Stories
+	if len(stories) != 2 {
+		t.Fatalf("%d stories, want the morning's and the evening's", len(stories))
+	}
+	if s := stories[0]; !strings.Contains(s.Link, "canh-bao-loc-set") || s.Published.Hour() != 9 || s.Published.Minute() != 45 {
+		t.Errorf("evening story: %s published %s", s.Link, s.Published)
+	}
+	if s := stories[1]; !strings.Contains(s.Link, "nha-may-che") || !strings.Contains(s.Title, "nhà máy chế biến chè") {
+		t.Errorf("morning story became %q %s", s.Title, s.Link)
+	}
+	if !strings.Contains(logs.String(), "guid given to another story") || !strings.Contains(logs.String(), "guid=123") {
+		t.Errorf("no log line names the guid given to another story:\n%s", logs)
+	}
+}

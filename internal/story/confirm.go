@@ -574,3 +574,25 @@ func MatchAt(d *Doc, occurrences []*Doc, window time.Duration) (Verdict, int) {
 	}
 	return best, at
 }
+
+// Unrelated reports whether a and b, two items of one outlet, share neither
+// headline nor text: an outlet that gave both one guid (or one link) gave it
+// to two stories. A correction keeps most of its text, or, without a text
+// to compare, much of its headline; a story listed twice, cut or labelled
+// otherwise, keeps most of the shorter headline.
+func Unrelated(a, b *Doc) bool {
+	ta, tb := strings.Fields(a.Title), strings.Fields(b.Title)
+	if len(ta) == 0 || len(tb) == 0 {
+		return false // nothing to tell them apart by
+	}
+	if jaccard(ta, tb) >= titleMedium {
+		return false
+	}
+	if c, _ := contained(ta, tb); c >= titleContainedJaccard {
+		return false
+	}
+	if len(a.Body) == bodyHashes && len(b.Body) == bodyHashes {
+		return containment(a, b) < textWeak
+	}
+	return true
+}
