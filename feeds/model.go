@@ -21,11 +21,6 @@ type Feed struct {
 	// sy:updatePeriod/sy:updateFrequency); zero when it says nothing.
 	TTL   time.Duration
 	Items []Item
-	// Repeats is how many items were left out for repeating the guid (or,
-	// without one, the link) of an earlier item of the document: an outlet
-	// that lists one story twice would otherwise have it stored from each
-	// in turn, an update at every poll.
-	Repeats int
 	// Unread is how many items a scan of the markup found that the parser
 	// did not read: gofeed reads a malformed document as far as it can.
 	Unread int

@@ -210,7 +210,7 @@ func unreadOf(found int, opt ParseOptions, feed *Feed) int {
 	if opt.MaxItems > 0 {
 		found = min(found, opt.MaxItems)
 	}
-	return max(0, found-len(feed.Items)-feed.Repeats)
+	return max(0, found-len(feed.Items))
 }
 
 // parseUTF8 parses a document already in UTF-8 whose format is known. It
@@ -246,7 +246,6 @@ func parseUTF8(body []byte, kind format, opt ParseOptions) (*Feed, uint64, error
 		return nil, 0, err
 	}
 	feed.FeedURL = opt.FeedURL
-	feed.Items, feed.Repeats = dropRepeats(feed.Items)
 	d := NewDigest()
 	d.String(feed.Language)
 	d.Int(int64(len(c.feedAuthors)))
@@ -330,31 +329,6 @@ func jsonDate(it *jsonfeed.Item) string {
 		return it.DatePublished
 	}
 	return it.DateModified
-}
-
-// dropRepeats leaves out the items whose guid, or link when they have no
-// guid, an earlier item of the document has, and counts them.
-func dropRepeats(items []Item) ([]Item, int) {
-	var seen map[string]bool
-	kept := items[:0]
-	for _, it := range items {
-		key := "g" + it.GUID
-		if it.GUID == "" {
-			key = "l" + it.Link
-		}
-		if it.GUID != "" || it.Link != "" {
-			if seen[key] {
-				continue
-			}
-			if seen == nil {
-				seen = make(map[string]bool, len(items))
-			}
-			seen[key] = true
-		}
-		kept = append(kept, it)
-	}
-	clear(items[len(kept):])
-	return kept, len(items) - len(kept)
 }
 
 // The format parsers are called directly rather than through gofeed.Parser:

@@ -105,8 +105,8 @@ func parseChanged(body []byte, opt ParseOptions, prev Layout, seen func(raw uint
 		return whole(-1)
 	}
 	if repeatsKey(utf, sp.items) {
-		// Only a whole parse knows which of them to leave out
-		// (dropRepeats), when the first was not parsed again.
+		// Which of them name one story and which several is told from
+		// all of them (the poller's), parsed.
 		return whole(len(sp.items))
 	}
 	// The items kept are sp.items[lo:lo+n]: the document's newest end,
@@ -212,19 +212,16 @@ func (s *scanned) context(b []byte, kind format, opt ParseOptions) uint64 {
 }
 
 // repeatsKey reports whether two of the items carry the same guid (RSS) or
-// id (Atom), or without either the same link, as written.
+// id (Atom), or the same link, as written.
 func repeatsKey(b []byte, items []span) bool {
-	keys := make([]uint64, 0, len(items))
+	keys := make([]uint64, 0, 2*len(items))
 	for _, it := range items {
 		item := b[it.start:it.end]
-		var key []byte
-		for _, open := range keyElements {
-			if key = elementText(item, open); key != nil {
-				break
+		for i, open := range keyElements {
+			if key := elementText(item, open); len(key) > 0 {
+				// The element's index keeps a guid from equalling a link.
+				keys = append(keys, xxhash.Sum64(key)+uint64(i)*0x9e3779b97f4a7c15)
 			}
-		}
-		if len(key) > 0 {
-			keys = append(keys, xxhash.Sum64(key))
 		}
 	}
 	slices.Sort(keys)
@@ -237,7 +234,7 @@ func repeatsKey(b []byte, items []span) bool {
 }
 
 // keyElements are the elements that identify an item, as "<" and a name:
-// its guid (RSS) or id (Atom), else its link.
+// its guid (RSS), its id (Atom) and its link.
 var keyElements = [][]byte{[]byte("<guid"), []byte("<id"), []byte("<link")}
 
 // startTag finds, from index from of an item's bytes, the first start tag

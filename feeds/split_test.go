@@ -413,11 +413,12 @@ func TestCapKeepsTheNewestEnd(t *testing.T) {
 	}
 }
 
-// TestRepeatedItemsLeftOut: an item that repeats the guid (or, without one,
-// the link) of an earlier item is left out and counted, by a whole parse
-// and a parse of changed items alike, even when the earlier item's bytes
-// were seen and would not be parsed again.
-func TestRepeatedItemsLeftOut(t *testing.T) {
+// TestRepeatedKeysParsedWhole: items that repeat the guid or the link of
+// an earlier item are all kept, for the poller to tell one story listed
+// twice from several stories sharing a key, and a document with such items
+// is parsed whole, even when the earlier item's bytes were seen and would
+// not be parsed again.
+func TestRepeatedKeysParsedWhole(t *testing.T) {
 	item := func(guid, link, title string) string {
 		g := ""
 		if guid != "" {
@@ -425,39 +426,39 @@ func TestRepeatedItemsLeftOut(t *testing.T) {
 		}
 		return `<item>` + g + `<title>` + title + `</title><link>` + link + `</link></item>`
 	}
-	doc := `<rss version="2.0"><channel><title>Tin Lai Châu</title>` +
-		item("lc-1", "https://laichau.example/1", "Đường lên Sìn Hồ thông xe") +
-		item("lc-1", "https://laichau.example/1b", "Đường lên Sìn Hồ thông xe (cập nhật)") +
-		item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
-		item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
-		item("lc-3", "https://laichau.example/3", "Mùa lúa chín") +
-		`</channel></rss>`
-	opt := splitOpt("https://laichau.example/rss")
-	checkSplit(t, "repeats", []byte(doc), opt, rand.New(rand.NewPCG(5, 6)))
-	feed, err := Parse([]byte(doc), opt)
-	if err != nil {
-		t.Fatal(err)
+	docs := map[string]string{
+		"a guid repeated": item("lc-1", "https://laichau.example/1", "Đường lên Sìn Hồ thông xe") +
+			item("lc-1", "https://laichau.example/1b", "Chợ phiên Tam Đường họp lại sau lũ") +
+			item("lc-3", "https://laichau.example/3", "Mùa lúa chín"),
+		"a link repeated under other guids": item("lc-1", "https://laichau.example/su-kien", "Đường lên Sìn Hồ thông xe") +
+			item("lc-2", "https://laichau.example/su-kien", "Chợ phiên Tam Đường họp lại sau lũ") +
+			item("lc-3", "https://laichau.example/3", "Mùa lúa chín"),
+		"a link repeated without guids": item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
+			item("", "https://laichau.example/2", "Chợ phiên Tam Đường") +
+			item("lc-3", "https://laichau.example/3", "Mùa lúa chín"),
 	}
-	var links []string
-	for _, it := range feed.Items {
-		links = append(links, it.Link)
-	}
-	want := []string{"https://laichau.example/1", "https://laichau.example/2", "https://laichau.example/3"}
-	if !slices.Equal(links, want) || feed.Repeats != 2 {
-		t.Fatalf("kept %q (%d repeats), want %q (2)", links, feed.Repeats, want)
-	}
-	// The first item seen, its repeat changed: still left out.
-	_, lay, err := ParseChanged([]byte(doc), opt, Layout{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	part, _, err := ParseChanged([]byte(doc), opt, lay, func(raw uint64) bool { return len(lay.Raw) > 0 && raw == lay.Raw[0] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range part.Items {
-		if it.Link == "https://laichau.example/1b" {
-			t.Fatalf("a repeat of a seen item was parsed as an item of its own: %+v", it)
+	for name, items := range docs {
+		doc := `<rss version="2.0"><channel><title>Tin Lai Châu</title>` + items + `</channel></rss>`
+		opt := splitOpt("https://laichau.example/rss")
+		checkSplit(t, name, []byte(doc), opt, rand.New(rand.NewPCG(5, 6)))
+		feed, err := Parse([]byte(doc), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(feed.Items) != 3 || feed.Unread != 0 {
+			t.Fatalf("%s: kept %d items (%d unread), want all 3", name, len(feed.Items), feed.Unread)
+		}
+		// The first item seen: still every item parsed.
+		_, lay, err := ParseChanged([]byte(doc), opt, Layout{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, lay2, err := ParseChanged([]byte(doc), opt, lay, func(raw uint64) bool { return len(lay.Raw) > 0 && raw == lay.Raw[0] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(part.Items) != 3 || lay2.Parsed != nil {
+			t.Fatalf("%s: %d items parsed (layout %v) with the first seen, want the document parsed whole", name, len(part.Items), lay2.Parsed)
 		}
 	}
 }

@@ -43,6 +43,11 @@ type Incoming struct {
 	// Window bounds how far apart two outlets' publication times may be for
 	// a join by text; zero means story.DefaultWindow.
 	Window time.Duration
+	// SharedGUID and SharedLink say that the item's document gives its
+	// GUID, or its link, to other stories too: it identifies none of them,
+	// and the item is known within its source by what else it has (its
+	// link, else its headline). With SharedLink, Key is not used.
+	SharedGUID, SharedLink bool
 	// GUIDOf is set by Apply when the item's GUID named a story of its
 	// source whose link and text both differ from the item's: an outlet
 	// that gave an old GUID to another story. The item is stored apart,

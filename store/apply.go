@@ -114,7 +114,7 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 		w.stories.FillPercent = appendFill
 		for i := range r.items {
 			if err := w.apply(&r.items[i]); err != nil {
-				return false, fmt.Errorf("store: apply %s: item %d (%s): %w", r.source, i, itemName(&r.items[i].Item), err)
+				return false, fmt.Errorf("store: apply %s: item %d (%s): %w", r.source, i, itemName(&r.items[i]), err)
 			}
 			if applied++; applied%releaseEvery == 0 {
 				// Each new item reads pages all over the identity index; a
@@ -200,8 +200,8 @@ const releaseGap = time.Second
 // every page it reads again (the index's upper pages, mostly).
 const releaseEvery = 10
 
-func itemName(it *feeds.Item) string {
-	if k := sourceKey(it); k != "" {
+func itemName(in *Incoming) string {
+	if k := sourceKey(in); k != "" {
 		return k
 	}
 	return "no id"
@@ -220,7 +220,10 @@ type writer struct {
 
 func (w *writer) apply(in *Incoming) error {
 	it := &in.Item
-	sk := sourceKey(it)
+	if in.SharedLink {
+		in.Key = ""
+	}
+	sk := sourceKey(in)
 	if sk == "" {
 		w.res.Skipped++
 		return nil
@@ -250,7 +253,7 @@ func (w *writer) apply(in *Incoming) error {
 		}
 	}
 	found := viaGUID
-	alias := titleAlias(w.source, it, hash)
+	alias := titleAlias(w.source, in, hash)
 	viaAlias := false
 	if !found && alias != nil {
 		id, viaAlias = lookup(w.guids, alias)
@@ -612,9 +615,11 @@ func (w *writer) indexTime(category string, rec *record) error {
 // know it by, the item would be a new story at every poll. Its headline
 // and publication time (undated, its content) name it instead; an outlet
 // that repeats a headline daily (a digest) dates each. nil for an item
-// with a link, or without a GUID (its headline is its key already).
-func titleAlias(source string, it *feeds.Item, hash uint64) []byte {
-	if it.Link != "" || it.GUID == "" || it.Title == "" {
+// with a link, or without a GUID (its headline is its key already); a link
+// or GUID its document gives other stories too counts as none.
+func titleAlias(source string, in *Incoming, hash uint64) []byte {
+	it := &in.Item
+	if it.Link != "" && !in.SharedLink || it.GUID == "" || in.SharedGUID || it.Title == "" {
 		return nil
 	}
 	when := "content " + strconv.FormatUint(hash, 16)
@@ -627,7 +632,7 @@ func titleAlias(source string, it *feeds.Item, hash uint64) []byte {
 // putAlias files in's titleAlias under rec, when it has one that is not
 // filed yet.
 func (w *writer) putAlias(rec *record, in *Incoming, hash uint64) error {
-	alias := titleAlias(w.source, &in.Item, hash)
+	alias := titleAlias(w.source, in, hash)
 	if alias == nil || w.guids.Get(alias) != nil {
 		return nil
 	}
@@ -716,12 +721,14 @@ func lookup(b *bolt.Bucket, key []byte) (uint64, bool) {
 }
 
 // sourceKey is how an item is known within its source: its GUID, else its
-// link, else its title (prefixed so it cannot equal a GUID or link).
-func sourceKey(it *feeds.Item) string {
+// link, else its title (prefixed so it cannot equal a GUID or link). A GUID
+// or link its document gives other stories too is none.
+func sourceKey(in *Incoming) string {
+	it := &in.Item
 	switch {
-	case it.GUID != "":
+	case it.GUID != "" && !in.SharedGUID:
 		return it.GUID
-	case it.Link != "":
+	case it.Link != "" && !in.SharedLink:
 		return it.Link
 	case it.Title != "":
 		return "title:\x00" + it.Title

@@ -632,8 +632,10 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	}
 	if feed.Unread > 0 {
 		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))
-	} else if feed.Repeats > 0 {
-		rep.Warning = fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the document; only the first of each is stored", feed.Repeats)
+	}
+	keys := sortKeys(feed.Items)
+	if rep.Warning == "" {
+		rep.Warning = keys.warning
 	}
 	if feed.TTL > hint.wait {
 		*hint = serverHint{wait: feed.TTL, reason: hintTTL}
@@ -661,6 +663,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		j, raw := i, uint64(0)
 		if lay.Parsed != nil {
 			j, raw = lay.Parsed[i], lay.Raw[i]
+		}
+		if keys.repeat[j] {
+			continue // another copy of an earlier item's story
 		}
 		it := &feed.Items[j]
 		entry := memoEntry{raw: raw, digest: itemDigest(it), published: unixSeconds(it.Published)}
@@ -693,7 +698,11 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			p.log.Debug("item dropped", "source", src.ID, "title", it.Title, "reason", d.Reason)
 			continue
 		}
-		in := store.Incoming{Key: story.CanonicalLink(it.Link), Categories: d.Categories, Window: p.cfg.Identity.Window.D()}
+		in := store.Incoming{Key: story.CanonicalLink(it.Link), Categories: d.Categories, Window: p.cfg.Identity.Window.D(),
+			SharedGUID: keys.sharedGUID[j], SharedLink: keys.sharedLink[j]}
+		if in.SharedLink {
+			in.Key = ""
+		}
 		fromText := true
 		if it.Title == "" {
 			// Named once here, after the filters and routing (which
@@ -710,6 +719,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		in.Item = *it
 		incoming = append(incoming, in)
 	}
+	n -= keys.repeats
 	now := p.now()
 	// The counts of what the source brought are written with the stories
 	// they count, and so is the cursor that follows them: the rest of its

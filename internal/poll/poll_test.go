@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -914,5 +916,74 @@ func TestGUIDReusedInLaterDocument(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "guid given to another story") || !strings.Contains(logs.String(), "guid=123") {
 		t.Errorf("no log line names the guid given to another story:\n%s", logs)
+	}
+}
+
+// TestSharedKeysAreNoIdentity: a document in which two different stories
+// share a guid, two share the section page as their link with no guid, and
+// two share a link under guids of their own has each story stored under its
+// own id; the outlet turning the order of its items round moves no story to
+// another item, and updates none. The warning names the guid and the links.
+func TestSharedKeysAreNoIdentity(t *testing.T) {
+	items := []string{
+		`<item><title>Lũ quét cuốn trôi ba ngôi nhà ở bản Khuổi My</title><link>http://baobackan.example/lu-quet-khuoi-my.html</link><guid isPermaLink="false">bk-1001</guid><description>Chính quyền xã đã di dời các hộ dân đến nơi an toàn trong đêm.</description><pubDate>Sun, 29 Nov 2026 10:00:00 +0700</pubDate></item>`,
+		`<item><title>Bệnh viện huyện tiếp nhận máy chụp cắt lớp mới</title><link>http://baobackan.example/benh-vien-may-ct.html</link><guid isPermaLink="false">bk-dung-chung</guid><description>Thiết bị trị giá 9 tỷ đồng do một doanh nghiệp trong tỉnh tài trợ.</description><pubDate>Sun, 29 Nov 2026 10:10:00 +0700</pubDate></item>`,
+		`<item><title>Đội bóng chuyền nữ của tỉnh giành huy chương đồng giải quốc gia</title><link>http://baobackan.example/bong-chuyen-nu.html</link><guid isPermaLink="false">bk-dung-chung</guid><description>Trận tranh hạng ba kết thúc với tỉ số 3-1 sau hơn hai giờ thi đấu.</description><pubDate>Sun, 29 Nov 2026 10:15:00 +0700</pubDate></item>`,
+		`<item><title>Khai mạc hội thi bắn nỏ truyền thống</title><link>http://baobackan.example/su-kien.html</link><description>Hơn sáu mươi vận động viên tham gia hội thi bắn nỏ năm nay.</description><pubDate>Sun, 29 Nov 2026 10:25:00 +0700</pubDate></item>`,
+		`<item><title>Phát động tháng hành động vì an toàn thực phẩm</title><link>http://baobackan.example/su-kien.html</link><description>Các đoàn kiểm tra liên ngành sẽ làm việc tại chợ đầu mối.</description><pubDate>Sun, 29 Nov 2026 10:30:00 +0700</pubDate></item>`,
+		`<item><title>Nông dân Ba Bể thu hoạch mận trái vụ</title><link>http://baobackan.example/chuyen-muc.html</link><guid isPermaLink="false">bk-2001</guid><description>Mận trái vụ bán được giá gấp đôi chính vụ.</description><pubDate>Sun, 29 Nov 2026 10:35:00 +0700</pubDate></item>`,
+		`<item><title>Tuyến xe buýt mới nối thành phố với hồ Ba Bể</title><link>http://baobackan.example/chuyen-muc.html</link><guid isPermaLink="false">bk-2002</guid><description>Mỗi ngày có tám chuyến, giá vé bốn mươi nghìn đồng.</description><pubDate>Sun, 29 Nov 2026 10:40:00 +0700</pubDate></item>`,
+	}
+	var reversed atomic.Bool
+	var polls atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The dates' seconds move at every request, as some outlets'
+		// do: every item is read again, and none is a change.
+		sec := fmt.Sprintf(":%02d +0700", polls.Add(1))
+		doc := slices.Clone(items)
+		for i := range doc {
+			doc[i] = strings.Replace(doc[i], ":00 +0700", sec, 1)
+		}
+		if reversed.Load() {
+			slices.Reverse(doc)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo Bắc Kạn</title><link>http://baobackan.example/</link>%s</channel></rss>`, strings.Join(doc, "\n"))
+	}))
+	cfg := testConfig(t, fastPoll, "baobackan "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "baobackan")
+	rep := p.Poll(context.Background(), src)
+	if rep.Err != nil || rep.New != len(items) {
+		t.Fatalf("first poll: %+v, want %d new stories", rep, len(items))
+	}
+	for _, want := range []string{`"bk-dung-chung"`, `"http://baobackan.example/su-kien.html"`, `"http://baobackan.example/chuyen-muc.html"`} {
+		if !strings.Contains(rep.Warning, want) {
+			t.Errorf("warning %q does not name %s", rep.Warning, want)
+		}
+	}
+	stored := func() map[uint64]string {
+		page, err := st.Latest(store.AllCategory, 20, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[uint64]string{}
+		for _, s := range page.Stories {
+			m[s.ID] = s.Title + " " + s.Link
+		}
+		return m
+	}
+	first := stored()
+	if len(first) != len(items) {
+		t.Fatalf("%d stories stored, want %d", len(first), len(items))
+	}
+	for i, rev := range []bool{true, false, true} {
+		reversed.Store(rev)
+		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+			t.Fatalf("poll %d, order turned round: %+v, want nothing new or updated", i+2, rep)
+		}
+		if got := stored(); !maps.Equal(got, first) {
+			t.Fatalf("poll %d: stories became %v, were %v", i+2, got, first)
+		}
 	}
 }

@@ -1,0 +1,186 @@
+package poll
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"newswire/feeds"
+	"newswire/internal/sanitize"
+	"newswire/internal/story"
+)
+
+// keys is how the items of one document are known where some of them share
+// a guid or a link. An item that repeats the guid or link of an earlier
+// item of the same story (the same link, or a headline and text that are
+// not unrelated: story.Unrelated) is the outlet listing one story twice,
+// and is left out, or it would be stored from each copy in turn, an update
+// at every poll. A guid that several different stories share identifies
+// none of them: they are known by their links. A link that several
+// different stories share (a section page) identifies none of them either:
+// they are known by their guids, else their headlines.
+type keys struct {
+	repeat     []bool // left out: a copy of an earlier item's story
+	sharedGUID []bool // its guid is another story's too
+	sharedLink []bool // its link is another story's too
+	repeats    int
+	warning    string
+}
+
+// sortKeys tells, of items, which repeat an earlier one and which share a
+// guid or link with other stories.
+func sortKeys(items []feeds.Item) keys {
+	n := len(items)
+	k := keys{repeat: make([]bool, n), sharedGUID: make([]bool, n), sharedLink: make([]bool, n)}
+	if !repeatsAny(items) {
+		return k
+	}
+	docs := make([]*story.Doc, n)
+	doc := func(i int) *story.Doc {
+		if docs[i] == nil {
+			it := &items[i]
+			docs[i] = story.NewDoc(story.Input{Title: it.Title, Text: sanitize.Text(it.Summary), Language: it.Language})
+		}
+		return docs[i]
+	}
+	links := make([]string, n)
+	for i := range items {
+		links[i] = story.CanonicalLink(items[i].Link)
+	}
+	sameText := func(i, j int) bool { return !story.Unrelated(doc(i), doc(j)) }
+	var repeated, guids, sharedLinks []string
+
+	for _, group := range groups(n, func(i int) string { return items[i].GUID }) {
+		var kept []int
+		for _, i := range group {
+			if slices.ContainsFunc(kept, func(j int) bool { return links[i] != "" && links[i] == links[j] || sameText(i, j) }) {
+				k.repeat[i] = true
+				repeated = appendNew(repeated, items[i].GUID)
+				continue
+			}
+			kept = append(kept, i)
+		}
+		if len(kept) > 1 {
+			for _, i := range kept {
+				k.sharedGUID[i] = true
+			}
+			guids = append(guids, fmt.Sprintf("%q (%d stories)", items[kept[0]].GUID, len(kept)))
+		}
+	}
+	guidOf := func(i int) string {
+		if k.repeat[i] || k.sharedGUID[i] {
+			return ""
+		}
+		return items[i].GUID
+	}
+	for _, group := range groups(n, func(i int) string {
+		if k.repeat[i] {
+			return ""
+		}
+		return links[i]
+	}) {
+		var stories []int // the first item of each story under the link
+		for _, i := range group {
+			first := slices.IndexFunc(stories, func(j int) bool { return sameText(i, j) })
+			if first < 0 {
+				stories = append(stories, i)
+				continue
+			}
+			if guidOf(i) == "" {
+				// Known by the link alone, as the first is or was.
+				k.repeat[i] = true
+				repeated = appendNew(repeated, items[i].Link)
+			}
+		}
+		if len(stories) > 1 {
+			for _, i := range group {
+				k.sharedLink[i] = !k.repeat[i]
+			}
+			sharedLinks = append(sharedLinks, fmt.Sprintf("%q (%d stories)", items[stories[0]].Link, len(stories)))
+		}
+	}
+
+	var warn []string
+	for _, r := range k.repeat {
+		if r {
+			k.repeats++
+		}
+	}
+	if k.repeats > 0 {
+		warn = append(warn, fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the same story (%s); only the first of each is stored",
+			k.repeats, listed(repeated, true)))
+	}
+	if len(guids) > 0 {
+		warn = append(warn, fmt.Sprintf("several stories share the guid %s; each is known by its link instead", listed(guids, false)))
+	}
+	if len(sharedLinks) > 0 {
+		warn = append(warn, fmt.Sprintf("several stories share the link %s; each is known by its guid, else its headline, instead", listed(sharedLinks, false)))
+	}
+	k.warning = strings.Join(warn, "; ")
+	return k
+}
+
+// groups returns the indexes below n that share a non-empty key with
+// another, in groups of at least two, in document order.
+func groups(n int, key func(i int) string) [][]int {
+	at := map[string]int{}
+	var out [][]int
+	for i := range n {
+		kk := key(i)
+		if kk == "" {
+			continue
+		}
+		if g, ok := at[kk]; ok {
+			out[g] = append(out[g], i)
+			continue
+		}
+		at[kk] = len(out)
+		out = append(out, []int{i})
+	}
+	return slices.DeleteFunc(out, func(g []int) bool { return len(g) < 2 })
+}
+
+// appendNew appends s to list unless it is there.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// listed names at most 3 of list, each quoted when quote says so, and how
+// many more there are.
+func listed(list []string, quote bool) string {
+	var b strings.Builder
+	for i, s := range list[:min(3, len(list))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if quote {
+			s = fmt.Sprintf("%q", s)
+		}
+		b.WriteString(s)
+	}
+	if len(list) > 3 {
+		fmt.Fprintf(&b, " and %d more", len(list)-3)
+	}
+	return b.String()
+}
+
+// repeatsAny reports whether two items have the same guid or the same link,
+// as written: most documents have none, and need no more.
+func repeatsAny(items []feeds.Item) bool {
+	seen := make(map[string]bool, 2*len(items))
+	for i := range items {
+		for _, key := range [2]string{"g" + items[i].GUID, "l" + items[i].Link} {
+			if len(key) == 1 {
+				continue
+			}
+			if seen[key] {
+				return true
+			}
+			seen[key] = true
+		}
+	}
+	return false
+}
