@@ -294,6 +294,12 @@ func (w *writer) apply(in *Incoming) error {
 	if oi < 0 {
 		return w.join(rec, in, gk, hash, why)
 	}
+	if have := rec.Story.Sources[oi].Link; viaAlias && have != in.Item.Link && sameButQuery(have, in.Item.Link) {
+		// A link whose query changes at every request: the item's link
+		// is the one first stored, not a change.
+		in.Item.Link, in.Key = have, ""
+		hash = contentHash(&in.Item)
+	}
 	if rec.Story.Sources[oi].Hash == hash {
 		// Found by its link under another GUID, and nothing else new: a
 		// GUID that changes at every request is not worth a write, as one
@@ -614,12 +620,17 @@ func (w *writer) indexTime(category string, rec *record) error {
 // source: some sites make a new GUID at every request, and with no link to
 // know it by, the item would be a new story at every poll. Its headline
 // and publication time (undated, its content) name it instead; an outlet
-// that repeats a headline daily (a digest) dates each. nil for an item
-// with a link, or without a GUID (its headline is its key already); a link
-// or GUID its document gives other stories too counts as none.
+// that repeats a headline daily (a digest) dates each. So is a dated item
+// without a GUID whose link has a query, which some sites make anew at
+// every request (?t=…, a session) as others do GUIDs. nil for any other
+// item with a link, or one without a GUID (its headline is its key
+// already); a link or GUID its document gives other stories too counts as
+// none.
 func titleAlias(source string, in *Incoming, hash uint64) []byte {
 	it := &in.Item
-	if it.Link != "" && !in.SharedLink || it.GUID == "" || in.SharedGUID || it.Title == "" {
+	linked, guided := it.Link != "" && !in.SharedLink, it.GUID != "" && !in.SharedGUID
+	queried := linked && !guided && strings.Contains(it.Link, "?") && !it.Published.IsZero()
+	if it.Title == "" || !(!linked && guided || queried) {
 		return nil
 	}
 	when := "content " + strconv.FormatUint(hash, 16)
@@ -627,6 +638,17 @@ func titleAlias(source string, in *Incoming, hash uint64) []byte {
 		when = strconv.FormatInt(it.Published.Unix(), 10)
 	}
 	return []byte(source + "\x00alias:\x00" + it.Title + "\x00" + when)
+}
+
+// sameButQuery reports whether links a and b differ at most in their
+// query and fragment.
+func sameButQuery(a, b string) bool {
+	cut := func(s string) string {
+		s, _, _ = strings.Cut(s, "#")
+		s, _, _ = strings.Cut(s, "?")
+		return s
+	}
+	return cut(a) == cut(b)
 }
 
 // putAlias files in's titleAlias under rec, when it has one that is not

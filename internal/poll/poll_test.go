@@ -987,3 +987,54 @@ func TestSharedKeysAreNoIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkQueryNewAtEveryRequest: an outlet that gives its item no guid
+// and a link whose query it makes anew at every request (?t=…) has the
+// item stored once, under the link it first gave, and not updated by the
+// query alone; an edit of its text still updates it. Articles whose query
+// is their id (index.php?id=…) are stories of their own.
+func TestLinkQueryNewAtEveryRequest(t *testing.T) {
+	var n atomic.Int32
+	var edited atomic.Bool
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := n.Add(1)
+		summary := "Phong trào thi đua chào mừng đại hội kéo dài đến hết quý I năm sau."
+		if edited.Load() {
+			summary = "Phong trào thi đua chào mừng đại hội kéo dài đến hết tháng 3 năm sau."
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo An Bình</title><link>http://baoanbinh.example/</link>
+<item><title>Tỉnh phát động phong trào thi đua chào mừng đại hội</title><link>http://baoanbinh.example/thi-dua-chao-mung.html?t=%08x</link><description>%s</description><pubDate>Sun, 29 Nov 2026 08:00:00 +0700</pubDate></item>
+<item><title>Hội nghị tổng kết công tác dân vận năm 2026</title><link>http://baoanbinh.example/index.php?id=101</link><description>Hội nghị biểu dương 25 tập thể và 40 cá nhân.</description><pubDate>Sun, 29 Nov 2026 09:00:00 +0700</pubDate></item>
+<item><title>Hội nghị tổng kết công tác mặt trận năm 2026</title><link>http://baoanbinh.example/index.php?id=102</link><description>Hội nghị biểu dương 18 tập thể và 33 cá nhân.</description><pubDate>Sun, 29 Nov 2026 09:00:00 +0700</pubDate></item>
+</channel></rss>`, i*7919, summary)
+	}))
+	cfg := testConfig(t, fastPoll, "baoanbinh "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "baoanbinh")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 3 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	for range 3 {
+		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+			t.Fatalf("poll: %+v, want nothing new", rep)
+		}
+	}
+	edited.Store(true)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 1 {
+		t.Fatalf("poll after an edit: %+v, want one update", rep)
+	}
+	page, err := st.Latest(store.AllCategory, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var campaign []string
+	for _, s := range page.Stories {
+		if strings.Contains(s.Link, "thi-dua") {
+			campaign = append(campaign, s.Link+" "+s.Summary)
+		}
+	}
+	if len(page.Stories) != 3 || len(campaign) != 1 || !strings.Contains(campaign[0], "?t=00001eef ") || !strings.Contains(campaign[0], "tháng 3") {
+		t.Errorf("%d stories; the campaign's: %q; want three, the campaign's one, under its first link, edited", len(page.Stories), campaign)
+	}
+}
