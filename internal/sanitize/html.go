@@ -89,9 +89,84 @@ func resolveURLs(raw string, base *url.URL) string {
 	}
 }
 
+// lazyAttrs hold an image's own address where a page loads it late (a
+// script swaps it in for src, which holds a placeholder until then), in
+// the order lazy-loading scripts use them.
+var lazyAttrs = []string{"data-src", "data-original", "data-lazy-src", "data-lazy"}
+
+// lazySource gives an img the address a lazy-loading page keeps out of its
+// src, where readers, which run no script, would see only the placeholder
+// or nothing: for an img whose src is missing or a placeholder (a data:
+// URI, a blank gif: placeholder), the first of lazyAttrs, else the first
+// candidate of its srcset (or data-srcset). An img with a src of its own
+// keeps it (its data-original may be a larger copy for a zoom).
+func lazySource(tok *html.Token) {
+	if src, _ := attr(*tok, "src"); !placeholder(src) {
+		return
+	}
+	for _, k := range lazyAttrs {
+		if v, ok := attr(*tok, k); ok && !placeholder(v) {
+			setAttr(tok, "src", v)
+			return
+		}
+	}
+	for _, k := range []string{"srcset", "data-srcset"} {
+		if v, ok := attr(*tok, k); ok {
+			first, _, _ := strings.Cut(strings.TrimSpace(v), ",")
+			if u, _, _ := strings.Cut(strings.TrimSpace(first), " "); u != "" && !isDataURI(u) {
+				setAttr(tok, "src", u)
+				return
+			}
+		}
+	}
+}
+
+func isDataURI(v string) bool {
+	return len(strings.TrimSpace(v)) >= 5 && strings.EqualFold(strings.TrimSpace(v)[:5], "data:")
+}
+
+// placeholderName matches the file names lazy-loading pages put in src
+// until a script loads the image: blank.gif, placeholder.png, lazy.svg,
+// loading.gif, spacer.gif, 1x1.png, grey.gif…
+var placeholderName = regexp.MustCompile(`(?i)(blank|placeholder|lazy|loading|spacer|transparent|pixel|1x1|grey|gray|empty)[^/]*\.(gif|png|svg|jpe?g|webp)$`)
+
+// placeholder reports whether an img's src holds no picture of the story:
+// none, a data: URI, or a placeholder's file name.
+func placeholder(src string) bool {
+	src = strings.TrimSpace(src)
+	if src == "" || isDataURI(src) {
+		return true
+	}
+	path, _, _ := strings.Cut(src, "?")
+	return placeholderName.MatchString(path)
+}
+
+func attr(tok html.Token, key string) (string, bool) {
+	for _, a := range tok.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func setAttr(tok *html.Token, key, val string) {
+	for i := range tok.Attr {
+		if tok.Attr[i].Key == key {
+			tok.Attr[i].Val = val
+			return
+		}
+	}
+	tok.Attr = append(tok.Attr, html.Attribute{Key: key, Val: val})
+}
+
 // rewriteURLAttrs resolves the href and src attributes of tok, removing those
-// that cannot be made an allowed absolute URL.
+// that cannot be made an allowed absolute URL; an img first takes the
+// address a lazy-loading page keeps out of its src (lazySource).
 func rewriteURLAttrs(tok *html.Token, base *url.URL) {
+	if tok.Data == "img" {
+		lazySource(tok)
+	}
 	attrs := tok.Attr[:0]
 	for _, a := range tok.Attr {
 		if a.Key == "href" || a.Key == "src" {

@@ -400,3 +400,27 @@ func TestDeepNestingCapped(t *testing.T) {
 		t.Errorf("a table in a list in a quote:\n got %s\nwant %s", got, table)
 	}
 }
+
+// TestLazyImages: a page that loads its images late keeps their addresses
+// out of src (data-src, data-original, srcset) behind a placeholder; readers
+// run no script, so the sanitised HTML carries the image itself. An image
+// with a src of its own keeps it.
+func TestLazyImages(t *testing.T) {
+	const base = "https://baoxanh.example.vn/tin/hoa-cai.html"
+	for _, tt := range []struct{ raw, want string }{
+		{`<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="https://cdn.baoxanh.example.vn/anh/hoa-cai.jpg" alt="Hoa cải">`,
+			`<img src="https://cdn.baoxanh.example.vn/anh/hoa-cai.jpg" alt="Hoa cải"/>`},
+		{`<img src="/img/blank.gif" data-original="/anh/hoa-cai-2.jpg">`,
+			`<img src="https://baoxanh.example.vn/anh/hoa-cai-2.jpg"/>`},
+		{`<img srcset="/anh/hoa-cai-3-800.jpg 800w, /anh/hoa-cai-3-1600.jpg 1600w" alt="Đồi hoa">`,
+			`<img alt="Đồi hoa" src="https://baoxanh.example.vn/anh/hoa-cai-3-800.jpg"/>`},
+		{`<img src="/anh/hoa-cai-4.jpg" data-original="/anh/hoa-cai-4-lon.jpg">`,
+			`<img src="https://baoxanh.example.vn/anh/hoa-cai-4.jpg"/>`},
+		{`<img src="/img/lazy-placeholder.png" data-src="javascript:alert(1)">`, ``},
+		{`<img src="data:image/png;base64,AAAA">`, ``},
+	} {
+		if got := HTML(tt.raw, base); got != tt.want {
+			t.Errorf("HTML(%s)\n got %s\nwant %s", tt.raw, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -50,6 +51,9 @@ func Item(it *feeds.Item) {
 	it.Title = shorten(Text(it.Title), titleRunes)
 	it.ContentHTML = HTML(unescapedMarkup(content), it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
+	if it.Image == "" {
+		it.Image = leadImage(it.ContentHTML)
+	}
 
 	labels := it.Labels[:0]
 	for _, l := range it.Labels {
@@ -74,6 +78,47 @@ func Item(it *feeds.Item) {
 	o.Title = shorten(Text(o.Title), nameRunes)
 	o.FeedURL, o.ID, o.Link, o.Level = cleanValue(o.FeedURL), cleanValue(o.ID), cleanValue(o.Link), cleanValue(o.Level)
 }
+
+// leadImage is the first picture of clean, sanitised HTML, the story's
+// image when the outlet names none of its own (no media:thumbnail, no
+// image enclosure): many put their photo only in the article's text. An
+// image a size smaller than minLeadImage says is an icon or a counter's
+// pixel, not the story's.
+func leadImage(clean string) string {
+	if !strings.Contains(clean, "<img") {
+		return ""
+	}
+	z := html.NewTokenizer(strings.NewReader(clean))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			if tok.Data != "img" {
+				continue
+			}
+			src, small := "", false
+			for _, a := range tok.Attr {
+				switch a.Key {
+				case "src":
+					src = a.Val
+				case "width", "height":
+					if n, err := strconv.Atoi(a.Val); err == nil && n < minLeadImage {
+						small = true
+					}
+				}
+			}
+			if src != "" && !small {
+				return src
+			}
+		}
+	}
+}
+
+// minLeadImage is the least width or height, in pixels, of an image that
+// can be a story's own.
+const minLeadImage = 50
 
 // The longest titles, labels and names kept whole, in runes: the longest
 // headlines outlets write run to about 200 characters, labels and names to

@@ -249,3 +249,22 @@ func TestItemTextStaysText(t *testing.T) {
 	Item(&it)
 	wantEqual(t, "ContentHTML", it.ContentHTML, `<p>Học sinh tập viết thẻ &lt;b&gt; và &lt;i&gt; trên máy tính.</p>`)
 }
+
+// TestItemLeadImage: an item whose outlet names no image of its own has the
+// first picture of its text for one (many outlets put their photo only
+// there), not a counter's pixel or an icon; one with an image keeps it.
+func TestItemLeadImage(t *testing.T) {
+	for _, tt := range []struct{ image, content, want string }{
+		{"", `<p><img src="https://stats.baoxanh.example.vn/px.gif" width="1" height="1">Lễ hội hoa cải khai mạc.</p><p><img src="/anh/le-hoi.jpg" width="800" alt="Lễ hội"></p>`,
+			"https://baoxanh.example.vn/anh/le-hoi.jpg"},
+		{"", `<p>Chỉ có chữ, không có ảnh.</p>`, ""},
+		{"https://baoxanh.example.vn/anh/rieng.jpg", `<p><img src="/anh/le-hoi.jpg"></p>`, "https://baoxanh.example.vn/anh/rieng.jpg"},
+		{"", `<img src="/img/blank.gif" data-src="/anh/dem-hoi.jpg">`, "https://baoxanh.example.vn/anh/dem-hoi.jpg"},
+	} {
+		it := feeds.Item{Title: "Lễ hội hoa cải", Link: "https://baoxanh.example.vn/tin/le-hoi.html", Image: tt.image, ContentHTML: tt.content}
+		Item(&it)
+		if it.Image != tt.want {
+			t.Errorf("image %q, content %s: image %q, want %q", tt.image, tt.content, it.Image, tt.want)
+		}
+	}
+}
