@@ -33,6 +33,9 @@ func ParseID(s string) (uint64, error) {
 // ErrNoStory means the store holds no story of the id asked.
 var ErrNoStory = errors.New("explain: no such story")
 
+// noStoryWhy says, after an id the store does not hold, how that comes.
+const noStoryWhy = " (no story had that id, or retention or a restore has deleted it since)"
+
 // Write writes the explanation of story id in st to w.
 func Write(w io.Writer, st *store.Store, id uint64) error {
 	ex, ok, err := st.Explain(id)
@@ -40,7 +43,7 @@ func Write(w io.Writer, st *store.Store, id uint64) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: %d", ErrNoStory, id)
+		return fmt.Errorf("%w: %d%s", ErrNoStory, id, noStoryWhy)
 	}
 	s := ex.Story
 	fmt.Fprintf(w, "story %d: %q\n", s.ID, s.Title)
@@ -117,7 +120,7 @@ func Compare(w io.Writer, st *store.Store, a, b uint64, id Identity) error {
 		if _, found, err := st.Explain(a); err == nil && found {
 			missing = b
 		}
-		return fmt.Errorf("%w: %d", ErrNoStory, missing)
+		return fmt.Errorf("%w: %d%s", ErrNoStory, missing, noStoryWhy)
 	}
 	for _, ex := range []store.Explanation{c.Earlier, c.Later} {
 		s := ex.Story

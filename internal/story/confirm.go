@@ -211,9 +211,19 @@ func language(a, b *Doc) Check {
 	return c
 }
 
+// apart words a gap between two publication times: to the second under a
+// minute ("20s"), else to the minute, so that "0s" never says two times
+// are one.
+func apart(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Minute)
+}
+
 func closeInTime(a, b *Doc, window time.Duration) Check {
 	d := a.Published.Sub(b.Published).Abs()
-	return Check{Name: "time", OK: d <= window, Detail: fmt.Sprintf("%s apart, window %s", d.Round(time.Minute), window)}
+	return Check{Name: "time", OK: d <= window, Detail: fmt.Sprintf("%s apart, window %s", apart(d), window)}
 }
 
 // sameDay: an item that dates itself by the day it is published ("Giá
@@ -237,7 +247,7 @@ func sameDay(a, b *Doc, textSim float64) Check {
 	if gap := a.Published.Sub(b.Published).Abs(); gap < sameDayGap && !a.Published.IsZero() && !b.Published.IsZero() {
 		// A copy of the evening's story put up after midnight is the
 		// same story; daily bulletins come a day apart.
-		c.Detail = fmt.Sprintf("says today, published %s apart", gap.Round(time.Minute))
+		c.Detail = fmt.Sprintf("says today, published %s apart", apart(gap))
 		return c
 	}
 	day := func(d *Doc) string {

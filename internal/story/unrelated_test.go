@@ -1,6 +1,7 @@
 package story
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,6 +41,23 @@ func TestUnrelated(t *testing.T) {
 		}
 		if got := Unrelated(tt.b, tt.a); got != tt.want {
 			t.Errorf("%s, the other way: Unrelated = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestTimeApartWorded: the time check says how far apart two items were
+// published to the second under a minute, not "0s" for twenty seconds.
+func TestTimeApartWorded(t *testing.T) {
+	at := time.Date(2026, 11, 29, 9, 45, 45, 0, time.UTC)
+	for gap, want := range map[time.Duration]string{
+		20 * time.Second:                "20s apart",
+		0:                               "0s apart",
+		75*time.Minute + 20*time.Second: "1h15m0s apart",
+		2*time.Minute + 29*time.Second:  "2m0s apart",
+	} {
+		c := closeInTime(&Doc{Published: at}, &Doc{Published: at.Add(gap)}, 72*time.Hour)
+		if !strings.HasPrefix(c.Detail, want) {
+			t.Errorf("%s: %q, want %q", gap, c.Detail, want)
 		}
 	}
 }
