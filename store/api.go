@@ -109,7 +109,11 @@ type SourceState struct {
 	URLFrom   string `json:"url_from,omitempty"`
 	URLReason string `json:"url_reason,omitempty"` // moved (301/308) | discovered (HTML page)
 	// GoneURL is the URL that answered 410 Gone; it is not polled again.
-	GoneURL        string        `json:"gone_url,omitempty"`
+	GoneURL string `json:"gone_url,omitempty"`
+	// Home is the outlet's site as its feed names it (RSS channel link,
+	// Atom alternate link, JSON Feed home_page_url): what readers and
+	// partners are sent to for the outlet, rather than its feed's host.
+	Home           string        `json:"home,omitempty"`
 	IntervalReason string        `json:"interval_reason,omitempty"` // why Interval is what it is
 	PublishGap     time.Duration `json:"publish_gap,omitempty"`     // typical time between the source's items
 	NewestItem     time.Time     `json:"newest_item"`               // publication time of its newest item

@@ -104,6 +104,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	}
 	web.SetPollActivity(poller.LastActivity)
 	web.SetSourceStates(poller.States)
+	poller.WatchHomes(web.SetHome)
 
 	ctx, cancel := context.WithCancel(d.ctx)
 	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged, &d.subscribed)

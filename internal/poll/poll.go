@@ -110,7 +110,17 @@ type Poller struct {
 	// advertised, when set, is told what each document read names as its
 	// own URL and its WebSub hubs (WatchAdvertised).
 	advertised func(source, self string, hubs []string)
+	// homes, when set, is told the site a source's feed names for its
+	// outlet when it is not the one held (WatchHomes).
+	homes func(source, home string)
 }
+
+// WatchHomes has f told, when a poll reads a source's feed naming another
+// site for its outlet (RSS channel link, Atom alternate link, JSON Feed
+// home_page_url) than the one its state held, the source and that site.
+// f runs on the poll's goroutine and must not block. Call it before Run or
+// PollAll.
+func (p *Poller) WatchHomes(f func(source, home string)) { p.homes = f }
 
 // WatchAdvertised has f told, for every document of a feed that a poll
 // parses, the URL the document gives as its own (rel="self", JSON
@@ -629,6 +639,12 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	st.FeedTTL = feed.TTL
 	if p.advertised != nil && !src.IsHTML() {
 		p.advertised(src.ID, feed.Self, feed.Hubs)
+	}
+	if home := feed.Link; home != "" && home != st.Home && !src.IsHTML() {
+		st.Home = home
+		if p.homes != nil {
+			p.homes(src.ID, home)
+		}
 	}
 	if feed.Unread > 0 {
 		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))

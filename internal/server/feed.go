@@ -246,7 +246,7 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 		q.token = ""
 	}
 
-	version := s.st.Version()
+	version := s.version()
 	key := q.key(file)
 	ent, ok := s.cache.get(key, version)
 	if ok {
@@ -378,7 +378,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		ch.Updated = emptyFeedUpdated
 	}
 	var buf bytes.Buffer
-	if err := f.render(s.renderer, &buf, ch, stories); err != nil {
+	if err := f.render(s.renderer(), &buf, ch, stories); err != nil {
 		return nil, err
 	}
 	return newEntry(buf.Bytes(), f.contentType, ch.Updated, s.cfg.CacheMaxAge.D(), cat.private, extra), nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -72,7 +73,7 @@ func (s *Server) handleSourcesOPML(w http.ResponseWriter, r *http.Request) {
 		}
 		// Credentials stay out: an outlet's key is not the readers'.
 		url := urlsafe.Public(poll.EffectiveURL(src, st))
-		o := opmlOutline{Type: "rss", Text: src.Title, Title: src.Title, XMLURL: url, HTMLURL: homePage(url), Lang: src.Language}
+		o := opmlOutline{Type: "rss", Text: src.Title, Title: src.Title, XMLURL: url, HTMLURL: cmp.Or(st.Home, homePage(url)), Lang: src.Language}
 		if src.IsHTML() {
 			o.Type, o.XMLURL, o.HTMLURL, o.URL = "link", "", "", url
 		}

@@ -8,10 +8,13 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"newswire/feeds"
@@ -27,7 +30,13 @@ type Server struct {
 	st        *store.Store
 	storeFile string // the absolute path of st's file (StoreHeader)
 	log       *slog.Logger
-	renderer  feeds.Renderer
+	authority string
+	// outlets are the sources as the feeds credit them, from the config,
+	// with each outlet's site as its feed names it (SetHome); homes counts
+	// the changes SetHome made, which renderings cached before are not of.
+	outletsMu sync.Mutex
+	outlets   atomic.Pointer[map[string]feeds.Outlet]
+	homes     atomic.Uint64
 	cache     *cache
 	mux       *http.ServeMux
 	started   time.Time
@@ -53,16 +62,16 @@ type Server struct {
 // New returns a Server reading st under cfg.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	s := &Server{
-		cfg:      cfg,
-		st:       st,
-		log:      log,
-		renderer: feeds.Renderer{Authority: cfg.Authority(), Outlets: outlets(cfg)},
-		cache:    newCache(cacheEntries),
-		mux:      http.NewServeMux(),
-		started:  time.Now(),
-		metrics:  metrics.New(),
-		partners: newPartners(cfg.Partners, &Pulls{}),
-		limiter:  newLimiter(cfg.RateLimit.PerClient, cfg.RateLimit.Burst),
+		cfg:       cfg,
+		st:        st,
+		log:       log,
+		authority: cfg.Authority(),
+		cache:     newCache(cacheEntries),
+		mux:       http.NewServeMux(),
+		started:   time.Now(),
+		metrics:   metrics.New(),
+		partners:  newPartners(cfg.Partners, &Pulls{}),
+		limiter:   newLimiter(cfg.RateLimit.PerClient, cfg.RateLimit.Burst),
 
 		bodyTimeout:  BodyTimeout,
 		writeTimeout: WriteTimeout,
@@ -71,6 +80,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	if st != nil {
 		s.storeFile, _ = filepath.Abs(st.Path())
 	}
+	s.useHomes(cfg)
 	s.watchMetrics(s.metrics)
 	s.feedCats = s.feedCategories()
 	for _, c := range s.feedCats {
@@ -119,6 +129,53 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// renderer renders with the outlets as they are known now.
+func (s *Server) renderer() feeds.Renderer {
+	return feeds.Renderer{Authority: s.authority, Outlets: *s.outlets.Load()}
+}
+
+// version is what cached renderings are of: the store's version, and the
+// outlets' homes (both only grow).
+func (s *Server) version() uint64 { return s.st.Version() + s.homes.Load() }
+
+// SetHome makes home, an absolute http(s) URL its feed names, the site the
+// feeds credit source with from now on, in place of the one guessed from
+// its feed's address. The poller calls it when a source's feed names
+// another (poll.Poller.WatchHomes).
+func (s *Server) SetHome(source, home string) {
+	s.outletsMu.Lock()
+	defer s.outletsMu.Unlock()
+	old := *s.outlets.Load()
+	o, ok := old[source]
+	if !ok || home == "" || o.Link == home {
+		return
+	}
+	m := maps.Clone(old)
+	o.Link = home
+	m[source] = o
+	s.outlets.Store(&m)
+	s.homes.Add(1)
+}
+
+// useHomes starts the outlets of cfg with the sites their feeds named
+// before, as the store keeps them.
+func (s *Server) useHomes(cfg *config.Config) {
+	m := outlets(cfg)
+	if s.st == nil {
+		s.outlets.Store(&m)
+		return
+	}
+	if states, err := s.st.Sources(); err == nil {
+		for _, st := range states {
+			if o, ok := m[st.ID]; ok && st.Home != "" {
+				o.Link = st.Home
+				m[st.ID] = o
+			}
+		}
+	}
+	s.outlets.Store(&m)
 }
 
 func outlets(cfg *config.Config) map[string]feeds.Outlet {
