@@ -257,6 +257,21 @@ func (w *writer) apply(in *Incoming) error {
 	viaAlias := false
 	if !found && alias != nil {
 		id, viaAlias = lookup(w.guids, alias)
+		if viaAlias && in.Item.Link != "" && !in.SharedLink {
+			// Found by headline and date for a link whose query is new:
+			// the outlet's item only if all but that query is as stored.
+			// Two notices of one day under one headline ("Thông báo",
+			// index.php?id=101 and ?id=102) are two stories.
+			same, err := w.sameButQueryAs(id, in)
+			if err != nil {
+				return err
+			}
+			if same {
+				w.res.Unchanged++
+				return nil
+			}
+			viaAlias = false
+		}
 		found = viaAlias
 	}
 	if !found && (buried(w.tombs, 'g', string(gk)) || alias != nil && buried(w.tombs, 'g', string(alias))) {
@@ -293,12 +308,6 @@ func (w *writer) apply(in *Incoming) error {
 	oi := rec.occurrence(w.source)
 	if oi < 0 {
 		return w.join(rec, in, gk, hash, why)
-	}
-	if have := rec.Story.Sources[oi].Link; viaAlias && have != in.Item.Link && sameButQuery(have, in.Item.Link) {
-		// A link whose query changes at every request: the item's link
-		// is the one first stored, not a change.
-		in.Item.Link, in.Key = have, ""
-		hash = contentHash(&in.Item)
 	}
 	if rec.Story.Sources[oi].Hash == hash {
 		// Found by its link under another GUID, and nothing else new: a
@@ -638,6 +647,28 @@ func titleAlias(source string, in *Incoming, hash uint64) []byte {
 		when = strconv.FormatInt(it.Published.Unix(), 10)
 	}
 	return []byte(source + "\x00alias:\x00" + it.Title + "\x00" + when)
+}
+
+// sameButQueryAs reports whether in, an item of w's source with a link, is
+// the item of story id but for its link's query (and fragment): the same
+// headline, text, media and date, under a link whose query the outlet makes
+// anew at every request.
+func (w *writer) sameButQueryAs(id uint64, in *Incoming) (bool, error) {
+	rec, err := w.load(id)
+	if err != nil {
+		return false, err
+	}
+	oi := rec.occurrence(w.source)
+	if oi < 0 {
+		return false, nil
+	}
+	have := rec.Story.Sources[oi].Link
+	if have == in.Item.Link || !sameButQuery(have, in.Item.Link) {
+		return false, nil
+	}
+	it := in.Item
+	it.Link = have
+	return contentHash(&it) == rec.Story.Sources[oi].Hash, nil
 }
 
 // sameButQuery reports whether links a and b differ at most in their
