@@ -132,6 +132,12 @@ func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	// A story with no text has its title and enclosure alone: RSS needs
 	// no content.
 	it := &rssItem{RssItem: base, Link: s.link, Description: htmlText.Replace(s.summary), Content: base.Content, Via: viaLinks(s)}
+	if it.Description == "" && it.Content != nil {
+		// Content with no text to sum it up (a photo, a player): the
+		// content is the description, which validators want before
+		// any content:encoded, and which every reader shows.
+		it.Description, it.Content = it.Content.Content, nil
+	}
 	// RSS <author> is "email (Name)": a lone author with both goes there,
 	// everyone else into dc:creator (validators warn on an item with both,
 	// and on an address without a name).

@@ -754,3 +754,25 @@ func TestUnknownLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestRSSContentWithoutText: a story whose content has no text to sum it
+// up (a photo alone) has that content as its RSS description, which
+// validators want before any content:encoded, rather than a
+// content:encoded with no description.
+func TestRSSContentWithoutText(t *testing.T) {
+	stories := testStories()[:1]
+	stories[0].Summary = ""
+	stories[0].ContentHTML = `<p><img src="https://baohagiang.example.vn/anh/cua-khau.jpg" width="640"/></p>`
+	var b bytes.Buffer
+	if err := testRenderer().RSS(&b, channelFor("rss"), stories); err != nil {
+		t.Fatal(err)
+	}
+	doc := b.String()
+	if strings.Contains(doc, "content:encoded>") || !strings.Contains(doc, `<description>&lt;p&gt;&lt;img src=&#34;https://baohagiang.example.vn/anh/cua-khau.jpg&#34;`) {
+		t.Errorf("want the photo as the description and no content:encoded:\n%s", doc)
+	}
+	feed, err := Parse(b.Bytes(), ParseOptions{FeedURL: testBase + "/feeds/du-lich.rss"})
+	if err != nil || len(feed.Items) != 1 || !strings.Contains(feed.Items[0].Summary, `<img src="https://baohagiang.example.vn/anh/cua-khau.jpg"`) {
+		t.Errorf("read back: %v, %+v", err, feed)
+	}
+}
