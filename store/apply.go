@@ -280,6 +280,12 @@ func (w *writer) apply(in *Incoming) error {
 	}
 	if !found && in.Key != "" {
 		id, found = lookup(w.links, []byte(in.Key))
+		if !found {
+			var err error
+			if id, found, err = w.knownWhileShared(in); err != nil {
+				return err
+			}
+		}
 		if !found && buried(w.tombs, 'l', in.Key) {
 			w.res.Expired++
 			return nil
@@ -336,6 +342,31 @@ func (w *writer) apply(in *Incoming) error {
 		return err
 	}
 	return w.put(rec)
+}
+
+// knownWhileShared finds the story of in, an item known by its link that no
+// GUID or link index found, under the headline it was known by while its
+// document gave its link to other stories too (a section page): that story
+// is the item's when this source's occurrence of it has the item's link.
+// The update files the link, and the item is found by it from then on.
+func (w *writer) knownWhileShared(in *Incoming) (uint64, bool, error) {
+	it := &in.Item
+	if it.Title == "" || it.GUID != "" && !in.SharedGUID {
+		return 0, false, nil
+	}
+	id, ok := lookup(w.guids, []byte(w.source+"\x00title:\x00"+it.Title))
+	if !ok {
+		return 0, false, nil
+	}
+	rec, err := w.load(id)
+	if err != nil {
+		return 0, false, err
+	}
+	oi := rec.occurrence(w.source)
+	if oi < 0 || story.CanonicalLink(rec.Story.Sources[oi].Link) != in.Key {
+		return 0, false, nil
+	}
+	return id, true, nil
 }
 
 // otherStory reports whether in, an item whose GUID found rec, where its

@@ -1038,3 +1038,53 @@ func TestLinkQueryNewAtEveryRequest(t *testing.T) {
 		t.Errorf("stories %q, want three", got)
 	}
 }
+
+// TestSectionLinkNoLongerShared: two stories without guids that link to one
+// section page are each known by their headline; when one leaves the
+// document the other's link is its own, and its edit updates it, found by
+// the headline it was known by, instead of storing it again.
+func TestSectionLinkNoLongerShared(t *testing.T) {
+	const (
+		road = `<item><title>Mưa lớn làm sạt lở đất trên đường tỉnh 176</title><link>http://baohagiang.example/c/thoi-su</link><description>Đêm qua mưa kéo dài làm hàng trăm mét khối đất đá đổ xuống đường tỉnh 176, lực lượng chức năng đang khẩn trương thông tuyến%s</description><pubDate>Sun, 29 Nov 2026 07:00:00 +0700</pubDate></item>`
+		scan = `<item><title>Bệnh viện tỉnh đưa vào sử dụng máy chụp cộng hưởng từ</title><link>http://baohagiang.example/c/thoi-su</link><description>Người bệnh không còn phải chuyển lên tuyến trên để chụp cộng hưởng từ, tiết kiệm chi phí và thời gian đi lại.</description><pubDate>Sun, 29 Nov 2026 06:00:00 +0700</pubDate></item>`
+	)
+	var stage atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items := fmt.Sprintf(road, ".") + scan
+		switch stage.Load() {
+		case 1:
+			items = fmt.Sprintf(road, ".")
+		case 2:
+			items = fmt.Sprintf(road, ". Đến trưa, một làn xe đã thông.")
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo Hà Giang</title><link>http://baohagiang.example/</link>%s</channel></rss>`, items)
+	}))
+	cfg := testConfig(t, fastPoll, "baohagiang "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "baohagiang")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 2 {
+		t.Fatalf("first poll: %+v, want two new stories", rep)
+	}
+	stage.Store(1)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+		t.Fatalf("one story left the document: %+v, want nothing new", rep)
+	}
+	stage.Store(2)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 1 {
+		t.Fatalf("the other edited: %+v, want it updated", rep)
+	}
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+		t.Fatalf("polled again: %+v, want nothing new", rep)
+	}
+	page, err := st.Latest(store.AllCategory, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Stories) != 2 {
+		t.Fatalf("%d stories, want 2", len(page.Stories))
+	}
+	if s := page.Stories[0]; !strings.Contains(s.Summary, "một làn xe đã thông") {
+		t.Errorf("the edited story: %q", s.Summary)
+	}
+}
