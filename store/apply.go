@@ -216,6 +216,9 @@ type writer struct {
 	source                       string
 	res                          Result
 	dirty                        bool
+	// matched holds the stories the document's earlier items were found
+	// as or stored as: one document lists a story once.
+	matched map[uint64]bool
 }
 
 func (w *writer) apply(in *Incoming) error {
@@ -238,17 +241,29 @@ func (w *writer) apply(in *Incoming) error {
 		if err != nil {
 			return err
 		}
+		if w.differs(r, hash) {
+			// Not as stored: an edit, unless the item is the story
+			// stored apart from the one its key names.
+			if r2, err := w.apart(sk, in); err != nil {
+				return err
+			} else if r2 != nil {
+				r, id = r2, r2.Story.ID
+			}
+		}
 		other := false
 		if oi := r.occurrence(w.source); oi >= 0 {
 			if other, err = w.otherStory(r, oi, in); err != nil {
 				return err
 			}
 		}
-		if other {
+		switch {
+		case other:
 			// The outlet gave the GUID of one of its stories to another:
 			// it stays the first one's.
 			in.GUIDOf, viaGUID = id, false
-		} else {
+		case w.taken(r, hash):
+			viaGUID = false
+		default:
 			rec = r
 		}
 	}
@@ -267,6 +282,7 @@ func (w *writer) apply(in *Incoming) error {
 				return err
 			}
 			if same {
+				w.match(id)
 				w.res.Unchanged++
 				return nil
 			}
@@ -302,15 +318,20 @@ func (w *writer) apply(in *Incoming) error {
 		}
 		found = why != nil
 	}
-	if !found {
-		return w.create(in, gk, hash)
-	}
-	if rec == nil || rec.Story.ID != id {
+	if found && (rec == nil || rec.Story.ID != id) {
 		var err error
 		if rec, err = w.load(id); err != nil {
 			return err
 		}
 	}
+	if found && w.taken(rec, hash) {
+		found, viaAlias = false, false
+		in.fingerprint()
+	}
+	if !found {
+		return w.create(in, sk, gk, hash)
+	}
+	w.match(id)
 	oi := rec.occurrence(w.source)
 	if oi < 0 {
 		return w.join(rec, in, gk, hash, why)
@@ -412,7 +433,79 @@ func (w *writer) otherStory(rec *record, oi int, in *Incoming) (bool, error) {
 	return true, nil
 }
 
-func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
+// differs reports whether rec's occurrence of w's source is not the item
+// of content hash: another version, or none.
+func (w *writer) differs(rec *record, hash uint64) bool {
+	oi := rec.occurrence(w.source)
+	return oi < 0 || rec.Story.Sources[oi].Hash != hash
+}
+
+// taken reports whether rec is a story an earlier item of the document was
+// found or stored as, and the item of content hash is not that item again:
+// it is another story, which the outlet's keys lead to the same place.
+func (w *writer) taken(rec *record, hash uint64) bool {
+	return w.matched[rec.Story.ID] && w.differs(rec, hash)
+}
+
+// match records that an item of the document was found or stored as
+// story id.
+func (w *writer) match(id uint64) {
+	if w.matched == nil {
+		w.matched = map[uint64]bool{}
+	}
+	w.matched[id] = true
+}
+
+// apartKey is the key of the story an item known by sk within source was
+// stored as when what sk names in the GUID index is another story.
+func apartKey(source, sk string) []byte {
+	return []byte(source + "\x00apart:\x00" + sk)
+}
+
+// apart returns the story in, an item known by sk, was stored as apart from
+// the one sk names, when there is one and the item is not another story
+// than it (otherStory); else nil.
+func (w *writer) apart(sk string, in *Incoming) (*record, error) {
+	id, ok := lookup(w.guids, apartKey(w.source, sk))
+	if !ok {
+		return nil, nil
+	}
+	rec, err := w.load(id)
+	if err != nil {
+		return nil, err
+	}
+	oi := rec.occurrence(w.source)
+	if oi < 0 {
+		return nil, nil
+	}
+	if other, err := w.otherStory(rec, oi, in); err != nil || other {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// putApart files key, an apartKey, for rec: the latest story stored apart
+// under it. The story it named before forgets it.
+func (w *writer) putApart(rec *record, key []byte) error {
+	if id, ok := lookup(w.guids, key); ok && id != rec.Story.ID {
+		old, err := w.load(id)
+		if err != nil {
+			return err
+		}
+		old.GUIDKeys = slices.DeleteFunc(old.GUIDKeys, func(k string) bool { return k == string(key) })
+		if err := w.put(old); err != nil {
+			return err
+		}
+		if err := w.guids.Delete(key); err != nil {
+			return fmt.Errorf("guid index: %w", err)
+		}
+	}
+	return w.putGUID(rec, key)
+}
+
+// create stores in, known by sk (index key gk), as a new story. When gk
+// names another story already, the story is filed under sk's apartKey.
+func (w *writer) create(in *Incoming, sk string, gk []byte, hash uint64) error {
 	it := &in.Item
 	id, err := w.stories.NextSequence()
 	if err != nil {
@@ -452,7 +545,11 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	if err := w.indexTime(AllCategory, rec); err != nil {
 		return err
 	}
-	if err := w.putGUID(rec, gk); err != nil {
+	if in.GUIDOf == 0 && w.guids.Get(gk) != nil {
+		if err := w.putApart(rec, apartKey(w.source, sk)); err != nil {
+			return err
+		}
+	} else if err := w.putGUID(rec, gk); err != nil {
 		return err
 	}
 	if err := w.putAlias(rec, in, hash); err != nil {
@@ -461,6 +558,7 @@ func (w *writer) create(in *Incoming, gk []byte, hash uint64) error {
 	if err := w.putLink(rec, in.Key); err != nil {
 		return err
 	}
+	w.match(id)
 	if err := w.indexDoc(id, in, nil, false); err != nil {
 		return err
 	}
@@ -743,13 +841,16 @@ const maxGUIDs = 4
 
 // capGUIDs forgets the oldest GUIDs of w's source that rec keeps beyond
 // maxGUIDs, with their index entries. Its aliases are not counted: each
-// names a headline and date of its own.
+// names a headline and date of its own; nor is an apartKey.
 func (w *writer) capGUIDs(rec *record) error {
 	prefix := w.source + "\x00"
-	alias := prefix + "alias:\x00"
+	alias, apart := prefix+"alias:\x00", prefix+"apart:\x00"
+	isGUID := func(k string) bool {
+		return strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) && !strings.HasPrefix(k, apart)
+	}
 	n := 0
 	for _, k := range rec.GUIDKeys {
-		if strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) {
+		if isGUID(k) {
 			n++
 		}
 	}
@@ -758,7 +859,7 @@ func (w *writer) capGUIDs(rec *record) error {
 	}
 	kept := rec.GUIDKeys[:0]
 	for _, k := range rec.GUIDKeys {
-		if n > maxGUIDs && strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) {
+		if n > maxGUIDs && isGUID(k) {
 			n--
 			if id, ok := lookup(w.guids, []byte(k)); ok && id == rec.Story.ID {
 				if err := w.guids.Delete([]byte(k)); err != nil {

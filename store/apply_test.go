@@ -630,3 +630,55 @@ func TestChangingGUIDBounded(t *testing.T) {
 		t.Errorf("the latest GUID without the link: %+v, want the story found", r)
 	}
 }
+
+// TestTwoItemsOfOneDocumentOneStory: a store that holds two stories of a
+// section page as one (the second's guid filed with the first when it was
+// found by the link they share) gets the lost story back once when both are
+// listed in one document, and neither updates the other at later polls,
+// whatever their order.
+func TestTwoItemsOfOneDocumentOneStory(t *testing.T) {
+	const section = "https://baolaocai.example.vn/c/thoi-su"
+	item := func(guid, title, text string, minutes int) Incoming {
+		in := textItem(guid, title, text, minutes)
+		in.Item.Link, in.Key = section, section
+		return in
+	}
+	road := item("lc-mua", "Mưa lớn làm sạt lở đất trên quốc lộ 4D qua Sa Pa",
+		"Đêm qua mưa kéo dài làm hàng trăm mét khối đất đá đổ xuống quốc lộ 4D, lực lượng chức năng đang khẩn trương thông tuyến cho xe qua lại.", 60)
+	scan := item("lc-y", "Bệnh viện tỉnh đưa vào sử dụng máy chụp cộng hưởng từ",
+		"Người bệnh không còn phải chuyển lên tuyến trên để chụp cộng hưởng từ, tiết kiệm chi phí và thời gian đi lại cho gia đình.", 0)
+	s := newTestStore(t)
+	// As an earlier version stored them, a document apart each: the
+	// second found by the link, its guid filed with the first.
+	if r := s.apply("baolaocai", t0.Add(time.Hour), road); r.New != 1 {
+		t.Fatalf("first: %+v", r)
+	}
+	if r := s.apply("baolaocai", t0.Add(2*time.Hour), scan); r.Updated != 1 {
+		t.Fatalf("second: %+v", r)
+	}
+	shared := func(ins ...Incoming) []Incoming {
+		for i := range ins {
+			ins[i].SharedLink, ins[i].Key = true, ""
+		}
+		return ins
+	}
+	if r := s.apply("baolaocai", t0.Add(3*time.Hour), shared(road, scan)...); r != (Result{Updated: 1, New: 1}) {
+		t.Fatalf("both in one document: %+v, want one updated and the other stored again", r)
+	}
+	for i, order := range [][2]Incoming{{road, scan}, {scan, road}, {road, scan}} {
+		tx := s.txID()
+		if r := s.apply("baolaocai", t0.Add(time.Duration(4+i)*time.Hour), shared(order[0], order[1])...); r != (Result{Unchanged: 2}) {
+			t.Errorf("poll %d: %+v, want both unchanged", i+1, r)
+		}
+		if got := s.txID(); got != tx {
+			t.Errorf("poll %d committed %d transactions", i+1, got-tx)
+		}
+	}
+	titles := map[string]bool{}
+	for _, st := range s.all(AllCategory, 10) {
+		titles[st.Title] = true
+	}
+	if len(titles) != 2 || !titles[road.Item.Title] || !titles[scan.Item.Title] {
+		t.Errorf("stories %v, want the two", titles)
+	}
+}
