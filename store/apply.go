@@ -241,17 +241,19 @@ func (w *writer) apply(in *Incoming) error {
 		if err != nil {
 			return err
 		}
+		var r2 *record
 		if w.differs(r, hash) {
 			// Not as stored: an edit, unless the item is the story
-			// stored apart from the one its key names.
-			if r2, err := w.apart(sk, in); err != nil {
+			// stored apart from the one its key names (the latest the
+			// outlet gave the GUID of another).
+			if r2, err = w.apart(sk, in); err != nil {
 				return err
-			} else if r2 != nil {
-				r, id = r2, r2.Story.ID
 			}
 		}
 		other := false
-		if oi := r.occurrence(w.source); oi >= 0 {
+		if r2 != nil {
+			r, id = r2, r2.Story.ID
+		} else if oi := r.occurrence(w.source); oi >= 0 {
 			if other, err = w.otherStory(r, oi, in); err != nil {
 				return err
 			}
@@ -504,7 +506,9 @@ func (w *writer) putApart(rec *record, key []byte) error {
 }
 
 // create stores in, known by sk (index key gk), as a new story. When gk
-// names another story already, the story is filed under sk's apartKey.
+// names another story already (one the document's earlier item was, or one
+// whose GUID the outlet gave in), the story is filed under sk's apartKey:
+// its next version is found by it.
 func (w *writer) create(in *Incoming, sk string, gk []byte, hash uint64) error {
 	it := &in.Item
 	id, err := w.stories.NextSequence()
@@ -545,7 +549,7 @@ func (w *writer) create(in *Incoming, sk string, gk []byte, hash uint64) error {
 	if err := w.indexTime(AllCategory, rec); err != nil {
 		return err
 	}
-	if in.GUIDOf == 0 && w.guids.Get(gk) != nil {
+	if w.guids.Get(gk) != nil {
 		if err := w.putApart(rec, apartKey(w.source, sk)); err != nil {
 			return err
 		}

@@ -408,3 +408,47 @@ func TestGUIDGivenToAnotherStory(t *testing.T) {
 		})
 	}
 }
+
+// TestStoryGivenAnOldGUIDCorrected: a story stored apart because its guid
+// was another story's is updated by its correction (a headline and slug
+// changed, the text kept), not stored again; the earlier story keeps the
+// guid, and the outlet editing that one still updates it.
+func TestStoryGivenAnOldGUIDCorrected(t *testing.T) {
+	item := func(link, title, text string, minutes int) Incoming {
+		in := textItem("r1", title, text, minutes)
+		in.Item.Link, in.Key = link, link
+		return in
+	}
+	const (
+		marketText = "Chợ nông sản mới của thị xã có hơn hai trăm gian hàng, ưu tiên bố trí cho các hộ trồng rau an toàn và các hợp tác xã trong vùng, mở cửa từ bốn giờ sáng."
+		bridgeText = "Cây cầu treo dài 120 mét thay cho bến đò ngang, giúp hơn ba nghìn người dân hai bên bờ sông đi lại an toàn trong mùa mưa lũ, học sinh không còn phải lội suối đến trường."
+	)
+	market := item("https://baoyenbai.example.vn/kinh-te/cho-nong-san.html", "Thị xã khai trương chợ nông sản đầu mối", marketText, 0)
+	bridge := item("https://baoyenbai.example.vn/xa-hoi/cau-treo-ban-nam.html", "Khánh thành cầu treo bản Nậm qua sông Chảy", bridgeText, 6*60)
+	fixed := item("https://baoyenbai.example.vn/xa-hoi/cau-treo-ban-nam-coc.html", "Khánh thành cầu treo bản Nậm Cọc qua sông Chảy", bridgeText, 6*60)
+	s := newTestStore(t)
+	if r := s.apply("baoyenbai", t0, market); r != (Result{New: 1}) {
+		t.Fatalf("first story: %+v", r)
+	}
+	if r := s.apply("baoyenbai", t0.Add(6*time.Hour), bridge); r != (Result{New: 1}) {
+		t.Fatalf("the guid on another story: %+v, want a new story", r)
+	}
+	if r := s.apply("baoyenbai", t0.Add(7*time.Hour), fixed); r != (Result{Updated: 1}) {
+		t.Fatalf("its correction: %+v, want an update", r)
+	}
+	if r := s.apply("baoyenbai", t0.Add(8*time.Hour), fixed); r != (Result{Unchanged: 1}) {
+		t.Errorf("the correction again: %+v, want it unchanged", r)
+	}
+	marketFixed := market
+	marketFixed.Item.Summary += " Ban quản lý miễn phí thuê gian hàng ba tháng đầu."
+	if r := s.apply("baoyenbai", t0.Add(9*time.Hour), marketFixed); r != (Result{Updated: 1}) {
+		t.Errorf("the first story edited: %+v, want an update", r)
+	}
+	got := map[string]bool{}
+	for _, st := range s.all(AllCategory, 10) {
+		got[st.Title] = true
+	}
+	if len(got) != 2 || !got[market.Item.Title] || !got[fixed.Item.Title] {
+		t.Errorf("stories %v, want the market's and the corrected bridge's", got)
+	}
+}
