@@ -49,9 +49,9 @@ type Incoming struct {
 	// link, else its headline). With SharedLink, Key is not used.
 	SharedGUID, SharedLink bool
 	// GUIDOf is set by Apply when the item's GUID named a story of its
-	// source whose link and text both differ from the item's: an outlet
-	// that gave an old GUID to another story. The item is stored apart,
-	// and the GUID stays with story GUIDOf.
+	// source whose link and text both differ from the item's (an outlet
+	// that gave an old GUID to another story) and the item was stored as
+	// a new story for it: the GUID stays with story GUIDOf.
 	GUIDOf uint64
 }
 

@@ -236,6 +236,8 @@ func (w *writer) apply(in *Incoming) error {
 
 	id, viaGUID := lookup(w.guids, gk)
 	var rec *record
+	var guidOf uint64 // the story whose GUID the outlet gave the item
+	in.GUIDOf = 0
 	if viaGUID {
 		r, err := w.load(id)
 		if err != nil {
@@ -262,7 +264,7 @@ func (w *writer) apply(in *Incoming) error {
 		case other:
 			// The outlet gave the GUID of one of its stories to another:
 			// it stays the first one's.
-			in.GUIDOf, viaGUID = id, false
+			guidOf, viaGUID = id, false
 		case w.taken(r, hash):
 			viaGUID = false
 		default:
@@ -331,6 +333,9 @@ func (w *writer) apply(in *Incoming) error {
 		in.fingerprint()
 	}
 	if !found {
+		// Said only of an item stored for it: one found by its link
+		// afterwards is the story stored for it at an earlier poll.
+		in.GUIDOf = guidOf
 		return w.create(in, sk, gk, hash)
 	}
 	w.match(id)

@@ -571,11 +571,12 @@ func fetchOnce(ctx context.Context, cfg *config.Config, stdout io.Writer) error 
 	return nil
 }
 
-// formatReport is a source's line of fetch's output. Its error, warning and
-// why quote what the outlet sent (an XML error names the element it could
-// not read, a status line its reason): printed as sanitize.Printable makes
-// them, so that the outlet's escapes and bidirectional overrides do not
-// reach the terminal.
+// formatReport is a source's line of fetch's output, and a line under it
+// for each of the poll's notes (a guid the outlet gave another story).
+// Its error, warning, why and notes quote what the outlet sent (an XML
+// error names the element it could not read, a status line its reason):
+// printed as sanitize.Printable makes them, so that the outlet's escapes
+// and bidirectional overrides do not reach the terminal.
 func formatReport(r poll.Report) string {
 	if r.Err != nil {
 		return fmt.Sprintf("%-20s %-12s %s", r.Source, "FAILED", sanitize.Printable(r.Err.Error()))
@@ -587,6 +588,9 @@ func formatReport(r poll.Report) string {
 		r.Source, r.Result, r.Items, r.New, r.Updated, r.Joined, r.Dropped, r.Duration.Round(time.Millisecond))
 	if r.Warning != "" {
 		line += "  warning: " + sanitize.Printable(r.Warning)
+	}
+	for _, n := range r.Notes {
+		line += fmt.Sprintf("\n%-20s %s", r.Source, sanitize.Printable(n))
 	}
 	return line
 }

@@ -63,7 +63,10 @@ type Report struct {
 	Next     time.Time     // when the source is due again; zero once it is gone
 	Why      string        // why Next is when it is: the source's IntervalReason
 	Warning  string
-	Err      error
+	// Notes are what the log says of the poll besides its line: a guid
+	// the outlet gave another story, for each story stored for it.
+	Notes []string
+	Err   error
 	// Pages counts the pages of changes read from a newswire source
 	// followed by its cursor (?since=); Cursor is the cursor it is
 	// followed from after the poll. More: it has more changes waiting
@@ -760,6 +763,8 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		if in.GUIDOf != 0 {
 			p.log.Info("guid given to another story: stored as a new story, the guid stays with the earlier one",
 				"source", src.ID, "guid", in.Item.GUID, "earlier_story", in.GUIDOf, "link", in.Item.Link, "title", in.Item.Title)
+			rep.Notes = append(rep.Notes, fmt.Sprintf("guid given to another story: %q (%s) stored as a new story, the guid stays with story %d",
+				in.Item.GUID, in.Item.Link, in.GUIDOf))
 		}
 	}
 	p.memo.remember(src.ID, key, lay, seen)

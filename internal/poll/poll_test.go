@@ -1088,3 +1088,46 @@ func TestSectionLinkNoLongerShared(t *testing.T) {
 		t.Errorf("the edited story: %q", s.Summary)
 	}
 }
+
+// TestGUIDGivenSaidOnce: the log says that an outlet gave an old guid to
+// another story at the poll that stores the story, and the poll's report
+// says it too (fetch prints it); polls that read an item of the guid again
+// and store nothing say nothing of it.
+func TestGUIDGivenSaidOnce(t *testing.T) {
+	items := []string{
+		`<item><title>Thị xã khai trương chợ nông sản đầu mối</title><link>http://baoyenbai.example/kinh-te/cho-nong-san.html</link><guid isPermaLink="false">r1</guid><description>Chợ nông sản mới của thị xã có hơn hai trăm gian hàng, ưu tiên bố trí cho các hộ trồng rau an toàn và các hợp tác xã trong vùng.</description><pubDate>Sun, 29 Nov 2026 06:00:00 +0700</pubDate></item>`,
+		`<item><title>Khánh thành cầu treo bản Nậm qua sông Chảy</title><link>http://baoyenbai.example/xa-hoi/cau-treo-ban-nam.html</link><guid isPermaLink="false">r1</guid><description>Cây cầu treo dài 120 mét thay cho bến đò ngang, giúp hơn ba nghìn người dân hai bên bờ sông đi lại an toàn trong mùa mưa lũ.</description><pubDate>Sun, 29 Nov 2026 16:00:00 +0700</pubDate></item>`,
+		`<item><title>Đội văn nghệ xã Mồ Dề đoạt giải nhất hội diễn</title><link>http://baoyenbai.example/van-hoa/hoi-dien-mo-de.html</link><guid isPermaLink="false">r1</guid><description>Tiết mục múa khèn của đồng bào Mông được ban giám khảo đánh giá cao về sự sáng tạo và giữ gìn bản sắc.</description><pubDate>Sun, 29 Nov 2026 20:00:00 +0700</pubDate></item>`,
+	}
+	var polls, stage atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The channel's date moves at every request: the item is read
+		// again whole each time.
+		n := polls.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo Yên Bái</title><link>http://baoyenbai.example/</link><lastBuildDate>Sun, 29 Nov 2026 21:%02d:00 +0700</lastBuildDate>%s</channel></rss>`, n, items[stage.Load()])
+	}))
+	cfg := testConfig(t, fastPoll, "baoyenbai "+url)
+	p, _, logs := newPoller(t, cfg)
+	src := source(t, cfg, "baoyenbai")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 || len(rep.Notes) != 0 {
+		t.Fatalf("morning poll: %+v", rep)
+	}
+	for _, s := range []int32{1, 2} {
+		stage.Store(s)
+		rep := p.Poll(context.Background(), src)
+		if rep.Err != nil || rep.New != 1 || len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "guid given to another story") || !strings.Contains(rep.Notes[0], `"r1"`) {
+			t.Fatalf("story %d under the guid: %+v, want a new story and a note of the guid", s+1, rep)
+		}
+	}
+	// The outlet lists the evening story again.
+	stage.Store(1)
+	for i := range 3 {
+		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 || len(rep.Notes) != 0 {
+			t.Fatalf("poll %d: %+v, want nothing new and nothing said", i+1, rep)
+		}
+	}
+	if n := strings.Count(logs.String(), "guid given to another story"); n != 2 {
+		t.Errorf("the log says %d times that the guid was given to another story, want twice:\n%s", n, logs)
+	}
+}
