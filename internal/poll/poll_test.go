@@ -1131,3 +1131,47 @@ func TestGUIDGivenSaidOnce(t *testing.T) {
 		t.Errorf("the log says %d times that the guid was given to another story, want twice:\n%s", n, logs)
 	}
 }
+
+// TestAlikeItemsOnOneKeyByText: items that share a link or a guid are told
+// apart by their texts when both have one: clips without headlines under
+// their own guids on one video page, and two daily price reports whose
+// headlines differ in a word, on one section link or under one guid, are
+// each a story, and none updates another at later polls.
+func TestAlikeItemsOnOneKeyByText(t *testing.T) {
+	items := []string{
+		`<item><link>http://truyenhinhyb.example/video/</link><guid isPermaLink="false">clip-1</guid><description>Huyện Mù Cang Chải khánh thành cây cầu treo dài 110 mét qua suối Nậm Kim, hơn 200 hộ dân không còn phải lội suối mỗi mùa mưa.</description><pubDate>Sun, 29 Nov 2026 07:00:00 +0700</pubDate></item>`,
+		`<item><link>http://truyenhinhyb.example/video/</link><guid isPermaLink="false">clip-2</guid><description>Các hợp tác xã ở Văn Chấn thu hoạch chè vụ đông, sản lượng ước đạt 3.000 tấn búp tươi, giá bán cao hơn năm trước.</description><pubDate>Sun, 29 Nov 2026 07:10:00 +0700</pubDate></item>`,
+		`<item><title>Giá cà phê hôm nay 29/11: tăng mạnh</title><link>http://truyenhinhyb.example/gia-ca/</link><guid isPermaLink="false">gc-1</guid><description>Giá cà phê nhân xô tại các tỉnh Tây Nguyên sáng nay tăng 1.500 đồng mỗi kilôgam, lên mức cao nhất trong tháng do nguồn cung khan hiếm.</description><pubDate>Sun, 29 Nov 2026 08:00:00 +0700</pubDate></item>`,
+		`<item><title>Giá tiêu hôm nay 29/11: giảm nhẹ</title><link>http://truyenhinhyb.example/gia-ca/</link><guid isPermaLink="false">gc-2</guid><description>Thương lái thu mua hồ tiêu ở Đắk Nông và Bình Phước hạ giá 500 đồng mỗi kilôgam, người trồng tiêu chờ giá lên mới bán ra.</description><pubDate>Sun, 29 Nov 2026 08:10:00 +0700</pubDate></item>`,
+		`<item><title>Giá lúa hôm nay 29/11: tăng nhẹ</title><link>http://truyenhinhyb.example/gia-lua.html</link><guid isPermaLink="false">gia-hom-nay</guid><description>Lúa tươi IR 50404 ở đồng bằng sông Cửu Long được thương lái mua tại ruộng với giá 7.200 đồng mỗi kilôgam, nhích 100 đồng so với hôm qua.</description><pubDate>Sun, 29 Nov 2026 09:00:00 +0700</pubDate></item>`,
+		`<item><title>Giá heo hôm nay 29/11: giảm nhẹ</title><link>http://truyenhinhyb.example/gia-heo.html</link><guid isPermaLink="false">gia-hom-nay</guid><description>Heo hơi tại các tỉnh miền Bắc được các trại chăn nuôi bán ra từ 58.000 đến 60.000 đồng mỗi kilôgam, thấp hơn tuần trước.</description><pubDate>Sun, 29 Nov 2026 09:10:00 +0700</pubDate></item>`,
+	}
+	var polls atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := polls.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Truyền hình Yên Bái</title><link>http://truyenhinhyb.example/</link><lastBuildDate>Sun, 29 Nov 2026 10:%02d:00 +0700</lastBuildDate>%s</channel></rss>`, n, strings.Join(items, "\n"))
+	}))
+	cfg := testConfig(t, fastPoll, "truyenhinhyb "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "truyenhinhyb")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != len(items) {
+		t.Fatalf("first poll: %+v, want %d new stories", rep, len(items))
+	}
+	for i := range 2 {
+		if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+			t.Fatalf("poll %d: %+v, want nothing new or updated", i+2, rep)
+		}
+	}
+	page, err := st.Latest(store.AllCategory, 20, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]bool{}
+	for _, s := range page.Stories {
+		texts[s.Summary] = true
+	}
+	if len(texts) != len(items) {
+		t.Errorf("%d stories of their own, want %d", len(texts), len(items))
+	}
+}

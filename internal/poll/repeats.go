@@ -12,10 +12,10 @@ import (
 
 // keys is how the items of one document are known where some of them share
 // a guid or a link. An item that repeats the guid or link of an earlier
-// item of the same story (the same link, or a headline and text that are
-// not unrelated: story.Unrelated) is the outlet listing one story twice,
-// and is left out, or it would be stored from each copy in turn, an update
-// at every poll. A guid that several different stories share identifies
+// item of the same story (the same link, or texts that share much, or,
+// without two texts, headlines that do: story.Unrelated) is the outlet
+// listing one story twice, and is left out, or it would be stored from
+// each copy in turn, an update at every poll. A guid that several different stories share identifies
 // none of them: they are known by their links. A link that several
 // different stories share (a section page) identifies none of them either:
 // they are known by their guids, else their headlines.

@@ -585,12 +585,18 @@ func MatchAt(d *Doc, occurrences []*Doc, window time.Duration) (Verdict, int) {
 	return best, at
 }
 
-// Unrelated reports whether a and b, two items of one outlet, share neither
-// headline nor text: an outlet that gave both one guid (or one link) gave it
-// to two stories. A correction keeps most of its text, or, without a text
-// to compare, much of its headline; a story listed twice, cut or labelled
-// otherwise, keeps most of the shorter headline.
+// Unrelated reports whether a and b, two items of one outlet, are two
+// stories: an outlet that gave both one guid (or one link) gave it to two.
+// With a text on each side the texts decide, whatever the headlines (two
+// daily price reports differ in a word of their headlines, clips may have
+// none): a correction keeps most of its text. Without two texts, the
+// headlines decide: a correction keeps much of its headline, and a story
+// listed twice, cut or labelled otherwise, most of the shorter one; with a
+// headline missing too there is nothing to tell them apart by.
 func Unrelated(a, b *Doc) bool {
+	if len(a.Body) == bodyHashes && len(b.Body) == bodyHashes {
+		return containment(a, b) < textWeak
+	}
 	ta, tb := strings.Fields(a.Title), strings.Fields(b.Title)
 	if len(ta) == 0 || len(tb) == 0 {
 		return false // nothing to tell them apart by
@@ -600,9 +606,6 @@ func Unrelated(a, b *Doc) bool {
 	}
 	if c, _ := contained(ta, tb); c >= titleContainedJaccard {
 		return false
-	}
-	if len(a.Body) == bodyHashes && len(b.Body) == bodyHashes {
-		return containment(a, b) < textWeak
 	}
 	return true
 }

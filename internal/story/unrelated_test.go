@@ -7,8 +7,9 @@ import (
 )
 
 // TestUnrelated: two items an outlet gave one guid are two stories when
-// neither headline nor text is shared; a correction, a story listed twice
-// with a label, or an edited headline over the same text are one.
+// their texts share nothing, whatever their headlines, or, without two
+// texts, when their headlines share nothing; a correction, a story listed
+// twice with a label, or an edited headline over the same text are one.
 func TestUnrelated(t *testing.T) {
 	at := time.Date(2026, 11, 29, 1, 40, 0, 0, time.UTC)
 	doc := func(title, text string) *Doc {
@@ -33,7 +34,14 @@ func TestUnrelated(t *testing.T) {
 		{"a headline rewritten over the same text", doc(floodTitle, floodText), doc("Xã vùng cao di dời dân trong đêm sau trận lũ", floodText), false},
 		{"listed twice, labelled", doc("Điện Biên mở lễ hội hoa ban", ""), doc("Lễ hội hoa ban, bản sửa 2", ""), false},
 		{"a headline cut short", doc(floodTitle, ""), doc("Cập nhật: "+floodTitle+" thuộc xã Thượng Lâm, huyện Lâm Bình, sau trận mưa kéo dài cả đêm", ""), false},
-		{"no headline", doc("", teaText), doc(stormTitle, stormText), false},
+		{"no headline, no text", doc("", ""), doc(stormTitle, ""), false},
+		{"no headline, another text", doc("", teaText), doc(stormTitle, stormText), true},
+		{"no headlines, other texts", doc("", teaText), doc("", floodText), true},
+		{"no headlines, the text edited", doc("", floodText), doc("", floodText+" Hai hộ bị mất toàn bộ tài sản."), false},
+		{"alike headlines, other texts", doc("Giá cà phê hôm nay 29/11: tăng mạnh", "Giá cà phê nhân xô tại các tỉnh Tây Nguyên sáng nay tăng 1.500 đồng mỗi kilôgam, lên mức cao nhất trong tháng do nguồn cung khan hiếm."),
+			doc("Giá tiêu hôm nay 29/11: giảm nhẹ", "Thương lái thu mua hồ tiêu ở Đắk Nông và Bình Phước hạ giá 500 đồng mỗi kilôgam, người trồng tiêu chờ giá lên mới bán ra."), true},
+		{"alike headlines, one text", doc("Giá cà phê hôm nay 29/11: tăng mạnh", "Giá cà phê nhân xô tại các tỉnh Tây Nguyên sáng nay tăng 1.500 đồng mỗi kilôgam, lên mức cao nhất trong tháng do nguồn cung khan hiếm."),
+			doc("Giá tiêu hôm nay 29/11: giảm nhẹ", ""), false},
 	}
 	for _, tt := range tests {
 		if got := Unrelated(tt.a, tt.b); got != tt.want {
