@@ -667,7 +667,7 @@ func (w *writer) update(rec *record, oi int, in *Incoming, hash uint64) error {
 		// under one more label, or an aggregator that lists one more
 		// outlet beside it, has not edited the story, and its updated time
 		// stays, unless the outlet moved its own on.
-		edited := st.Title != it.Title || st.Link != it.Link || st.Summary != it.Summary ||
+		edited := st.Title != it.Title || !sameButFragment(st.Link, it.Link) || st.Summary != it.Summary ||
 			st.ContentHTML != it.ContentHTML || !slices.Equal(st.Authors, it.Authors)
 		st.Title, st.Link, st.Summary, st.ContentHTML = it.Title, it.Link, it.Summary, it.ContentHTML
 		st.Authors = it.Authors
@@ -807,6 +807,15 @@ func (w *writer) sameButQueryAs(id uint64, in *Incoming) (bool, error) {
 	it := in.Item
 	it.Link = have
 	return contentHash(&it) == rec.Story.Sources[oi].Hash, nil
+}
+
+// sameButFragment reports whether links a and b differ at most in their
+// fragment: an anchor (to the comments, a paragraph) added to a story's
+// link is not an edit readers would want to be told of.
+func sameButFragment(a, b string) bool {
+	a, _, _ = strings.Cut(a, "#")
+	b, _, _ = strings.Cut(b, "#")
+	return a == b
 }
 
 // sameButQuery reports whether links a and b differ at most in their

@@ -270,6 +270,18 @@ func TestEditKeepsIdentityAndPlace(t *testing.T) {
 	if !slices.Contains(got.Categories, "giao-thong") || !slices.Contains(got.Labels, "Giao thông") {
 		t.Errorf("relabelled story: categories %q, labels %q", got.Categories, got.Labels)
 	}
+
+	// Nor has one whose link only gains an anchor (to its comments): the
+	// link is kept as given, the updated time stays.
+	anchored := relabelled
+	anchored.Item.Link = relabelled.Item.Link + "#binh-luan"
+	if res := s.apply("baohagiang", editTime.Add(3*time.Hour), anchored); res.Updated != 1 {
+		t.Fatalf("anchored: %+v", res)
+	}
+	got = s.story(orig.ID)
+	if !got.Updated.Equal(editTime.Add(time.Hour)) || got.Link != anchored.Item.Link {
+		t.Errorf("an anchor added to the link: updated %v (want %v), link %q", got.Updated, editTime.Add(time.Hour), got.Link)
+	}
 }
 
 func TestJoinAcrossSources(t *testing.T) {
