@@ -697,19 +697,15 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			}
 			continue
 		}
-		if echoed(it, p.own) {
-			seen = append(seen, memoItem{memoEntry: entry, drop: reasonEcho})
-			rep.Dropped++
-			countDrop(st, reasonEcho)
-			p.log.Debug("item dropped", "source", src.ID, "title", it.Title, "reason", reasonEcho)
-			continue
+		d := route.Decision{Drop: true, Reason: reasonEcho}
+		if !echoed(it, p.own) {
+			sanitize.Item(it)
+			if it.Language == "" {
+				it.Language = src.Language // canonical since the config was read
+			}
+			detectLanguage(it)
+			d = p.router.Route(src, it)
 		}
-		sanitize.Item(it)
-		if it.Language == "" {
-			it.Language = src.Language // canonical since the config was read
-		}
-		detectLanguage(it)
-		d := p.router.Route(src, it)
 		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason})
 		if d.Drop {
 			rep.Dropped++
@@ -719,9 +715,6 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		}
 		in := store.Incoming{Key: story.CanonicalLink(it.Link), Categories: d.Categories, Window: p.cfg.Identity.Window.D(),
 			SharedGUID: keys.sharedGUID[j], SharedLink: keys.sharedLink[j]}
-		if in.SharedLink {
-			in.Key = ""
-		}
 		fromText := true
 		if it.Title == "" {
 			// Named once here, after the filters and routing (which
