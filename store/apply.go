@@ -382,7 +382,7 @@ func (w *writer) knownWhileShared(in *Incoming) (uint64, bool, error) {
 	if it.Title == "" || it.GUID != "" && !in.SharedGUID {
 		return 0, false, nil
 	}
-	id, ok := lookup(w.guids, []byte(w.source+"\x00title:\x00"+it.Title))
+	id, ok := lookup(w.guids, []byte(w.source+"\x00"+titleKey(it.Title)))
 	if !ok {
 		return 0, false, nil
 	}
@@ -466,7 +466,7 @@ func (w *writer) match(id uint64) {
 // apartKey is the key of the story an item known by sk within source was
 // stored as when what sk names in the GUID index is another story.
 func apartKey(source, sk string) []byte {
-	return []byte(source + "\x00apart:\x00" + sk)
+	return []byte(source + "\x00" + apartTag + sk)
 }
 
 // apart returns the story in, an item known by sk, was stored as apart from
@@ -784,7 +784,7 @@ func titleAlias(source string, in *Incoming, hash uint64) []byte {
 	if !it.Published.IsZero() {
 		when = strconv.FormatInt(it.Published.Unix(), 10)
 	}
-	return []byte(source + "\x00alias:\x00" + it.Title + "\x00" + when)
+	return []byte(source + "\x00" + aliasTag + it.Title + "\x00" + when)
 }
 
 // sameButQueryAs reports whether in, an item of w's source with a link, is
@@ -812,21 +812,18 @@ func (w *writer) sameButQueryAs(id uint64, in *Incoming) (bool, error) {
 // sameButFragment reports whether links a and b differ at most in their
 // fragment: an anchor (to the comments, a paragraph) added to a story's
 // link is not an edit readers would want to be told of.
-func sameButFragment(a, b string) bool {
-	a, _, _ = strings.Cut(a, "#")
-	b, _, _ = strings.Cut(b, "#")
-	return a == b
-}
+func sameButFragment(a, b string) bool { return before(a, "#") == before(b, "#") }
 
 // sameButQuery reports whether links a and b differ at most in their
 // query and fragment.
 func sameButQuery(a, b string) bool {
-	cut := func(s string) string {
-		s, _, _ = strings.Cut(s, "#")
-		s, _, _ = strings.Cut(s, "?")
-		return s
-	}
-	return cut(a) == cut(b)
+	return before(before(a, "#"), "?") == before(before(b, "#"), "?")
+}
+
+// before is s up to the first sep, or all of s.
+func before(s, sep string) string {
+	s, _, _ = strings.Cut(s, sep)
+	return s
 }
 
 // putAlias files in's titleAlias under rec, when it has one that is not
@@ -862,7 +859,7 @@ const maxGUIDs = 4
 // names a headline and date of its own; nor is an apartKey.
 func (w *writer) capGUIDs(rec *record) error {
 	prefix := w.source + "\x00"
-	alias, apart := prefix+"alias:\x00", prefix+"apart:\x00"
+	alias, apart := prefix+aliasTag, prefix+apartTag
 	isGUID := func(k string) bool {
 		return strings.HasPrefix(k, prefix) && !strings.HasPrefix(k, alias) && !strings.HasPrefix(k, apart)
 	}
@@ -934,10 +931,20 @@ func sourceKey(in *Incoming) string {
 	case it.Link != "" && !in.SharedLink:
 		return it.Link
 	case it.Title != "":
-		return "title:\x00" + it.Title
+		return titleKey(it.Title)
 	}
 	return ""
 }
+
+// titleKey is the sourceKey of an item known by its headline alone.
+func titleKey(title string) string { return "title:\x00" + title }
+
+// Tags of the keys the GUID index files besides an item's sourceKey, after
+// its source: its titleAlias, and the apartKey of a story stored apart.
+const (
+	aliasTag = "alias:\x00"
+	apartTag = "apart:\x00"
+)
 
 // contentHash fingerprints what an outlet's edit can change. Every field is
 // length-prefixed so that moving text between fields changes the hash.
