@@ -170,16 +170,20 @@ func listed(list []string, quote bool) string {
 // repeatsAny reports whether two items have the same guid or the same link,
 // as written: most documents have none, and need no more.
 func repeatsAny(items []feeds.Item) bool {
-	seen := make(map[string]bool, 2*len(items))
+	type key struct {
+		link bool
+		s    string
+	}
+	seen := make(map[key]bool, 2*len(items))
 	for i := range items {
-		for _, key := range [2]string{"g" + items[i].GUID, "l" + items[i].Link} {
-			if len(key) == 1 {
+		for _, k := range [2]key{{false, items[i].GUID}, {true, items[i].Link}} {
+			if k.s == "" {
 				continue
 			}
-			if seen[key] {
+			if seen[k] {
 				return true
 			}
-			seen[key] = true
+			seen[k] = true
 		}
 	}
 	return false
