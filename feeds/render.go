@@ -263,9 +263,12 @@ func (r Renderer) credit(o Occurrence) credit {
 	}
 	c := credit{
 		outlet:    outlet,
-		feedID:    firstString(outlet.FeedURL, sourceID(r.Authority, outlet.ID)),
+		feedID:    outlet.FeedURL,
 		link:      cleanURL(o.Link),
 		published: firstTime(o.Published, o.FirstSeen),
+	}
+	if c.feedID == "" {
+		c.feedID = sourceID(r.Authority, outlet.ID) // built only when needed: this runs for every credit rendered
 	}
 	if o.Origin.IsZero() {
 		return c

@@ -114,7 +114,7 @@ func (r Renderer) atomEntry(base *gfeeds.AtomEntry, s story) *atomEntry {
 	if base.Summary != nil {
 		base.Summary.Type = "text" // the library assumes HTML
 	}
-	e := &atomEntry{AtomEntry: base, Lang: s.language}
+	e := &atomEntry{AtomEntry: base}
 	if base.Content != nil {
 		e.Content = &atomContent{Type: base.Content.Type, Text: base.Content.Content}
 	} else {

@@ -116,7 +116,7 @@ func jsonItemOf(base *gfeeds.JSONItem, s story) *jsonItem {
 			base.Tags = append(base.Tags, t.name)
 		}
 	}
-	it := &jsonItem{JSONItem: base, Language: s.language, Newswire: &jsonItemWire{Sources: []jsonSource{}}}
+	it := &jsonItem{JSONItem: base, Newswire: &jsonItemWire{Sources: []jsonSource{}}}
 	if base.ContentHTML == "" {
 		it.ContentText = new(string)
 	}
