@@ -697,37 +697,18 @@ type jsonHubs struct {
 	} `json:"items"`
 }
 
-// jsonVias are the addresses of the newswires newswire's JSON Feed items
-// credit as the ways they came (each source's via), by item id.
-func (c *converter) jsonVias(doc *jsonHubs) map[string][]string {
-	var out map[string][]string
-	for _, it := range doc.Items {
-		id, ok := it.ID.(string)
-		if !ok {
-			continue
-		}
-		var via []string
-		for _, s := range it.Newswire.Sources {
-			if s.Via != nil {
-				via = appendURL(appendURL(via, c.resolve(s.Via.HomeURL)), c.resolve(s.Via.FeedURL))
-			}
-		}
-		if len(via) == 0 {
-			continue
-		}
-		if out == nil {
-			out = make(map[string][]string)
-		}
-		out[strings.TrimSpace(stripForbidden(id))] = via
-	}
-	return out
+// jsonCredit is what newswire's JSON Feed says of one item's outlets: the
+// outlet it credits (jsonCredits) and the newswires it came through.
+type jsonCredit struct {
+	origin Origin
+	via    []string // each source's via, its home page and feed
 }
 
-// jsonOrigins are the outlets newswire's JSON Feed items credit, by item id:
-// the source whose link is the item's (the one its title and text are of),
-// else the first publisher.
-func (c *converter) jsonOrigins(feed *Feed, doc *jsonHubs) map[string]Origin {
-	var out map[string]Origin
+// jsonCredits are the credits of newswire's JSON Feed items, by item id:
+// the origin is the source whose link is the item's (the one its title and
+// text are of), else the first publisher; via, every source's via.
+func (c *converter) jsonCredits(feed *Feed, doc *jsonHubs) map[string]jsonCredit {
+	var out map[string]jsonCredit
 	for _, it := range doc.Items {
 		id, ok := it.ID.(string)
 		sources := it.Newswire.Sources
@@ -745,13 +726,27 @@ func (c *converter) jsonOrigins(feed *Feed, doc *jsonHubs) map[string]Origin {
 			Title: plainText(pick.Title), FeedURL: c.resolve(pick.FeedURL), Link: c.resolve(pick.HomeURL),
 			Level: strings.ToLower(collapseSpace(normText(pick.Level))),
 		})
-		if o.IsZero() {
+		var via []string
+		for _, s := range sources {
+			if s.Via != nil {
+				via = appendURL(appendURL(via, c.resolve(s.Via.HomeURL)), c.resolve(s.Via.FeedURL))
+			}
+		}
+		if o.IsZero() && len(via) == 0 {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]Origin)
+			out = make(map[string]jsonCredit)
 		}
-		out[strings.TrimSpace(stripForbidden(id))] = o
+		key := strings.TrimSpace(stripForbidden(id))
+		cr := out[key] // an id given twice: the last item's origin, and via, that name any
+		if !o.IsZero() {
+			cr.origin = o
+		}
+		if len(via) > 0 {
+			cr.via = via
+		}
+		out[key] = cr
 	}
 	return out
 }
@@ -795,7 +790,7 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		}
 	}
 
-	origins, vias := c.jsonOrigins(feed, &hubs), c.jsonVias(&hubs)
+	credits := c.jsonCredits(feed, &hubs)
 	c.feedAuthors = c.jsonPersons(jf.Authors, jf.Author)
 	for i, gi := range uf.Items {
 		ji := jf.Items[i]
@@ -815,7 +810,8 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		if len(item.Authors) == 0 {
 			item.Authors = c.feedAuthors
 		}
-		item.Origin, item.Via = origins[item.GUID], vias[item.GUID]
+		cr := credits[item.GUID]
+		item.Origin, item.Via = cr.origin, cr.via
 		feed.Items[i] = item
 	}
 	return feed, nil
