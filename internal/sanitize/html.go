@@ -341,12 +341,8 @@ func setRel(tok *html.Token) {
 }
 
 func hasAttr(tok html.Token, key string) bool {
-	for _, a := range tok.Attr {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
+	_, ok := attr(tok, key)
+	return ok
 }
 
 func lastIndex(list []string, s string) int {
