@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -229,7 +228,7 @@ var relogBatch = 5000
 // in the transaction of the last batch.
 func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 	var ids []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		changes := tx.Bucket(bucketChanges)
 		if changes == nil {
 			return nil // a store from before the log: changeBuckets logs them all
@@ -251,7 +250,7 @@ func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 // is public now) come to them as changes.
 func (s *Store) RelogCategory(category string) (int, error) {
 	var ids []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex).Bucket([]byte(category))
 		if idx == nil {
 			return nil
@@ -308,7 +307,7 @@ var keyPrivate = []byte("private_categories")
 // PrivateCategories returns the categories SetPrivateCategories recorded.
 func (s *Store) PrivateCategories() ([]string, error) {
 	var ids []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(keyPrivate)
 		if v == nil {
 			return nil
@@ -322,11 +321,8 @@ func (s *Store) PrivateCategories() ([]string, error) {
 }
 
 // SetPrivateCategories records ids as the categories served as
-// partners-only; recording the ones already there writes nothing.
+// partners-only.
 func (s *Store) SetPrivateCategories(ids []string) error {
-	if was, err := s.PrivateCategories(); err == nil && slices.Equal(was, ids) {
-		return nil
-	}
 	v, err := json.Marshal(ids)
 	if err != nil {
 		return err

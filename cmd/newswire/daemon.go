@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -229,6 +230,9 @@ func madePublic(cfg *config.Config, st *store.Store, log *slog.Logger) {
 			return // recorded as it was, so that the next start tries again
 		}
 		log.Info("a category made public: its stories come to partners pulling with since", "category", id, "stories", n)
+	}
+	if slices.Equal(was, now) {
+		return // recorded already: nothing to write
 	}
 	if err := st.SetPrivateCategories(now); err != nil {
 		log.Error("recording which categories are partners-only", "error", err)
