@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/url"
 	"os"
@@ -128,16 +127,7 @@ func importOPML(path string, stdout io.Writer) error {
 // once more than they mean to ("Tin &amp;amp; Báo", "A &lt;b&gt;bold&lt;/b&gt;
 // outlet"): entities are decoded as often as they decode, and what is a tag
 // then is dropped, as newswire does with an outlet's titles.
-func plainTitle(s string) string {
-	for range 8 {
-		u := html.UnescapeString(s)
-		if u == s {
-			break
-		}
-		s = u
-	}
-	return sanitize.Text(s)
-}
+func plainTitle(s string) string { return sanitize.Text(sanitize.Unescaped(s)) }
 
 // refused returns what check-config would say of a source entry, alone in
 // a config with nothing else to find fault with; nil when it takes it.

@@ -49,7 +49,7 @@ func Text(raw string) string {
 		s = textOnce(s)
 	}
 	if hidesTag(s) {
-		s = collapse(strings.ReplaceAll(unescaped(s), "<", " "))
+		s = collapse(strings.ReplaceAll(Unescaped(s), "<", " "))
 	}
 	return s
 }
@@ -72,12 +72,13 @@ func looksLikeTag(s string) bool {
 // hidesTag reports whether s holds a tag, or would once its entities are
 // decoded, as many times as they decode.
 func hidesTag(s string) bool {
-	return strings.ContainsAny(s, "<&") && looksLikeTag(unescaped(s))
+	return strings.ContainsAny(s, "<&") && looksLikeTag(Unescaped(s))
 }
 
-// unescaped is s with its entities decoded until none are left, at most
-// maxUnescapes times.
-func unescaped(s string) string {
+// Unescaped is s with its entities decoded until none are left, at most
+// maxUnescapes times: text that tools escaped once more than they meant
+// ("Tin &amp;amp; Báo"), as decoded as it ever was.
+func Unescaped(s string) string {
 	for range maxUnescapes {
 		if !strings.Contains(s, "&") {
 			break
