@@ -56,6 +56,10 @@ type Item struct {
 	Via []string `json:",omitempty"`
 }
 
+// CursorHeader is the response header in which a newswire gives the cursor
+// of its change log with every feed: the value to pass as ?since= next time.
+const CursorHeader = "X-Newswire-Cursor"
+
 // Origin is the outlet an aggregator's item came from: the feed an Atom
 // entry's atom:source or an RSS item's <source url> names, or the outlet
 // newswire's JSON Feed credits in _newswire.sources. Any field may be

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"newswire/feeds"
 	"newswire/internal/urlsafe"
 )
 
@@ -346,7 +347,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		LastModified: resp.Header.Get("Last-Modified"),
 		MovedTo:      movedTo,
 		MaxAge:       maxAge(resp.Header, start),
-		Cursor:       resp.Header.Get("X-Newswire-Cursor"),
+		Cursor:       resp.Header.Get(feeds.CursorHeader),
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && r.ETag == "" && r.LastModified == "":

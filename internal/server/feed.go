@@ -15,10 +15,8 @@ import (
 	"newswire/store"
 )
 
-// Response headers that carry the partner cursor: the value to pass as
-// ?since= next time.
 const (
-	headerCursor = "X-Newswire-Cursor"
+	headerCursor = feeds.CursorHeader
 	maxLimit     = 500
 )
 

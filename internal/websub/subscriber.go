@@ -711,16 +711,13 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 	if hub == "" {
 		return "", "", fmt.Errorf("websub: %s %w", urlsafe.Redacted(feedURL), errNoHub)
 	}
-	if topic != "" && resp.Header.Get(newswireCursor) != "" {
+	if topic != "" && resp.Header.Get(feeds.CursorHeader) != "" {
 		topic = plainFeed(topic)
 	}
 	// A feed that does not name itself is known to the hub by its
 	// public URL: its credentials go to its own host alone.
 	return hub, cmp.Or(topic, urlsafe.Public(feedURL)), nil
 }
-
-// newswireCursor is the header every feed response of a newswire carries.
-const newswireCursor = "X-Newswire-Cursor"
 
 // plainFeed is the feed at topic, a newswire's, without the query that
 // picks a page of it (limit, cursor, since): the URL its hub is pinged
