@@ -45,9 +45,16 @@ func newPolicy() *bluemonday.Policy {
 // opens. The output is not NFC-normalised on purpose: composing a combining
 // mark with a preceding ">" or "=" would rewrite markup after it was checked.
 func HTML(raw, base string) string {
+	clean, _ := htmlAndLead(raw, base)
+	return clean
+}
+
+// htmlAndLead is HTML(raw, base), and the first picture in it that can be
+// the story's own (leadSource), found on the way.
+func htmlAndLead(raw, base string) (clean, lead string) {
 	raw = stripForbidden(raw)
 	if strings.TrimSpace(raw) == "" {
-		return ""
+		return "", ""
 	}
 	return finish(policy.Sanitize(resolveURLs(raw, parseBase(base))))
 }
@@ -218,8 +225,9 @@ var voidElements = map[string]bool{"br": true, "img": true, "source": true}
 
 // finish re-serialises bluemonday's output: links get rel="nofollow noopener",
 // an image without a source is dropped, stray end tags are dropped, end tags
-// HTML lets authors omit are written, and open elements are closed.
-func finish(clean string) string {
+// HTML lets authors omit are written, and open elements are closed. It
+// returns too the first image that can be the story's own (leadSource).
+func finish(clean string) (out, lead string) {
 	var b strings.Builder
 	b.Grow(len(clean) + len(clean)/8)
 	var open []string
@@ -229,7 +237,7 @@ func finish(clean string) string {
 		switch tt {
 		case html.ErrorToken:
 			closeFrom(&b, open, 0)
-			return strings.TrimSpace(b.String())
+			return strings.TrimSpace(b.String()), lead
 		case html.TextToken:
 			// Decoded, "&#x9d;" or "&#x202e;" is what HTML's raw pass
 			// dropped: dropped again.
@@ -245,6 +253,9 @@ func finish(clean string) string {
 			case "img":
 				if !hasAttr(tok, "src") {
 					continue
+				}
+				if lead == "" {
+					lead = leadSource(tok)
 				}
 			}
 			if voidElements[tok.Data] {

@@ -49,10 +49,11 @@ func Item(it *feeds.Item) {
 	// open): what looks like a tag in it is dropped, at the cost of an
 	// Atom text title's literal "<video>".
 	it.Title = shorten(Text(it.Title), titleRunes)
-	it.ContentHTML = HTML(unescapedMarkup(content), it.Link)
+	var lead string
+	it.ContentHTML, lead = htmlAndLead(unescapedMarkup(content), it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
 	if it.Image == "" {
-		it.Image = leadImage(it.ContentHTML)
+		it.Image = lead
 	}
 
 	labels := it.Labels[:0]
@@ -79,41 +80,24 @@ func Item(it *feeds.Item) {
 	o.FeedURL, o.ID, o.Link, o.Level = cleanValue(o.FeedURL), cleanValue(o.ID), cleanValue(o.Link), cleanValue(o.Level)
 }
 
-// leadImage is the first picture of clean, sanitised HTML, the story's
-// image when the outlet names none of its own (no media:thumbnail, no
-// image enclosure): many put their photo only in the article's text. An
-// image a size smaller than minLeadImage says is an icon or a counter's
-// pixel, not the story's.
-func leadImage(clean string) string {
-	if !strings.Contains(clean, "<img") {
-		return ""
-	}
-	z := html.NewTokenizer(strings.NewReader(clean))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return ""
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			if tok.Data != "img" {
-				continue
-			}
-			src, small := "", false
-			for _, a := range tok.Attr {
-				switch a.Key {
-				case "src":
-					src = a.Val
-				case "width", "height":
-					if n, err := strconv.Atoi(a.Val); err == nil && n < minLeadImage {
-						small = true
-					}
-				}
-			}
-			if src != "" && !small {
-				return src
+// leadSource is the source of img, a sanitised image, when it can be the
+// story's image where the outlet names none of its own (no
+// media:thumbnail, no image enclosure): many put their photo only in the
+// article's text. An image a size smaller than minLeadImage says is an icon
+// or a counter's pixel, not the story's.
+func leadSource(img html.Token) string {
+	src := ""
+	for _, a := range img.Attr {
+		switch a.Key {
+		case "src":
+			src = a.Val
+		case "width", "height":
+			if n, err := strconv.Atoi(a.Val); err == nil && n < minLeadImage {
+				return ""
 			}
 		}
 	}
+	return src
 }
 
 // minLeadImage is the least width or height, in pixels, of an image that
