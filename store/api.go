@@ -53,6 +53,13 @@ type Incoming struct {
 	// that gave an old GUID to another story) and the item was stored as
 	// a new story for it: the GUID stays with story GUIDOf.
 	GUIDOf uint64
+	// Corrects is the publication time (unix seconds) of an item of the
+	// same source that left its document as this one came into it, in its
+	// place (poll's corrections): when no key finds the item, the source's
+	// story of that time whose text this one confirms is its earlier
+	// version (a headline corrected under a link that follows it), and is
+	// updated rather than stored again. Zero: no such item.
+	Corrects int64
 }
 
 // Result counts what one Apply did.

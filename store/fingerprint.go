@@ -145,9 +145,27 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		mine := false
-		for _, d := range e.Docs {
+		mine, at := false, -1
+		for i, d := range e.Docs {
 			mine = mine || d.Source == w.source
+			if at < 0 && d.Source == w.source && corrects(in, d.Doc) {
+				at = i
+			}
+		}
+		if at >= 0 {
+			// The item took the place of the story's in its outlet's
+			// document, in its very second, and keeps enough of it.
+			rec, err := w.load(id)
+			if err != nil {
+				return 0, nil, err
+			}
+			if rec.occurrence(w.source) < 0 {
+				continue
+			}
+			j := &Join{Verdict: story.Confirm(in.Doc, e.Docs[at].Doc, window), Against: w.source}
+			j.AgainstCorrected, j.AgainstVersions = version(e.Docs, at)
+			j.Verdict.Candidate = id
+			return id, j, nil
 		}
 		if mine {
 			continue // an outlet's two items are never one story by text
@@ -172,6 +190,16 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 		return id, j, nil
 	}
 	return 0, nil, nil
+}
+
+// corrects reports whether in, an item no key found, is the correction of
+// its source's item that d fingerprints: it came into the document in that
+// item's place, as an item of the same second left it
+// (Incoming.Corrects), and their texts, or without texts their headlines,
+// are not another story's (story.Unrelated). An outlet's two items are
+// otherwise never one story by text.
+func corrects(in *Incoming, d *story.Doc) bool {
+	return in.Corrects != 0 && d.Published.Unix() == in.Corrects && !story.Unrelated(in.Doc, d)
 }
 
 // period is the span of publication time a unix time falls in; times

@@ -452,3 +452,57 @@ func TestStoryGivenAnOldGUIDCorrected(t *testing.T) {
 		t.Errorf("stories %v, want the market's and the corrected bridge's", got)
 	}
 }
+
+// TestCorrectionInPlace: an item no key finds, which came into its outlet's
+// document in the place of an item of the same second (Incoming.Corrects),
+// updates the outlet's story of that second when it keeps its text: a
+// headline corrected under a link that follows it. Another text in that
+// place under the same headline (a bulletin's next edition), the same item
+// with no such mark, or one of another second is a story of its own.
+func TestCorrectionInPlace(t *testing.T) {
+	const (
+		title   = "Sạt lở đất vùi lấp hai ngôi nhà ở xã Tả Van"
+		text    = "Mưa lớn kéo dài từ chiều qua gây sạt lở taluy dương, vùi lấp hai ngôi nhà của người dân thôn Giàng Tả Chải; chính quyền đã di dời khẩn cấp năm hộ gia đình đến nơi an toàn."
+		fixed   = "Sạt lở đất vùi lấp ba ngôi nhà ở xã Tả Van"
+		fixText = "Mưa lớn kéo dài từ chiều qua gây sạt lở taluy dương, vùi lấp ba ngôi nhà của người dân thôn Giàng Tả Chải; chính quyền đã di dời khẩn cấp năm hộ gia đình đến nơi an toàn."
+		other   = "Ủy ban nhân dân huyện tổ chức hội nghị tổng kết công tác khuyến nông năm nay, biểu dương mười hai hợp tác xã có mô hình trồng dược liệu dưới tán rừng hiệu quả."
+	)
+	item := func(slug, title, text string, minutes int, corrects bool) Incoming {
+		in := textItem("", title, text, minutes)
+		in.Item.Link = "https://baolaocai.example/" + slug + ".html"
+		in.Key = in.Item.Link
+		if corrects {
+			in.Corrects = in.Item.Published.Unix()
+		}
+		return in
+	}
+	for _, c := range []struct {
+		name string
+		in   Incoming
+	}{
+		{"no mark", item("sat-lo-ba-nha", fixed, fixText, 0, false)},
+		{"another second", item("sat-lo-ba-nha", fixed, fixText, 1, true)},
+		{"unrelated text under the headline", item("hoi-nghi-khuyen-nong", title, other, 0, true)},
+	} {
+		s := newTestStore(t)
+		s.apply("baolaocai", t0, item("sat-lo-hai-nha", title, text, 0, false))
+		if r := s.apply("baolaocai", t0.Add(time.Hour), c.in); r.New != 1 {
+			t.Errorf("%s: %+v, want a story of its own", c.name, r)
+		}
+	}
+	s := newTestStore(t)
+	if r := s.apply("baolaocai", t0, item("sat-lo-hai-nha", title, text, 0, false)); r.New != 1 {
+		t.Fatalf("first version: %+v", r)
+	}
+	id := s.all(AllCategory, 1)[0].ID
+	fix := item("sat-lo-ba-nha", fixed, fixText, 0, true)
+	if r := s.apply("baolaocai", t0.Add(2*time.Hour), fix); r != (Result{Updated: 1}) {
+		t.Fatalf("the correction in place: %+v, want the story updated", r)
+	}
+	if st := s.story(id); st.Title != fixed || st.Link != fix.Item.Link || !st.Updated.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("the corrected story: %q %s updated %s", st.Title, st.Link, st.Updated)
+	}
+	if r := s.apply("baolaocai", t0.Add(3*time.Hour), item("sat-lo-ba-nha", fixed, fixText, 0, false)); r != (Result{Unchanged: 1}) {
+		t.Errorf("the correction again: %+v, want it found by its link", r)
+	}
+}

@@ -2,6 +2,7 @@ package poll
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"newswire/feeds"
@@ -64,4 +65,49 @@ func countDrop(st *store.SourceState, reason string) {
 		st.Dropped = map[string]int{}
 	}
 	st.Dropped[reason]++
+}
+
+// corrections marks the items of incoming that may be the correction of an
+// item that left the document, for an outlet whose links follow its
+// headlines and that gives no guid (or a new one with the new link): its
+// corrected headline comes under a new link, and the item of the old one
+// is gone from the document. Such an item replaced another in place when
+// the document held one item of its publication second before (prev) and
+// holds one now (seen), and they differ: the store then finds the story of
+// the one that left by its text (store.Incoming.Corrects). Items of one
+// second that stay side by side (a bulletin's parts, a day's lottery
+// results of several provinces) are never marked, nor is an item with no
+// date of its own, nor a new first item as the last one leaves: in a feed
+// whose items are dated by the day alone, the oldest of the day leaving the
+// end of the feed as a new one comes in at its head is not corrected by it.
+// arrivals holds the memo's entry of each item of incoming.
+func corrections(prev memoDoc, seen []memoItem, incoming []store.Incoming, arrivals []memoEntry) {
+	if len(prev.digests) == 0 || len(incoming) == 0 {
+		return
+	}
+	now := make(map[uint64]bool, len(seen))
+	arrived := map[uint32]int{}
+	for _, it := range seen {
+		now[it.digest] = true
+		if it.published != 0 && !slices.Contains(prev.digests, it.digest) {
+			arrived[it.published]++
+		}
+	}
+	left := map[uint32]int{}
+	leftLast := uint32(0) // the second of the last item, if it left
+	for i, d := range prev.digests {
+		if s := prev.published[i]; s != 0 && !now[d] && prev.drops[d] == "" && arrived[s] > 0 {
+			left[s]++
+			if d == prev.last {
+				leftLast = s
+			}
+		}
+	}
+	for i, e := range arrivals {
+		s := e.published
+		if s == 0 || arrived[s] != 1 || left[s] != 1 || s == leftLast && e.digest == seen[0].digest {
+			continue
+		}
+		incoming[i].Corrects = int64(s)
+	}
 }

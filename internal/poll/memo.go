@@ -50,6 +50,7 @@ type memoDoc struct {
 	digests              []uint64          // itemDigest of the item at the same index
 	published            []uint32          // its publication time, unix seconds; zero when it had none
 	drops                map[uint64]string // why a filter dropped an item, by digest; nil when none was
+	last                 uint64            // digest of the document's last item, where the oldest leave it
 }
 
 // memoEntry is one item of a document as the memo knows it.
@@ -196,10 +197,14 @@ func (d memoDoc) byDigest(digest uint64) (drop string, ok bool) {
 // remember replaces what is known of source's last stored document, stored
 // under the settings of key. It sorts items by raw hash.
 func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []memoItem) {
+	var last uint64
+	if len(items) > 0 {
+		last = items[len(items)-1].digest
+	}
 	slices.SortFunc(items, func(a, b memoItem) int { return cmp.Compare(a.raw, b.raw) })
 	doc := memoDoc{
 		key:     key,
-		context: lay.Context, itemContext: lay.ItemContext,
+		context: lay.Context, itemContext: lay.ItemContext, last: last,
 		raws: make([]uint64, len(items)), digests: make([]uint64, len(items)), published: make([]uint32, len(items)),
 	}
 	for i, it := range items {

@@ -19,7 +19,7 @@ import (
 const asideName = "poll-memo"
 
 // memoFormat is the first byte of a memoDoc set aside: its encoding's version.
-const memoFormat = 1
+const memoFormat = 2
 
 // buildDigest digests the running executable: a memo set aside by another
 // build is not used (see memoSettings), since another sanitiser, router or
@@ -90,8 +90,8 @@ func (m *Memo) Load(st *store.Store) (int, error) {
 }
 
 // appendBinary encodes d after b: format, key, layout, the item count, each
-// item's raw hash, digest and date, then the dropped items' digests and
-// reasons.
+// item's raw hash, digest and date, the dropped items' digests and reasons,
+// then the last item's digest.
 func (d memoDoc) appendBinary(b []byte) []byte {
 	b = append(b, memoFormat)
 	b = binary.LittleEndian.AppendUint64(b, d.key)
@@ -109,7 +109,7 @@ func (d memoDoc) appendBinary(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(len(reason)))
 		b = append(b, reason...)
 	}
-	return b
+	return binary.LittleEndian.AppendUint64(b, d.last)
 }
 
 var errMemoDoc = errors.New("poll: malformed memo document")
@@ -160,8 +160,9 @@ func decodeMemoDoc(v []byte) (memoDoc, error) {
 		d.drops[digest] = string(v[8+w : 8+w+int(l)])
 		v = v[8+w+int(l):]
 	}
-	if len(v) != 0 {
+	if len(v) != 8 {
 		return d, errMemoDoc
 	}
+	d.last = binary.LittleEndian.Uint64(v)
 	return d, nil
 }

@@ -665,6 +665,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		st.Dropped = nil
 	}
 	seen := make([]memoItem, 0, n)
+	var arrivals []memoEntry // as the memo keeps it, each item of incoming
 	for i := range n {
 		if lay.Parsed != nil && lay.Parsed[i] < 0 {
 			// The same bytes in the same place as in the last document
@@ -730,8 +731,14 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		}
 		in.Item = *it
 		incoming = append(incoming, in)
+		arrivals = append(arrivals, entry)
 	}
 	n -= keys.repeats
+	if req.cursor == "" && resp.Cursor == "" {
+		// A page of changes (another newswire's) lists what changed,
+		// not what its document holds: nothing leaves it.
+		corrections(prev, seen, incoming, arrivals)
+	}
 	now := p.now()
 	// The counts of what the source brought are written with the stories
 	// they count, and so is the cursor that follows them: the rest of its

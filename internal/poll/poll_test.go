@@ -1175,3 +1175,111 @@ func TestAlikeItemsOnOneKeyByText(t *testing.T) {
 		t.Errorf("%d stories of their own, want %d", len(texts), len(items))
 	}
 }
+
+// TestHeadlineCorrectedUnderNewLink: an outlet without guids whose links
+// follow its headlines corrects one: the corrected item comes under a new
+// link in the old one's place, with its date, and the story is updated,
+// not stored twice. An item of the same second that arrives beside one
+// that stays (a bulletin's next part) is a story of its own.
+func TestHeadlineCorrectedUnderNewLink(t *testing.T) {
+	const (
+		fire = `<item><title>%s</title><link>http://baolaocai.example/xa-hoi/%s.html</link><description>Vụ cháy xảy ra lúc rạng sáng tại một xưởng chế biến gỗ ở phường Bắc Cường; lực lượng cứu hỏa đã khống chế đám cháy sau hơn một giờ, nguyên nhân đang được điều tra.</description><pubDate>Sun, 29 Nov 2026 05:40:00 +0700</pubDate></item>`
+		road = `<item><title>Thông xe cầu Phố Mới sau ba tháng sửa chữa</title><link>http://baolaocai.example/giao-thong/thong-xe-cau-pho-moi.html</link><description>Cầu Phố Mới được gia cố mố trụ và thay mặt cầu, cho phép xe tải đến 30 tấn lưu thông trở lại.</description><pubDate>Sun, 29 Nov 2026 07:15:00 +0700</pubDate></item>`
+		part = `<item><title>Bản tin thời tiết: vùng núi cao có sương muối</title><link>http://baolaocai.example/thoi-tiet/suong-muoi.html</link><description>Nhiệt độ tại Sa Pa và Bát Xát có thể xuống dưới 3 độ, người dân cần che chắn cho gia súc và cây trồng.</description><pubDate>Sun, 29 Nov 2026 07:15:00 +0700</pubDate></item>`
+	)
+	var stage atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items := road + fmt.Sprintf(fire, "Cháy xưởng gỗ ở Bắc Cường, hai người bị thương", "chay-xuong-go-hai-nguoi-bi-thuong")
+		switch stage.Load() {
+		case 1:
+			items = road + fmt.Sprintf(fire, "Cháy xưởng gỗ ở Bắc Cường, ba người bị thương", "chay-xuong-go-ba-nguoi-bi-thuong")
+		case 2:
+			items = part + road + fmt.Sprintf(fire, "Cháy xưởng gỗ ở Bắc Cường, ba người bị thương", "chay-xuong-go-ba-nguoi-bi-thuong")
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Báo Lào Cai</title><link>http://baolaocai.example/</link>%s</channel></rss>`, items)
+	}))
+	cfg := testConfig(t, fastPoll, "baolaocai "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "baolaocai")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 2 {
+		t.Fatalf("first poll: %+v, want two new stories", rep)
+	}
+	stage.Store(1)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 1 {
+		t.Fatalf("headline corrected under a new link: %+v, want the story updated", rep)
+	}
+	stage.Store(2)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 || rep.Updated != 0 {
+		t.Fatalf("an item of an earlier item's second beside it: %+v, want a new story", rep)
+	}
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 0 || rep.Updated != 0 {
+		t.Fatalf("polled again: %+v, want nothing new", rep)
+	}
+	page, err := st.Latest(store.AllCategory, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, s := range page.Stories {
+		titles = append(titles, s.Title+" "+s.Link)
+	}
+	if len(page.Stories) != 3 {
+		t.Fatalf("stories %q, want three", titles)
+	}
+	found := false
+	for _, s := range page.Stories {
+		if strings.Contains(s.Title, "Cháy xưởng") {
+			found = true
+			if !strings.Contains(s.Title, "ba người") || !strings.HasSuffix(s.Link, "chay-xuong-go-ba-nguoi-bi-thuong.html") || !s.Updated.After(s.Published) {
+				t.Errorf("the corrected story: %q %s updated %v, want the correction, updated", s.Title, s.Link, s.Updated)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("stories %q, want the fire story", titles)
+	}
+}
+
+// TestDayDatedNoticeLeavesTheEnd: in a feed whose items are dated by the
+// day alone, a notice of the day that comes in at the head as the oldest
+// of the day leaves the end is a story of its own, however alike their
+// texts (one template, another area), and the one that left stays stored.
+func TestDayDatedNoticeLeavesTheEnd(t *testing.T) {
+	notice := func(area, streets string) string {
+		return fmt.Sprintf(`<item><title>Lịch tạm ngừng cấp điện khu vực %s ngày 30/11</title><link>http://dienluc.example/thong-bao/%s.html</link><description>Điện lực thành phố thông báo tạm ngừng cấp điện từ 7 giờ đến 16 giờ ngày 30/11 tại khu vực %s (%s) để bảo dưỡng đường dây trung thế. Kính mong khách hàng thông cảm.</description><pubDate>Sun, 29 Nov 2026 00:00:00 +0700</pubDate></item>`,
+			area, strings.ToLower(strings.ReplaceAll(area, " ", "-")), area, streets)
+	}
+	a, b, c := notice("Pha Khe", "đường Lê Lợi, đường Trần Phú"), notice("Dong Tam", "tổ 3, tổ 4, tổ 5"), notice("Tan Ha", "đường Hoàng Liên")
+	d := notice("Kim Tan", "đường Nguyễn Huệ, chợ Kim Tân")
+	var stage atomic.Int32
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items := a + b + c
+		if stage.Load() == 1 {
+			items = d + a + b
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Điện lực</title><link>http://dienluc.example/</link>%s</channel></rss>`, items)
+	}))
+	cfg := testConfig(t, fastPoll, "dienluc "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "dienluc")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 3 {
+		t.Fatalf("first poll: %+v, want three new stories", rep)
+	}
+	stage.Store(1)
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 || rep.Updated != 0 {
+		t.Fatalf("a new notice at the head, the oldest gone from the end: %+v, want one new story", rep)
+	}
+	page, err := st.Latest(store.AllCategory, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Stories) != 4 {
+		var titles []string
+		for _, s := range page.Stories {
+			titles = append(titles, s.Title)
+		}
+		t.Fatalf("stories %q, want four", titles)
+	}
+}
