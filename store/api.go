@@ -129,6 +129,11 @@ type SourceState struct {
 	// from: the X-Newswire-Cursor of its last document read, asked again
 	// with ?since= at its next poll. Empty for any other source.
 	Cursor string `json:"cursor,omitempty"`
+	// UnreadCursor is the cursor whose page of changes had items that
+	// could not be read, held rather than followed past them; UnreadTries
+	// is how many times that page was read so.
+	UnreadCursor string `json:"unread_cursor,omitempty"`
+	UnreadTries  int    `json:"unread_tries,omitempty"`
 	// Recent counts the items new from this source (stories it created or
 	// joined) in the last hours and days.
 	Recent Recent `json:"recent,omitzero"`

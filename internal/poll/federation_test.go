@@ -1,6 +1,7 @@
 package poll_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -185,6 +186,16 @@ type lowerServer struct {
 	// failing counts down the requests of changes to the one answered
 	// with a 503; zero: none is.
 	failing int
+	// mangle, when set, rewrites the pages of changes served.
+	mangle func([]byte) []byte
+}
+
+// mangleSince makes the pages of changes from now be served through f;
+// nil serves them as they are.
+func (ls *lowerServer) mangleSince(f func([]byte) []byte) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.mangle = f
 }
 
 // failSince makes the kth request of changes from now fail.
@@ -210,9 +221,24 @@ func serveLower(t *testing.T, ip string, tr *tier) *lowerServer {
 			ls.failing--
 			fail = ls.failing == 0
 		}
+		mangle := ls.mangle
 		ls.mu.Unlock()
 		if fail {
 			http.Error(w, "tạm thời quá tải", http.StatusServiceUnavailable)
+			return
+		}
+		if mangle != nil && r.URL.Query().Has("since") {
+			rec := httptest.NewRecorder()
+			r = r.Clone(r.Context())
+			r.Header.Del("Accept-Encoding") // the page as text, to mangle
+			(*ls.handler.Load()).ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Content-Length" && k != "Etag" {
+					w.Header()[k] = v
+				}
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(mangle(rec.Body.Bytes()))
 			return
 		}
 		(*ls.handler.Load()).ServeHTTP(w, r)
@@ -645,5 +671,77 @@ func TestFollowsInSmallerPages(t *testing.T) {
 	}
 	if got, want := titles(upper.stories(t)), titles(lower.stories(t)); !slices.Equal(got, want) {
 		t.Errorf("upper holds %d stories, lower %d", len(got), len(want))
+	}
+}
+
+// unreadTitle makes the first item of a JSON Feed page one that cannot be
+// read: its title a number.
+func unreadTitle(b []byte) []byte {
+	items := bytes.Index(b, []byte(`"items":[`))
+	if items < 0 {
+		return b
+	}
+	at := bytes.Index(b[items:], []byte(`"title":"`))
+	if at < 0 {
+		return b
+	}
+	at += items
+	return slices.Concat(b[:at], []byte(`"title":5,"x":"`), b[at+len(`"title":"`):])
+}
+
+// TestHoldsPageWithUnreadChanges: a page of changes with an item that cannot
+// be read (a proxy that mangled it, a fault of the source) is stored for
+// what can be read, and its cursor is held: the next poll asks the same
+// page again, and stores the item once it reads. A page that stays so is
+// followed past at its third reading, with a warning that says the items
+// were skipped, and the source is followed on from there.
+func TestHoldsPageWithUnreadChanges(t *testing.T) {
+	outlet, lower, ls := district(t, "127.0.0.41")
+	upper := newTier(t, "", "", "tinh-huyen", ls.URL+"/feeds/all.json?limit=3")
+	outlet.publish(3)
+	lower.poll(t)
+	upper.poll(t)
+	first := upper.state(t).Cursor
+	if first == "" {
+		t.Fatal("no cursor after the first poll")
+	}
+
+	outlet.publish(2)
+	lower.poll(t)
+	ls.mangleSince(unreadTitle)
+	rep := upper.poll(t)
+	if st := upper.state(t); rep.New != 1 || st.Cursor != first || !strings.Contains(rep.Warning, "read again") {
+		t.Fatalf("a page with an unread change: %d new, cursor %q (was %q), warning %q; want the readable one stored and the cursor held",
+			rep.New, st.Cursor, first, rep.Warning)
+	}
+	ls.mangleSince(nil)
+	rep = upper.poll(t)
+	if st := upper.state(t); rep.New != 1 || st.Cursor == first || st.UnreadCursor != "" {
+		t.Fatalf("the page read whole again: %d new, cursor %q, held %q; want the other stored and the cursor moved on", rep.New, st.Cursor, st.UnreadCursor)
+	}
+	if got, want := titles(upper.stories(t)), titles(lower.stories(t)); !slices.Equal(got, want) {
+		t.Fatalf("upper holds %q, lower %q", got, want)
+	}
+
+	held := upper.state(t).Cursor
+	outlet.publish(2)
+	lower.poll(t)
+	ls.mangleSince(unreadTitle)
+	for i := range 2 {
+		rep := upper.poll(t)
+		if st := upper.state(t); st.Cursor != held || !strings.Contains(rep.Warning, "read again") {
+			t.Fatalf("reading %d of a page that stays unread: cursor %q (was %q), warning %q", i+1, st.Cursor, held, rep.Warning)
+		}
+	}
+	rep = upper.poll(t)
+	if st := upper.state(t); st.Cursor == held || st.UnreadCursor != "" || !strings.Contains(rep.Warning, "skipped") {
+		t.Fatalf("third reading: cursor %q (was %q), held %q, warning %q; want the page followed past with a warning",
+			st.Cursor, held, st.UnreadCursor, rep.Warning)
+	}
+	ls.mangleSince(nil)
+	outlet.publish(1)
+	lower.poll(t)
+	if rep := upper.poll(t); rep.New != 1 || rep.Warning != "" {
+		t.Errorf("after the page followed past: %d new, warning %q; want the next change", rep.New, rep.Warning)
 	}
 }

@@ -649,8 +649,14 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			p.homes(src.ID, home)
 		}
 	}
+	cursor := resp.Cursor
 	if feed.Unread > 0 {
 		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))
+	}
+	if req.cursor != "" && cursor != "" {
+		var w string
+		cursor, w = holdUnread(st, req.cursor, cursor, feed.Unread, len(feed.Items))
+		rep.Warning = cmp.Or(w, rep.Warning)
 	}
 	keys := sortKeys(feed.Items)
 	if rep.Warning == "" {
@@ -753,7 +759,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	res, err := p.store.ApplyCounting(src.ID, incoming, now, func(res store.Result) store.SourceState {
 		c := *st
 		counted(&c, res)
-		p.follow(src, &c, req, resp.Cursor)
+		p.follow(src, &c, req, cursor)
 		return c
 	})
 	if err != nil {
@@ -769,7 +775,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	}
 	p.memo.remember(src.ID, key, lay, seen)
 	counted(st, res)
-	p.follow(src, st, req, resp.Cursor)
+	p.follow(src, st, req, cursor)
 	rep.Result = ResultOK
 	rep.Items += n
 	rep.New, rep.Updated, rep.Joined = rep.New+res.New, rep.Updated+res.Updated, rep.Joined+res.Joined
@@ -789,6 +795,11 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		read.changes = true
 	}
 	st.BodyHash = hash
+	if st.UnreadCursor != "" {
+		// The page held is read again whole, not answered 304 nor
+		// taken as the same bytes: its next reading counts a try.
+		st.ETag, st.LastModified, st.BodyHash = "", "", 0
+	}
 	if w := emptiedWarning(*st); w != "" {
 		rep.Warning = w
 	}

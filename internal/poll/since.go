@@ -1,8 +1,11 @@
 package poll
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
+
+	"newswire/store"
 )
 
 // A newswire instance is a source for another (district → province →
@@ -144,4 +147,34 @@ func smaller(req request) (request, bool) {
 	u.RawQuery = q.Encode()
 	req.url = u.String()
 	return req, true
+}
+
+// unreadTries is how many times a page of changes with items that cannot be
+// read is read before the poller follows the source past them.
+const unreadTries = 3
+
+// holdUnread decides where a source followed by its cursor is followed from
+// after a page of changes, asked after cursor asked, that gave cursor next
+// and had unread items it could not read (and read items it could): a page
+// with unread items is held, asked again at the next polls while they may
+// be a fault of the moment (a proxy that cut the page, a source's bug fixed
+// since), and followed past only at its unreadTries-th reading, so that
+// a page no reading mends does not stop the source for good. It returns
+// the cursor to follow from and the warning to show, if any.
+func holdUnread(st *store.SourceState, asked, next string, unread, read int) (string, string) {
+	if unread == 0 {
+		st.UnreadCursor, st.UnreadTries = "", 0
+		return next, ""
+	}
+	if st.UnreadCursor != asked {
+		st.UnreadCursor, st.UnreadTries = asked, 0
+	}
+	st.UnreadTries++
+	if st.UnreadTries < unreadTries {
+		return asked, fmt.Sprintf("%d of the changes on a page of the source could not be read (the %d read are stored): the page is read again at the next poll (reading %d of %d) before they are skipped; check the source newswire or a proxy before it",
+			unread, read, st.UnreadTries, unreadTries)
+	}
+	st.UnreadCursor, st.UnreadTries = "", 0
+	return next, fmt.Sprintf("%d of the changes on a page of the source could not be read in %d readings and are skipped (the %d read are stored); check the source newswire or a proxy before it",
+		unread, unreadTries, read)
 }

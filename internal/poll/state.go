@@ -55,7 +55,7 @@ func routine(prev, st store.SourceState) bool {
 		prev.ConfigURL == st.ConfigURL && prev.URLFrom == st.URLFrom && prev.URLReason == st.URLReason && prev.GoneURL == st.GoneURL &&
 		prev.IntervalReason == st.IntervalReason && prev.PublishGap == st.PublishGap &&
 		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent &&
-		prev.Cursor == st.Cursor && prev.Home == st.Home
+		prev.Cursor == st.Cursor && prev.Home == st.Home && prev.UnreadCursor == st.UnreadCursor && prev.UnreadTries == st.UnreadTries
 }
 
 // state returns the source's state, from memory or else from the store.
