@@ -859,6 +859,11 @@ func (p *Poller) get(ctx context.Context, req fetch.Request, rep *Report) (*fetc
 }
 
 func (p *Poller) logReport(r Report) {
+	if r.Err == nil && r.Warning == "" && r.Result == ResultNotModified && !p.log.Enabled(context.Background(), slog.LevelDebug) {
+		// The common case by far, and logged at debug level only: not
+		// even its attributes are made.
+		return
+	}
 	attrs := []any{"source", r.Source, "result", r.Result, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
 		"fetch", r.Fetch.Round(time.Millisecond),
 		"items", r.Items, "repeated", r.Repeated, "new", r.New, "updated", r.Updated, "joined", r.Joined, "dropped", r.Dropped}
