@@ -54,7 +54,27 @@ type Item struct {
 	// of each source newswire's JSON Feed names. A newswire finds in them
 	// its own stories coming back through another that polls it.
 	Via []string `json:",omitempty"`
+	// DateIssue says why the item is not dated as its outlet dated it:
+	// zero when it is, or when the outlet gave no date.
+	DateIssue DateIssue `json:",omitzero"`
 }
+
+// DateIssue is an item's date that newswire did not take as its outlet
+// wrote it: one it cannot read, which leaves the item undated (dated when
+// first seen), or one well in the future, which it dates at the parse
+// instead, as an item dated tomorrow would otherwise top every feed.
+type DateIssue struct {
+	Raw    string // the date as the outlet wrote it, on one line and cut at 80 characters
+	Future bool   // read, and ahead of the parse by more than FutureSlack; else unreadable
+}
+
+// IsZero reports whether d is no issue.
+func (d DateIssue) IsZero() bool { return d == DateIssue{} }
+
+// FutureSlack is how far ahead of the parse an item's date may be without a
+// DateIssue: a drifting clock or a story scheduled a few minutes ahead, not
+// a wrong time zone. The date is still clamped to the parse's time.
+const FutureSlack = 15 * time.Minute
 
 // CursorHeader is the response header in which a newswire gives the cursor
 // of its change log with every feed: the value to pass as ?since= next time.

@@ -799,7 +799,9 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		// An item with date_modified alone is dated by it, as an Atom
 		// entry with only updated is, rather than when it is first seen.
 		if item.Published.IsZero() {
-			item.Published = item.Updated
+			if t, issue := c.published(gi.Updated); !t.IsZero() || item.DateIssue.IsZero() {
+				item.Published, item.DateIssue = t, issue
+			}
 		}
 		item.ContentHTML = normText(ji.ContentHTML)
 		if item.ContentHTML == "" {
@@ -850,10 +852,10 @@ func (c *converter) item(gi *gofeed.Item, feedLanguage string) Item {
 		Title:       plainText(gi.Title),
 		Summary:     normText(gi.Description),
 		ContentHTML: normText(gi.Content),
-		Published:   c.date(gi.Published),
 		Updated:     c.date(gi.Updated),
 		Language:    feedLanguage,
 	}
+	item.Published, item.DateIssue = c.published(gi.Published)
 	// Other links (JSON Feed external_url, a second RSS link), then a guid
 	// that is a URL, stand in for a missing or unusable link.
 	for _, l := range gi.Links {
@@ -1049,6 +1051,36 @@ func (c *converter) date(raw string) time.Time {
 		return c.now.UTC()
 	}
 	return t
+}
+
+// published reads an item's date as date does, and says when the item is
+// not dated as its outlet wrote: a date it cannot read, or one later than
+// now by more than FutureSlack.
+func (c *converter) published(raw string) (time.Time, DateIssue) {
+	raw = stripForbidden(raw)
+	t, ok := parseDate(raw, c.loc)
+	switch {
+	case !ok && strings.TrimSpace(raw) != "":
+		return time.Time{}, DateIssue{Raw: issueText(raw)}
+	case !ok:
+		return time.Time{}, DateIssue{}
+	case t.After(c.now):
+		var issue DateIssue
+		if t.Sub(c.now) > FutureSlack {
+			issue = DateIssue{Raw: issueText(raw), Future: true}
+		}
+		return c.now.UTC(), issue
+	}
+	return t, DateIssue{}
+}
+
+// issueText is an outlet's date as a DateIssue quotes it.
+func issueText(raw string) string {
+	s := []rune(collapseSpace(normText(raw)))
+	if len(s) > 80 {
+		return string(s[:79]) + "…"
+	}
+	return string(s)
 }
 
 // resolve makes raw an absolute http(s) URL against the feed URL, spelled

@@ -785,6 +785,45 @@ func TestJSONFeedDateModifiedOnly(t *testing.T) {
 	wantEqual(t, "its updated", both.Updated, time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 }
 
+// TestDateIssues: an item is marked when its date is not taken as the
+// outlet wrote it, an unreadable one or one well in the future; not for a
+// date a few minutes ahead (a drifting clock), nor for an unreadable
+// date_published beside a date_modified that dates it.
+func TestDateIssues(t *testing.T) {
+	now := time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC)
+	rss := func(pubDate string) string {
+		return `<rss version="2.0"><channel><title>Báo Lai Châu</title><item><guid>lc-1</guid><title>Mùa hoa tam giác mạch</title>` +
+			`<pubDate>` + pubDate + `</pubDate></item></channel></rss>`
+	}
+	json := func(dates string) string {
+		return `{"version": "https://jsonfeed.org/version/1.1", "title": "Báo Lai Châu", "items": [{"id": "lc-1", "title": "Mùa hoa tam giác mạch"` + dates + `}]}`
+	}
+	tests := []struct {
+		name, doc string
+		want      DateIssue
+		published time.Time
+	}{
+		{"readable", rss("Sun, 29 Nov 2026 10:00:00 +0700"), DateIssue{}, now.Add(-time.Hour)},
+		{"none", rss(""), DateIssue{}, time.Time{}},
+		{"unreadable", rss(" 29 tháng 11,\n 2026   8 giờ "), DateIssue{Raw: "29 tháng 11, 2026 8 giờ"}, time.Time{}},
+		{"a few minutes ahead", rss("Sun, 29 Nov 2026 11:10:00 +0700"), DateIssue{}, now},
+		{"hours ahead", rss("2026-11-29 18:00 +07:00"), DateIssue{Raw: "2026-11-29 18:00 +07:00", Future: true}, now},
+		{"json, modified dates it", json(`, "date_published": "hôm qua", "date_modified": "2026-11-29T09:00:00+07:00"`), DateIssue{}, now.Add(-2 * time.Hour)},
+		{"json, neither read", json(`, "date_published": "hôm qua", "date_modified": "hôm kia"`), DateIssue{Raw: "hôm qua"}, time.Time{}},
+		{"json, modified alone unreadable", json(`, "date_modified": "hôm kia"`), DateIssue{Raw: "hôm kia"}, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			feed, err := Parse([]byte(tt.doc), ParseOptions{FeedURL: "https://laichau.example.vn/rss", Now: now})
+			if err != nil || len(feed.Items) != 1 {
+				t.Fatalf("parse: %v", err)
+			}
+			wantEqual(t, "date issue", feed.Items[0].DateIssue, tt.want)
+			wantEqual(t, "published", feed.Items[0].Published, tt.published)
+		})
+	}
+}
+
 // TestParseJSONNulls: JSON allows null where gofeed's translator expects an
 // object; such entries are skipped, not a reason to fail (or panic).
 func TestParseJSONNulls(t *testing.T) {

@@ -102,6 +102,9 @@ type SourceState struct {
 	LastUpdated         int           `json:"last_updated"`
 	TotalNew            int           `json:"total_new"`
 	Warning             string        `json:"warning,omitempty"` // e.g. a feed that suddenly has no items
+	// Dates counts the items of the last document stored that are not
+	// dated as their outlet dated them (feeds.DateIssue).
+	Dates Dates `json:"dates,omitzero"`
 	// Dropped counts the items of the last document each filter dropped,
 	// keyed by the filter and its value (`filters.drop_keywords: "PR"`).
 	Dropped map[string]int `json:"dropped,omitempty"`
@@ -137,6 +140,15 @@ type SourceState struct {
 	// Recent counts the items new from this source (stories it created or
 	// joined) in the last hours and days.
 	Recent Recent `json:"recent,omitzero"`
+}
+
+// Dates counts the items of a document whose dates newswire did not take
+// as the outlet wrote them, with the first of each kind as written.
+type Dates struct {
+	Unreadable        int    `json:"unreadable,omitempty"` // a date newswire cannot read: dated when first seen
+	UnreadableExample string `json:"unreadable_example,omitempty"`
+	Future            int    `json:"future,omitempty"` // well in the future: dated when first seen
+	FutureExample     string `json:"future_example,omitempty"`
 }
 
 // Page is one slice of a category index, newest first.

@@ -21,6 +21,7 @@ type Poll struct {
 	duration    prometheus.Histogram
 	items       *prometheus.CounterVec
 	itemsBy     [len(itemOutcomes)]prometheus.Counter // resolved once, in itemOutcomes order
+	redated     [2]prometheus.Counter                 // newswire_poll_redated_items_total: unreadable, future
 
 	// For the 304 ratio: responses that carried a document or a 304.
 	fresh, notModified atomic.Int64
@@ -54,11 +55,16 @@ func newPoll(reg prometheus.Registerer) *Poll {
 			Help: "Items polled by outcome: new (a story created), updated (an outlet's edit), joined (credited to a story another outlet carried first), dropped (by a filter).",
 		}, []string{"outcome"}),
 	}
+	redated := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Subsystem: "poll", Name: "redated_items_total",
+		Help: "Items taken in (new or changed) that newswire dated when it first saw them rather than as the outlet did: date unreadable, or in the future.",
+	}, []string{"date"})
+	p.redated = [2]prometheus.Counter{redated.WithLabelValues("unreadable"), redated.WithLabelValues("future")}
 	ratio := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: namespace, Subsystem: "fetch", Name: "not_modified_ratio",
 		Help: "Share of successful fetches answered 304 Not Modified since start.",
 	}, p.notModifiedRatio)
-	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, p.items, ratio)
+	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, p.items, redated, ratio)
 	for i, o := range itemOutcomes {
 		p.itemsBy[i] = p.items.WithLabelValues(o)
 	}
@@ -93,6 +99,19 @@ func (p *Poll) Items(created, updated, joined, dropped int) {
 	for i, n := range [...]int{created, updated, joined, dropped} {
 		if n > 0 {
 			p.itemsBy[i].Add(float64(n))
+		}
+	}
+}
+
+// Redated records items taken in whose outlet's date was unreadable, and
+// those whose date was in the future: each was dated when first seen.
+func (p *Poll) Redated(unreadable, future int) {
+	if p == nil {
+		return
+	}
+	for i, n := range [...]int{unreadable, future} {
+		if n > 0 {
+			p.redated[i].Add(float64(n))
 		}
 	}
 }

@@ -51,6 +51,10 @@ type memoDoc struct {
 	published            []uint32          // its publication time, unix seconds; zero when it had none
 	drops                map[uint64]string // why a filter dropped an item, by digest; nil when none was
 	last                 uint64            // digest of the document's last item, where the oldest leave it
+	// dates holds, by digest, the items not dated as their outlet wrote
+	// (an unreadable date, one in the future); nil when none is: a
+	// skipped item counts in the source's warning as it did when parsed.
+	dates map[uint64]feeds.DateIssue
 }
 
 // memoEntry is one item of a document as the memo knows it.
@@ -62,7 +66,8 @@ type memoEntry struct {
 // memoItem is one item of a document as the poll saw it.
 type memoItem struct {
 	memoEntry
-	drop string // the filter that dropped it; "" when it was stored
+	drop string          // the filter that dropped it; "" when it was stored
+	date feeds.DateIssue // its date, when not taken as the outlet wrote it
 }
 
 // unixSeconds is t as the memo keeps it: seconds from 1970 to 2106, zero
@@ -194,6 +199,11 @@ func (d memoDoc) byDigest(digest uint64) (drop string, ok bool) {
 	return "", false
 }
 
+// dateIssue is what was wrong with the date of the item of this digest.
+func (d memoDoc) dateIssue(digest uint64) feeds.DateIssue {
+	return d.dates[digest]
+}
+
 // remember replaces what is known of source's last stored document, stored
 // under the settings of key. It sorts items by raw hash.
 func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []memoItem) {
@@ -214,6 +224,12 @@ func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []mem
 				doc.drops = make(map[uint64]string)
 			}
 			doc.drops[it.digest] = it.drop
+		}
+		if !it.date.IsZero() {
+			if doc.dates == nil {
+				doc.dates = make(map[uint64]feeds.DateIssue)
+			}
+			doc.dates[it.digest] = it.date
 		}
 	}
 	m.mu.Lock()

@@ -12,14 +12,16 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"newswire/feeds"
 	"newswire/store"
 )
 
 // asideName is the name the memo is set aside under in the store.
 const asideName = "poll-memo"
 
-// memoFormat is the first byte of a memoDoc set aside: its encoding's version.
-const memoFormat = 2
+// memoFormat is the first byte of a memoDoc set aside: its encoding's
+// version. Format 2, without the items' date issues, is still read.
+const memoFormat = 3
 
 // buildDigest digests the running executable: a memo set aside by another
 // build is not used (see memoSettings), since another sanitiser, router or
@@ -91,7 +93,8 @@ func (m *Memo) Load(st *store.Store) (int, error) {
 
 // appendBinary encodes d after b: format, key, layout, the item count, each
 // item's raw hash, digest and date, the dropped items' digests and reasons,
-// then the last item's digest.
+// the last item's digest, then the digests and date issues of the items not
+// dated as their outlet wrote.
 func (d memoDoc) appendBinary(b []byte) []byte {
 	b = append(b, memoFormat)
 	b = binary.LittleEndian.AppendUint64(b, d.key)
@@ -109,7 +112,19 @@ func (d memoDoc) appendBinary(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(len(reason)))
 		b = append(b, reason...)
 	}
-	return binary.LittleEndian.AppendUint64(b, d.last)
+	b = binary.LittleEndian.AppendUint64(b, d.last)
+	b = binary.AppendUvarint(b, uint64(len(d.dates)))
+	for digest, issue := range d.dates {
+		b = binary.LittleEndian.AppendUint64(b, digest)
+		future := byte(0)
+		if issue.Future {
+			future = 1
+		}
+		b = append(b, future)
+		b = binary.AppendUvarint(b, uint64(len(issue.Raw)))
+		b = append(b, issue.Raw...)
+	}
+	return b
 }
 
 var errMemoDoc = errors.New("poll: malformed memo document")
@@ -118,9 +133,10 @@ var errMemoDoc = errors.New("poll: malformed memo document")
 // during the transaction, so nothing of it is kept.
 func decodeMemoDoc(v []byte) (memoDoc, error) {
 	var d memoDoc
-	if len(v) < 25 || v[0] != memoFormat {
+	if len(v) < 25 || v[0] != memoFormat && v[0] != 2 {
 		return d, errMemoDoc
 	}
+	format := v[0]
 	d.key = binary.LittleEndian.Uint64(v[1:])
 	d.context = binary.LittleEndian.Uint64(v[9:])
 	d.itemContext = binary.LittleEndian.Uint64(v[17:])
@@ -160,9 +176,39 @@ func decodeMemoDoc(v []byte) (memoDoc, error) {
 		d.drops[digest] = string(v[8+w : 8+w+int(l)])
 		v = v[8+w+int(l):]
 	}
-	if len(v) != 8 {
+	if len(v) < 8 {
 		return d, errMemoDoc
 	}
 	d.last = binary.LittleEndian.Uint64(v)
+	v = v[8:]
+	if format == 2 {
+		if len(v) != 0 {
+			return d, errMemoDoc
+		}
+		return d, nil
+	}
+	dates, w := binary.Uvarint(v)
+	if w <= 0 || dates > uint64(len(v)-w)/10 {
+		return d, errMemoDoc
+	}
+	v = v[w:]
+	for range dates {
+		if len(v) < 10 || v[8] > 1 {
+			return d, errMemoDoc
+		}
+		digest, future := binary.LittleEndian.Uint64(v), v[8] == 1
+		l, w := binary.Uvarint(v[9:])
+		if w <= 0 || l > uint64(len(v)-9-w) {
+			return d, errMemoDoc
+		}
+		if d.dates == nil {
+			d.dates = make(map[uint64]feeds.DateIssue, dates)
+		}
+		d.dates[digest] = feeds.DateIssue{Raw: string(v[9+w : 9+w+int(l)]), Future: future}
+		v = v[9+w+int(l):]
+	}
+	if len(v) != 0 {
+		return d, errMemoDoc
+	}
 	return d, nil
 }

@@ -392,7 +392,8 @@ func TestMemoDocEncoding(t *testing.T) {
 	m.remember("caobang", 0xfeed, feeds.Layout{Context: 7, ItemContext: 9}, []memoItem{
 		{memoEntry: memoEntry{raw: 30, digest: 300, published: 1_795_000_000}},
 		{memoEntry: memoEntry{raw: 10, digest: 100, published: 1_795_000_100}, drop: `filters.drop_keywords: "xổ số"`},
-		{memoEntry: memoEntry{raw: 20, digest: 200}},
+		{memoEntry: memoEntry{raw: 20, digest: 200}, date: feeds.DateIssue{Raw: "29 tháng 11, 2026 8 giờ"}},
+		{memoEntry: memoEntry{raw: 40, digest: 400, published: 1_795_000_200}, date: feeds.DateIssue{Raw: "2026-12-03 08:00 +07:00", Future: true}},
 	})
 	doc := m.doc("caobang", 0xfeed)
 	b := doc.appendBinary(nil)
@@ -414,6 +415,16 @@ func TestMemoDocEncoding(t *testing.T) {
 	if _, err := decodeMemoDoc(swapped); err == nil {
 		t.Error("a document with its raw hashes out of order was read")
 	}
+
+	// A document the last build set aside, without date issues, reads.
+	undated := doc
+	undated.dates = nil
+	old := undated.appendBinary(nil)
+	old = old[:len(old)-1] // the count of date issues, none
+	old[0] = 2
+	if got, err := decodeMemoDoc(old); err != nil || !reflect.DeepEqual(got, undated) {
+		t.Errorf("a document of format 2 read as %+v, %v; want %+v", got, err, undated)
+	}
 }
 
 // FuzzMemoDoc: no bytes in the store make decodeMemoDoc panic, and what it
@@ -422,7 +433,7 @@ func FuzzMemoDoc(f *testing.F) {
 	var m Memo
 	m.remember("bacgiang", 42, feeds.Layout{Context: 1}, []memoItem{
 		{memoEntry: memoEntry{raw: 5, digest: 6, published: 7}, drop: "filters.drop_title_prefixes"},
-		{memoEntry: memoEntry{raw: 8, digest: 9}},
+		{memoEntry: memoEntry{raw: 8, digest: 9}, date: feeds.DateIssue{Raw: "hôm qua"}},
 	})
 	f.Add(m.doc("bacgiang", 42).appendBinary(nil))
 	f.Add([]byte{memoFormat})
@@ -449,6 +460,9 @@ func TestMemoSaveLoad(t *testing.T) {
 			items[i] = memoItem{memoEntry: memoEntry{raw: rng.Uint64(), digest: rng.Uint64(), published: rng.Uint32()}}
 			if rng.IntN(8) == 0 {
 				items[i].drop = strings.Repeat("lọc ", rng.IntN(20))
+			}
+			if rng.IntN(10) == 0 {
+				items[i].date = feeds.DateIssue{Raw: strings.Repeat("tháng ", rng.IntN(5)), Future: rng.IntN(2) == 0}
 			}
 		}
 		m.remember(fmt.Sprintf("nguon-%03d", s), rng.Uint64(), feeds.Layout{Context: rng.Uint64()}, items)

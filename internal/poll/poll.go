@@ -385,6 +385,9 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 			st.Interval, st.IntervalReason = p.catchUp(hint), reasonCatchUp
 		}
 		st.NextPoll = start.Add(st.Interval)
+		// What the last document stored says of itself holds at a 304,
+		// or the same bytes again, as at the poll that parsed it.
+		rep.Warning = withDocumentWarnings(rep.Warning, st)
 	}
 	rep.Next, rep.Why = st.NextPoll, st.IntervalReason
 	st.Warning = rep.Warning
@@ -464,7 +467,6 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
-		rep.Warning = emptiedWarning(*st)
 		rep.Cursor = st.Cursor
 		return hint, nil
 	}
@@ -619,7 +621,6 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		// Same bytes as last time: nothing can have changed.
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
-		rep.Warning = emptiedWarning(*st)
 		p.follow(src, st, req, resp.Cursor)
 		return 0, nil
 	}
@@ -669,16 +670,18 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	incoming := make([]store.Incoming, 0, len(feed.Items))
 	if !read.any {
 		st.Dropped = nil
+		st.Dates = store.Dates{}
 	}
 	seen := make([]memoItem, 0, n)
 	var arrivals []memoEntry // as the memo keeps it, each item of incoming
+	var redated [2]int       // of the items that go through the pipeline: unreadable dates, future ones
 	for i := range n {
 		if lay.Parsed != nil && lay.Parsed[i] < 0 {
 			// The same bytes in the same place as in the last document
 			// stored: not even parsed.
 			e, _ := prev.byRaw(lay.Raw[i])
 			drop := prev.drops[e.digest]
-			seen = append(seen, memoItem{memoEntry: e, drop: drop})
+			seen = append(seen, memoItem{memoEntry: e, drop: drop, date: prev.dateIssue(e.digest)})
 			rep.Repeated++
 			if drop != "" {
 				rep.Dropped++
@@ -697,7 +700,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		entry := memoEntry{raw: raw, digest: itemDigest(it), published: unixSeconds(it.Published)}
 		if drop, ok := prev.byDigest(entry.digest); ok {
 			// Exactly as in the last document stored: nothing to do.
-			seen = append(seen, memoItem{memoEntry: entry, drop: drop})
+			seen = append(seen, memoItem{memoEntry: entry, drop: drop, date: it.DateIssue})
 			if drop != "" {
 				rep.Dropped++
 				countDrop(st, drop)
@@ -713,7 +716,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			detectLanguage(it)
 			d = p.router.Route(src, it)
 		}
-		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason})
+		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason, date: it.DateIssue})
 		if d.Drop {
 			rep.Dropped++
 			countDrop(st, d.Reason)
@@ -735,6 +738,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			// the story: no other outlet's item is joined to it by it.
 			in.Fingerprint = p.fingerprint(src, it)
 		}
+		if !it.DateIssue.IsZero() {
+			redated[btoi(it.DateIssue.Future)]++
+		}
 		in.Item = *it
 		incoming = append(incoming, in)
 		arrivals = append(arrivals, entry)
@@ -745,6 +751,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		// not what its document holds: nothing leaves it.
 		corrections(prev, seen, incoming, arrivals)
 	}
+	countDates(&st.Dates, seen)
 	now := p.now()
 	// The counts of what the source brought are written with the stories
 	// they count, and so is the cursor that follows them: the rest of its
@@ -773,6 +780,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 				in.Item.GUID, in.Item.Link, in.GUIDOf))
 		}
 	}
+	p.metrics.Redated(redated[0], redated[1])
 	p.memo.remember(src.ID, key, lay, seen)
 	counted(st, res)
 	p.follow(src, st, req, cursor)
@@ -800,22 +808,69 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		// taken as the same bytes: its next reading counts a try.
 		st.ETag, st.LastModified, st.BodyHash = "", "", 0
 	}
-	if w := emptiedWarning(*st); w != "" {
-		rep.Warning = w
-	}
 	read.any = true
 	read.times = append(read.times, publishedTimes(seen)...)
 	return n + feed.Unread, nil
 }
 
-// emptiedWarning is the warning of a source whose feed had items and now
-// parses to none: given at every poll, an unchanged document's too, until
-// items come back. It is empty for any other source.
-func emptiedWarning(st store.SourceState) string {
-	if st.EmptiedFrom == 0 || st.LastItems > 0 {
-		return ""
+// withDocumentWarnings adds to warning, the poll's own, what st says of
+// the last document stored, at every poll until that changes, an
+// unchanged document's too: a feed that had items and now parses to none
+// (which says all), else its items not dated as their outlet dated them.
+func withDocumentWarnings(warning string, st store.SourceState) string {
+	if st.EmptiedFrom > 0 && st.LastItems == 0 {
+		return fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.EmptiedFrom)
 	}
-	return fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.EmptiedFrom)
+	var w []string
+	if warning != "" {
+		w = append(w, warning)
+	}
+	d := st.Dates
+	if d.Unreadable > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items %s a date newswire cannot read (%q): %s dated when first seen",
+			d.Unreadable, st.LastItems, plural(d.Unreadable, "has", "have"), d.UnreadableExample, plural(d.Unreadable, "it is", "they are")))
+	}
+	if d.Future > 0 {
+		w = append(w, fmt.Sprintf("%d of %d items %s dated in the future (%q): %s dated when first seen instead; check the outlet's time zone",
+			d.Future, st.LastItems, plural(d.Future, "is", "are"), d.FutureExample, plural(d.Future, "it is", "they are")))
+	}
+	return strings.Join(w, "; ")
+}
+
+// countDates counts in d the items not dated as their outlet dated them,
+// parsed or known from the memo alike, so that the count stays while the
+// document keeps them; the first of each kind is the example.
+func countDates(d *store.Dates, items []memoItem) {
+	for _, it := range items {
+		switch {
+		case it.date.IsZero():
+		case it.date.Future:
+			d.Future++
+			if d.FutureExample == "" {
+				d.FutureExample = it.date.Raw
+			}
+		default:
+			d.Unreadable++
+			if d.UnreadableExample == "" {
+				d.UnreadableExample = it.date.Raw
+			}
+		}
+	}
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // parse turns a fetched document into a feed. Every kind of source goes

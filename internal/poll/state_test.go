@@ -35,6 +35,8 @@ func TestRoutineSeesEveryField(t *testing.T) {
 				*p = time.Date(2026, 11, 27, 13, 30, 0, 0, time.UTC)
 			case *store.Recent:
 				p.Hours[23]++
+			case *store.Dates:
+				p.Future++
 			default:
 				t.Fatalf("field %s: type %s not handled by the test", f.Name, f.Type)
 			}

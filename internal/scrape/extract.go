@@ -151,6 +151,9 @@ func (c *compiled) item1(doc *document, block *goquery.Selection, opt Options, t
 			t.noDate++
 		} else if d, found := c.readDate(dateSel, opt.Location); found {
 			if d.After(opt.Now) {
+				if d.Sub(opt.Now) > feeds.FutureSlack {
+					it.DateIssue = feeds.DateIssue{Raw: dateText(dateSel), Future: true}
+				}
 				d = opt.Now.UTC()
 			}
 			it.Published = d

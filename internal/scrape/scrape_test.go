@@ -554,3 +554,24 @@ func TestExtractSummaryLinksReadAgainstThePage(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractFutureDate: an item of a page dated well ahead of now is dated
+// now and says so, as a feed's item is; minutes ahead is a clock's drift.
+func TestExtractFutureDate(t *testing.T) {
+	body := `<ul><li><a href="/a.html">Khai mạc chợ phiên vùng cao</a> <time datetime="2022-01-10T09:00:00+07:00">9:00</time></li>` +
+		`<li><a href="/b.html">Hội chợ nông sản sạch</a> <time datetime="2022-01-10T07:05:00+07:00">7:05</time></li>` +
+		`<li><a href="/c.html">Lớp học tiếng Mông cho cán bộ xã</a> <time datetime="2022-01-09T15:00:00+07:00">15:00</time></li></ul>`
+	feed, _, err := Extract(Page{URL: "http://outlet.test/", Body: []byte(body)}, Rules{Item: "li", Title: "a", Link: "a", Date: "time"}, Options{Now: now})
+	if err != nil || len(feed.Items) != 3 {
+		t.Fatalf("%v, %d items", err, len(feed.Items))
+	}
+	want := []feeds.DateIssue{{Raw: "2022-01-10T09:00:00+07:00", Future: true}, {}, {}}
+	for i, it := range feed.Items {
+		if it.DateIssue != want[i] {
+			t.Errorf("item %d: date issue %+v, want %+v", i, it.DateIssue, want[i])
+		}
+		if it.Published.After(now) {
+			t.Errorf("item %d: dated %s, after now", i, it.Published)
+		}
+	}
+}

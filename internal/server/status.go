@@ -48,6 +48,10 @@ type sourceStatus struct {
 	PublishGap string    `json:"publish_gap,omitempty"`
 	// Dropped counts the items of the last document each filter dropped.
 	Dropped map[string]int `json:"dropped,omitempty"`
+	// Dates counts the items of the last document not dated as their
+	// outlet dated them (unreadable, in the future), with an example of
+	// each as the outlet wrote it.
+	Dates *store.Dates `json:"dates,omitempty"`
 
 	// Polling detail: what the outlet answered, and why the next poll is when it is.
 	PolledURL           string `json:"polled_url,omitempty"` // when it differs from url: a 301/308 or a discovered feed
@@ -292,6 +296,10 @@ func (s *Server) status(now time.Time) (statusView, error) {
 			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
 		ss.Dropped = st.Dropped
+		if d := st.Dates; d != (store.Dates{}) {
+			d.UnreadableExample, d.FutureExample = shownText(d.UnreadableExample), shownText(d.FutureExample)
+			ss.Dates = &d
+		}
 		if ws, ok := subs[src.ID]; ok {
 			ws.Reason, ws.Error = shownText(ws.Reason), shownText(ws.Error)
 			ss.WebSub = &ws

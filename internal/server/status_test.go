@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,22 +120,31 @@ func newStatusSite(t *testing.T) *statusSite {
   - {id: caobang, title: Báo Cao Bằng, url: "%[1]s/shrink.rss", level: provincial}
   - {id: tat, title: Nguồn tắt, url: "%[1]s/ok.rss", disabled: true}
 `
-	yaml := `data_dir: %[2]s
+	// The server's config has one source more, which no poll has reached yet.
+	return siteOf(t, fmt.Sprintf(sources, outlet.URL), fmt.Sprintf(`  - {id: moi, title: Nguồn mới, url: "%s/ok.rss"}
+`, outlet.URL))
+}
+
+// siteOf is newswire serving a store that a real poller fills from sources
+// (config.yaml's entries); the server's config has the sources of more
+// besides, which the poller does not poll.
+func siteOf(t *testing.T, sources, more string) *statusSite {
+	t.Helper()
+	yaml := `data_dir: %[1]s
 poll: {host_gap: 0s, per_host: 4}
 identity: {join: false} # the test headlines are alike on purpose
 categories:
   - {id: thoi-su, title: Thời sự}
   - {id: du-lich, title: Du lịch}
 default_category: thoi-su
-sources:` + sources
+sources:
+`
 	dataDir := filepath.Join(t.TempDir(), "data")
-	pollCfg, err := config.Parse(fmt.Appendf(nil, yaml, outlet.URL, dataDir), "config.yaml")
+	pollCfg, err := config.Parse(fmt.Appendf(nil, yaml+sources, dataDir), "config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The server's config has one source more, which no poll has reached yet.
-	webCfg, err := config.Parse(fmt.Appendf(nil, yaml+`  - {id: moi, title: Nguồn mới, url: "%[1]s/ok.rss"}
-`, outlet.URL, dataDir), "config.yaml")
+	webCfg, err := config.Parse(fmt.Appendf(nil, yaml+sources+more, dataDir), "config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -590,6 +600,42 @@ func TestProblemKind(t *testing.T) {
 		}
 		if plainProblem(tt.want, tt.status) == "" {
 			t.Errorf("no plain words for %q", tt.want)
+		}
+	}
+}
+
+// TestStatusShowsDatesNotTaken: a source whose items carry dates newswire
+// cannot read, or dates in the future, is a warning on /status and in
+// /api/status, with the counts and an example of each as the outlet wrote
+// it, at the poll that parsed them and at the 304 after it.
+func TestStatusShowsDatesNotTaken(t *testing.T) {
+	feed, err := os.ReadFile("../poll/testdata/dates.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(feed)
+	}))
+	defer outlet.Close()
+	ss := siteOf(t, fmt.Sprintf("  - {id: biencuong, title: Báo Biên Cương, url: %q}\n", outlet.URL), "")
+	want := store.Dates{Unreadable: 2, UnreadableExample: "29 tháng 11, 2026 8 giờ", Future: 1, FutureExample: "2099-12-03 08:00 +07:00"}
+	for _, result := range []string{poll.ResultOK, poll.ResultNotModified} {
+		ss.poller.PollAll(context.Background(), nil)
+		v, _ := ss.apiStatus(t)
+		s := v.Sources[0]
+		if s.Result != result || s.State != "warning" || s.Dates == nil || *s.Dates != want {
+			t.Errorf("after a poll %s: result %s, state %s, dates %+v; want warning, %+v", result, s.Result, s.State, s.Dates, want)
+		}
+		for _, w := range []string{`2 of 4 items have a date newswire cannot read ("29 tháng 11, 2026 8 giờ")`, `1 of 4 items is dated in the future ("2099-12-03 08:00 +07:00")`} {
+			if !strings.Contains(s.Warning, w) {
+				t.Errorf("after a poll %s: warning %q lacks %q", result, s.Warning, w)
+			}
 		}
 	}
 }

@@ -1,0 +1,128 @@
+package poll
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"newswire/internal/metrics"
+	"newswire/store"
+)
+
+// TestDatesNotTakenAreWarnedWhileTheyStay: an outlet's items whose date
+// newswire cannot read, or that lie in the future, are counted in the
+// source's warning with an example as the outlet wrote it, at every poll
+// while the document keeps them: a 304, the same bytes again, and a changed
+// document whose bad items are not parsed again; the warning goes once the
+// outlet fixes its dates.
+func TestDatesNotTakenAreWarnedWhileTheyStay(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	bad, fixed := read("dates.xml"), read("dates-fixed.xml")
+	const lead = `<description>Tin biên giới</description>`
+	more := strings.Replace(bad, lead, lead+`
+<item><title>Lào Cai mở thêm tuyến xe buýt lên Y Tý</title><link>http://biencuong.example/tin/105.html</link><guid>http://biencuong.example/tin/105.html</guid><pubDate>Sun, 29 Nov 2026 07:15:00 +0700</pubDate><description>Tuyến mới chạy hai chuyến mỗi ngày.</description></item>`, 1)
+
+	var (
+		mu         sync.Mutex
+		body, etag string
+	)
+	serve := func(b, tag string) {
+		mu.Lock()
+		body, etag = b, tag
+		mu.Unlock()
+	}
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		b, tag := body, etag
+		mu.Unlock()
+		if tag != "" {
+			if r.Header.Get("If-None-Match") == tag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", tag)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write([]byte(b))
+	}))
+	cfg := testConfig(t, fastPoll, "biencuong "+url)
+	p, st, _ := newPoller(t, cfg)
+	m := metrics.New()
+	p.SetMetrics(m.Poll)
+	src := source(t, cfg, "biencuong")
+
+	badDates := store.Dates{Unreadable: 2, UnreadableExample: "29 tháng 11, 2026 8 giờ", Future: 1, FutureExample: "2099-12-03 08:00 +07:00"}
+	steps := []struct {
+		name, body, etag string
+		result           string
+		items            int
+		dates            store.Dates
+		warning          []string // what the warning says; none when empty
+	}{
+		{"first poll", bad, `"v1"`, ResultOK, 4, badDates, []string{
+			`2 of 4 items have a date newswire cannot read ("29 tháng 11, 2026 8 giờ"): they are dated when first seen`,
+			`1 of 4 items is dated in the future ("2099-12-03 08:00 +07:00"): it is dated when first seen instead; check the outlet's time zone`}},
+		{"304", bad, `"v1"`, ResultNotModified, 4, badDates, []string{"2 of 4 items have a date", "1 of 4 items is dated in the future"}},
+		{"the same bytes without validators", bad, "", ResultNotModified, 4, badDates, []string{"2 of 4 items have a date", "1 of 4 items is dated in the future"}},
+		{"a new item beside the same bad ones", more, `"v2"`, ResultOK, 5, badDates, []string{
+			`2 of 5 items have a date newswire cannot read ("29 tháng 11, 2026 8 giờ")`,
+			`1 of 5 items is dated in the future ("2099-12-03 08:00 +07:00")`}},
+		{"the outlet fixed its dates", fixed, `"v3"`, ResultOK, 4, store.Dates{}, nil},
+	}
+	for i, step := range steps {
+		serve(step.body, step.etag)
+		rep := p.Poll(context.Background(), src)
+		if rep.Err != nil || rep.Result != step.result || rep.Items != step.items {
+			t.Fatalf("%s: %s, %d items, %v; want %s, %d items", step.name, rep.Result, rep.Items, rep.Err, step.result, step.items)
+		}
+		if i == 3 && rep.Repeated != 4 {
+			t.Errorf("%s: %d items not parsed again, want the 4 of the last document", step.name, rep.Repeated)
+		}
+		s := savedState(t, st, "biencuong")
+		if s.Dates != step.dates {
+			t.Errorf("%s: dates of the stored state %+v, want %+v", step.name, s.Dates, step.dates)
+		}
+		if s.Warning != rep.Warning {
+			t.Errorf("%s: stored warning %q, the poll's %q", step.name, s.Warning, rep.Warning)
+		}
+		if len(step.warning) == 0 && rep.Warning != "" {
+			t.Errorf("%s: warning %q, want none", step.name, rep.Warning)
+		}
+		for _, want := range step.warning {
+			if !strings.Contains(rep.Warning, want) {
+				t.Errorf("%s: warning %q\ndoes not say %q", step.name, rep.Warning, want)
+			}
+		}
+	}
+
+	// Each bad item counted once, when it was taken in: the document
+	// that kept them did not parse them again.
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, fam := range families {
+		for _, mt := range fam.GetMetric() {
+			got[fam.GetName()+labels(mt)] = mt.GetCounter().GetValue()
+		}
+	}
+	for series, want := range map[string]float64{
+		`newswire_poll_redated_items_total{date="unreadable"}`: 2,
+		`newswire_poll_redated_items_total{date="future"}`:     1,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+}
