@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"newswire/feeds"
+	"newswire/internal/notice"
 	"newswire/internal/story"
 )
 
@@ -102,6 +103,9 @@ type SourceState struct {
 	LastUpdated         int           `json:"last_updated"`
 	TotalNew            int           `json:"total_new"`
 	Warning             string        `json:"warning,omitempty"` // e.g. a feed that suddenly has no items
+	// Notices are what Warning says, each as a code and its arguments,
+	// for the status page to word in its language.
+	Notices []notice.Notice `json:"notices,omitempty"`
 	// Dates counts the items of the last document stored that are not
 	// dated as their outlet dated them (feeds.DateIssue).
 	Dates Dates `json:"dates,omitzero"`

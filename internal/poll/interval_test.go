@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"newswire/internal/config"
+	"newswire/internal/fetch"
+	"newswire/internal/notice"
 	"newswire/store"
 )
 
@@ -147,5 +150,29 @@ func TestAfterACrashTheServersWaitCountsFromNow(t *testing.T) {
 				t.Errorf("without a crash, a next poll already past was not due at once")
 			}
 		})
+	}
+}
+
+// TestReasonsAreWorded: every interval reason the poller writes, and the
+// drop reason of an echoed item, is one the status page words in its
+// language.
+func TestReasonsAreWorded(t *testing.T) {
+	p, _, _ := newPoller(t, testConfig(t, fastPoll))
+	reasons := []string{"config", "default", "adaptive", hintCache, hintTTL, reasonCatchUp, newURLReason, "stopped: 410 Gone"}
+	for _, status := range []int{429, 503} {
+		_, r := p.backoff(config.Source{}, store.SourceState{}, &fetch.StatusError{Status: status, RetryAfter: time.Minute})
+		reasons = append(reasons, r)
+	}
+	for _, failures := range []int{1, 2, 7} {
+		_, r := p.backoffBase(config.Source{}, store.SourceState{ConsecutiveFailures: failures})
+		reasons = append(reasons, r)
+	}
+	for _, r := range reasons {
+		if n, ok := notice.Reason(r); !ok || n.Text("en") != r {
+			t.Errorf("reason %q is not worded: read as %+v, %v", r, n, ok)
+		}
+	}
+	if got := notice.New(notice.Echo).Text("en"); got != reasonEcho {
+		t.Errorf("the echo's notice says %q, the poller %q", got, reasonEcho)
 	}
 }

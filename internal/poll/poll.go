@@ -25,6 +25,7 @@ import (
 	"newswire/internal/config"
 	"newswire/internal/fetch"
 	"newswire/internal/metrics"
+	"newswire/internal/notice"
 	"newswire/internal/route"
 	"newswire/internal/sanitize"
 	"newswire/internal/scrape"
@@ -62,7 +63,11 @@ type Report struct {
 	Fetch    time.Duration // of which the requests: how long the outlet took
 	Next     time.Time     // when the source is due again; zero once it is gone
 	Why      string        // why Next is when it is: the source's IntervalReason
-	Warning  string
+	// Warning is Notices in English, "; " between them.
+	Warning string
+	// Notices are what the poll warns of, for the status page to word
+	// in its language.
+	Notices []notice.Notice
 	// Notes are what the log says of the poll besides its line: a guid
 	// the outlet gave another story, for each story stored for it.
 	Notes []string
@@ -387,10 +392,11 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		st.NextPoll = start.Add(st.Interval)
 		// What the last document stored says of itself holds at a 304,
 		// or the same bytes again, as at the poll that parsed it.
-		rep.Warning = withDocumentWarnings(rep.Warning, st)
+		rep.Notices = withDocumentNotices(rep.Notices, st)
 	}
 	rep.Next, rep.Why = st.NextPoll, st.IntervalReason
-	st.Warning = rep.Warning
+	rep.Warning = notice.English(rep.Notices)
+	st.Warning, st.Notices = rep.Warning, rep.Notices
 	// Under the scheduler, states wait for the next Flush (those whose poll
 	// moved only its times, for refreshEvery): a crash loses that much of
 	// them, which costs at worst a repeated fetch. A new URL, a gone
@@ -652,16 +658,17 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	}
 	cursor := resp.Cursor
 	if feed.Unread > 0 {
-		rep.Warning = fmt.Sprintf("the document is malformed: %d of its items could not be read (the %d read are stored); check the outlet's feed", feed.Unread, len(feed.Items))
+		rep.Notices = []notice.Notice{notice.New(notice.Malformed, feed.Unread, len(feed.Items))}
 	}
 	if req.cursor != "" && cursor != "" {
-		var w string
-		cursor, w = holdUnread(st, req.cursor, cursor, feed.Unread, len(feed.Items))
-		rep.Warning = cmp.Or(w, rep.Warning)
+		var held []notice.Notice
+		if cursor, held = holdUnread(st, req.cursor, cursor, feed.Unread, len(feed.Items)); held != nil {
+			rep.Notices = held
+		}
 	}
 	keys := sortKeys(feed.Items)
-	if rep.Warning == "" {
-		rep.Warning = keys.warning
+	if len(rep.Notices) == 0 {
+		rep.Notices = keys.notices
 	}
 	if feed.TTL > hint.wait {
 		*hint = serverHint{wait: feed.TTL, reason: hintTTL}
@@ -813,28 +820,22 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	return n + feed.Unread, nil
 }
 
-// withDocumentWarnings adds to warning, the poll's own, what st says of
-// the last document stored, at every poll until that changes, an
-// unchanged document's too: a feed that had items and now parses to none
-// (which says all), else its items not dated as their outlet dated them.
-func withDocumentWarnings(warning string, st store.SourceState) string {
+// withDocumentNotices adds to notices, the poll's own, what st says of the
+// last document stored, at every poll until that changes, an unchanged
+// document's too: a feed that had items and now parses to none (which says
+// all), else its items not dated as their outlet dated them.
+func withDocumentNotices(notices []notice.Notice, st store.SourceState) []notice.Notice {
 	if st.EmptiedFrom > 0 && st.LastItems == 0 {
-		return fmt.Sprintf("the feed had %d items and now parses to none; check the outlet's feed", st.EmptiedFrom)
-	}
-	var w []string
-	if warning != "" {
-		w = append(w, warning)
+		return []notice.Notice{notice.New(notice.Emptied, st.EmptiedFrom)}
 	}
 	d := st.Dates
 	if d.Unreadable > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items %s a date newswire cannot read (%q): %s dated when first seen",
-			d.Unreadable, st.LastItems, plural(d.Unreadable, "has", "have"), d.UnreadableExample, plural(d.Unreadable, "it is", "they are")))
+		notices = append(notices, notice.New(notice.DatesUnreadable, d.Unreadable, st.LastItems, d.UnreadableExample))
 	}
 	if d.Future > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items %s dated in the future (%q): %s dated when first seen instead; check the outlet's time zone",
-			d.Future, st.LastItems, plural(d.Future, "is", "are"), d.FutureExample, plural(d.Future, "it is", "they are")))
+		notices = append(notices, notice.New(notice.DatesFuture, d.Future, st.LastItems, d.FutureExample))
 	}
-	return strings.Join(w, "; ")
+	return notices
 }
 
 // countDates counts in d the items not dated as their outlet dated them,
@@ -856,14 +857,6 @@ func countDates(d *store.Dates, items []memoItem) {
 			}
 		}
 	}
-}
-
-// plural is one when n is 1, else many.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func btoi(b bool) int {

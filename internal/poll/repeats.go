@@ -1,11 +1,10 @@
 package poll
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 
 	"newswire/feeds"
+	"newswire/internal/notice"
 	"newswire/internal/sanitize"
 	"newswire/internal/story"
 )
@@ -24,7 +23,7 @@ type keys struct {
 	sharedGUID []bool // its guid is another story's too
 	sharedLink []bool // its link is another story's too
 	repeats    int
-	warning    string
+	notices    []notice.Notice
 }
 
 // sortKeys tells, of items, which repeat an earlier one and which share a
@@ -48,7 +47,8 @@ func sortKeys(items []feeds.Item) keys {
 		links[i] = story.CanonicalLink(items[i].Link)
 	}
 	sameText := func(i, j int) bool { return !story.Unrelated(doc(i), doc(j)) }
-	var repeated, guids, sharedLinks []string
+	var repeated []string
+	var guids, sharedLinks []any // each key with its number of stories
 
 	for _, group := range groups(n, func(i int) string { return items[i].GUID }) {
 		var kept []int
@@ -64,7 +64,7 @@ func sortKeys(items []feeds.Item) keys {
 			for _, i := range kept {
 				k.sharedGUID[i] = true
 			}
-			guids = append(guids, fmt.Sprintf("%q (%d stories)", items[kept[0]].GUID, len(kept)))
+			guids = append(guids, items[kept[0]].GUID, len(kept))
 		}
 	}
 	guidOf := func(i int) string {
@@ -96,27 +96,29 @@ func sortKeys(items []feeds.Item) keys {
 			for _, i := range group {
 				k.sharedLink[i] = !k.repeat[i]
 			}
-			sharedLinks = append(sharedLinks, fmt.Sprintf("%q (%d stories)", items[stories[0]].Link, len(stories)))
+			sharedLinks = append(sharedLinks, items[stories[0]].Link, len(stories))
 		}
 	}
 
-	var warn []string
 	for _, r := range k.repeat {
 		if r {
 			k.repeats++
 		}
 	}
 	if k.repeats > 0 {
-		warn = append(warn, fmt.Sprintf("%d items repeat the guid (or link) of an earlier item of the same story (%s); only the first of each is stored",
-			k.repeats, listed(repeated, true)))
+		shown := repeated[:min(listedMost, len(repeated))]
+		args := []any{k.repeats, len(repeated) - len(shown)}
+		for _, r := range shown {
+			args = append(args, r)
+		}
+		k.notices = append(k.notices, notice.New(notice.Repeated, args...))
 	}
 	if len(guids) > 0 {
-		warn = append(warn, fmt.Sprintf("several stories share the guid %s; each is known by its link instead", listed(guids, false)))
+		k.notices = append(k.notices, sharedBy(notice.SharedGUID, guids))
 	}
 	if len(sharedLinks) > 0 {
-		warn = append(warn, fmt.Sprintf("several stories share the link %s; each is known by its guid, else its headline, instead", listed(sharedLinks, false)))
+		k.notices = append(k.notices, sharedBy(notice.SharedLink, sharedLinks))
 	}
-	k.warning = strings.Join(warn, "; ")
 	return k
 }
 
@@ -150,21 +152,15 @@ func appendNew(list []string, s string) []string {
 
 // listed names at most 3 of list, each quoted when quote says so, and how
 // many more there are.
-func listed(list []string, quote bool) string {
-	var b strings.Builder
-	for i, s := range list[:min(3, len(list))] {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if quote {
-			s = fmt.Sprintf("%q", s)
-		}
-		b.WriteString(s)
-	}
-	if len(list) > 3 {
-		fmt.Fprintf(&b, " and %d more", len(list)-3)
-	}
-	return b.String()
+// listedMost is how many guids or links a warning names; it counts the rest.
+const listedMost = 3
+
+// sharedBy is the notice of code for pairs, each guid or link that several
+// stories share followed by their number: the first listedMost of them,
+// after how many more there are.
+func sharedBy(code string, pairs []any) notice.Notice {
+	shown := pairs[:min(2*listedMost, len(pairs))]
+	return notice.New(code, append([]any{(len(pairs) - len(shown)) / 2}, shown...)...)
 }
 
 // repeatsAny reports whether two items have the same guid or the same link,

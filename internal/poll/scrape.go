@@ -2,7 +2,6 @@ package poll
 
 import (
 	"context"
-	"strings"
 
 	"newswire/feeds"
 	"newswire/internal/config"
@@ -27,6 +26,6 @@ func (p *Poller) scrapePage(ctx context.Context, src config.Source, resp *fetch.
 	if err != nil {
 		return nil, err
 	}
-	rep.Warning = strings.Join(warnings, "; ")
+	rep.Notices = warnings
 	return feed, nil
 }

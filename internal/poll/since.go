@@ -1,10 +1,10 @@
 package poll
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 
+	"newswire/internal/notice"
 	"newswire/store"
 )
 
@@ -160,21 +160,19 @@ const unreadTries = 3
 // be a fault of the moment (a proxy that cut the page, a source's bug fixed
 // since), and followed past only at its unreadTries-th reading, so that
 // a page no reading mends does not stop the source for good. It returns
-// the cursor to follow from and the warning to show, if any.
-func holdUnread(st *store.SourceState, asked, next string, unread, read int) (string, string) {
+// the cursor to follow from and the warning to give, if any.
+func holdUnread(st *store.SourceState, asked, next string, unread, read int) (string, []notice.Notice) {
 	if unread == 0 {
 		st.UnreadCursor, st.UnreadTries = "", 0
-		return next, ""
+		return next, nil
 	}
 	if st.UnreadCursor != asked {
 		st.UnreadCursor, st.UnreadTries = asked, 0
 	}
 	st.UnreadTries++
 	if st.UnreadTries < unreadTries {
-		return asked, fmt.Sprintf("%d of the changes on a page of the source could not be read (the %d read are stored): the page is read again at the next poll (reading %d of %d) before they are skipped; check the source newswire or a proxy before it",
-			unread, read, st.UnreadTries, unreadTries)
+		return asked, []notice.Notice{notice.New(notice.UnreadHeld, unread, read, st.UnreadTries, unreadTries)}
 	}
 	st.UnreadCursor, st.UnreadTries = "", 0
-	return next, fmt.Sprintf("%d of the changes on a page of the source could not be read in %d readings and are skipped (the %d read are stored); check the source newswire or a proxy before it",
-		unread, unreadTries, read)
+	return next, []notice.Notice{notice.New(notice.UnreadSkipped, unread, unreadTries, read)}
 }

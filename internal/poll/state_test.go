@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"newswire/internal/notice"
 	"newswire/store"
 )
 
@@ -29,6 +30,8 @@ func TestRoutineSeesEveryField(t *testing.T) {
 			v.SetUint(v.Uint() + 1)
 		case reflect.Map:
 			changed.Dropped["filters.drop_keywords: PR"] = 2
+		case reflect.Slice:
+			changed.Notices = []notice.Notice{notice.New(notice.Emptied, 3)}
 		case reflect.Struct:
 			switch p := v.Addr().Interface().(type) {
 			case *time.Time:

@@ -12,6 +12,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/fetch"
+	"newswire/internal/notice"
 	"newswire/internal/urlsafe"
 )
 
@@ -48,7 +49,7 @@ type Scraper struct {
 // fetched leaves its item without content, with a warning, and is tried
 // again next time. A body selector that matches nothing on every item page
 // fetched is an error naming it.
-func (s *Scraper) Scrape(ctx context.Context, f Fetcher, page Page, r Rules, opt Options) (*feeds.Feed, []string, error) {
+func (s *Scraper) Scrape(ctx context.Context, f Fetcher, page Page, r Rules, opt Options) (*feeds.Feed, []notice.Notice, error) {
 	feed, warnings, err := Extract(page, r, opt)
 	if err != nil || !r.Detail {
 		return feed, warnings, err
@@ -60,7 +61,7 @@ func (s *Scraper) Scrape(ctx context.Context, f Fetcher, page Page, r Rules, opt
 	return feed, append(warnings, w...), nil
 }
 
-func (s *Scraper) fillBodies(ctx context.Context, f Fetcher, items []feeds.Item, bodySel string) ([]string, error) {
+func (s *Scraper) fillBodies(ctx context.Context, f Fetcher, items []feeds.Item, bodySel string) ([]notice.Notice, error) {
 	if bodySel == "" {
 		return nil, fmt.Errorf("body selector is required when detail is on")
 	}
@@ -116,15 +117,15 @@ func (s *Scraper) fillBodies(ctx context.Context, f Fetcher, items []feeds.Item,
 	if fetched > 0 && matched == 0 {
 		return nil, fmt.Errorf("body selector %q matched nothing on any of the %d item pages fetched (first: %s)", bodySel, fetched, firstMiss)
 	}
-	var w []string
+	var w []notice.Notice
 	if failed > 0 {
-		w = append(w, fmt.Sprintf("%d item pages could not be fetched; they are tried again at the next change of the page (first: %s)", failed, firstFailure))
+		w = append(w, notice.New(notice.DetailFailed, failed, firstFailure))
 	}
 	if fetched > matched {
-		w = append(w, fmt.Sprintf("body selector %q matched nothing on %d of %d item pages (first: %s)", bodySel, fetched-matched, fetched, firstMiss))
+		w = append(w, notice.New(notice.SelectorBody, bodySel, fetched-matched, fetched, firstMiss))
 	}
 	if postponed > 0 {
-		w = append(w, fmt.Sprintf("%d item pages wait for the next change of the page (at most %d fetched per poll)", postponed, MaxDetailFetches))
+		w = append(w, notice.New(notice.DetailPostponed, postponed, MaxDetailFetches))
 	}
 	return w, nil
 }

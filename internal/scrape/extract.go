@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"newswire/feeds"
+	"newswire/internal/notice"
 	"newswire/internal/story"
 	"newswire/internal/urlsafe"
 )
@@ -41,7 +42,7 @@ var vietnam = sync.OnceValue(func() *time.Location {
 //
 // Errors start with "scrape: " and the page URL. Detail pages are not
 // fetched here; see Scraper.
-func Extract(page Page, r Rules, opt Options) (*feeds.Feed, []string, error) {
+func Extract(page Page, r Rules, opt Options) (*feeds.Feed, []notice.Notice, error) {
 	c, err := compile(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("scrape: %s: %w", urlsafe.Redacted(page.URL), err)
@@ -64,7 +65,7 @@ type tally struct {
 	firstBadDate        string
 }
 
-func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings []string, err error) {
+func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings []notice.Notice, err error) {
 	// A hostile page may cost its source one poll, never the daemon.
 	defer func() {
 		if r := recover(); r != nil {
@@ -216,25 +217,29 @@ func (c *compiled) check(t tally, items int) error {
 
 // warnings describe selectors that failed in some items only, and optional
 // ones that matched in none.
-func (c *compiled) warnings(t tally) []string {
-	var w []string
+func (c *compiled) warnings(t tally) []notice.Notice {
+	var w []notice.Notice
 	if n := t.noTitle + t.emptyTitle; n > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items left out: title selector %q matched nothing or empty text in them", n, t.blocks, c.Title))
+		w = append(w, notice.New(notice.SelectorTitle, n, t.blocks, c.Title))
 	}
 	if n := t.noLink + t.badLink; n > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items left out: link selector %q matched no usable href in them", n, t.blocks, c.Link))
+		w = append(w, notice.New(notice.SelectorLink, n, t.blocks, c.Link))
 	}
 	if t.noDate > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items without a date: date selector %q matched nothing in them", t.noDate, t.blocks, c.Date))
+		w = append(w, notice.New(notice.SelectorDate, t.noDate, t.blocks, c.Date))
 	}
 	if t.badDate > 0 {
-		w = append(w, fmt.Sprintf("%d of %d items without a date: no date %s in the text of date selector %q (first: %q)", t.badDate, t.blocks, c.dateForm(), c.Date, t.firstBadDate))
+		layout := ""
+		if c.layout != nil {
+			layout = c.DateLayout
+		}
+		w = append(w, notice.New(notice.SelectorDateText, t.badDate, t.blocks, c.Date, layout, t.firstBadDate))
 	}
 	if c.summary != nil && t.summaries == 0 {
-		w = append(w, fmt.Sprintf("summary selector %q matched nothing in any item", c.Summary))
+		w = append(w, notice.New(notice.SelectorSummary, c.Summary))
 	}
 	if c.image != nil && t.images == 0 {
-		w = append(w, fmt.Sprintf("image selector %q matched no image in any item", c.Image))
+		w = append(w, notice.New(notice.SelectorImage, c.Image))
 	}
 	return w
 }

@@ -17,6 +17,7 @@ import (
 
 	"newswire/feeds"
 	"newswire/internal/fetch"
+	"newswire/internal/notice"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -292,7 +293,7 @@ func TestScrapeDetailLimitAndFailures(t *testing.T) {
 	if got := o.articleHits(); got != MaxDetailFetches {
 		t.Errorf("fetched %d item pages in one poll, want at most %d", got, MaxDetailFetches)
 	}
-	if w := strings.Join(warnings, "\n"); !strings.Contains(w, "6 item pages wait for the next change of the page") {
+	if w := strings.Join(notice.Texts(warnings, "en"), "\n"); !strings.Contains(w, "6 item pages wait for the next change of the page") {
 		t.Errorf("warnings %q do not report the 6 postponed pages", warnings)
 	}
 
@@ -303,7 +304,7 @@ func TestScrapeDetailLimitAndFailures(t *testing.T) {
 	if got := o.articleHits(); got != MaxDetailFetches+5 {
 		t.Errorf("after the second poll %d item pages were fetched, want %d", got, MaxDetailFetches+5)
 	}
-	if w := strings.Join(warnings, "\n"); !strings.Contains(w, "1 item pages could not be fetched") || !strings.Contains(w, "127.0.0.1:1") {
+	if w := strings.Join(notice.Texts(warnings, "en"), "\n"); !strings.Contains(w, "1 item pages could not be fetched") || !strings.Contains(w, "127.0.0.1:1") {
 		t.Errorf("warnings %q do not name the page that could not be fetched", warnings)
 	}
 }
@@ -376,7 +377,7 @@ func TestExtractRedesign(t *testing.T) {
 			if len(feed.Items) != rd.items {
 				t.Errorf("got %d items, want %d", len(feed.Items), rd.items)
 			}
-			w := strings.Join(warnings, "\n")
+			w := strings.Join(notice.Texts(warnings, "en"), "\n")
 			if rd.warning == "" && w != "" || !strings.Contains(w, rd.warning) {
 				t.Errorf("warnings = %q, want %q", warnings, rd.warning)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"newswire/internal/metrics"
+	"newswire/internal/notice"
 	"newswire/internal/poll"
 	"newswire/internal/reload"
 	"newswire/internal/sanitize"
@@ -33,9 +34,12 @@ type sourceStatus struct {
 	ErrorKind    string    `json:"error_kind,omitempty"` // what went wrong, in one word; see problemKind
 	FailingSince time.Time `json:"failing_since,omitzero"`
 	Warning      string    `json:"warning,omitempty"`
-	LastItems    int       `json:"last_items"`
-	LastNew      int       `json:"last_new"`
-	TotalNew     int       `json:"total_new"`
+	// Notices are what Warning says, each as a code and its arguments
+	// (internal/notice), for tools that act on a kind of warning.
+	Notices   []notice.Notice `json:"notices,omitempty"`
+	LastItems int             `json:"last_items"`
+	LastNew   int             `json:"last_new"`
+	TotalNew  int             `json:"total_new"`
 	// Items24h and Items7d count the items new from this source (stories it
 	// created or joined) in the current hour and the 23 before it, and in
 	// the current day (UTC) and the 6 before it.
@@ -73,6 +77,11 @@ type sourceStatus struct {
 	Problem    string `json:"-"`
 	QuietNote  string `json:"-"`
 	Every      string `json:"-"`
+	// Warnings, Why and DroppedBy are Warning, IntervalReason and
+	// Dropped in the page's language.
+	Warnings  []string       `json:"-"`
+	Why       string         `json:"-"`
+	DroppedBy map[string]int `json:"-"`
 }
 
 // categoryTotal is one category's line in the totals.
@@ -265,7 +274,9 @@ func (s *Server) sourceStates() (map[string]store.SourceState, error) {
 	return byID, nil
 }
 
-func (s *Server) status(now time.Time) (statusView, error) {
+// status is the status of newswire and every source at now, with the
+// page's words in lang ("vi", "en").
+func (s *Server) status(now time.Time, lang string) (statusView, error) {
 	byID, err := s.sourceStates()
 	if err != nil {
 		return statusView{}, err
@@ -296,6 +307,9 @@ func (s *Server) status(now time.Time) (statusView, error) {
 			NewestItem: st.NewestItem}
 		ss.Result, ss.HTTPStatus, ss.ConsecutiveFailures = st.LastResult, st.LastStatus, st.ConsecutiveFailures
 		ss.Dropped = st.Dropped
+		ss.DroppedBy = droppedBy(st.Dropped, lang)
+		ss.Notices = shownNotices(st.Notices)
+		ss.Warnings = warningTexts(st, lang)
 		if d := st.Dates; d != (store.Dates{}) {
 			d.UnreadableExample, d.FutureExample = shownText(d.UnreadableExample), shownText(d.FutureExample)
 			ss.Dates = &d
@@ -344,6 +358,7 @@ func (s *Server) status(now time.Time) (statusView, error) {
 		default:
 			ss.State = st.LastResult
 		}
+		ss.Why = reasonText(ss.IntervalReason, lang)
 		ss.StateLabel = stateLabels[ss.State]
 		counts[ss.State]++
 		v.Sources = append(v.Sources, ss)
@@ -372,7 +387,7 @@ func (s *Server) status(now time.Time) (statusView, error) {
 const statusCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
-	v, err := s.status(time.Now())
+	v, err := s.status(time.Now(), "vi")
 	if err != nil {
 		s.log.Error("status page", "error", err)
 		http.Error(w, "cannot read the store", http.StatusInternalServerError)
@@ -394,7 +409,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
-	v, err := s.status(time.Now())
+	v, err := s.status(time.Now(), "en")
 	if err != nil {
 		s.log.Error("status API", "error", err)
 		http.Error(w, "cannot read the store", http.StatusInternalServerError)
@@ -444,6 +459,65 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write([]byte("ready\n"))
+}
+
+// warningTexts is the warning of st in lang, one line per notice; a state
+// an older build saved, or one with a notice this build does not know,
+// has its warning as the poller wrote it, in English.
+func warningTexts(st store.SourceState, lang string) []string {
+	if len(st.Notices) == 0 || !notice.AllKnown(st.Notices) {
+		if st.Warning == "" {
+			return nil
+		}
+		return []string{shownText(st.Warning)}
+	}
+	texts := notice.Texts(st.Notices, lang)
+	for i := range texts {
+		texts[i] = shownText(texts[i])
+	}
+	return texts
+}
+
+// shownNotices is notices as /api/status gives them: their arguments, an
+// outlet's words among them, as shownText shows any.
+func shownNotices(notices []notice.Notice) []notice.Notice {
+	if len(notices) == 0 {
+		return nil
+	}
+	out := make([]notice.Notice, len(notices))
+	for i, n := range notices {
+		out[i] = notice.Notice{Code: n.Code, Args: make([]string, len(n.Args))}
+		for j, a := range n.Args {
+			out[i].Args[j] = shownText(a)
+		}
+	}
+	return out
+}
+
+// reasonText is an interval reason in lang; one this build does not know
+// as it is.
+func reasonText(reason, lang string) string {
+	if n, ok := notice.Reason(reason); ok {
+		return n.Text(lang)
+	}
+	return shownText(reason)
+}
+
+// droppedBy is dropped with each filter named in lang: a filter of the
+// config by its key and value, an echoed item by why it was dropped.
+func droppedBy(dropped map[string]int, lang string) map[string]int {
+	if len(dropped) == 0 {
+		return nil
+	}
+	echo := notice.New(notice.Echo)
+	out := make(map[string]int, len(dropped))
+	for filter, n := range dropped {
+		if filter == echo.Text("en") {
+			filter = echo.Text(lang)
+		}
+		out[shownText(filter)] += n
+	}
+	return out
 }
 
 // shownText is an error, warning or reason as /status and /api/status show

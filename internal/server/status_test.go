@@ -322,7 +322,7 @@ func TestStatusPage(t *testing.T) {
 		{"ngung", "state-gone", []string{"Đã ngừng (410)", "url trong config.yaml"}},
 		{"dantoc", "state-redirected", []string{"Đã chuyển địa chỉ (301/308)", "/new.rss"}},
 		{"langson", "state-warning", []string{"Không có tin mới đã 10 ngày", "thường cứ 60 phút có một tin"}},
-		{"caobang", "state-warning", []string{"parses to none"}},
+		{"caobang", "state-warning", []string{"Feed từng có 2 tin, nay không đọc ra tin nào"}},
 		{"tat", "state-disabled", []string{"Tắt"}},
 		{"moi", "state-waiting", []string{"chưa lấy lần nào"}},
 	}

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// langSite is newswire after polling, twice, loopback outlets in the
+// conditions an admin most often meets: a feed that parses to none, a
+// malformed document, a server asking to wait (429 Retry-After), one that
+// moved (301), one gone (410), a refused connection, and dates newswire
+// cannot take as written.
+func langSite(t *testing.T) *statusSite {
+	t.Helper()
+	read := func(path string) []byte {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	good, empty, dates := read("../poll/testdata/good.xml"), read("../poll/testdata/empty.xml"), read("../poll/testdata/dates.xml")
+	malformed := read("testdata/status/malformed.json")
+	var emptied, rebuilt atomic.Int32
+	mux := http.NewServeMux()
+	rss := func(w http.ResponseWriter, body []byte) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(body)
+	}
+	mux.HandleFunc("/rong.rss", func(w http.ResponseWriter, r *http.Request) {
+		if emptied.Add(1) == 1 {
+			rss(w, good)
+			return
+		}
+		rss(w, empty)
+	})
+	mux.HandleFunc("/hong.json", func(w http.ResponseWriter, r *http.Request) {
+		// Rebuilt at every request, so that each poll reads it.
+		w.Header().Set("Content-Type", "application/feed+json")
+		_, _ = w.Write([]byte(strings.Replace(string(malformed), `"Báo Sơn La điện tử"`, fmt.Sprintf(`"Báo Sơn La điện tử %d"`, rebuilt.Add(1)), 1)))
+	})
+	mux.HandleFunc("/cham.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "chậm lại", http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("/cu.rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/moi.rss", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/moi.rss", func(w http.ResponseWriter, r *http.Request) { rss(w, good) })
+	mux.HandleFunc("/ngung.rss", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "gone", http.StatusGone)
+	})
+	mux.HandleFunc("/lich.rss", func(w http.ResponseWriter, r *http.Request) { rss(w, dates) })
+	outlet := httptest.NewServer(mux)
+	t.Cleanup(outlet.Close)
+
+	// An address nothing listens on any more: its connections are refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+
+	ss := siteOf(t, fmt.Sprintf(`  - {id: rong, title: Báo Rỗng, url: "%[1]s/rong.rss"}
+  - {id: hong, title: Báo Sơn La, url: "%[1]s/hong.json"}
+  - {id: cham, title: Báo Chậm, url: "%[1]s/cham.rss"}
+  - {id: chuyen, title: Báo Chuyển, url: "%[1]s/cu.rss"}
+  - {id: ngung, title: Báo Ngừng, url: "%[1]s/ngung.rss"}
+  - {id: tuchoi, title: Báo Từ Chối, url: "http://%[2]s/rss"}
+  - {id: lich, title: Báo Biên Cương, url: "%[1]s/lich.rss"}
+`, outlet.URL, closed), "")
+	for range 2 {
+		ss.poller.PollAll(context.Background(), nil)
+	}
+	return ss
+}
+
+// TestStatusInTheAdminsLanguage: the Vietnamese status page words the
+// poller's warnings and why each source is polled when it is in
+// Vietnamese, and never shows them in English; /api/status keeps its
+// English words, for the tools that read them, with each warning's code
+// beside them.
+func TestStatusInTheAdminsLanguage(t *testing.T) {
+	ss := langSite(t)
+	tests := []struct {
+		id         string
+		vi         []string // on the Vietnamese page
+		en         []string // not on it (outside the raw error), but in /api/status
+		warning    string   // /api/status: the warning, in English
+		reason     string   // /api/status: the interval reason, in English
+		codes      []string // /api/status: the warning's notices
+		errorKind  string
+		stateClass string
+	}{
+		{id: "rong", vi: []string{"Feed từng có 3 tin, nay không đọc ra tin nào; hãy kiểm tra feed của báo", "(theo nhịp đăng tin của nguồn)"},
+			en:      []string{"parses to none", "(adaptive)"},
+			warning: "the feed had 3 items and now parses to none; check the outlet's feed", reason: "adaptive", codes: []string{"emptied"}},
+		{id: "hong", vi: []string{"Feed sai định dạng: 2 tin không đọc được (đã lưu 1 tin đọc được); hãy kiểm tra feed của báo", "(theo poll.interval mặc định)"},
+			en:      []string{"malformed", "could not be read", "(default)"},
+			warning: "the document is malformed: 2 of its items could not be read (the 1 read are stored); check the outlet's feed", reason: "default", codes: []string{"malformed"}},
+		{id: "cham", vi: []string{"Máy chủ của báo yêu cầu lấy tin thưa hơn (429)", "(máy chủ của báo hẹn lại: Retry-After trong câu trả lời HTTP 429)"},
+			en: []string{"server: Retry-After"}, reason: "server: Retry-After on 429", errorKind: "rate-limited"},
+		{id: "chuyen", vi: []string{"Đã chuyển địa chỉ (301/308)", "/moi.rss", "(theo nhịp đăng tin của nguồn)"},
+			en: []string{"(adaptive)"}, reason: "adaptive"},
+		{id: "ngung", vi: []string{"Nguồn đã ngừng (410 Gone)", "(đã dừng: 410 Gone)"},
+			en: []string{"stopped: 410 Gone"}, reason: "stopped: 410 Gone", errorKind: "gone"},
+		{id: "tuchoi", vi: []string{"Máy chủ của báo từ chối kết nối.", "(lấy thưa dần sau 2 lần lỗi liên tiếp)"},
+			en: []string{"backoff:", "failures in a row"}, reason: "backoff: 2 failures in a row", errorKind: "refused"},
+		{id: "lich", vi: []string{
+			"2 trong số 4 tin có ngày đăng mà newswire không đọc được (“29 tháng 11, 2026 8 giờ”): các tin này lấy lúc newswire thấy lần đầu làm ngày đăng",
+			"1 trong số 4 tin ghi ngày đăng ở tương lai (“2099-12-03 08:00 +07:00”): tin này lấy lúc newswire thấy lần đầu làm ngày đăng; hãy kiểm tra múi giờ của báo"},
+			en: []string{"cannot read", "in the future", "time zone"},
+			warning: `2 of 4 items have a date newswire cannot read ("29 tháng 11, 2026 8 giờ"): they are dated when first seen; ` +
+				`1 of 4 items is dated in the future ("2099-12-03 08:00 +07:00"): it is dated when first seen instead; check the outlet's time zone`,
+			reason: "default", codes: []string{"dates-unreadable", "dates-future"}},
+	}
+
+	_, body := ss.get(t, "/status")
+	page := parseHTML(t, body)
+	v, _ := ss.apiStatus(t)
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			row := page.Find("tr#nguon-" + tt.id).Clone()
+			raw := strings.Join(strings.Fields(row.Find("details").Text()), " ")
+			row.Find("details").Remove()
+			text := strings.Join(strings.Fields(row.Text()), " ")
+			for _, want := range tt.vi {
+				if !strings.Contains(text, want) {
+					t.Errorf("the Vietnamese page lacks %q:\n%s", want, text)
+				}
+			}
+			for _, english := range tt.en {
+				if strings.Contains(text, english) {
+					t.Errorf("the Vietnamese page says %q in English:\n%s", english, text)
+				}
+			}
+			if tt.errorKind != "" && raw == "" {
+				t.Errorf("the raw error is not kept beside the explanation:\n%s", text)
+			}
+
+			i := slices.IndexFunc(v.Sources, func(s sourceStatus) bool { return s.ID == tt.id })
+			if i < 0 {
+				t.Fatalf("no %s in /api/status", tt.id)
+			}
+			s := v.Sources[i]
+			if s.Warning != tt.warning || s.IntervalReason != tt.reason || s.ErrorKind != tt.errorKind {
+				t.Errorf("/api/status: warning %q, interval_reason %q, error_kind %q;\nwant %q, %q, %q", s.Warning, s.IntervalReason, s.ErrorKind, tt.warning, tt.reason, tt.errorKind)
+			}
+			var codes []string
+			for _, n := range s.Notices {
+				codes = append(codes, n.Code)
+			}
+			if !slices.Equal(codes, tt.codes) {
+				t.Errorf("/api/status: notices %+v, want the codes %q", s.Notices, tt.codes)
+			}
+		})
+	}
+}
