@@ -106,6 +106,10 @@ type SourceState struct {
 	// Notices are what Warning says, each as a code and its arguments,
 	// for the status page to word in its language.
 	Notices []notice.Notice `json:"notices,omitempty"`
+	// DocumentNotices are what the last document stored said of itself
+	// when it was read (malformed, repeating its items, a scraper's
+	// selectors failing for some): they hold while it is unchanged.
+	DocumentNotices []notice.Notice `json:"document_notices,omitempty"`
 	// Dates counts the items of the last document stored that are not
 	// dated as their outlet dated them (feeds.DateIssue).
 	Dates Dates `json:"dates,omitzero"`

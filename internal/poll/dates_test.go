@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"newswire/internal/metrics"
+	"newswire/internal/notice"
 	"newswire/store"
 )
 
@@ -123,6 +124,76 @@ func TestDatesNotTakenAreWarnedWhileTheyStay(t *testing.T) {
 	} {
 		if got[series] != want {
 			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+}
+
+// TestDocumentWarningHoldsWhileUnchanged: what a document says of itself
+// when it is read (here: malformed, some of its items unreadable) is the
+// source's warning at every poll that finds it unchanged, a 304, a 304
+// after a failed poll, the same bytes again, until the outlet fixes it.
+func TestDocumentWarningHoldsWhileUnchanged(t *testing.T) {
+	bad, err := os.ReadFile(filepath.Join("testdata", "bad-items.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.NewReplacer(`"title": 2026,`, `"title": "Chè Shan tuyết Tà Xùa được mùa",`, `  "tin bị hỏng"`+"\n", "").Replace(string(bad))
+	fixed = strings.Replace(fixed, `"content_text": "Tiêu đề là một con số."},`, `"content_text": "Tiêu đề là một con số."}`, 1)
+	type answer struct {
+		status     int
+		body, etag string
+	}
+	var (
+		mu  sync.Mutex
+		now answer
+	)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		a := now
+		mu.Unlock()
+		if a.status != 0 {
+			http.Error(w, "bảo trì", a.status)
+			return
+		}
+		if a.etag != "" {
+			if r.Header.Get("If-None-Match") == a.etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", a.etag)
+		}
+		w.Header().Set("Content-Type", "application/feed+json")
+		_, _ = w.Write([]byte(a.body))
+	}))
+	cfg := testConfig(t, fastPoll, "sonla "+url)
+	p, st, _ := newPoller(t, cfg)
+	src := source(t, cfg, "sonla")
+	const malformed = "the document is malformed: 2 of its items could not be read (the 1 read are stored); check the outlet's feed"
+	steps := []struct {
+		name    string
+		answer  answer
+		result  string
+		warning string
+	}{
+		{"first poll", answer{body: string(bad), etag: `"v1"`}, ResultOK, malformed},
+		{"304", answer{body: string(bad), etag: `"v1"`}, ResultNotModified, malformed},
+		{"a failure", answer{status: http.StatusServiceUnavailable}, ResultError, ""},
+		{"a 304 after it", answer{body: string(bad), etag: `"v1"`}, ResultNotModified, malformed},
+		{"the same bytes without validators", answer{body: string(bad)}, ResultNotModified, malformed},
+		{"fixed", answer{body: fixed, etag: `"v2"`}, ResultOK, ""},
+		{"304 of the fixed one", answer{body: fixed, etag: `"v2"`}, ResultNotModified, ""},
+	}
+	for _, step := range steps {
+		mu.Lock()
+		now = step.answer
+		mu.Unlock()
+		rep := p.Poll(context.Background(), src)
+		s := savedState(t, st, "sonla")
+		if rep.Result != step.result || rep.Warning != step.warning || s.Warning != step.warning {
+			t.Errorf("%s: %s, warning %q, stored %q (%v); want %s, %q", step.name, rep.Result, rep.Warning, s.Warning, rep.Err, step.result, step.warning)
+		}
+		if step.warning != "" && (len(s.Notices) != 1 || s.Notices[0].Code != notice.Malformed) {
+			t.Errorf("%s: notices %+v, want the malformed document's", step.name, s.Notices)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -473,6 +474,7 @@ func (p *Poller) poll(ctx context.Context, src config.Source, st *store.SourceSt
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
+		rep.Notices = slices.Clone(st.DocumentNotices)
 		rep.Cursor = st.Cursor
 		return hint, nil
 	}
@@ -627,6 +629,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		// Same bytes as last time: nothing can have changed.
 		rep.Result = ResultNotModified
 		rep.Items = st.LastItems
+		rep.Notices = slices.Clone(st.DocumentNotices)
 		p.follow(src, st, req, resp.Cursor)
 		return 0, nil
 	}
@@ -815,6 +818,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		// taken as the same bytes: its next reading counts a try.
 		st.ETag, st.LastModified, st.BodyHash = "", "", 0
 	}
+	st.DocumentNotices = slices.Clone(rep.Notices)
 	read.any = true
 	read.times = append(read.times, publishedTimes(seen)...)
 	return n + feed.Unread, nil

@@ -31,7 +31,7 @@ func TestRoutineSeesEveryField(t *testing.T) {
 		case reflect.Map:
 			changed.Dropped["filters.drop_keywords: PR"] = 2
 		case reflect.Slice:
-			changed.Notices = []notice.Notice{notice.New(notice.Emptied, 3)}
+			v.Set(reflect.ValueOf([]notice.Notice{notice.New(notice.Emptied, 3)}))
 		case reflect.Struct:
 			switch p := v.Addr().Interface().(type) {
 			case *time.Time:
