@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // urlInMessage matches the URLs an error message quotes.
@@ -66,62 +65,6 @@ func problemKind(msg string, status int) string {
 		return "redirects"
 	}
 	return "other"
-}
-
-// plainProblem says what a kind of problem means, in Vietnamese, for the
-// admin reading the status page; the exact error stays beside it.
-func plainProblem(kind string, status int) string {
-	switch kind {
-	case "gone":
-		return "Nguồn đã ngừng (410 Gone): không lấy tin nữa cho đến khi url trong config.yaml được sửa."
-	case "rate-limited":
-		return "Máy chủ của báo yêu cầu lấy tin thưa hơn (429): sẽ thử lại đúng lúc họ hẹn."
-	case "not-found":
-		return "Không còn feed ở địa chỉ này (404): hãy kiểm tra url."
-	case "forbidden":
-		return fmt.Sprintf("Máy chủ của báo không cho lấy tin (HTTP %d).", status)
-	case "server-error":
-		return fmt.Sprintf("Máy chủ của báo đang gặp sự cố (HTTP %d): sẽ thử lại sau.", status)
-	case "http-error":
-		return fmt.Sprintf("Máy chủ của báo trả lời lỗi HTTP %d.", status)
-	case "store":
-		return "Không ghi được vào kho tin (đĩa đầy hoặc hết hạn mức?): sẽ thử lại ở lần lấy sau."
-	case "timeout":
-		return "Máy chủ của báo không trả lời kịp (quá thời gian chờ)."
-	case "dns":
-		return "Không tìm thấy tên miền của báo (DNS)."
-	case "refused":
-		return "Máy chủ của báo từ chối kết nối."
-	case "connection-lost":
-		return "Kết nối bị ngắt giữa chừng."
-	case "tls":
-		return "Chứng chỉ bảo mật HTTPS của báo có vấn đề."
-	case "too-large":
-		return "Tài liệu feed lớn hơn giới hạn poll.max_body_bytes."
-	case "redirects":
-		return "Địa chỉ chuyển hướng quá nhiều lần."
-	case "selector":
-		return "Bộ chọn CSS không còn khớp với trang của báo: có lẽ trang đã đổi giao diện."
-	case "not-a-feed":
-		return "Địa chỉ không trả về một feed đọc được."
-	case "malformed":
-		return "Feed sai định dạng, không đọc được."
-	}
-	return "Lỗi khác: xem chi tiết."
-}
-
-// humanDuration writes d the way people say it, in Vietnamese: "3 ngày",
-// "5 giờ", "40 phút".
-func humanDuration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d ngày", int(d.Round(24*time.Hour)/(24*time.Hour)))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d giờ", int(d.Round(time.Hour)/time.Hour))
-	case d >= time.Minute:
-		return fmt.Sprintf("%d phút", int(d.Round(time.Minute)/time.Minute))
-	}
-	return fmt.Sprintf("%d giây", int(d.Round(time.Second)/time.Second))
 }
 
 // humanBytes writes a size in KiB, MiB or GiB with one decimal.

@@ -72,7 +72,7 @@ type sourceStatus struct {
 	// WebSub is the source's subscription, when websub.subscribe is on.
 	WebSub *WebSubState `json:"websub,omitempty"`
 
-	// For the page only: the same in plain Vietnamese.
+	// For the page only: the same in plain words, in the page's language.
 	StateLabel string `json:"-"`
 	Problem    string `json:"-"`
 	QuietNote  string `json:"-"`
@@ -134,22 +134,13 @@ type statusView struct {
 
 	StoreSize     string `json:"-"`
 	StoreUsedSize string `json:"-"`
+	// Lang is the page's language, T its words.
+	Lang string       `json:"-"`
+	T    *statusWords `json:"-"`
 }
 
 // stateOrder orders the summary line: what needs the admin first.
 var stateOrder = []string{"failing", "gone", "warning", "redirected", "waiting", "ok", "not-modified", "disabled"}
-
-// stateLabels name the states on the page.
-var stateLabels = map[string]string{
-	"failing":      "Đang lỗi",
-	"gone":         "Đã ngừng (410)",
-	"warning":      "Cảnh báo",
-	"redirected":   "Đã chuyển địa chỉ",
-	"waiting":      "Chờ lần lấy đầu",
-	"ok":           "Bình thường",
-	"not-modified": "Không có gì mới",
-	"disabled":     "Tắt",
-}
 
 // Quiet sources: the newest item is older than quietGaps of the source's usual
 // gaps between items, and older than quietFloor, so that a night without news
@@ -285,7 +276,8 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 	if err != nil {
 		return statusView{}, err
 	}
-	v := statusView{Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, StoreUsed: stats.UsedBytes, Partners: s.partners.status(),
+	words := wordsFor(lang)
+	v := statusView{Lang: lang, T: words, Generated: now.UTC(), Stories: stats.Stories, StoreBytes: stats.FileSize, StoreUsed: stats.UsedBytes, Partners: s.partners.status(),
 		StoreSize: humanBytes(stats.FileSize), StoreUsedSize: humanBytes(stats.UsedBytes)}
 	if rs, err := s.st.RetentionStats(); err == nil && rs.Runs > 0 {
 		v.Retention = &rs
@@ -324,19 +316,18 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 		}
 		if st.Interval > 0 {
 			ss.Interval = st.Interval.Round(time.Second).String()
-			ss.Every = humanDuration(st.Interval)
+			ss.Every = words.duration(st.Interval)
 		}
 		if st.PublishGap > 0 {
 			ss.PublishGap = st.PublishGap.Round(time.Second).String()
 		}
 		if st.LastError != "" {
 			ss.ErrorKind = problemKind(st.LastError, st.LastStatus)
-			ss.Problem = plainProblem(ss.ErrorKind, st.LastStatus)
+			ss.Problem = words.plainProblem(ss.ErrorKind, st.LastStatus)
 		}
 		if quiet, ok := quietFor(st.PublishGap, st.NewestItem, now); ok && !src.Disabled {
 			ss.Quiet = true
-			ss.QuietNote = fmt.Sprintf("Không có tin mới đã %s, trong khi nguồn này thường cứ %s có một tin.",
-				humanDuration(quiet), humanDuration(st.PublishGap))
+			ss.QuietNote = fmt.Sprintf(words.quiet, words.duration(quiet), words.duration(st.PublishGap))
 		}
 		switch {
 		case src.Disabled:
@@ -359,13 +350,13 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 			ss.State = st.LastResult
 		}
 		ss.Why = reasonText(ss.IntervalReason, lang)
-		ss.StateLabel = stateLabels[ss.State]
+		ss.StateLabel = words.states[ss.State]
 		counts[ss.State]++
 		v.Sources = append(v.Sources, ss)
 	}
 	for _, state := range stateOrder {
 		if n := counts[state]; n > 0 {
-			v.States = append(v.States, stateCount{State: state, Count: n, Label: stateLabels[state]})
+			v.States = append(v.States, stateCount{State: state, Count: n, Label: words.states[state]})
 		}
 	}
 	if fn := s.state.reload.Load(); fn != nil {
@@ -387,7 +378,8 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 const statusCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
-	v, err := s.status(time.Now(), "vi")
+	lang, explicit := pickLanguage(r)
+	v, err := s.status(time.Now(), lang)
 	if err != nil {
 		s.log.Error("status page", "error", err)
 		http.Error(w, "cannot read the store", http.StatusInternalServerError)
@@ -405,6 +397,10 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", statusCSP)
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", lang)
+	if !explicit {
+		h.Set("Vary", "Accept-Language")
+	}
 	writePage(w, r.Method, body)
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // langSite is newswire after polling, twice, loopback outlets in the
@@ -86,9 +88,10 @@ func langSite(t *testing.T) *statusSite {
 
 // TestStatusInTheAdminsLanguage: the Vietnamese status page words the
 // poller's warnings and why each source is polled when it is in
-// Vietnamese, and never shows them in English; /api/status keeps its
-// English words, for the tools that read them, with each warning's code
-// beside them.
+// Vietnamese, and never shows them in English; the English page (asked for
+// by ?lang=en or Accept-Language) shows them as the poller wrote them, and
+// /api/status keeps its English words, for the tools that read them, with
+// each warning's code beside them.
 func TestStatusInTheAdminsLanguage(t *testing.T) {
 	ss := langSite(t)
 	tests := []struct {
@@ -126,6 +129,34 @@ func TestStatusInTheAdminsLanguage(t *testing.T) {
 
 	_, body := ss.get(t, "/status")
 	page := parseHTML(t, body)
+	if lang, _ := page.Find("html").Attr("lang"); lang != "vi" {
+		t.Errorf("the page asked for in no language is in %q, want vi", lang)
+	}
+	_, body = ss.get(t, "/status?lang=en")
+	english := parseHTML(t, body)
+	req, err := http.NewRequest(http.MethodGet, ss.srv.URL+"/status", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	resp, err := ss.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted, err := goquery.NewDocumentFromReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Header.Get("Content-Language") != "en" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Language") {
+		t.Errorf("the page for Accept-Language: en: Content-Language %q, Vary %q", resp.Header.Get("Content-Language"), resp.Header.Get("Vary"))
+	}
+	for name, doc := range map[string]*goquery.Document{"Vietnamese": page, "English": english} {
+		want := map[string]string{"Vietnamese": "Đang lỗi: 2 Đã ngừng (410): 1 Cảnh báo: 4", "English": "Failing: 2 Gone (410): 1 Warning: 4"}[name]
+		if got := strings.Join(strings.Fields(doc.Find(".state-summary").Text()), " "); got != want {
+			t.Errorf("the %s page's summary: %q, want %q", name, got, want)
+		}
+	}
 	v, _ := ss.apiStatus(t)
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -145,6 +176,21 @@ func TestStatusInTheAdminsLanguage(t *testing.T) {
 			}
 			if tt.errorKind != "" && raw == "" {
 				t.Errorf("the raw error is not kept beside the explanation:\n%s", text)
+			}
+			for name, doc := range map[string]*goquery.Document{"?lang=en": english, "Accept-Language: en": accepted} {
+				row := doc.Find("tr#nguon-" + tt.id).Clone()
+				row.Find("details").Remove()
+				text := strings.Join(strings.Fields(row.Text()), " ")
+				for _, want := range tt.en {
+					if !strings.Contains(text, want) {
+						t.Errorf("the English page (%s) lacks %q:\n%s", name, want, text)
+					}
+				}
+				for _, vi := range tt.vi {
+					if strings.Contains(text, vi) && !strings.Contains(vi, "/moi.rss") {
+						t.Errorf("the English page (%s) says %q in Vietnamese:\n%s", name, vi, text)
+					}
+				}
 			}
 
 			i := slices.IndexFunc(v.Sources, func(s sourceStatus) bool { return s.ID == tt.id })

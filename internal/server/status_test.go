@@ -598,8 +598,11 @@ func TestProblemKind(t *testing.T) {
 		if got := problemKind(tt.msg, tt.status); got != tt.want {
 			t.Errorf("problemKind(%q, %d) = %q, want %q", tt.msg, tt.status, got, tt.want)
 		}
-		if plainProblem(tt.want, tt.status) == "" {
-			t.Errorf("no plain words for %q", tt.want)
+		for _, lang := range []string{"vi", "en"} {
+			w := wordsFor(lang)
+			if p := w.plainProblem(tt.want, tt.status); p == "" || tt.want != "other" && p == w.other {
+				t.Errorf("no plain words in %s for %q", lang, tt.want)
+			}
 		}
 	}
 }
