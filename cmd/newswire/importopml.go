@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
@@ -34,20 +35,17 @@ type opmlOutline struct {
 // /sources.opml groups them) gets that level. What it leaves out (a feed
 // URL that is not an absolute http(s) one, a feed listed again, an outline
 // with a page but no feed) it says in YAML comments among the entries, so
-// that the output pastes into config.yaml as it is; it prints nothing when
-// the file cannot be read.
+// that the output pastes into config.yaml as it is. It prints nothing when
+// the file is no OPML list of feeds, and its error says what the file is
+// (readOPML), or why each outline was left out when none is a feed.
 func importOPML(path string, stdout io.Writer) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("import-opml: %w", err)
 	}
-	var doc struct {
-		Body []opmlOutline `xml:"body>outline"`
-	}
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = charset.NewReaderLabel // OPML from older tools is often in windows-1258
-	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("import-opml: %s: %w", path, err)
+	body, err := readOPML(data)
+	if err != nil {
+		return fmt.Errorf("import-opml: %s %w", path, err)
 	}
 	var out strings.Builder
 	used := map[string]bool{} // the ids printed
@@ -114,12 +112,122 @@ func importOPML(path string, stdout io.Writer) error {
 			walk(o.Children, level)
 		}
 	}
-	walk(doc.Body, "")
+	walk(body, "")
 	if n == 0 {
-		return fmt.Errorf("import-opml: %s: no outline with an http(s) xmlUrl", path)
+		if out.Len() == 0 {
+			return fmt.Errorf("import-opml: %s lists %s, none with an xmlUrl (the address of a feed): nothing to import", path, outlines(count(body)))
+		}
+		// What was left out is all there is to say: say it, as the
+		// comments would have.
+		left := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+		for i, l := range left {
+			left[i] = "  " + strings.TrimPrefix(l, "  # ")
+		}
+		return fmt.Errorf("import-opml: %s lists %s, and none is a feed newswire can poll: nothing to import\n%s", path, outlines(count(body)), strings.Join(left, "\n"))
 	}
 	fmt.Fprint(stdout, "sources:\n"+out.String())
 	return nil
+}
+
+// readOPML returns the outlines of an OPML file's body. When the file is no
+// OPML, its error says what it is instead (empty, not XML, XML cut short,
+// another kind of XML such as a feed or a web page, an OPML without
+// outlines), completing a sentence that starts with the file's name.
+func readOPML(data []byte) ([]opmlOutline, error) {
+	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))
+	switch {
+	case len(data) == 0:
+		return nil, errors.New("is empty: not an OPML file")
+	case len(text) == 0:
+		return nil, errors.New("holds nothing but white space: not an OPML file")
+	case text[0] != '<':
+		return nil, fmt.Errorf("is not XML (it begins %s): not an OPML file", beginning(text))
+	}
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = charset.NewReaderLabel // OPML from older tools is often in windows-1258
+	var root xml.StartElement
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("holds no XML element (only a declaration or comments): not an OPML file")
+		}
+		if err != nil {
+			return nil, notWellFormed(err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			root = se
+			break
+		}
+	}
+	if root.Name.Local != "opml" {
+		msg := fmt.Sprintf("is XML but not OPML: its root element is <%s>, not <opml>", root.Name.Local)
+		switch root.Name.Local {
+		case "rss", "feed", "RDF":
+			msg += "; it is a feed itself, not a list of feeds: give its URL as a source's url in config.yaml"
+		case "html":
+			msg += "; it is a web page: newswire probe URL finds the feeds a page announces"
+		}
+		return nil, errors.New(msg)
+	}
+	var doc struct {
+		Body *struct {
+			Outlines []opmlOutline `xml:"outline"`
+		} `xml:"body"`
+	}
+	if err := dec.DecodeElement(&doc, &root); err != nil {
+		return nil, notWellFormed(err)
+	}
+	switch {
+	case doc.Body == nil:
+		return nil, errors.New("is OPML without a <body>, so without outlines: nothing to import")
+	case len(doc.Body.Outlines) == 0:
+		return nil, errors.New("is OPML whose <body> lists no outline: nothing to import")
+	}
+	return doc.Body.Outlines, nil
+}
+
+// notWellFormed words an XML decoding error of a file that looked like XML.
+func notWellFormed(err error) error {
+	var serr *xml.SyntaxError
+	if !errors.As(err, &serr) {
+		return fmt.Errorf("cannot be read as XML: %w", err)
+	}
+	if serr.Msg == "unexpected EOF" {
+		return fmt.Errorf("is XML cut short: it ends on line %d before its elements are closed (a download or copy that stopped?)", serr.Line)
+	}
+	return fmt.Errorf("is not well-formed XML: line %d: %s", serr.Line, serr.Msg)
+}
+
+// beginning quotes the first words of a file's text, for a message.
+func beginning(text []byte) string {
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	if !utf8.Valid(text) || bytes.IndexByte(text, 0) >= 0 {
+		return "with bytes that are not text"
+	}
+	s := strings.TrimSpace(string(text))
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// count is how many outlines list holds, nested ones included.
+func count(list []opmlOutline) int {
+	n := len(list)
+	for _, o := range list {
+		n += count(o.Children)
+	}
+	return n
+}
+
+// outlines writes "1 outline" or "n outlines".
+func outlines(n int) string {
+	if n == 1 {
+		return "1 outline"
+	}
+	return fmt.Sprintf("%d outlines", n)
 }
 
 // plainTitle is an outline's title as config.yaml takes one: plain text.

@@ -38,8 +38,62 @@ func TestImportOPML(t *testing.T) {
 			t.Errorf("source %d = %+v, want %+v", i, g, w)
 		}
 	}
-	if err := run(t.Context(), []string{"import-opml", "testdata/outlets/baohagiang.xml"}, &out); err == nil || !strings.Contains(err.Error(), "no outline") {
-		t.Errorf("a feed instead of OPML: err = %v, want no outline", err)
+	if err := run(t.Context(), []string{"import-opml", "testdata/outlets/baohagiang.xml"}, &out); err == nil || !strings.Contains(err.Error(), "its root element is <rss>, not <opml>") {
+		t.Errorf("a feed instead of OPML: err = %v, want its root element named", err)
+	}
+}
+
+// TestImportNotOPML: a file that is not an OPML list of feeds is refused with
+// a message that says what the file is instead, and nothing is printed.
+func TestImportNotOPML(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"empty", "", []string{"is empty: not an OPML file"}},
+		{"blank", "\ufeff \n\n", []string{"holds nothing but white space: not an OPML file"}},
+		{"text", "Danh sách báo tỉnh Hà Giang\nbaohagiang.example.vn\n", []string{`is not XML (it begins "Danh sách báo tỉnh Hà Giang"): not an OPML file`}},
+		{"binary", "\x1f\x8b\x08\x00\x00", []string{"is not XML (it begins with bytes that are not text)"}},
+		{"declaration", "<?xml version=\"1.0\"?>\n<!-- xuất từ trình đọc tin -->\n", []string{"holds no XML element"}},
+		{"cut short", "<opml version=\"2.0\"><body>\n<outline text=\"Báo Sơn La\" xmlUrl=\"https://baosonla.example.vn/rss\"/>\n<outline text=\"Tin", []string{"is XML cut short: it ends on line 3"}},
+		{"broken", "<opml><body>\n<outline text=\"a\"></body></opml>", []string{"is not well-formed XML: line 2: element <outline> closed by </body>"}},
+		{"atom", `<feed xmlns="http://www.w3.org/2005/Atom"><title>Tin Hà Giang</title></feed>`, []string{"is XML but not OPML: its root element is <feed>, not <opml>", "a feed itself"}},
+		{"page", "<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Báo Hà Giang</title></head></html>", []string{"its root element is <html>, not <opml>", "newswire probe"}},
+		{"no body", `<opml version="2.0"><head><title>Nguồn</title></head></opml>`, []string{"is OPML without a <body>"}},
+		{"no outline", `<opml version="2.0"><head/><body></body></opml>`, []string{"is OPML whose <body> lists no outline: nothing to import"}},
+		{"folders", `<opml version="2.0"><body><outline text="Tỉnh"><outline text="Huyện"/></outline></body></opml>`, []string{"lists 2 outlines, none with an xmlUrl (the address of a feed): nothing to import"}},
+		{"no http", `<opml version="2.0"><body><outline text="Trang" htmlUrl="https://trang.example.vn/"/><outline text="Tin cũ" xmlUrl="ftp://cu.example.vn/rss"/></body></opml>`,
+			[]string{"lists 2 outlines, and none is a feed newswire can poll: nothing to import\n", "\n  left out \"Trang\": no xmlUrl, only the page \"https://trang.example.vn/\"", "\n  left out \"Tin cũ\": its xmlUrl \"ftp://cu.example.vn/rss\" is not an absolute http(s) URL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".opml")
+			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			err := run(t.Context(), []string{"import-opml", path}, &out)
+			if err == nil {
+				t.Fatalf("taken:\n%s", out.String())
+			}
+			if out.Len() > 0 {
+				t.Errorf("printed %q", out.String())
+			}
+			if !strings.HasPrefix(err.Error(), "import-opml: "+path+" ") {
+				t.Errorf("error %q does not start with the file's name", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+	// The real binary says it on standard error, as it is.
+	empty := filepath.Join(dir, "empty.opml")
+	out, err := exec.Command(newswireBinary(t), "import-opml", empty).CombinedOutput()
+	if want := "newswire: import-opml: " + empty + " is empty: not an OPML file\n"; err == nil || string(out) != want {
+		t.Errorf("binary: %v, said %q, want %q", err, out, want)
 	}
 }
 
