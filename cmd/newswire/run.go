@@ -610,6 +610,9 @@ func checkConfig(path string, stdout io.Writer) error {
 	if errors.As(err, &cerr) {
 		for _, p := range cerr.Problems {
 			fmt.Fprintf(stdout, "%s: %s\n", cerr.File, p)
+			if p.Excerpt != "" {
+				fmt.Fprintln(stdout, p.Indented("  "))
+			}
 		}
 		return exitError{msg: fmt.Sprintf("%s: %d %s", path, len(cerr.Problems), plural(len(cerr.Problems), "problem", "problems"))}
 	}

@@ -432,6 +432,15 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(""))
 	f.Add([]byte("sources: [~, {id: *a}]\ncategories:\n  - \n"))
+	// Syntax mistakes, each explained from the lines around it.
+	for _, s := range []string{
+		"sources:\n  - id: a\n   title: x\n", "poll:\n  interval: 15m\n    timeout: 20s\n", "listen: a: b\n",
+		"listen: \"a\"b\n", "a: b\n- c\n", "title: 'It's'\n", "data_dir: \"C:\\x\\d\"\n", "k: [a, \"b\"c]\n",
+		"u: \"x\n  - id: b\n    t: \"z\"\n", "c: [a, b\nd: 1\n", "t: [V] x\n", "t: @x\n", "l:127.0.0.1:1\ns: []\n",
+		"s:\n  -id: a\n    u: x\n", "k v\n", " a: 1\nb: 2\n", "a: |\n  x\n b: 1\n", "admin_token: \"s\"x\n",
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "fuzz.yaml")
 		if err == nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"newswire/internal/urlsafe"
 )
 
 // decoder fills a Config from the YAML node tree by walking the tree and the
@@ -191,7 +193,7 @@ func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 	case reflect.String:
 		text, ok := scalarText(n)
 		if !ok {
-			d.badValue(path, line, "want a single value, got %s", describe(n))
+			d.badValue(path, line, "want a single value, got %s%s", describe(n), colonHint(n, path))
 			return
 		}
 		v.SetString(text)
@@ -326,6 +328,25 @@ func scalarText(n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
+// colonHint explains a mapping of one key and its value written on one
+// line where text was wanted at path: "- Quảng cáo: mới" is the text
+// "Quảng cáo: mới" to whoever wrote it, and a key to YAML. A mapping in
+// braces, {Tin: x}, was written as one; a secret's text is not repeated.
+func colonHint(n *yaml.Node, path string) string {
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 || urlsafe.Secret(path[strings.LastIndexAny(path, ".]")+1:]) {
+		return ""
+	}
+	k, v := n.Content[0], n.Content[1]
+	if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || k.Line != v.Line || k.Style != 0 || v.Style != 0 || k.Column != n.Column {
+		return ""
+	}
+	text := k.Value + ": " + v.Value
+	if isNull(v) && v.Value == "" {
+		text = k.Value + ":"
+	}
+	return fmt.Sprintf(" (a colon followed by a space makes a key of what is before it: quote the text, %s)", yamlQuote(text))
+}
+
 // describe names what an unwanted node is, for a problem message.
 func describe(n *yaml.Node) string {
 	switch n.Kind {
@@ -334,7 +355,9 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		return strconv.Quote(n.Value)
+		// A key and a secret written without the space between them
+		// ("admin_token:s3cr3t") are one scalar: not repeated as it is.
+		return strconv.Quote(string(shown(n.Value)))
 	}
 	return "an alias"
 }

@@ -9,12 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
-	goccy "github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -23,6 +20,14 @@ type Problem struct {
 	Path    string // field path such as "sources[3].url"; empty for the file as a whole
 	Line    int    // 1-based; 0 when the problem has no place in the file (a missing top-level key)
 	Message string
+	// Column is the 1-based column (in characters) of Line that the
+	// problem points at; 0 when it points at none.
+	Column int
+	// Excerpt shows Line as written, with a caret under Column (and the
+	// lines before it that it is measured against), secrets masked:
+	// several lines, for where there is room (check-config, /status). Only
+	// syntax errors have one.
+	Excerpt string
 }
 
 // String writes p as "sources[3].url: not an absolute http(s) URL: "ftp://x" (line 42)".
@@ -46,7 +51,8 @@ type Error struct {
 	Problems []Problem
 }
 
-// Error writes one line per problem, each prefixed "config: <file>: ".
+// Error writes one line per problem, each prefixed "config: <file>: ",
+// and under a problem its excerpt, indented.
 func (e *Error) Error() string {
 	prefix := "config: "
 	if e.File != "" {
@@ -55,8 +61,19 @@ func (e *Error) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		lines[i] = prefix + p.String()
+		if p.Excerpt != "" {
+			lines[i] += "\n" + p.Indented("  ")
+		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Indented is p's excerpt with every line prefixed by indent.
+func (p Problem) Indented(indent string) string {
+	if p.Excerpt == "" {
+		return ""
+	}
+	return indent + strings.ReplaceAll(p.Excerpt, "\n", "\n"+indent)
 }
 
 // Load reads and parses the config file at path. A relative data_dir is taken
@@ -162,54 +179,4 @@ func empty(docs []*yaml.Node) bool {
 		}
 	}
 	return true
-}
-
-// unknownAnchor matches go.yaml.in/yaml/v3's error for an alias to no
-// anchor, which says no line.
-var unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
-
-// syntaxProblem turns a YAML parse error into a Problem. The parser stops at
-// the first syntax error, so there is only ever one. go.yaml.in/yaml/v3 often
-// names the line before the one at fault; goccy/go-yaml's parser, whose tree
-// is too large to parse every config with, says where and what more
-// exactly, so a file refused is parsed again with it.
-func syntaxProblem(err error, data []byte) Problem {
-	if _, gerr := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey()); gerr != nil {
-		var yerr goccy.Error
-		if errors.As(gerr, &yerr) {
-			p := Problem{Message: "invalid YAML: " + yerr.GetMessage()}
-			if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
-				p.Line = tk.Position.Line
-			}
-			if tabIndented(data, p.Line) {
-				p.Message = "invalid YAML: a tab indents this line; YAML indents with spaces only"
-			}
-			return p
-		}
-		return Problem{Message: "invalid YAML: " + gerr.Error()}
-	}
-	msg := err.Error()
-	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
-		p := Problem{Message: fmt.Sprintf("invalid YAML: unknown alias *%s", m[1])}
-		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
-			p.Line = 1 + bytes.Count(data[:i], []byte("\n"))
-		}
-		return p
-	}
-	return Problem{Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
-}
-
-// tabIndented reports whether line (1-based) of data begins with white space
-// that holds a tab.
-func tabIndented(data []byte, line int) bool {
-	if line < 1 {
-		return false
-	}
-	lines := bytes.SplitN(data, []byte("\n"), line+1)
-	if len(lines) < line {
-		return false
-	}
-	l := lines[line-1]
-	indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
-	return bytes.IndexByte(indent, '\t') >= 0
 }

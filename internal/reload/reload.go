@@ -128,7 +128,11 @@ func (w *Watcher) Reload(trigger string) Status {
 	} else {
 		attrs := []any{"file", w.path, "trigger", trigger, "error", st.Error}
 		for _, p := range st.Problems {
-			w.log.Error("config refused", append(attrs, "problem", p.String())...)
+			a := append(attrs, "problem", p.String())
+			if p.Excerpt != "" {
+				a = append(a, "excerpt", p.Excerpt)
+			}
+			w.log.Error("config refused", a...)
 		}
 		if len(st.Problems) == 0 {
 			w.log.Error("config refused", attrs...)

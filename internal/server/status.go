@@ -111,7 +111,11 @@ type reloadView struct {
 type problemView struct {
 	Path    string `json:"path,omitempty"`
 	Line    int    `json:"line,omitempty"`
-	Message string `json:"message"`
+	Message string `json:"message"` // one line
+	Column  int    `json:"column,omitempty"`
+	// Excerpt is the line at fault with a caret under Column, on lines of
+	// its own (a syntax error's).
+	Excerpt string `json:"excerpt,omitempty"`
 	Text    string `json:"-"` // as check-config prints it
 }
 
@@ -363,7 +367,7 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 		rs := (*fn)()
 		r := &reloadView{At: rs.At, Trigger: rs.Trigger, OK: rs.OK, Error: rs.Error, Changes: rs.Changes}
 		for _, p := range rs.Problems {
-			r.Problems = append(r.Problems, problemView{Path: p.Path, Line: p.Line, Message: p.Message, Text: p.String()})
+			r.Problems = append(r.Problems, problemView{Path: p.Path, Line: p.Line, Message: p.Message, Column: p.Column, Excerpt: p.Excerpt, Text: p.String()})
 		}
 		v.Reload = r
 	}
