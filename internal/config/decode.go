@@ -18,9 +18,12 @@ import (
 // wrong type and every duplicate key, each at its line, and records the line of
 // every field path for the checks that follow.
 type decoder struct {
-	lines    map[string]int  // field path → line where it is written
-	set      map[string]bool // field paths given a non-null value
-	bad      map[string]bool // field paths whose value could not be decoded
+	lines map[string]int  // field path → line where it is written
+	set   map[string]bool // field paths given a non-null value
+	bad   map[string]bool // field paths whose value could not be decoded
+	// aliases are the field paths written as an alias (*name), whose
+	// lines below are the anchor's.
+	aliases  map[string]*yaml.Node
 	problems []Problem
 }
 
@@ -31,9 +34,10 @@ const maxNodes = 1_000_000
 
 func newDecoder() *decoder {
 	return &decoder{
-		lines: map[string]int{},
-		set:   map[string]bool{},
-		bad:   map[string]bool{},
+		lines:   map[string]int{},
+		set:     map[string]bool{},
+		bad:     map[string]bool{},
+		aliases: map[string]*yaml.Node{},
 	}
 }
 
@@ -57,6 +61,21 @@ func (d *decoder) isBad(path string) bool {
 		i := strings.LastIndexAny(path, ".[")
 		if i < 0 {
 			return d.bad[""]
+		}
+		path = path[:i]
+	}
+}
+
+// aliasOf is path or its nearest ancestor that is written as an alias, and
+// the alias; nil when none is.
+func (d *decoder) aliasOf(path string) (string, *yaml.Node) {
+	for {
+		if a, ok := d.aliases[path]; ok {
+			return path, a
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return "", nil
 		}
 		path = path[:i]
 	}
@@ -89,7 +108,13 @@ func (d *decoder) problemAt(path, format string, args ...any) {
 		// setting now rules out.
 		format += " (the default: the file does not set it)"
 	}
-	d.addProblem(path, d.line(path), format, args...)
+	msg := fmt.Sprintf(format, args...)
+	if at, a := d.aliasOf(path); a != nil {
+		// Its line is the anchor's, where the value is written: say
+		// where it is used again.
+		msg += fmt.Sprintf(" (%s is the alias *%s of line %d)", at, a.Value, a.Line)
+	}
+	d.addProblem(path, d.line(path), "%s", msg)
 }
 
 // decodeFile decodes the first of the documents of a file into c; any other
@@ -157,6 +182,9 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 // decode stores node into v, whose field path is path.
 func (d *decoder) decode(node *yaml.Node, v reflect.Value, path string) {
 	n := resolve(node)
+	if node.Kind == yaml.AliasNode {
+		d.aliases[path] = node
+	}
 	if isNull(n) {
 		return
 	}

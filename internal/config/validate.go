@@ -346,7 +346,17 @@ func checkID(d *decoder, path, id, kind string, seen map[string]int) {
 		d.problemAt(path, "%s id %q must be lower-case letters, digits and '-', starting with a letter or digit", kind, id)
 	}
 	if first, dup := seen[id]; dup {
-		d.problemAt(path, "duplicate %s id %q, first used at line %d", kind, id, first)
+		// An alias repeats the lines of its anchor: the problem is the
+		// alias, at its own line.
+		switch at, a := d.aliasOf(path); {
+		case a == nil:
+			d.problemAt(path, "duplicate %s id %q, first used at line %d", kind, id, first)
+		case d.isBad(path):
+		case at == path:
+			d.addProblem(path, a.Line, "the alias *%s (line %d) gives the %s id %q of line %d again; give each %s its own id", a.Value, a.Line, kind, id, first, kind)
+		default:
+			d.addProblem(at, a.Line, "the alias *%s (line %d) repeats %s %q of line %d; give each %s its own entry with its own id", a.Value, a.Line, kind, id, first, kind)
+		}
 		return
 	}
 	seen[id] = d.line(path)
