@@ -20,7 +20,7 @@ import (
 func compactStore(cfg *config.Config, stdout io.Writer) error {
 	path := storePath(cfg)
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("compact: %w", err)
+		return fmt.Errorf("compact: %w", explainDataDir(cfg, err, true))
 	}
 	if addr := runningDaemon(context.Background(), cfg); addr != "" {
 		return fmt.Errorf("compact: the daemon listening at %s holds the store; stop it first", addr)
@@ -29,7 +29,7 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 	_ = os.Remove(tmp)
 	before, after, err := store.Compact(path, tmp, lockWait)
 	if err != nil {
-		return fmt.Errorf("compact: %w", damagedHint(err))
+		return fmt.Errorf("compact: %w", damagedHint(explainDataDir(cfg, err, true)))
 	}
 	if err := store.CheckFile(tmp); err != nil {
 		_ = os.Remove(tmp)
@@ -141,7 +141,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 			return fmt.Errorf("restore: keeping the current store: %w", err)
 		}
 	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return fmt.Errorf("restore: %w", err)
+		return fmt.Errorf("restore: %w", explainDataDir(cfg, err, true))
 	} else if afterAuthority != "" {
 		// With no store to replace, the ids -after names are the lost
 		// store's, and new ids go on under their authority.

@@ -256,7 +256,7 @@ const lockTry = time.Millisecond
 
 func openStore(cfg *config.Config) (*store.Store, error) {
 	st, err := store.Open(storePath(cfg), store.Options{Timeout: lockWait})
-	return st, damagedHint(err)
+	return st, damagedHint(explainDataDir(cfg, err, true))
 }
 
 // damagedHint adds to err, when it says the store is damaged, what to do:
@@ -285,8 +285,9 @@ func openForReading(cfg *config.Config, wait time.Duration) (*store.Store, error
 	}
 	if errors.Is(err, store.ErrMigrate) {
 		st, err = store.Open(storePath(cfg), store.Options{Timeout: wait})
+		return st, damagedHint(explainDataDir(cfg, err, true))
 	}
-	return st, damagedHint(err)
+	return st, damagedHint(explainDataDir(cfg, err, false))
 }
 
 // readStore runs read on the store opened for reading or, while the daemon
@@ -358,7 +359,7 @@ func openForWriting(ctx context.Context, cfg *config.Config) (*store.Store, erro
 	if daemonAddr(cfg) != "" {
 		st, err := store.Open(storePath(cfg), store.Options{Timeout: lockTry})
 		if !errors.Is(err, store.ErrLocked) {
-			return st, damagedHint(err)
+			return st, damagedHint(explainDataDir(cfg, err, true))
 		}
 		if addr := runningDaemon(ctx, cfg); addr != "" {
 			return nil, fmt.Errorf("the daemon listening at %s holds the store; stop it first (it polls every source itself): %w", addr, store.ErrLocked)
@@ -625,6 +626,13 @@ func checkConfig(path string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d sources, %d categories)\n", path, len(cfg.Sources), len(cfg.Categories))
 	for _, n := range cfg.Notes() {
+		fmt.Fprintf(stdout, "%s: note: %s\n", path, n)
+	}
+	// Not a problem of the file: it may be checked by another user than
+	// the daemon's, or before the folder is made for it.
+	if trouble := dataDirTrouble(cfg.DataDir, storePath(cfg), true, "the user the daemon runs as"); trouble != "" {
+		n := config.Problem{Path: "data_dir", Line: cfg.DataDirLine(),
+			Message: fmt.Sprintf("%q, as %s (who runs this check) finds it: %s", cfg.DataDir, runningUser(), trouble)}
 		fmt.Fprintf(stdout, "%s: note: %s\n", path, n)
 	}
 	return nil

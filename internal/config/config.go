@@ -62,6 +62,11 @@ type Config struct {
 
 	listenLine int       // the line of listen in the file, for ListenProblem
 	notes      []Problem // see Notes
+	// file, dataDirLine and dataDirWritten say where data_dir is set and
+	// how, for DataDirAt.
+	file           string
+	dataDirLine    int
+	dataDirWritten string
 
 	// zones holds every time zone the config names, loaded once by Parse.
 	zones map[string]*time.Location
@@ -228,6 +233,28 @@ func (c *Config) CarryOver(running *Config) {
 func AuthorityChange(from, to string) string {
 	return fmt.Sprintf("story ids change from tag:%s,2026:story/… to tag:%s,2026:story/…: partners will get every story again", from, to)
 }
+
+// DataDirAt names data_dir and where the config sets it, for a message
+// about the folder: `data_dir "/srv/newswire" (config.yaml line 3)`; a
+// relative one with the folder it stands for, the default as such.
+func (c *Config) DataDirAt() string {
+	file := c.file
+	if file == "" {
+		file = "the config"
+	}
+	switch {
+	case c.dataDirLine == 0 && c.dataDirWritten != "":
+		return fmt.Sprintf("data_dir %q (the default %s: %s does not set it)", c.DataDir, c.dataDirWritten, file)
+	case c.dataDirLine == 0:
+		return fmt.Sprintf("data_dir %q", c.DataDir)
+	case c.dataDirWritten != c.DataDir:
+		return fmt.Sprintf("data_dir %q (%s line %d: %q)", c.DataDir, file, c.dataDirLine, c.dataDirWritten)
+	}
+	return fmt.Sprintf("data_dir %q (%s line %d)", c.DataDir, file, c.dataDirLine)
+}
+
+// DataDirLine is the line that sets data_dir; 0 when the file does not.
+func (c *Config) DataDirLine() int { return c.dataDirLine }
 
 // SourceInterval is how often s is polled when all is well: its own interval,
 // else poll.interval.

@@ -181,6 +181,8 @@ func TestDefaults(t *testing.T) {
 		CacheMaxAge:     Duration(time.Minute),
 		WebSub:          WebSub{Lease: Duration(24 * time.Hour)},
 		Retention:       Retention{Interval: Duration(time.Hour)},
+		file:            "testdata/valid/minimal.yaml",
+		dataDirWritten:  "./data",
 	}
 	c.zones = nil
 	if !reflect.DeepEqual(*c, want) {
@@ -527,5 +529,24 @@ func TestProblemWithADefault(t *testing.T) {
 	_, err = Parse([]byte("poll:\n  interval: 10m\n  min_interval: 20m\nsources: []\ncategories: [{id: thoi-su}]\ndefault_category: thoi-su\n"), "config.yaml")
 	if !errors.As(err, &cerr) || strings.Contains(cerr.Problems[0].Message, "default") {
 		t.Fatalf("a value the file sets said to be the default: %v", err)
+	}
+}
+
+// TestDataDirAt: data_dir is named as the file sets it, with its line, for
+// the messages about the folder.
+func TestDataDirAt(t *testing.T) {
+	base := "categories: [{id: thoi-su}]\ndefault_category: thoi-su\n"
+	for _, tc := range []struct{ yaml, want string }{
+		{"data_dir: /srv/newswire\n" + base, `data_dir "/srv/newswire" (/etc/newswire/config.yaml line 1)`},
+		{base + "data_dir: kho\n", `data_dir "/etc/newswire/kho" (/etc/newswire/config.yaml line 3: "kho")`},
+		{base, `data_dir "/etc/newswire/data" (the default ./data: /etc/newswire/config.yaml does not set it)`},
+	} {
+		c, err := Parse([]byte(tc.yaml), "/etc/newswire/config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.DataDirAt(); got != tc.want {
+			t.Errorf("DataDirAt() = %s, want %s", got, tc.want)
+		}
 	}
 }

@@ -126,6 +126,11 @@ func Parse(data []byte, file string) (*Config, error) {
 	applyDefaults(&c, d)
 	validate(&c, d)
 	c.listenLine = d.line("listen")
+	c.file = file
+	if d.set["data_dir"] {
+		c.dataDirLine = d.line("data_dir")
+	}
+	c.dataDirWritten = c.DataDir
 	if len(d.problems) > 0 {
 		// Problems without a line concern keys that are absent: list them last.
 		slices.SortStableFunc(d.problems, func(a, b Problem) int {
