@@ -97,6 +97,16 @@ func (d *decoder) line(path string) int {
 	return 0
 }
 
+// setting names the setting at path and its value, with its line when the
+// file writes it: "items_per_feed (50, line 2)", "identity.window (72h,
+// the default)"; for a problem about another setting, which it depends on.
+func (d *decoder) setting(path string, value any) string {
+	if !d.set[path] || d.isBad(path) {
+		return fmt.Sprintf("%s (%v, the default)", path, value)
+	}
+	return fmt.Sprintf("%s (%v, line %d)", path, value, d.line(path))
+}
+
 // problemAt reports a problem at path, located at path's line, unless the
 // value there could not be decoded at all.
 func (d *decoder) problemAt(path, format string, args ...any) {
