@@ -207,7 +207,9 @@ func setMemoryLimit(cfg *config.Config) {
 // records as partners-only and cfg makes public, at a reload or across a
 // restart: partners pulling "all" with since were given none of them while
 // the category was private, and would never get them. It then records cfg's
-// partners-only categories.
+// partners-only categories, and those recorded that cfg no longer has: a
+// removed partners-only category's stories are not published by its
+// removal, and come to partners pulling "all" if it comes back public.
 func madePublic(cfg *config.Config, st *store.Store, log *slog.Logger) {
 	was, err := st.PrivateCategories()
 	if err != nil {
@@ -221,7 +223,14 @@ func madePublic(cfg *config.Config, st *store.Store, log *slog.Logger) {
 		}
 	}
 	for _, id := range was {
-		if c, ok := cfg.Category(id); !ok || c.PartnersOnly {
+		c, ok := cfg.Category(id)
+		if !ok {
+			// Removed: its stories stay out of the public feeds
+			// (server.Server withholds them) until it comes back.
+			now = append(now, id)
+			continue
+		}
+		if c.PartnersOnly {
 			continue
 		}
 		n, err := st.RelogCategory(id)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -541,4 +542,117 @@ func countItems(t *testing.T, url string) int {
 		t.Fatal(err)
 	}
 	return len(doc.Items)
+}
+
+// TestRemovedPartnersOnlyCategoryStaysPrivate: a partners-only category
+// removed from the config, by a reload or across a restart, does not publish
+// its stories: they stay out of "all" and the front page; brought back
+// public, they come to a partner pulling "all" with since.
+func TestRemovedPartnersOnlyCategoryStaysPrivate(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "reload", true: "restart"}[restart], func(t *testing.T) { removedPartnersOnly(t, restart) })
+	}
+}
+
+func removedPartnersOnly(t *testing.T, restart bool) {
+	outletURL, polled := recordingOutlet(t)
+	addr := freeAddr(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(doiTac string) {
+		t.Helper()
+		replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+partners: [{name: bao-tinh-ban, token: token-cua-bao-tinh-ban-0123}]
+sources:
+  - {id: baohagiang, title: Báo Hà Giang, url: "%s/rss"}
+categories:
+  - {id: thoi-su, title: Thời sự}
+%s
+default_category: thoi-su
+`, addr, outletURL, doiTac))
+	}
+	write("  - {id: doi-tac, title: Đối tác, sources: [baohagiang], partners_only: true}")
+	stop := startDaemon(t, cfgPath, addr)
+	defer func() { stop() }()
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for polled("/rss") == 0 || countItems(t, base+"/feeds/doi-tac.json?token=token-cua-bao-tinh-ban-0123") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the source was not polled and stored within 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err := http.Get(base + "/feeds/all.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cursor := resp.Header.Get("X-Newswire-Cursor")
+
+	const title = "Hà Giang đón 50 nghìn lượt khách"
+	public := func() string {
+		t.Helper()
+		var b strings.Builder
+		for _, path := range []string{"/feeds/all.json", "/feeds/all.rss", "/feeds/all.json?since=" + cursor, "/"} {
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), title) {
+				fmt.Fprintf(&b, " %s", path)
+			}
+		}
+		return b.String()
+	}
+	if got := public(); got != "" {
+		t.Fatalf("a partners-only story is public before any change, in%s", got)
+	}
+
+	// The category removed: its stories stay partners'.
+	if restart {
+		stop()
+		write("")
+		stop = startDaemon(t, cfgPath, addr)
+	} else {
+		write("")
+		waitReloaded(t, base, "removed categories[doi-tac]")
+	}
+	if got := public(); got != "" {
+		t.Errorf("the stories of a removed partners-only category were published, in%s", got)
+	}
+	if !restart {
+		// And across the restart that follows.
+		stop()
+		stop = startDaemon(t, cfgPath, addr)
+		if got := public(); got != "" {
+			t.Errorf("after a restart, the stories of a removed partners-only category were published, in%s", got)
+		}
+	}
+
+	// Back, public: a partner pulling all with since gets them.
+	write("  - {id: doi-tac, title: Đối tác, sources: [baohagiang]}")
+	deadline = time.Now().Add(10 * time.Second)
+	for countItems(t, base+"/feeds/all.json?since="+cursor) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stories of the category back as public did not come to a partner pulling all with since")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitReloaded waits until the daemon at base has applied a reload that
+// lists change.
+func waitReloaded(t *testing.T, base, change string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if st := getStatus(t, base); st.Reload.OK && contains(st.Reload.Changes, change) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload with %q within 10 s: %+v", change, getStatus(t, base).Reload)
+		}
+	}
 }

@@ -85,6 +85,36 @@ func (s *Server) feedCategories() map[string]feedCategory {
 	return m
 }
 
+// withheldCategories are the categories the store records as served
+// partners-only (store.Store.PrivateCategories) that the config has no
+// more. Removing a partners-only category does not publish its stories.
+func (s *Server) withheldCategories() map[string]bool {
+	if s.st == nil {
+		return nil
+	}
+	ids, err := s.st.PrivateCategories()
+	if err != nil {
+		// Withhold nothing rather than refuse to serve; the daemon's
+		// start reads the same record and logs its error.
+		return nil
+	}
+	var m map[string]bool
+	for _, id := range ids {
+		if _, ok := s.cfg.Category(id); ok {
+			continue
+		}
+		if m == nil {
+			m = map[string]bool{}
+		}
+		m[id] = true
+	}
+	return m
+}
+
+// private reports whether a story in category c is partners' only: c is a
+// partners-only category, or one withheld.
+func (s *Server) private(c string) bool { return s.feedCats[c].private || s.withheld[c] }
+
 // feedQuery is a feed request's query, validated. Parameters newswire
 // does not know are not part of it.
 type feedQuery struct {
@@ -386,16 +416,15 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 // the partners-only categories they are in too, whose ids and routing
 // are the partners' business. stories are not changed.
 func (s *Server) withoutPrivateCategories(stories []feeds.Story) []feeds.Story {
-	private := func(c string) bool { return s.feedCats[c].private }
 	out, copied := stories, false
 	for i, st := range stories {
-		if !slices.ContainsFunc(st.Categories, private) {
+		if !slices.ContainsFunc(st.Categories, s.private) {
 			continue
 		}
 		if !copied {
 			out, copied = slices.Clone(stories), true
 		}
-		out[i].Categories = slices.DeleteFunc(slices.Clone(st.Categories), private)
+		out[i].Categories = slices.DeleteFunc(slices.Clone(st.Categories), s.private)
 	}
 	return out
 }
@@ -408,7 +437,7 @@ func (s *Server) publicFilter(cat feedCategory) func(*feeds.Story) bool {
 		return nil
 	}
 	return func(st *feeds.Story) bool {
-		return slices.ContainsFunc(st.Categories, func(c string) bool { return !s.feedCats[c].private })
+		return slices.ContainsFunc(st.Categories, func(c string) bool { return !s.private(c) })
 	}
 }
 

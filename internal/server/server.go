@@ -44,10 +44,15 @@ type Server struct {
 
 	// Feed serving (feed.go, partners.go).
 	feedCats   map[string]feedCategory
-	anyPrivate bool // some category is partners-only
-	partners   *partners
-	limiter    *limiter // nil: no rate limit
-	feedCount  feedCounters
+	anyPrivate bool // some category is partners-only, or withheld
+	// withheld are the categories the store records as partners-only
+	// that the config no longer has: their stories stay out of every
+	// public feed and page, as they were, rather than be published by
+	// the category's removal.
+	withheld  map[string]bool
+	partners  *partners
+	limiter   *limiter // nil: no rate limit
+	feedCount feedCounters
 
 	state statusState // status.go: reload status, poller activity, store figures
 
@@ -86,6 +91,8 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Server {
 	for _, c := range s.feedCats {
 		s.anyPrivate = s.anyPrivate || c.private
 	}
+	s.withheld = s.withheldCategories()
+	s.anyPrivate = s.anyPrivate || len(s.withheld) > 0
 	s.mux.HandleFunc("GET /feeds/{file}", s.handleFeed)
 	s.routeFront()
 	s.mux.HandleFunc("GET /status", s.handleStatus)
