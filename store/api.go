@@ -122,6 +122,11 @@ type SourceState struct {
 	// validators) and the backoff of its failures belong to that address:
 	// they no longer hold once the config gives the source another.
 	ConfigURL string `json:"config_url,omitempty"`
+	// Title and Level are the source's in the config of its last poll:
+	// once the source is removed from the config, the feeds go on
+	// crediting its stories with them.
+	Title string `json:"title,omitempty"`
+	Level string `json:"level,omitempty"`
 	// URLFrom is the configured URL that URL replaces; URL is used only while
 	// the config still says URLFrom, so an admin's edit wins.
 	URLFrom   string `json:"url_from,omitempty"`

@@ -656,3 +656,83 @@ func waitReloaded(t *testing.T, base, change string) {
 		}
 	}
 }
+
+// TestRemovedSourceKeepsItsCredit: a source removed from the config, by a
+// reload or across a restart, is still credited with its stories by its
+// title, level and feed, in every format and on the front page, rather
+// than by its id alone.
+func TestRemovedSourceKeepsItsCredit(t *testing.T) {
+	outletURL, polled := recordingOutlet(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	write := func(sources string) {
+		t.Helper()
+		replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+sources: %s
+categories: [{id: thoi-su, title: Thời sự}]
+default_category: thoi-su
+`, addr, sources))
+	}
+	write(fmt.Sprintf(`[{id: baohagiang, title: Báo Hà Giang, level: provincial, url: "%s/rss"}]`, outletURL))
+	stop := startDaemon(t, cfgPath, addr)
+	defer func() { stop() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for polled("/rss") == 0 || countItems(t, base+"/feeds/all.json") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the source was not polled and stored within 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	credited := func(when string) {
+		t.Helper()
+		get := func(path string) string {
+			t.Helper()
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return string(body)
+		}
+		var doc struct {
+			Items []struct {
+				Newswire struct {
+					Sources []struct {
+						Source, Title, Level string
+						FeedURL              string `json:"feed_url"`
+					} `json:"sources"`
+				} `json:"_newswire"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(get("/feeds/all.json")), &doc); err != nil || len(doc.Items) == 0 {
+			t.Fatalf("%s: all.json: %v, %d items", when, err, len(doc.Items))
+		}
+		for _, it := range doc.Items {
+			s := it.Newswire.Sources[0]
+			if s.Source != "baohagiang" || s.Title != "Báo Hà Giang" || s.Level != "provincial" || s.FeedURL != outletURL+"/rss" {
+				t.Fatalf("%s: JSON Feed credits %+v, want baohagiang as Báo Hà Giang, provincial, at %s/rss", when, s, outletURL)
+			}
+		}
+		if rss := get("/feeds/all.rss"); !strings.Contains(rss, `<source url="`+outletURL+`/rss">Báo Hà Giang</source>`) {
+			t.Errorf("%s: RSS names no <source> Báo Hà Giang:\n%s", when, rss)
+		}
+		if atom := get("/feeds/all.atom"); !strings.Contains(atom, "<title>Báo Hà Giang</title>") {
+			t.Errorf("%s: Atom names no source Báo Hà Giang:\n%s", when, atom)
+		}
+		if front := get("/"); !strings.Contains(front, "Báo Hà Giang") {
+			t.Errorf("%s: the front page does not name Báo Hà Giang", when)
+		}
+	}
+	credited("while polled")
+
+	write("[]")
+	waitReloaded(t, base, "removed sources[baohagiang]")
+	credited("removed by a reload")
+	stop()
+	stop = startDaemon(t, cfgPath, addr)
+	credited("removed, after a restart")
+}

@@ -330,7 +330,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 			st.Cursor = ""
 		}
 	}
-	st.ConfigURL = src.URL
+	st.ConfigURL, st.Title, st.Level = src.URL, src.Title, src.Level
 	if IsGone(src, st) {
 		rep.Result = ResultGone
 		rep.Err = goneError(src, st.GoneURL)

@@ -56,7 +56,8 @@ func routine(prev, st store.SourceState) bool {
 		prev.ConfigURL == st.ConfigURL && prev.URLFrom == st.URLFrom && prev.URLReason == st.URLReason && prev.GoneURL == st.GoneURL &&
 		prev.IntervalReason == st.IntervalReason && prev.PublishGap == st.PublishGap &&
 		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent &&
-		prev.Cursor == st.Cursor && prev.Home == st.Home && prev.UnreadCursor == st.UnreadCursor && prev.UnreadTries == st.UnreadTries
+		prev.Cursor == st.Cursor && prev.Home == st.Home && prev.UnreadCursor == st.UnreadCursor && prev.UnreadTries == st.UnreadTries &&
+		prev.Title == st.Title && prev.Level == st.Level
 }
 
 // state returns the source's state, from memory or else from the store.

@@ -400,10 +400,11 @@ func (s *Server) storyView(st feeds.Story, m *messages, now time.Time, images bo
 	if images && imageOrigin(st.Image) != "" {
 		v.Image = st.Image
 	}
+	outlets := *s.outlets.Load()
 	for i, occ := range st.Sources {
 		t := occ.Source
-		if src, ok := s.cfg.Source(occ.Source); ok && src.Title != "" {
-			t = src.Title
+		if o, ok := outlets[occ.Source]; ok && o.Title != "" {
+			t = o.Title // a source removed from the config too
 		}
 		v.Outlets = append(v.Outlets, outletView{Title: t, Link: httpURL(occ.Link), First: i == 0})
 	}

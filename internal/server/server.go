@@ -167,7 +167,8 @@ func (s *Server) SetHome(source, home string) {
 }
 
 // useHomes starts the outlets of cfg with the sites their feeds named
-// before, as the store keeps them.
+// before, as the store keeps them, and adds the sources the store knows
+// that cfg no longer has: their stories are still theirs.
 func (s *Server) useHomes(cfg *config.Config) {
 	m := outlets(cfg)
 	if s.st == nil {
@@ -176,13 +177,38 @@ func (s *Server) useHomes(cfg *config.Config) {
 	}
 	if states, err := s.st.Sources(); err == nil {
 		for _, st := range states {
-			if o, ok := m[st.ID]; ok && st.Home != "" {
+			o, ok := m[st.ID]
+			if !ok {
+				m[st.ID] = removedOutlet(st)
+				continue
+			}
+			if st.Home != "" {
 				o.Link = st.Home
 				m[st.ID] = o
 			}
 		}
 	}
 	s.outlets.Store(&m)
+}
+
+// removedOutlet is a source removed from the config as its last poll knew
+// it: its title and level then (a store from before they were kept gives
+// none, and the feeds name it by its id), the feed it was polled at and
+// the site that feed named.
+func removedOutlet(st store.SourceState) feeds.Outlet {
+	feed := st.ConfigURL
+	if st.URL != "" && st.URLFrom == st.ConfigURL {
+		feed = st.URL // where a 301 or the page's feed link led
+	}
+	o := feeds.Outlet{ID: st.ID, Title: st.Title, Level: st.Level}
+	if feed != "" {
+		o.FeedURL = urlsafe.Public(feed)
+		o.Link = homePage(o.FeedURL)
+	}
+	if st.Home != "" {
+		o.Link = st.Home
+	}
+	return o
 }
 
 func outlets(cfg *config.Config) map[string]feeds.Outlet {
