@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -244,20 +245,35 @@ func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 	return s.relog(ids, last)
 }
 
-// RelogCategory logs every story of category as changed, oldest first, in
-// transactions of relogBatch stories: stories that partners pulling with
-// since could not be given before (the category was partners-only, and
-// is public now) come to them as changes.
-func (s *Store) RelogCategory(category string) (int, error) {
+// RelogCategory logs as changed, oldest first, in transactions of
+// relogBatch stories, every story of category that was in none but the
+// categories hidden (those it and the others served partners-only): stories
+// that partners pulling "all" with since could not be given before (the
+// category was partners-only, and is public now) come to them as changes.
+// A story that was in a public category too was given to them then, and
+// is not sent again.
+func (s *Store) RelogCategory(category string, hidden []string) (int, error) {
 	var ids []uint64
 	err := s.view(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex).Bucket([]byte(category))
 		if idx == nil {
 			return nil
 		}
+		stories := tx.Bucket(bucketStories)
 		return idx.ForEach(func(k, _ []byte) error {
-			if len(k) == 16 {
-				ids = append(ids, binary.BigEndian.Uint64(k[8:]))
+			if len(k) != 16 {
+				return nil
+			}
+			id := binary.BigEndian.Uint64(k[8:])
+			st, err := getStory(stories, id)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(st.Categories, func(c string) bool { return !slices.Contains(hidden, c) }) {
+				ids = append(ids, id)
 			}
 			return nil
 		})

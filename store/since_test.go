@@ -331,3 +331,26 @@ func TestAuthorityChangeRelogsEveryStory(t *testing.T) {
 		t.Errorf("after the returned cursor: %q", titles(again))
 	}
 }
+
+// TestRelogCategoryMadePublic: a category made public logs as changed the
+// stories that were in no public category, which partners pulling all with
+// since were not given; one that was in a public category too was given to
+// them then, and does not come again.
+func TestRelogCategoryMadePublic(t *testing.T) {
+	ts := newTestStore(t)
+	ts.apply("baohagiang", t0,
+		news("a", "https://baohagiang.example.vn/a", "Hỗ trợ gạo cho hộ nghèo xã Lũng Cú", 0, "doi-tac"),
+		news("b", "https://baohagiang.example.vn/b", "Khánh thành trường bán trú Mèo Vạc", 5, "doi-tac", "thoi-su"),
+		news("c", "https://baohagiang.example.vn/c", "Giải việt dã Đồng Văn mở rộng", 10, "doi-tac", "the-thao-rieng"),
+		news("d", "https://baohagiang.example.vn/d", "Thời tiết vùng cao chuyển lạnh", 15, "thoi-su"))
+	cursor := ts.head()
+	n, err := ts.RelogCategory("doi-tac", []string{"doi-tac", "the-thao-rieng"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ts.changes(AllCategory, cursor, 10)
+	want := []string{"Hỗ trợ gạo cho hộ nghèo xã Lũng Cú", "Giải việt dã Đồng Văn mở rộng"}
+	if !slices.Equal(titles(got), want) || n != len(want) {
+		t.Errorf("relogged %d: %q, want %q", n, titles(got), want)
+	}
+}

@@ -233,12 +233,12 @@ func madePublic(cfg *config.Config, st *store.Store, log *slog.Logger) {
 		if c.PartnersOnly {
 			continue
 		}
-		n, err := st.RelogCategory(id)
+		n, err := st.RelogCategory(id, was)
 		if err != nil {
 			log.Error("a category made public: its stories are not all given to partners pulling with since", "category", id, "error", err)
 			return // recorded as it was, so that the next start tries again
 		}
-		log.Info("a category made public: its stories come to partners pulling with since", "category", id, "stories", n)
+		log.Info("a category made public: its stories that were in no public category come to partners pulling all with since", "category", id, "stories", n)
 	}
 	if slices.Equal(was, now) {
 		return // recorded already: nothing to write
