@@ -30,14 +30,29 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 	if next.DigestKey, _, err = digestKey(next, false); err != nil {
 		return fmt.Errorf("check-config -diff: reading the key the daemon digests secrets with (run as the daemon's user): %w", err)
 	}
-	changes := config.Diff(&running, next.Redacted())
+	// listen, data_dir and log are taken only at a restart: a reload
+	// that reads them changes nothing of them.
+	var changes, restart []config.Change
+	for _, c := range config.Diff(&running, next.Redacted()) {
+		if config.RestartOnly(c.Path) {
+			restart = append(restart, c)
+		} else {
+			changes = append(changes, c)
+		}
+	}
 	if len(changes) == 0 {
 		fmt.Fprintln(stdout, "a reload would change nothing")
-		return nil
+	} else {
+		fmt.Fprintf(stdout, "a reload would make %d %s:\n", len(changes), plural(len(changes), "change", "changes"))
+		for _, c := range changes {
+			fmt.Fprintln(stdout, "  "+c.String())
+		}
 	}
-	fmt.Fprintf(stdout, "a reload would make %d %s:\n", len(changes), plural(len(changes), "change", "changes"))
-	for _, c := range changes {
-		fmt.Fprintln(stdout, "  "+c.String())
+	if len(restart) > 0 {
+		fmt.Fprintln(stdout, "the next restart would also make:")
+		for _, c := range restart {
+			fmt.Fprintln(stdout, "  "+c.String())
+		}
 	}
 	return nil
 }

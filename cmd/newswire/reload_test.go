@@ -177,6 +177,59 @@ func TestBrokenConfigsOverRunningDaemon(t *testing.T) {
 	if err != nil || !strings.Contains(out, "a reload would change nothing") {
 		t.Fatalf("check-config -diff against the running daemon: %v\n%s", err, out)
 	}
+
+	// A new listen waits for the restart: the reload that reads it says
+	// so, a reload of the same file says nothing, and -diff lists it for
+	// the restart, not for a reload.
+	moved := freeAddr(t)
+	running := listenOf(t, valid)
+	withMoved := strings.Replace(valid, running, moved, 1)
+	if err := os.WriteFile(cfgPath, []byte(withMoved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var read time.Time
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		st := getStatus(t, base)
+		if strings.Contains(strings.Join(st.Reload.Changes, "\n"), "listen takes effect at the next restart") {
+			read = st.Reload.At
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("new listen not read within 10s: %+v", st.Reload)
+		}
+	}
+	// The same bytes written again: read again, with nothing new.
+	if err := os.WriteFile(cfgPath, []byte(withMoved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		st := getStatus(t, base)
+		if st.Reload.At.After(read) {
+			if !st.Reload.OK || len(st.Reload.Changes) != 0 {
+				t.Errorf("reload of the same file after a new listen: %+v, want no change", st.Reload)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("file written again not read within 10s: %+v", st.Reload)
+		}
+	}
+	out, err = runCmd(t, "check-config", "-diff", "-config", cfgPath)
+	if err != nil || !strings.Contains(out, "a reload would change nothing") || !strings.Contains(out, "the next restart would also make:\n  changed listen: "+running+" → "+moved) {
+		t.Fatalf("check-config -diff with a new listen waiting: %v\n%s", err, out)
+	}
+}
+
+// listenOf is the listen address a config's text gives.
+func listenOf(t *testing.T, cfg string) string {
+	t.Helper()
+	for line := range strings.Lines(cfg) {
+		if v, ok := strings.CutPrefix(line, "listen: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no listen in\n%s", cfg)
+	return ""
 }
 
 // TestReloadShortensAnInterval: an admin who shortens a source's interval

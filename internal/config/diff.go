@@ -29,6 +29,14 @@ func (c Change) String() string {
 	return c.Kind + " " + c.Path
 }
 
+// RestartOnly reports whether the setting at path, a Change's, is one a
+// running daemon takes only at its next restart: where it listens, where
+// its store is, and how it logs.
+func RestartOnly(path string) bool {
+	setting, _, _ := strings.Cut(path, ".")
+	return setting == "listen" || setting == "data_dir" || setting == "log"
+}
+
 // Diff lists what changes from old to new: every story id, when their
 // authority changes (with tag_authority, or without it from
 // PublishedAuthority, which new should carry over from old); sources and

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,10 @@ type Watcher struct {
 	current  *config.Config
 	status   Status
 	count    map[bool]int // reloads by outcome
+	// pending is what the file says of the settings a running daemon
+	// takes only at its next restart, where it differs from the running
+	// config: said at the reload that read it, and not again.
+	pending []string
 }
 
 // New returns a Watcher for the file at path, whose valid versions are
@@ -144,32 +150,32 @@ func (w *Watcher) Reload(trigger string) Status {
 func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 	next.CarryOver(w.current)
 	next.DigestKey = w.current.DigestKey
-	var changes []string
+	var changes, pending []string
 	// Secrets (tokens, the WebSub secret) appear in the log and on the
 	// status pages as digests, as check-config -diff shows them.
 	for _, c := range config.Diff(w.current.Redacted(), next.Redacted()) {
-		changes = append(changes, c.String())
+		if !config.RestartOnly(c.Path) {
+			changes = append(changes, c.String())
+			continue
+		}
+		// A setting a running daemon cannot take keeps its old value;
+		// the change waits for the restart, and is said once.
+		pending = append(pending, c.String())
+		if !slices.Contains(w.pending, c.String()) {
+			setting, _, _ := strings.Cut(c.Path, ".")
+			changes = append(changes, c.String(), setting+" takes effect at the next restart")
+		}
 	}
-	// Settings a running daemon cannot take keep their old values.
-	if next.Listen != w.current.Listen {
-		changes = append(changes, "listen takes effect at the next restart")
-		next.Listen = w.current.Listen
-	}
-	if next.DataDir != w.current.DataDir {
-		changes = append(changes, "data_dir takes effect at the next restart")
-		next.DataDir = w.current.DataDir
-	}
-	if next.Log != w.current.Log {
-		changes = append(changes, "log takes effect at the next restart")
-		next.Log = w.current.Log
-	}
+	changes = slices.Compact(changes)
+	next.Listen, next.DataDir, next.Log = w.current.Listen, w.current.DataDir, w.current.Log
 	if len(changes) == 0 {
+		w.pending = pending
 		return nil, nil
 	}
 	if err := w.apply(next); err != nil {
 		return nil, fmt.Errorf("applying %s: %w", w.path, err)
 	}
-	w.current = next
+	w.current, w.pending = next, pending
 	return changes, nil
 }
 

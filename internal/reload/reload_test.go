@@ -246,6 +246,28 @@ func TestRestartOnlyKeysKeepTheirValues(t *testing.T) {
 	if cfg.BaseURL != "http://127.0.0.1:8080" {
 		t.Fatalf("base_url followed the new listen on a live daemon: %s", cfg.BaseURL)
 	}
+	// Read again with nothing new (a SIGHUP, check-config's reload): the
+	// listen waiting for the restart is said once, and nothing is applied
+	// again (which would restart the poller).
+	a.mu.Lock()
+	before := len(a.cfgs)
+	a.mu.Unlock()
+	if st := w.Reload("signal"); !st.OK || len(st.Changes) != 0 {
+		t.Fatalf("reload of the same file: %+v, want no change", st)
+	}
+	// A change besides it is applied, and the listen is not said again.
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:9999\nitems_per_feed: 40\n"+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Reload("signal"); !st.OK || len(st.Changes) != 1 || !strings.Contains(st.Changes[0], "items_per_feed") {
+		t.Fatalf("reload of another change: %+v, want that change alone", st)
+	}
+	a.mu.Lock()
+	after := len(a.cfgs)
+	a.mu.Unlock()
+	if after != before+1 {
+		t.Errorf("%d configs applied by the two reloads, want 1", after-before)
+	}
 }
 
 // TestReloadChangesHideSecrets: the changes a reload lists go to the log
