@@ -235,13 +235,15 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 	partner := s.partners.authenticate(r)
 	if cat.private && partner == nil {
 		s.countFeed(ext, http.StatusUnauthorized)
-		challenge := `Bearer realm="newswire partners"`
+		challenge, msg := `Bearer realm="newswire partners"`, "a partner token is required"
 		if bearerToken(r) != "" || r.URL.Query().Has("token") {
-			// RFC 6750, 3.1: a token was sent, and it is not one.
+			// RFC 6750, 3.1: a token was sent, and it is not one (a
+			// typing error, or one the newsroom replaced).
 			challenge += `, error="invalid_token"`
+			msg = "the partner token sent is not valid (mistyped, or replaced by the newsroom): ask it for the current one"
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-		http.Error(w, "a partner token is required", http.StatusUnauthorized)
+		http.Error(w, msg, http.StatusUnauthorized)
 		return
 	}
 	if s.limiter != nil {

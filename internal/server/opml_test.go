@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"newswire/internal/config"
@@ -138,24 +139,27 @@ default_category: thoi-su
 }
 
 // TestWrongTokenChallenge: a partners-only feed asked for with a token that
-// is not one says so in its challenge (RFC 6750, 3.1); asked for with
-// none, it only asks for one.
+// is not one says so in its challenge (RFC 6750, 3.1) and in its words;
+// asked for with none, it only asks for one.
 func TestWrongTokenChallenge(t *testing.T) {
 	fs := newFeedSite(t, "")
 	for _, tt := range []struct {
-		path, header, want string
+		path, header, want, says string
 	}{
-		{"/feeds/noi-bo.atom", "", `Bearer realm="newswire partners"`},
-		{"/feeds/noi-bo.atom", "Authorization: Bearer sai-" + tokenVTV, `Bearer realm="newswire partners", error="invalid_token"`},
-		{"/feeds/noi-bo.atom?token=sai", "", `Bearer realm="newswire partners", error="invalid_token"`},
+		{"/feeds/noi-bo.atom", "", `Bearer realm="newswire partners"`, "a partner token is required"},
+		{"/feeds/noi-bo.atom", "Authorization: Bearer sai-" + tokenVTV, `Bearer realm="newswire partners", error="invalid_token"`, "the partner token sent is not valid"},
+		{"/feeds/noi-bo.atom?token=sai", "", `Bearer realm="newswire partners", error="invalid_token"`, "the partner token sent is not valid"},
 	} {
 		var h []string
 		if tt.header != "" {
 			h = append(h, tt.header)
 		}
-		resp, _ := fs.get(t, "GET", tt.path, h...)
+		resp, body := fs.get(t, "GET", tt.path, h...)
 		if got := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || got != tt.want {
 			t.Errorf("%s %s: %d, WWW-Authenticate %q; want 401, %q", tt.path, tt.header, resp.StatusCode, got, tt.want)
+		}
+		if !strings.Contains(string(body), tt.says) {
+			t.Errorf("%s %s: %q, want it to say %q", tt.path, tt.header, body, tt.says)
 		}
 	}
 }
