@@ -97,7 +97,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 		}
 	}
 	if kept, changed := poller.UseMemo(&d.memo); changed > 0 {
-		d.log.Info("settings that reach items changed: these sources' next documents are read whole", "sources", changed, "kept", kept)
+		d.log.Info("sources whose items are read under changed settings (their own, or the filters, categories or identity every source's items go through): their next documents are read whole", "sources", changed, "kept", kept)
 	}
 	poller.UseSaid(&d.said)
 	for _, id := range soon {
