@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -19,7 +20,9 @@ import (
 // stopped: compaction needs the file to itself.
 func compactStore(cfg *config.Config, stdout io.Writer) error {
 	path := storePath(cfg)
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("compact: no store at %s (data_dir %q): nothing to compact; the daemon and fetch make it when they first run", path, cfg.DataDir)
+	} else if err != nil {
 		return fmt.Errorf("compact: %w", explainDataDir(cfg, err, true))
 	}
 	if addr := runningDaemon(context.Background(), cfg); addr != "" {

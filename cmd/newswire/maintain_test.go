@@ -183,3 +183,18 @@ func TestBackupIsPrivate(t *testing.T) {
 		t.Errorf("the store: %v, %v; want mode 0600", fi, err)
 	}
 }
+
+// TestCompactWithNoStore: compact where there is no store says so, naming
+// the path and data_dir, and makes none.
+func TestCompactWithNoStore(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	store := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	_, err := runCmd(t, "compact", "-config", cfgPath)
+	if err == nil || !strings.Contains(err.Error(), "no store at "+store) || !strings.Contains(err.Error(), "nothing to compact") {
+		t.Fatalf("compact with no store: %v", err)
+	}
+	if _, err := os.Stat(store); !os.IsNotExist(err) {
+		t.Errorf("compact made a store: %v", err)
+	}
+}
