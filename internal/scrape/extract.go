@@ -2,6 +2,7 @@ package scrape
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -346,11 +347,12 @@ func href(s *goquery.Selection) string {
 }
 
 // imageAttrs are where pages keep an image's address, lazy-loading ones
-// first: their src is often a placeholder.
-var imageAttrs = []string{"data-src", "data-original", "data-lazy-src", "src"}
+// first: their src is often a placeholder, whether they give one address
+// or a srcset.
+var imageAttrs = []string{"data-src", "data-original", "data-lazy-src", "data-srcset", "src", "srcset"}
 
 // imageURL is the address of the image the element is, or of the first one
-// inside it.
+// inside it; of a srcset, its largest candidate.
 func imageURL(s *goquery.Selection) string {
 	if s.Length() == 0 {
 		return ""
@@ -361,18 +363,41 @@ func imageURL(s *goquery.Selection) string {
 		}
 	}
 	for _, attr := range imageAttrs {
-		if v, ok := s.Attr(attr); ok && strings.TrimSpace(v) != "" && !strings.HasPrefix(strings.TrimSpace(v), "data:") {
+		v, ok := s.Attr(attr)
+		if !ok {
+			continue
+		}
+		if strings.HasSuffix(attr, "srcset") {
+			v = largestCandidate(v)
+		}
+		if v = strings.TrimSpace(v); v != "" && !strings.HasPrefix(v, "data:") {
 			return v
 		}
 	}
-	for _, attr := range []string{"data-srcset", "srcset"} {
-		if v, ok := s.Attr(attr); ok {
-			if f := strings.Fields(v); len(f) > 0 {
-				return strings.TrimSuffix(f[0], ",")
+	return ""
+}
+
+// largestCandidate is the address in a srcset with the largest width or
+// density descriptor ("a.jpg 320w, b.jpg 640w" gives b.jpg); the first one
+// when none has a descriptor it can read.
+func largestCandidate(srcset string) string {
+	best, size := "", -1.0
+	for cand := range strings.SplitSeq(srcset, ",") {
+		f := strings.Fields(cand)
+		if len(f) == 0 || strings.HasPrefix(f[0], "data:") {
+			continue
+		}
+		n := 0.0
+		if len(f) > 1 {
+			if d := f[1]; len(d) > 1 && (d[len(d)-1] == 'w' || d[len(d)-1] == 'x') {
+				n, _ = strconv.ParseFloat(d[:len(d)-1], 64)
 			}
 		}
+		if n > size {
+			best, size = f[0], n
+		}
 	}
-	return ""
+	return best
 }
 
 // shorten cuts s to at most n runes, for quoting page text in messages.

@@ -576,3 +576,29 @@ func TestExtractFutureDate(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractLazyImages reads the image a reader sees from lazy-loading
+// markup: the address in data-src, data-original or data-srcset rather than
+// the placeholder in src, and the largest candidate of a srcset.
+func TestExtractLazyImages(t *testing.T) {
+	page := Page{URL: "http://outlet.test/chuyen-muc/xa-hoi", Body: readFixture(t, "lead-grid.html"), ContentType: "text/html; charset=utf-8"}
+	feed, _, err := Extract(page, Rules{Item: "div.story", Title: ".story__title", Link: ".story__title a", Image: "img"}, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"http://cdn.outlet.test/2021/12/lu-quet.jpg",     // data-src over a data: src
+		"http://cdn.outlet.test/2021/12/ban-tru-640.jpg", // data-srcset over a placeholder src
+		"http://cdn.outlet.test/2021/12/hoi-cho-2x.jpg",  // srcset alone: its largest
+		"http://outlet.test/uploads/2021/12/cau-treo.jpg",
+		"http://outlet.test/uploads/2021/12/tiem-chung.jpg",
+	}
+	if len(feed.Items) != len(want) {
+		t.Fatalf("got %d items, want %d", len(feed.Items), len(want))
+	}
+	for i, it := range feed.Items {
+		if it.Image != want[i] {
+			t.Errorf("item %d (%s): image %q, want %q", i, it.Title, it.Image, want[i])
+		}
+	}
+}
