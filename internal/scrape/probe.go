@@ -116,8 +116,36 @@ func candidateGroups(doc *document) []*group {
 			}
 		}
 	})
+	// A lead story bigger than the rest, or a second row of cards, sits
+	// outside the siblings of the list it belongs to, under the same
+	// classes: the group of every block with those classes is one too.
+	seen := map[string]bool{}
+	for _, g := range slices.Clone(groups) {
+		sel := simple(g.members[0], g.members)
+		if !strings.Contains(sel, ".") || seen[sel] {
+			continue
+		}
+		seen[sel] = true
+		if nodes := matchAll(doc, sel); len(nodes) > len(g.members) && !nested(nodes) {
+			if wide := newGroup(nodes); wide != nil && len(wide.members) > len(g.members) {
+				groups = append(groups, wide)
+			}
+		}
+	}
 	slices.SortStableFunc(groups, func(a, b *group) int { return cmp.Compare(b.score, a.score) })
 	return groups
+}
+
+// nested reports whether one of nodes holds another.
+func nested(nodes []*html.Node) bool {
+	for _, n := range nodes {
+		for a := n.Parent; a != nil; a = a.Parent {
+			if slices.Contains(nodes, a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // newGroup keeps the siblings that hold a headline, or returns nil when too
@@ -128,11 +156,28 @@ func newGroup(siblings []*html.Node) *group {
 	}
 	g := &group{}
 	headings, length, targets := 0, 0, 0
-	for _, n := range siblings {
-		title, link, heading := headline(n)
-		if title == nil {
+	titles := make([]*html.Node, len(siblings))
+	lengths := make([]int, 0, len(siblings))
+	for i, n := range siblings {
+		if titles[i], _, _ = headline(n); titles[i] != nil {
+			lengths = append(lengths, utf8.RuneCountInString(collapse(nodeText(titles[i]))))
+		}
+	}
+	if len(lengths) == 0 {
+		return nil
+	}
+	slices.Sort(lengths)
+	median := lengths[len(lengths)/2]
+	for i, n := range siblings {
+		if titles[i] == nil {
 			continue
 		}
+		if 3*utf8.RuneCountInString(collapse(nodeText(titles[i]))) < median {
+			// "Xem tiếp »", "Trang sau": a link to more of the list
+			// in a row of its own, not a story.
+			continue
+		}
+		title, link, heading := headline(n)
 		g.members = append(g.members, n)
 		g.titles = append(g.titles, title)
 		g.links = append(g.links, link)
@@ -193,7 +238,30 @@ func headline(block *html.Node) (title, link *html.Node, heading bool) {
 			best, title, link = n, a.Nodes[0], a.Nodes[0]
 		}
 	})
-	return title, link, false
+	if title != nil {
+		return title, link, false
+	}
+	// Only an image is linked (a video or photo list): the headline is
+	// the text beside it, a caption long enough to be one.
+	a := s.Find("a[href]:has(img)").First()
+	if a.Length() == 0 {
+		return nil, nil, false
+	}
+	s.Find("p, div, span, strong, b").EachWithBreak(func(_ int, e *goquery.Selection) bool {
+		if e.Find("a[href], p, div").Length() > 0 || e.Is("a[href] *") {
+			return true
+		}
+		t := collapse(e.Text())
+		if utf8.RuneCountInString(dateLike.ReplaceAllString(t, "")) >= 15 {
+			title = e.Nodes[0]
+			return false
+		}
+		return true
+	})
+	if title == nil {
+		return nil, nil, false
+	}
+	return title, a.Nodes[0], false
 }
 
 // distinctLinks counts the different addresses block links to.
@@ -221,20 +289,20 @@ func nodeText(n *html.Node) string {
 // rules derives selectors for g, or ok=false when none picks exactly its
 // members and their parts.
 func (g *group) rules(doc *document) (r Rules, ok bool) {
-	if r.Item, ok = itemSelector(doc, g.members); !ok {
-		return r, false
-	}
 	if r.Title, ok = relativeSelector(g.members, g.titles); !ok {
 		return r, false
 	}
 	if r.Link, ok = relativeSelector(g.members, g.links); !ok {
 		return r, false
 	}
+	if r.Item, ok = itemSelector(doc, g.members, r.Link); !ok {
+		return r, false
+	}
 	r.Date, r.DateLayout = g.dateRules()
 	if nodes, ok := partOfEach(g.members, func(m *html.Node, i int) *html.Node { return summaryNode(m, g.titles[i]) }); ok {
 		r.Summary, _ = relativeSelector(g.members, nodes)
 	}
-	if nodes, ok := partOfEach(g.members, func(m *html.Node, _ int) *html.Node { return imageNode(m) }); ok {
+	if nodes, ok := partOfEach(g.members, func(m *html.Node, _ int) *html.Node { return imageNode(m) }); ok && !sameImage(nodes) {
 		r.Image, _ = relativeSelector(g.members, nodes)
 	}
 	return r, true
@@ -340,6 +408,18 @@ func summaryNode(block, title *html.Node) *html.Node {
 	return found
 }
 
+// sameImage reports whether every one of imgs shows one address: a bullet
+// or an icon beside each item, not a picture of its story.
+func sameImage(imgs []*html.Node) bool {
+	first := imageURL(goquery.NewDocumentFromNode(imgs[0]).Selection)
+	for _, n := range imgs[1:] {
+		if imageURL(goquery.NewDocumentFromNode(n).Selection) != first {
+			return false
+		}
+	}
+	return true
+}
+
 // imageNode is the block's first image with a usable address.
 func imageNode(block *html.Node) *html.Node {
 	var found *html.Node
@@ -391,6 +471,16 @@ func simple(n *html.Node, like []*html.Node) string {
 	return b.String()
 }
 
+// classesOnly is .class.class for the classes every one of like shares
+// with n, whatever their tags (an h2 lead headline and h3 others), or "".
+func classesOnly(n *html.Node, like []*html.Node) string {
+	sel := simple(n, like)
+	if i := strings.IndexByte(sel, '.'); i >= 0 {
+		return sel[i:]
+	}
+	return ""
+}
+
 func matchAll(doc *document, sel string) []*html.Node {
 	m, err := cascadia.Compile(sel)
 	if err != nil {
@@ -399,13 +489,21 @@ func matchAll(doc *document, sel string) []*html.Node {
 	return doc.FindMatcher(m).Nodes
 }
 
-// itemSelector finds a selector matching exactly members on the page.
-func itemSelector(doc *document, members []*html.Node) (string, bool) {
+// itemSelector finds a selector matching exactly members on the page; link
+// is the selector of their headline links, which a sibling that is no story
+// (a row with a "more" link) may lack.
+func itemSelector(doc *document, members []*html.Node, link string) (string, bool) {
 	base := simple(members[0], members)
 	parent := uniqueSelector(doc, members[0].Parent)
 	candidates := []string{base, base + ":has(a[href])"}
 	if parent != "" {
 		candidates = append(candidates, parent+" > "+base, parent+" > "+base+":has(a[href])")
+	}
+	if link != "a" && link != "a[href]" {
+		candidates = append(candidates, base+":has("+link+")")
+		if parent != "" {
+			candidates = append(candidates, parent+" > "+base+":has("+link+")")
+		}
 	}
 	for _, c := range candidates {
 		if sameNodes(matchAll(doc, c), members) {
@@ -468,12 +566,18 @@ func uniqueSelector(doc *document, n *html.Node) string {
 func relativeSelector(members, parts []*html.Node) (string, bool) {
 	p := parts[0]
 	candidates := []string{simple(p, parts), p.Data}
+	if c := classesOnly(p, parts); c != "" {
+		candidates = append(candidates, c)
+	}
 	if up := p.Parent; up != nil && up != members[0] && up.Type == html.ElementNode {
 		ups := make([]*html.Node, len(parts))
 		for i, q := range parts {
 			ups[i] = q.Parent
 		}
 		candidates = append(candidates, simple(up, ups)+" > "+simple(p, parts), simple(up, ups)+" "+p.Data)
+		if c := classesOnly(up, ups); c != "" {
+			candidates = append(candidates, c+" > "+simple(p, parts))
+		}
 	}
 	candidates = append(candidates, childPath(members[0], p))
 	for _, c := range candidates {

@@ -67,6 +67,36 @@ var shapes = []shape{
 		firstLink:  "/van-hoa/thong-bao/to-chuc-hoi-thi-hat-dan-ca-2021.html",
 		firstDate:  "2021-12-12T17:00:00Z", lastDate: "2021-11-28T17:00:00Z",
 	},
+	{
+		// The lead story is bigger (h2) and outside the list's box, and a
+		// "most read" box repeats stories of the list.
+		name: "lead story and grid", file: "lead-grid.html", path: "/chuyen-muc/xa-hoi",
+		rules: Rules{Item: "div.story", Title: ".story__title", Link: ".story__title a", Date: "span.time",
+			Summary: "p.story__sapo", Image: "img", Body: "div.noi-dung"},
+		count:      5,
+		firstTitle: "Lũ quét tại xã vùng cao, hai người mất tích khi đi làm nương",
+		firstLink:  "/chuyen-muc/xa-hoi/lu-quet-tai-xa-vung-cao-hai-nguoi-mat-tich-a2201.html",
+		firstDate:  "2021-12-13T01:15:00Z", lastDate: "2021-12-11T07:20:00Z",
+	},
+	{
+		// A list in a layout table, closed by a row linking to page two.
+		name: "table with a more link", file: "table-more.html", path: "/tin-hoat-dong",
+		rules: Rules{Item: "tr:has(span.ngay)", Title: "a.link-tin", Link: "a.link-tin", Date: "span.ngay",
+			DateLayout: "02-01-2006", Body: "div.noi-dung"},
+		count:      5,
+		firstTitle: "Huyện tổ chức hội nghị triển khai kế hoạch phát triển kinh tế - xã hội năm 2022",
+		firstLink:  "/default.aspx?tabid=55&newsid=3301",
+		firstDate:  "2021-12-12T17:00:00Z", lastDate: "2021-12-05T17:00:00Z",
+	},
+	{
+		// Only the picture is linked; the headline is a caption beside it.
+		name: "image links", file: "image-links.html", path: "/video",
+		rules:      Rules{Item: "div.video-item", Title: "p.name", Link: "a", Date: "span.date", Image: "img", Body: "div.noi-dung"},
+		count:      4,
+		firstTitle: "Bản tin thời sự tối 13/12/2021",
+		firstLink:  "/video/ban-tin-thoi-su-toi-13-12-v901.html",
+		firstDate:  "2021-12-12T17:00:00Z", lastDate: "2021-12-09T17:00:00Z",
+	},
 }
 
 func readFixture(t *testing.T, name string) []byte {
