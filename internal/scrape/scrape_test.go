@@ -632,3 +632,40 @@ func TestExtractLazyImages(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractCharsetMislabelled reads pages whose charset label is missing,
+// out of the prescan's reach or wrong, as a reader of the page would want
+// them: valid UTF-8 as UTF-8 whatever the label, and undeclared (or
+// mislabelled) windows-1258 as windows-1258.
+func TestExtractCharsetMislabelled(t *testing.T) {
+	const vi = "Lễ hội đèn làng mở cửa đón khách"
+	// The same headline in windows-1258: tone marks as combining bytes.
+	const vi1258 = "L\xea\xde h\xf4\xf2i \xf0\xe8n l\xe0ng m\xf5\xd2 c\xfd\xd2a \xf0\xf3n kha\xecch"
+	const en = "Caf\xe9 owners sign \x93green coffee\x94 pledge" // windows-1252
+	longHead := strings.Repeat(`<link rel="preload" href="/static/js/chunk.js" as="script">`+"\n", 30)
+	tests := []struct {
+		name, contentType, head, title, want string
+	}{
+		{"UTF-8, meta past the first KiB", "text/html", longHead + `<meta charset="utf-8">`, vi, vi},
+		{"UTF-8, no label and a long head", "", longHead, vi, vi},
+		{"UTF-8 under a meta saying ISO-8859-1", "", `<meta charset="iso-8859-1">`, vi, vi},
+		{"UTF-8 under a header saying windows-1252", "text/html; charset=windows-1252", "", vi, vi},
+		{"windows-1258 with no label", "text/html", "", vi1258, vi},
+		{"windows-1258 under a meta saying UTF-8", "", `<meta charset="utf-8">`, vi1258, vi},
+		{"windows-1258, meta past the first KiB", "", longHead + `<meta charset="windows-1258">`, vi1258, vi},
+		{"windows-1252 with no label", "text/html", "", en, "Café owners sign “green coffee” pledge"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := "<html><head>" + tt.head + "</head><body><ul><li><a href=\"/a.html\">" + tt.title + "</a></li></ul></body></html>"
+			feed, _, err := Extract(Page{URL: "http://outlet.test/", Body: []byte(body), ContentType: tt.contentType},
+				Rules{Item: "li", Title: "a", Link: "a"}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := feed.Items[0].Title; got != tt.want {
+				t.Errorf("title = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
