@@ -151,7 +151,7 @@ func (c *compiled) item1(doc *document, block *goquery.Selection, opt Options, t
 		dateSel := first(block, c.date)
 		if dateSel.Length() == 0 {
 			t.noDate++
-		} else if d, found := c.readDate(dateSel, opt.Location); found {
+		} else if d, found := c.readDate(dateSel, opt.Location, opt.Now); found {
 			if d.After(opt.Now) {
 				if d.Sub(opt.Now) > feeds.FutureSlack {
 					it.DateIssue = feeds.DateIssue{Raw: dateText(dateSel), Future: true}
@@ -253,8 +253,9 @@ func (c *compiled) dateForm() string {
 }
 
 // readDate reads the date of the element the date selector matched: its
-// datetime (or content) attribute when it has one, else its text.
-func (c *compiled) readDate(s *goquery.Selection, loc *time.Location) (time.Time, bool) {
+// datetime (or content) attribute when it has one, else its text, which
+// may count back from now ("2 giờ trước", "Hôm qua, 16:30").
+func (c *compiled) readDate(s *goquery.Selection, loc *time.Location, now time.Time) (time.Time, bool) {
 	for _, attr := range []string{"datetime", "content"} {
 		if v, ok := s.Attr(attr); ok {
 			if t, ok := feeds.ParseDate(v, loc); ok {
@@ -264,9 +265,13 @@ func (c *compiled) readDate(s *goquery.Selection, loc *time.Location) (time.Time
 	}
 	txt := text(s)
 	if c.layout != nil {
-		return c.layout.find(txt, loc)
+		if t, ok := c.layout.find(txt, loc); ok {
+			return t, true
+		}
+	} else if t, ok := feeds.ParseDate(txt, loc); ok {
+		return t, true
 	}
-	return feeds.ParseDate(txt, loc)
+	return relativeDate(txt, now, loc)
 }
 
 func dateText(s *goquery.Selection) string {

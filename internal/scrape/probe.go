@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -68,7 +69,7 @@ func Propose(page Page, opt Options) (*Proposal, error) {
 	})
 
 	for _, g := range candidateGroups(doc) {
-		r, ok := g.rules(doc)
+		r, ok := g.rules(doc, cmp.Or(opt.Now, time.Now()))
 		if !ok {
 			continue
 		}
@@ -288,7 +289,7 @@ func nodeText(n *html.Node) string {
 
 // rules derives selectors for g, or ok=false when none picks exactly its
 // members and their parts.
-func (g *group) rules(doc *document) (r Rules, ok bool) {
+func (g *group) rules(doc *document, now time.Time) (r Rules, ok bool) {
 	if r.Title, ok = relativeSelector(g.members, g.titles); !ok {
 		return r, false
 	}
@@ -298,7 +299,7 @@ func (g *group) rules(doc *document) (r Rules, ok bool) {
 	if r.Item, ok = itemSelector(doc, g.members, r.Link); !ok {
 		return r, false
 	}
-	r.Date, r.DateLayout = g.dateRules()
+	r.Date, r.DateLayout = g.dateRules(now)
 	if nodes, ok := partOfEach(g.members, func(m *html.Node, i int) *html.Node { return summaryNode(m, g.titles[i]) }); ok {
 		r.Summary, _ = relativeSelector(g.members, nodes)
 	}
@@ -322,6 +323,17 @@ func partOfEach(members []*html.Node, find func(*html.Node, int) *html.Node) ([]
 // dateLike finds a date or a time of day in text.
 var dateLike = regexp.MustCompile(`\b(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2})\b`)
 
+// holdsDate reports whether text holds a date, written out or counted back
+// from now.
+func holdsDate(text string) bool {
+	if dateLike.MatchString(text) {
+		return true
+	}
+	// "hôm nay" in a sentence of the summary is no date.
+	t := collapse(text)
+	return utf8.RuneCountInString(t) <= 40 && relativeLike(t)
+}
+
 // probeLayouts are the date layouts Propose tries on text that holds more
 // than a date, most specific first. Non-padded day, month and hour fields
 // read padded ones too.
@@ -334,7 +346,7 @@ var probeLayouts = []string{
 
 // dateRules proposes a date selector and layout that read a date in every
 // member, or nothing.
-func (g *group) dateRules() (sel, layout string) {
+func (g *group) dateRules(now time.Time) (sel, layout string) {
 	nodes, ok := partOfEach(g.members, func(m *html.Node, i int) *html.Node { return dateNode(m, g.titles[i]) })
 	if !ok {
 		return "", ""
@@ -353,13 +365,13 @@ func (g *group) dateRules() (sel, layout string) {
 	}
 	loc := vietnam()
 	plain := &compiled{}
-	if readsAll(func(s *goquery.Selection) bool { _, ok := plain.readDate(s, loc); return ok }) {
+	if readsAll(func(s *goquery.Selection) bool { _, ok := plain.readDate(s, loc, now); return ok }) {
 		return sel, ""
 	}
 	for _, l := range probeLayouts {
 		c := &compiled{}
 		c.layout, _ = compileLayout(l)
-		if readsAll(func(s *goquery.Selection) bool { _, ok := c.readDate(s, loc); return ok }) {
+		if readsAll(func(s *goquery.Selection) bool { _, ok := c.readDate(s, loc, now); return ok }) {
 			return sel, l
 		}
 	}
@@ -376,11 +388,11 @@ func dateNode(block, title *html.Node) *html.Node {
 	var found *html.Node
 	s.Find("*").EachWithBreak(func(_ int, e *goquery.Selection) bool {
 		n := e.Nodes[0]
-		if isWithin(n, title) || isWithin(title, n) || !dateLike.MatchString(e.Text()) {
+		if isWithin(n, title) || isWithin(title, n) || !holdsDate(e.Text()) {
 			return true
 		}
 		if e.ChildrenFiltered("*").FilterFunction(func(_ int, c *goquery.Selection) bool {
-			return dateLike.MatchString(c.Text())
+			return holdsDate(c.Text())
 		}).Length() > 0 {
 			return true // a child holds it: look deeper
 		}

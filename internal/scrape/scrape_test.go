@@ -97,6 +97,15 @@ var shapes = []shape{
 		firstLink:  "/video/ban-tin-thoi-su-toi-13-12-v901.html",
 		firstDate:  "2021-12-12T17:00:00Z", lastDate: "2021-12-09T17:00:00Z",
 	},
+	{
+		// The newest items count back from now: "15 phút trước", "Hôm qua".
+		name: "relative dates", file: "relative-dates.html", path: "/tin-moi",
+		rules:      Rules{Item: "li.news-row", Title: "h3", Link: "h3 a", Date: "span.ago", Summary: "p", Body: "div.noi-dung"},
+		count:      5,
+		firstTitle: "Nghiệm thu công trình thủy lợi hồ Khuổi Lừa sau hai năm thi công",
+		firstLink:  "/tin/nghiem-thu-cong-trinh-thuy-loi-8801.html",
+		firstDate:  "2022-01-09T23:45:00Z", lastDate: "2022-01-05T17:00:00Z",
+	},
 }
 
 func readFixture(t *testing.T, name string) []byte {
@@ -667,5 +676,38 @@ func TestExtractCharsetMislabelled(t *testing.T) {
 				t.Errorf("title = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRelativeDate(t *testing.T) {
+	loc := vietnam()
+	now := time.Date(2022, 1, 10, 3, 20, 42, 0, time.UTC) // 10:20 in Vietnam
+	tests := []struct{ text, want string }{
+		{"15 phút trước", "2022-01-10T03:05:00Z"},
+		{"Cập nhật 2 giờ trước", "2022-01-10T01:20:00Z"},
+		{"3 NGÀY TRƯỚC", "2022-01-07T03:20:00Z"},
+		{"1 tuần trước", "2022-01-03T03:20:00Z"},
+		{"Hôm nay 08:15", "2022-01-10T01:15:00Z"},
+		{"Hôm qua, 16:30", "2022-01-09T09:30:00Z"},
+		{"16h30 hôm qua", "2022-01-09T09:30:00Z"},
+		{"Hôm qua", "2022-01-08T17:00:00Z"},
+		{"Vừa xong", "2022-01-10T03:20:00Z"},
+		{"an hour ago", "2022-01-10T02:20:00Z"},
+		{"5 mins ago", "2022-01-10T03:15:00Z"},
+		{"Yesterday 9:05", "2022-01-09T02:05:00Z"},
+		{"Thời sự", ""},
+		{"Hôm qua 25:70", ""},
+	}
+	for _, tt := range tests {
+		got, ok := relativeDate(tt.text, now, loc)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("%q: read as %s, want no date", tt.text, got)
+			}
+			continue
+		}
+		if !ok || got.Format(time.RFC3339) != tt.want {
+			t.Errorf("%q: got %s (%v), want %s", tt.text, got.Format(time.RFC3339), ok, tt.want)
+		}
 	}
 }
