@@ -127,6 +127,9 @@ type SourceState struct {
 	// crediting its stories with them.
 	Title string `json:"title,omitempty"`
 	Level string `json:"level,omitempty"`
+	// Rules is a digest of the selectors an html source's last poll read
+	// its page with: a page read with others is read again, even unchanged.
+	Rules uint64 `json:"rules,omitempty"`
 	// URLFrom is the configured URL that URL replaces; URL is used only while
 	// the config still says URLFrom, so an admin's edit wins.
 	URLFrom   string `json:"url_from,omitempty"`

@@ -331,6 +331,15 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 		}
 	}
 	st.ConfigURL, st.Title, st.Level = src.URL, src.Title, src.Level
+	if src.IsHTML() {
+		if rules := rulesDigest(src); rules != st.Rules {
+			// The admin changed the selectors (to take the lead story,
+			// a summary): neither a 304 nor the same bytes may keep
+			// the page from being read with them.
+			st.ETag, st.LastModified, st.BodyHash = "", "", 0
+			st.Rules = rules
+		}
+	}
 	if IsGone(src, st) {
 		rep.Result = ResultGone
 		rep.Err = goneError(src, st.GoneURL)

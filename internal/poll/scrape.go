@@ -29,3 +29,8 @@ func (p *Poller) scrapePage(ctx context.Context, src config.Source, resp *fetch.
 	rep.Notices = warnings
 	return feed, nil
 }
+
+// rulesDigest digests the selectors src's page is read with.
+func rulesDigest(src config.Source) uint64 {
+	return digestJSON(0, src.HTML)
+}

@@ -208,3 +208,97 @@ default_category: thoi-su
 		}
 	}
 }
+
+// TestHTMLSourceNewSelectorsReadTheSamePage edits an html source's selectors
+// to take the lead story the first ones missed, while the outlet's page stays
+// as it was: the next poll reads it with the new ones, past the outlet's 304
+// and the page's unchanged bytes, rather than report it not modified.
+func TestHTMLSourceNewSelectorsReadTheSamePage(t *testing.T) {
+	listing, err := os.ReadFile("../scrape/testdata/lead-grid.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	etag := `"v1"`
+	ln, err := net.Listen("tcp", "127.0.0.9:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outletSrv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(listing)
+	})}}
+	outletSrv.Start()
+	t.Cleanup(outletSrv.Close)
+
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	poller := func(item, title, link string) (*poll.Poller, config.Source) {
+		cfg, err := config.Parse(fmt.Appendf(nil, `data_dir: %s
+poll: {interval: 1m, min_interval: 1m, max_interval: 1h, timeout: 5s, host_gap: 0s}
+sources:
+  - id: mien-nui
+    url: %s/chuyen-muc/xa-hoi
+    type: html
+    html: {item: %q, title: %q, link: %q, date: span.time}
+categories: [{id: xa-hoi}]
+default_category: xa-hoi
+`, dir, outletSrv.URL, item, title, link), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return poll.New(cfg, st, slog.New(slog.DiscardHandler)), cfg.Sources[0]
+	}
+	ctx := context.Background()
+
+	p, src := poller("div.box-list > div.story", "h3.story__title", "h3.story__title > a")
+	if rep := p.Poll(ctx, src); rep.Err != nil || rep.Result != poll.ResultOK || rep.New != 4 {
+		t.Fatalf("first poll: %+v", rep)
+	}
+	if rep := p.Poll(ctx, src); rep.Err != nil || rep.Result != poll.ResultNotModified {
+		t.Fatalf("second poll, same selectors: %+v", rep)
+	}
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The selectors edited (a reload, or the next newswire fetch): a 304,
+	// then the same bytes once the validators are dropped.
+	for _, step := range []string{"the outlet's 304", "the same bytes"} {
+		p, src = poller("div.story", ".story__title", ".story__title a")
+		if step == "the same bytes" {
+			mu.Lock()
+			etag = `"v2"`
+			mu.Unlock()
+			p, src = poller("div.story", ".story__title", ".story__title > a")
+		}
+		rep := p.Poll(ctx, src)
+		if rep.Err != nil || rep.Result != poll.ResultOK || rep.Items != 5 {
+			t.Errorf("new selectors past %s: %+v, want the page read again with 5 items", step, rep)
+		}
+		if want := btoi(step == "the outlet's 304"); rep.New != want {
+			t.Errorf("new selectors past %s: %d new stories, want %d (the lead story, once): %+v", step, rep.New, want, rep)
+		}
+		if err := p.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -53,7 +53,7 @@ func routine(prev, st store.SourceState) bool {
 		prev.ETag == st.ETag && prev.LastModified == st.LastModified && prev.BodyHash == st.BodyHash &&
 		prev.LastItems == st.LastItems && prev.EmptiedFrom == st.EmptiedFrom && prev.LastNew == st.LastNew && prev.LastUpdated == st.LastUpdated &&
 		prev.TotalNew == st.TotalNew && prev.Warning == st.Warning && notice.Equal(prev.Notices, st.Notices) && notice.Equal(prev.DocumentNotices, st.DocumentNotices) && prev.Dates == st.Dates && maps.Equal(prev.Dropped, st.Dropped) &&
-		prev.ConfigURL == st.ConfigURL && prev.URLFrom == st.URLFrom && prev.URLReason == st.URLReason && prev.GoneURL == st.GoneURL &&
+		prev.ConfigURL == st.ConfigURL && prev.Rules == st.Rules && prev.URLFrom == st.URLFrom && prev.URLReason == st.URLReason && prev.GoneURL == st.GoneURL &&
 		prev.IntervalReason == st.IntervalReason && prev.PublishGap == st.PublishGap &&
 		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent &&
 		prev.Cursor == st.Cursor && prev.Home == st.Home && prev.UnreadCursor == st.UnreadCursor && prev.UnreadTries == st.UnreadTries &&
