@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -195,5 +196,30 @@ func TestDocumentWarningHoldsWhileUnchanged(t *testing.T) {
 		if step.warning != "" && (len(s.Notices) != 1 || s.Notices[0].Code != notice.Malformed) {
 			t.Errorf("%s: notices %+v, want the malformed document's", step.name, s.Notices)
 		}
+	}
+}
+
+// TestDocumentWarningsAllSaid: a document that is malformed and also gives
+// one guid to two stories has both said, not only the first.
+func TestDocumentWarningsAllSaid(t *testing.T) {
+	bad, err := os.ReadFile(filepath.Join("testdata", "bad-items.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := strings.Replace(string(bad), `"items": [`, `"items": [
+  {"id": "sl-1", "url": "https://sonla.example.vn/tin/9.html", "title": "Khai mạc hội chợ nông sản vùng cao", "content_text": "Hơn một trăm gian hàng của các hợp tác xã trong tỉnh tham gia hội chợ năm nay.", "date_published": "2026-11-28T09:00:00+07:00"},`, 1)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/feed+json")
+		_, _ = w.Write([]byte(shared))
+	}))
+	cfg := testConfig(t, fastPoll, "sonla "+url)
+	p, _, _ := newPoller(t, cfg)
+	rep := p.Poll(context.Background(), source(t, cfg, "sonla"))
+	var codes []string
+	for _, n := range rep.Notices {
+		codes = append(codes, n.Code)
+	}
+	if !slices.Contains(codes, notice.Malformed) || !slices.Contains(codes, notice.SharedGUID) {
+		t.Errorf("notices %q (%q), want the malformed document's and the shared guid's", codes, rep.Warning)
 	}
 }

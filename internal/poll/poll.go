@@ -679,9 +679,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		}
 	}
 	keys := sortKeys(feed.Items)
-	if len(rep.Notices) == 0 {
-		rep.Notices = keys.notices
-	}
+	// Each is said: a malformed document (or a scraper's selectors failing
+	// for some items) and the guids or links its stories share.
+	rep.Notices = append(rep.Notices, keys.notices...)
 	if feed.TTL > hint.wait {
 		*hint = serverHint{wait: feed.TTL, reason: hintTTL}
 	}
