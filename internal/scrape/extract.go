@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -112,6 +113,9 @@ func (c *compiled) extract(page Page, opt Options) (feed *feeds.Feed, warnings [
 		feed.Items = append(feed.Items, it)
 	})
 	if err := c.check(t, len(feed.Items)); err != nil {
+		if t.blocks == 0 {
+			err = fmt.Errorf("%w: %s", err, emptyPageHint(doc))
+		}
 		return nil, nil, err
 	}
 	return feed, c.warnings(t), nil
@@ -412,4 +416,38 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// errorWords are what error, maintenance and bot-check pages say, in their
+// title or their first lines, lower case.
+var errorWords = []string{
+	"bảo trì", "nâng cấp hệ thống", "tạm ngừng", "không tìm thấy", "không tồn tại", "lỗi", "truy cập bị từ chối",
+	"maintenance", "not found", "error", "unavailable", "forbidden", "access denied", "bad gateway",
+	"just a moment", "checking your browser", "captcha", "404", "500", "502", "503",
+}
+
+// emptyPageHint says what a page on which the item selector matched
+// nothing looks like: an error or maintenance page served as a success (the
+// selectors are likely still right, and the source is tried again as any
+// failing one), a page its scripts fill in (its list is not in the HTML),
+// or else a listing whose layout changed.
+func emptyPageHint(doc *document) string {
+	title := text(doc.Find("title").First())
+	body := doc.Find("body")
+	scripts := doc.Find("script").Length()
+	body.Find("script, style, noscript, template").Remove()
+	words := strings.Join(strings.Fields(body.Text()), " ")
+	links := body.Find("a[href]").Length()
+	head := strings.ToLower(title + " " + words[:min(len(words), 2000)])
+	if links < 15 {
+		for _, w := range errorWords {
+			if strings.Contains(head, w) {
+				return fmt.Sprintf("the page looks like an error or maintenance page, not the listing (title %q, %d links): the selectors are likely still right, and the page is asked again at the next polls; if this lasts, open it in a browser", title, links)
+			}
+		}
+	}
+	if n := utf8.RuneCountInString(words); scripts >= 3 && n < 1000 && links < 15 {
+		return fmt.Sprintf("the page has little but scripts (%d scripts, %d characters of text, %d links): its list is filled in by a script, not in the HTML; look for the site's feed or for the address its script reads its news from (newswire probe URL lists the feeds a page names)", scripts, n, links)
+	}
+	return "the page's layout may have changed: newswire probe URL proposes selectors for it as it is now"
 }

@@ -365,9 +365,15 @@ func replace(pairs ...string) func(string) string {
 
 var redesigns = []redesign{
 	{name: "item blocks renamed", shape: 0, rewrite: replace(`<article class="card`, `<article class="story`),
-		wantErr: `item selector "article.card" matched nothing`},
+		wantErr: `item selector "article.card" matched nothing: the page's layout may have changed: newswire probe URL proposes selectors`},
 	{name: "empty page", shape: 1, rewrite: func(string) string { return "<html><body><p>Bảo trì hệ thống</p></body></html>" },
-		wantErr: `item selector "ul.list-news > li" matched nothing`},
+		wantErr: `item selector "ul.list-news > li" matched nothing: the page looks like an error or maintenance page, not the listing`},
+	{name: "maintenance page served as a success", shape: 0, rewrite: func(string) string {
+		return `<html><head><title>Thông báo</title></head><body><h1>Hệ thống đang nâng cấp</h1><p>Trang tin điện tử tạm dừng phục vụ từ 22 giờ đến 23 giờ để nâng cấp hệ thống. Mong bạn đọc thông cảm.</p><a href="/">Trang chủ</a></body></html>`
+	}, wantErr: `item selector "article.card" matched nothing: the page looks like an error or maintenance page, not the listing (title "Thông báo", 1 links)`},
+	{name: "list filled in by scripts", shape: 0, rewrite: func(string) string {
+		return `<html><head><title>Báo điện tử</title><script src="/js/vendor.js"></script><script src="/js/app.js"></script></head><body><div id="app"></div><script>window.__STATE__ = {"page": "home"};</script><noscript>Vui lòng bật JavaScript.</noscript></body></html>`
+	}, wantErr: `item selector "article.card" matched nothing: the page has little but scripts (3 scripts, 0 characters of text, 0 links)`},
 	{name: "headings changed", shape: 0, rewrite: replace(`<h3 class="card-title">`, `<h2 class="tieu-de">`, `</h3>`, `</h2>`),
 		wantErr: `title selector "h3.card-title" matched nothing in any of the 6 items`},
 	{name: "links lost their href", shape: 2, rewrite: replace(`<a href="thong-bao/`, `<a data-href="thong-bao/`),
