@@ -130,6 +130,9 @@ type SourceState struct {
 	// Rules is a digest of the selectors an html source's last poll read
 	// its page with: a page read with others is read again, even unchanged.
 	Rules uint64 `json:"rules,omitempty"`
+	// ShrunkFrom is how many items an html source's page gave before it
+	// fell to a third or less of them, 0 once it is back to half.
+	ShrunkFrom int `json:"shrunk_from,omitempty"`
 	// URLFrom is the configured URL that URL replaces; URL is used only while
 	// the config still says URLFrom, so an admin's edit wins.
 	URLFrom   string `json:"url_from,omitempty"`

@@ -12,6 +12,9 @@ const (
 	Malformed = "malformed"
 	// Emptied: Args had: the items the feed had before it parsed to none.
 	Emptied = "emptied"
+	// Shrunk: Args items, had: an html source's page gives items where it
+	// gave had, a third or less of them.
+	Shrunk = "shrunk"
 	// DatesUnreadable and DatesFuture: Args items, of, example: how many
 	// items of the document's of have a date newswire cannot read (or
 	// one in the future), and the first as the outlet wrote it.
@@ -93,6 +96,14 @@ var wordings = map[string]wording{
 		},
 		vi: func(a args) string {
 			return fmt.Sprintf("Feed từng có %d tin, nay không đọc ra tin nào; hãy kiểm tra feed của báo", a.n(0))
+		},
+	},
+	Shrunk: {
+		en: func(a args) string {
+			return fmt.Sprintf("the page gives %d items where it gave %d: its layout may have changed and the item selector match only part of the list now; check the page, or run newswire probe on it", a.n(0), a.n(1))
+		},
+		vi: func(a args) string {
+			return fmt.Sprintf("Trang chỉ còn đọc ra %d tin, trước đây là %d: có thể giao diện trang đã đổi và bộ chọn tin chỉ còn khớp một phần danh sách; hãy kiểm tra trang, hoặc chạy newswire probe với trang này", a.n(0), a.n(1))
 		},
 	},
 	DatesUnreadable: {

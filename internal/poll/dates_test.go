@@ -2,6 +2,7 @@ package poll
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"newswire/internal/config"
 	"newswire/internal/metrics"
 	"newswire/internal/notice"
 	"newswire/store"
@@ -221,5 +223,82 @@ func TestDocumentWarningsAllSaid(t *testing.T) {
 	}
 	if !slices.Contains(codes, notice.Malformed) || !slices.Contains(codes, notice.SharedGUID) {
 		t.Errorf("notices %q (%q), want the malformed document's and the shared guid's", codes, rep.Warning)
+	}
+}
+
+// TestHTMLPageShrunk: an html source whose page gives a third or less of the
+// items it gave (a redesign that left the item selector matching a box,
+// the rest of the list unread) is warned of at every poll while it does,
+// a 304 and a changed page included, and no more once the list is read
+// whole again.
+func TestHTMLPageShrunk(t *testing.T) {
+	type page struct {
+		items, renamed int // items on the page; how many lost the class
+		etag           string
+	}
+	var (
+		mu  sync.Mutex
+		now page
+	)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		pg := now
+		mu.Unlock()
+		if r.Header.Get("If-None-Match") == pg.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", pg.etag)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var b strings.Builder
+		b.WriteString(`<html><head><title>Tin huyện</title></head><body><ul class="list">`)
+		for i := range pg.items {
+			class := "tin"
+			if i < pg.renamed {
+				class = "tin-moi"
+			}
+			fmt.Fprintf(&b, `<li class="%s"><a href="/tin/%d.html">Bản tin số %d: xã vùng cao đón mùa lúa chín thứ %d</a></li>`, class, i, i, i)
+		}
+		b.WriteString(`</ul></body></html>`)
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	yml := fmt.Sprintf(`data_dir: %s
+poll: {interval: 1m, min_interval: 1s, max_interval: 1h, timeout: 5s, host_gap: 0s}
+sources:
+  - id: huyen
+    url: %s/tin/
+    type: html
+    html: {item: li.tin, title: a, link: a}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, t.TempDir(), url)
+	cfg, err := config.Parse([]byte(yml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ := newPoller(t, cfg)
+	src := source(t, cfg, "huyen")
+	for _, step := range []struct {
+		name string
+		page page
+		want bool
+	}{
+		{"the whole list", page{items: 9, etag: `"a"`}, false},
+		{"all but two renamed", page{items: 9, renamed: 7, etag: `"b"`}, true},
+		{"304", page{items: 9, renamed: 7, etag: `"b"`}, true},
+		{"a new item, still two read", page{items: 10, renamed: 8, etag: `"c"`}, true},
+		{"the whole list again", page{items: 10, etag: `"d"`}, false},
+	} {
+		mu.Lock()
+		now = step.page
+		mu.Unlock()
+		rep := p.Poll(context.Background(), src)
+		if rep.Err != nil {
+			t.Fatalf("%s: %v", step.name, rep.Err)
+		}
+		got := slices.ContainsFunc(rep.Notices, func(n notice.Notice) bool { return n.Code == notice.Shrunk })
+		if got != step.want {
+			t.Errorf("%s: notices %+v (%q), want the shrunk page's: %v", step.name, rep.Notices, rep.Warning, step.want)
+		}
 	}
 }

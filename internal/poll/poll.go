@@ -337,7 +337,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 			// a summary): neither a 304 nor the same bytes may keep
 			// the page from being read with them.
 			st.ETag, st.LastModified, st.BodyHash = "", "", 0
-			st.Rules = rules
+			st.Rules, st.ShrunkFrom = rules, 0
 		}
 	}
 	if IsGone(src, st) {
@@ -813,6 +813,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		case n > 0:
 			st.EmptiedFrom = 0
 		}
+		if src.IsHTML() {
+			st.ShrunkFrom = shrunkFrom(st.ShrunkFrom, st.LastItems, n)
+		}
 		st.LastItems = n
 	} else {
 		// A page of changes with none is a source with nothing new,
@@ -841,6 +844,9 @@ func withDocumentNotices(notices []notice.Notice, st store.SourceState) []notice
 	if st.EmptiedFrom > 0 && st.LastItems == 0 {
 		return []notice.Notice{notice.New(notice.Emptied, st.EmptiedFrom)}
 	}
+	if st.ShrunkFrom > 0 && st.LastItems > 0 {
+		notices = append(notices, notice.New(notice.Shrunk, st.LastItems, st.ShrunkFrom))
+	}
 	d := st.Dates
 	if d.Unreadable > 0 {
 		notices = append(notices, notice.New(notice.DatesUnreadable, d.Unreadable, st.LastItems, d.UnreadableExample))
@@ -849,6 +855,21 @@ func withDocumentNotices(notices []notice.Notice, st store.SourceState) []notice
 		notices = append(notices, notice.New(notice.DatesFuture, d.Future, st.LastItems, d.FutureExample))
 	}
 	return notices
+}
+
+// shrunkFrom is how many items an html source's page gave before its count
+// fell to a third or less (a redesign that left the item selector matching
+// the lead story, or one box, and the rest of the list unread), given the
+// count held (from), the last page's and this one's: zero while the page
+// gives what it gave, or once it gives half of that again.
+func shrunkFrom(from, last, n int) int {
+	switch {
+	case from > 0 && n*2 >= from:
+		return 0
+	case from == 0 && last >= 6 && n*3 <= last:
+		return last
+	}
+	return from
 }
 
 // countDates counts in d the items not dated as their outlet dated them,

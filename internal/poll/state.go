@@ -57,7 +57,7 @@ func routine(prev, st store.SourceState) bool {
 		prev.IntervalReason == st.IntervalReason && prev.PublishGap == st.PublishGap &&
 		prev.NewestItem == st.NewestItem && prev.FeedTTL == st.FeedTTL && prev.Recent == st.Recent &&
 		prev.Cursor == st.Cursor && prev.Home == st.Home && prev.UnreadCursor == st.UnreadCursor && prev.UnreadTries == st.UnreadTries &&
-		prev.Title == st.Title && prev.Level == st.Level
+		prev.Title == st.Title && prev.Level == st.Level && prev.ShrunkFrom == st.ShrunkFrom
 }
 
 // state returns the source's state, from memory or else from the store.
