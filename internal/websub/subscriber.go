@@ -590,30 +590,48 @@ func (s *Subscriber) shouldWarn(source string) (bool, int) {
 
 // push takes a hub's push for source: signed with the secret, or with the
 // one the hub held before sub was asked for, it has the source polled.
+//
+// Anyone can post to a callback, so a push costs little memory whatever its
+// size: one without a signature newswire can check is answered before its
+// body is read, and the body of the others goes through the HMACs as it
+// arrives, never held (newswire polls the source rather than read the body).
 func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string, sub *sourceSub) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		http.Error(w, fmt.Sprintf("body too large (over %d bytes)", tooLarge.Limit), http.StatusRequestEntityTooLarge)
-		return
-	case err != nil:
-		// Cut off (the server's limit on a body's time) or broken.
-		http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
-		return
-	}
 	// A bad signature still gets a 2xx (section 8): the hub must not
 	// learn which secrets fail. The push is ignored. The hub may still
 	// sign with the secret it verified before a reload changed it.
-	header := r.Header.Get("X-Hub-Signature")
-	err = checkSignature(header, s.cfg.WebSub.Secret, body)
+	secrets := []string{s.cfg.WebSub.Secret}
 	if sub != nil {
 		s.mu.Lock()
 		for _, other := range [2]string{sub.secret, sub.prev} {
-			if err != nil && other != "" && other != s.cfg.WebSub.Secret {
-				err = checkSignature(header, other, body)
+			if other != "" && !slices.Contains(secrets, other) {
+				secrets = append(secrets, other)
 			}
 		}
+		s.mu.Unlock()
+	}
+	method, want, err := parseSignature(r.Header.Get("X-Hub-Signature"))
+	if err == nil {
+		macs := make([]io.Writer, len(secrets))
+		for i, secret := range secrets {
+			macs[i] = hmac.New(method, []byte(secret))
+		}
+		_, readErr := io.Copy(io.MultiWriter(macs...), http.MaxBytesReader(w, r.Body, maxBody))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(readErr, &tooLarge):
+			http.Error(w, fmt.Sprintf("body too large (over %d bytes)", tooLarge.Limit), http.StatusRequestEntityTooLarge)
+			return
+		case readErr != nil:
+			// Cut off (the server's limit on a body's time) or broken.
+			http.Error(w, "reading the body: "+readErr.Error(), http.StatusBadRequest)
+			return
+		}
+		if !slices.ContainsFunc(macs, func(m io.Writer) bool { return hmac.Equal(m.(hash.Hash).Sum(nil), want) }) {
+			err = errBadSignature
+		}
+	}
+	if sub != nil {
+		s.mu.Lock()
 		if err != nil {
 			sub.ignored++
 		} else {
@@ -622,22 +640,22 @@ func (s *Subscriber) push(w http.ResponseWriter, r *http.Request, source string,
 		}
 		s.mu.Unlock()
 	}
+	w.WriteHeader(http.StatusAccepted)
 	if err != nil {
 		if say, unsaid := s.shouldWarn(source); say {
 			s.log.Warn("websub: push ignored", "source", source, "error", err, "ignored_unlogged", unsaid)
 		}
-		w.WriteHeader(http.StatusAccepted)
 		return
 	}
-	w.WriteHeader(http.StatusAccepted)
 	go s.onPush(source)
 }
 
-// checkSignature verifies "X-Hub-Signature: method=hexdigest".
-func checkSignature(header, secret string, body []byte) error {
+// parseSignature reads "X-Hub-Signature: method=hexdigest": the hash of
+// the method, and the digest.
+func parseSignature(header string) (func() hash.Hash, []byte, error) {
 	method, digest, ok := strings.Cut(header, "=")
 	if !ok {
-		return fmt.Errorf("%w: missing or malformed header %q", errBadSignature, header)
+		return nil, nil, fmt.Errorf("%w: missing or malformed header %q", errBadSignature, header)
 	}
 	var h func() hash.Hash
 	switch method {
@@ -650,18 +668,13 @@ func checkSignature(header, secret string, body []byte) error {
 	case "sha512":
 		h = sha512.New
 	default:
-		return fmt.Errorf("%w: unknown method %q", errBadSignature, method)
+		return nil, nil, fmt.Errorf("%w: unknown method %q", errBadSignature, method)
 	}
 	want, err := hex.DecodeString(digest)
-	if err != nil {
-		return fmt.Errorf("%w: digest is not hex", errBadSignature)
+	if err != nil || len(want) != h().Size() {
+		return nil, nil, fmt.Errorf("%w: digest is not %s in hex", errBadSignature, method)
 	}
-	m := hmac.New(h, []byte(secret))
-	m.Write(body)
-	if !hmac.Equal(m.Sum(nil), want) {
-		return errBadSignature
-	}
-	return nil
+	return h, want, nil
 }
 
 // discover finds the hub and self URL a feed advertises: in its Link

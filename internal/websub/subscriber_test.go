@@ -2,7 +2,11 @@ package websub
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -418,7 +423,12 @@ default_category: thoi-su
 	sub.subs["vov"] = &sourceSub{verified: true}
 	srv := httptest.NewServer(sub)
 	defer srv.Close()
-	resp, err := http.Post(srv.URL+CallbackPath+"vov", "application/rss+xml", strings.NewReader(strings.Repeat("x", maxBody+1)))
+	// Signed, if not with the secret: a push without a signature to
+	// check is ignored before its body is read (TestPushNotHeld).
+	signature := "sha256=" + strings.Repeat("0", 64)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+CallbackPath+"vov", strings.NewReader(strings.Repeat("x", maxBody+1)))
+	req.Header.Set("X-Hub-Signature", signature)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +441,7 @@ default_category: thoi-su
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST %svov HTTP/1.1\r\nHost: x\r\nContent-Type: application/rss+xml\r\nContent-Length: 100\r\n\r\n<rss", CallbackPath)
+	fmt.Fprintf(conn, "POST %svov HTTP/1.1\r\nHost: x\r\nContent-Type: application/rss+xml\r\nX-Hub-Signature: %s\r\nContent-Length: 100\r\n\r\n<rss", CallbackPath, signature)
 	_ = conn.(*net.TCPConn).CloseWrite()
 	resp, err = http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
@@ -439,6 +449,75 @@ default_category: thoi-su
 	}
 	if body := readAll(t, resp); resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "too large") {
 		t.Errorf("a push whose body broke off: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestPushNotHeld: anyone can post to a callback, and many at once. A
+// push without a signature newswire can check (none, an unknown method, a
+// digest of the wrong length) is answered 202 before its body is read, so
+// that a body that never ends holds nothing; a signed push of megabytes is
+// checked as it is read, not held in memory, and taken when its signature
+// matches.
+func TestPushNotHeld(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	var pushes atomic.Int64
+	sub := NewSubscriber(cfg, http.DefaultClient, slog.New(slog.DiscardHandler), func(string) { pushes.Add(1) })
+	sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: "https://vov.example.vn/rss", verified: true, secret: secret}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+
+	for _, signature := range []string{"", "md5=0123abcd", "sha256=abcd", "sha1"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		header := ""
+		if signature != "" {
+			header = "X-Hub-Signature: " + signature + "\r\n"
+		}
+		fmt.Fprintf(conn, "POST %svov HTTP/1.1\r\nHost: x\r\nContent-Type: application/rss+xml\r\n%sContent-Length: 1000000000\r\n\r\n<rss version=\"2.0\">", CallbackPath, header)
+		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		switch {
+		case err != nil:
+			t.Errorf("a push signed %q whose body does not end: %v", signature, err)
+		case resp.StatusCode != http.StatusAccepted:
+			t.Errorf("a push signed %q: %s", signature, resp.Status)
+		}
+		conn.Close()
+	}
+
+	body := []byte(strings.Repeat("<item><title>Tin mới ở Hà Giang</title></item>", 200_000)) // 9 MB
+	mac := hmac.New(sha1.New, []byte(secret))
+	mac.Write(body)
+	for _, signature := range []string{"sha1=" + hex.EncodeToString(mac.Sum(nil)), "sha1=" + strings.Repeat("ab", 20)} {
+		req := httptest.NewRequest(http.MethodPost, CallbackPath+"vov", bytes.NewReader(body))
+		req.Header.Set("X-Hub-Signature", signature)
+		rec := httptest.NewRecorder()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		sub.ServeHTTP(rec, req)
+		runtime.ReadMemStats(&after)
+		if rec.Code != http.StatusAccepted {
+			t.Errorf("a signed push of 9 MB: %d", rec.Code)
+		}
+		if held := after.TotalAlloc - before.TotalAlloc; held > 1<<20 {
+			t.Errorf("a signed push of 9 MB allocated %d bytes", held)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for pushes.Load() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := sub.Status()["vov"]; pushes.Load() != 1 || st.Pushes != 1 || st.Ignored != 5 {
+		t.Errorf("%d pushes taken, status %+v; want the one well signed taken and 5 ignored", pushes.Load(), st)
 	}
 }
 
