@@ -63,10 +63,12 @@ func (c *Cursor) store(at place) {
 	}
 }
 
-// Ping retries after a failure wait retryFirst, doubling up to retryMax.
+// Ping retries after a failure wait retryFirst, doubling up to retryMax:
+// a hub that is down is pinged once a minute, and one that is back hears
+// of the changes at most a minute late.
 const (
 	retryFirst = 5 * time.Second
-	retryMax   = 5 * time.Minute
+	retryMax   = time.Minute
 )
 
 // NewPublisher returns a publisher for cfg.WebSub.Hub, or nil when no hub
@@ -81,7 +83,7 @@ func NewPublisher(cfg *config.Config, st *store.Store, client *http.Client, log 
 // Run pings until ctx ends. It follows the store's change log and what
 // retention changes from its Cursor, or from the moment it starts, so that a
 // restart does not ping for old stories. A failed ping is tried again after
-// 5 s, doubling to 5 min.
+// 5 s, doubling to a minute, and no ping is sent before then.
 func (p *Publisher) Run(ctx context.Context) error {
 	cursor := p.Cursor.load()
 	if cursor.changes == "" {
@@ -103,7 +105,13 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			if v := p.st.Version(); v == version && (retryAt.IsZero() || now.Before(retryAt)) {
+			if !retryAt.IsZero() && now.Before(retryAt) {
+				// A hub that failed is left alone until the wait
+				// ends, however often the store changes meanwhile:
+				// the next ping names those changes' feeds too.
+				continue
+			}
+			if v := p.st.Version(); v == version && retryAt.IsZero() {
 				continue
 			} else {
 				version = v
@@ -123,8 +131,9 @@ func (p *Publisher) Run(ctx context.Context) error {
 		err = Publish(pctx, p.client, p.cfg.WebSub.Hub, topics)
 		cancel()
 		if err != nil {
-			// The cursor stays: these feeds are pinged again after a
-			// wait that doubles, or with the next change.
+			// The cursor stays: these feeds are pinged again, with
+			// those of the changes meanwhile, after a wait that
+			// doubles.
 			retryAt, wait = time.Now().Add(wait), min(2*wait, retryMax)
 			p.log.Warn("websub: ping", "hub", p.cfg.WebSub.Hub, "feeds", len(topics), "error", err, "retry", time.Until(retryAt).Round(time.Second))
 			continue

@@ -407,6 +407,84 @@ default_category: thoi-su
 	}
 }
 
+// TestPingsBackOffWhileTheStoreChanges: a hub that refuses a ping is left
+// alone for the wait, however often the store changes meanwhile (a busy
+// newswire stores a story every second or so), and the ping after the wait
+// names the feeds of every change since.
+func TestPingsBackOffWhileTheStoreChanges(t *testing.T) {
+	var refused atomic.Int32
+	type ping struct {
+		at   time.Time
+		urls []string
+	}
+	pings := make(chan ping, 100)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if refused.Add(1) == 1 {
+			http.Error(w, "quá tải", http.StatusServiceUnavailable)
+			return
+		}
+		pings <- ping{time.Now(), r.Form["hub.url"]}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	hubSrv.Start()
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:9
+data_dir: %s
+websub: {hub: "%s/"}
+categories: [{id: thoi-su, title: Thời sự}, {id: the-thao, title: Thể thao}]
+default_category: thoi-su
+`, filepath.Join(t.TempDir(), "a"), hubURL))
+	st, err := store.Open(filepath.Join(cfg.DataDir, "newswire.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	add := func(i int, category string) {
+		link := fmt.Sprintf("https://yenbai.example.vn/tin/%d", i)
+		if _, err := st.Apply("baoyenbai", []store.Incoming{{
+			Item: feeds.Item{GUID: link, Link: link, Title: fmt.Sprintf("Mùa lúa chín ở Mù Cang Chải, bài %d", i), Language: "vi"},
+			Key:  link, Categories: []string{category},
+		}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		_ = NewPublisher(cfg, st, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler)).Run(ctx)
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	time.Sleep(300 * time.Millisecond) // the publisher has its place
+	add(0, "thoi-su")
+	start := time.Now()
+	for i := 1; time.Since(start) < 3*time.Second; i++ {
+		time.Sleep(250 * time.Millisecond)
+		add(i, "thoi-su")
+		if i == 5 {
+			add(100, "the-thao")
+		}
+	}
+	if n := refused.Load(); n != 1 {
+		t.Errorf("the hub that refused a ping was pinged %d times within 3 s, want once until the wait ends", n)
+	}
+	select {
+	case p := <-pings:
+		if waited := p.at.Sub(start); waited < retryFirst-time.Second {
+			t.Errorf("pinged again %s after the refusal", waited.Round(time.Millisecond))
+		}
+		for _, u := range []string{"http://127.0.0.1:9/feeds/thoi-su.atom", "http://127.0.0.1:9/feeds/the-thao.atom", "http://127.0.0.1:9/feeds/all.json"} {
+			if !slices.Contains(p.urls, u) {
+				t.Errorf("the ping after the wait names %q, not %s", p.urls, u)
+			}
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ping after the wait")
+	}
+}
+
 // TestReloadKeepsSubscriptions: the subscriber of a new config (a reload)
 // keeps the last one's leased subscriptions and does not ask the hub
 // again; a source whose URL changed is subscribed anew.
