@@ -689,17 +689,18 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 		return "", "", fmt.Errorf("websub: GET %s: %w", urlsafe.Redacted(feedURL), withoutURL(err))
 	}
 	defer resp.Body.Close()
-	topic = ""
-	for _, v := range resp.Header.Values("Link") {
-		for link := range strings.SplitSeq(v, ",") {
-			target, params, _ := strings.Cut(link, ";")
-			target = strings.Trim(strings.TrimSpace(target), "<>")
-			switch {
-			case strings.Contains(params, `rel="hub"`) || strings.Contains(params, "rel=hub"):
-				hub = target
-			case strings.Contains(params, `rel="self"`) || strings.Contains(params, "rel=self"):
-				topic = target
-			}
+	// The Link headers' URLs are relative to the document's, where the
+	// redirects, if any, led (RFC 8288).
+	for _, l := range linkHeaders(resp.Header.Values("Link")) {
+		target, err := resp.Request.URL.Parse(l.target)
+		if err != nil || target.Scheme != "http" && target.Scheme != "https" {
+			continue
+		}
+		if slices.Contains(l.rels, "hub") && hub == "" {
+			hub = target.String()
+		}
+		if slices.Contains(l.rels, "self") && topic == "" {
+			topic = target.String()
 		}
 	}
 	if hub == "" || topic == "" {
@@ -730,6 +731,60 @@ func discover(ctx context.Context, client *http.Client, feedURL string) (hub, to
 	// A feed that does not name itself is known to the hub by its
 	// public URL: its credentials go to its own host alone.
 	return hub, cmp.Or(topic, urlsafe.Public(feedURL)), nil
+}
+
+// link is one link of a Link header: its target as written, and its
+// relation types, in lower case.
+type link struct {
+	target string
+	rels   []string
+}
+
+// linkHeaders reads the links of Link header values (RFC 8288): a
+// "<target>" and its parameters, links apart by commas outside the target
+// and quoted strings. A rel parameter holds one or more relation types,
+// which are not told apart by case.
+func linkHeaders(values []string) []link {
+	var links []link
+	for _, v := range values {
+		for {
+			open := strings.IndexByte(v, '<')
+			if open < 0 {
+				break
+			}
+			end := strings.IndexByte(v[open:], '>')
+			if end < 0 {
+				break
+			}
+			l := link{target: strings.TrimSpace(v[open+1 : open+end])}
+			v = v[open+end+1:]
+			// The parameters run to the first comma outside quotes.
+			params, quoted := len(v), false
+			for i := 0; i < len(v); i++ {
+				switch c := v[i]; {
+				case c == '\\' && quoted:
+					i++
+				case c == '"':
+					quoted = !quoted
+				case c == ',' && !quoted:
+					params = i
+				}
+				if params == i {
+					break
+				}
+			}
+			for param := range strings.SplitSeq(v[:params], ";") {
+				name, value, ok := strings.Cut(param, "=")
+				if ok && strings.EqualFold(strings.TrimSpace(name), "rel") {
+					value = strings.Trim(strings.TrimSpace(value), `"`)
+					l.rels = append(l.rels, strings.Fields(strings.ToLower(value))...)
+				}
+			}
+			links = append(links, l)
+			v = v[min(params+1, len(v)):]
+		}
+	}
+	return links
 }
 
 // plainFeed is the feed at topic, a newswire's, without the query that

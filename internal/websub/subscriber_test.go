@@ -624,6 +624,44 @@ func TestTopicWithoutCredentials(t *testing.T) {
 	}
 }
 
+// TestDiscoverLinkHeaders: a feed's Link headers are read as RFC 8288
+// writes them: a target relative to the feed's URL (after its redirect),
+// or without a scheme; a rel of several types, in any case, quoted or not;
+// a comma inside a target or a quoted parameter. The first hub is taken.
+func TestDiscoverLinkHeaders(t *testing.T) {
+	srv, base := loopback(t)
+	host := strings.TrimPrefix(base, "http://")
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/rss" {
+			http.Redirect(w, r, "/tin/"+r.URL.RawQuery+"/rss.xml", http.StatusMovedPermanently)
+			return
+		}
+		switch r.URL.Path {
+		case "/tin/tuong-doi/rss.xml":
+			w.Header().Add("Link", `<../../websub/>; rel="hub", <rss.xml>; rel="self"`)
+		case "/tin/khong-giao-thuc/rss.xml":
+			w.Header().Add("Link", `<//`+host+`/websub/>; REL=Hub; title="hub, một"`)
+			w.Header().Add("Link", `</tin/khong-giao-thuc/rss.xml>; rel="alternate self"`)
+		case "/tin/dau-phay/rss.xml":
+			w.Header().Add("Link", `<`+base+`/websub/?a=1,2>; title="một, hai"; rel="hub", <https://hub2.example.vn/>; rel="hub"`)
+			w.Header().Add("Link", `<`+base+`/tin/dau-phay/rss.xml?x=1,2>; rel="self"`)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Điện Biên</title><link>https://dienbien.example.vn/</link><description>tin</description></channel></rss>`)
+	})
+	srv.Start()
+	for _, tt := range []struct{ name, hub, topic string }{
+		{"tuong-doi", base + "/websub/", base + "/tin/tuong-doi/rss.xml"},
+		{"khong-giao-thuc", base + "/websub/", base + "/tin/khong-giao-thuc/rss.xml"},
+		{"dau-phay", base + "/websub/?a=1,2", base + "/tin/dau-phay/rss.xml?x=1,2"},
+	} {
+		hub, topic, err := discover(context.Background(), http.DefaultClient, base+"/rss?"+tt.name)
+		if err != nil || hub != tt.hub || topic != tt.topic {
+			t.Errorf("%s: hub %q, topic %q, %v; want %q and %q", tt.name, hub, topic, err, tt.hub, tt.topic)
+		}
+	}
+}
+
 // TestDenialOnlyOfARequestMade: a denial is taken only while a request of
 // ours stands at the hub. One for a request the hub never got (it could not
 // be reached) is answered and changes nothing, nor does one for a
