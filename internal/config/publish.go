@@ -32,6 +32,7 @@ const (
 	defaultWebSubLease = 24 * time.Hour
 	minPartnerToken    = 16
 	minWebSubSecret    = 16
+	maxWebSubSecret    = 200
 )
 
 // PartnersOnly reports whether category id is reserved to partners.
@@ -68,6 +69,9 @@ func validatePublish(c *Config, d *decoder) {
 	}
 	if c.WebSub.Subscribe && len(c.WebSub.Secret) < minWebSubSecret {
 		d.problemAt("websub.secret", "subscribing needs a secret of at least %d characters to check what hubs push", minWebSubSecret)
+	}
+	if len(c.WebSub.Secret) >= maxWebSubSecret {
+		d.problemAt("websub.secret", "must be under %d bytes, got %d: hubs refuse a longer hub.secret (WebSub 5.1)", maxWebSubSecret, len(c.WebSub.Secret))
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < minPartnerToken {
 		d.problemAt("admin_token", "must be at least %d characters, got %d", minPartnerToken, len(c.AdminToken))
