@@ -492,7 +492,9 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		switch q.Get("hub.mode") {
 		case "subscribe":
-			if q.Get("hub.topic") != sub.topic {
+			// A verification without its challenge (WebSub 5.3,
+			// required) verifies nothing.
+			if q.Get("hub.topic") != sub.topic || q.Get("hub.challenge") == "" {
 				http.NotFound(w, r)
 				return
 			}
@@ -555,7 +557,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			left := sub.left
 			s.mu.Unlock()
-			if left == "" || q.Get("hub.topic") != left {
+			if left == "" || q.Get("hub.topic") != left || q.Get("hub.challenge") == "" {
 				http.NotFound(w, r)
 				return
 			}

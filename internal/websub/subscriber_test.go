@@ -662,6 +662,41 @@ func TestDiscoverLinkHeaders(t *testing.T) {
 	}
 }
 
+// TestVerificationWithoutChallenge: a hub's verification of intent must
+// carry a challenge (WebSub 5.3); one without, or with an empty one, is
+// answered 404 and leaves the subscription pending, not shown as verified.
+func TestVerificationWithoutChallenge(t *testing.T) {
+	cfg := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, secret))
+	sub := NewSubscriber(cfg, http.DefaultClient, slog.New(slog.DiscardHandler), func(string) {})
+	topic := "https://vov.example.vn/rss"
+	sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: topic, asked: time.Now(), lease: time.Hour, secret: secret}
+	srv := httptest.NewServer(sub)
+	defer srv.Close()
+	for _, challenge := range []string{"", "&hub.challenge="} {
+		resp, err := http.Get(srv.URL + CallbackPath + "vov?hub.mode=subscribe&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic) + challenge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || sub.Status()["vov"].State != "pending" {
+			t.Errorf("a verification with %q: %s, subscription %s", challenge, resp.Status, sub.Status()["vov"].State)
+		}
+	}
+	resp, err := http.Get(srv.URL + CallbackPath + "vov?hub.mode=subscribe&hub.lease_seconds=3600&hub.challenge=thu-thach&hub.topic=" + url.QueryEscape(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "thu-thach" || sub.Status()["vov"].State != "verified" {
+		t.Errorf("a verification with its challenge: %q, subscription %s", body, sub.Status()["vov"].State)
+	}
+}
+
 // TestDenialOnlyOfARequestMade: a denial is taken only while a request of
 // ours stands at the hub. One for a request the hub never got (it could not
 // be reached) is answered and changes nothing, nor does one for a
