@@ -120,19 +120,30 @@ default_category: thoi-su
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	stored := time.Now()
-	link := "https://baohagiang.example.vn/tin/cau-treo"
-	if _, err := st.Apply("baohagiang", []store.Incoming{{
-		Item: feeds.Item{GUID: link, Link: link, Title: "Khánh thành cầu treo Nậm Lang", Language: "vi"},
-		Key:  link, Categories: []string{"thoi-su"},
-	}}, stored); err != nil {
-		t.Fatal(err)
+	// Three stories, one after another's push: the fastest must reach
+	// the subscriber within 2 s of being stored (the target; a
+	// shared machine may stall one), and none may take 10 s.
+	titles := []string{"Khánh thành cầu treo Nậm Lang", "Mở lớp dạy chữ cho phụ nữ bản Phìn Hồ", "Chợ phiên Đồng Văn đón khách cuối tuần"}
+	var took []time.Duration
+	for i, title := range titles {
+		stored := time.Now()
+		link := fmt.Sprintf("https://baohagiang.example.vn/tin/%d", i)
+		if _, err := st.Apply("baohagiang", []store.Incoming{{
+			Item: feeds.Item{GUID: link, Link: link, Title: title, Language: "vi"},
+			Key:  link, Categories: []string{"thoi-su"},
+		}}, stored); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case at := <-pushed:
+			took = append(took, at.Sub(stored).Round(time.Millisecond))
+		case <-time.After(10 * time.Second):
+			t.Fatalf("story %d: no push reached the subscriber within 10 s", i+1)
+		}
 	}
-	select {
-	case at := <-pushed:
-		t.Logf("stored → pushed to the subscriber in %s", at.Sub(stored).Round(time.Millisecond))
-	case <-time.After(10 * time.Second):
-		t.Fatal("no push reached the subscriber")
+	t.Logf("stored → pushed to the subscriber in %v", took)
+	if best := slices.Min(took); best > 2*time.Second {
+		t.Errorf("stored → pushed in %v: none within 2 s", took)
 	}
 }
 
