@@ -64,6 +64,14 @@ type Subscriptions struct {
 	// and how many were ignored since without a line: anyone can post
 	// to a callback, and the log must not be theirs to fill.
 	warned map[string]warning
+	// inFlight holds the sources a Run is finding the hub of or
+	// subscribing, and handled when each may be handled again: the
+	// subscribers of successive configs never handle one source twice at
+	// once, nor one again at once.
+	inFlight map[string]bool
+	handled  map[string]time.Time
+	// gates bound the requests to each hub (hubRequests).
+	gates map[string]chan struct{}
 }
 
 // warning is the log's account of one source's ignored pushes.
@@ -82,6 +90,26 @@ type lookup struct {
 	failures int       // searches in a row that failed to fetch or parse
 }
 
+// newSubscriptions is an empty, ready Subscriptions.
+func newSubscriptions() *Subscriptions {
+	s := &Subscriptions{}
+	s.init()
+	return s
+}
+
+// init makes the maps of a zero Subscriptions; s.mu is held.
+func (s *Subscriptions) init() {
+	if s.subs == nil {
+		s.subs = map[string]*sourceSub{}
+	}
+	if s.looked == nil {
+		s.looked = map[string]lookup{}
+	}
+	if s.inFlight == nil {
+		s.inFlight, s.handled, s.gates = map[string]bool{}, map[string]time.Time{}, map[string]chan struct{}{}
+	}
+}
+
 // KeepIn makes s keep its subscriptions in state, which holds the last
 // subscriber's: those of sources that are gone, disabled or moved to
 // another URL are dropped. Call it before s serves or runs.
@@ -92,16 +120,16 @@ type lookup struct {
 // holds is still taken.
 func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Lock()
-	if state.subs == nil {
-		state.subs = map[string]*sourceSub{}
-	}
+	state.init()
 	for id, sub := range state.subs {
 		src, ok := s.cfg.Source(id)
 		switch {
 		case !ok || src.Disabled || src.URL != sub.url:
 			delete(state.subs, id)
+			delete(state.handled, id)
 		case sub.callback != s.callback(id) || sub.secret != s.cfg.WebSub.Secret || sub.lease != s.cfg.WebSub.Lease.D():
 			sub.renewAt, sub.asked = time.Time{}, time.Time{}
+			delete(state.handled, id)
 		}
 	}
 	for id, l := range state.looked {
@@ -190,7 +218,7 @@ func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, on
 	if !cfg.WebSub.Subscribe {
 		return nil
 	}
-	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, Subscriptions: &Subscriptions{subs: map[string]*sourceSub{}, looked: map[string]lookup{}}, wake: make(chan struct{}, 1), leaseFloor: leaseFloor}
+	return &Subscriber{cfg: cfg, client: client, log: log, onPush: onPush, Subscriptions: newSubscriptions(), wake: make(chan struct{}, 1), leaseFloor: leaseFloor}
 }
 
 // Run discovers each source's hub and subscribes, then renews every lease
@@ -200,6 +228,14 @@ func NewSubscriber(cfg *config.Config, client *http.Client, log *slog.Logger, on
 func (s *Subscriber) Run(ctx context.Context) error {
 	lease := s.cfg.WebSub.Lease.D()
 	retry := min(lease/5, pendingRetry)
+	// Each due source is handled in a goroutine of its own, a few at a
+	// time, so that a feed or hub that answers slowly (or not, until the
+	// client's timeout) holds up no other source's subscription or
+	// renewal; a hub is asked for hubRequests subscriptions at once at
+	// most, and a source waiting for its hub takes no other's turn.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, concurrentSources)
 	for {
 		now := time.Now()
 		next := now.Add(lease)
@@ -221,47 +257,37 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			default:
 				due = s.looked[src.ID].next
 			}
+			due = maxTime(due, s.handled[src.ID])
+			busy := s.inFlight[src.ID]
+			if !busy && !now.Before(due) {
+				s.inFlight[src.ID] = true
+			}
 			s.mu.Unlock()
+			if busy {
+				continue // looked at again once it is done
+			}
 			if now.Before(due) {
 				next = minTime(next, due)
 				continue
 			}
-			// One trail for the feed and the hub it names: an outlet on
-			// the internet cannot send the request to a private address.
-			trail := fetch.Trail(ctx)
-			hub, topic, err := discover(trail, s.client, src.URL)
-			if err != nil {
-				// Looked for again later, not at every round: a wake or
-				// another source's renewal does not fetch it again.
-				wait := s.lookedFor(src.ID, src.URL, err)
-				next = minTime(next, time.Now().Add(wait))
-				s.log.Debug("websub: no hub", "source", src.ID, "error", err, "again_in", wait)
-				continue
-			}
-			s.mu.Lock()
-			delete(s.looked, src.ID)
-			if old.recheck && hub == old.hub && topic == old.topic {
-				// The feed still names the subscription's hub and
-				// topic (a document's own self differs from its topic).
-				if cur := s.subs[src.ID]; cur != nil {
-					cur.recheck = false
+			wg.Go(func() {
+				var again time.Duration
+				defer func() {
+					s.mu.Lock()
+					delete(s.inFlight, src.ID)
+					// Not handled again within minWait, whatever it
+					// left behind: no round spins on a source.
+					s.handled[src.ID] = time.Now().Add(max(again, minWait))
+					s.mu.Unlock()
+					s.nudge()
+				}()
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
 				}
-				s.mu.Unlock()
-				next = minTime(next, time.Now().Add(retry)) // its renewal is looked at then
-				continue
-			}
-			s.mu.Unlock()
-			if err := s.Subscribe(trail, src.ID, hub, topic); err != nil {
-				s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
-			}
-			if old.recheck {
-				s.log.Info("websub: the feed moved; subscribed where it says", "source", src.ID,
-					"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
-				if old.verified || old.failed == "" {
-					s.unsubscribe(trail, src.ID, old)
-				}
-			}
-			next = minTime(next, time.Now().Add(retry))
+				again = s.handle(ctx, src, old, retry, func() { <-slots })
+			})
 		}
 		select {
 		case <-ctx.Done():
@@ -269,6 +295,76 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		case <-s.wake:
 		case <-time.After(max(time.Until(next), minWait)):
 		}
+	}
+}
+
+// handle finds src's hub and subscribes, as Run's round found it due: old
+// is its subscription when its feed is to be looked at again (recheck).
+// release gives back the slot it was started in, once its feed is read:
+// the wait for its hub takes no other source's turn. It returns how long
+// the source is not to be handled again, whatever its state says (a feed
+// looked at again and not read, a feed that still names its hub).
+func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSub, retry time.Duration, release func()) time.Duration {
+	// One trail for the feed and the hub it names: an outlet on the
+	// internet cannot send the request to a private address.
+	trail := fetch.Trail(ctx)
+	hub, topic, err := discover(trail, s.client, src.URL)
+	release()
+	if err != nil {
+		// Looked for again later, not at every round: a wake or another
+		// source's renewal does not fetch it again.
+		wait := s.lookedFor(src.ID, src.URL, err)
+		s.log.Debug("websub: no hub", "source", src.ID, "error", err, "again_in", wait)
+		return wait
+	}
+	s.mu.Lock()
+	delete(s.looked, src.ID)
+	if old.recheck && hub == old.hub && topic == old.topic {
+		// The feed still names the subscription's hub and topic (a
+		// document's own self differs from its topic): its renewal is
+		// looked at in its time.
+		if cur := s.subs[src.ID]; cur != nil {
+			cur.recheck = false
+		}
+		s.mu.Unlock()
+		return retry
+	}
+	gate := s.hubGate(hub)
+	s.mu.Unlock()
+	select {
+	case gate <- struct{}{}:
+		defer func() { <-gate }()
+	case <-ctx.Done():
+		return 0
+	}
+	if err := s.Subscribe(trail, src.ID, hub, topic); err != nil {
+		s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
+	}
+	if old.recheck {
+		s.log.Info("websub: the feed moved; subscribed where it says", "source", src.ID,
+			"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
+		if old.verified || old.failed == "" {
+			s.unsubscribe(trail, src.ID, old)
+		}
+	}
+	return 0
+}
+
+// hubGate is the semaphore of requests to hub; s.mu is held.
+func (s *Subscriber) hubGate(hub string) chan struct{} {
+	g, ok := s.gates[hub]
+	if !ok {
+		g = make(chan struct{}, hubRequests)
+		s.gates[hub] = g
+	}
+	return g
+}
+
+// nudge wakes Run, if it sleeps, to look at every source again.
+func (s *Subscriber) nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -312,8 +408,13 @@ const (
 	// of the renewal.
 	leaseFloor   = time.Minute
 	leaseCeiling = 365 * 24 * time.Hour
-	// minWait is the shortest sleep of Run, against a loop that spins.
+	// minWait is the shortest sleep of Run, against a loop that spins,
+	// and the shortest time before a source it handled is handled again.
 	minWait = time.Second
+	// concurrentSources is how many sources Run finds the hubs of at
+	// once; hubRequests, how many requests it makes of one hub at once.
+	concurrentSources = 8
+	hubRequests       = 2
 	// maxReason is about how many runes of a hub's reason for a denial
 	// are kept.
 	maxReason = 200
@@ -403,6 +504,9 @@ func (s *Subscriber) Advertised(source, self string, hubs []string) {
 	moved := self != "" && withoutQuery(self) != withoutQuery(sub.topic) ||
 		len(hubs) > 0 && !slices.Contains(hubs, sub.hub)
 	sub.recheck = moved
+	if moved {
+		delete(s.handled, source) // looked at now, however recently handled
+	}
 	s.mu.Unlock()
 	if moved {
 		select {
@@ -815,6 +919,13 @@ func withoutURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func minTime(a, b time.Time) time.Time {

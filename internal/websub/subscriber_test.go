@@ -845,3 +845,64 @@ default_category: thoi-su
 		t.Errorf("subscription %+v", st)
 	}
 }
+
+// TestSlowHubHoldsUpNoOtherSource: three sources whose hub takes each
+// subscription request until the client gives up on it are listed before
+// a source of another hub: that one is subscribed and verified at once, not
+// after the three requests' timeouts one after another.
+func TestSlowHubHoldsUpNoOtherSource(t *testing.T) {
+	client := &http.Client{Timeout: 4 * time.Second}
+	stuck := make(chan struct{})
+	slowSrv, slowURL := loopback(t)
+	slowSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers while the test runs
+		case <-stuck:
+		case <-r.Context().Done():
+		}
+	})
+	slowSrv.Start()
+	t.Cleanup(func() { close(stuck) }) // before the servers close
+	asked := make(chan hubRequest, 10)
+	verified := make(chan time.Time, 10)
+	goodURL := verifyingHub(t, client, 3600, asked, verified)
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hub := slowURL
+		if strings.HasPrefix(r.URL.Path, "/nhanh") {
+			hub = goodURL
+		}
+		w.Header().Set("Link", "<"+hub+`/>; rel="hub"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin vùng cao</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	b := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources:
+  - {id: cham-1, url: "%[4]s/cham/1.rss"}
+  - {id: cham-2, url: "%[4]s/cham/2.rss"}
+  - {id: cham-3, url: "%[4]s/cham/3.rss"}
+  - {id: nhanh, url: "%[4]s/nhanh.rss"}
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
+	mux := http.NewServeMux()
+	mux.Handle(CallbackPath, sub)
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	began := time.Now()
+	wg.Go(func() { _ = sub.Run(ctx) })
+	select {
+	case <-verified:
+		t.Logf("the source of the other hub verified after %s", time.Since(began).Round(time.Millisecond))
+	case <-time.After(3 * time.Second):
+		t.Fatal("the source of the other hub waited for the slow hub's sources")
+	}
+}
