@@ -72,6 +72,18 @@ type Subscriptions struct {
 	handled  map[string]time.Time
 	// gates bound the requests to each hub (hubRequests).
 	gates map[string]chan struct{}
+	// leaving holds the subscriptions a reload dropped (a source removed,
+	// disabled, or given another URL), for Run to unsubscribe at their
+	// hubs; leftBy, by source, the topic a source given another URL
+	// left, whose unsubscription its hub may verify.
+	leaving []leavingSub
+	leftBy  map[string]string
+}
+
+// leavingSub is a subscription a reload dropped.
+type leavingSub struct {
+	source string
+	sub    sourceSub
 }
 
 // warning is the log's account of one source's ignored pushes.
@@ -108,6 +120,9 @@ func (s *Subscriptions) init() {
 	if s.inFlight == nil {
 		s.inFlight, s.handled, s.gates = map[string]bool{}, map[string]time.Time{}, map[string]chan struct{}{}
 	}
+	if s.leftBy == nil {
+		s.leftBy = map[string]string{}
+	}
 }
 
 // KeepIn makes s keep its subscriptions in state, which holds the last
@@ -125,6 +140,14 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 		src, ok := s.cfg.Source(id)
 		switch {
 		case !ok || src.Disabled || src.URL != sub.url:
+			// Its hub is asked to stop pushing the topic, rather than
+			// left to push it until the lease ends.
+			if sub.hub != "" && (sub.verified || sub.failed == "") {
+				state.leaving = append(state.leaving, leavingSub{id, *sub})
+				if ok && !src.Disabled {
+					state.leftBy[id] = sub.topic
+				}
+			}
 			delete(state.subs, id)
 			delete(state.handled, id)
 		case sub.callback != s.callback(id) || sub.secret != s.cfg.WebSub.Secret || sub.lease != s.cfg.WebSub.Lease.D():
@@ -237,6 +260,13 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	defer wg.Wait()
 	slots := make(chan struct{}, concurrentSources)
 	for {
+		s.mu.Lock()
+		leaving := s.leaving
+		s.leaving = nil
+		s.mu.Unlock()
+		for _, l := range leaving {
+			wg.Go(func() { s.unsubscribe(fetch.Trail(ctx), l.source, l.sub) })
+		}
 		now := time.Now()
 		next := now.Add(lease)
 		for _, src := range s.cfg.EnabledSources() {
@@ -451,6 +481,10 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	if old := s.subs[source]; old != nil && old.recheck && (old.topic != topic || old.hub != hub) {
 		next.left = old.topic
 	}
+	if left := s.leftBy[source]; left != "" && left != topic {
+		next.left = left // the topic a reload's new URL left
+	}
+	delete(s.leftBy, source)
 	s.subs[source] = next
 	s.mu.Unlock()
 	form := url.Values{

@@ -201,7 +201,7 @@ func TestReloadedSecretRenewsAtOnce(t *testing.T) {
 	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
-		asked <- hubRequest{time.Now(), topic}
+		asked <- hubRequest{time.Now(), topic, r.Form.Get("hub.mode")}
 		w.WriteHeader(http.StatusAccepted)
 		second := n.Add(1) > 1
 		go func() {

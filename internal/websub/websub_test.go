@@ -260,6 +260,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 type hubRequest struct {
 	at    time.Time
 	topic string
+	mode  string // subscribe, or unsubscribe
 }
 
 // verifyingHub is a WebSub hub on loopback that takes every subscription,
@@ -270,9 +271,12 @@ func verifyingHub(t *testing.T, client *http.Client, lease int, asked chan<- hub
 	srv, hubURL := loopback(t)
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
-		cb, topic := r.Form.Get("hub.callback"), r.Form.Get("hub.topic")
-		asked <- hubRequest{time.Now(), topic}
+		cb, topic, mode := r.Form.Get("hub.callback"), r.Form.Get("hub.topic"), r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), topic, mode}
 		w.WriteHeader(http.StatusAccepted)
+		if mode != "subscribe" {
+			return
+		}
 		go func() {
 			u := fmt.Sprintf("%s?hub.mode=subscribe&hub.challenge=thu&hub.lease_seconds=%d&hub.topic=%s", cb, lease, url.QueryEscape(topic))
 			if resp, err := client.Get(u); err == nil {
@@ -557,14 +561,73 @@ default_category: thoi-su
 	}
 	stop()
 	stop = run("/tin-moi.rss") // its URL changed
-	defer stop()
-	select {
-	case req := <-asked:
-		if req.topic != feedURL+"/tin-moi.rss" {
-			t.Errorf("subscribed to %s", req.topic)
+	// Subscribed at the new URL, and the old topic unsubscribed at its
+	// hub rather than pushed until its lease ends.
+	got := map[string]string{}
+	for len(got) < 2 {
+		select {
+		case req := <-asked:
+			got[req.mode] = req.topic
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after the URL changed the hub was asked %v, want a subscription and an unsubscription", got)
 		}
-	case <-time.After(5 * time.Second):
-		t.Error("a source with a new URL was not subscribed")
+	}
+	if got["subscribe"] != feedURL+"/tin-moi.rss" || got["unsubscribe"] != feedURL+"/tin.rss" {
+		t.Errorf("after the URL changed the hub was asked %v", got)
+	}
+	stop()
+	// The source removed: its topic is unsubscribed too.
+	cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: laichau, url: "%s/lai-chau.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		state.mu.Lock()
+		ok := state.subs["dienbien"] != nil && state.subs["dienbien"].verified
+		state.mu.Unlock()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new URL's subscription never verified")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The hub's check of the unsubscription is answered, for the topic
+	// left only.
+	for topic, want := range map[string]int{feedURL + "/tin.rss": http.StatusOK, feedURL + "/khac.rss": http.StatusNotFound} {
+		resp, err := http.Get(bURL + CallbackPath + "dienbien?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("unsubscription of %s verified with %s, want %d", topic, resp.Status, want)
+		}
+	}
+	sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
+	sub.KeepIn(&state)
+	current.Store(sub)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = sub.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	got = map[string]string{}
+	for len(got) < 2 {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic] = req.topic
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after the source was removed the hub was asked %v", got)
+		}
+	}
+	if _, ok := got["unsubscribe "+feedURL+"/tin-moi.rss"]; !ok {
+		t.Errorf("after the source was removed the hub was asked %v, want its topic unsubscribed", got)
 	}
 }
 
