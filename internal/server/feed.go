@@ -175,7 +175,9 @@ func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 		if err != nil || n < 1 {
 			return q, fmt.Errorf("limit: %q is not a positive whole number", l)
 		}
-		q.limit, q.limitGiven = min(n, maxLimit), true
+		// At most maxLimit, or items_per_feed when the admin set more:
+		// asking for as many as a plain request gets never gives fewer.
+		q.limit, q.limitGiven = min(n, max(maxLimit, s.cfg.ItemsPerFeed)), true
 	}
 	q.cursor, q.since, q.token = v.Get("cursor"), v.Get("since"), v.Get("token")
 	if q.cursor != "" && q.since != "" {

@@ -673,3 +673,23 @@ func TestEmptyChangesPageLinksNowhere(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitUpToItemsPerFeed: ?limit is capped at 500, or at items_per_feed
+// when the admin set more, so that asking for as many stories as a plain
+// request gets never gives fewer.
+func TestLimitUpToItemsPerFeed(t *testing.T) {
+	for _, tt := range []struct {
+		perFeed, asked, want int
+	}{
+		{50, 800, 500},
+		{50, 120, 120},
+		{1000, 800, 800},
+		{1000, 5000, 1000},
+	} {
+		s := &Server{cfg: &config.Config{ItemsPerFeed: tt.perFeed}}
+		q, err := s.parseFeedQuery(httptest.NewRequest("GET", fmt.Sprintf("/feeds/all.rss?limit=%d", tt.asked), nil))
+		if err != nil || q.limit != tt.want {
+			t.Errorf("items_per_feed %d, limit=%d: %d (%v), want %d", tt.perFeed, tt.asked, q.limit, err, tt.want)
+		}
+	}
+}
