@@ -422,3 +422,50 @@ func TestImageOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontLandmarks: everything a reader comes for is in a landmark, the
+// page's title and its stories in the main one, where "skip to stories"
+// and a screen reader's "go to main" land, and the panel to subscribe is
+// a named region of its own there rather than an aside nested in main.
+func TestFrontLandmarks(t *testing.T) {
+	fs := newFrontSite(t, 0)
+	for _, path := range []string{"/", "/c/du-lich?lang=en", "/?images=1&story_lang=en"} {
+		t.Run(path, func(t *testing.T) {
+			_, body := fs.get(t, path)
+			doc := parseHTML(t, body)
+			if n := doc.Find("main").Length(); n != 1 {
+				t.Fatalf("%d main elements, want 1", n)
+			}
+			for _, sel := range []string{"h1", "p.lede", "nav.cats", ".stories", ".subscribe"} {
+				if doc.Find("main "+sel).Length() != 1 {
+					t.Errorf("%s is not in main", sel)
+				}
+			}
+			target, _ := doc.Find("a.skip").Attr("href")
+			if !strings.HasPrefix(target, "#") || doc.Find(target+" .stories").Length() != 1 {
+				t.Errorf("skip link to %q, which does not hold the stories", target)
+			}
+			// Every text of the page is in the banner, main or the footer.
+			doc.Find("body > *").Each(func(_ int, s *goquery.Selection) {
+				if s.Is("a.skip, header, main, footer, script") {
+					return
+				}
+				loose := s.ChildrenFiltered(":not(main):not(footer)").Length() > 0
+				s.Contents().Each(func(_ int, c *goquery.Selection) {
+					loose = loose || goquery.NodeName(c) == "#text" && strings.TrimSpace(c.Text()) != ""
+				})
+				if loose {
+					html, _ := goquery.OuterHtml(s)
+					t.Errorf("content outside any landmark: %.200s", html)
+				}
+			})
+			if n := doc.Find("main aside").Length(); n != 0 {
+				t.Errorf("%d aside elements in main: a complementary landmark belongs at the top level", n)
+			}
+			sub := doc.Find(".subscribe")
+			if id, _ := sub.Attr("aria-labelledby"); !sub.Is("section") || id == "" || doc.Find("#"+id).Length() != 1 {
+				t.Errorf("the subscribe panel is not a section named by its heading")
+			}
+		})
+	}
+}
