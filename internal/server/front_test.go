@@ -469,3 +469,26 @@ func TestFrontLandmarks(t *testing.T) {
 		})
 	}
 }
+
+// TestFrontPagerOnlyWithPages: the pages' navigation is there when there is
+// another page to go to, rather than an empty landmark that screen readers
+// list among the page's navigations.
+func TestFrontPagerOnlyWithPages(t *testing.T) {
+	fs := newFrontSite(t, 40)
+	_, body := fs.get(t, "/c/du-lich")
+	if n := parseHTML(t, body).Find("nav").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find("a").Length() == 0
+	}).Length(); n != 0 {
+		t.Errorf("a page of 3 stories has %d navigation landmarks without a link", n)
+	}
+	_, body = fs.get(t, "/c/thoi-su")
+	doc := parseHTML(t, body)
+	next, _ := doc.Find(`nav.pager a[rel="next"]`).Attr("href")
+	if next == "" {
+		t.Fatalf("the first of several pages has no link to the next")
+	}
+	_, body = fs.get(t, next)
+	if got := texts(parseHTML(t, body).Find("nav.pager a")); len(got) == 0 {
+		t.Errorf("a later page has no link back to the newest")
+	}
+}
