@@ -11,8 +11,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"newswire/internal/config"
+	"newswire/internal/reload"
 )
 
 // langSite is newswire after polling, twice, loopback outlets in the
@@ -209,5 +213,54 @@ func TestStatusInTheAdminsLanguage(t *testing.T) {
 				t.Errorf("/api/status: notices %+v, want the codes %q", s.Notices, tt.codes)
 			}
 		})
+	}
+}
+
+// TestStatusMarksEnglishText: what the Vietnamese status page quotes in
+// English as it was written (a source's exact error, a reload's error, its
+// problems and changes) is marked lang="en", so that a screen reader reads
+// it in English rather than with Vietnamese sounds.
+func TestStatusMarksEnglishText(t *testing.T) {
+	ss := langSite(t)
+	ss.web.SetReloadStatus(func() reload.Status {
+		return reload.Status{At: time.Now(), Trigger: "file", Error: "config.yaml: 1 problem; the running config stays",
+			Problems: []config.Problem{{Path: "poll.intervall", Line: 7, Message: `unknown key (did you mean "interval"?)`}}}
+	})
+	langOf := func(s *goquery.Selection) string {
+		l, _ := s.Closest("[lang]").Attr("lang")
+		return l
+	}
+	_, body := ss.get(t, "/status")
+	page := parseHTML(t, body)
+	errs := page.Find("#nguon-tuchoi details code")
+	if errs.Length() != 1 || !strings.Contains(errs.Text(), "refused") {
+		t.Fatalf("no exact error of the refused source: %q", errs.Text())
+	}
+	if l := langOf(errs); l != "en" {
+		t.Errorf("the exact error %q is in lang %q, want en", errs.Text(), l)
+	}
+	if p := page.Find("#nguon-tuchoi td").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "từ chối kết nối")
+	}); p.Length() != 1 || langOf(p) != "vi" {
+		t.Errorf("the error in Vietnamese words is not in lang vi")
+	}
+	for _, sel := range []string{"#cau-hinh .problems code", "#cau-hinh .reload-error"} {
+		s := page.Find(sel)
+		if s.Length() == 0 {
+			t.Errorf("no %s", sel)
+			continue
+		}
+		if l := langOf(s); l != "en" {
+			t.Errorf("%s %q is in lang %q, want en", sel, s.Text(), l)
+		}
+	}
+
+	ss.web.SetReloadStatus(func() reload.Status {
+		return reload.Status{At: time.Now(), Trigger: "file", OK: true, Changes: []string{"source added: caobang"}}
+	})
+	_, body = ss.get(t, "/status")
+	changes := parseHTML(t, body).Find("#cau-hinh li")
+	if changes.Length() != 1 || langOf(changes) != "en" {
+		t.Errorf("the reload's changes %q are not in lang en", changes.Text())
 	}
 }
