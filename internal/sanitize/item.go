@@ -12,7 +12,7 @@ import (
 )
 
 // Item normalises a parsed item in place: Link without tracking parameters
-// (story.WithoutTracking); Title = Text(Title); ContentHTML =
+// (story.WithoutTracking); Title = TextLine(Title); ContentHTML =
 // HTML(content, or the summary when there is no content, base = item link);
 // Summary = plain text of the summary (or of the content when there is none),
 // cut at about 400 characters on a word boundary with "…"; Labels
@@ -48,7 +48,7 @@ func Item(it *feeds.Item) {
 	// goes out where some readers take it for HTML (RSS leaves that
 	// open): what looks like a tag in it is dropped, at the cost of an
 	// Atom text title's literal "<video>".
-	it.Title = shorten(Text(it.Title), titleRunes)
+	it.Title = shorten(TextLine(it.Title), titleRunes)
 	var lead string
 	it.ContentHTML, lead = htmlAndLead(unescapedMarkup(content), it.Link)
 	it.Summary = shorten(Text(summary), summaryRunes)
@@ -58,7 +58,7 @@ func Item(it *feeds.Item) {
 
 	labels := it.Labels[:0]
 	for _, l := range it.Labels {
-		if l = shorten(Text(l), labelRunes); l != "" && !slices.Contains(labels, l) {
+		if l = shorten(TextLine(l), labelRunes); l != "" && !slices.Contains(labels, l) {
 			labels = append(labels, l)
 		}
 	}
@@ -66,7 +66,7 @@ func Item(it *feeds.Item) {
 
 	for i := range it.Authors {
 		a := &it.Authors[i]
-		a.Name = shorten(Text(a.Name), nameRunes)
+		a.Name = shorten(TextLine(a.Name), nameRunes)
 		a.Email = cleanValue(a.Email)
 		a.URL = cleanValue(a.URL)
 	}
@@ -76,7 +76,7 @@ func Item(it *feeds.Item) {
 		e.Type = cleanValue(e.Type)
 	}
 	o := &it.Origin
-	o.Title = shorten(Text(o.Title), nameRunes)
+	o.Title = shorten(TextLine(o.Title), nameRunes)
 	o.FeedURL, o.ID, o.Link, o.Level = cleanValue(o.FeedURL), cleanValue(o.ID), cleanValue(o.Link), cleanValue(o.Level)
 }
 

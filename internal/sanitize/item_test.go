@@ -268,3 +268,21 @@ func TestItemLeadImage(t *testing.T) {
 		}
 	}
 }
+
+// TestItemTitleAboutTags: an Atom text title about tags, decoded once by
+// the parser, keeps its whole headline once sanitised; its summary, cut in
+// the middle of a script, drops the script.
+func TestItemTitleAboutTags(t *testing.T) {
+	it := feeds.Item{
+		Title:   "Học về <script> và &amp; trong HTML cho phóng viên trẻ",
+		Summary: "<p>Lớp tập huấn kéo dài hai ngày.</p><script>var dem = 0; dem++",
+		Link:    "https://baolaichau.example.vn/tap-huan.html",
+	}
+	Item(&it)
+	if want := "Học về và & trong HTML cho phóng viên trẻ"; it.Title != want {
+		t.Errorf("title %q, want %q", it.Title, want)
+	}
+	if want := "Lớp tập huấn kéo dài hai ngày."; it.Summary != want {
+		t.Errorf("summary %q, want %q", it.Summary, want)
+	}
+}

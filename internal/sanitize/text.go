@@ -40,13 +40,24 @@ var inlineElements = map[string]bool{
 // maxTextPasses; after that, it is decoded to the end and every "<" in it
 // is dropped. A lone "<" ("a < b", "giá <5 triệu"), and escaped text that
 // decodes to no tag ("Tom &amp; Jerry"), stay as they are.
-func Text(raw string) string {
-	s := textOnce(raw)
+func Text(raw string) string { return text(raw, false) }
+
+// TextLine is Text for a line of text an outlet wrote as text, where a hidden
+// element never closed is no element but words that name one: a title,
+// a label, a name. "Học về <script> và &amp; trong HTML" (decoded once by
+// the feed's parser from an Atom text title) keeps what follows the
+// "<script>" rather than lose the rest of the headline. A summary or
+// content, cut by the outlet in the middle of a script, is read by Text,
+// which drops it to the end.
+func TextLine(raw string) string { return text(raw, true) }
+
+func text(raw string, keepUnclosed bool) string {
+	s := textOnce(raw, keepUnclosed)
 	for range maxTextPasses - 1 {
 		if !hidesTag(s) {
 			return s
 		}
-		s = textOnce(s)
+		s = textOnce(s, keepUnclosed)
 	}
 	if hidesTag(s) {
 		s = collapse(strings.ReplaceAll(Unescaped(s), "<", " "))
@@ -94,12 +105,13 @@ func Unescaped(s string) string {
 
 const maxUnescapes = 8
 
-// textOnce is one pass of Text: tags dropped, entities decoded once.
-func textOnce(raw string) string {
+// textOnce is one pass of Text (or of TextLine, with keepUnclosed): tags
+// dropped, entities decoded once.
+func textOnce(raw string, keepUnclosed bool) string {
 	if !strings.ContainsAny(raw, "<&") {
 		return collapse(raw)
 	}
-	var b strings.Builder
+	var b, held strings.Builder
 	b.Grow(len(raw))
 	hidden := 0
 	z := html.NewTokenizer(strings.NewReader(raw))
@@ -107,10 +119,17 @@ func textOnce(raw string) string {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
+			if hidden > 0 && keepUnclosed {
+				// What followed a hidden element never closed is kept,
+				// decoded as text is (see TextLine).
+				b.WriteString(html.UnescapeString(held.String()))
+			}
 			return collapse(b.String())
 		case html.TextToken:
 			if hidden == 0 {
 				b.Write(z.Text())
+			} else if keepUnclosed {
+				held.Write(z.Raw())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
@@ -119,6 +138,9 @@ func textOnce(raw string) string {
 					hidden++
 				} else if hidden > 0 {
 					hidden--
+				}
+				if hidden == 0 {
+					held.Reset() // closed: hidden indeed
 				}
 			}
 			if !inlineElements[string(name)] {

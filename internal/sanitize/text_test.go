@@ -107,3 +107,28 @@ func TestShorten(t *testing.T) {
 		}
 	})
 }
+
+// TestTextLineUnclosedHiddenElement: a title that names a hidden element in
+// words ("<script>", decoded by the feed's parser from &lt;script&gt;) keeps
+// the rest of its headline; a hidden element that closes is dropped whole;
+// a summary cut in the middle of a script drops it to the end.
+func TestTextLineUnclosedHiddenElement(t *testing.T) {
+	if got, want := Text("<p>Mưa lớn ở vùng cao.</p><script>var theo_doi = 1; gui("), "Mưa lớn ở vùng cao."; got != want {
+		t.Errorf("Text of a summary cut in a script: %q, want %q", got, want)
+	}
+	for in, want := range map[string]string{
+		"Học về <script> và &amp; trong HTML":                "Học về và & trong HTML",
+		"Thẻ <style> trong trang tin: những lỗi thường gặp":  "Thẻ trong trang tin: những lỗi thường gặp",
+		"Tin <script>alert(1)</script> nóng":                 "Tin nóng",
+		"Bản tin <iframe src=x>quảng cáo</iframe> thời tiết": "Bản tin thời tiết",
+		"Hướng dẫn <noscript> và <template> cho người mới":   "Hướng dẫn và cho người mới",
+	} {
+		got := TextLine(in)
+		if got != want {
+			t.Errorf("TextLine(%q) = %q, want %q", in, got, want)
+		}
+		if looksLikeTag(got) {
+			t.Errorf("TextLine(%q) = %q holds a tag", in, got)
+		}
+	}
+}
