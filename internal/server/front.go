@@ -184,7 +184,8 @@ func (s *Server) handleFront(w http.ResponseWriter, r *http.Request) {
 	cacheHeaders := func() {
 		h.Set("ETag", etag)
 		h.Set("Cache-Control", "public, max-age=60")
-		h.Set("Vary", "Accept-Language, Accept-Encoding")
+		h.Set("Vary", "Accept-Language") // the page is not compressed
+		h.Set("Content-Language", q.ui)
 	}
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 		cacheHeaders()

@@ -293,6 +293,13 @@ func TestFrontConditional(t *testing.T) {
 	if etag == "" || resp.Header.Get("Cache-Control") == "" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Language") {
 		t.Fatalf("headers %v", resp.Header)
 	}
+	// The page says its language, and varies by no encoding it never uses.
+	if got := resp.Header.Get("Content-Language"); got != "vi" || strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("Content-Language %q, Vary %q; want vi, and no Accept-Encoding", got, resp.Header.Get("Vary"))
+	}
+	if resp, _ := fs.get(t, "/?lang=en"); resp.Header.Get("Content-Language") != "en" {
+		t.Errorf("?lang=en: Content-Language %q", resp.Header.Get("Content-Language"))
+	}
 	if resp, _ := fs.get(t, "/", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("same page revalidated: %d, want 304", resp.StatusCode)
 	}
