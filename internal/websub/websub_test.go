@@ -520,15 +520,17 @@ func TestReloadKeepsSubscriptions(t *testing.T) {
 	bSrv.Config.Handler = mux
 	bSrv.Start()
 	var state Subscriptions
-	run := func(path string) (stop func()) {
+	// runSource starts the subscriber of a config whose one source is id, at
+	// path of the feed server.
+	runSource := func(id, path string) (stop func()) {
 		cfg := parse(t, fmt.Sprintf(`
 base_url: %s
 data_dir: %s
 websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [{id: dienbien, url: "%s%s"}]
+sources: [{id: %s, url: "%s%s"}]
 categories: [{id: thoi-su}]
 default_category: thoi-su
-`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL, path))
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, id, feedURL, path))
 		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
 		sub.KeepIn(&state)
 		current.Store(sub)
@@ -537,6 +539,7 @@ default_category: thoi-su
 		go func() { _ = sub.Run(ctx); close(done) }()
 		return func() { cancel(); <-done }
 	}
+	run := func(path string) func() { return runSource("dienbien", path) }
 	stop := run("/tin.rss")
 	<-asked
 	deadline := time.Now().Add(5 * time.Second)
@@ -577,14 +580,6 @@ default_category: thoi-su
 	}
 	stop()
 	// The source removed: its topic is unsubscribed too.
-	cfg := parse(t, fmt.Sprintf(`
-base_url: %s
-data_dir: %s
-websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [{id: laichau, url: "%s/lai-chau.rss"}]
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
 	deadline = time.Now().Add(5 * time.Second)
 	for {
 		state.mu.Lock()
@@ -610,13 +605,7 @@ default_category: thoi-su
 			t.Errorf("unsubscription of %s verified with %s, want %d", topic, resp.Status, want)
 		}
 	}
-	sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
-	sub.KeepIn(&state)
-	current.Store(sub)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = sub.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	defer runSource("laichau", "/lai-chau.rss")()
 	got = map[string]string{}
 	for len(got) < 2 {
 		select {
