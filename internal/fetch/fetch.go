@@ -479,6 +479,10 @@ func (c *Client) follow(req *http.Request, deadline time.Time) (resp *http.Respo
 }
 
 // retryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// RetryAfter is how long a Retry-After header's value (seconds, or an HTTP
+// date) asks to wait from now; zero when it asks nothing readable.
+func RetryAfter(v string, now time.Time) time.Duration { return retryAfter(v, now) }
+
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {

@@ -179,6 +179,8 @@ type sourceSub struct {
 	lease     time.Duration
 	prev      string    // the secret the hub held before, until it verifies this one
 	failed    string    // why the request for it failed, when it did
+	failures  int       // requests in a row that failed, this one's included
+	again     time.Time // when a failed request is made again; zero: as any pending one
 	asked     time.Time // when the subscription was requested
 	verified  bool
 	denied    string // the hub's reason (sanitize.Line), when it denied the subscription
@@ -282,6 +284,8 @@ func (s *Subscriber) Run(ctx context.Context) error {
 				old, due = *sub, now
 			case sub != nil && sub.verified:
 				due = sub.renewAt
+			case sub != nil && !sub.again.IsZero():
+				due = sub.again // a failed request: its backoff, or the hub's Retry-After
 			case sub != nil:
 				due = sub.asked.Add(retry)
 			default:
@@ -430,8 +434,11 @@ const (
 	// before its feed is looked at for one again (polls go on as usual).
 	noHubAgain = 6 * time.Hour
 	// pendingRetry bounds how long a subscription waits for the hub's
-	// verification of intent before it is asked for again.
-	pendingRetry = 5 * time.Minute
+	// verification of intent before it is asked for again; one whose
+	// request failed waits twice as long after each failure in a row, up
+	// to maxFailedWait.
+	pendingRetry  = 5 * time.Minute
+	maxFailedWait = 6 * time.Hour
 	// leaseFloor and leaseCeiling bound the lease a hub grants, as far as
 	// renewing goes: a hub that grants a second is not asked again every
 	// second, and one that grants a century does not overflow the time
@@ -453,16 +460,33 @@ const (
 // Subscribe asks hub to push topic to newswire's callback for source. A
 // request that fails is shown on the status pages until the next one.
 func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) error {
-	sub, err := s.subscribe(ctx, source, hub, topic)
+	sub, asked, err := s.subscribe(ctx, source, hub, topic)
 	if err != nil {
 		s.mu.Lock()
 		sub.failed = urlsafe.PublicText(err.Error())
+		sub.failures++
+		base := min(s.cfg.WebSub.Lease.D()/5, pendingRetry)
+		sub.again = time.Now().Add(failedWait(base, sub.failures, asked))
 		s.mu.Unlock()
 	}
 	return err
 }
 
-func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (*sourceSub, error) {
+// failedWait is how long a subscription whose request failed for the nth
+// time in a row waits before it is asked for again: what the hub's
+// Retry-After asked (up to a day), else base doubling with each failure up
+// to maxFailedWait, so that a hub that is down is not asked every few
+// minutes for days.
+func failedWait(base time.Duration, n int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, 24*time.Hour)
+	}
+	return min(base<<min(max(n-1, 0), 16), max(base, maxFailedWait))
+}
+
+// subscribe asks hub for the subscription; with an error, it returns too
+// how long the hub's Retry-After asked to wait, if it did.
+func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (*sourceSub, time.Duration, error) {
 	src, _ := s.cfg.Source(source)
 	next := &sourceSub{url: src.URL, hub: hub, topic: topic, asked: time.Now(),
 		callback: s.callback(source), secret: s.cfg.WebSub.Secret, lease: s.cfg.WebSub.Lease.D()}
@@ -480,6 +504,9 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	}
 	if old := s.subs[source]; old != nil && old.recheck && (old.topic != topic || old.hub != hub) {
 		next.left = old.topic
+	}
+	if old := s.subs[source]; old != nil && old.failed != "" {
+		next.failures = old.failures // failures in a row go on counting
 	}
 	if left := s.leftBy[source]; left != "" && left != topic {
 		next.left = left // the topic a reload's new URL left
@@ -499,22 +526,29 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	shownTopic, shownHub := urlsafe.Redacted(topic), urlsafe.Redacted(hub)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(form.Encode()))
 	if err != nil {
-		return next, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
+		return next, 0, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return next, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
+		return next, 0, fmt.Errorf("websub: subscribe %s at %s: %w", shownTopic, shownHub, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 3 {
-		return next, fmt.Errorf("websub: subscribe %s at %s: %s: a subscription is not sent on where a hub redirects", shownTopic, shownHub, resp.Status)
+		return next, 0, fmt.Errorf("websub: subscribe %s at %s: %s: a subscription is not sent on where a hub redirects", shownTopic, shownHub, resp.Status)
 	}
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return next, fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
+		var wait time.Duration
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			wait = fetch.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
+		return next, wait, fmt.Errorf("websub: subscribe %s at %s: %s: %s", shownTopic, shownHub, resp.Status, bytes.TrimSpace(msg))
 	}
-	return next, nil
+	s.mu.Lock()
+	next.failures = 0
+	s.mu.Unlock()
+	return next, 0, nil
 }
 
 // Advertised is told what a poll of source read in its feed: the URL the

@@ -906,3 +906,84 @@ default_category: thoi-su
 		t.Fatal("the source of the other hub waited for the slow hub's sources")
 	}
 }
+
+// TestFailedSubscriptionWaits: a hub that answers a subscription request
+// 503 with Retry-After is asked again when that time has passed, not at
+// the pending retry (a fifth of the lease); without one, failures in a row
+// wait twice as long each time, up to six hours.
+func TestFailedSubscriptionWaits(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	var (
+		mu    sync.Mutex
+		times []time.Time
+	)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		times = append(times, time.Now())
+		first := len(times) == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "2")
+			http.Error(w, "quá tải", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})
+	hubSrv.Start()
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Hà Giang</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	b := parse(t, fmt.Sprintf(`
+base_url: http://127.0.0.1:1
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1m}
+sources: [{id: hagiang, url: "%s/tin.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { _ = sub.Run(ctx) })
+	deadline := time.Now().Add(8 * time.Second) // the pending retry of a 1m lease is 12 s
+	for {
+		mu.Lock()
+		n := len(times)
+		var gap time.Duration
+		if n >= 2 {
+			gap = times[1].Sub(times[0])
+		}
+		mu.Unlock()
+		if n >= 2 {
+			if gap < 2*time.Second {
+				t.Errorf("asked again %s after a 503 with Retry-After: 2", gap.Round(time.Millisecond))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not asked again within 8 s of a 503 with Retry-After: 2")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	base := 12 * time.Second
+	for _, tt := range []struct {
+		n          int
+		retryAfter time.Duration
+		want       time.Duration
+	}{
+		{1, 0, base}, {2, 0, 2 * base}, {3, 0, 4 * base}, {12, 0, maxFailedWait}, {40, 0, maxFailedWait},
+		{3, 90 * time.Second, 90 * time.Second}, {1, 72 * time.Hour, 24 * time.Hour},
+	} {
+		if got := failedWait(base, tt.n, tt.retryAfter); got != tt.want {
+			t.Errorf("failure %d, Retry-After %s: waits %s, want %s", tt.n, tt.retryAfter, got, tt.want)
+		}
+	}
+}
