@@ -162,11 +162,13 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 		// the change waits for the restart, and is said once.
 		pending = append(pending, c.String())
 		if !slices.Contains(w.pending, c.String()) {
+			changes = append(changes, c.String())
 			setting, _, _ := strings.Cut(c.Path, ".")
-			changes = append(changes, c.String(), setting+" takes effect at the next restart")
+			if later := setting + " takes effect at the next restart"; !slices.Contains(changes, later) {
+				changes = append(changes, later) // once for log.level and log.format
+			}
 		}
 	}
-	changes = slices.Compact(changes)
 	next.Listen, next.DataDir, next.Log = w.current.Listen, w.current.DataDir, w.current.Log
 	if len(changes) == 0 {
 		w.pending = pending

@@ -448,3 +448,18 @@ func TestReloadKeepsPublishedAuthority(t *testing.T) {
 		t.Errorf("status %+v; want only base_url changed", st)
 	}
 }
+
+// TestRestartOnlySaidOncePerSetting: two fields of one setting that waits
+// for the restart (log.level and log.format) are each listed, and the
+// wait said once.
+func TestRestartOnlySaidOncePerSetting(t *testing.T) {
+	path, w, a, _ := setup(t)
+	if err := os.WriteFile(path, []byte("log: {level: debug, format: json}\n"+base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitApplied(t, a)
+	st := w.Status()
+	if n := strings.Count(strings.Join(st.Changes, "\n"), "log takes effect at the next restart"); n != 1 {
+		t.Errorf("changes %q: the wait said %d times, want once", st.Changes, n)
+	}
+}
