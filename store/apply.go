@@ -386,11 +386,10 @@ func (w *writer) knownWhileShared(in *Incoming) (uint64, bool, error) {
 	if !ok {
 		return 0, false, nil
 	}
-	rec, err := w.load(id)
+	rec, oi, err := w.loadOwn(id)
 	if err != nil {
 		return 0, false, err
 	}
-	oi := rec.occurrence(w.source)
 	if oi < 0 || story.CanonicalLink(rec.Story.Sources[oi].Link) != in.Key {
 		return 0, false, nil
 	}
@@ -477,13 +476,9 @@ func (w *writer) apart(sk string, in *Incoming) (*record, error) {
 	if !ok {
 		return nil, nil
 	}
-	rec, err := w.load(id)
-	if err != nil {
+	rec, oi, err := w.loadOwn(id)
+	if err != nil || oi < 0 {
 		return nil, err
-	}
-	oi := rec.occurrence(w.source)
-	if oi < 0 {
-		return nil, nil
 	}
 	if other, err := w.otherStory(rec, oi, in); err != nil || other {
 		return nil, err
@@ -792,13 +787,9 @@ func titleAlias(source string, in *Incoming, hash uint64) []byte {
 // headline, text, media and date, under a link whose query the outlet makes
 // anew at every request.
 func (w *writer) sameButQueryAs(id uint64, in *Incoming) (bool, error) {
-	rec, err := w.load(id)
-	if err != nil {
+	rec, oi, err := w.loadOwn(id)
+	if err != nil || oi < 0 {
 		return false, err
-	}
-	oi := rec.occurrence(w.source)
-	if oi < 0 {
-		return false, nil
 	}
 	have := rec.Story.Sources[oi].Link
 	if have == in.Item.Link || !sameButQuery(have, in.Item.Link) {
@@ -903,6 +894,16 @@ func (w *writer) putLink(rec *record, key string) error {
 }
 
 func (w *writer) load(id uint64) (*record, error) { return loadRecord(w.stories, id) }
+
+// loadOwn loads story id and finds the occurrence of w's source in it: its
+// index, or -1 when the source carries no such story.
+func (w *writer) loadOwn(id uint64) (*record, int, error) {
+	rec, err := w.load(id)
+	if err != nil {
+		return nil, -1, err
+	}
+	return rec, rec.occurrence(w.source), nil
+}
 
 func (w *writer) put(rec *record) error {
 	if err := w.stories.Put(u64(rec.Story.ID), encodeRecord(rec)); err != nil {

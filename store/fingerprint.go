@@ -155,11 +155,11 @@ func (w *writer) findSimilar(in *Incoming) (uint64, *Join, error) {
 		if at >= 0 {
 			// The item took the place of the story's in its outlet's
 			// document, in its very second, and keeps enough of it.
-			rec, err := w.load(id)
+			_, oi, err := w.loadOwn(id)
 			if err != nil {
 				return 0, nil, err
 			}
-			if rec.occurrence(w.source) < 0 {
+			if oi < 0 {
 				continue
 			}
 			j := &Join{Verdict: story.Confirm(in.Doc, e.Docs[at].Doc, window), Against: w.source}
