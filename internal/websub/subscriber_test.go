@@ -813,15 +813,7 @@ categories: [{id: thoi-su}]
 default_category: thoi-su
 `, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
 	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
-	mux := http.NewServeMux()
-	mux.Handle(CallbackPath, sub)
-	bSrv.Config.Handler = mux
-	bSrv.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	wg.Go(func() { _ = sub.Run(ctx) })
+	runSubscriber(t, sub, bSrv)
 	<-asked
 	select {
 	case <-verified:
@@ -888,17 +880,8 @@ sources:
 categories: [{id: thoi-su}]
 default_category: thoi-su
 `, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
-	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
-	mux := http.NewServeMux()
-	mux.Handle(CallbackPath, sub)
-	bSrv.Config.Handler = mux
-	bSrv.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
 	began := time.Now()
-	wg.Go(func() { _ = sub.Run(ctx) })
+	runSubscriber(t, NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {}), bSrv)
 	select {
 	case <-verified:
 		t.Logf("the source of the other hub verified after %s", time.Since(began).Round(time.Millisecond))
@@ -938,20 +921,16 @@ func TestFailedSubscriptionWaits(t *testing.T) {
 		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Hà Giang</title></channel></rss>`)
 	})
 	feedSrv.Start()
+	bSrv, bURL := loopback(t)
 	b := parse(t, fmt.Sprintf(`
-base_url: http://127.0.0.1:1
+base_url: %s
 data_dir: %s
 websub: {subscribe: true, secret: %s, lease: 1m}
 sources: [{id: hagiang, url: "%s/tin.rss"}]
 categories: [{id: thoi-su}]
 default_category: thoi-su
-`, filepath.Join(t.TempDir(), "b"), secret, feedURL))
-	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	wg.Go(func() { _ = sub.Run(ctx) })
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	runSubscriber(t, NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {}), bSrv)
 	deadline := time.Now().Add(8 * time.Second) // the pending retry of a 1m lease is 12 s
 	for {
 		mu.Lock()

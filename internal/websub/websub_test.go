@@ -320,15 +320,7 @@ default_category: thoi-su
 `, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
 	sub := NewSubscriber(b, client, slog.New(slog.DiscardHandler), func(string) {})
 	sub.leaseFloor = time.Second // the daemon's is a minute
-	mux := http.NewServeMux()
-	mux.Handle(CallbackPath, sub)
-	bSrv.Config.Handler = mux
-	bSrv.Start()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	wg.Go(func() { _ = sub.Run(ctx) })
+	runSubscriber(t, sub, bSrv)
 
 	first := <-requests
 	if first.topic != self {
