@@ -3,6 +3,7 @@ package notice
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // The warnings of a poll: what the document fetched says of itself.
@@ -283,6 +284,17 @@ var wordings = map[string]wording{
 	Echo: fixed("came back through this source from this newswire (base_url)", "tin của chính newswire này, quay lại qua nguồn này (base_url)"),
 }
 
+// fixedReasons are the interval reasons without arguments, by their English
+// words; made once.
+var fixedReasons = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, code := range []string{IntervalConfig, IntervalDefault, IntervalAdaptive, IntervalCache, IntervalTTL,
+		IntervalCatchUp, IntervalNewURL, IntervalGone, IntervalDisabled} {
+		m[New(code).Text("en")] = code
+	}
+	return m
+})
+
 // fixed is the wording of a code without arguments.
 func fixed(en, vi string) wording {
 	return wording{en: func(args) string { return en }, vi: func(args) string { return vi }}
@@ -333,11 +345,8 @@ func sharers(a args, lang, what string) string {
 // IntervalReason in a source's state) stands for; ok is false for one this
 // build does not know.
 func Reason(reason string) (n Notice, ok bool) {
-	for _, code := range []string{IntervalConfig, IntervalDefault, IntervalAdaptive, IntervalCache, IntervalTTL,
-		IntervalCatchUp, IntervalNewURL, IntervalGone, IntervalDisabled} {
-		if New(code).Text("en") == reason {
-			return New(code), true
-		}
+	if code, ok := fixedReasons()[reason]; ok {
+		return New(code), true
 	}
 	if s, found := strings.CutPrefix(reason, "server: Retry-After on "); found {
 		return New(IntervalRetryAfter, s), true

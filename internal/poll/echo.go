@@ -18,10 +18,6 @@ import (
 // partners once more as a story joined by another outlet, and come back
 // as new after retention deleted it. The poller drops it instead.
 
-// reasonEcho is the drop reason of an item that came back through another
-// newswire: this one published it first.
-const reasonEcho = "came back through this source from this newswire (base_url)"
-
 // ownAddresses are the prefixes under which another newswire names this
 // one: its base_url, and its listen address where that names a host (a
 // newswire on the same network may poll it there). Each ends with "/", so

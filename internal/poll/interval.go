@@ -1,14 +1,13 @@
 package poll
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 
 	"newswire/internal/config"
 	"newswire/internal/fetch"
+	"newswire/internal/notice"
 	"newswire/store"
 )
 
@@ -51,11 +50,11 @@ func (p *Poller) interval(src config.Source, st store.SourceState, hint serverHi
 func (p *Poller) ownInterval(src config.Source, st store.SourceState, now time.Time) (time.Duration, string) {
 	switch {
 	case src.Interval > 0:
-		return src.Interval.D(), "config"
+		return src.Interval.D(), reasonConfig
 	case st.PublishGap > 0:
-		return adaptive(st.PublishGap, st.NewestItem, now), "adaptive"
+		return adaptive(st.PublishGap, st.NewestItem, now), reasonAdaptive
 	}
-	return p.cfg.Poll.Interval.D(), "default"
+	return p.cfg.Poll.Interval.D(), reasonDefault
 }
 
 // settingsNext is when src falls due under p's config, counted from its
@@ -76,7 +75,7 @@ func (p *Poller) settingsNext(src config.Source, st store.SourceState) (next tim
 	lo, hi := p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()
 	shorter := func(d time.Duration) bool { return d < st.Interval*9/10 }
 	switch r := st.IntervalReason; {
-	case r == "default" || r == "config" || r == "adaptive":
+	case r == reasonDefault || r == reasonConfig || r == reasonAdaptive:
 		if own, _ := p.ownInterval(src, st, st.LastPoll); !shorter(clamp(own, lo, hi)) {
 			return time.Time{}, 0, "", false
 		}
@@ -88,7 +87,7 @@ func (p *Poller) settingsNext(src config.Source, st store.SourceState) (next tim
 		}
 		// As the poll would have set it under this max_interval.
 		interval, reason = p.interval(src, st, serverHint{wait: st.Interval, reason: r}, st.LastPoll)
-	case strings.HasPrefix(r, backoffReason):
+	case isBackoff(r):
 		base, _ := p.backoffBase(src, st)
 		if !shorter(base) {
 			return time.Time{}, 0, "", false
@@ -146,17 +145,11 @@ func publishRhythm(times []time.Time, prevGap time.Duration, prevNewest time.Tim
 // at the cap it is still tried every max_interval.
 func (p *Poller) backoff(src config.Source, st store.SourceState, se *fetch.StatusError) (time.Duration, string) {
 	if se != nil && se.RetryAfter > 0 {
-		return clamp(se.RetryAfter, p.cfg.Poll.MinInterval.D(), retryAfterCap), fmt.Sprintf(retryAfterReason+"%d", se.Status)
+		return clamp(se.RetryAfter, p.cfg.Poll.MinInterval.D(), retryAfterCap), english(notice.IntervalRetryAfter, se.Status)
 	}
 	d, reason := p.backoffBase(src, st)
 	return clamp(jitterDown(d), p.cfg.Poll.MinInterval.D(), p.cfg.Poll.MaxInterval.D()), reason
 }
-
-// retryAfterReason begins the reason of a wait a server asked for.
-const retryAfterReason = "server: Retry-After on "
-
-// backoffReason begins the reason of every wait backoffBase sets.
-const backoffReason = "backoff: "
 
 // backoffBase is the backoff after st.ConsecutiveFailures failures before
 // the jitter: the source's usual interval doubled per failure after the
@@ -167,11 +160,7 @@ func (p *Poller) backoffBase(src config.Source, st store.SourceState) (time.Dura
 	for i := 1; i < st.ConsecutiveFailures && d < hi; i++ {
 		d *= 2
 	}
-	reason := fmt.Sprintf(backoffReason+"%d failures in a row", st.ConsecutiveFailures)
-	if st.ConsecutiveFailures == 1 {
-		reason = backoffReason + "1 failure"
-	}
-	return clamp(d, p.cfg.Poll.MinInterval.D(), hi), reason
+	return clamp(d, p.cfg.Poll.MinInterval.D(), hi), english(notice.IntervalBackoff, st.ConsecutiveFailures)
 }
 
 // catchUp is the wait of a source that has more changes waiting than one

@@ -365,7 +365,7 @@ func (p *Poller) Poll(ctx context.Context, src config.Source) Report {
 	case se != nil && se.Status == http.StatusGone:
 		rep.Result, rep.Status, rep.Err = ResultGone, se.Status, goneError(src, st.GoneURL)
 		st.LastResult, st.LastStatus, st.LastError = ResultGone, se.Status, rep.Err.Error()
-		st.Interval, st.IntervalReason, st.NextPoll = 0, "stopped: 410 Gone", time.Time{}
+		st.Interval, st.IntervalReason, st.NextPoll = 0, reasonGone, time.Time{}
 		p.log.Error("source is gone (410); polling stopped: remove it or give it a new url in config.yaml",
 			"source", src.ID, "url", urlsafe.Redacted(st.GoneURL))
 	case err != nil:
@@ -432,13 +432,6 @@ type serverHint struct {
 	wait   time.Duration
 	reason string
 }
-
-// The reasons of a wait the server asked for in its answer's headers or in
-// its feed, shown on the status page.
-const (
-	hintCache = "server: Cache-Control/Expires"
-	hintTTL   = "server: feed ttl"
-)
 
 // poll runs the pipeline for src, updating st with what the server said
 // and the documents carried. It reads one document; of a newswire source,

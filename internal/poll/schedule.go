@@ -196,13 +196,9 @@ func (p *Poller) serverWait(src config.Source) bool {
 	return serverWaits(st) && !urlChanged(src, st)
 }
 
-// newURLReason is the interval reason of a source due now because the
-// config gave it a new URL.
-const newURLReason = "new url"
-
 // serverWaits reports whether st waits for a time its server asked for.
 func serverWaits(st store.SourceState) bool {
-	return st.LastResult == ResultError && strings.HasPrefix(st.IntervalReason, retryAfterReason)
+	return st.LastResult == ResultError && isRetryAfter(st.IntervalReason)
 }
 
 // flushEvery is how stale the stored states of sources may get: a crash

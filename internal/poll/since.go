@@ -23,10 +23,6 @@ const sincePages = 20
 // whatever limit is asked.
 const sinceMaxLimit = 500
 
-// reasonCatchUp is the interval reason of a source that has more changes
-// waiting than one poll reads.
-const reasonCatchUp = "catching up: more changes wait at the source"
-
 // request is one request of a poll.
 type request struct {
 	url string

@@ -105,7 +105,7 @@ func TestSoonKeepsHostLimits(t *testing.T) {
 	states = append(states, store.SourceState{ID: "cham", LastResult: ResultNotModified, LastPoll: now.Add(-time.Minute),
 		Interval: time.Hour, IntervalReason: "config", NextPoll: now.Add(time.Hour)})
 	states = append(states, store.SourceState{ID: "cho", LastResult: ResultError, ConsecutiveFailures: 1,
-		LastPoll: now.Add(-time.Second), Interval: 120 * time.Second, IntervalReason: retryAfterReason + "429",
+		LastPoll: now.Add(-time.Second), Interval: 120 * time.Second, IntervalReason: "server: Retry-After on 429",
 		NextPoll: now.Add(119 * time.Second)})
 	if err := st.SaveSources(states); err != nil {
 		t.Fatal(err)
