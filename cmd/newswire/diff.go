@@ -32,14 +32,7 @@ func diffConfig(ctx context.Context, path string, stdout io.Writer) error {
 	}
 	// listen, data_dir and log are taken only at a restart: a reload
 	// that reads them changes nothing of them.
-	var changes, restart []config.Change
-	for _, c := range config.Diff(&running, next.Redacted()) {
-		if config.RestartOnly(c.Path) {
-			restart = append(restart, c)
-		} else {
-			changes = append(changes, c)
-		}
-	}
+	changes, restart := config.SplitRestart(config.Diff(&running, next.Redacted()))
 	if len(changes) == 0 {
 		fmt.Fprintln(stdout, "a reload would change nothing")
 	} else {

@@ -31,10 +31,29 @@ func (c Change) String() string {
 
 // RestartOnly reports whether the setting at path, a Change's, is one a
 // running daemon takes only at its next restart: where it listens, where
-// its store is, and how it logs.
+// its store is, and how it logs (KeepRestartOnly).
 func RestartOnly(path string) bool {
 	setting, _, _ := strings.Cut(path, ".")
 	return setting == "listen" || setting == "data_dir" || setting == "log"
+}
+
+// KeepRestartOnly gives c the running config's values of the settings a
+// running daemon takes only at its next restart (RestartOnly).
+func (c *Config) KeepRestartOnly(running *Config) {
+	c.Listen, c.DataDir, c.Log = running.Listen, running.DataDir, running.Log
+}
+
+// SplitRestart parts changes into those a reload makes and those only the
+// next restart makes (RestartOnly), each in its order.
+func SplitRestart(changes []Change) (reload, restart []Change) {
+	for _, c := range changes {
+		if RestartOnly(c.Path) {
+			restart = append(restart, c)
+		} else {
+			reload = append(reload, c)
+		}
+	}
+	return reload, restart
 }
 
 // Diff lists what changes from old to new: every story id, when their

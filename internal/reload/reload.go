@@ -153,23 +153,23 @@ func (w *Watcher) applyLocked(next *config.Config) ([]string, error) {
 	var changes, pending []string
 	// Secrets (tokens, the WebSub secret) appear in the log and on the
 	// status pages as digests, as check-config -diff shows them.
-	for _, c := range config.Diff(w.current.Redacted(), next.Redacted()) {
-		if !config.RestartOnly(c.Path) {
-			changes = append(changes, c.String())
-			continue
-		}
+	now, later := config.SplitRestart(config.Diff(w.current.Redacted(), next.Redacted()))
+	for _, c := range now {
+		changes = append(changes, c.String())
+	}
+	for _, c := range later {
 		// A setting a running daemon cannot take keeps its old value;
 		// the change waits for the restart, and is said once.
 		pending = append(pending, c.String())
 		if !slices.Contains(w.pending, c.String()) {
 			changes = append(changes, c.String())
 			setting, _, _ := strings.Cut(c.Path, ".")
-			if later := setting + " takes effect at the next restart"; !slices.Contains(changes, later) {
-				changes = append(changes, later) // once for log.level and log.format
+			if wait := setting + " takes effect at the next restart"; !slices.Contains(changes, wait) {
+				changes = append(changes, wait) // once for log.level and log.format
 			}
 		}
 	}
-	next.Listen, next.DataDir, next.Log = w.current.Listen, w.current.DataDir, w.current.Log
+	next.KeepRestartOnly(w.current)
 	if len(changes) == 0 {
 		w.pending = pending
 		return nil, nil
