@@ -362,9 +362,12 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 		}
 	}
 	var permalinks []permalinkGUID
+	// Without an isPermaLink attribute no guid is marked a link, and the
+	// second reading of the document (explicitPermalinks) would find none.
+	markedPermalinks := containsFold(body, "ispermalink")
 	for i, gi := range uf.Items {
 		item := c.item(gi, feed.Language)
-		if item.Link == "" && item.GUID != "" {
+		if item.Link == "" && item.GUID != "" && markedPermalinks {
 			if permalinks == nil {
 				permalinks = explicitPermalinks(body)
 			}
@@ -386,6 +389,24 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 		feed.Items[i] = item
 	}
 	return feed, nil
+}
+
+// containsFold reports whether b holds lower, an ASCII word in lower case,
+// in any case; it looks only where the word's last letter is.
+func containsFold(b []byte, lower string) bool {
+	last := lower[len(lower)-1]
+	either := string([]byte{last, last - 'a' + 'A'})
+	for i := len(lower) - 1; i < len(b); i++ {
+		j := bytes.IndexAny(b[i:], either)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if bytes.EqualFold(b[i+1-len(lower):i+1], []byte(lower)) {
+			return true
+		}
+	}
+	return false
 }
 
 // permalinkGUID is an RSS item's guid as written, and as a link: resolved
