@@ -208,7 +208,9 @@ func Script(text string) string {
 		}
 		letters++
 		switch {
-		case r < 0x0250: // Latin
+		case r < 0x0E00 || r >= 0x1E00 && r < 0x2E80:
+			// None of the scripts counted here: Latin (Vietnamese's
+			// precomposed letters at U+1E00 too), Greek, Cyrillic…
 		case unicode.Is(unicode.Han, r):
 			han++
 		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
