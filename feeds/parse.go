@@ -1064,13 +1064,7 @@ func mediaType(typ string) string {
 // date reads a raw date string (see parseDate) and clamps it to now: an item
 // "published" tomorrow would otherwise sit on top of every merged feed.
 func (c *converter) date(raw string) time.Time {
-	t, ok := parseDate(stripForbidden(raw), c.loc)
-	if !ok {
-		return time.Time{}
-	}
-	if t.After(c.now) {
-		return c.now.UTC()
-	}
+	t, _ := c.published(raw)
 	return t
 }
 
