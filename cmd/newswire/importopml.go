@@ -223,12 +223,7 @@ func count(list []opmlOutline) int {
 }
 
 // outlines writes "1 outline" or "n outlines".
-func outlines(n int) string {
-	if n == 1 {
-		return "1 outline"
-	}
-	return fmt.Sprintf("%d outlines", n)
-}
+func outlines(n int) string { return fmt.Sprintf("%d %s", n, plural(n, "outline", "outlines")) }
 
 // plainTitle is an outline's title as config.yaml takes one: plain text.
 // OPML carries it in an attribute, where tools escape markup and entities
