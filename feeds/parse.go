@@ -1079,14 +1079,22 @@ func (c *converter) published(raw string) (time.Time, DateIssue) {
 		return time.Time{}, DateIssue{Raw: issueText(raw)}
 	case !ok:
 		return time.Time{}, DateIssue{}
-	case t.After(c.now):
-		var issue DateIssue
-		if t.Sub(c.now) > FutureSlack {
-			issue = DateIssue{Raw: issueText(raw), Future: true}
-		}
-		return c.now.UTC(), issue
 	}
-	return t, DateIssue{}
+	return ClampFuture(t, c.now, raw)
+}
+
+// ClampFuture dates an item read as dated t (from raw, as its outlet wrote
+// it) no later than now: one "published" tomorrow would otherwise top
+// every merged feed. More than FutureSlack ahead, it is a DateIssue.
+func ClampFuture(t, now time.Time, raw string) (time.Time, DateIssue) {
+	if !t.After(now) {
+		return t, DateIssue{}
+	}
+	var issue DateIssue
+	if t.Sub(now) > FutureSlack {
+		issue = DateIssue{Raw: issueText(raw), Future: true}
+	}
+	return now.UTC(), issue
 }
 
 // issueText is an outlet's date as a DateIssue quotes it.

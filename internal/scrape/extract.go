@@ -156,13 +156,7 @@ func (c *compiled) item1(doc *document, block *goquery.Selection, opt Options, t
 		if dateSel.Length() == 0 {
 			t.noDate++
 		} else if d, found := c.readDate(dateSel, opt.Location, opt.Now); found {
-			if d.After(opt.Now) {
-				if d.Sub(opt.Now) > feeds.FutureSlack {
-					it.DateIssue = feeds.DateIssue{Raw: dateText(dateSel), Future: true}
-				}
-				d = opt.Now.UTC()
-			}
-			it.Published = d
+			it.Published, it.DateIssue = feeds.ClampFuture(d, opt.Now, dateText(dateSel))
 		} else {
 			t.badDate++
 			if t.firstBadDate == "" {
