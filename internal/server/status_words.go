@@ -8,54 +8,54 @@ import (
 // statusWords are the words of the status page in one language. A field
 // with verbs is a format for fmt (printf in the template).
 type statusWords struct {
-	Title          string
-	SwitchLanguage string // the name of the other language, in that language
-	SwitchTo       string // the other language's code
-	Stories        string // %d: stories in the store
-	Store, InUse   string // %s: a size
-	Updated        string // %s: a date
-	StoreHeading   string
-	Retention      string // removed, runs, the last run, removed by it, tombstones
-	Config         string
-	LastReload     string
-	At             string // %s: a date
-	Succeeded      string
-	Refused        string
-	RunningStays   string
-	Sources        string
-	ColSource      string
-	ColState       string
-	ColPolls       string
-	ColItems       string
-	ColError       string
-	Moved          string
-	Discovered     string
-	FixURL         string
-	Failure        string // the first in a row
-	Failures       string // %d in a row
-	FailingSince   string // %s: a date
-	LastPoll       string // %s: a date
-	NeverPolled    string
-	NextPoll       string // %s: a date
-	Every          string // %s: a duration
-	Cursor         string
-	WebSubVerified string // %s: when the lease ends
-	WebSubLastPush string // %s: a date
-	WebSubIgnored  string // %d pushes
-	WebSubFailed   string
-	WebSubPending  string
-	WebSubDenied   string // %s: the hub's reason
-	Counts         string // %d in 24 h, %d in 7 days
-	LastDocument   string // %d items, %d new
-	DroppedBy      string // %d items, %s: the filter
-	Details        string
-	Categories     string
-	ColCategory    string
-	ColStories     string
-	Partners       string
-	ColPartner     string
-	ColPulls       string
-	ColLastPull    string
+	// Title, SwitchLanguage (the other language's name, in it) and
+	// SwitchTo (its code) are the front page's (init).
+	Title, SwitchLanguage, SwitchTo string
+	Stories                         string // %d: stories in the store
+	Store, InUse                    string // %s: a size
+	Updated                         string // %s: a date
+	StoreHeading                    string
+	Retention                       string // removed, runs, the last run, removed by it, tombstones
+	Config                          string
+	LastReload                      string
+	At                              string // %s: a date
+	Succeeded                       string
+	Refused                         string
+	RunningStays                    string
+	Sources                         string
+	ColSource                       string
+	ColState                        string
+	ColPolls                        string
+	ColItems                        string
+	ColError                        string
+	Moved                           string
+	Discovered                      string
+	FixURL                          string
+	Failure                         string // the first in a row
+	Failures                        string // %d in a row
+	FailingSince                    string // %s: a date
+	LastPoll                        string // %s: a date
+	NeverPolled                     string
+	NextPoll                        string // %s: a date
+	Every                           string // %s: a duration
+	Cursor                          string
+	WebSubVerified                  string // %s: when the lease ends
+	WebSubLastPush                  string // %s: a date
+	WebSubIgnored                   string // %d pushes
+	WebSubFailed                    string
+	WebSubPending                   string
+	WebSubDenied                    string // %s: the hub's reason
+	Counts                          string // %d in 24 h, %d in 7 days
+	LastDocument                    string // %d items, %d new
+	DroppedBy                       string // %d items, %s: the filter
+	Details                         string
+	Categories                      string
+	ColCategory                     string
+	ColStories                      string
+	Partners                        string
+	ColPartner                      string
+	ColPulls                        string
+	ColLastPull                     string
 
 	states   map[string]string // the states' labels
 	quiet    string            // %s: how long quiet, %s: the usual gap
@@ -68,9 +68,6 @@ type statusWords struct {
 
 var statusCatalog = map[string]*statusWords{
 	"vi": {
-		Title:          "Trạng thái nguồn tin",
-		SwitchLanguage: "English",
-		SwitchTo:       "en",
 		Stories:        "%d tin trong kho",
 		Store:          "kho %s",
 		InUse:          "dùng %s",
@@ -151,9 +148,6 @@ var statusCatalog = map[string]*statusWords{
 		units: [4][2]string{{"ngày", "ngày"}, {"giờ", "giờ"}, {"phút", "phút"}, {"giây", "giây"}},
 	},
 	"en": {
-		Title:          "Source status",
-		SwitchLanguage: "Tiếng Việt",
-		SwitchTo:       "vi",
 		Stories:        "stories in the store: %d",
 		Store:          "store %s",
 		InUse:          "%s in use",
@@ -233,6 +227,15 @@ var statusCatalog = map[string]*statusWords{
 		other: "Another error: see the details.",
 		units: [4][2]string{{"day", "days"}, {"hour", "hours"}, {"minute", "minutes"}, {"second", "seconds"}},
 	},
+}
+
+// The status page's title and language switch are the front page's words
+// for it, in the same language.
+func init() {
+	for lang, w := range statusCatalog {
+		m := catalog[lang]
+		w.Title, w.SwitchLanguage, w.SwitchTo = m.Status, m.SwitchLanguage, m.SwitchTo
+	}
 }
 
 // wordsFor is the status page's words in lang, Vietnamese unless "en".
