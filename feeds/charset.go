@@ -11,19 +11,14 @@ import (
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/unicode"
+
+	"newswire/internal/utf8repair"
 )
 
 // errUndeclaredCharset is returned for a body that is far from UTF-8 and names
 // no charset anywhere: guessing one would store garbled text under a valid-looking
 // title, so the source shows up as failing instead.
 var errUndeclaredCharset = errors.New("body is not UTF-8 and declares no charset (no BOM, XML declaration or Content-Type charset)")
-
-// maxRepairRatio is the share of invalid UTF-8 bytes (1 in N) up to which a
-// body that claims or defaults to UTF-8 is repaired with U+FFFD rather than
-// refused. A few stray bytes (a cut multi-byte letter in one description) are
-// damage worth tolerating; a legacy-encoded body has invalid bytes in every
-// Vietnamese word, far above this.
-const maxRepairRatio = 1000
 
 // xmlEncodingAttr finds the encoding pseudo-attribute of an XML declaration.
 var xmlEncodingAttr = regexp.MustCompile(`encoding\s*=\s*["']([^"']*)["']`)
@@ -117,7 +112,7 @@ func toUTF8(body []byte, contentType string) ([]byte, error) {
 	if valid {
 		return withUTF8Declaration(body), nil
 	}
-	if bad := invalidUTF8Bytes(body); bad*maxRepairRatio > len(body) {
+	if bad := utf8repair.InvalidBytes(body); bad*utf8repair.MaxRatio > len(body) {
 		switch {
 		case len(unknown) > 0:
 			return nil, fmt.Errorf("body is not UTF-8, and its charset %s is not one this reader knows", strings.Join(unknown, ", "))
@@ -211,18 +206,4 @@ func contentTypeCharset(contentType string) string {
 		return ""
 	}
 	return strings.TrimSpace(params["charset"])
-}
-
-// invalidUTF8Bytes counts the bytes of b that are not part of a valid UTF-8
-// sequence.
-func invalidUTF8Bytes(b []byte) int {
-	n := 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 {
-			n++
-		}
-		b = b[size:]
-	}
-	return n
 }

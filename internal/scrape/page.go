@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"newswire/internal/urlsafe"
+	"newswire/internal/utf8repair"
 )
 
 // Page is one fetched web page.
@@ -95,7 +96,7 @@ func decodePage(body []byte, contentType string) ([]byte, error) {
 			continue
 		case name != "utf-8":
 			return decodeWith(enc, name, body)
-		case valid || 1000*invalidBytes(body) <= len(body):
+		case valid || utf8repair.Repairable(body):
 			// A few stray bytes (a letter cut in two) are replaced.
 			return bytes.ToValidUTF8(body, []byte("\uFFFD")), nil
 		}
@@ -115,19 +116,6 @@ func decodeWith(enc encoding.Encoding, name string, body []byte) ([]byte, error)
 		return nil, fmt.Errorf("decode %s: %w", name, err)
 	}
 	return out, nil
-}
-
-// invalidBytes counts the bytes of b that are not part of valid UTF-8.
-func invalidBytes(b []byte) int {
-	n := 0
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 {
-			n++
-		}
-		b = b[size:]
-	}
-	return n
 }
 
 // vietnameseTones reports whether b reads as windows-1258 Vietnamese: its
