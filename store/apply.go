@@ -98,7 +98,7 @@ func (s *Store) applyGroup(tx *bolt.Tx, group []*applyReq) (written bool, err er
 	// After a commit, a no-op; on every other way out (an error, nothing
 	// written, a panic) it releases the writer lock.
 	defer func() { _ = tx.Rollback() }()
-	counts := tally{}
+	counts := newTally()
 	dirty, applied := false, 0
 	for _, r := range group {
 		w := writer{

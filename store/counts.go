@@ -22,16 +22,26 @@ var (
 // tally is what one write transaction adds to (and takes from) the
 // category indexes, by index name, until save adds it to the counts in the
 // same transaction. A name is present from its first change on, even when
-// its changes add up to nothing, so that a new index gets its count.
-type tally map[string]int
+// its changes add up to nothing, so that a new index gets its count. It also
+// holds the highest story id the transaction put in each index, for the
+// index's top (archive.go).
+type tally struct {
+	n   map[string]int
+	top map[string]uint64
+}
+
+func newTally() tally { return tally{n: map[string]int{}, top: map[string]uint64{}} }
 
 // put adds key to the index b named name, counting it if it is new.
 func (t tally) put(b *bolt.Bucket, name string, key []byte) error {
-	n := t[name]
+	n := t.n[name]
 	if b.Get(key) == nil {
 		n++
 	}
-	t[name] = n
+	t.n[name] = n
+	if id := binary.BigEndian.Uint64(key[8:]); id > t.top[name] {
+		t.top[name] = id
+	}
 	return b.Put(key, nil)
 }
 
@@ -41,16 +51,21 @@ func (t tally) delete(b *bolt.Bucket, name string, key []byte) error {
 	if b == nil || b.Get(key) == nil {
 		return nil
 	}
-	t[name]--
+	t.n[name]--
 	return b.Delete(key)
 }
 
-// save adds the tally to the counts bucket of tx.
+// save adds the tally to the counts bucket of tx, and moves each index's
+// top on with it.
 func (t tally) save(tx *bolt.Tx) error {
 	counts := tx.Bucket(bucketCounts)
-	for name, d := range t {
+	for name, d := range t.n {
+		before := readCount(counts.Get([]byte(name)))
 		if err := addCount(counts, []byte(name), d); err != nil {
 			return fmt.Errorf("count of index %s: %w", name, err)
+		}
+		if err := saveTop(tx, name, before, t.top[name]); err != nil {
+			return fmt.Errorf("top of index %s: %w", name, err)
 		}
 	}
 	return nil

@@ -33,6 +33,7 @@
 //	         "sources"                               → keys in sources (8)
 //	         "authority"                             → the authority story ids are published under (tag:AUTHORITY,2026:story/N)
 //	counts   index name (category or "all")          → keys in that index (8); see counts.go
+//	tops     index name                               → the highest story id put in it, and its count then (16); see archive.go
 //	fpbands  period (4) + LSH band (8) + id (8)     → publication unix seconds (8); see fingerprint.go
 //	fpdocs   id (8)                                  → fingerprints of its occurrences, why each joined, its band keys (binary, fingerprint.go)
 //	changes, change_of                               the change log for partners; see since.go

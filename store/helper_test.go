@@ -121,6 +121,9 @@ func checkInvariants(tx *bolt.Tx) error {
 		if err == nil && string(name) == AllCategory && keys != n {
 			err = fmt.Errorf("index all has %d keys for %d stories", keys, n)
 		}
+		if top, valid := readTop(tx, string(name)); err == nil && valid && top < walkTop(index.Bucket(name)) {
+			err = fmt.Errorf("index %s: top %d below its story %d", name, top, walkTop(index.Bucket(name)))
+		}
 		return err
 	})
 	if err != nil {

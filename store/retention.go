@@ -370,7 +370,7 @@ func newPruner(tx *bolt.Tx, now time.Time) *pruner {
 		tombs:    tx.Bucket(bucketTombs),
 		times:    tx.Bucket(bucketTombTimes),
 		now:      u64(uint64(max(0, now.UnixNano()))),
-		counts:   tally{},
+		counts:   newTally(),
 		left:     map[string]bool{},
 		relisted: map[[2]string]bool{},
 	}
