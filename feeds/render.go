@@ -29,6 +29,7 @@ const (
 	nsContent = "http://purl.org/rss/1.0/modules/content/"
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	nsMedia   = "http://search.yahoo.com/mrss/"
+	nsFH      = "http://purl.org/syndication/history/1.0" // RFC 5005
 )
 
 // Channel describes one merged feed.
@@ -42,6 +43,13 @@ type Channel struct {
 	Updated     time.Time // newest change among the stories; zero → newest story time
 	HubURL      string    // WebSub hub; "" = none
 	NextURL     string    // RFC 5005 rel="next" (older page); "" = none
+	// RFC 5005 archived feeds: the older and the newer archive document
+	// (rel="prev-archive", "next-archive"), and in an archive the feed's
+	// newest document (rel="current"); "" = none. Archive marks an
+	// archive document (fh:archive), Complete a document that holds every
+	// story of the feed (fh:complete).
+	PrevArchiveURL, NextArchiveURL, CurrentURL string
+	Archive, Complete                          bool
 	// Cursor is the opaque cursor a partner passes as ?since= next. Only
 	// JSON Feed carries it in the document (in _newswire); RSS and Atom carry
 	// attribution and paging in standard elements alone, since validators
@@ -129,6 +137,12 @@ func cleanChannel(ch Channel, stories []story) Channel {
 		HubURL:      cleanText(ch.HubURL),
 		NextURL:     cleanText(ch.NextURL),
 		Cursor:      cleanText(ch.Cursor),
+
+		PrevArchiveURL: cleanText(ch.PrevArchiveURL),
+		NextArchiveURL: cleanText(ch.NextArchiveURL),
+		CurrentURL:     cleanText(ch.CurrentURL),
+		Archive:        ch.Archive,
+		Complete:       ch.Complete,
 	}
 	if ch.Description == "" {
 		ch.Description = ch.Title

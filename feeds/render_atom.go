@@ -16,7 +16,10 @@ type atomFeed struct {
 	*gfeeds.AtomFeed
 	Lang      string         `xml:"xml:lang,attr,omitempty"`
 	NSMedia   string         `xml:"xmlns:media,attr"`
+	NSFH      string         `xml:"xmlns:fh,attr,omitempty"`
 	Links     []xmlLink      `xml:"link"`
+	Archive   *struct{}      `xml:"fh:archive"`
+	Complete  *struct{}      `xml:"fh:complete"`
 	Generator *atomGenerator `xml:"generator"`
 	Entries   []*atomEntry   `xml:"entry"`
 }
@@ -96,6 +99,12 @@ func (r Renderer) Atom(w io.Writer, ch Channel, stories []Story) error {
 		Links:     append([]xmlLink{{Href: ch.Link, Rel: "alternate", Type: "text/html"}}, feedLinks(ch, "application/atom+xml")...),
 		Generator: &atomGenerator{Name: generator},
 		Entries:   make([]*atomEntry, len(ss)),
+	}
+	if ch.Archive {
+		f.NSFH, f.Archive = nsFH, &struct{}{}
+	}
+	if ch.Complete {
+		f.NSFH, f.Complete = nsFH, &struct{}{}
 	}
 	updated := uniqueTimes{used: make(map[string]bool, len(ss))}
 	for i, s := range ss {

@@ -21,6 +21,15 @@ type jsonFeed struct {
 type jsonFeedWire struct {
 	Generator string `json:"generator"`
 	Cursor    string `json:"cursor,omitempty"`
+	// RFC 5005's archived feeds, which JSON Feed has no words for: the
+	// same links as the XML formats' rel="prev-archive", "next-archive"
+	// and "current", and whether this is an archive document or one that
+	// holds every story of the feed.
+	Archive     bool   `json:"archive,omitempty"`
+	Complete    bool   `json:"complete,omitempty"`
+	PrevArchive string `json:"prev_archive,omitempty"`
+	NextArchive string `json:"next_archive,omitempty"`
+	Current     string `json:"current,omitempty"`
 }
 
 // jsonItem completes the library's item: attachments replace the library's
@@ -87,7 +96,10 @@ func (r Renderer) JSON(w io.Writer, ch Channel, stories []Story) error {
 	f := &jsonFeed{
 		JSONFeed: base,
 		Items:    make([]*jsonItem, len(ss)),
-		Newswire: &jsonFeedWire{Generator: generator, Cursor: ch.Cursor},
+		Newswire: &jsonFeedWire{
+			Generator: generator, Cursor: ch.Cursor,
+			Archive: ch.Archive, Complete: ch.Complete, PrevArchive: ch.PrevArchiveURL, NextArchive: ch.NextArchiveURL, Current: ch.CurrentURL,
+		},
 	}
 	for i, s := range ss {
 		f.Items[i] = jsonItemOf(base.Items[i], s)

@@ -18,6 +18,7 @@ type rssDoc struct {
 	NSAtom    string      `xml:"xmlns:atom,attr"`
 	NSDC      string      `xml:"xmlns:dc,attr"`
 	NSMedia   string      `xml:"xmlns:media,attr"`
+	NSFH      string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
 
@@ -29,6 +30,8 @@ func (d *rssDoc) FeedXml() interface{} { return d }
 type rssChannel struct {
 	*gfeeds.RssFeed
 	AtomLinks []xmlLink  `xml:"atom:link"`
+	Archive   *struct{}  `xml:"fh:archive"`
+	Complete  *struct{}  `xml:"fh:complete"`
 	Items     []*rssItem `xml:"item"`
 }
 
@@ -117,6 +120,12 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 		NSMedia:   nsMedia,
 		Channel:   c,
 	}
+	if ch.Archive {
+		doc.NSFH, c.Archive = nsFH, &struct{}{}
+	}
+	if ch.Complete {
+		doc.NSFH, c.Complete = nsFH, &struct{}{}
+	}
 	if err := gfeeds.WriteXML(doc, w); err != nil {
 		return fmt.Errorf("feeds: render rss %s: %w", ch.SelfURL, err)
 	}
@@ -165,7 +174,8 @@ func rssItemOf(base *gfeeds.RssItem, s story) *rssItem {
 	return it
 }
 
-// feedLinks are the feed's own links but the alternate one: self, hub, next.
+// feedLinks are the feed's own links but the alternate one: self, hub, next,
+// and those of archived feeds.
 func feedLinks(ch Channel, selfType string) []xmlLink {
 	var links []xmlLink
 	if ch.SelfURL != "" {
@@ -176,6 +186,15 @@ func feedLinks(ch Channel, selfType string) []xmlLink {
 	}
 	if ch.NextURL != "" {
 		links = append(links, xmlLink{Href: ch.NextURL, Rel: "next", Type: selfType})
+	}
+	if ch.CurrentURL != "" {
+		links = append(links, xmlLink{Href: ch.CurrentURL, Rel: "current", Type: selfType})
+	}
+	if ch.PrevArchiveURL != "" {
+		links = append(links, xmlLink{Href: ch.PrevArchiveURL, Rel: "prev-archive", Type: selfType})
+	}
+	if ch.NextArchiveURL != "" {
+		links = append(links, xmlLink{Href: ch.NextArchiveURL, Rel: "next-archive", Type: selfType})
 	}
 	return links
 }

@@ -121,6 +121,10 @@ type feedQuery struct {
 	limit                int
 	cursor, since, token string
 	limitGiven           bool
+	// archive is an RFC 5005 archive document: number N, or N-U for
+	// its stories up to id U (archiveQuery).
+	archive     string
+	arch, uptoN uint64
 }
 
 // key identifies the rendering of file under q in the cache: its query in
@@ -134,7 +138,7 @@ func (q feedQuery) key(file string) string { return file + q.query() }
 // other pages. A ?token= stays in them, for readers that cannot send
 // headers; such documents are cached per token, as their key says.
 func (q feedQuery) query() string {
-	if !q.limitGiven && q.cursor == "" && q.since == "" && q.token == "" {
+	if !q.limitGiven && q.cursor == "" && q.since == "" && q.token == "" && q.archive == "" {
 		return "" // the common request, with no allocation
 	}
 	var b strings.Builder
@@ -149,6 +153,9 @@ func (q feedQuery) query() string {
 		b.WriteString(url.QueryEscape(value))
 	}
 	// In the order url.Values.Encode gives them.
+	if q.archive != "" {
+		add("archive", q.archive)
+	}
 	if q.cursor != "" {
 		add("cursor", q.cursor)
 	}
@@ -183,7 +190,41 @@ func (s *Server) parseFeedQuery(r *http.Request) (feedQuery, error) {
 	if q.cursor != "" && q.since != "" {
 		return q, errors.New("cursor and since: give one, not both (cursor pages back in time, since follows changes)")
 	}
+	if a := v.Get("archive"); a != "" {
+		if q.cursor != "" || q.since != "" || q.limitGiven {
+			return q, errors.New("archive: an archive document is a fixed set of stories, which limit, cursor and since do not apply to")
+		}
+		n, upto, err := parseArchive(a)
+		if err != nil {
+			return q, err
+		}
+		q.archive, q.arch, q.uptoN = archiveQuery(n, upto), n, upto
+	}
 	return q, nil
+}
+
+// parseArchive reads an archive parameter: N, or N-U.
+func parseArchive(a string) (n, upto uint64, err error) {
+	ns, us, snapshot := strings.Cut(a, "-")
+	n, err = strconv.ParseUint(ns, 10, 64)
+	if err == nil && snapshot {
+		upto, err = strconv.ParseUint(us, 10, 64)
+		if err == nil && upto == 0 {
+			err = strconv.ErrRange
+		}
+	}
+	if err != nil {
+		return 0, 0, badRequest{fmt.Sprintf("archive: %q is not an archive this server links to (a number, or two joined by -)", a)}
+	}
+	return n, upto, nil
+}
+
+// archiveQuery is the canonical archive parameter.
+func archiveQuery(n, upto uint64) string {
+	if upto == 0 {
+		return strconv.FormatUint(n, 10)
+	}
+	return strconv.FormatUint(n, 10) + "-" + strconv.FormatUint(upto, 10)
 }
 
 // route sends feed requests, the bulk of the traffic, straight to
@@ -295,6 +336,12 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request, file string) 
 			http.Error(w, bad.msg, http.StatusBadRequest)
 			return
 		}
+		var none notFound
+		if errors.As(err, &none) {
+			s.countFeed(ext, http.StatusNotFound)
+			http.Error(w, none.msg, http.StatusNotFound)
+			return
+		}
 		if err != nil {
 			s.countFeed(ext, http.StatusInternalServerError)
 			s.log.Error("serving feed", "feed", file, "error", err)
@@ -322,6 +369,50 @@ var emptyFeedUpdated = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type badRequest struct{ msg string }
 
 func (b badRequest) Error() string { return b.msg }
+
+// archive reads archive q.archive of cat, and fills in ch and the Link
+// header fields in extra as its document's.
+func (s *Server) archive(cat feedCategory, q feedQuery, feedPath string, ch *feeds.Channel, extra http.Header) ([]feeds.Story, error) {
+	page, err := s.st.Archive(cat.id, q.arch, q.uptoN)
+	if errors.Is(err, store.ErrNoArchive) {
+		return nil, notFound{fmt.Sprintf("archive: %s is not an archive of this feed yet (its links name every one there is)", q.archive)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	stories := page.Stories
+	if keep := s.publicFilter(cat); keep != nil {
+		stories = slices.DeleteFunc(stories, func(st feeds.Story) bool { return !keep(&st) })
+	}
+	ch.HubURL = ""
+	if page.Prev < 0 && page.Next < 0 {
+		// Every story of the feed: a complete document (RFC 5005, 2),
+		// which links no archive.
+		ch.Complete = true
+		return stories, nil
+	}
+	link := func(rel string, q feedQuery) string {
+		u := feedPath + q.query()
+		extra["Link"] = append(extra["Link"], "<"+u+`>; rel="`+rel+`"`)
+		return u
+	}
+	ch.Archive = true
+	ch.CurrentURL = link("current", feedQuery{token: q.token})
+	if page.Prev >= 0 {
+		ch.PrevArchiveURL = link("prev-archive", feedQuery{archive: archiveQuery(uint64(page.Prev), 0), token: q.token})
+	}
+	if page.Next >= 0 {
+		// After a snapshot, the rest of its own archive.
+		ch.NextArchiveURL = link("next-archive", feedQuery{archive: archiveQuery(uint64(page.Next), 0), token: q.token})
+	}
+	return stories, nil
+}
+
+// notFound is a request for a document there is not, told to the client as
+// is.
+type notFound struct{ msg string }
+
+func (n notFound) Error() string { return n.msg }
 
 // renderFeed reads and renders one feed document.
 func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, error) {
@@ -359,7 +450,12 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		}
 	}
 	var stories []feeds.Story
-	if q.since != "" {
+	if q.archive != "" {
+		var err error
+		if stories, err = s.archive(cat, q, feedPath, &ch, extra); err != nil {
+			return nil, err
+		}
+	} else if q.since != "" {
 		page, err := s.st.Changes(cat.id, q.limit, q.since, s.publicFilter(cat))
 		if errors.Is(err, store.ErrBadCursor) {
 			return nil, badRequest{fmt.Sprintf("since: %q is not a cursor this server gave out; start again from a plain feed request's %s header", q.since, headerCursor)}
@@ -396,6 +492,26 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 			next := feedQuery{limit: q.limit, limitGiven: true, cursor: page.Next, token: q.token}
 			ch.NextURL = feedPath + next.query()
 			extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
+		}
+		// The newest archive, with the older ones behind it, holds every
+		// story this page has not (RFC 5005, 4): until it is full, as a
+		// snapshot up to the category's newest story, so that its URL
+		// names one set of stories.
+		if q.cursor == "" && page.Next != "" {
+			// (A page that holds every story of the feed needs none.)
+			newest, ok, err := s.st.NewestArchive(cat.id)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				upto := newest.Top
+				if newest.Full {
+					upto = 0
+				}
+				a := feedQuery{archive: archiveQuery(newest.N, upto), token: q.token}
+				ch.PrevArchiveURL = feedPath + a.query()
+				extra["Link"] = append(extra["Link"], "<"+ch.PrevArchiveURL+`>; rel="prev-archive"`)
+			}
 		}
 		// The cursor goes in the header alone, not in the document: in
 		// the body it would change every feed's bytes and ETag at every

@@ -635,8 +635,8 @@ func TestHubAdvertisedWhereItIsPinged(t *testing.T) {
 			}
 		}
 	}
-	resp, _ = fs.get(t, "GET", "/feeds/noi-bo.atom", "Authorization: Bearer "+tokenVTV)
-	if links := resp.Header.Values("Link"); len(links) != 0 {
+	resp, _ = fs.get(t, "GET", "/feeds/noi-bo.atom?limit=1", "Authorization: Bearer "+tokenVTV)
+	if links := strings.Join(resp.Header.Values("Link"), ", "); strings.Contains(links, `rel="hub"`) || strings.Contains(links, `rel="self"`) {
 		t.Errorf("a partners-only feed: Link %q", links)
 	}
 }
