@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/user"
 	"strconv"
@@ -37,4 +38,34 @@ func accessible(path string, write bool) error {
 		mode |= unix.X_OK
 	}
 	return unix.Access(path, mode)
+}
+
+// ownLike gives file, a store a maintenance command made (compact's copy,
+// restore's), the owner and group of like (the store it replaces, or the
+// data_dir for a store that is new), and like's permissions when like is
+// a file: a command run as root must not leave a store the daemon's user
+// cannot open. Where file already has them, nothing is changed.
+func ownLike(file, like string) error {
+	want, err := os.Stat(like)
+	if err != nil {
+		return err
+	}
+	got, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	w, ok1 := want.Sys().(*syscall.Stat_t)
+	g, ok2 := got.Sys().(*syscall.Stat_t)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	if w.Uid != g.Uid || w.Gid != g.Gid {
+		if err := os.Chown(file, int(w.Uid), int(w.Gid)); err != nil {
+			return fmt.Errorf("%s belongs to %s, and the store made here cannot be given to them (%w): run the command as that user, or as root", like, fileOwner(want), err)
+		}
+	}
+	if !want.IsDir() && want.Mode().Perm() != got.Mode().Perm() {
+		return os.Chmod(file, want.Mode().Perm())
+	}
+	return nil
 }

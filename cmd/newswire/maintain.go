@@ -38,6 +38,10 @@ func compactStore(cfg *config.Config, stdout io.Writer) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("compact: the compacted copy does not check out, original kept: %w", err)
 	}
+	if err := ownLike(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("compact: original kept: %w", err)
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
@@ -143,6 +147,9 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
 		}
+		if err := ownLike(kept, path); err != nil {
+			return fmt.Errorf("restore: keeping the current store: %w", err)
+		}
 	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("restore: %w", explainDataDir(cfg, err, true))
 	} else if afterAuthority != "" {
@@ -163,6 +170,13 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 	}
 	if err := store.GoOn(tmp, goOn, authority); err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	like := cfg.DataDir
+	if kept != "" {
+		like = path // kept is a copy, made by this process
+	}
+	if err := ownLike(tmp, like); err != nil {
+		return fmt.Errorf("restore: nothing replaced: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("restore: %w", err)
