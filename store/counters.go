@@ -235,14 +235,14 @@ func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 			return nil // a store from before the log: changeBuckets logs them all
 		}
 		return changes.ForEach(func(_, v []byte) error {
-			ids = append(ids, binary.BigEndian.Uint64(v))
+			ids = append(ids, binary.BigEndian.Uint64(v[:8]))
 			return nil
 		})
 	})
 	if err != nil {
 		return err
 	}
-	return s.relog(ids, last)
+	return s.relog(ids, logChange, last)
 }
 
 // RelogCategory logs as changed, oldest first, in transactions of
@@ -251,7 +251,8 @@ func (s *Store) relogAll(last func(*bolt.Tx) error) error {
 // that partners pulling "all" with since could not be given before (the
 // category was partners-only, and is public now) come to them as changes.
 // A story that was in a public category too was given to them then, and
-// is not sent again.
+// is not sent again; nor do the feeds of a story's categories send it
+// again to a cursor that had it (logAgainForAll).
 func (s *Store) RelogCategory(category string, hidden []string) (int, error) {
 	var ids []uint64
 	err := s.view(func(tx *bolt.Tx) error {
@@ -279,7 +280,7 @@ func (s *Store) RelogCategory(category string, hidden []string) (int, error) {
 		})
 	})
 	if err == nil {
-		err = s.relog(ids, nil)
+		err = s.relog(ids, logAgainForAll, nil)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: relog %s: %w", category, err)
@@ -287,10 +288,11 @@ func (s *Store) RelogCategory(category string, hidden []string) (int, error) {
 	return len(ids), nil
 }
 
-// relog logs the stories ids as changed, in that order, in transactions of
-// relogBatch stories, skipping those deleted since; last, when given, runs
-// in the transaction of the last batch (the only one when ids is empty).
-func (s *Store) relog(ids []uint64, last func(*bolt.Tx) error) error {
+// relog logs the stories ids as changed with log, in that order, in
+// transactions of relogBatch stories, skipping those deleted since; last,
+// when given, runs in the transaction of the last batch (the only one when
+// ids is empty).
+func (s *Store) relog(ids []uint64, log func(*bolt.Tx, uint64) error, last func(*bolt.Tx) error) error {
 	for start := 0; start == 0 || start < len(ids); start += relogBatch {
 		batch := ids[start:min(start+relogBatch, len(ids))]
 		err := s.db.Update(func(tx *bolt.Tx) error {
@@ -299,7 +301,7 @@ func (s *Store) relog(ids []uint64, last func(*bolt.Tx) error) error {
 				if stories.Get(u64(id)) == nil {
 					continue // deleted since
 				}
-				if err := logChange(tx, id); err != nil {
+				if err := log(tx, id); err != nil {
 					return err
 				}
 			}

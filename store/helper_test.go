@@ -251,11 +251,18 @@ func checkChangeLog(tx *bolt.Tx, n int) error {
 		return fmt.Errorf("change log missing: changes %v, change_of %v", changes != nil, of != nil)
 	}
 	entries := 0
-	err := changes.ForEach(func(seq, id []byte) error {
+	err := changes.ForEach(func(seq, v []byte) error {
 		entries++
 		if binary.BigEndian.Uint64(seq) > changes.Sequence() {
 			return fmt.Errorf("change %x is past the log's sequence %d", seq, changes.Sequence())
 		}
+		if len(v) != 8 && len(v) != 16 {
+			return fmt.Errorf("change %x is %d bytes: %x", seq, len(v), v)
+		}
+		if len(v) == 16 && bytes.Compare(v[8:], seq) >= 0 {
+			return fmt.Errorf("change %x says its feeds gave it at %x, not before", seq, v[8:])
+		}
+		id := v[:8]
 		if stories.Get(id) == nil {
 			return fmt.Errorf("change %x points to missing story %x", seq, id)
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -16,7 +17,7 @@ import (
 // The change log lets a partner pull "everything that changed since my last
 // pull" without gaps or repeats:
 //
-//	changes    sequence (8)  → story id (8)
+//	changes    sequence (8)  → story id (8) [+ the sequence its categories' feeds gave it at (8)]
 //	change_of  story id (8)  → its sequence (8)
 //
 // Every new story, every content update, every join (another outlet's
@@ -27,6 +28,12 @@ import (
 // the bucket's sequence: a cursor taken from one read is complete up to
 // there, whatever is being written meanwhile. Numbers only grow, so a story
 // changed again after a partner's cursor is delivered once, in its new place.
+//
+// A story logged again because a category made public brought it into
+// "all" (logAgainForAll) keeps the sequence of its last change beside its
+// id: the feeds of its own categories gave it then, and give it again only
+// from a cursor before that, which has not had it. Every other entry is
+// the id alone, and goes to every feed.
 var (
 	bucketChanges  = []byte("changes")
 	bucketChangeOf = []byte("change_of")
@@ -50,10 +57,12 @@ type ChangePage struct {
 
 // Changes returns up to limit stories of category (AllCategory: any) that
 // were created or changed after cursor and that keep (nil: every story)
-// accepts, oldest change first. The empty cursor
-// starts before the first change. A cursor that Changes did not hand out, or
-// one from ahead of this store (a store restored from an older backup), fails
-// with ErrBadCursor. Stories deleted since they changed are left out.
+// accepts, oldest change first; a category's feed leaves out a story
+// logged again for "all" alone (logAgainForAll) when cursor had it. The
+// empty cursor starts before the first change. A cursor that Changes did
+// not hand out, or one from ahead of this store (a store restored from an
+// older backup), fails with ErrBadCursor. Stories deleted since they
+// changed are left out.
 func (s *Store) Changes(category string, limit int, cursor string, keep func(*feeds.Story) bool) (ChangePage, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -88,7 +97,10 @@ func (s *Store) Changes(category string, limit int, cursor string, keep func(*fe
 			scanned++
 			s.releaseRead(tx, scanned)
 			last = binary.BigEndian.Uint64(k)
-			st, err := getStory(stories, binary.BigEndian.Uint64(v))
+			if category != AllCategory && len(v) == 16 && after >= binary.BigEndian.Uint64(v[8:]) {
+				continue // logged again for "all" alone: this feed gave it to this cursor already
+			}
+			st, err := getStory(stories, binary.BigEndian.Uint64(v[:8]))
 			if errors.Is(err, ErrNotFound) {
 				continue // removed by retention after it changed
 			}
@@ -147,14 +159,31 @@ func (s *Store) Head() (string, error) {
 
 // logChange gives story id the next sequence number in the change log of
 // tx, dropping the number it had.
-func logChange(tx *bolt.Tx, id uint64) error {
+func logChange(tx *bolt.Tx, id uint64) error { return logStory(tx, id, false) }
+
+// logAgainForAll gives story id the next sequence number in the change log
+// of tx for the "all" feed alone, which has not given it (it was only in
+// partners-only categories): the feeds of its categories gave it at its
+// last change, and give it again only from a cursor before that one, where
+// it no longer is.
+func logAgainForAll(tx *bolt.Tx, id uint64) error { return logStory(tx, id, true) }
+
+func logStory(tx *bolt.Tx, id uint64, forAll bool) error {
 	changes, of, err := changeBuckets(tx)
 	if err != nil {
 		return fmt.Errorf("change log: %w", err)
 	}
 	changes.FillPercent = appendFill
 	key := u64(id)
+	value := key
 	if old := of.Get(key); old != nil {
+		if forAll {
+			given := old
+			if v := changes.Get(old); len(v) == 16 {
+				given = v[8:] // logged again already: the feeds gave it before that
+			}
+			value = append(bytes.Clone(key), given...)
+		}
 		if err := changes.Delete(old); err != nil {
 			return fmt.Errorf("change log: story %d: %w", id, err)
 		}
@@ -163,7 +192,7 @@ func logChange(tx *bolt.Tx, id uint64) error {
 	if err != nil {
 		return fmt.Errorf("change log: story %d: %w", id, err)
 	}
-	if err := changes.Put(u64(seq), key); err != nil {
+	if err := changes.Put(u64(seq), value); err != nil {
 		return fmt.Errorf("change log: story %d: %w", id, err)
 	}
 	if err := of.Put(key, u64(seq)); err != nil {

@@ -354,3 +354,55 @@ func TestRelogCategoryMadePublic(t *testing.T) {
 		t.Errorf("relogged %d: %q, want %q", n, titles(got), want)
 	}
 }
+
+// TestRelogCategoryNotSentAgainToItsFeeds: the stories a category made
+// public logs again come to "all" alone. The feeds of their categories gave
+// them already: a cursor that had them gets none of them again, from that
+// category or from another partners-only one they are in too, and a cursor
+// from before gets each once; an edit afterwards comes to every feed. Made
+// partners-only and public again, the same holds.
+func TestRelogCategoryNotSentAgainToItsFeeds(t *testing.T) {
+	ts := newTestStore(t)
+	a := news("a", "https://baosonglo.example.vn/a", "Xã Tân Trào khánh thành cầu treo qua suối Khuôn", 0, "doi-tac")
+	ts.apply("baosonglo", t0, a)
+	behind := ts.head() // a partner that has a, not b
+	b := news("b", "https://baosonglo.example.vn/b", "Hợp tác xã chè Mỹ Bằng đạt chứng nhận hữu cơ", 5, "doi-tac", "noi-bo")
+	ts.apply("baosonglo", t0.Add(time.Minute), b,
+		news("c", "https://baosonglo.example.vn/c", "Nắng ấm trở lại vùng trung du", 10, "thoi-su"))
+	upToDate := ts.head()
+	hidden := []string{"doi-tac", "noi-bo"}
+
+	made := func() {
+		t.Helper()
+		if _, err := ts.RelogCategory("doi-tac", hidden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when, category, cursor string, want ...string) string {
+		t.Helper()
+		got, next := ts.changes(category, cursor, 10)
+		if !slices.Equal(titles(got), want) {
+			t.Errorf("%s: %s since %s = %q, want %q", when, category, cursor, titles(got), want)
+		}
+		return next
+	}
+
+	made()
+	check("made public", "doi-tac", upToDate)
+	check("made public", "noi-bo", upToDate)
+	check("made public", "doi-tac", behind, b.Item.Title)
+	check("made public", AllCategory, upToDate, a.Item.Title, b.Item.Title)
+	cursor := ts.head()
+
+	aEdited := a
+	aEdited.Item.Title = "Xã Tân Trào khánh thành cầu treo qua suối Khuôn (cập nhật)"
+	ts.apply("baosonglo", t0.Add(time.Hour), aEdited)
+	check("an edit after", "doi-tac", cursor, aEdited.Item.Title)
+	cursor = check("an edit after", AllCategory, cursor, aEdited.Item.Title)
+
+	// Partners-only again, then public again.
+	made()
+	check("public again", "doi-tac", cursor)
+	check("public again", "doi-tac", upToDate, aEdited.Item.Title)
+	check("public again", "doi-tac", behind, aEdited.Item.Title, b.Item.Title)
+}

@@ -8,10 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"newswire/store"
 )
 
 type apiStatus struct {
@@ -788,4 +791,147 @@ default_category: thoi-su
 	stop()
 	stop = startDaemon(t, cfgPath, addr)
 	credited("removed, after a restart")
+}
+
+// TestCategoryMadePublicNotSentAgain: a partner following a partners-only
+// category with since, up to date, gets none of its stories again when a
+// reload makes the category public, and still gets what is stored or
+// edited afterwards, once; a partner following "all" gets the stories it
+// could not have before, once. Made partners-only and public again, the
+// same holds for the story stored meanwhile.
+func TestCategoryMadePublicNotSentAgain(t *testing.T) {
+	item := func(guid, title, summary string, ago time.Duration) string {
+		return fmt.Sprintf(`<item><title>%s</title><link>http://baosonglo.test/tin/%s.html</link><guid isPermaLink="false">%s</guid><pubDate>%s</pubDate><description>%s</description></item>`,
+			title, guid, guid, time.Now().Add(-ago).Format(time.RFC1123Z), summary)
+	}
+	const (
+		cauTreo = "Xã Tân Trào khánh thành cầu treo qua suối Khuôn"
+		che     = "Hợp tác xã chè Mỹ Bằng đạt chứng nhận hữu cơ"
+		nghe    = "Huyện Sơn Dương mở lớp dạy nghề mây tre đan"
+		lua     = "Nông dân Hàm Yên thu hoạch lúa mùa sớm"
+	)
+	var mu sync.Mutex
+	items := []string{
+		item("bsl-1", cauTreo, "Cây cầu dài 60 mét giúp học sinh hai thôn đi học an toàn.", 3*time.Hour),
+		item("bsl-2", che, "Hơn 40 hộ trồng chè được cấp chứng nhận sau ba năm.", 2*time.Hour),
+	}
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Báo Sông Lô</title><link>http://baosonglo.test/</link><description>Tin vùng Sông Lô</description>%s</channel></rss>`, strings.Join(items, ""))
+	}))
+	t.Cleanup(outlet.Close)
+	setItems := func(list ...string) {
+		mu.Lock()
+		items = list
+		mu.Unlock()
+	}
+
+	addr := freeAddr(t)
+	base := "http://" + addr
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	// A new query in the source's URL has it polled at once.
+	write := func(private bool, poll int) {
+		t.Helper()
+		replaceFile(t, cfgPath, fmt.Sprintf(`listen: %s
+data_dir: ./data
+poll: {interval: 1h, min_interval: 1s, timeout: 5s}
+partners: [{name: bao-ban, token: token-cua-bao-ban-song-lo}]
+sources:
+  - {id: baosonglo, title: Báo Sông Lô, url: "%s/rss?lan=%d"}
+categories:
+  - {id: thoi-su, title: Thời sự}
+  - {id: doi-tac, title: Đối tác, sources: [baosonglo], partners_only: %v}
+default_category: thoi-su
+`, addr, outlet.URL, poll, private))
+	}
+	// pull follows path with since from *cursor to the end, and returns
+	// the titles given, each with its summary.
+	pull := func(path string, cursor *string) []string {
+		t.Helper()
+		var got []string
+		for {
+			resp, err := http.Get(base + path + "?token=token-cua-bao-ban-song-lo&since=" + *cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Items []struct{ Title, Summary string }
+			}
+			err = json.NewDecoder(resp.Body).Decode(&doc)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || err != nil {
+				t.Fatalf("%s since %s: %s, %v", path, *cursor, resp.Status, err)
+			}
+			next := resp.Header.Get("X-Newswire-Cursor")
+			for _, it := range doc.Items {
+				got = append(got, it.Title+": "+it.Summary)
+			}
+			if next == *cursor {
+				return got
+			}
+			*cursor = next
+		}
+	}
+	// wait pulls path until it gives something, and returns that.
+	wait := func(path string, cursor *string) []string {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if got := pull(path, cursor); len(got) > 0 {
+				slices.Sort(got)
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("nothing new in %s within 10 s", path)
+			}
+		}
+	}
+	check := func(when, path string, got []string, want ...string) {
+		t.Helper()
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s, %s gave:\n%q\nwant:\n%q", when, path, got, want)
+		}
+	}
+
+	write(true, 1)
+	serveDaemon(t, cfgPath, addr)
+	partner, all := store.ChangeCursor(0), store.ChangeCursor(0)
+	check("partners-only", "doi-tac", wait("/feeds/doi-tac.json", &partner),
+		cauTreo+": Cây cầu dài 60 mét giúp học sinh hai thôn đi học an toàn.",
+		che+": Hơn 40 hộ trồng chè được cấp chứng nhận sau ba năm.")
+	check("partners-only", "all", pull("/feeds/all.json", &all))
+
+	write(false, 1)
+	check("made public", "all", wait("/feeds/all.json", &all),
+		cauTreo+": Cây cầu dài 60 mét giúp học sinh hai thôn đi học an toàn.",
+		che+": Hơn 40 hộ trồng chè được cấp chứng nhận sau ba năm.")
+	check("made public", "doi-tac", pull("/feeds/doi-tac.json", &partner))
+
+	// An edit and a new story still come, once.
+	edited := []string{
+		item("bsl-1", cauTreo, "Cây cầu dài 60 mét, rộng 1,5 mét, giúp học sinh hai thôn đi học an toàn.", 3*time.Hour),
+		item("bsl-2", che, "Hơn 40 hộ trồng chè được cấp chứng nhận sau ba năm.", 2*time.Hour),
+		item("bsl-3", nghe, "Ba mươi phụ nữ được học nghề miễn phí trong hai tháng.", time.Hour),
+	}
+	setItems(edited...)
+	write(false, 2)
+	after := []string{
+		cauTreo + ": Cây cầu dài 60 mét, rộng 1,5 mét, giúp học sinh hai thôn đi học an toàn.",
+		nghe + ": Ba mươi phụ nữ được học nghề miễn phí trong hai tháng.",
+	}
+	check("an edit and a new story", "doi-tac", wait("/feeds/doi-tac.json", &partner), after...)
+	check("an edit and a new story", "all", wait("/feeds/all.json", &all), after...)
+
+	// Partners-only again, a story stored meanwhile, public again.
+	setItems(append(edited, item("bsl-4", lua, "Năng suất đạt 55 tạ mỗi héc-ta.", 30*time.Minute))...)
+	write(true, 3)
+	check("partners-only again", "doi-tac", wait("/feeds/doi-tac.json", &partner), lua+": Năng suất đạt 55 tạ mỗi héc-ta.")
+	write(false, 3)
+	got := wait("/feeds/all.json", &all)
+	if !slices.Contains(got, lua+": Năng suất đạt 55 tạ mỗi héc-ta.") {
+		t.Errorf("public again, all gave %q, without the story stored while partners-only", got)
+	}
+	check("public again", "doi-tac", pull("/feeds/doi-tac.json", &partner))
 }
