@@ -39,7 +39,7 @@ type Item struct {
 	ContentHTML string
 	Authors     []Person
 	Published   time.Time // UTC; zero when the outlet gave none we could read
-	Updated     time.Time // UTC; zero when none
+	Updated     time.Time // UTC; zero when none, or none newswire can read
 	Language    string    // the item's own tag, else the feed's; empty if neither
 	Labels      []string  // the outlet's own category labels
 	Enclosures  []Enclosure
@@ -57,6 +57,11 @@ type Item struct {
 	// DateIssue says why the item is not dated as its outlet dated it:
 	// zero when it is, or when the outlet gave no date.
 	DateIssue DateIssue `json:",omitzero"`
+	// UpdatedIssue says the same of its updated date, which is then
+	// zero (a date newswire cannot read) or clamped to the parse (one in
+	// the future): zero when it is as its outlet dated it, or when it is
+	// the published date, whose DateIssue says it.
+	UpdatedIssue DateIssue `json:",omitzero"`
 }
 
 // DateIssue is an item's date that newswire did not take as its outlet

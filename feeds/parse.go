@@ -821,7 +821,8 @@ func (c *converter) parseJSON(body []byte, maxItems int) (*Feed, error) {
 		// entry with only updated is, rather than when it is first seen.
 		if item.Published.IsZero() {
 			if t, issue := c.published(gi.Updated); !t.IsZero() || item.DateIssue.IsZero() {
-				item.Published, item.DateIssue = t, issue
+				// One date, and one issue to say of it.
+				item.Published, item.DateIssue, item.UpdatedIssue = t, issue, DateIssue{}
 			}
 		}
 		item.ContentHTML = normText(ji.ContentHTML)
@@ -873,10 +874,16 @@ func (c *converter) item(gi *gofeed.Item, feedLanguage string) Item {
 		Title:       plainText(gi.Title),
 		Summary:     normText(gi.Description),
 		ContentHTML: normText(gi.Content),
-		Updated:     c.date(gi.Updated),
 		Language:    feedLanguage,
 	}
 	item.Published, item.DateIssue = c.published(gi.Published)
+	item.Updated, item.UpdatedIssue = c.published(gi.Updated)
+	if strings.TrimSpace(gi.Updated) == strings.TrimSpace(gi.Published) {
+		// The published date is the updated one (an Atom entry with
+		// updated alone, an RSS item with dc:date alone): its issue is
+		// said once, of the published date.
+		item.UpdatedIssue = DateIssue{}
+	}
 	// Other links (JSON Feed external_url, a second RSS link), then a guid
 	// that is a URL, stand in for a missing or unusable link.
 	for _, l := range gi.Links {
@@ -1061,16 +1068,11 @@ func mediaType(typ string) string {
 	return t
 }
 
-// date reads a raw date string (see parseDate) and clamps it to now: an item
-// "published" tomorrow would otherwise sit on top of every merged feed.
-func (c *converter) date(raw string) time.Time {
-	t, _ := c.published(raw)
-	return t
-}
-
-// published reads an item's date as date does, and says when the item is
-// not dated as its outlet wrote: a date it cannot read, or one later than
-// now by more than FutureSlack.
+// published reads an item's raw date string (see parseDate), its published
+// or its updated one, clamped to now: an item "published" tomorrow would
+// otherwise sit on top of every merged feed. It says when the date is not
+// taken as its outlet wrote it: one it cannot read, or one later than now by
+// more than FutureSlack.
 func (c *converter) published(raw string) (time.Time, DateIssue) {
 	raw = stripForbidden(raw)
 	t, ok := parseDate(raw, c.loc)

@@ -824,6 +824,63 @@ func TestDateIssues(t *testing.T) {
 	}
 }
 
+// TestUpdatedDateIssues: an item's updated date that newswire cannot read
+// is left out, and one well in the future clamped to now, each marked as
+// the published date's issue is; an updated date that is the published
+// date too (an Atom entry, a JSON Feed item or an RSS item with that date
+// alone) is marked once, as the published date.
+func TestUpdatedDateIssues(t *testing.T) {
+	now := time.Date(2026, 11, 29, 4, 0, 0, 0, time.UTC)
+	atom := func(dates string) string {
+		return `<feed xmlns="http://www.w3.org/2005/Atom"><title>Báo Điện Biên</title><id>tag:dienbien.example,2026:tin</id>` +
+			`<entry><id>tag:dienbien.example,2026:db-1</id><title>Mường Nhé mở lớp xoá mù chữ</title>` + dates + `</entry></feed>`
+	}
+	json := func(dates string) string {
+		return `{"version": "https://jsonfeed.org/version/1.1", "title": "Báo Lai Châu", "items": [{"id": "lc-1", "title": "Mùa hoa tam giác mạch"` + dates + `}]}`
+	}
+	const published = `<published>2026-11-29T08:00:00+07:00</published>`
+	tests := []struct {
+		name, doc       string
+		issue, updIssue DateIssue
+		published, upd  time.Time
+	}{
+		{"readable", atom(published + `<updated>2026-11-29T09:30:00+07:00</updated>`),
+			DateIssue{}, DateIssue{}, now.Add(-3 * time.Hour), now.Add(-90 * time.Minute)},
+		{"unreadable", atom(published + `<updated>thứ Hai, 31/13/2026</updated>`),
+			DateIssue{}, DateIssue{Raw: "thứ Hai, 31/13/2026"}, now.Add(-3 * time.Hour), time.Time{}},
+		{"hours ahead", atom(published + `<updated>2026-11-29T18:00:00+07:00</updated>`),
+			DateIssue{}, DateIssue{Raw: "2026-11-29T18:00:00+07:00", Future: true}, now.Add(-3 * time.Hour), now},
+		{"a few minutes ahead", atom(published + `<updated>2026-11-29T11:10:00+07:00</updated>`),
+			DateIssue{}, DateIssue{}, now.Add(-3 * time.Hour), now},
+		{"atom, updated alone unreadable", atom(`<updated>hôm kia</updated>`),
+			DateIssue{Raw: "hôm kia"}, DateIssue{}, time.Time{}, time.Time{}},
+		{"atom, updated alone ahead", atom(`<updated>2026-11-29T18:00:00+07:00</updated>`),
+			DateIssue{Raw: "2026-11-29T18:00:00+07:00", Future: true}, DateIssue{}, now, now},
+		{"json, modified ahead", json(`, "date_published": "2026-11-29T08:00:00+07:00", "date_modified": "2099-01-01T00:00:00Z"`),
+			DateIssue{}, DateIssue{Raw: "2099-01-01T00:00:00Z", Future: true}, now.Add(-3 * time.Hour), now},
+		{"json, modified alone unreadable", json(`, "date_modified": "hôm kia"`),
+			DateIssue{Raw: "hôm kia"}, DateIssue{}, time.Time{}, time.Time{}},
+		{"json, neither read", json(`, "date_published": "hôm qua", "date_modified": "hôm kia"`),
+			DateIssue{Raw: "hôm qua"}, DateIssue{Raw: "hôm kia"}, time.Time{}, time.Time{}},
+		{"rss, dc:date alone unreadable", `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Báo Lai Châu</title>` +
+			`<item><guid>lc-1</guid><title>Mùa hoa tam giác mạch</title><dc:date>sáng nay</dc:date></item></channel></rss>`,
+			DateIssue{Raw: "sáng nay"}, DateIssue{}, time.Time{}, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			feed, err := Parse([]byte(tt.doc), ParseOptions{FeedURL: "https://dienbien.example.vn/tin", Now: now})
+			if err != nil || len(feed.Items) != 1 {
+				t.Fatalf("parse: %v", err)
+			}
+			it := feed.Items[0]
+			wantEqual(t, "date issue", it.DateIssue, tt.issue)
+			wantEqual(t, "updated date issue", it.UpdatedIssue, tt.updIssue)
+			wantEqual(t, "published", it.Published, tt.published)
+			wantEqual(t, "updated", it.Updated, tt.upd)
+		})
+	}
+}
+
 // TestParseJSONNulls: JSON allows null where gofeed's translator expects an
 // object; such entries are skipped, not a reason to fail (or panic).
 func TestParseJSONNulls(t *testing.T) {

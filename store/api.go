@@ -162,12 +162,22 @@ type SourceState struct {
 }
 
 // Dates counts the items of a document whose dates newswire did not take
-// as the outlet wrote them, with the first of each kind as written.
+// as the outlet wrote them, with the first of each kind as written: their
+// published dates (feeds.Item.DateIssue), then their updated ones
+// (feeds.Item.UpdatedIssue).
 type Dates struct {
 	Unreadable        int    `json:"unreadable,omitempty"` // a date newswire cannot read: dated when first seen
 	UnreadableExample string `json:"unreadable_example,omitempty"`
 	Future            int    `json:"future,omitempty"` // well in the future: dated when first seen
 	FutureExample     string `json:"future_example,omitempty"`
+	// An updated date newswire cannot read: the story's is its published
+	// date (or when an edit was seen).
+	UpdatedUnreadable        int    `json:"updated_unreadable,omitempty"`
+	UpdatedUnreadableExample string `json:"updated_unreadable_example,omitempty"`
+	// An updated date well in the future: taken as updated when first
+	// seen.
+	UpdatedFuture        int    `json:"updated_future,omitempty"`
+	UpdatedFutureExample string `json:"updated_future_example,omitempty"`
 }
 
 // Page is one slice of a category index, newest first.

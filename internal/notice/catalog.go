@@ -21,6 +21,10 @@ const (
 	// one in the future), and the first as the outlet wrote it.
 	DatesUnreadable = "dates-unreadable"
 	DatesFuture     = "dates-future"
+	// UpdatedUnreadable and UpdatedFuture: Args items, of, example: the
+	// same of the items' updated dates.
+	UpdatedUnreadable = "updated-unreadable"
+	UpdatedFuture     = "updated-future"
 	// Repeated: Args items, more, then up to three guids or links: items
 	// that repeat an earlier item of the same story, left out.
 	Repeated = "repeated"
@@ -124,6 +128,26 @@ var wordings = map[string]wording{
 		},
 		vi: func(a args) string {
 			return fmt.Sprintf("%d trong số %d tin ghi ngày đăng ở tương lai (%s): %s lấy lúc newswire thấy lần đầu làm ngày đăng; hãy kiểm tra múi giờ của báo",
+				a.n(0), a.n(1), a.vq(2), plural(a.n(0), "tin này", "các tin này"))
+		},
+	},
+	UpdatedUnreadable: {
+		en: func(a args) string {
+			return fmt.Sprintf("%d of %d items %s an updated date newswire cannot read (%s): %s dated by %s publication %s alone",
+				a.n(0), a.n(1), plural(a.n(0), "has", "have"), a.q(2), plural(a.n(0), "it is", "they are"), plural(a.n(0), "its", "their"), plural(a.n(0), "date", "dates"))
+		},
+		vi: func(a args) string {
+			return fmt.Sprintf("%d trong số %d tin có ngày cập nhật mà newswire không đọc được (%s): %s lấy ngày đăng làm ngày cập nhật",
+				a.n(0), a.n(1), a.vq(2), plural(a.n(0), "tin này", "các tin này"))
+		},
+	},
+	UpdatedFuture: {
+		en: func(a args) string {
+			return fmt.Sprintf("%d of %d items %s an updated date in the future (%s): %s taken as updated when first seen instead; check the outlet's time zone",
+				a.n(0), a.n(1), plural(a.n(0), "has", "have"), a.q(2), plural(a.n(0), "it is", "they are"))
+		},
+		vi: func(a args) string {
+			return fmt.Sprintf("%d trong số %d tin ghi ngày cập nhật ở tương lai (%s): %s lấy lúc newswire thấy lần đầu làm ngày cập nhật; hãy kiểm tra múi giờ của báo",
 				a.n(0), a.n(1), a.vq(2), plural(a.n(0), "tin này", "các tin này"))
 		},
 	},

@@ -53,6 +53,33 @@ func TestEnglishAsBefore(t *testing.T) {
 	}
 }
 
+// TestUpdatedDates: the notices of the items' updated dates say what
+// became of them, in the singular and the plural.
+func TestUpdatedDates(t *testing.T) {
+	tests := []struct {
+		n      Notice
+		en, vi string
+	}{
+		{New(UpdatedUnreadable, 1, 50, "thứ Hai, 31/13/2026"),
+			`1 of 50 items has an updated date newswire cannot read ("thứ Hai, 31/13/2026"): it is dated by its publication date alone`,
+			"1 trong số 50 tin có ngày cập nhật mà newswire không đọc được (“thứ Hai, 31/13/2026”): tin này lấy ngày đăng làm ngày cập nhật"},
+		{New(UpdatedUnreadable, 2, 50, "hôm kia"),
+			`2 of 50 items have an updated date newswire cannot read ("hôm kia"): they are dated by their publication dates alone`,
+			"2 trong số 50 tin có ngày cập nhật mà newswire không đọc được (“hôm kia”): các tin này lấy ngày đăng làm ngày cập nhật"},
+		{New(UpdatedFuture, 3, 50, "2099-06-01T08:00:00+07:00"),
+			`3 of 50 items have an updated date in the future ("2099-06-01T08:00:00+07:00"): they are taken as updated when first seen instead; check the outlet's time zone`,
+			"3 trong số 50 tin ghi ngày cập nhật ở tương lai (“2099-06-01T08:00:00+07:00”): các tin này lấy lúc newswire thấy lần đầu làm ngày cập nhật; hãy kiểm tra múi giờ của báo"},
+	}
+	for _, tt := range tests {
+		if got := tt.n.Text("en"); got != tt.en {
+			t.Errorf("%s %q:\n got %s\nwant %s", tt.n.Code, tt.n.Args, got, tt.en)
+		}
+		if got := tt.n.Text("vi"); got != tt.vi {
+			t.Errorf("%s %q in Vietnamese:\n got %s\nwant %s", tt.n.Code, tt.n.Args, got, tt.vi)
+		}
+	}
+}
+
 // TestVietnamese: every code has its own Vietnamese wording, which quotes
 // the outlet's words as they are, and no missing argument makes it panic.
 func TestVietnamese(t *testing.T) {

@@ -54,7 +54,8 @@ type memoDoc struct {
 	// dates holds, by digest, the items not dated as their outlet wrote
 	// (an unreadable date, one in the future); nil when none is: a
 	// skipped item counts in the source's warning as it did when parsed.
-	dates map[uint64]feeds.DateIssue
+	// updated holds the same of their updated dates.
+	dates, updated map[uint64]feeds.DateIssue
 }
 
 // memoEntry is one item of a document as the memo knows it.
@@ -66,8 +67,9 @@ type memoEntry struct {
 // memoItem is one item of a document as the poll saw it.
 type memoItem struct {
 	memoEntry
-	drop string          // the filter that dropped it; "" when it was stored
-	date feeds.DateIssue // its date, when not taken as the outlet wrote it
+	drop    string          // the filter that dropped it; "" when it was stored
+	date    feeds.DateIssue // its date, when not taken as the outlet wrote it
+	updated feeds.DateIssue // its updated date, likewise
 }
 
 // unixSeconds is t as the memo keeps it: seconds from 1970 to 2106, zero
@@ -204,6 +206,11 @@ func (d memoDoc) dateIssue(digest uint64) feeds.DateIssue {
 	return d.dates[digest]
 }
 
+// updatedIssue is what was wrong with its updated date.
+func (d memoDoc) updatedIssue(digest uint64) feeds.DateIssue {
+	return d.updated[digest]
+}
+
 // remember replaces what is known of source's last stored document, stored
 // under the settings of key. It sorts items by raw hash.
 func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []memoItem) {
@@ -230,6 +237,12 @@ func (m *Memo) remember(source string, key uint64, lay feeds.Layout, items []mem
 				doc.dates = make(map[uint64]feeds.DateIssue)
 			}
 			doc.dates[it.digest] = it.date
+		}
+		if !it.updated.IsZero() {
+			if doc.updated == nil {
+				doc.updated = make(map[uint64]feeds.DateIssue)
+			}
+			doc.updated[it.digest] = it.updated
 		}
 	}
 	m.mu.Lock()

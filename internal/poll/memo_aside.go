@@ -20,8 +20,15 @@ import (
 const asideName = "poll-memo"
 
 // memoFormat is the first byte of a memoDoc set aside: its encoding's
-// version. Format 2, without the items' date issues, is still read.
-const memoFormat = 3
+// version. Format 2, without the items' date issues, and format 3, without
+// their updated dates' issues, are still read.
+const memoFormat = 4
+
+// The flags of a date issue set aside.
+const (
+	issueFuture  = 1 << iota // feeds.DateIssue.Future
+	issueUpdated             // of the item's updated date
+)
 
 // buildDigest digests the running executable: a memo set aside by another
 // build is not used (see memoSettings), since another sanitiser, router or
@@ -94,7 +101,8 @@ func (m *Memo) Load(st *store.Store) (int, error) {
 // appendBinary encodes d after b: format, key, layout, the item count, each
 // item's raw hash, digest and date, the dropped items' digests and reasons,
 // the last item's digest, then the digests and date issues of the items not
-// dated as their outlet wrote.
+// dated as their outlet wrote (each with its flags: in the future, of the
+// updated date).
 func (d memoDoc) appendBinary(b []byte) []byte {
 	b = append(b, memoFormat)
 	b = binary.LittleEndian.AppendUint64(b, d.key)
@@ -113,16 +121,21 @@ func (d memoDoc) appendBinary(b []byte) []byte {
 		b = append(b, reason...)
 	}
 	b = binary.LittleEndian.AppendUint64(b, d.last)
-	b = binary.AppendUvarint(b, uint64(len(d.dates)))
-	for digest, issue := range d.dates {
-		b = binary.LittleEndian.AppendUint64(b, digest)
-		future := byte(0)
-		if issue.Future {
-			future = 1
+	b = binary.AppendUvarint(b, uint64(len(d.dates)+len(d.updated)))
+	for updated, issues := range []map[uint64]feeds.DateIssue{d.dates, d.updated} {
+		for digest, issue := range issues {
+			b = binary.LittleEndian.AppendUint64(b, digest)
+			flags := byte(0)
+			if issue.Future {
+				flags |= issueFuture
+			}
+			if updated == 1 {
+				flags |= issueUpdated
+			}
+			b = append(b, flags)
+			b = binary.AppendUvarint(b, uint64(len(issue.Raw)))
+			b = append(b, issue.Raw...)
 		}
-		b = append(b, future)
-		b = binary.AppendUvarint(b, uint64(len(issue.Raw)))
-		b = append(b, issue.Raw...)
 	}
 	return b
 }
@@ -133,7 +146,7 @@ var errMemoDoc = errors.New("poll: malformed memo document")
 // during the transaction, so nothing of it is kept.
 func decodeMemoDoc(v []byte) (memoDoc, error) {
 	var d memoDoc
-	if len(v) < 25 || v[0] != memoFormat && v[0] != 2 {
+	if len(v) < 25 || v[0] != memoFormat && v[0] != 3 && v[0] != 2 {
 		return d, errMemoDoc
 	}
 	format := v[0]
@@ -192,19 +205,27 @@ func decodeMemoDoc(v []byte) (memoDoc, error) {
 		return d, errMemoDoc
 	}
 	v = v[w:]
+	known := byte(issueFuture)
+	if format == memoFormat {
+		known |= issueUpdated
+	}
 	for range dates {
-		if len(v) < 10 || v[8] > 1 {
+		if len(v) < 10 || v[8]&^known != 0 {
 			return d, errMemoDoc
 		}
-		digest, future := binary.LittleEndian.Uint64(v), v[8] == 1
+		digest, flags := binary.LittleEndian.Uint64(v), v[8]
 		l, w := binary.Uvarint(v[9:])
 		if w <= 0 || l > uint64(len(v)-9-w) {
 			return d, errMemoDoc
 		}
-		if d.dates == nil {
-			d.dates = make(map[uint64]feeds.DateIssue, dates)
+		issues := &d.dates
+		if flags&issueUpdated != 0 {
+			issues = &d.updated
 		}
-		d.dates[digest] = feeds.DateIssue{Raw: string(v[9+w : 9+w+int(l)]), Future: future}
+		if *issues == nil {
+			*issues = make(map[uint64]feeds.DateIssue)
+		}
+		(*issues)[digest] = feeds.DateIssue{Raw: string(v[9+w : 9+w+int(l)]), Future: flags&issueFuture != 0}
 		v = v[9+w+int(l):]
 	}
 	if len(v) != 0 {

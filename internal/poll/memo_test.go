@@ -394,8 +394,13 @@ func TestMemoDocEncoding(t *testing.T) {
 		{memoEntry: memoEntry{raw: 10, digest: 100, published: 1_795_000_100}, drop: `filters.drop_keywords: "xổ số"`},
 		{memoEntry: memoEntry{raw: 20, digest: 200}, date: feeds.DateIssue{Raw: "29 tháng 11, 2026 8 giờ"}},
 		{memoEntry: memoEntry{raw: 40, digest: 400, published: 1_795_000_200}, date: feeds.DateIssue{Raw: "2026-12-03 08:00 +07:00", Future: true}},
+		{memoEntry: memoEntry{raw: 50, digest: 500, published: 1_795_000_300}, updated: feeds.DateIssue{Raw: "thứ Hai, 31/13/2026"}},
+		{memoEntry: memoEntry{raw: 60, digest: 600}, date: feeds.DateIssue{Raw: "sáng nay"}, updated: feeds.DateIssue{Raw: "2099-06-01T08:00:00+07:00", Future: true}},
 	})
 	doc := m.doc("caobang", 0xfeed)
+	if len(doc.updated) != 2 {
+		t.Fatalf("remembered the updated dates' issues %+v, want 2", doc.updated)
+	}
 	b := doc.appendBinary(nil)
 	got, err := decodeMemoDoc(b)
 	if err != nil {
@@ -416,9 +421,21 @@ func TestMemoDocEncoding(t *testing.T) {
 		t.Error("a document with its raw hashes out of order was read")
 	}
 
-	// A document the last build set aside, without date issues, reads.
+	// A document of format 3, without the updated dates' issues, reads.
+	published := doc
+	published.updated = nil
+	three := published.appendBinary(nil)
+	three[0] = 3
+	if got, err := decodeMemoDoc(three); err != nil || !reflect.DeepEqual(got, published) {
+		t.Errorf("a document of format 3 read as %+v, %v; want %+v", got, err, published)
+	}
+	if _, err := decodeMemoDoc(append([]byte{3}, b[1:]...)); err == nil {
+		t.Error("a document of format 3 with an updated date's issue was read")
+	}
+
+	// A document of format 2, without date issues, reads.
 	undated := doc
-	undated.dates = nil
+	undated.dates, undated.updated = nil, nil
 	old := undated.appendBinary(nil)
 	old = old[:len(old)-1] // the count of date issues, none
 	old[0] = 2
@@ -434,6 +451,7 @@ func FuzzMemoDoc(f *testing.F) {
 	m.remember("bacgiang", 42, feeds.Layout{Context: 1}, []memoItem{
 		{memoEntry: memoEntry{raw: 5, digest: 6, published: 7}, drop: "filters.drop_title_prefixes"},
 		{memoEntry: memoEntry{raw: 8, digest: 9}, date: feeds.DateIssue{Raw: "hôm qua"}},
+		{memoEntry: memoEntry{raw: 10, digest: 11}, updated: feeds.DateIssue{Raw: "2099-06-01", Future: true}},
 	})
 	f.Add(m.doc("bacgiang", 42).appendBinary(nil))
 	f.Add([]byte{memoFormat})
@@ -463,6 +481,9 @@ func TestMemoSaveLoad(t *testing.T) {
 			}
 			if rng.IntN(10) == 0 {
 				items[i].date = feeds.DateIssue{Raw: strings.Repeat("tháng ", rng.IntN(5)), Future: rng.IntN(2) == 0}
+			}
+			if rng.IntN(10) == 0 {
+				items[i].updated = feeds.DateIssue{Raw: strings.Repeat("năm ", rng.IntN(5)), Future: rng.IntN(2) == 0}
 			}
 		}
 		m.remember(fmt.Sprintf("nguon-%03d", s), rng.Uint64(), feeds.Layout{Context: rng.Uint64()}, items)

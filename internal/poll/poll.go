@@ -693,7 +693,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			// stored: not even parsed.
 			e, _ := prev.byRaw(lay.Raw[i])
 			drop := prev.drops[e.digest]
-			seen = append(seen, memoItem{memoEntry: e, drop: drop, date: prev.dateIssue(e.digest)})
+			seen = append(seen, memoItem{memoEntry: e, drop: drop, date: prev.dateIssue(e.digest), updated: prev.updatedIssue(e.digest)})
 			rep.Repeated++
 			if drop != "" {
 				rep.Dropped++
@@ -712,7 +712,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		entry := memoEntry{raw: raw, digest: itemDigest(it), published: unixSeconds(it.Published)}
 		if drop, ok := prev.byDigest(entry.digest); ok {
 			// Exactly as in the last document stored: nothing to do.
-			seen = append(seen, memoItem{memoEntry: entry, drop: drop, date: it.DateIssue})
+			seen = append(seen, memoItem{memoEntry: entry, drop: drop, date: it.DateIssue, updated: it.UpdatedIssue})
 			if drop != "" {
 				rep.Dropped++
 				countDrop(st, drop)
@@ -728,7 +728,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 			detectLanguage(it)
 			d = p.router.Route(src, it)
 		}
-		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason, date: it.DateIssue})
+		seen = append(seen, memoItem{memoEntry: entry, drop: d.Reason, date: it.DateIssue, updated: it.UpdatedIssue})
 		if d.Drop {
 			rep.Dropped++
 			countDrop(st, d.Reason)
@@ -847,6 +847,12 @@ func withDocumentNotices(notices []notice.Notice, st store.SourceState) []notice
 	if d.Future > 0 {
 		notices = append(notices, notice.New(notice.DatesFuture, d.Future, st.LastItems, d.FutureExample))
 	}
+	if d.UpdatedUnreadable > 0 {
+		notices = append(notices, notice.New(notice.UpdatedUnreadable, d.UpdatedUnreadable, st.LastItems, d.UpdatedUnreadableExample))
+	}
+	if d.UpdatedFuture > 0 {
+		notices = append(notices, notice.New(notice.UpdatedFuture, d.UpdatedFuture, st.LastItems, d.UpdatedFutureExample))
+	}
 	return notices
 }
 
@@ -866,23 +872,28 @@ func shrunkFrom(from, last, n int) int {
 }
 
 // countDates counts in d the items not dated as their outlet dated them,
-// parsed or known from the memo alike, so that the count stays while the
-// document keeps them; the first of each kind is the example.
+// by their published dates and by their updated ones, parsed or known from
+// the memo alike, so that the count stays while the document keeps them;
+// the first of each kind is the example.
 func countDates(d *store.Dates, items []memoItem) {
-	for _, it := range items {
+	count := func(issue feeds.DateIssue, unreadable, future *int, unreadableExample, futureExample *string) {
 		switch {
-		case it.date.IsZero():
-		case it.date.Future:
-			d.Future++
-			if d.FutureExample == "" {
-				d.FutureExample = it.date.Raw
+		case issue.IsZero():
+		case issue.Future:
+			*future++
+			if *futureExample == "" {
+				*futureExample = issue.Raw
 			}
 		default:
-			d.Unreadable++
-			if d.UnreadableExample == "" {
-				d.UnreadableExample = it.date.Raw
+			*unreadable++
+			if *unreadableExample == "" {
+				*unreadableExample = issue.Raw
 			}
 		}
+	}
+	for _, it := range items {
+		count(it.date, &d.Unreadable, &d.Future, &d.UnreadableExample, &d.FutureExample)
+		count(it.updated, &d.UpdatedUnreadable, &d.UpdatedFuture, &d.UpdatedUnreadableExample, &d.UpdatedFutureExample)
 	}
 }
 

@@ -308,6 +308,7 @@ func (s *Server) status(now time.Time, lang string) (statusView, error) {
 		ss.Warnings = warningTexts(st, lang)
 		if d := st.Dates; d != (store.Dates{}) {
 			d.UnreadableExample, d.FutureExample = shownText(d.UnreadableExample), shownText(d.FutureExample)
+			d.UpdatedUnreadableExample, d.UpdatedFutureExample = shownText(d.UpdatedUnreadableExample), shownText(d.UpdatedFutureExample)
 			ss.Dates = &d
 		}
 		if ws, ok := subs[src.ID]; ok {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -213,6 +215,113 @@ func TestStatusInTheAdminsLanguage(t *testing.T) {
 				t.Errorf("/api/status: notices %+v, want the codes %q", s.Notices, tt.codes)
 			}
 		})
+	}
+}
+
+// TestUpdatedDatesWarn: an Atom entry whose updated date newswire cannot
+// read, or one in the future, counts in the source's dates and is a warning
+// on /api/status and, in Vietnamese, on /status, as a published date is,
+// also at a poll that does not parse it again; an entry with an updated
+// date alone is said once, as its published date.
+// The stories keep an updated time no later than now: their published one
+// for the date newswire cannot read, the poll's for the one in the future.
+func TestUpdatedDatesWarn(t *testing.T) {
+	atom, err := os.ReadFile("testdata/status/updated.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Pointer[[]byte]
+	served.Store(&atom)
+	outlet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+		_, _ = w.Write(*served.Load())
+	}))
+	t.Cleanup(outlet.Close)
+	ss := siteOf(t, fmt.Sprintf("  - {id: tuyenquang, title: Báo Tuyên Quang, url: %q}\n", outlet.URL+"/tin-moi.atom"), "")
+	before := time.Now()
+	ss.poller.PollAll(context.Background(), nil)
+	after := time.Now()
+	// A new entry beside the same ones: those are not parsed again, and
+	// count by what the first poll kept of them.
+	more := []byte(strings.Replace(string(atom), "<entry>", `<entry>
+    <title>Hàm Yên thu hoạch cam sành sớm hai tuần</title>
+    <id>tag:baotuyenquang.example,2026:tin/2105</id>
+    <link rel="alternate" href="http://baotuyenquang.example/kinh-te/2105.html"/>
+    <published>2026-11-28T06:00:00+07:00</published>
+    <summary>Giá cam đầu vụ cao hơn năm trước.</summary>
+  </entry>
+  <entry>`, 1))
+	served.Store(&more)
+	ss.poller.PollAll(context.Background(), nil)
+
+	v, body := ss.apiStatus(t)
+	i := slices.IndexFunc(v.Sources, func(s sourceStatus) bool { return s.ID == "tuyenquang" })
+	if i < 0 {
+		t.Fatal("no tuyenquang in /api/status")
+	}
+	s := v.Sources[i]
+	var raw struct {
+		Sources []struct {
+			Dates map[string]any `json:"dates"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"unreadable": 1.0, "unreadable_example": "hôm kia",
+		"updated_unreadable": 1.0, "updated_unreadable_example": "thứ Hai, 31/13/2026 lúc 25 giờ",
+		"updated_future": 1.0, "updated_future_example": "2099-06-01T08:00:00+07:00"}
+	if got := raw.Sources[i].Dates; !maps.Equal(got, want) {
+		t.Errorf("/api/status dates: %v, want %v", got, want)
+	}
+	var codes []string
+	for _, n := range s.Notices {
+		codes = append(codes, n.Code)
+	}
+	if want := []string{"dates-unreadable", "updated-unreadable", "updated-future"}; !slices.Equal(codes, want) {
+		t.Errorf("/api/status notices %+v, want the codes %q", s.Notices, want)
+	}
+	if want := `1 of 5 items has a date newswire cannot read ("hôm kia"): it is dated when first seen; ` +
+		`1 of 5 items has an updated date newswire cannot read ("thứ Hai, 31/13/2026 lúc 25 giờ"): it is dated by its publication date alone; ` +
+		`1 of 5 items has an updated date in the future ("2099-06-01T08:00:00+07:00"): it is taken as updated when first seen instead; check the outlet's time zone`; s.State != "warning" || s.Warning != want {
+		t.Errorf("/api/status: state %q, warning:\n%s\nwant warning:\n%s", s.State, s.Warning, want)
+	}
+
+	_, body = ss.get(t, "/status")
+	row := parseHTML(t, body).Find("tr#nguon-tuyenquang")
+	row.Find("details").Remove()
+	text := strings.Join(strings.Fields(row.Text()), " ")
+	for _, want := range []string{
+		"1 trong số 5 tin có ngày cập nhật mà newswire không đọc được (“thứ Hai, 31/13/2026 lúc 25 giờ”): tin này lấy ngày đăng làm ngày cập nhật",
+		"1 trong số 5 tin ghi ngày cập nhật ở tương lai (“2099-06-01T08:00:00+07:00”): tin này lấy lúc newswire thấy lần đầu làm ngày cập nhật; hãy kiểm tra múi giờ của báo",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Vietnamese page lacks %q:\n%s", want, text)
+		}
+	}
+
+	_, body = ss.get(t, "/feeds/all.json")
+	var doc struct {
+		Items []struct {
+			Title    string    `json:"title"`
+			Modified time.Time `json:"date_modified"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	modified := map[string]time.Time{}
+	for _, it := range doc.Items {
+		modified[it.Title] = it.Modified
+	}
+	if got, want := modified["Lâm Bình trồng mới 300 héc-ta rừng gỗ lớn"], time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("the story whose updated date is unreadable is updated %s, want its publication date %s", got, want)
+	}
+	if got := modified["Chiêm Hóa tổ chức phiên chợ nông sản cuối tuần"]; got.Before(before.Truncate(time.Second)) || got.After(after) {
+		t.Errorf("the story updated in the future is updated %s, want the poll's time, %s to %s", got, before, after)
+	}
+	if got, want := modified["Na Hang đón đoàn khách quốc tế đầu tiên của mùa lễ hội"], time.Date(2026, 11, 28, 0, 15, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("the story updated as its outlet wrote is updated %s, want %s", got, want)
 	}
 }
 
