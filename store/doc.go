@@ -1,7 +1,8 @@
 // Package store is newswire's persistent state: every story once, the
 // indexes that find a story again (by outlet GUID and by canonical link) and
-// page through it (per category, newest first), and what the poller remembers
-// of each source. It keeps them in one bbolt file.
+// page through it (per category, newest first), what the poller remembers
+// of each source, and each source's WebSub subscription. It keeps them in one
+// bbolt file.
 //
 // It finds a story by exact keys (GUID, then the canonical link the caller
 // computes), then by text: an item that carries a fingerprint (package story)
@@ -29,6 +30,7 @@
 //	index    one nested bucket per category, and "all":
 //	         SortTime unix-nanos (8) + id (8)        → empty
 //	sources  source id                               → JSON SourceState
+//	subscriptions source id                          → JSON Subscription (its WebSub subscription; since version 7)
 //	meta     "schema"                                → schema version (8 bytes)
 //	         "sources"                               → keys in sources (8)
 //	         "authority"                             → the authority story ids are published under (tag:AUTHORITY,2026:story/N)

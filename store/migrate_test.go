@@ -228,7 +228,7 @@ func TestNewStoreRunsEveryMigration(t *testing.T) {
 		t.Errorf("new store at schema %d, want %d", v, schemaVersion)
 	}
 	err := ts.db.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf, bucketCounts} {
+		for _, b := range [][]byte{bucketTombs, bucketTombTimes, bucketChanges, bucketChangeOf, bucketCounts, bucketSubscriptions} {
 			if tx.Bucket(b) == nil {
 				return fmt.Errorf("new store lacks bucket %s", b)
 			}

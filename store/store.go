@@ -19,7 +19,7 @@ import (
 // schemaVersion is the layout described in the package doc: the version of
 // the last migration. A file with a higher version was written by a newer
 // build and is refused.
-const schemaVersion = 6
+const schemaVersion = 7
 
 const (
 	defaultTimeout = 5 * time.Second
@@ -278,6 +278,7 @@ var migrations = []migration{
 	// builds that read only formats 1 and 2 away from records that name
 	// the outlet an aggregator's item came from (format 3).
 	{to: 6, what: "story records name the outlet an aggregator's item came from", run: func(*bolt.Tx) error { return nil }},
+	{to: 7, what: "WebSub subscriptions", run: migrateSubscriptions},
 }
 
 // migrate runs the migrations past version from, and records each version

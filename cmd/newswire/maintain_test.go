@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"newswire/store"
 )
 
 func TestBackupCompactRestore(t *testing.T) {
@@ -197,4 +200,57 @@ func TestCompactWithNoStore(t *testing.T) {
 	if _, err := os.Stat(store); !os.IsNotExist(err) {
 		t.Errorf("compact made a store: %v", err)
 	}
+}
+
+// TestBackupCompactRestoreKeepSubscriptions: the WebSub subscriptions the
+// store keeps are in a backup, stay through compact, and come back with
+// restore.
+func TestBackupCompactRestoreKeepSubscriptions(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	path := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	asked := time.Now().UTC().Truncate(time.Second)
+	want := store.Subscription{Source: "baohagiang", URL: "http://tin.test/rss", Hub: "http://hub.test/", Topic: "http://tin.test/rss",
+		Callback: "http://127.0.0.1:8080/websub/callback/baohagiang", Secret: "khoa-bi-mat-cua-toa-soan", Lease: 24 * time.Hour,
+		Asked: asked, Verified: true, LeaseEnds: asked.Add(24 * time.Hour), RenewAt: asked.Add(19 * time.Hour)}
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SaveSubscription(want)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func(when string) {
+		t.Helper()
+		st, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		got, err := st.Subscriptions()
+		if err != nil || len(got) != 1 || got[0] != want {
+			t.Errorf("%s the store keeps the subscriptions %+v (%v), want %+v", when, got, err, want)
+		}
+	}
+
+	backup := filepath.Join(t.TempDir(), "newswire-backup.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, "compact", "-config", cfgPath); err != nil {
+		t.Fatalf("compact: %v\n%s", err, out)
+	}
+	kept("after compact")
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "restore", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	kept("after restore")
 }

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketSubscriptions holds each source's WebSub subscription, by source
+// id, so that a restart neither asks every hub again nor ignores what a hub
+// pushes under a subscription it still holds (package websub).
+var bucketSubscriptions = []byte("subscriptions")
+
+// Subscription is what newswire remembers of one source's WebSub
+// subscription between runs: what it was asked for with, and where it
+// stands. Secret and Prev are the HMAC keys the hub signs its pushes with:
+// the store holds them as the config does, and nothing shows them.
+type Subscription struct {
+	Source string `json:"source"`
+	// URL is the source's URL in the config the subscription was asked
+	// for under: one the config no longer says was left.
+	URL      string        `json:"url"`
+	Hub      string        `json:"hub"`
+	Topic    string        `json:"topic"`
+	Callback string        `json:"callback"`
+	Secret   string        `json:"secret"`
+	Lease    time.Duration `json:"lease"`
+	// Prev is the secret the hub held before, until it verifies this one.
+	Prev  string    `json:"prev,omitempty"`
+	Asked time.Time `json:"asked"`
+	// Verified, with LeaseEnds and RenewAt, or Denied (the hub's reason),
+	// or neither: pending, its request failed (Failed) when it did.
+	Verified  bool      `json:"verified,omitempty"`
+	LeaseEnds time.Time `json:"lease_ends,omitzero"`
+	RenewAt   time.Time `json:"renew_at,omitzero"`
+	Denied    string    `json:"denied,omitempty"`
+	Failed    string    `json:"failed,omitempty"`
+	Failures  int       `json:"failures,omitempty"` // requests in a row that failed
+	Again     time.Time `json:"again,omitzero"`     // when a failed request is made again
+	// Left is the topic this subscription replaced, whose unsubscription
+	// the hub may verify.
+	Left string `json:"left,omitempty"`
+}
+
+// SaveSubscription stores sub under sub.Source, replacing what was there.
+func (s *Store) SaveSubscription(sub Subscription) error {
+	if sub.Source == "" {
+		return errors.New("store: save subscription: empty source")
+	}
+	v, err := json.Marshal(sub)
+	if err != nil {
+		return fmt.Errorf("store: save subscription of %s: %w", sub.Source, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSubscriptions).Put([]byte(sub.Source), v) })
+	if err != nil {
+		return fmt.Errorf("store: save subscription of %s: %w", sub.Source, err)
+	}
+	return nil
+}
+
+// DeleteSubscriptions removes the subscriptions of sources, in one
+// transaction; one not stored is no error.
+func (s *Store) DeleteSubscriptions(sources ...string) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubscriptions)
+		for _, id := range sources {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete %d subscriptions: %w", len(sources), err)
+	}
+	return nil
+}
+
+// Subscriptions returns every stored subscription, in source order.
+func (s *Store) Subscriptions() ([]Subscription, error) {
+	var all []Subscription
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSubscriptions).ForEach(func(k, v []byte) error {
+			var sub Subscription
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return fmt.Errorf("subscription of %s: %w", k, err)
+			}
+			all = append(all, sub)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: subscriptions: %w", err)
+	}
+	return all, nil
+}
+
+// migrateSubscriptions brings a version-6 store to version 7: the bucket
+// of WebSub subscriptions, empty. Every source is subscribed once more at
+// the first start, as before.
+func migrateSubscriptions(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketSubscriptions); err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketSubscriptions, err)
+	}
+	return nil
+}
