@@ -41,7 +41,8 @@ type daemon struct {
 	// config's publisher goes on from the last one's.
 	pinged websub.Cursor
 	// subscribed are the WebSub subscriptions, kept for the next config's
-	// subscriber: a reload does not ask every hub again.
+	// subscriber, and in the store for the next run's: neither a reload
+	// nor a restart asks every hub again.
 	subscribed websub.Subscriptions
 	// said are the reminders the pollers gave, not repeated at reloads.
 	said poll.Said
@@ -61,6 +62,8 @@ type daemon struct {
 	cfg  *config.Config // the config running
 	stop context.CancelFunc
 	done chan error
+	// subscriber is closed once the WebSub subscriber has stopped.
+	subscriber <-chan struct{}
 }
 
 func (d *daemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +111,7 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	poller.WatchHomes(web.SetHome)
 
 	ctx, cancel := context.WithCancel(d.ctx)
-	startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged, &d.subscribed)
+	subscriber := startWebSub(ctx, cfg, d.st, web, poller, d.log, &d.pinged, &d.subscribed)
 	startRetention(ctx, cfg, d.st, d.log)
 	h := web.Handler()
 	d.handler.Store(&h)
@@ -121,15 +124,17 @@ func (d *daemon) start(cfg *config.Config, soon ...string) {
 	madePublic(cfg, d.st, d.log)
 	done := make(chan error, 1)
 	go func() { done <- poller.Run(ctx) }()
-	d.stop, d.done = cancel, done
+	d.stop, d.done, d.subscriber = cancel, done, subscriber
 }
 
-// halt stops the poller and waits for it to save its states.
+// halt stops the poller and the WebSub subscriber, and waits for them to
+// save their states.
 func (d *daemon) halt() {
 	d.stop()
 	if err := <-d.done; err != nil {
 		d.log.Warn("poller stopped", "error", err)
 	}
+	<-d.subscriber
 }
 
 // apply switches to cfg; it is the reload watcher's apply function.
@@ -175,6 +180,19 @@ func (d *daemon) takeMemo() {
 		d.log.Warn("reading what the last run knew of sources' documents", "error", err, "sources", n)
 	case n > 0:
 		d.log.Info("taking over what the last run knew of sources' documents", "sources", n)
+	}
+}
+
+// takeSubscriptions takes over the WebSub subscriptions the store kept
+// (websub.Subscriptions.Load), so that the hubs are not all asked again.
+// Call it before start.
+func (d *daemon) takeSubscriptions() {
+	n, err := d.subscribed.Load(d.st)
+	switch {
+	case err != nil:
+		d.log.Warn("reading the WebSub subscriptions the last run kept: each source is subscribed again", "error", err)
+	case n > 0:
+		d.log.Info("taking over the WebSub subscriptions the last run kept", "subscriptions", n)
 	}
 }
 

@@ -424,6 +424,7 @@ func serve(ctx context.Context, path string, cfg *config.Config, hup <-chan os.S
 	}
 	d := &daemon{ctx: ctx, st: st, log: log, metrics: metrics.New(), self: ln.Addr().String(), crashed: statErr == nil}
 	d.takeMemo()
+	d.takeSubscriptions()
 	// Secrets show as digests keyed with the install's key: one in a log
 	// line cannot be checked against guessed passwords.
 	var replaced string

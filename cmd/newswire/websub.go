@@ -17,15 +17,17 @@ import (
 // that pings the hub when feeds change, and the subscriber that lets
 // sources push (a push has the poller poll that source as soon as its
 // host's limits allow; the schedule goes on as the safety net). It mounts
-// the subscriber's callback on web.
+// the subscriber's callback on web. It returns a channel closed once the
+// subscriber has stopped, after ctx ends: it writes to the store.
 //
 // The subscriber's requests go to addresses that outlets give (a feed's
 // hub), so they go through the poller's client and its guards: never to
 // this daemon's own address, never from an outlet on the internet to a
 // private one, and a subscription request is not sent on where a redirect
 // points.
-func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) {
+func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *server.Server, poller *poll.Poller, log *slog.Logger, cursor *websub.Cursor, subs *websub.Subscriptions) <-chan struct{} {
 	client := &http.Client{Timeout: 20 * time.Second}
+	stopped := make(chan struct{})
 	if pub := websub.NewPublisher(cfg, st, client, log); pub != nil {
 		pub.Cursor = cursor // the last publisher's place, across reloads
 		go func() {
@@ -54,10 +56,15 @@ func startWebSub(ctx context.Context, cfg *config.Config, st *store.Store, web *
 			return out
 		})
 		web.Mount(websub.CallbackPath, sub)
-		go func() { _ = sub.Run(ctx) }()
+		go func() {
+			defer close(stopped)
+			_ = sub.Run(ctx)
+		}()
 	} else {
 		// Hubs that still push (subscribe was on before a reload or
 		// a restart) are told to stop.
-		web.Mount(websub.CallbackPath, websub.Unsubscribed(subs))
+		web.Mount(websub.CallbackPath, websub.Unsubscribed(subs, log))
+		close(stopped)
 	}
+	return stopped
 }

@@ -27,6 +27,7 @@ import (
 	"newswire/internal/fetch"
 	"newswire/internal/sanitize"
 	"newswire/internal/urlsafe"
+	"newswire/store"
 )
 
 // CallbackPath is where hubs call newswire back, followed by the source id.
@@ -52,10 +53,15 @@ type Subscriber struct {
 // Subscriptions are a subscriber's subscriptions, by source id. The
 // subscribers of successive configs share them (KeepIn), so that a reload
 // does not subscribe every source again, and a push between a reload and
-// the new subscriber's first round is not refused.
+// the new subscriber's first round is not refused. Kept in the store
+// (Load), they outlive a restart too.
 type Subscriptions struct {
 	mu   sync.Mutex
 	subs map[string]*sourceSub
+	// st is the store they are kept in, from Load on; saveMu makes its
+	// writes one at a time (save).
+	st     *store.Store
+	saveMu sync.Mutex
 	// looked holds, by source id, when a source with no subscription
 	// may be asked for its hub again: a source whose feed advertises
 	// none is not fetched for it at every round.
@@ -125,6 +131,72 @@ func (s *Subscriptions) init() {
 	}
 }
 
+// Load takes the subscriptions st holds, as the last run left them, and
+// from then on writes each change of one to st: a request, a verification,
+// a denial, an unsubscription (not a push). A lease still good is renewed
+// when it is due, rather than asked for again at the start, and a push
+// signed with the secret the hub holds is taken at once. Call it before
+// the first subscriber's KeepIn, which drops or renews those the config
+// changed meanwhile, as at a reload.
+func (s *Subscriptions) Load(st *store.Store) (int, error) {
+	kept, err := st.Subscriptions()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	s.st = st
+	for _, k := range kept {
+		s.subs[k.Source] = &sourceSub{url: k.URL, hub: k.Hub, topic: k.Topic, callback: k.Callback, secret: k.Secret, lease: k.Lease,
+			prev: k.Prev, asked: k.Asked, verified: k.Verified, leaseEnds: k.LeaseEnds, renewAt: k.RenewAt, denied: k.Denied,
+			failed: k.Failed, failures: k.Failures, again: k.Again, left: k.Left}
+	}
+	return len(kept), err
+}
+
+// save writes source's subscription to the store as it stands, or removes
+// it there when there is none. The writes are made one at a time, each of
+// the state when its turn comes, so that the last one is of the latest.
+func (s *Subscriber) save(source string) {
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	s.mu.Lock()
+	st, sub := s.st, s.subs[source]
+	var k store.Subscription
+	if sub != nil {
+		k = store.Subscription{Source: source, URL: sub.url, Hub: sub.hub, Topic: sub.topic, Callback: sub.callback, Secret: sub.secret, Lease: sub.lease,
+			Prev: sub.prev, Asked: sub.asked, Verified: sub.verified, LeaseEnds: sub.leaseEnds, RenewAt: sub.renewAt, Denied: sub.denied,
+			Failed: sub.failed, Failures: sub.failures, Again: sub.again, Left: sub.left}
+	}
+	s.mu.Unlock()
+	if st == nil {
+		return
+	}
+	var err error
+	if sub != nil {
+		err = st.SaveSubscription(k)
+	} else {
+		err = st.DeleteSubscriptions(source)
+	}
+	if err != nil {
+		s.log.Warn("websub: the subscription is not kept for the next start", "source", source, "error", err)
+	}
+}
+
+// forget removes from the store the subscriptions of sources, whose hubs
+// are not asked to end them.
+func (s *Subscriptions) forget(log *slog.Logger, sources []string) {
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	if st == nil || len(sources) == 0 {
+		return
+	}
+	if err := st.DeleteSubscriptions(sources...); err != nil {
+		log.Warn("websub: subscriptions dropped are still kept for the next start", "sources", len(sources), "error", err)
+	}
+}
+
 // KeepIn makes s keep its subscriptions in state, which holds the last
 // subscriber's: those of sources that are gone, disabled or moved to
 // another URL are dropped. Call it before s serves or runs.
@@ -136,17 +208,22 @@ func (s *Subscriptions) init() {
 func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Lock()
 	state.init()
+	var dropped []string // and not asked to end: the store forgets them now
 	for id, sub := range state.subs {
 		src, ok := s.cfg.Source(id)
 		switch {
 		case !ok || src.Disabled || src.URL != sub.url:
 			// Its hub is asked to stop pushing the topic, rather than
-			// left to push it until the lease ends.
+			// left to push it until the lease ends; the store keeps it
+			// until then, for the next start to ask if this run does
+			// not.
 			if sub.hub != "" && (sub.verified || sub.failed == "") {
 				state.leaving = append(state.leaving, leavingSub{id, *sub})
 				if ok && !src.Disabled {
 					state.leftBy[id] = sub.topic
 				}
+			} else {
+				dropped = append(dropped, id)
 			}
 			delete(state.subs, id)
 			delete(state.handled, id)
@@ -162,6 +239,7 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 	}
 	state.mu.Unlock()
 	s.Subscriptions = state
+	s.forget(s.log, dropped)
 }
 
 // callback is the URL hubs call back for source.
@@ -267,7 +345,12 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		s.leaving = nil
 		s.mu.Unlock()
 		for _, l := range leaving {
-			wg.Go(func() { s.unsubscribe(fetch.Trail(ctx), l.source, l.sub) })
+			wg.Go(func() {
+				s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
+				if ctx.Err() == nil {
+					s.save(l.source) // the source's new subscription, if any yet, else none
+				}
+			})
 		}
 		now := time.Now()
 		next := now.Add(lease)
@@ -469,6 +552,11 @@ func (s *Subscriber) Subscribe(ctx context.Context, source, hub, topic string) e
 		sub.again = time.Now().Add(failedWait(base, sub.failures, asked))
 		s.mu.Unlock()
 	}
+	if ctx.Err() == nil {
+		// A request a reload or a stop cut short is not kept: the
+		// store holds the subscription as it was before it.
+		s.save(source)
+	}
 	return err
 }
 
@@ -619,11 +707,19 @@ func (s *Subscriber) unsubscribe(ctx context.Context, source string, old sourceS
 // Unsubscribed is the callback while websub.subscribe is off: a hub that
 // still pushes is told the subscription is gone, so that it ends it, and
 // one that asks whether an unsubscription is wanted is told yes (WebSub
-// 5.3, 7). It forgets the subscriptions state held.
-func Unsubscribed(state *Subscriptions) http.Handler {
+// 5.3, 7). It forgets the subscriptions state held, in the store too.
+func Unsubscribed(state *Subscriptions, log *slog.Logger) http.Handler {
 	state.mu.Lock()
+	var held []string
+	for id := range state.subs {
+		held = append(held, id)
+	}
+	for _, l := range state.leaving {
+		held = append(held, l.source)
+	}
 	state.subs, state.looked = map[string]*sourceSub{}, map[string]lookup{}
 	state.mu.Unlock()
+	state.forget(log, held)
 	return http.HandlerFunc(notFollowed)
 }
 
@@ -693,6 +789,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// put the renewal past the lease the real hub grants.
 			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
 			s.mu.Unlock()
+			s.save(source)
 			select {
 			case s.wake <- struct{}{}: // Run may sleep past the new renewal time
 			default:
@@ -722,6 +819,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 			if taken {
 				s.log.Warn("websub: subscription denied", "source", source, "reason", reason)
+				s.save(source)
 			}
 			w.WriteHeader(http.StatusOK)
 		case "unsubscribe":

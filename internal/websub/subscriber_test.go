@@ -347,7 +347,7 @@ default_category: thoi-su
 // answered.
 func TestUnsubscribedCallback(t *testing.T) {
 	state := &Subscriptions{subs: map[string]*sourceSub{"cohub": {verified: true}}}
-	srv := httptest.NewServer(Unsubscribed(state))
+	srv := httptest.NewServer(Unsubscribed(state, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	resp, err := http.Post(srv.URL+CallbackPath+"cohub", "application/rss+xml", strings.NewReader("<rss/>"))
 	if err != nil {

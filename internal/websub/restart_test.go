@@ -1,0 +1,194 @@
+package websub
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"newswire/store"
+)
+
+// TestSubscriptionsKeptInTheStore: each subscription is written to the
+// store when it is asked for, verified, denied or unsubscribed, and the
+// subscriber of the next run takes them from there: a hub's verification
+// of a request made before the restart verifies it, a denial stands and is
+// not asked again at once, a lease still good is not asked again, and a
+// source no longer in the config is unsubscribed at its hub and forgotten
+// by the store. With subscribe off, the store forgets them all.
+func TestSubscriptionsKeptInTheStore(t *testing.T) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	asked := make(chan hubRequest, 20)
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), r.Form.Get("hub.mode")}
+		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+	})
+	hubSrv.Start()
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Tây Bắc</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	mux := http.NewServeMux()
+	var current atomic.Pointer[Subscriber]
+	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) })
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	path := filepath.Join(t.TempDir(), "data", "newswire.db")
+	topic := func(id string) string { return feedURL + "/" + id + ".rss" }
+	// start opens the store, as a daemon's start does, and runs the
+	// subscriber of a config with sources ids.
+	start := func(ids ...string) (st *store.Store, state *Subscriptions, stop func()) {
+		t.Helper()
+		st, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state = new(Subscriptions)
+		if _, err := state.Load(st); err != nil {
+			t.Fatal(err)
+		}
+		var sources []string
+		for _, id := range ids {
+			sources = append(sources, fmt.Sprintf(`{id: %s, url: "%s"}`, id, topic(id)))
+		}
+		cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [%s]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Dir(path), secret, strings.Join(sources, ", ")))
+		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
+		sub.KeepIn(state)
+		current.Store(sub)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = sub.Run(ctx); close(done) }()
+		return st, state, func() {
+			cancel()
+			<-done
+			if err := st.Close(); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	kept := func(st *store.Store) map[string]store.Subscription {
+		t.Helper()
+		all, err := st.Subscriptions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]store.Subscription{}
+		for _, k := range all {
+			out[k.Source] = k
+		}
+		return out
+	}
+	hub := func(id, query string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(bURL + CallbackPath + id + "?hub.topic=" + url.QueryEscape(topic(id)) + "&" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readAll(t, resp)
+	}
+
+	st, _, stop := start("dienbien", "laichau", "sonla", "yenbai")
+	for range 4 {
+		select {
+		case <-asked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("not every source subscribed within 5s")
+		}
+	}
+	// Written once the hub has answered the request.
+	var k map[string]store.Subscription
+	for deadline := time.Now().Add(5 * time.Second); len(k) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		k = kept(st)
+	}
+	for _, id := range []string{"dienbien", "laichau", "sonla", "yenbai"} {
+		if s := k[id]; s.Topic != topic(id) || s.Hub != hubURL+"/" || s.Secret != secret || s.Verified || s.Asked.IsZero() {
+			t.Errorf("%s asked for, kept as %+v", id, s)
+		}
+	}
+	for _, id := range []string{"dienbien", "yenbai"} {
+		if code, body := hub(id, "hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600"); code != http.StatusOK || body != "chao" {
+			t.Fatalf("verification of %s answered %d %q", id, code, body)
+		}
+	}
+	if code, _ := hub("sonla", "hub.mode=denied&hub.reason="+url.QueryEscape("Chủ đề đã ngừng cập nhật")); code != http.StatusOK {
+		t.Fatalf("denial answered %d", code)
+	}
+	k = kept(st)
+	if s := k["dienbien"]; !s.Verified || time.Until(s.LeaseEnds) < 59*time.Minute || s.RenewAt.IsZero() {
+		t.Errorf("verified, kept as %+v", s)
+	}
+	if s := k["sonla"]; s.Verified || s.Denied != "Chủ đề đã ngừng cập nhật" {
+		t.Errorf("denied, kept as %+v", s)
+	}
+	leaseEnds := k["dienbien"].LeaseEnds
+	stop()
+
+	// The restart: yenbai was removed from the config meanwhile.
+	st, state, stop := start("dienbien", "laichau", "sonla")
+	select {
+	case req := <-asked:
+		if req.mode != "unsubscribe" || req.topic != topic("yenbai") {
+			t.Errorf("after the restart the hub was asked to %s %s", req.mode, req.topic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the source removed was not unsubscribed within 5s of the restart")
+	}
+	select {
+	case req := <-asked:
+		t.Errorf("after the restart the hub was asked to %s %s", req.mode, req.topic)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if _, ok := kept(st)["yenbai"]; ok {
+		t.Error("the store still keeps the subscription of the source unsubscribed")
+	}
+	if code, body := hub("laichau", "hub.mode=subscribe&hub.challenge=muon&hub.lease_seconds=3600"); code != http.StatusOK || body != "muon" {
+		t.Errorf("verification of a request made before the restart answered %d %q", code, body)
+	}
+	status := state.Status()
+	if s := status["dienbien"]; s.State != "verified" || !s.LeaseEnds.Equal(leaseEnds) {
+		t.Errorf("after the restart dienbien is %+v, want verified until %s", s, leaseEnds)
+	}
+	if s := status["laichau"]; s.State != "verified" {
+		t.Errorf("after the restart and its verification laichau is %+v", s)
+	}
+	if s := status["sonla"]; s.State != "denied" || s.Reason != "Chủ đề đã ngừng cập nhật" {
+		t.Errorf("after the restart sonla is %+v", s)
+	}
+	if !kept(st)["laichau"].Verified {
+		t.Error("a verification after the restart is not kept")
+	}
+	stop()
+
+	// Restarted with subscribe off, it forgets them.
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var off Subscriptions
+	if n, err := off.Load(st); n != 3 || err != nil {
+		t.Fatalf("Load = %d, %v; want the 3 subscriptions", n, err)
+	}
+	Unsubscribed(&off, slog.New(slog.DiscardHandler))
+	if k := kept(st); len(k) != 0 {
+		t.Errorf("with subscribe off the store still keeps %v", k)
+	}
+}
