@@ -20,6 +20,7 @@ func TestHandlerServesPollMetrics(t *testing.T) {
 	m.Poll.ParseError()
 	m.Poll.Items(3, 1, 2, 0)
 	m.Poll.Redated(2, 0)
+	m.Poll.RedatedUpdates(0, 1)
 	m.Store.Watch(func() (StoreFigures, error) {
 		return StoreFigures{Stories: 42, Categories: map[string]int{"du-lich": 40}, FileSize: 1 << 20,
 			Writes: StoreWrites{Commits: 7, Documents: 12, Items: 30, Bytes: 81920, CommitTime: 1500 * time.Millisecond}}, nil
@@ -51,6 +52,8 @@ func TestHandlerServesPollMetrics(t *testing.T) {
 		`newswire_poll_items_total{outcome="dropped"} 0`,
 		`newswire_poll_redated_items_total{date="unreadable"} 2`,
 		`newswire_poll_redated_items_total{date="future"} 0`,
+		`newswire_poll_redated_updates_total{date="unreadable"} 0`,
+		`newswire_poll_redated_updates_total{date="future"} 1`,
 		`newswire_store_stories 42`,
 		`newswire_store_category_stories{category="du-lich"} 40`,
 		`newswire_store_size_bytes 1.048576e+06`,

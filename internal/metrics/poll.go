@@ -22,6 +22,7 @@ type Poll struct {
 	items       *prometheus.CounterVec
 	itemsBy     [len(itemOutcomes)]prometheus.Counter // resolved once, in itemOutcomes order
 	redated     [2]prometheus.Counter                 // newswire_poll_redated_items_total: unreadable, future
+	redatedUpd  [2]prometheus.Counter                 // newswire_poll_redated_updates_total: unreadable, future
 
 	// For the 304 ratio: responses that carried a document or a 304.
 	fresh, notModified atomic.Int64
@@ -60,11 +61,16 @@ func newPoll(reg prometheus.Registerer) *Poll {
 		Help: "Items taken in (new or changed) that newswire dated when it first saw them rather than as the outlet did: date unreadable, or in the future.",
 	}, []string{"date"})
 	p.redated = [2]prometheus.Counter{redated.WithLabelValues("unreadable"), redated.WithLabelValues("future")}
+	redatedUpd := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Subsystem: "poll", Name: "redated_updates_total",
+		Help: "Items taken in (new or changed) whose updated date newswire could not take as the outlet gave it: unreadable (dated by its publication instead), or in the future (the time it was first seen instead).",
+	}, []string{"date"})
+	p.redatedUpd = [2]prometheus.Counter{redatedUpd.WithLabelValues("unreadable"), redatedUpd.WithLabelValues("future")}
 	ratio := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: namespace, Subsystem: "fetch", Name: "not_modified_ratio",
 		Help: "Share of successful fetches answered 304 Not Modified since start.",
 	}, p.notModifiedRatio)
-	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, p.items, redated, ratio)
+	reg.MustRegister(p.polls, p.responses, p.bytes, p.parseErrors, p.duration, p.items, redated, redatedUpd, ratio)
 	for i, o := range itemOutcomes {
 		p.itemsBy[i] = p.items.WithLabelValues(o)
 	}
@@ -112,6 +118,19 @@ func (p *Poll) Redated(unreadable, future int) {
 	for i, n := range [...]int{unreadable, future} {
 		if n > 0 {
 			p.redated[i].Add(float64(n))
+		}
+	}
+}
+
+// RedatedUpdates records items taken in whose updated date was unreadable,
+// and those whose updated date was in the future.
+func (p *Poll) RedatedUpdates(unreadable, future int) {
+	if p == nil {
+		return
+	}
+	for i, n := range [...]int{unreadable, future} {
+		if n > 0 {
+			p.redatedUpd[i].Add(float64(n))
 		}
 	}
 }

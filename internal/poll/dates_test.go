@@ -302,3 +302,68 @@ default_category: thoi-su
 		}
 	}
 }
+
+// TestUpdatedDatesCounted: items whose updated date newswire cannot take as
+// the outlet gave it are counted, apart from those whose publication date
+// it cannot, once each when taken in: not again when a changed document
+// keeps them unparsed.
+func TestUpdatedDatesCounted(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("testdata", "updated.atom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		body = string(doc)
+	)
+	url := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		b := body
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+		_, _ = w.Write([]byte(b))
+	}))
+	cfg := testConfig(t, fastPoll, "tuyenquang "+url)
+	p, _, _ := newPoller(t, cfg)
+	m := metrics.New()
+	p.SetMetrics(m.Poll)
+	src := source(t, cfg, "tuyenquang")
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 4 {
+		t.Fatalf("first poll: %d new, %v", rep.New, rep.Err)
+	}
+	mu.Lock()
+	body = strings.Replace(body, "<author>", `<entry>
+    <title>Hàm Yên thu hoạch cam sành sớm nửa tháng</title>
+    <id>tag:baotuyenquang.example,2026:tin/2105</id>
+    <link rel="alternate" href="http://baotuyenquang.example/kinh-te/2105.html"/>
+    <published>2026-11-28T08:00:00+07:00</published>
+    <summary>Giá cam đầu vụ cao hơn năm ngoái.</summary>
+  </entry>
+  <author>`, 1)
+	mu.Unlock()
+	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 {
+		t.Fatalf("second poll: %d new, %v", rep.New, rep.Err)
+	}
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, fam := range families {
+		for _, mt := range fam.GetMetric() {
+			got[fam.GetName()+labels(mt)] = mt.GetCounter().GetValue()
+		}
+	}
+	for series, want := range map[string]float64{
+		`newswire_poll_redated_updates_total{date="unreadable"}`: 1,
+		`newswire_poll_redated_updates_total{date="future"}`:     1,
+		// The item with an unreadable updated date and no other is
+		// counted by its publication.
+		`newswire_poll_redated_items_total{date="unreadable"}`: 1,
+		`newswire_poll_redated_items_total{date="future"}`:     0,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+}

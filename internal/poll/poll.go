@@ -687,6 +687,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 	seen := make([]memoItem, 0, n)
 	var arrivals []memoEntry // as the memo keeps it, each item of incoming
 	var redated [2]int       // of the items that go through the pipeline: unreadable dates, future ones
+	var redatedUpd [2]int    // and the same of their updated dates
 	for i := range n {
 		if lay.Parsed != nil && lay.Parsed[i] < 0 {
 			// The same bytes in the same place as in the last document
@@ -753,6 +754,9 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		if !it.DateIssue.IsZero() {
 			redated[btoi(it.DateIssue.Future)]++
 		}
+		if !it.UpdatedIssue.IsZero() {
+			redatedUpd[btoi(it.UpdatedIssue.Future)]++
+		}
 		in.Item = *it
 		incoming = append(incoming, in)
 		arrivals = append(arrivals, entry)
@@ -793,6 +797,7 @@ func (p *Poller) document(ctx context.Context, src config.Source, st *store.Sour
 		}
 	}
 	p.metrics.Redated(redated[0], redated[1])
+	p.metrics.RedatedUpdates(redatedUpd[0], redatedUpd[1])
 	p.memo.remember(src.ID, key, lay, seen)
 	counted(st, res)
 	p.follow(src, st, req, cursor)
