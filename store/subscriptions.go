@@ -32,7 +32,9 @@ type Subscription struct {
 	Prev  string    `json:"prev,omitempty"`
 	Asked time.Time `json:"asked"`
 	// Verified, with LeaseEnds and RenewAt, or Denied (the hub's reason),
-	// or neither: pending, its request failed (Failed) when it did.
+	// or neither: pending, its request failed (Failed) when it did. A
+	// renewal pending or failed keeps the LeaseEnds of the lease before,
+	// which the hub may still push under.
 	Verified  bool      `json:"verified,omitempty"`
 	LeaseEnds time.Time `json:"lease_ends,omitzero"`
 	RenewAt   time.Time `json:"renew_at,omitzero"`

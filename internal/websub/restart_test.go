@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -190,5 +191,161 @@ default_category: thoi-su
 	Unsubscribed(&off, slog.New(slog.DiscardHandler))
 	if k := kept(st); len(k) != 0 {
 		t.Errorf("with subscribe off the store still keeps %v", k)
+	}
+}
+
+// restartable is a daemon's subscriber that starts, stops and starts again
+// on one store, its callback served at one address, its sources' feeds
+// naming one hub: the tests of what a restart does.
+type restartable struct {
+	t       *testing.T
+	client  *http.Client
+	path    string // of the store
+	bURL    string
+	feedURL string
+	current atomic.Pointer[Subscriber]
+}
+
+// newRestartable serves the callback and feeds naming hubURL.
+func newRestartable(t *testing.T, hubURL string) *restartable {
+	r := &restartable{t: t, client: &http.Client{Timeout: 5 * time.Second}, path: filepath.Join(t.TempDir(), "data", "newswire.db")}
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Hà Giang</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, req *http.Request) { r.current.Load().ServeHTTP(w, req) })
+	bSrv.Config.Handler = mux
+	bSrv.Start()
+	r.feedURL, r.bURL = feedURL, bURL
+	return r
+}
+
+// start opens the store and runs the subscriber of a config with the
+// sources of sources (id: path on the feed server), signing with key.
+func (r *restartable) start(key string, sources map[string]string) (st *store.Store, stop func()) {
+	t := r.t
+	t.Helper()
+	st, err := store.Open(r.path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := new(Subscriptions)
+	if _, err := state.Load(st); err != nil {
+		t.Fatal(err)
+	}
+	var list []string
+	for id, path := range sources {
+		list = append(list, fmt.Sprintf(`{id: %s, url: "%s%s"}`, id, r.feedURL, path))
+	}
+	cfg := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [%s]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, r.bURL, filepath.Dir(r.path), key, strings.Join(list, ", ")))
+	sub := NewSubscriber(cfg, r.client, slog.New(slog.DiscardHandler), func(string) {})
+	sub.KeepIn(state)
+	r.current.Store(sub)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = sub.Run(ctx); close(done) }()
+	return st, func() {
+		cancel()
+		<-done
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// kept waits up to 5s for the store to keep a subscription of source that
+// ok accepts, and returns it.
+func kept(t *testing.T, st *store.Store, source string, ok func(store.Subscription) bool) store.Subscription {
+	t.Helper()
+	var last store.Subscription
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		all, err := st.Subscriptions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range all {
+			if k.Source == source {
+				if last = k; ok(k) {
+					return k
+				}
+			}
+		}
+	}
+	t.Fatalf("the store keeps %s as %+v", source, last)
+	return last
+}
+
+// TestFailedRenewalStillUnsubscribed: a source whose renewal failed, while
+// the lease granted before still runs, is unsubscribed at its hub once it
+// is removed; one the hub never granted a lease is not.
+func TestFailedRenewalStillUnsubscribed(t *testing.T) {
+	asked := make(chan hubRequest, 20)
+	var refused sync.Map // topics the hub answers 503
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		topic, mode := r.Form.Get("hub.topic"), r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), topic, mode}
+		if _, no := refused.Load(topic); no && mode == "subscribe" {
+			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+	})
+	hubSrv.Start()
+	d := newRestartable(t, hubURL)
+	topic := func(id string) string { return d.feedURL + "/" + id + ".rss" }
+	both := map[string]string{"hagiang": "/hagiang.rss", "caobang": "/caobang.rss"}
+	refused.Store(topic("caobang"), true)
+
+	st, stop := d.start(secret, both)
+	kept(t, st, "caobang", func(k store.Subscription) bool { return k.Failed != "" })
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return !k.Asked.IsZero() })
+	resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic("hagiang")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	stop()
+
+	// A new secret: the lease is renewed at once, and the hub refuses.
+	refused.Store(topic("hagiang"), true)
+	st, stop = d.start(secret+"-moi", both)
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Failed != "" })
+	stop()
+	for len(asked) > 0 {
+		<-asked
+	}
+
+	// Both removed while the daemon was stopped.
+	_, stop = d.start(secret+"-moi", map[string]string{"backan": "/backan.rss"})
+	defer stop()
+	got := map[string]bool{}
+	for deadline := time.After(2 * time.Second); ; {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic] = true
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if !got["unsubscribe "+topic("hagiang")] {
+		t.Errorf("the hub was asked %v, want the source whose renewal failed unsubscribed, its lease still running", got)
+	}
+	if got["unsubscribe "+topic("caobang")] {
+		t.Errorf("the hub was asked %v, with an unsubscription of a topic it never granted", got)
 	}
 }

@@ -217,7 +217,7 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 			// left to push it until the lease ends; the store keeps it
 			// until then, for the next start to ask if this run does
 			// not.
-			if sub.hub != "" && (sub.verified || sub.failed == "") {
+			if sub.hub != "" && sub.mayHold(time.Now()) {
 				state.leaving = append(state.leaving, leavingSub{id, *sub})
 				if ok && !src.Disabled {
 					state.leftBy[id] = sub.topic
@@ -252,16 +252,20 @@ type sourceSub struct {
 	url        string // the source's URL in config when it was asked for
 	hub, topic string
 	// callback, secret and lease are what it was asked for with.
-	callback  string
-	secret    string
-	lease     time.Duration
-	prev      string    // the secret the hub held before, until it verifies this one
-	failed    string    // why the request for it failed, when it did
-	failures  int       // requests in a row that failed, this one's included
-	again     time.Time // when a failed request is made again; zero: as any pending one
-	asked     time.Time // when the subscription was requested
-	verified  bool
-	denied    string // the hub's reason (sanitize.Line), when it denied the subscription
+	callback string
+	secret   string
+	lease    time.Duration
+	prev     string    // the secret the hub held before, until it verifies this one
+	failed   string    // why the request for it failed, when it did
+	failures int       // requests in a row that failed, this one's included
+	again    time.Time // when a failed request is made again; zero: as any pending one
+	asked    time.Time // when the subscription was requested
+	verified bool
+	denied   string // the hub's reason (sanitize.Line), when it denied the subscription
+	// leaseEnds is when the lease the hub last granted for this hub,
+	// topic and callback ends: verified's, or, while its renewal is
+	// pending or failed, the one before, which the hub may still push
+	// under.
 	leaseEnds time.Time
 	renewAt   time.Time // four fifths into the lease the hub granted
 	// Pushes counted since the subscription was asked for: taken, and
@@ -275,6 +279,14 @@ type sourceSub struct {
 	seen    string
 	recheck bool
 	left    string
+}
+
+// mayHold reports whether sub's hub may, at now, hold a subscription it
+// pushes under: a lease it granted has not ended (verified, or renewed by a
+// request still pending or failed), or a request it took may yet be
+// verified. A hub whose every request failed never granted one.
+func (sub *sourceSub) mayHold(now time.Time) bool {
+	return sub.leaseEnds.After(now) || !sub.verified && sub.failed == ""
 }
 
 // SourceStatus is where one source's subscription stands, for the status
@@ -460,7 +472,7 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 	if old.recheck {
 		s.log.Info("websub: the feed moved; subscribed where it says", "source", src.ID,
 			"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
-		if old.verified || old.failed == "" {
+		if old.mayHold(time.Now()) {
 			s.unsubscribe(trail, src.ID, old)
 		}
 	}
@@ -595,6 +607,9 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	}
 	if old := s.subs[source]; old != nil && old.failed != "" {
 		next.failures = old.failures // failures in a row go on counting
+	}
+	if old := s.subs[source]; old != nil && old.hub == hub && old.topic == topic && old.callback == next.callback {
+		next.leaseEnds = old.leaseEnds // a renewal: the lease granted before runs on meanwhile
 	}
 	if left := s.leftBy[source]; left != "" && left != topic {
 		next.left = left // the topic a reload's new URL left
