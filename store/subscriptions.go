@@ -45,6 +45,19 @@ type Subscription struct {
 	// Left is the topic this subscription replaced, whose unsubscription
 	// the hub may verify.
 	Left string `json:"left,omitempty"`
+	// Leaving are the subscriptions the source left (another URL, a feed
+	// that moved) whose hubs are still to be asked to end them, at the
+	// next start if not before. A record with Leaving alone (no Hub) is of
+	// a source that has no subscription of its own.
+	Leaving []Leaving `json:"leaving,omitempty"`
+}
+
+// Leaving is a subscription to be ended at its hub: what the unsubscription
+// request names.
+type Leaving struct {
+	Hub      string `json:"hub"`
+	Topic    string `json:"topic"`
+	Callback string `json:"callback"`
 }
 
 // SaveSubscription stores sub under sub.Source, replacing what was there.

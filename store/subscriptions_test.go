@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func sameSubscriptions(got, want []Subscription) bool {
 			}
 		}
 		a.Asked, a.LeaseEnds, a.RenewAt, a.Again = b.Asked, b.LeaseEnds, b.RenewAt, b.Again
-		return a == b
+		return reflect.DeepEqual(a, b)
 	})
 }
 
@@ -48,6 +49,7 @@ func TestSubscriptionsKept(t *testing.T) {
 	dienbien, sonla, yenbai := subscription("dienbien", asked), subscription("sonla", asked), subscription("yenbai", asked)
 	sonla.Verified, sonla.LeaseEnds, sonla.RenewAt = false, time.Time{}, time.Time{}
 	sonla.Failed, sonla.Failures, sonla.Again, sonla.Prev = "websub: subscribe: 503 Service Unavailable", 2, asked.Add(10*time.Minute), "khoa-cu"
+	sonla.Leaving = []Leaving{{Hub: "https://hub.example.vn/", Topic: "https://sonla-cu.example.vn/rss", Callback: "https://newswire.example.vn/websub/callback/sonla"}}
 	for _, s := range []Subscription{yenbai, dienbien, sonla} {
 		if err := ts.SaveSubscription(s); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -233,7 +234,7 @@ func TestBackupCompactRestoreKeepSubscriptions(t *testing.T) {
 		}
 		defer st.Close()
 		got, err := st.Subscriptions()
-		if err != nil || len(got) != 1 || got[0] != want {
+		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 			t.Errorf("%s the store keeps the subscriptions %+v (%v), want %+v", when, got, err, want)
 		}
 	}

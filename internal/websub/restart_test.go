@@ -349,3 +349,71 @@ func TestFailedRenewalStillUnsubscribed(t *testing.T) {
 		t.Errorf("the hub was asked %v, with an unsubscription of a topic it never granted", got)
 	}
 }
+
+// TestOldTopicUnsubscribedAfterARestart: a source given another URL whose
+// old topic's unsubscription a stop cut off, once its new subscription
+// was kept, has the old topic unsubscribed at the next start, the store
+// keeping it with the source's subscription until then.
+func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
+	asked := make(chan hubRequest, 20)
+	var hold atomic.Bool // unsubscriptions are not answered
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mode := r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), mode}
+		if mode == "unsubscribe" && hold.Load() {
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+	})
+	hubSrv.Start()
+	d := newRestartable(t, hubURL)
+	oldTopic, newTopic := d.feedURL+"/tin.rss", d.feedURL+"/tin-moi.rss"
+
+	st, stop := d.start(secret, map[string]string{"hagiang": "/tin.rss"})
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return !k.Asked.IsZero() })
+	resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(oldTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	stop()
+	for len(asked) > 0 {
+		<-asked
+	}
+
+	// Its URL changed; the daemon stops once the new topic's request is
+	// kept, before the hub answers the old one's unsubscription.
+	hold.Store(true)
+	st, stop = d.start(secret, map[string]string{"hagiang": "/tin-moi.rss"})
+	got := map[string]string{}
+	for len(got) < 2 {
+		select {
+		case req := <-asked:
+			got[req.mode] = req.topic
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after the URL changed the hub was asked %v", got)
+		}
+	}
+	if got["subscribe"] != newTopic || got["unsubscribe"] != oldTopic {
+		t.Fatalf("after the URL changed the hub was asked %v", got)
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == newTopic })
+	stop()
+	hold.Store(false)
+
+	st, stop = d.start(secret, map[string]string{"hagiang": "/tin-moi.rss"})
+	defer stop()
+	select {
+	case req := <-asked:
+		if req.mode != "unsubscribe" || req.topic != oldTopic {
+			t.Errorf("after the restart the hub was asked to %s %s, want %s unsubscribed", req.mode, req.topic, oldTopic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the old topic was not unsubscribed within 5s of the restart")
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == newTopic && len(k.Leaving) == 0 })
+}

@@ -84,6 +84,12 @@ type Subscriptions struct {
 	// left, whose unsubscription its hub may verify.
 	leaving []leavingSub
 	leftBy  map[string]string
+	// unsent holds, by source, the subscriptions it left whose
+	// unsubscription has not been sent yet (in leaving, or under way):
+	// they are kept in the store with the source's, so that the next
+	// start sends what a stop cut off, the old topic of a source given
+	// another URL included, whose record the new subscription replaces.
+	unsent map[string][]sourceSub
 }
 
 // leavingSub is a subscription a reload dropped.
@@ -129,6 +135,33 @@ func (s *Subscriptions) init() {
 	if s.leftBy == nil {
 		s.leftBy = map[string]string{}
 	}
+	if s.unsent == nil {
+		s.unsent = map[string][]sourceSub{}
+	}
+}
+
+// leave queues old, the subscription source left, to be unsubscribed at
+// its hub by Run; s.mu is held.
+func (s *Subscriptions) leave(source string, old sourceSub) {
+	s.leaving = append(s.leaving, leavingSub{source, old})
+	s.unsent[source] = append(s.unsent[source], old)
+}
+
+// sent records that old's unsubscription was sent (its hub answered or
+// failed, not cut off by a stop) and writes source's record without it.
+func (s *Subscriber) sent(source string, old sourceSub) {
+	s.mu.Lock()
+	i := slices.IndexFunc(s.unsent[source], func(u sourceSub) bool {
+		return u.hub == old.hub && u.topic == old.topic && u.callback == old.callback
+	})
+	if i >= 0 {
+		s.unsent[source] = slices.Delete(s.unsent[source], i, i+1)
+	}
+	if len(s.unsent[source]) == 0 {
+		delete(s.unsent, source)
+	}
+	s.mu.Unlock()
+	s.save(source)
 }
 
 // Load takes the subscriptions st holds, as the last run left them, and
@@ -145,6 +178,12 @@ func (s *Subscriptions) Load(st *store.Store) (int, error) {
 	s.init()
 	s.st = st
 	for _, k := range kept {
+		for _, l := range k.Leaving {
+			s.leave(k.Source, sourceSub{hub: l.Hub, topic: l.Topic, callback: l.Callback})
+		}
+		if k.Hub == "" {
+			continue // unsubscriptions alone
+		}
 		s.subs[k.Source] = &sourceSub{url: k.URL, hub: k.Hub, topic: k.Topic, callback: k.Callback, secret: k.Secret, lease: k.Lease,
 			prev: k.Prev, asked: k.Asked, verified: k.Verified, leaseEnds: k.LeaseEnds, renewAt: k.RenewAt, denied: k.Denied,
 			failed: k.Failed, failures: k.Failures, again: k.Again, left: k.Left}
@@ -159,19 +198,22 @@ func (s *Subscriber) save(source string) {
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
 	s.mu.Lock()
-	st, sub := s.st, s.subs[source]
-	var k store.Subscription
+	st, sub, unsent := s.st, s.subs[source], s.unsent[source]
+	k := store.Subscription{Source: source}
 	if sub != nil {
 		k = store.Subscription{Source: source, URL: sub.url, Hub: sub.hub, Topic: sub.topic, Callback: sub.callback, Secret: sub.secret, Lease: sub.lease,
 			Prev: sub.prev, Asked: sub.asked, Verified: sub.verified, LeaseEnds: sub.leaseEnds, RenewAt: sub.renewAt, Denied: sub.denied,
 			Failed: sub.failed, Failures: sub.failures, Again: sub.again, Left: sub.left}
+	}
+	for _, u := range unsent {
+		k.Leaving = append(k.Leaving, store.Leaving{Hub: u.hub, Topic: u.topic, Callback: u.callback})
 	}
 	s.mu.Unlock()
 	if st == nil {
 		return
 	}
 	var err error
-	if sub != nil {
+	if sub != nil || len(unsent) > 0 {
 		err = st.SaveSubscription(k)
 	} else {
 		err = st.DeleteSubscriptions(source)
@@ -209,6 +251,7 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Lock()
 	state.init()
 	var dropped []string // and not asked to end: the store forgets them now
+	var unsent []string  // dropped, but with unsubscriptions still to send
 	for id, sub := range state.subs {
 		src, ok := s.cfg.Source(id)
 		switch {
@@ -217,12 +260,15 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 			// left to push it until the lease ends; the store keeps it
 			// until then, for the next start to ask if this run does
 			// not.
-			if sub.hub != "" && sub.mayHold(time.Now()) {
-				state.leaving = append(state.leaving, leavingSub{id, *sub})
+			switch {
+			case sub.hub != "" && sub.mayHold(time.Now()):
+				state.leave(id, *sub)
 				if ok && !src.Disabled {
 					state.leftBy[id] = sub.topic
 				}
-			} else {
+			case len(state.unsent[id]) > 0:
+				unsent = append(unsent, id)
+			default:
 				dropped = append(dropped, id)
 			}
 			delete(state.subs, id)
@@ -240,6 +286,9 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Unlock()
 	s.Subscriptions = state
 	s.forget(s.log, dropped)
+	for _, id := range unsent {
+		s.save(id)
+	}
 }
 
 // callback is the URL hubs call back for source.
@@ -360,7 +409,7 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			wg.Go(func() {
 				s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
 				if ctx.Err() == nil {
-					s.save(l.source) // the source's new subscription, if any yet, else none
+					s.sent(l.source, l.sub) // the record keeps it until now, for the next start
 				}
 			})
 		}
@@ -466,14 +515,25 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 	case <-ctx.Done():
 		return 0
 	}
+	// The old topic is kept with the new subscription until its
+	// unsubscription is sent.
+	leave := old.recheck && old.mayHold(time.Now())
+	if leave {
+		s.mu.Lock()
+		s.unsent[src.ID] = append(s.unsent[src.ID], old)
+		s.mu.Unlock()
+	}
 	if err := s.Subscribe(trail, src.ID, hub, topic); err != nil {
 		s.log.Warn("websub: subscribe", "source", src.ID, "hub", urlsafe.Redacted(hub), "error", err)
 	}
 	if old.recheck {
 		s.log.Info("websub: the feed moved; subscribed where it says", "source", src.ID,
 			"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
-		if old.mayHold(time.Now()) {
-			s.unsubscribe(trail, src.ID, old)
+	}
+	if leave {
+		s.unsubscribe(trail, src.ID, old)
+		if ctx.Err() == nil {
+			s.sent(src.ID, old)
 		}
 	}
 	return 0
