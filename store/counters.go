@@ -128,19 +128,7 @@ func readAuthority(tx *bolt.Tx) string { return string(tx.Bucket(bucketMeta).Get
 // before putting it in place); it leaves the rest of the file as it is, an
 // older schema included, for the next Open to migrate.
 func GoOn(path string, c Counters, authority string) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
-	})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return fmt.Errorf("store: go on in %s: %w", path, ErrLocked)
-	}
-	if err != nil {
-		return fmt.Errorf("store: go on in %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := checkSchema(tx); err != nil {
-			return err
-		}
+	err := updateFile(path, func(tx *bolt.Tx) error {
 		stories := tx.Bucket(bucketStories)
 		if stories.Sequence() < c.Story {
 			if err := stories.SetSequence(c.Story); err != nil {
@@ -165,13 +153,34 @@ func GoOn(path string, c Counters, authority string) error {
 		}
 		return nil
 	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("store: go on from story %d and change %d in %s: %w", c.Story, c.Change, path, err)
 	}
 	return nil
+}
+
+// updateFile runs fn in one write transaction of the store file at path,
+// which no process has open, once its schema is one this build reads.
+func updateFile(path string, fn func(*bolt.Tx) error) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return ErrLocked
+	}
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // keyAuthority is the meta key of the authority of the store's story ids

@@ -116,6 +116,44 @@ func (s *Store) Subscriptions() ([]Subscription, error) {
 	return all, nil
 }
 
+// ReplaceSubscriptions makes subs every subscription of the store file at
+// path, in one write transaction, dropping those it held, and returns how
+// many it held. It is for a file no process has open: restore calls it on
+// its copy of a backup with the subscriptions of the store the copy
+// replaces, which are those the hubs hold now. A file of an older schema
+// gets the bucket its migration would make.
+func ReplaceSubscriptions(path string, subs []Subscription) (dropped int, err error) {
+	err = updateFile(path, func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketSubscriptions); b != nil {
+			dropped = b.Stats().KeyN
+			if err := tx.DeleteBucket(bucketSubscriptions); err != nil {
+				return err
+			}
+		}
+		b, err := tx.CreateBucket(bucketSubscriptions)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if sub.Source == "" {
+				return errors.New("empty source")
+			}
+			v, err := json.Marshal(sub)
+			if err != nil {
+				return fmt.Errorf("subscription of %s: %w", sub.Source, err)
+			}
+			if err := b.Put([]byte(sub.Source), v); err != nil {
+				return fmt.Errorf("subscription of %s: %w", sub.Source, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: replace the subscriptions of %s: %w", path, err)
+	}
+	return dropped, nil
+}
+
 // migrateSubscriptions brings a version-6 store to version 7: the bucket
 // of WebSub subscriptions, empty. Every source is subscribed once more at
 // the first start, as before.

@@ -169,3 +169,55 @@ func TestBackupAndCompactKeepSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaceSubscriptions: the subscriptions given replace every one the
+// file held, in a file of this schema and in a version-6 file, which has
+// no bucket for them until its migration, and which then keeps them.
+func TestReplaceSubscriptions(t *testing.T) {
+	asked := time.Date(2026, 11, 28, 7, 30, 0, 0, time.UTC)
+	for _, v6 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("v6=%v", v6), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "newswire.db")
+			ts := openTestStore(t, path, Options{})
+			held := 0
+			if !v6 {
+				for _, s := range []string{"dienbien", "laichau"} {
+					if err := ts.SaveSubscription(subscription(s, asked)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				held = 2
+			}
+			ts.close()
+			if v6 {
+				db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = db.Update(func(tx *bolt.Tx) error {
+					if err := tx.DeleteBucket(bucketSubscriptions); err != nil {
+						return err
+					}
+					return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
+				})
+				if cerr := db.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					t.Fatalf("rewind to version 6: %v", err)
+				}
+			}
+			renewed := subscription("dienbien", asked.Add(20*time.Hour))
+			renewed.Secret = "khoa-moi-cua-toa-soan"
+			want := []Subscription{renewed, subscription("sonla", asked)}
+			dropped, err := ReplaceSubscriptions(path, want)
+			if err != nil || dropped != held {
+				t.Fatalf("ReplaceSubscriptions = %d, %v; want %d dropped", dropped, err, held)
+			}
+			ts = openTestStore(t, path, Options{})
+			if got, err := ts.Subscriptions(); err != nil || !sameSubscriptions(got, want) {
+				t.Errorf("Subscriptions() =\n%+v, %v\nwant\n%+v", got, err, want)
+			}
+		})
+	}
+}
