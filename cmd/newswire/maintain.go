@@ -67,7 +67,10 @@ func unusedName(base string) string {
 // past each of after (a cursor or a story id, number or tag: URI, that a
 // lost store handed out), so that none handed out before is handed out
 // again; and under the authority the store it replaces published its ids
-// under.
+// under. It keeps the WebSub subscriptions of the store it replaces, which
+// are those the hubs hold now (the secret, the lease, the sources
+// subscribed or unsubscribed since the backup), rather than the backup's;
+// with no store to replace, the backup's.
 func restoreStore(cfg *config.Config, backup string, after []string, stdout io.Writer) error {
 	if err := store.CheckFile(backup); err != nil {
 		return fmt.Errorf("restore: %s is not a usable backup: %w", backup, err)
@@ -111,6 +114,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 	}
 	path := storePath(cfg)
 	var kept, authority, backupAuthority string
+	var subs []store.Subscription
 	if _, err := os.Stat(path); err == nil {
 		// Taking the lock proves no daemon is using the store.
 		st, err := openStore(cfg)
@@ -143,6 +147,9 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 		if afterAuthority != "" && authority != "" && !strings.EqualFold(afterAuthority, authority) {
 			return fmt.Errorf("restore: -after: the store being replaced published its ids as %s, not under %s", feeds.StoryID(authority, goOn.Story), afterAuthority)
 		}
+		if subs, err = st.Subscriptions(); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
 		kept = unusedName(path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z"))
 		if err := store.CopyFile(path, kept); err != nil {
 			return fmt.Errorf("restore: keeping the current store: %w", err)
@@ -171,6 +178,12 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 	if err := store.GoOn(tmp, goOn, authority); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
+	backupSubs := 0
+	if kept != "" {
+		if backupSubs, err = store.ReplaceSubscriptions(tmp, subs); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+	}
 	like := cfg.DataDir
 	if kept != "" {
 		like = path // kept is a copy, made by this process
@@ -184,6 +197,7 @@ func restoreStore(cfg *config.Config, backup string, after []string, stdout io.W
 	fmt.Fprintf(stdout, "restore: %s now holds %s\n", path, backup)
 	if kept != "" {
 		fmt.Fprintf(stdout, "restore: the store it replaced is kept as %s\n", kept)
+		fmt.Fprintf(stdout, "restore: WebSub subscriptions: the %d of the store it replaced, which the hubs hold, rather than the backup's %d\n", len(subs), backupSubs)
 	}
 	switch {
 	case goOn != from:

@@ -255,3 +255,70 @@ func TestBackupCompactRestoreKeepSubscriptions(t *testing.T) {
 	}
 	kept("after restore")
 }
+
+// TestRestoreKeepsCurrentSubscriptions: restore over a store keeps that
+// store's WebSub subscriptions, which the hubs hold now, rather than the
+// backup's older ones: the lease and secret renewed since, a source
+// subscribed since, and none for a source unsubscribed since.
+func TestRestoreKeepsCurrentSubscriptions(t *testing.T) {
+	o := newOutlets(t)
+	cfgPath := writeConfig(t, o, "127.0.0.1:0")
+	_, _ = runCmd(t, "fetch", "-config", cfgPath)
+	path := filepath.Join(filepath.Dir(cfgPath), "data", "newswire.db")
+	asked := time.Now().UTC().Add(-30 * time.Hour).Truncate(time.Second)
+	sub := func(source, secret string, asked time.Time) store.Subscription {
+		feed := "http://" + source + ".test/rss"
+		return store.Subscription{Source: source, URL: feed, Hub: "http://hub.test/", Topic: feed,
+			Callback: "http://127.0.0.1:8080/websub/callback/" + source, Secret: secret, Lease: 24 * time.Hour,
+			Asked: asked, Verified: true, LeaseEnds: asked.Add(24 * time.Hour), RenewAt: asked.Add(19 * time.Hour)}
+	}
+	write := func(save []store.Subscription, drop ...string) {
+		t.Helper()
+		st, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		for _, s := range save {
+			if err := st.SaveSubscription(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.DeleteSubscriptions(drop...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := sub("baohagiang", "khoa-cu-cua-toa-soan-ha-giang", asked)
+	write([]store.Subscription{old, sub("ttxvn", "khoa-cua-thong-tan-xa", asked)})
+	backup := filepath.Join(t.TempDir(), "newswire-backup.db")
+	if out, err := runCmd(t, "backup", "-config", cfgPath, backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+
+	// Since the backup: baohagiang renewed under a new secret, vov
+	// subscribed, ttxvn unsubscribed.
+	renewed := sub("baohagiang", "khoa-moi-cua-toa-soan-ha-giang", time.Now().UTC().Add(-time.Hour).Truncate(time.Second))
+	added := sub("vov", "khoa-cua-dai-tieng-noi", renewed.Asked)
+	write([]store.Subscription{renewed, added}, "ttxvn")
+
+	out, err := runCmd(t, "restore", "-config", cfgPath, backup)
+	if err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "restore: WebSub subscriptions: the 2 of the store it replaced, which the hubs hold, rather than the backup's 2\n") {
+		t.Errorf("restore does not say whose subscriptions it kept:\n%s", out)
+	}
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.Subscriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Subscription{renewed, added}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("the restored store keeps the subscriptions\n%+v\nwant those of the store it replaced\n%+v", got, want)
+	}
+}
