@@ -318,7 +318,7 @@ func TestRestoreKeepsCurrentSubscriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []store.Subscription{renewed, added}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("the restored store keeps the subscriptions\n%+v\nwant those of the store it replaced\n%+v", got, want)
 	}
 }
