@@ -111,16 +111,7 @@ func TestDatesNotTakenAreWarnedWhileTheyStay(t *testing.T) {
 
 	// Each bad item counted once, when it was taken in: the document
 	// that kept them did not parse them again.
-	families, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, fam := range families {
-		for _, mt := range fam.GetMetric() {
-			got[fam.GetName()+labels(mt)] = mt.GetCounter().GetValue()
-		}
-	}
+	got := gathered(t, m)
 	for series, want := range map[string]float64{
 		`newswire_poll_redated_items_total{date="unreadable"}`: 2,
 		`newswire_poll_redated_items_total{date="future"}`:     1,
@@ -344,16 +335,7 @@ func TestUpdatedDatesCounted(t *testing.T) {
 	if rep := p.Poll(context.Background(), src); rep.Err != nil || rep.New != 1 {
 		t.Fatalf("second poll: %d new, %v", rep.New, rep.Err)
 	}
-	families, err := m.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, fam := range families {
-		for _, mt := range fam.GetMetric() {
-			got[fam.GetName()+labels(mt)] = mt.GetCounter().GetValue()
-		}
-	}
+	got := gathered(t, m)
 	for series, want := range map[string]float64{
 		`newswire_poll_redated_updates_total{date="unreadable"}`: 1,
 		`newswire_poll_redated_updates_total{date="future"}`:     1,

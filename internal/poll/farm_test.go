@@ -93,6 +93,22 @@ func TestSmallFarm(t *testing.T) {
 	}
 
 	// The metrics saw the same.
+	got := gathered(t, m)
+	// A poll cancelled at shutdown may have had its 304 served but not
+	// counted: the metrics may lag the farm by at most the polls in flight.
+	counted304 := got[`newswire_fetch_responses_total{code="304"}`]
+	inFlight := float64(cfg.Poll.Concurrency)
+	if got[`newswire_poll_total{result="not-modified"}`] < counted304 ||
+		counted304 > float64(s.Unchanged304) || counted304 < float64(s.Unchanged304)-inFlight ||
+		got["newswire_fetch_not_modified_ratio"] < 0.5 || got["newswire_fetch_bytes_total"] == 0 {
+		t.Fatalf("metrics disagree with the farm's %+v:\n%v", s, got)
+	}
+}
+
+// gathered is the value of every counter and gauge of m, by its name and
+// labels as the exposition writes them.
+func gathered(t *testing.T, m *metrics.Metrics) map[string]float64 {
+	t.Helper()
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -103,15 +119,7 @@ func TestSmallFarm(t *testing.T) {
 			got[fam.GetName()+labels(mt)] += mt.GetCounter().GetValue() + mt.GetGauge().GetValue()
 		}
 	}
-	// A poll cancelled at shutdown may have had its 304 served but not
-	// counted: the metrics may lag the farm by at most the polls in flight.
-	counted304 := got[`newswire_fetch_responses_total{code="304"}`]
-	inFlight := float64(cfg.Poll.Concurrency)
-	if got[`newswire_poll_total{result="not-modified"}`] < counted304 ||
-		counted304 > float64(s.Unchanged304) || counted304 < float64(s.Unchanged304)-inFlight ||
-		got["newswire_fetch_not_modified_ratio"] < 0.5 || got["newswire_fetch_bytes_total"] == 0 {
-		t.Fatalf("metrics disagree with the farm's %+v:\n%v", s, got)
-	}
+	return got
 }
 
 func labels(m *dto.Metric) string {
