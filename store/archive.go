@@ -1,7 +1,7 @@
 package store
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -111,18 +111,20 @@ func (s *Store) Archive(category string, n, upto uint64) (ArchivePage, error) {
 		if idx == nil {
 			return nil
 		}
-		var keys [][]byte // time-index keys of the archive's stories
+		var ids []uint64 // the archive's stories
 		if category == AllCategory {
 			// Every story is in "all": the stories are read by id.
 			c := stories.Cursor()
 			k, _ := c.Seek(u64(lo))
 			for ; k != nil && binary.BigEndian.Uint64(k) <= last; k, _ = c.Next() {
-				keys = append(keys, k)
+				ids = append(ids, binary.BigEndian.Uint64(k))
 			}
-			if k, _ := c.Seek(u64(lo)); k == nil {
-				k, _ = c.Last()
-				page.Prev = olderArchive(k, lo)
-			} else if k, _ = c.Prev(); k != nil {
+			if k, _ = c.Seek(u64(lo)); k == nil {
+				k, _ = c.Last() // every story is older
+			} else {
+				k, _ = c.Prev()
+			}
+			if k != nil {
 				page.Prev = int64(archiveOf(binary.BigEndian.Uint64(k)))
 			}
 			if k, _ := c.Seek(u64(last + 1)); k != nil {
@@ -144,7 +146,7 @@ func (s *Store) Archive(category string, n, upto uint64) (ArchivePage, error) {
 						above = id
 					}
 				default:
-					keys = append(keys, bytes.Clone(k[8:]))
+					ids = append(ids, id)
 				}
 			}
 			if below != 0 {
@@ -154,10 +156,10 @@ func (s *Store) Archive(category string, n, upto uint64) (ArchivePage, error) {
 				page.Next = int64(archiveOf(above))
 			}
 		}
-		for _, k := range keys {
-			st, err := getStory(stories, binary.BigEndian.Uint64(k))
+		for _, id := range ids {
+			st, err := getStory(stories, id)
 			if err != nil {
-				return fmt.Errorf("story %d: %w", binary.BigEndian.Uint64(k), err)
+				return fmt.Errorf("story %d: %w", id, err)
 			}
 			page.Stories = append(page.Stories, st)
 			s.releaseRead(tx, len(page.Stories))
@@ -176,28 +178,9 @@ func (s *Store) Archive(category string, n, upto uint64) (ArchivePage, error) {
 		if c := b.SortTime.Compare(a.SortTime); c != 0 {
 			return c
 		}
-		return cmpID(b.ID, a.ID)
+		return cmp.Compare(b.ID, a.ID)
 	})
 	return page, nil
-}
-
-// olderArchive is the archive of the stories key k, the last one, when it
-// lies before lo; -1 when there is none.
-func olderArchive(k []byte, lo uint64) int64 {
-	if k == nil || binary.BigEndian.Uint64(k) >= lo {
-		return -1
-	}
-	return int64(archiveOf(binary.BigEndian.Uint64(k)))
-}
-
-func cmpID(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // readTop is the top of index name, and whether it is still the index's:
@@ -207,11 +190,15 @@ func readTop(tx *bolt.Tx, name string) (uint64, bool) {
 	if tops == nil {
 		return 0, false
 	}
-	v := tops.Get([]byte(name))
+	return decodeTop(tops.Get([]byte(name)), readCount(tx.Bucket(bucketCounts).Get([]byte(name))))
+}
+
+// decodeTop reads a top, and tells whether it was written with count, the
+// count of its index.
+func decodeTop(v []byte, count int) (uint64, bool) {
 	if len(v) != 16 {
 		return 0, false
 	}
-	count := readCount(tx.Bucket(bucketCounts).Get([]byte(name)))
 	return binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:]) == uint64(count)
 }
 
@@ -238,10 +225,8 @@ func saveTop(tx *bolt.Tx, name string, before int, put uint64) error {
 	}
 	key := []byte(name)
 	counts := tx.Bucket(bucketCounts)
-	top := uint64(0)
-	if v := tops.Get(key); len(v) == 16 && binary.BigEndian.Uint64(v[8:]) == uint64(before) {
-		top = binary.BigEndian.Uint64(v)
-	} else {
+	top, valid := decodeTop(tops.Get(key), before)
+	if !valid {
 		top = walkTop(tx.Bucket(bucketIndex).Bucket(key))
 	}
 	top = max(top, put)
