@@ -391,11 +391,7 @@ func (s *Server) archive(cat feedCategory, q feedQuery, feedPath string, ch *fee
 		ch.Complete = true
 		return stories, nil
 	}
-	link := func(rel string, q feedQuery) string {
-		u := feedPath + q.query()
-		extra["Link"] = append(extra["Link"], "<"+u+`>; rel="`+rel+`"`)
-		return u
-	}
+	link := func(rel string, q feedQuery) string { return addLink(extra, feedPath+q.query(), rel) }
 	ch.Archive = true
 	ch.CurrentURL = link("current", feedQuery{token: q.token})
 	if page.Prev >= 0 {
@@ -406,6 +402,13 @@ func (s *Server) archive(cat feedCategory, q feedQuery, feedPath string, ch *fee
 		ch.NextArchiveURL = link("next-archive", feedQuery{archive: archiveQuery(uint64(page.Next), 0), token: q.token})
 	}
 	return stories, nil
+}
+
+// addLink adds a Link header field for target with rel to h, and returns
+// target.
+func addLink(h http.Header, target, rel string) string {
+	h["Link"] = append(h["Link"], "<"+target+`>; rel="`+rel+`"`)
+	return target
 }
 
 // notFound is a request for a document there is not, told to the client as
@@ -471,7 +474,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 			// one, and a client following next links would loop on it.
 			next := feedQuery{limit: q.limit, limitGiven: q.limitGiven, since: page.Next, token: q.token}
 			ch.NextURL = feedPath + next.query()
-			extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
+			addLink(extra, ch.NextURL, "next")
 		}
 	} else {
 		// The head is read before the page, so a story stored in between
@@ -491,7 +494,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 		if page.Next != "" {
 			next := feedQuery{limit: q.limit, limitGiven: true, cursor: page.Next, token: q.token}
 			ch.NextURL = feedPath + next.query()
-			extra["Link"] = append(extra["Link"], "<"+ch.NextURL+`>; rel="next"`)
+			addLink(extra, ch.NextURL, "next")
 		}
 		// The newest archive, with the older ones behind it, holds every
 		// story this page has not (RFC 5005, 4): until it is full, as a
@@ -509,8 +512,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 					upto = 0
 				}
 				a := feedQuery{archive: archiveQuery(newest.N, upto), token: q.token}
-				ch.PrevArchiveURL = feedPath + a.query()
-				extra["Link"] = append(extra["Link"], "<"+ch.PrevArchiveURL+`>; rel="prev-archive"`)
+				ch.PrevArchiveURL = addLink(extra, feedPath+a.query(), "prev-archive")
 			}
 		}
 		// The cursor goes in the header alone, not in the document: in
