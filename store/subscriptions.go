@@ -62,16 +62,24 @@ type Leaving struct {
 
 // SaveSubscription stores sub under sub.Source, replacing what was there.
 func (s *Store) SaveSubscription(sub Subscription) error {
+	err := s.db.Update(func(tx *bolt.Tx) error { return putSubscription(tx.Bucket(bucketSubscriptions), sub) })
+	if err != nil {
+		return fmt.Errorf("store: save subscription: %w", err)
+	}
+	return nil
+}
+
+// putSubscription stores sub under sub.Source in b.
+func putSubscription(b *bolt.Bucket, sub Subscription) error {
 	if sub.Source == "" {
-		return errors.New("store: save subscription: empty source")
+		return errors.New("empty source")
 	}
 	v, err := json.Marshal(sub)
-	if err != nil {
-		return fmt.Errorf("store: save subscription of %s: %w", sub.Source, err)
+	if err == nil {
+		err = b.Put([]byte(sub.Source), v)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSubscriptions).Put([]byte(sub.Source), v) })
 	if err != nil {
-		return fmt.Errorf("store: save subscription of %s: %w", sub.Source, err)
+		return fmt.Errorf("subscription of %s: %w", sub.Source, err)
 	}
 	return nil
 }
@@ -135,15 +143,8 @@ func ReplaceSubscriptions(path string, subs []Subscription) (dropped int, err er
 			return err
 		}
 		for _, sub := range subs {
-			if sub.Source == "" {
-				return errors.New("empty source")
-			}
-			v, err := json.Marshal(sub)
-			if err != nil {
-				return fmt.Errorf("subscription of %s: %w", sub.Source, err)
-			}
-			if err := b.Put([]byte(sub.Source), v); err != nil {
-				return fmt.Errorf("subscription of %s: %w", sub.Source, err)
+			if err := putSubscription(b, sub); err != nil {
+				return err
 			}
 		}
 		return nil
