@@ -384,7 +384,7 @@ func serve(ctx context.Context, path string, cfg *config.Config, hup <-chan os.S
 	log := newLogger(cfg)
 	if os.Getenv("GOGC") == "" {
 		// A GOGC in the environment is the admin's choice, kept as is.
-		heapfloor.Start(heapfloor.DefaultFloor)
+		heapfloor.Start(heapfloor.DefaultFloor, heapfloor.DefaultHeadroom)
 		defer heapfloor.Stop()
 	}
 	st, err := openStore(cfg)

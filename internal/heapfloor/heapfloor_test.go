@@ -10,19 +10,25 @@ import (
 func TestGoal(t *testing.T) {
 	const mib = 1 << 20
 	for _, tt := range []struct {
-		floor, live, roots uint64
-		want               int
+		floor, headroom, live, roots uint64
+		want                         int
 	}{
-		{16 * mib, 2 * mib, 2 * mib, 400},   // the scaled minimum, 4 MiB * 4, is the floor
-		{16 * mib, 4 * mib, 5 * mib, 240},   // 4 + 5 * 2.4 = 16
-		{16 * mib, 5 * mib, 5 * mib, 220},   // 5 + 5 * 2.2 = 16
-		{16 * mib, 8 * mib, 8 * mib, 100},   // twice the live heap reaches the floor
-		{16 * mib, 50 * mib, 51 * mib, 100}, // a large heap: GOGC's own goal
-		{16 * mib, 0, 0, 100},               // nothing known yet
-		{64 * mib, 1, 1, 1600},              // 4 MiB * 16
+		{16 * mib, 0, 2 * mib, 2 * mib, 400},           // the scaled minimum, 4 MiB * 4, is the floor
+		{16 * mib, 0, 4 * mib, 5 * mib, 240},           // 4 + 5 * 2.4 = 16
+		{16 * mib, 0, 5 * mib, 5 * mib, 220},           // 5 + 5 * 2.2 = 16
+		{16 * mib, 0, 8 * mib, 8 * mib, 100},           // twice the live heap reaches the floor
+		{16 * mib, 0, 50 * mib, 51 * mib, 100},         // a large heap: GOGC's own goal
+		{16 * mib, 0, 0, 0, 100},                       // nothing known yet
+		{64 * mib, 0, 1, 1, 1600},                      // 4 MiB * 16
+		{16 * mib, 32 * mib, 2 * mib, 2 * mib, 400},    // a small heap: the floor, as without a headroom
+		{16 * mib, 32 * mib, 20 * mib, 21 * mib, 100},  // doubling stays within the headroom
+		{16 * mib, 32 * mib, 32 * mib, 32 * mib, 100},  // doubling reaches it
+		{16 * mib, 32 * mib, 40 * mib, 41 * mib, 78},   // 40 + 41 * 0.78 = 72, the live heap and 32
+		{16 * mib, 32 * mib, 200 * mib, 201 * mib, 50}, // a heap far past it: GOGC 50 at least
+		{16 * mib, 32 * mib, 0, 0, 100},                // nothing known yet
 	} {
-		if got := goal(tt.floor, tt.live, tt.roots); got != tt.want {
-			t.Errorf("goal(%d, %d, %d) = %d, want %d", tt.floor, tt.live, tt.roots, got, tt.want)
+		if got := goal(tt.floor, tt.headroom, tt.live, tt.roots); got != tt.want {
+			t.Errorf("goal(%d, %d, %d, %d) = %d, want %d", tt.floor, tt.headroom, tt.live, tt.roots, got, tt.want)
 		}
 	}
 }
@@ -64,7 +70,7 @@ func TestFloor(t *testing.T) {
 	runtime.GC()
 	without := churn(512 << 20)
 
-	Start(64 << 20)
+	Start(64<<20, 0)
 	defer Stop()
 	collect(t) // the hook runs after this cycle and sets GOGC from the live heap
 	if p := Percent(); p <= 100 {
@@ -96,5 +102,38 @@ func TestFloor(t *testing.T) {
 	}
 	if old := debug.SetGCPercent(100); old != 100 {
 		t.Errorf("GOGC after Stop = %d, want 100", old)
+	}
+}
+
+// A live heap past the headroom brings GOGC below 100, so that the heap
+// grows by the headroom rather than doubles, and back once it is small.
+func TestHeadroom(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	Start(16<<20, 32<<20)
+	defer Stop()
+	big := make([][]byte, 0, 64)
+	for range 64 {
+		big = append(big, make([]byte, 1<<20))
+	}
+	collect(t)
+	collect(t)
+	// 32 MiB over 64 MiB and some roots: a little under 50 %, so 50.
+	if p := Percent(); p != leastPercent {
+		t.Errorf("GOGC %d with 64 MiB live and a 32 MiB headroom, want %d", p, leastPercent)
+	}
+	clear(big[40:])
+	big = big[:40]
+	collect(t)
+	collect(t)
+	// 32 MiB over 40 MiB and some roots: 78 % or a little less.
+	if p := Percent(); p < 70 || p > 80 {
+		t.Errorf("GOGC %d with 40 MiB live and a 32 MiB headroom, want about 78", p)
+	}
+	runtime.KeepAlive(big)
+	big = nil
+	collect(t)
+	collect(t)
+	if p := Percent(); p < 100 {
+		t.Errorf("GOGC %d with a few MiB live, want 100 or more (the floor)", p)
 	}
 }

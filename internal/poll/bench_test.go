@@ -71,7 +71,7 @@ func BenchmarkChangedFeed(b *testing.B) {
 // heap floor on. With change, every request for the feed finds one new item.
 func benchPoller(b *testing.B, change bool) (string, *Poller, config.Source) {
 	if os.Getenv("GOGC") == "" {
-		heapfloor.Start(heapfloor.DefaultFloor)
+		heapfloor.Start(heapfloor.DefaultFloor, heapfloor.DefaultHeadroom)
 		b.Cleanup(heapfloor.Stop)
 	}
 	url := startOutlet(b, change)
