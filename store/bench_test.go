@@ -67,3 +67,40 @@ func BenchmarkLatest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkArchive reads archives of 250 stories from 100,000 stories in one
+// category, against the newest page of 250 (Latest), the feed's own first
+// page: a category's archive walks its whole index, keys alone, where "all"
+// reads its stories by id.
+func BenchmarkArchive(b *testing.B) {
+	s := newTestStore(b)
+	// Filling is setup, not what is measured: skip its fsyncs.
+	s.db.NoSync = true
+	const stories = 100_000
+	for round := range stories / 1000 {
+		if _, err := s.Apply("baohagiang", benchDoc(round, 1000), t0.Add(time.Duration(round)*time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.db.NoSync = false
+	for _, cat := range []string{AllCategory, "thoi-su"} {
+		b.Run(cat+"/latest-250", func(b *testing.B) {
+			for b.Loop() {
+				p, err := s.Latest(cat, ArchiveSpan, "")
+				if err != nil || len(p.Stories) != ArchiveSpan {
+					b.Fatalf("%d stories, %v", len(p.Stories), err)
+				}
+			}
+		})
+		for _, n := range []uint64{0, stories / ArchiveSpan / 2, stories/ArchiveSpan - 1} {
+			b.Run(fmt.Sprintf("%s/archive-%d", cat, n), func(b *testing.B) {
+				for b.Loop() {
+					p, err := s.Archive(cat, n, 0)
+					if err != nil || len(p.Stories) != ArchiveSpan {
+						b.Fatalf("%d stories, %v", len(p.Stories), err)
+					}
+				}
+			})
+		}
+	}
+}
