@@ -37,7 +37,7 @@ const DefaultFloor = 16 << 20
 
 // DefaultHeadroom is how far above the live heap newswire keeps the heap
 // goal at most.
-const DefaultHeadroom = 32 << 20
+const DefaultHeadroom = 24 << 20
 
 // basePercent is GOGC's default, which the floor never goes below.
 const basePercent = 100
