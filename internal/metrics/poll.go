@@ -112,25 +112,25 @@ func (p *Poll) Items(created, updated, joined, dropped int) {
 // Redated records items taken in whose outlet's date was unreadable, and
 // those whose date was in the future: each was dated when first seen.
 func (p *Poll) Redated(unreadable, future int) {
-	if p == nil {
-		return
-	}
-	for i, n := range [...]int{unreadable, future} {
-		if n > 0 {
-			p.redated[i].Add(float64(n))
-		}
+	if p != nil {
+		addDateCounts(&p.redated, unreadable, future)
 	}
 }
 
 // RedatedUpdates records items taken in whose updated date was unreadable,
 // and those whose updated date was in the future.
 func (p *Poll) RedatedUpdates(unreadable, future int) {
-	if p == nil {
-		return
+	if p != nil {
+		addDateCounts(&p.redatedUpd, unreadable, future)
 	}
+}
+
+// addDateCounts adds to a pair of counters labelled date="unreadable" and
+// date="future".
+func addDateCounts(c *[2]prometheus.Counter, unreadable, future int) {
 	for i, n := range [...]int{unreadable, future} {
 		if n > 0 {
-			p.redatedUpd[i].Add(float64(n))
+			c[i].Add(float64(n))
 		}
 	}
 }
