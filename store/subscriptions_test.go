@@ -96,22 +96,7 @@ func TestMigrateV6(t *testing.T) {
 	}
 	want := ts.all(AllCategory, 100)
 	ts.close()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketSubscriptions); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
-	})
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatalf("rewind to version 6: %v", err)
-	}
+	rewindToVersion6(t, path)
 	if err := CheckFile(path); err != nil {
 		t.Fatalf("CheckFile of a version-6 store: %v", err)
 	}
@@ -190,22 +175,7 @@ func TestReplaceSubscriptions(t *testing.T) {
 			}
 			ts.close()
 			if v6 {
-				db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-				if err != nil {
-					t.Fatal(err)
-				}
-				err = db.Update(func(tx *bolt.Tx) error {
-					if err := tx.DeleteBucket(bucketSubscriptions); err != nil {
-						return err
-					}
-					return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
-				})
-				if cerr := db.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					t.Fatalf("rewind to version 6: %v", err)
-				}
+				rewindToVersion6(t, path)
 			}
 			renewed := subscription("dienbien", asked.Add(20*time.Hour))
 			renewed.Secret = "khoa-moi-cua-toa-soan"
@@ -219,5 +189,27 @@ func TestReplaceSubscriptions(t *testing.T) {
 				t.Errorf("Subscriptions() =\n%+v, %v\nwant\n%+v", got, err, want)
 			}
 		})
+	}
+}
+
+// rewindToVersion6 makes the closed store file at path one a version-6
+// build left: no bucket of subscriptions, schema 6.
+func rewindToVersion6(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketSubscriptions); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("rewind to version 6: %v", err)
 	}
 }
