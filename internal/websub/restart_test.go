@@ -24,7 +24,6 @@ import (
 // source no longer in the config is unsubscribed at its hub and forgotten
 // by the store. With subscribe off, the store forgets them all.
 func TestSubscriptionsKeptInTheStore(t *testing.T) {
-	client := &http.Client{Timeout: 5 * time.Second}
 	asked := make(chan hubRequest, 20)
 	hubSrv, hubURL := loopback(t)
 	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,57 +32,18 @@ func TestSubscriptionsKeptInTheStore(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
 	})
 	hubSrv.Start()
-	feedSrv, feedURL := loopback(t)
-	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Link", "<"+hubURL+`/>; rel="hub"`)
-		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Tây Bắc</title></channel></rss>`)
-	})
-	feedSrv.Start()
-	bSrv, bURL := loopback(t)
-	mux := http.NewServeMux()
-	var current atomic.Pointer[Subscriber]
-	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) })
-	bSrv.Config.Handler = mux
-	bSrv.Start()
-	path := filepath.Join(t.TempDir(), "data", "newswire.db")
-	topic := func(id string) string { return feedURL + "/" + id + ".rss" }
+	d := newRestartable(t, hubURL)
+	bURL, path := d.bURL, d.path
+	topic := func(id string) string { return d.feedURL + "/" + id + ".rss" }
 	// start opens the store, as a daemon's start does, and runs the
 	// subscriber of a config with sources ids.
-	start := func(ids ...string) (st *store.Store, state *Subscriptions, stop func()) {
+	start := func(ids ...string) (*store.Store, *Subscriptions, func()) {
 		t.Helper()
-		st, err := store.Open(path, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		state = new(Subscriptions)
-		if _, err := state.Load(st); err != nil {
-			t.Fatal(err)
-		}
-		var sources []string
+		sources := map[string]string{}
 		for _, id := range ids {
-			sources = append(sources, fmt.Sprintf(`{id: %s, url: "%s"}`, id, topic(id)))
+			sources[id] = "/" + id + ".rss"
 		}
-		cfg := parse(t, fmt.Sprintf(`
-base_url: %s
-data_dir: %s
-websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [%s]
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, bURL, filepath.Dir(path), secret, strings.Join(sources, ", ")))
-		sub := NewSubscriber(cfg, client, slog.New(slog.DiscardHandler), func(string) {})
-		sub.KeepIn(state)
-		current.Store(sub)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { _ = sub.Run(ctx); close(done) }()
-		return st, state, func() {
-			cancel()
-			<-done
-			if err := st.Close(); err != nil {
-				t.Error(err)
-			}
-		}
+		return d.run(secret, sources)
 	}
 	kept := func(st *store.Store) map[string]store.Subscription {
 		t.Helper()
@@ -227,13 +187,20 @@ func newRestartable(t *testing.T, hubURL string) *restartable {
 // start opens the store and runs the subscriber of a config with the
 // sources of sources (id: path on the feed server), signing with key.
 func (r *restartable) start(key string, sources map[string]string) (st *store.Store, stop func()) {
+	r.t.Helper()
+	st, _, stop = r.run(key, sources)
+	return st, stop
+}
+
+// run is start, which also returns the subscriptions the subscriber keeps.
+func (r *restartable) run(key string, sources map[string]string) (st *store.Store, state *Subscriptions, stop func()) {
 	t := r.t
 	t.Helper()
 	st, err := store.Open(r.path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	state := new(Subscriptions)
+	state = new(Subscriptions)
 	if _, err := state.Load(st); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +222,7 @@ default_category: thoi-su
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = sub.Run(ctx); close(done) }()
-	return st, func() {
+	return st, state, func() {
 		cancel()
 		<-done
 		if err := st.Close(); err != nil {
