@@ -40,6 +40,12 @@ type Options struct {
 	// feeds can then run the farm in a process of its own, whose CPU time is
 	// not the poller's.
 	ChangeEachRequest bool
+	// Detailed gives every item what a news outlet's feed carries besides
+	// its summary: an HTML description with a lead image, three paragraphs
+	// and a link (Detail), an author and a category. Such a 50-item document
+	// is about 75 KB and takes some two and a half times as long to parse as
+	// the plain one of about 23 KB.
+	Detailed bool
 }
 
 // Farm is a running outlet farm. Its methods are safe for concurrent use.
@@ -282,15 +288,60 @@ func Summary(feedNo, itemNo int) string {
 	return fmt.Sprintf("%s. Người dân và chính quyền địa phương cùng theo dõi, bản tin số %d.", Title(feedNo, itemNo), itemNo)
 }
 
+// Detail is the HTML description of item itemNo of feed feedNo in a
+// Detailed farm: a lead image, three paragraphs in the headline's language
+// and a link to the full story.
+func Detail(feedNo, itemNo int) string {
+	t := (feedNo + itemNo) % len(topics)
+	paras := detailVi
+	if t >= firstEnglishTopic {
+		paras = detailEn
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<p><a href="http://tin%d.example/bai/%d.html"><img src="http://tin%d.example/anh/%d.jpg" alt="%s" width="640" height="360"></a></p>`,
+		feedNo, itemNo, feedNo, itemNo, topics[t])
+	for k, p := range paras {
+		fmt.Fprintf(&b, "<p>"+p+"</p>", itemNo%97+k, feedNo%13+2)
+	}
+	fmt.Fprintf(&b, `<p><a href="http://tin%d.example/bai/%d.html">%s</a></p>`, feedNo, itemNo, readMore[t/firstEnglishTopic])
+	return b.String()
+}
+
+// firstEnglishTopic is the first of topics written in English.
+const firstEnglishTopic = 5
+
+var readMore = []string{"Đọc tiếp bài viết", "Read the full story"}
+
+var detailVi = []string{
+	"Theo ghi nhận của phóng viên sáng nay, có khoảng %d hộ dân đã đến từ sớm để theo dõi công việc chuẩn bị. Lãnh đạo địa phương cho biết kế hoạch được bàn từ %d tháng trước và đã lấy ý kiến của các thôn bản liên quan.",
+	"<strong>Nguồn kinh phí</strong> chủ yếu từ ngân sách tỉnh, một phần do người dân và doanh nghiệp đóng góp. Cán bộ xã cho biết đã có %d lượt người đăng ký tham gia, gấp %d lần năm ngoái, nhiều người ở các huyện lân cận cũng xin được góp công.",
+	"Trong thời gian tới, tỉnh sẽ tiếp tục rà soát, đánh giá kết quả sau %d ngày thực hiện và báo cáo lên các sở ngành. Người dân có ý kiến có thể gửi về bộ phận một cửa của huyện hoặc gọi đường dây nóng, đợt tổng kết dự kiến vào tuần thứ %d.",
+}
+
+var detailEn = []string{
+	"Reporters at the scene this morning counted some %d households who came early to watch the preparations. Local officials said the plan was first discussed %d months ago and that every village concerned was consulted.",
+	"<strong>Most of the money</strong> comes from the provincial budget, with a share from residents and local firms. Commune staff said %d people have signed up to take part, %d times as many as last year, and volunteers from nearby districts have offered to help.",
+	"Over the coming weeks the province will review the results after %d days and report to its departments. Residents with questions can write to the district's service desk or call its hotline; a full review is expected in week %d.",
+}
+
+var reporters = []string{"Minh Anh", "Thu Hà", "Quang Huy", "Lan Phương", "Đức Thắng"}
+
+var sections = []string{"Thời sự", "Kinh tế", "Xã hội", "Văn hóa", "Du lịch"}
+
 // document renders feed i at version v: items v … v+Items-1, newest first.
 func (f *Farm) document(i, v int) []byte {
 	var b strings.Builder
-	b.Grow(f.opt.Items * 420)
+	b.Grow(f.opt.Items * 1400)
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Trang tin số %d</title><link>http://tin%d.example/</link><description>Tin tức địa phương</description><language>vi</language>
 `, i, i)
 	for k := range f.opt.Items {
 		n := v + f.opt.Items - 1 - k
+		if f.opt.Detailed {
+			fmt.Fprintf(&b, `<item><title>%s</title><link>http://tin%d.example/bai/%d.html</link><guid>http://tin%d.example/bai/%d.html</guid><pubDate>%s</pubDate><author>toasoan@tin%d.example (%s)</author><category>%s</category><description><![CDATA[%s]]></description></item>
+`, Title(i, n), i, n, i, n, f.published(n).UTC().Format(time.RFC1123Z), i, reporters[(i+n)%len(reporters)], sections[(i+n)%len(sections)], Detail(i, n))
+			continue
+		}
 		fmt.Fprintf(&b, `<item><title>%s</title><link>http://tin%d.example/bai/%d.html</link><guid>http://tin%d.example/bai/%d.html</guid><pubDate>%s</pubDate><description>%s</description></item>
 `, Title(i, n), i, n, i, n, f.published(n).UTC().Format(time.RFC1123Z), Summary(i, n))
 	}

@@ -3,8 +3,11 @@ package farm
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mmcdole/gofeed"
 )
 
 // get fetches url with If-None-Match etag and returns the status, the ETag
@@ -71,5 +74,46 @@ func TestChangeEachRequest(t *testing.T) {
 			t.Fatalf("request %d: the newest item %q is not in the document", i, changes[len(changes)-1].Title)
 		}
 		etag = next
+	}
+}
+
+// TestDetailed reads a detailed farm's feed as a reader would: every item
+// has its author, its section and an HTML description with the lead image,
+// three paragraphs in its headline's language and a link to the story.
+func TestDetailed(t *testing.T) {
+	plain, err := Start(Options{Feeds: 1, Items: 8, Hosts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	f, err := Start(Options{Feeds: 1, Items: 8, Hosts: 1, Detailed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, _, short := get(t, plain.URLs()[0], "")
+	_, _, body := get(t, f.URLs()[0], "")
+	if len(body) < 3*len(short) {
+		t.Errorf("a detailed document of 8 items is %d bytes, the plain one %d: want three times as long at least", len(body), len(short))
+	}
+	feed, err := gofeed.NewParser().ParseString(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 8 {
+		t.Fatalf("%d items, want 8", len(feed.Items))
+	}
+	for _, it := range feed.Items {
+		d := it.Description
+		english := strings.Contains(d, "Reporters at the scene")
+		vietnamese := strings.Contains(d, "Theo ghi nhận của phóng viên")
+		if it.Author == nil || it.Author.Name == "" || len(it.Categories) != 1 ||
+			!strings.Contains(d, "<img src=") || strings.Count(d, "<p>") != 5 || !strings.Contains(d, `href="`+it.Link+`"`) ||
+			english == vietnamese {
+			t.Errorf("item %q: author %v, categories %q, description %q", it.Title, it.Author, it.Categories, d)
+		}
+		if want := slices.Index(topics, strings.SplitN(it.Title, " (", 2)[0]) >= firstEnglishTopic; english != want {
+			t.Errorf("item %q: description in English %v, want %v", it.Title, english, want)
+		}
 	}
 }
