@@ -384,3 +384,89 @@ func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
 	}
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == newTopic && len(k.Leaving) == 0 })
 }
+
+// TestFailedUnsubscriptionSentAgain: an unsubscription its hub fails with
+// a 503 is sent again once the hub's Retry-After has passed, and the store
+// keeps it until then; one the hub refuses with a 404 is not sent again.
+func TestFailedUnsubscriptionSentAgain(t *testing.T) {
+	asked := make(chan hubRequest, 20)
+	var failedOnce atomic.Bool
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		topic, mode := r.Form.Get("hub.topic"), r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), topic, mode}
+		switch {
+		case mode != "unsubscribe":
+			w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+		case strings.HasSuffix(topic, "/caobang.rss"):
+			http.Error(w, "không có đăng ký này", http.StatusNotFound)
+		case failedOnce.CompareAndSwap(false, true):
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	})
+	hubSrv.Start()
+	d := newRestartable(t, hubURL)
+	topic := func(id string) string { return d.feedURL + "/" + id + ".rss" }
+
+	st, stop := d.start(secret, map[string]string{"hagiang": "/hagiang.rss", "caobang": "/caobang.rss"})
+	for _, id := range []string{"hagiang", "caobang"} {
+		kept(t, st, id, func(k store.Subscription) bool { return !k.Asked.IsZero() })
+		resp, err := http.Get(d.bURL + CallbackPath + id + "?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		kept(t, st, id, func(k store.Subscription) bool { return k.Verified })
+	}
+	stop()
+	for len(asked) > 0 {
+		<-asked
+	}
+
+	// Both removed: their hub is asked to stop pushing.
+	st, stop = d.start(secret, map[string]string{"backan": "/backan.rss"})
+	defer stop()
+	var hagiang, caobang []time.Time
+	for deadline := time.After(4 * time.Second); ; {
+		select {
+		case req := <-asked:
+			switch {
+			case req.mode == "unsubscribe" && req.topic == topic("hagiang"):
+				hagiang = append(hagiang, req.at)
+				if len(hagiang) == 1 {
+					// Until it is sent again, the store keeps it for
+					// the next start: the subscription as it was.
+					kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topic("hagiang") })
+				}
+			case req.mode == "unsubscribe" && req.topic == topic("caobang"):
+				caobang = append(caobang, req.at)
+			}
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if len(hagiang) != 2 {
+		t.Fatalf("the unsubscription the hub failed with a 503 was sent %d times in 4s, want twice", len(hagiang))
+	}
+	if gap := hagiang[1].Sub(hagiang[0]); gap < time.Second {
+		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
+	}
+	if len(caobang) != 1 {
+		t.Errorf("the unsubscription the hub refused with a 404 was sent %d times, want once", len(caobang))
+	}
+	// Once sent, the store forgets both.
+	all, err := st.Subscriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range all {
+		if k.Source == "hagiang" || k.Source == "caobang" {
+			t.Errorf("once its unsubscription was sent, the store still keeps %+v", k)
+		}
+	}
+}

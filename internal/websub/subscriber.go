@@ -96,6 +96,10 @@ type Subscriptions struct {
 type leavingSub struct {
 	source string
 	sub    sourceSub
+	// failures counts the unsubscriptions its hub failed or was not
+	// reached for, in a row; a failed one is sent again at again.
+	failures int
+	again    time.Time
 }
 
 // warning is the log's account of one source's ignored pushes.
@@ -143,7 +147,7 @@ func (s *Subscriptions) init() {
 // leave queues old, the subscription source left, to be unsubscribed at
 // its hub by Run; s.mu is held.
 func (s *Subscriptions) leave(source string, old sourceSub) {
-	s.leaving = append(s.leaving, leavingSub{source, old})
+	s.leaving = append(s.leaving, leavingSub{source: source, sub: old})
 	s.unsent[source] = append(s.unsent[source], old)
 }
 
@@ -401,20 +405,24 @@ func (s *Subscriber) Run(ctx context.Context) error {
 	defer wg.Wait()
 	slots := make(chan struct{}, concurrentSources)
 	for {
-		s.mu.Lock()
-		leaving := s.leaving
-		s.leaving = nil
-		s.mu.Unlock()
-		for _, l := range leaving {
-			wg.Go(func() {
-				s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
-				if ctx.Err() == nil {
-					s.sent(l.source, l.sub) // the record keeps it until now, for the next start
-				}
-			})
-		}
 		now := time.Now()
 		next := now.Add(lease)
+		s.mu.Lock()
+		var leaving []leavingSub
+		waiting := s.leaving[:0:0]
+		for _, l := range s.leaving {
+			if now.Before(l.again) {
+				waiting = append(waiting, l)
+				next = minTime(next, l.again)
+			} else {
+				leaving = append(leaving, l)
+			}
+		}
+		s.leaving = waiting
+		s.mu.Unlock()
+		for _, l := range leaving {
+			wg.Go(func() { s.sendLeaving(ctx, l, retry) })
+		}
 		for _, src := range s.cfg.EnabledSources() {
 			if ctx.Err() != nil {
 				return nil
@@ -531,12 +539,42 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 			"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
 	}
 	if leave {
-		s.unsubscribe(trail, src.ID, old)
-		if ctx.Err() == nil {
+		wait, failed := s.unsubscribe(trail, src.ID, old)
+		switch {
+		case ctx.Err() != nil:
+		case failed:
+			// Sent again by Run, as a reload's dropped subscription is.
+			s.mu.Lock()
+			s.leaving = append(s.leaving, leavingSub{source: src.ID, sub: old, failures: 1, again: time.Now().Add(failedWait(retry, 1, wait))})
+			s.mu.Unlock()
+			s.nudge()
+		default:
 			s.sent(src.ID, old)
 		}
 	}
 	return 0
+}
+
+// sendLeaving sends l's unsubscription. One that its hub failed (a 5xx, a 429,
+// no answer) is sent again after a wait, as a failed subscription is
+// (failedWait), while the hub may still hold the subscription, up to
+// unsubscribeTries times; the store keeps it until it was sent, for the
+// next start to send what a stop cut off.
+func (s *Subscriber) sendLeaving(ctx context.Context, l leavingSub, retry time.Duration) {
+	wait, failed := s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
+	if ctx.Err() != nil {
+		return
+	}
+	if failed && l.failures+1 < unsubscribeTries && l.sub.mayHold(time.Now()) {
+		l.failures++
+		l.again = time.Now().Add(failedWait(retry, l.failures, wait))
+		s.mu.Lock()
+		s.leaving = append(s.leaving, l)
+		s.mu.Unlock()
+		s.nudge()
+		return
+	}
+	s.sent(l.source, l.sub)
 }
 
 // hubGate is the semaphore of requests to hub; s.mu is held.
@@ -594,6 +632,10 @@ const (
 	// to maxFailedWait.
 	pendingRetry  = 5 * time.Minute
 	maxFailedWait = 6 * time.Hour
+	// unsubscribeTries is how many times an unsubscription its hub failed
+	// is sent, the first included: with pendingRetry doubling, the last
+	// some ten hours after the first.
+	unsubscribeTries = 8
 	// leaseFloor and leaseCeiling bound the lease a hub grants, as far as
 	// renewing goes: a hub that grants a second is not asked again every
 	// second, and one that grants a century does not overflow the time
@@ -755,9 +797,12 @@ func withoutQuery(u string) string {
 }
 
 // unsubscribe asks old's hub to stop pushing its topic to source's
-// callback (WebSub 5.1). A hub that fails is only logged: its lease ends
-// anyway, and what it pushes meanwhile is taken, signed with the secret.
-func (s *Subscriber) unsubscribe(ctx context.Context, source string, old sourceSub) {
+// callback (WebSub 5.1). It reports whether the request failed in a way
+// worth trying again (no answer, a 5xx, a 429), and how long the hub's
+// Retry-After asked to wait; a hub that refuses it otherwise (a 4xx) is
+// only logged: its lease ends anyway, and what it pushes meanwhile is
+// taken, signed with the secret.
+func (s *Subscriber) unsubscribe(ctx context.Context, source string, old sourceSub) (time.Duration, bool) {
 	form := url.Values{
 		"hub.mode":     {"unsubscribe"},
 		"hub.topic":    {old.topic},
@@ -765,18 +810,23 @@ func (s *Subscriber) unsubscribe(ctx context.Context, source string, old sourceS
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, old.hub, strings.NewReader(form.Encode()))
 	if err != nil {
-		return
+		return 0, false
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {
 		s.log.Warn("websub: unsubscribe", "source", source, "topic", urlsafe.Redacted(old.topic), "hub", urlsafe.Redacted(old.hub), "error", withoutURL(err))
-		return
+		return 0, true
 	}
 	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		s.log.Warn("websub: unsubscribe", "source", source, "topic", urlsafe.Redacted(old.topic), "hub", urlsafe.Redacted(old.hub), "status", resp.Status)
+	if resp.StatusCode/100 == 2 {
+		return 0, false
 	}
+	s.log.Warn("websub: unsubscribe", "source", source, "topic", urlsafe.Redacted(old.topic), "hub", urlsafe.Redacted(old.hub), "status", resp.Status)
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return fetch.RetryAfter(resp.Header.Get("Retry-After"), time.Now()), true
+	}
+	return 0, false
 }
 
 // Unsubscribed is the callback while websub.subscribe is off: a hub that

@@ -966,3 +966,80 @@ default_category: thoi-su
 		}
 	}
 }
+
+// TestMovedFeedsOldTopicSentAgain: when a poll reads that a feed moved, its
+// old topic's unsubscription, failed by the hub with a 503, is sent again
+// once the hub's Retry-After has passed.
+func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
+	asked := make(chan hubRequest, 20)
+	var failedOnce atomic.Bool
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mode := r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), mode}
+		if mode == "unsubscribe" && failedOnce.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted) // pending: never verified, as a slow hub leaves it
+	})
+	hubSrv.Start()
+	var self atomic.Value
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Link", "<"+hubURL+`/>; rel="hub"`)
+		w.Header().Add("Link", "<"+feedURL+self.Load().(string)+`>; rel="self"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Cao Bằng</title></channel></rss>`)
+	})
+	self.Store("/tin.rss")
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	b := parse(t, fmt.Sprintf(`
+base_url: %s
+data_dir: %s
+websub: {subscribe: true, secret: %s, lease: 1h}
+sources: [{id: caobang, url: "%s/tin.rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
+	sub := NewSubscriber(b, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	runSubscriber(t, sub, bSrv)
+	oldTopic, newTopic := feedURL+"/tin.rss", feedURL+"/tin-moi.rss"
+	select {
+	case req := <-asked:
+		if req.mode != "subscribe" || req.topic != oldTopic {
+			t.Fatalf("the hub was asked to %s %s first", req.mode, req.topic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("never subscribed")
+	}
+
+	self.Store("/tin-moi.rss")
+	sub.Advertised("caobang", newTopic, []string{hubURL + "/"})
+	var subscribed bool
+	var unsubscribed []time.Time
+	for deadline := time.After(4 * time.Second); ; {
+		select {
+		case req := <-asked:
+			switch {
+			case req.mode == "subscribe" && req.topic == newTopic:
+				subscribed = true
+			case req.mode == "unsubscribe" && req.topic == oldTopic:
+				unsubscribed = append(unsubscribed, req.at)
+			default:
+				t.Errorf("the hub was asked to %s %s", req.mode, req.topic)
+			}
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if !subscribed || len(unsubscribed) != 2 {
+		t.Fatalf("after the move: subscribed to the new topic %v, the old one's unsubscription sent %d times; want it sent twice", subscribed, len(unsubscribed))
+	}
+	if gap := unsubscribed[1].Sub(unsubscribed[0]); gap < time.Second {
+		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
+	}
+}
