@@ -389,26 +389,7 @@ func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
 // a 503 is sent again once the hub's Retry-After has passed, and the store
 // keeps it until then; one the hub refuses with a 404 is not sent again.
 func TestFailedUnsubscriptionSentAgain(t *testing.T) {
-	asked := make(chan hubRequest, 20)
-	var failedOnce atomic.Bool
-	hubSrv, hubURL := loopback(t)
-	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		topic, mode := r.Form.Get("hub.topic"), r.Form.Get("hub.mode")
-		asked <- hubRequest{time.Now(), topic, mode}
-		switch {
-		case mode != "unsubscribe":
-			w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
-		case strings.HasSuffix(topic, "/caobang.rss"):
-			http.Error(w, "không có đăng ký này", http.StatusNotFound)
-		case failedOnce.CompareAndSwap(false, true):
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
-		default:
-			w.WriteHeader(http.StatusAccepted)
-		}
-	})
-	hubSrv.Start()
+	hubURL, asked := unsubscribingHub(t, "/caobang.rss")
 	d := newRestartable(t, hubURL)
 	topic := func(id string) string { return d.feedURL + "/" + id + ".rss" }
 
@@ -450,12 +431,7 @@ func TestFailedUnsubscriptionSentAgain(t *testing.T) {
 		}
 		break
 	}
-	if len(hagiang) != 2 {
-		t.Fatalf("the unsubscription the hub failed with a 503 was sent %d times in 4s, want twice", len(hagiang))
-	}
-	if gap := hagiang[1].Sub(hagiang[0]); gap < time.Second {
-		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
-	}
+	sentAgain(t, hagiang)
 	if len(caobang) != 1 {
 		t.Errorf("the unsubscription the hub refused with a 404 was sent %d times, want once", len(caobang))
 	}
@@ -468,5 +444,46 @@ func TestFailedUnsubscriptionSentAgain(t *testing.T) {
 		if k.Source == "hagiang" || k.Source == "caobang" {
 			t.Errorf("once its unsubscription was sent, the store still keeps %+v", k)
 		}
+	}
+}
+
+// unsubscribingHub is a hub that takes every subscription, leaving it
+// pending (a test verifies, as the hub would), fails the first
+// unsubscription with a 503 and a Retry-After of 1s, takes the next ones,
+// and refuses with a 404 those of a topic ending in refused. It returns its
+// URL and the requests it was sent.
+func unsubscribingHub(t *testing.T, refused string) (string, chan hubRequest) {
+	asked := make(chan hubRequest, 20)
+	var failedOnce atomic.Bool
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		topic, mode := r.Form.Get("hub.topic"), r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), topic, mode}
+		switch {
+		case mode != "unsubscribe":
+			w.WriteHeader(http.StatusAccepted)
+		case refused != "" && strings.HasSuffix(topic, refused):
+			http.Error(w, "không có đăng ký này", http.StatusNotFound)
+		case failedOnce.CompareAndSwap(false, true):
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	})
+	hubSrv.Start()
+	return hubURL, asked
+}
+
+// sentAgain checks that an unsubscription was sent twice, the second time
+// after the Retry-After of 1s its hub answered the first with.
+func sentAgain(t *testing.T, at []time.Time) {
+	t.Helper()
+	if len(at) != 2 {
+		t.Fatalf("the unsubscription the hub failed with a 503 was sent %d times in 4s, want twice", len(at))
+	}
+	if gap := at[1].Sub(at[0]); gap < time.Second {
+		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
 	}
 }

@@ -971,21 +971,7 @@ default_category: thoi-su
 // old topic's unsubscription, failed by the hub with a 503, is sent again
 // once the hub's Retry-After has passed.
 func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
-	asked := make(chan hubRequest, 20)
-	var failedOnce atomic.Bool
-	hubSrv, hubURL := loopback(t)
-	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		mode := r.Form.Get("hub.mode")
-		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), mode}
-		if mode == "unsubscribe" && failedOnce.CompareAndSwap(false, true) {
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "bảo trì", http.StatusServiceUnavailable)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted) // pending: never verified, as a slow hub leaves it
-	})
-	hubSrv.Start()
+	hubURL, asked := unsubscribingHub(t, "") // the subscription stays pending: the hub may hold it
 	var self atomic.Value
 	feedSrv, feedURL := loopback(t)
 	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -996,15 +982,7 @@ func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
 	self.Store("/tin.rss")
 	feedSrv.Start()
 	bSrv, bURL := loopback(t)
-	b := parse(t, fmt.Sprintf(`
-base_url: %s
-data_dir: %s
-websub: {subscribe: true, secret: %s, lease: 1h}
-sources: [{id: caobang, url: "%s/tin.rss"}]
-categories: [{id: thoi-su}]
-default_category: thoi-su
-`, bURL, filepath.Join(t.TempDir(), "b"), secret, feedURL))
-	sub := NewSubscriber(b, &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL+"/tin.rss"), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
 	runSubscriber(t, sub, bSrv)
 	oldTopic, newTopic := feedURL+"/tin.rss", feedURL+"/tin-moi.rss"
 	select {
@@ -1017,7 +995,7 @@ default_category: thoi-su
 	}
 
 	self.Store("/tin-moi.rss")
-	sub.Advertised("caobang", newTopic, []string{hubURL + "/"})
+	sub.Advertised("cohub", newTopic, []string{hubURL + "/"})
 	var subscribed bool
 	var unsubscribed []time.Time
 	for deadline := time.After(4 * time.Second); ; {
@@ -1036,10 +1014,8 @@ default_category: thoi-su
 		}
 		break
 	}
-	if !subscribed || len(unsubscribed) != 2 {
-		t.Fatalf("after the move: subscribed to the new topic %v, the old one's unsubscription sent %d times; want it sent twice", subscribed, len(unsubscribed))
+	if !subscribed {
+		t.Error("after the move the new topic was not subscribed to")
 	}
-	if gap := unsubscribed[1].Sub(unsubscribed[0]); gap < time.Second {
-		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
-	}
+	sentAgain(t, unsubscribed)
 }
