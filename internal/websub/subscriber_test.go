@@ -825,6 +825,13 @@ default_category: thoi-su
 		sub.Advertised("caobang", "http://cdn.caobang.example.vn/tin.rss", nil)
 		time.Sleep(300 * time.Millisecond)
 	}
+	// The look may wait for the source's last handling to be a second
+	// old (minWait): it is waited for, and then as long again for a
+	// second look that must not come.
+	for deadline := time.Now().Add(5 * time.Second); gets.Load() == before && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(minWait + 500*time.Millisecond)
 	if n := gets.Load() - before; n != 1 {
 		t.Errorf("the feed was looked at %d times, want once", n)
 	}
