@@ -231,6 +231,21 @@ default_category: thoi-su
 	}
 }
 
+// verify waits for the store to keep source's subscription asked for,
+// answers as its hub would the verification of its topic with a lease of an
+// hour, and waits for the store to keep it verified.
+func (r *restartable) verify(st *store.Store, source, topic string) {
+	t := r.t
+	t.Helper()
+	kept(t, st, source, func(k store.Subscription) bool { return !k.Asked.IsZero() })
+	resp, err := http.Get(r.bURL + CallbackPath + source + "?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	kept(t, st, source, func(k store.Subscription) bool { return k.Verified })
+}
+
 // kept waits up to 5s for the store to keep a subscription of source that
 // ok accepts, and returns it.
 func kept(t *testing.T, st *store.Store, source string, ok func(store.Subscription) bool) store.Subscription {
@@ -278,13 +293,7 @@ func TestFailedRenewalStillUnsubscribed(t *testing.T) {
 
 	st, stop := d.start(secret, both)
 	kept(t, st, "caobang", func(k store.Subscription) bool { return k.Failed != "" })
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return !k.Asked.IsZero() })
-	resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic("hagiang")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	d.verify(st, "hagiang", topic("hagiang"))
 	stop()
 
 	// A new secret: the lease is renewed at once, and the hub refuses.
@@ -340,13 +349,7 @@ func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
 	oldTopic, newTopic := d.feedURL+"/tin.rss", d.feedURL+"/tin-moi.rss"
 
 	st, stop := d.start(secret, map[string]string{"hagiang": "/tin.rss"})
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return !k.Asked.IsZero() })
-	resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(oldTopic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	d.verify(st, "hagiang", oldTopic)
 	stop()
 	for len(asked) > 0 {
 		<-asked
@@ -395,13 +398,7 @@ func TestFailedUnsubscriptionSentAgain(t *testing.T) {
 
 	st, stop := d.start(secret, map[string]string{"hagiang": "/hagiang.rss", "caobang": "/caobang.rss"})
 	for _, id := range []string{"hagiang", "caobang"} {
-		kept(t, st, id, func(k store.Subscription) bool { return !k.Asked.IsZero() })
-		resp, err := http.Get(d.bURL + CallbackPath + id + "?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic(id)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		kept(t, st, id, func(k store.Subscription) bool { return k.Verified })
+		d.verify(st, id, topic(id))
 	}
 	stop()
 	for len(asked) > 0 {
