@@ -408,8 +408,7 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		now := time.Now()
 		next := now.Add(lease)
 		s.mu.Lock()
-		var leaving []leavingSub
-		waiting := s.leaving[:0:0]
+		var leaving, waiting []leavingSub
 		for _, l := range s.leaving {
 			if now.Before(l.again) {
 				waiting = append(waiting, l)
@@ -539,27 +538,16 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 			"topic", urlsafe.Redacted(topic), "old_topic", urlsafe.Redacted(old.topic))
 	}
 	if leave {
-		wait, failed := s.unsubscribe(trail, src.ID, old)
-		switch {
-		case ctx.Err() != nil:
-		case failed:
-			// Sent again by Run, as a reload's dropped subscription is.
-			s.mu.Lock()
-			s.leaving = append(s.leaving, leavingSub{source: src.ID, sub: old, failures: 1, again: time.Now().Add(failedWait(retry, 1, wait))})
-			s.mu.Unlock()
-			s.nudge()
-		default:
-			s.sent(src.ID, old)
-		}
+		s.sendLeaving(trail, leavingSub{source: src.ID, sub: old}, retry)
 	}
 	return 0
 }
 
 // sendLeaving sends l's unsubscription. One that its hub failed (a 5xx, a 429,
-// no answer) is sent again after a wait, as a failed subscription is
-// (failedWait), while the hub may still hold the subscription, up to
-// unsubscribeTries times; the store keeps it until it was sent, for the
-// next start to send what a stop cut off.
+// no answer) is queued for Run to send again after a wait, as a failed
+// subscription is (failedWait), while the hub may still hold the
+// subscription, up to unsubscribeTries times; the store keeps it until it
+// was sent, for the next start to send what a stop cut off.
 func (s *Subscriber) sendLeaving(ctx context.Context, l leavingSub, retry time.Duration) {
 	wait, failed := s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
 	if ctx.Err() != nil {
