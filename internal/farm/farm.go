@@ -293,9 +293,9 @@ func Summary(feedNo, itemNo int) string {
 // and a link to the full story.
 func Detail(feedNo, itemNo int) string {
 	t := (feedNo + itemNo) % len(topics)
-	paras := detailVi
+	paras, more := detailVi, "Đọc tiếp bài viết"
 	if t >= firstEnglishTopic {
-		paras = detailEn
+		paras, more = detailEn, "Read the full story"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<p><a href="http://tin%d.example/bai/%d.html"><img src="http://tin%d.example/anh/%d.jpg" alt="%s" width="640" height="360"></a></p>`,
@@ -303,14 +303,12 @@ func Detail(feedNo, itemNo int) string {
 	for k, p := range paras {
 		fmt.Fprintf(&b, "<p>"+p+"</p>", itemNo%97+k, feedNo%13+2)
 	}
-	fmt.Fprintf(&b, `<p><a href="http://tin%d.example/bai/%d.html">%s</a></p>`, feedNo, itemNo, readMore[t/firstEnglishTopic])
+	fmt.Fprintf(&b, `<p><a href="http://tin%d.example/bai/%d.html">%s</a></p>`, feedNo, itemNo, more)
 	return b.String()
 }
 
 // firstEnglishTopic is the first of topics written in English.
 const firstEnglishTopic = 5
-
-var readMore = []string{"Đọc tiếp bài viết", "Read the full story"}
 
 var detailVi = []string{
 	"Theo ghi nhận của phóng viên sáng nay, có khoảng %d hộ dân đã đến từ sớm để theo dõi công việc chuẩn bị. Lãnh đạo địa phương cho biết kế hoạch được bàn từ %d tháng trước và đã lấy ý kiến của các thôn bản liên quan.",
