@@ -278,10 +278,17 @@ var topics = []string{
 
 // Title is the title of item itemNo of feed feedNo: one of a few
 // headlines, numbered, so that stories share much of their text as a
-// province's outlets covering the same events do.
+// province's outlets covering the same events do. The number is one for
+// each item of each feed (feed 3's item 12 is bulletin 300012): two numbers,
+// "3-12" and "12-3", would be the same multiset of numbers to the identity
+// rules, and the two items one story.
 func Title(feedNo, itemNo int) string {
-	return fmt.Sprintf("%s (bản tin %d-%d)", topics[(feedNo+itemNo)%len(topics)], feedNo, itemNo)
+	return fmt.Sprintf("%s (bản tin %d)", topics[(feedNo+itemNo)%len(topics)], feedNo*itemsPerFeedNo+itemNo)
 }
+
+// itemsPerFeedNo is how many item numbers each feed's bulletins have to
+// themselves.
+const itemsPerFeedNo = 100_000
 
 // Summary is the description of item itemNo of feed feedNo.
 func Summary(feedNo, itemNo int) string {

@@ -3,11 +3,15 @@ package farm
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
+
+	"newswire/internal/story"
 )
 
 // get fetches url with If-None-Match etag and returns the status, the ETag
@@ -114,6 +118,48 @@ func TestDetailed(t *testing.T) {
 		}
 		if want := slices.Index(topics, strings.SplitN(it.Title, " (", 2)[0]) >= firstEnglishTopic; english != want {
 			t.Errorf("item %q: description in English %v, want %v", it.Title, english, want)
+		}
+	}
+}
+
+// TestStoriesKeptApart holds every pair of the farm's items apart under the
+// identity rules the daemon joins stories by: a farm whose items joined
+// would store fewer stories than it serves, and a benchmark that counts them
+// would count wrong. Feed 2's item 0 and feed 0's item 2 share a headline
+// and nearly all their text, so the numbers the headlines carry must tell
+// them apart.
+func TestStoriesKeptApart(t *testing.T) {
+	f := &Farm{opt: Options{Items: 50, Start: time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)}}
+	tags := regexp.MustCompile(`<[^>]*>`)
+	doc := func(feedNo, itemNo int, detailed bool) *story.Doc {
+		text := Summary(feedNo, itemNo)
+		if detailed {
+			text = tags.ReplaceAllString(Detail(feedNo, itemNo), " ")
+		}
+		return story.NewDoc(story.Input{Title: Title(feedNo, itemNo), Text: text, Published: f.published(itemNo), Language: "vi"})
+	}
+	for _, detailed := range []bool{false, true} {
+		joined := 0
+		for a := range 24 {
+			for b := range 24 {
+				// Every pair whose headlines share a topic: (a, b)
+				// against its mirror (b, a), and against the same
+				// feed's or item's neighbours a cycle of topics on.
+				pairs := [][2][2]int{{{a, b}, {b, a}}, {{a, b}, {a + len(topics), b}}, {{a, b}, {a, b + len(topics)}}}
+				for _, p := range pairs {
+					if p[0] == p[1] {
+						continue
+					}
+					if v := story.Confirm(doc(p[0][0], p[0][1], detailed), doc(p[1][0], p[1][1], detailed), 0); v.Same {
+						if joined++; joined <= 3 {
+							t.Errorf("detailed %v: feed %d item %d and feed %d item %d are one story: %s", detailed, p[0][0], p[0][1], p[1][0], p[1][1], v)
+						}
+					}
+				}
+			}
+		}
+		if joined > 3 {
+			t.Errorf("detailed %v: %d pairs joined in all", detailed, joined)
 		}
 	}
 }
