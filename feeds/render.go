@@ -82,6 +82,14 @@ func StoryID(authority string, id uint64) string {
 	return fmt.Sprintf("tag:%s,2026:story/%d", authority, id)
 }
 
+// FeedID is the Atom id of a category's merged feed, under the same
+// authority as its stories' ids: a tag URI rather than the feed's address,
+// so that a base_url that changes (a new host name, https) changes no
+// feed's id, as it changes no story's.
+func FeedID(authority, category string) string {
+	return "tag:" + authority + ",2026:feed/" + category
+}
+
 // categoryScheme names the vocabulary of newswire category ids, so that a
 // reader can tell them from the outlets' own labels.
 func categoryScheme(authority string) string {

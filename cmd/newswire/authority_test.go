@@ -17,9 +17,9 @@ import (
 	"newswire/store"
 )
 
-// TestStoryIDsKeepTheirAuthority: without tag_authority, story ids keep
-// the authority they were first published under, whatever base_url
-// becomes, across a restart and a reload, in the feeds, export and
+// TestStoryIDsKeepTheirAuthority: without tag_authority, story ids (and
+// the feeds' own) keep the authority they were first published under,
+// whatever base_url becomes, across a restart and a reload, in the feeds, export and
 // stories, and after a restore; a tag_authority that changes them is
 // obeyed, and check-config -diff and the reload say that every id changes.
 func TestStoryIDsKeepTheirAuthority(t *testing.T) {
@@ -72,7 +72,11 @@ func TestStoryIDsKeepTheirAuthority(t *testing.T) {
 			t.Fatalf("the feed lacks %s:\n%s", want, b)
 		}
 	}
+	// The feed's own Atom id is minted under the story ids' authority,
+	// and stays with them.
+	const feedID = "tag:127.0.0.1,2026:feed/all"
 	feedHas(first)
+	feedHas(feedID)
 	ids(first)
 	if out, err := runCmd(t, "stories", "-config", cfgPath, "--explain", first); err != nil {
 		t.Fatalf("stories --explain %s: %v\n%s", first, err, out)
@@ -98,6 +102,7 @@ func TestStoryIDsKeepTheirAuthority(t *testing.T) {
 		t.Errorf("a new base_url reloaded as %q", changes)
 	}
 	feedHas(first)
+	feedHas(feedID)
 
 	// The admin's own authority changes every id, and both the diff and
 	// the reload say so.

@@ -422,7 +422,7 @@ func (s *Server) renderFeed(cat feedCategory, f format, q feedQuery) (*entry, er
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
 	feedPath := base + "/feeds/" + cat.id + "." + f.ext
 	ch := feeds.Channel{
-		ID:          base + "/feeds/" + cat.id,
+		ID:          feeds.FeedID(s.authority, cat.id),
 		Title:       cat.title,
 		Description: cat.description,
 		Link:        base + "/c/" + cat.id,
