@@ -366,6 +366,11 @@ func (c *converter) parseRSS(body []byte, maxItems int) (*Feed, error) {
 	// second reading of the document (explicitPermalinks) would find none.
 	markedPermalinks := containsFold(body, "ispermalink")
 	for i, gi := range uf.Items {
+		if m := dctermsModified(gi); m != "" {
+			// What RSS says of an edit (a newswire's RSS among
+			// others): gofeed reads dc:date and atom:updated alone.
+			gi.Updated = m
+		}
 		item := c.item(gi, feed.Language)
 		if item.Link == "" && item.GUID != "" && markedPermalinks {
 			if permalinks == nil {
@@ -853,6 +858,17 @@ func (c *converter) jsonPersons(authors []*jsonfeed.Author, author *jsonfeed.Aut
 		out = appendPerson(out, Person{Name: a.Name, URL: c.resolve(a.URL)})
 	}
 	return out
+}
+
+// dctermsModified is an RSS item's dcterms:modified, the date it was last
+// changed, or "".
+func dctermsModified(gi *gofeed.Item) string {
+	for _, e := range gi.Extensions["dcterms"]["modified"] {
+		if v := strings.TrimSpace(e.Value); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // feed converts the feed-level fields and sizes Items; each format fills them.

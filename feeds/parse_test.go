@@ -1020,3 +1020,24 @@ func TestShortFieldsThatAreNone(t *testing.T) {
 		t.Errorf("mediaType of a real type with a parameter: %q", typ)
 	}
 }
+
+// TestRSSDctermsModified: an RSS item's dcterms:modified is the date it was
+// last changed, as Atom's updated is; without one, an item has no date of
+// change of its own.
+func TestRSSDctermsModified(t *testing.T) {
+	doc := `<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>Báo Bắc Kạn</title><link>https://backan.example.vn/</link>` +
+		`<item><guid>bk-1</guid><title>Ba Bể đón đoàn khách đầu tiên của mùa nước lên</title><pubDate>Sat, 28 Nov 2026 07:00:00 +0700</pubDate>` +
+		`<dcterms:modified>2026-11-28T09:15:00+07:00</dcterms:modified></item>` +
+		`<item><guid>bk-2</guid><title>Chợ Đồn mở lớp dạy nghề đan lát cho phụ nữ</title><pubDate>Sat, 28 Nov 2026 06:00:00 +0700</pubDate></item>` +
+		`</channel></rss>`
+	f, err := Parse([]byte(doc), ParseOptions{FeedURL: "https://backan.example.vn/rss", Now: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 28, 2, 15, 0, 0, time.UTC); !f.Items[0].Updated.Equal(want) {
+		t.Errorf("updated %v, want %v", f.Items[0].Updated, want)
+	}
+	if u := f.Items[1].Updated; !u.IsZero() && !u.Equal(f.Items[1].Published) {
+		t.Errorf("an item never changed read as updated %v", u)
+	}
+}
