@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -203,6 +204,54 @@ func TestFederatedChain(t *testing.T) {
 		}
 		if !bytes.Contains(buf.Bytes(), []byte("Newswire Xín Mần")) {
 			t.Errorf("%s: the newswire the story came through is not credited:\n%s", f.ext, buf.Bytes())
+		}
+	}
+}
+
+// TestFederatedUpdates: a story changed after it was published (a corrected
+// headline) reaches the newswire above with its updated date in every
+// format, RSS included (atom:updated, as RSS 2.0 has no element for it),
+// and a story never changed carries no date of change in RSS.
+func TestFederatedUpdates(t *testing.T) {
+	stories := testStories()
+	for _, f := range formats {
+		ch := channelFor(f.ext)
+		var buf bytes.Buffer
+		if err := f.render(testRenderer(), &buf, ch, stories); err != nil {
+			t.Fatal(err)
+		}
+		if f.ext == "rss" {
+			if n := strings.Count(buf.String(), "<atom:updated>"); n != 1 {
+				t.Errorf("rss: %d atom:updated, want the changed story's alone:\n%s", n, buf.String())
+			}
+		}
+		feed, err := Parse(buf.Bytes(), ParseOptions{FeedURL: ch.SelfURL, Now: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stories {
+			var got *Item
+			for i := range feed.Items {
+				if feed.Items[i].GUID == StoryID(testRenderer().Authority, s.ID) {
+					got = &feed.Items[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("%s: story %d not read back", f.ext, s.ID)
+			}
+			want := s.Updated
+			if !s.Updated.After(s.Published) {
+				// Never changed: no date of change, or its publication
+				// (in Atom, within the millisecond above).
+				if !got.Updated.IsZero() && got.Updated.Sub(got.Published).Abs() >= time.Millisecond {
+					t.Errorf("%s: story %d, never changed, read as updated %v (published %v)", f.ext, s.ID, got.Updated, got.Published)
+				}
+				continue
+			}
+			// Atom tells apart stories dated alike within a millisecond.
+			if d := got.Updated.Sub(want).Abs(); d >= time.Millisecond {
+				t.Errorf("%s: story %d read as updated %v, want %v", f.ext, s.ID, got.Updated, want)
+			}
 		}
 	}
 }

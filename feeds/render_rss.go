@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	gfeeds "github.com/gorilla/feeds"
 )
@@ -51,7 +52,12 @@ type rssItem struct {
 	Creators    []string      `xml:"dc:creator"`
 	// Language is the story's, where it is not the channel's: RSS 2.0
 	// has no language of its own for an item.
-	Language  string     `xml:"dc:language,omitempty"`
+	Language string `xml:"dc:language,omitempty"`
+	// Updated is when a story published before was last changed (a
+	// corrected headline, an outlet's updated date): RSS 2.0 has no
+	// element for it, and partners reading RSS would not see the change
+	// for what it is. atom:updated is what gofeed and feedparser read.
+	Updated   string     `xml:"atom:updated,omitempty"`
 	Source    *rssSource `xml:"source"`
 	Media     []mediaContent
 	Thumbnail *mediaThumbnail
@@ -110,6 +116,9 @@ func (r Renderer) RSS(w io.Writer, ch Channel, stories []Story) error {
 		c.Items[i] = rssItemOf(base.Items[i], s)
 		if l := itemLanguage(s, ch.Language); l != "" && !strings.EqualFold(l, ch.Language) {
 			c.Items[i].Language = l
+		}
+		if s.updated.After(s.published) {
+			c.Items[i].Updated = s.updated.UTC().Format(time.RFC3339Nano)
 		}
 	}
 	doc := &rssDoc{
