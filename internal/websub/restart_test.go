@@ -3,10 +3,13 @@ package websub
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,7 +167,15 @@ type restartable struct {
 	bURL    string
 	feedURL string
 	current atomic.Pointer[Subscriber]
+	// prefix is the path the config's base_url adds to bURL, empty or
+	// addedPrefix.
+	prefix string
 }
+
+// addedPrefix is a path a base_url may add to a restartable's bURL: its
+// callback is served there too, as behind a proxy that strips it, so that
+// the callbacks of both base_urls reach the subscriber.
+const addedPrefix = "/tin-tuc"
 
 // newRestartable serves the callback and feeds naming hubURL.
 func newRestartable(t *testing.T, hubURL string) *restartable {
@@ -177,7 +188,9 @@ func newRestartable(t *testing.T, hubURL string) *restartable {
 	feedSrv.Start()
 	bSrv, bURL := loopback(t)
 	mux := http.NewServeMux()
-	mux.HandleFunc(CallbackPath, func(w http.ResponseWriter, req *http.Request) { r.current.Load().ServeHTTP(w, req) })
+	callback := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.current.Load().ServeHTTP(w, req) })
+	mux.Handle(CallbackPath, callback)
+	mux.Handle(addedPrefix+CallbackPath, http.StripPrefix(addedPrefix, callback))
 	bSrv.Config.Handler = mux
 	bSrv.Start()
 	r.feedURL, r.bURL = feedURL, bURL
@@ -215,7 +228,7 @@ websub: {subscribe: true, secret: %s, lease: 1h}
 sources: [%s]
 categories: [{id: thoi-su}]
 default_category: thoi-su
-`, r.bURL, filepath.Dir(r.path), key, strings.Join(list, ", ")))
+`, r.bURL+r.prefix, filepath.Dir(r.path), key, strings.Join(list, ", ")))
 	sub := NewSubscriber(cfg, r.client, slog.New(slog.DiscardHandler), func(string) {})
 	sub.KeepIn(state)
 	r.current.Store(sub)
@@ -482,5 +495,199 @@ func sentAgain(t *testing.T, at []time.Time) {
 	}
 	if gap := at[1].Sub(at[0]); gap < time.Second {
 		t.Errorf("the unsubscription was sent again %s after the hub's 503, before its Retry-After of 1s", gap)
+	}
+}
+
+// TestOldCallbackUnsubscribedOnceTheNewIsVerified: a subscription made
+// under another base_url is renewed under the new callback at once, and
+// the hub is asked to end the old one only once it has verified the new
+// one, a restart in between included: the hub, which keys a subscription
+// by topic and callback, pushes to one callback or the other all along,
+// and then to the new one alone. The old callback still reaches the
+// daemon, which confirms the unsubscription there.
+func TestOldCallbackUnsubscribedOnceTheNewIsVerified(t *testing.T) {
+	hub := newCallbackHub(t)
+	d := newRestartable(t, hub.url)
+	topic := d.feedURL + "/tin.rss"
+	oldCB, newCB := d.bURL+CallbackPath+"hagiang", d.bURL+addedPrefix+CallbackPath+"hagiang"
+	sources := map[string]string{"hagiang": "/tin.rss"}
+
+	st, stop := d.start(secret, sources)
+	hub.next(t, "asked", "subscribe", oldCB)
+	hub.next(t, "verified", "subscribe", oldCB)
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	stop()
+
+	// base_url gains a path; the hub does not verify the new request
+	// before the daemon stops.
+	hub.hold.Store(true)
+	d.prefix = addedPrefix
+	st, stop = d.start(secret, sources)
+	hub.next(t, "asked", "subscribe", newCB)
+	kept(t, st, "hagiang", func(k store.Subscription) bool {
+		return k.Callback == newCB && len(k.Leaving) == 1 && k.Leaving[0].Callback == oldCB && k.Leaving[0].Topic == topic
+	})
+	// Nor is an unsubscription of the topic confirmed meanwhile: anyone
+	// can ask the hub for one.
+	resp, err := http.Get(newCB + "?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unsubscription of the topic followed, none asked for, was answered %s", resp.Status)
+	}
+	hub.none(t, time.Second)
+	stop()
+
+	// Started again, the old subscription is still not ended until the
+	// hub verifies the new one.
+	st, stop = d.start(secret, sources)
+	defer stop()
+	hub.none(t, time.Second)
+	hub.release()
+	// The hub tells its verification once it has read the answer, which
+	// may be after the unsubscription the answer led to.
+	got := hub.take(t, 2)
+	verified, asked := got["verified subscribe "+newCB], got["asked unsubscribe "+oldCB]
+	if verified.at.IsZero() || asked.at.IsZero() {
+		t.Fatalf("once the hub verified the new subscription, it %v", slices.Collect(maps.Keys(got)))
+	}
+	if asked.at.Before(verified.at) {
+		t.Errorf("the old callback's unsubscription was sent at %s, before the hub verified the new one at %s", asked.at, verified.at)
+	}
+	hub.next(t, "verified", "unsubscribe", oldCB)
+	if got, want := hub.held(), []string{topic + " " + newCB}; !slices.Equal(got, want) {
+		t.Errorf("the hub holds %q, want %q", got, want)
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool {
+		return k.Callback == newCB && k.Topic == topic && k.Verified && len(k.Leaving) == 0
+	})
+	hub.none(t, time.Second)
+}
+
+// callbackHub is a hub that takes every request and verifies it at the
+// callback it names, as a hub does (WebSub 5.3); while hold is set, the
+// verifications of subscriptions wait for release. It keeps the
+// subscriptions verified, by topic and callback, as a hub does.
+type callbackHub struct {
+	url      string
+	client   *http.Client
+	events   chan hubEvent
+	hold     atomic.Bool
+	mu       sync.Mutex
+	verified map[string]bool // "topic callback"
+	queued   []hubEvent
+}
+
+// hubEvent is a request a callbackHub took ("asked"), or its verification
+// at the callback: "verified", or "refused" when the callback did not
+// echo the challenge, at the time it was sent.
+type hubEvent struct {
+	at                    time.Time
+	what                  string
+	mode, topic, callback string
+}
+
+func newCallbackHub(t *testing.T) *callbackHub {
+	h := &callbackHub{client: &http.Client{Timeout: 5 * time.Second}, events: make(chan hubEvent, 50), verified: map[string]bool{}}
+	srv, hubURL := loopback(t)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		e := hubEvent{time.Now(), "asked", r.Form.Get("hub.mode"), r.Form.Get("hub.topic"), r.Form.Get("hub.callback")}
+		h.events <- e
+		w.WriteHeader(http.StatusAccepted)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if e.mode == "subscribe" && h.hold.Load() {
+			h.queued = append(h.queued, e)
+			return
+		}
+		go h.verify(e)
+	})
+	srv.Start()
+	h.url = hubURL
+	return h
+}
+
+// verify asks e's callback to confirm e, and keeps what it confirmed.
+func (h *callbackHub) verify(e hubEvent) {
+	v := hubEvent{time.Now(), "refused", e.mode, e.topic, e.callback}
+	challenge := fmt.Sprintf("xac-nhan-%d", v.at.UnixNano())
+	resp, err := h.client.Get(e.callback + "?hub.mode=" + e.mode + "&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(e.topic) + "&hub.challenge=" + challenge)
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && string(body) == challenge {
+			v.what = "verified"
+			h.mu.Lock()
+			if e.mode == "subscribe" {
+				h.verified[e.topic+" "+e.callback] = true
+			} else {
+				delete(h.verified, e.topic+" "+e.callback)
+			}
+			h.mu.Unlock()
+		}
+	}
+	h.events <- v
+}
+
+// release verifies the subscriptions held back, and no longer holds any.
+func (h *callbackHub) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hold.Store(false)
+	for _, e := range h.queued {
+		go h.verify(e)
+	}
+	h.queued = nil
+}
+
+// held is what the hub holds: "topic callback", sorted.
+func (h *callbackHub) held() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Sorted(maps.Keys(h.verified))
+}
+
+// next waits up to 5s for the hub's next event, which must be what of mode
+// at callback, and returns it.
+func (h *callbackHub) next(t *testing.T, what, mode, callback string) hubEvent {
+	t.Helper()
+	select {
+	case e := <-h.events:
+		if e.what != what || e.mode != mode || e.callback != callback {
+			t.Fatalf("the hub's next event is %s %s at %s, want %s %s at %s", e.what, e.mode, e.callback, what, mode, callback)
+		}
+		return e
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the hub never %s %s at %s", what, mode, callback)
+	}
+	return hubEvent{}
+}
+
+// take waits up to 5s for the hub's next n events, in whatever order, and
+// returns them by "what mode callback".
+func (h *callbackHub) take(t *testing.T, n int) map[string]hubEvent {
+	t.Helper()
+	got := map[string]hubEvent{}
+	for range n {
+		select {
+		case e := <-h.events:
+			got[e.what+" "+e.mode+" "+e.callback] = e
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the hub %v, and nothing more within 5s", slices.Collect(maps.Keys(got)))
+		}
+	}
+	return got
+}
+
+// none checks that the hub is asked nothing, nor verifies anything, for d.
+func (h *callbackHub) none(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case e := <-h.events:
+		t.Fatalf("the hub %s %s at %s", e.what, e.mode, e.callback)
+	case <-time.After(d):
 	}
 }

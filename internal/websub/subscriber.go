@@ -152,7 +152,9 @@ func (s *Subscriptions) leave(source string, old sourceSub) {
 }
 
 // sent records that old's unsubscription was sent (its hub answered or
-// failed, not cut off by a stop) and writes source's record without it.
+// failed, not cut off by a stop) and writes source's record without it. One
+// of the topic source still follows, at another hub or callback, has the
+// hub's verification of it answered for a while longer (leaves).
 func (s *Subscriber) sent(source string, old sourceSub) {
 	s.mu.Lock()
 	i := slices.IndexFunc(s.unsent[source], func(u sourceSub) bool {
@@ -163,6 +165,9 @@ func (s *Subscriber) sent(source string, old sourceSub) {
 	}
 	if len(s.unsent[source]) == 0 {
 		delete(s.unsent, source)
+	}
+	if sub := s.subs[source]; sub != nil && sub.topic == old.topic && (sub.hub != old.hub || sub.callback != old.callback) {
+		sub.answerUntil = time.Now().Add(min(s.cfg.WebSub.Lease.D()/5, pendingRetry))
 	}
 	s.mu.Unlock()
 	s.save(source)
@@ -182,15 +187,23 @@ func (s *Subscriptions) Load(st *store.Store) (int, error) {
 	s.init()
 	s.st = st
 	for _, k := range kept {
+		var replaced []sourceSub
 		for _, l := range k.Leaving {
-			s.leave(k.Source, sourceSub{hub: l.Hub, topic: l.Topic, callback: l.Callback})
+			old := sourceSub{hub: l.Hub, topic: l.Topic, callback: l.Callback}
+			if k.Hub != "" && !k.Verified && l.Hub == k.Hub && l.Topic == k.Topic && l.Callback != k.Callback {
+				// Under the callback of another base_url: ended once
+				// the hub verifies the subscription that replaces it.
+				replaced = append(replaced, old)
+				continue
+			}
+			s.leave(k.Source, old)
 		}
 		if k.Hub == "" {
 			continue // unsubscriptions alone
 		}
 		s.subs[k.Source] = &sourceSub{url: k.URL, hub: k.Hub, topic: k.Topic, callback: k.Callback, secret: k.Secret, lease: k.Lease,
 			prev: k.Prev, asked: k.Asked, verified: k.Verified, leaseEnds: k.LeaseEnds, renewAt: k.RenewAt, denied: k.Denied,
-			failed: k.Failed, failures: k.Failures, again: k.Again, left: k.Left}
+			failed: k.Failed, failures: k.Failures, again: k.Again, left: k.Left, replaced: replaced}
 	}
 	return len(kept), err
 }
@@ -211,6 +224,14 @@ func (s *Subscriber) save(source string) {
 	}
 	for _, u := range unsent {
 		k.Leaving = append(k.Leaving, store.Leaving{Hub: u.hub, Topic: u.topic, Callback: u.callback})
+	}
+	if sub != nil {
+		// Told apart from those to send at the next start (Load): of
+		// the subscription's hub and topic, under another callback,
+		// while it is not verified.
+		for _, u := range sub.replaced {
+			k.Leaving = append(k.Leaving, store.Leaving{Hub: u.hub, Topic: u.topic, Callback: u.callback})
+		}
 	}
 	s.mu.Unlock()
 	if st == nil {
@@ -250,7 +271,9 @@ func (s *Subscriptions) forget(log *slog.Logger, sources []string) {
 // A subscription made with another callback (base_url), secret or lease
 // than this config's is renewed at once, so that the hub learns the new
 // ones; until it verifies the renewal, a push signed with the secret it
-// holds is still taken.
+// holds is still taken. The hub keys a subscription by its topic and
+// callback: one made under another callback is a second subscription,
+// and the first is ended once the hub has verified it (replaced).
 func (s *Subscriber) KeepIn(state *Subscriptions) {
 	state.mu.Lock()
 	state.init()
@@ -263,9 +286,15 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 			// Its hub is asked to stop pushing the topic, rather than
 			// left to push it until the lease ends; the store keeps it
 			// until then, for the next start to ask if this run does
-			// not.
+			// not. So are those under the callbacks it replaced.
+			now := time.Now()
+			for _, old := range sub.replaced {
+				if old.mayHold(now) {
+					state.leave(id, old)
+				}
+			}
 			switch {
-			case sub.hub != "" && sub.mayHold(time.Now()):
+			case sub.hub != "" && sub.mayHold(now):
 				state.leave(id, *sub)
 				if ok && !src.Disabled {
 					state.leftBy[id] = sub.topic
@@ -332,6 +361,15 @@ type sourceSub struct {
 	seen    string
 	recheck bool
 	left    string
+	// replaced are the subscriptions of this hub and topic under another
+	// callback (base_url) that the hub may still hold: it is asked to end
+	// them once it verifies this one, not before, so that it pushes to
+	// one callback or the other all along (to both in between, costing
+	// a poll). answerUntil is when the hub's verification of the topic's
+	// unsubscription, one under another callback or at another hub just
+	// sent, is no longer answered.
+	replaced    []sourceSub
+	answerUntil time.Time
 }
 
 // mayHold reports whether sub's hub may, at now, hold a subscription it
@@ -640,6 +678,9 @@ const (
 	// maxReason is about how many runes of a hub's reason for a denial
 	// are kept.
 	maxReason = 200
+	// maxReplaced is how many subscriptions under other callbacks one
+	// waits to replace at most: the latest.
+	maxReplaced = 4
 )
 
 // Subscribe asks hub to push topic to newswire's callback for source. A
@@ -701,6 +742,12 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	if old := s.subs[source]; old != nil && old.hub == hub && old.topic == topic && old.callback == next.callback {
 		next.leaseEnds = old.leaseEnds // a renewal: the lease granted before runs on meanwhile
 	}
+	if old := s.subs[source]; old != nil {
+		next.replaced = replacedBy(old, next)
+		if old.topic == topic {
+			next.answerUntil = old.answerUntil
+		}
+	}
 	if left := s.leftBy[source]; left != "" && left != topic {
 		next.left = left // the topic a reload's new URL left
 	}
@@ -742,6 +789,26 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	next.failures = 0
 	s.mu.Unlock()
 	return next, 0, nil
+}
+
+// replacedBy is what next, asked for in old's place, replaces: old's hub
+// and topic under another callback, while the hub may hold it, and what
+// old replaced, but next itself.
+func replacedBy(old, next *sourceSub) []sourceSub {
+	now := next.asked
+	var out []sourceSub
+	for _, r := range old.replaced {
+		if r.mayHold(now) && (r.hub != next.hub || r.topic != next.topic || r.callback != next.callback) {
+			out = append(out, r)
+		}
+	}
+	if old.hub == next.hub && old.topic == next.topic && old.callback != next.callback && old.mayHold(now) {
+		out = append(out, sourceSub{hub: old.hub, topic: old.topic, callback: old.callback,
+			verified: old.verified, failed: old.failed, leaseEnds: old.leaseEnds})
+	}
+	// A base_url changed again and again before the hub verified any
+	// request is not worth more.
+	return out[max(len(out)-maxReplaced, 0):]
 }
 
 // Advertised is told what a poll of source read in its feed: the URL the
@@ -901,6 +968,14 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// anyone could have sent while this one was pending does not
 			// put the renewal past the lease the real hub grants.
 			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
+			// The hub pushes to this callback now: those this one
+			// replaced are ended.
+			for _, old := range sub.replaced {
+				if old.mayHold(now) {
+					s.leave(source, old)
+				}
+			}
+			sub.replaced = nil
 			s.mu.Unlock()
 			s.save(source)
 			select {
@@ -936,11 +1011,10 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			w.WriteHeader(http.StatusOK)
 		case "unsubscribe":
-			// Only the topic a moved feed left is ours to give up.
 			s.mu.Lock()
-			left := sub.left
+			ours := s.leaves(source, sub, q.Get("hub.topic"), time.Now())
 			s.mu.Unlock()
-			if left == "" || q.Get("hub.topic") != left || q.Get("hub.challenge") == "" {
+			if !ours || q.Get("hub.challenge") == "" {
 				http.NotFound(w, r)
 				return
 			}
@@ -953,6 +1027,28 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "GET or POST", http.StatusMethodNotAllowed)
 	}
+}
+
+// leaves reports whether an unsubscription of topic, which a hub verifies
+// at source's callback, is one source asked for (sub its subscription): of
+// a topic it left (another URL, a moved feed), or of its own topic at a hub
+// or under a callback it left (a moved hub, another base_url) while that
+// unsubscription is to be sent or was just sent (answerUntil). The
+// verification names the topic, not the callback, and the callbacks of
+// either base_url may reach this one handler: for the topic still
+// followed it is answered only then, as anyone can ask a hub to end a
+// subscription, which the hub does once the subscriber confirms. s.mu is
+// held.
+func (s *Subscriptions) leaves(source string, sub *sourceSub, topic string, now time.Time) bool {
+	if topic != sub.topic && topic == sub.left && topic != "" {
+		return true
+	}
+	if topic == sub.topic && now.Before(sub.answerUntil) {
+		return true
+	}
+	return slices.ContainsFunc(s.unsent[source], func(u sourceSub) bool {
+		return u.topic == topic && (u.topic != sub.topic || u.hub != sub.hub || u.callback != sub.callback)
+	})
 }
 
 // shouldWarn reports whether an ignored push of source is to be logged:
