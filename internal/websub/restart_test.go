@@ -167,6 +167,7 @@ type restartable struct {
 	bURL    string
 	feedURL string
 	current atomic.Pointer[Subscriber]
+	halt    func() // stops the current subscriber
 	// prefix is the path the config's base_url adds to bURL, empty or
 	// addedPrefix.
 	prefix string
@@ -217,6 +218,28 @@ func (r *restartable) run(key string, sources map[string]string) (st *store.Stor
 	if _, err := state.Load(st); err != nil {
 		t.Fatal(err)
 	}
+	r.serve(state, key, sources)
+	return st, state, func() {
+		r.halt()
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// reload stops the subscriber running on state, and runs the next
+// config's on it, as the daemon's reload does.
+func (r *restartable) reload(state *Subscriptions, key string, sources map[string]string) {
+	r.t.Helper()
+	r.halt()
+	r.serve(state, key, sources)
+}
+
+// serve runs the subscriber of a config with the sources of sources (id:
+// path on the feed server) on state, signing with key, until r.halt.
+func (r *restartable) serve(state *Subscriptions, key string, sources map[string]string) {
+	t := r.t
+	t.Helper()
 	var list []string
 	for id, path := range sources {
 		list = append(list, fmt.Sprintf(`{id: %s, url: "%s%s"}`, id, r.feedURL, path))
@@ -235,13 +258,7 @@ default_category: thoi-su
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = sub.Run(ctx); close(done) }()
-	return st, state, func() {
-		cancel()
-		<-done
-		if err := st.Close(); err != nil {
-			t.Error(err)
-		}
-	}
+	r.halt = func() { cancel(); <-done }
 }
 
 // verify waits for the store to keep source's subscription asked for,
@@ -690,4 +707,62 @@ func (h *callbackHub) none(t *testing.T, d time.Duration) {
 		t.Fatalf("the hub %s %s at %s", e.what, e.mode, e.callback)
 	case <-time.After(d):
 	}
+}
+
+// TestUnsubscriptionCutOffByAReloadSentAgain: a source given another URL
+// twice, the second time while the hub had not yet answered the first
+// old topic's unsubscription, has that unsubscription sent again by the
+// next config's subscriber, with the second old topic's, rather than only
+// at the next start.
+func TestUnsubscriptionCutOffByAReloadSentAgain(t *testing.T) {
+	asked := make(chan hubRequest, 20)
+	var hold atomic.Bool // unsubscriptions are not answered
+	hubSrv, hubURL := loopback(t)
+	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mode := r.Form.Get("hub.mode")
+		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), mode}
+		if mode == "unsubscribe" && hold.Load() {
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+	})
+	hubSrv.Start()
+	d := newRestartable(t, hubURL)
+	topicA, topicB, topicC := d.feedURL+"/tin-a.rss", d.feedURL+"/tin-b.rss", d.feedURL+"/tin-c.rss"
+
+	st, state, stop := d.run(secret, map[string]string{"hagiang": "/tin-a.rss"})
+	defer stop()
+	d.verify(st, "hagiang", topicA)
+	<-asked
+
+	hold.Store(true)
+	d.reload(state, secret, map[string]string{"hagiang": "/tin-b.rss"})
+	got := map[string]int{}
+	for got["unsubscribe "+topicA] == 0 || got["subscribe "+topicB] == 0 {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after the first URL change the hub was asked %v", got)
+		}
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicB }) // the hub took it
+	hold.Store(false)
+	d.reload(state, secret, map[string]string{"hagiang": "/tin-c.rss"})
+	got = map[string]int{}
+	for deadline := time.After(2 * time.Second); ; {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if want := map[string]int{"unsubscribe " + topicA: 1, "unsubscribe " + topicB: 1, "subscribe " + topicC: 1}; !maps.Equal(got, want) {
+		t.Errorf("after the second URL change the hub was asked %v, want %v", got, want)
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicC && len(k.Leaving) == 0 })
 }

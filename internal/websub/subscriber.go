@@ -585,10 +585,14 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 // no answer) is queued for Run to send again after a wait, as a failed
 // subscription is (failedWait), while the hub may still hold the
 // subscription, up to unsubscribeTries times; the store keeps it until it
-// was sent, for the next start to send what a stop cut off.
+// was sent, for the next start to send what a stop cut off. One a reload
+// cut off is queued as it was, for the next config's subscriber to send.
 func (s *Subscriber) sendLeaving(ctx context.Context, l leavingSub, retry time.Duration) {
 	wait, failed := s.unsubscribe(fetch.Trail(ctx), l.source, l.sub)
 	if ctx.Err() != nil {
+		s.mu.Lock()
+		s.leaving = append(s.leaving, l)
+		s.mu.Unlock()
 		return
 	}
 	if failed && l.failures+1 < unsubscribeTries && l.sub.mayHold(time.Now()) {
