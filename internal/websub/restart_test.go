@@ -766,3 +766,57 @@ func TestUnsubscriptionCutOffByAReloadSentAgain(t *testing.T) {
 	}
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicC && len(k.Leaving) == 0 })
 }
+
+// TestEveryLeftTopicsUnsubscriptionAnswered: a source given another URL
+// twice, the second time before its hub took the first old topic's
+// unsubscription (a 503 with a Retry-After), has both old topics
+// unsubscribed, and the hub's verification of either answered once the
+// third URL's subscription is made; not of the topic it follows, nor of
+// one it never left.
+func TestEveryLeftTopicsUnsubscriptionAnswered(t *testing.T) {
+	hubURL, asked := unsubscribingHub(t, "")
+	d := newRestartable(t, hubURL)
+	topicA, topicB, topicC := d.feedURL+"/tin-a.rss", d.feedURL+"/tin-b.rss", d.feedURL+"/tin-c.rss"
+
+	st, state, stop := d.run(secret, map[string]string{"hagiang": "/tin-a.rss"})
+	defer stop()
+	d.verify(st, "hagiang", topicA)
+	<-asked
+
+	d.reload(state, secret, map[string]string{"hagiang": "/tin-b.rss"})
+	got := map[string]int{}
+	for got["unsubscribe "+topicA] == 0 || got["subscribe "+topicB] == 0 {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after the first URL change the hub was asked %v", got)
+		}
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicB })
+	d.reload(state, secret, map[string]string{"hagiang": "/tin-c.rss"})
+	for deadline := time.After(3 * time.Second); ; {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	want := map[string]int{"unsubscribe " + topicA: 2, "subscribe " + topicB: 1, "unsubscribe " + topicB: 1, "subscribe " + topicC: 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("after two URL changes the hub was asked %v, want %v", got, want)
+	}
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicC && len(k.Leaving) == 0 })
+	for topic, want := range map[string]int{topicA: http.StatusOK, topicB: http.StatusOK, topicC: http.StatusNotFound, d.feedURL + "/tin-khac.rss": http.StatusNotFound} {
+		resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != want || want == http.StatusOK && body != "tam-biet" {
+			t.Errorf("the hub's verification of the unsubscription of %s answered %s %q, want %d", topic, resp.Status, body, want)
+		}
+	}
+}

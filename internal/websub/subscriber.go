@@ -80,10 +80,11 @@ type Subscriptions struct {
 	gates map[string]chan struct{}
 	// leaving holds the subscriptions a reload dropped (a source removed,
 	// disabled, or given another URL), for Run to unsubscribe at their
-	// hubs; leftBy, by source, the topic a source given another URL
-	// left, whose unsubscription its hub may verify.
+	// hubs; leftBy, by source, the topics a source given another URL
+	// left, whose unsubscription its hub may verify, until its new
+	// subscription takes them (left).
 	leaving []leavingSub
-	leftBy  map[string]string
+	leftBy  map[string][]string
 	// unsent holds, by source, the subscriptions it left whose
 	// unsubscription has not been sent yet (in leaving, or under way):
 	// they are kept in the store with the source's, so that the next
@@ -137,7 +138,7 @@ func (s *Subscriptions) init() {
 		s.inFlight, s.handled, s.gates = map[string]bool{}, map[string]time.Time{}, map[string]chan struct{}{}
 	}
 	if s.leftBy == nil {
-		s.leftBy = map[string]string{}
+		s.leftBy = map[string][]string{}
 	}
 	if s.unsent == nil {
 		s.unsent = map[string][]sourceSub{}
@@ -188,6 +189,7 @@ func (s *Subscriptions) Load(st *store.Store) (int, error) {
 	s.st = st
 	for _, k := range kept {
 		var replaced []sourceSub
+		var left []string // whose unsubscription its hub may verify once sent
 		for _, l := range k.Leaving {
 			old := sourceSub{hub: l.Hub, topic: l.Topic, callback: l.Callback}
 			if k.Hub != "" && !k.Verified && l.Hub == k.Hub && l.Topic == k.Topic && l.Callback != k.Callback {
@@ -197,13 +199,14 @@ func (s *Subscriptions) Load(st *store.Store) (int, error) {
 				continue
 			}
 			s.leave(k.Source, old)
+			left = append(left, l.Topic)
 		}
 		if k.Hub == "" {
 			continue // unsubscriptions alone
 		}
 		s.subs[k.Source] = &sourceSub{url: k.URL, hub: k.Hub, topic: k.Topic, callback: k.Callback, secret: k.Secret, lease: k.Lease,
 			prev: k.Prev, asked: k.Asked, verified: k.Verified, leaseEnds: k.LeaseEnds, renewAt: k.RenewAt, denied: k.Denied,
-			failed: k.Failed, failures: k.Failures, again: k.Again, left: k.Left, replaced: replaced}
+			failed: k.Failed, failures: k.Failures, again: k.Again, left: leftTopics(append(left, k.Left), k.Topic), replaced: replaced}
 	}
 	return len(kept), err
 }
@@ -220,7 +223,12 @@ func (s *Subscriber) save(source string) {
 	if sub != nil {
 		k = store.Subscription{Source: source, URL: sub.url, Hub: sub.hub, Topic: sub.topic, Callback: sub.callback, Secret: sub.secret, Lease: sub.lease,
 			Prev: sub.prev, Asked: sub.asked, Verified: sub.verified, LeaseEnds: sub.leaseEnds, RenewAt: sub.renewAt, Denied: sub.denied,
-			Failed: sub.failed, Failures: sub.failures, Again: sub.again, Left: sub.left}
+			Failed: sub.failed, Failures: sub.failures, Again: sub.again}
+		if len(sub.left) > 0 {
+			// The latest: those before it that are still to be
+			// unsubscribed are among Leaving.
+			k.Left = sub.left[len(sub.left)-1]
+		}
 	}
 	for _, u := range unsent {
 		k.Leaving = append(k.Leaving, store.Leaving{Hub: u.hub, Topic: u.topic, Callback: u.callback})
@@ -293,12 +301,18 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 					state.leave(id, old)
 				}
 			}
-			switch {
-			case sub.hub != "" && sub.mayHold(now):
-				state.leave(id, *sub)
-				if ok && !src.Disabled {
-					state.leftBy[id] = sub.topic
+			leaving := sub.hub != "" && sub.mayHold(now)
+			if ok && !src.Disabled {
+				// The subscription at its new URL answers the hub's
+				// verification of each unsubscription of what it left.
+				state.leftBy[id] = slices.Concat(state.leftBy[id], sub.left)
+				if leaving {
+					state.leftBy[id] = append(state.leftBy[id], sub.topic)
 				}
+			}
+			switch {
+			case leaving:
+				state.leave(id, *sub)
 			case len(state.unsent[id]) > 0:
 				unsent = append(unsent, id)
 			default:
@@ -356,11 +370,14 @@ type sourceSub struct {
 	pushes, ignored int
 	// seen is the last self and hubs a poll of the feed read (Advertised),
 	// recheck that they were not this subscription's: the feed is looked
-	// at again at once. left is the topic this subscription replaced,
-	// whose unsubscription the hub may verify.
+	// at again at once. left are the topics the subscriptions this one
+	// replaced left (another URL, a moved feed), oldest first, whose
+	// unsubscriptions the hub may verify: every one, not only the
+	// latest, as a source may be given another URL again before its hub
+	// has verified (or even taken) the last unsubscription.
 	seen    string
 	recheck bool
-	left    string
+	left    []string
 	// replaced are the subscriptions of this hub and topic under another
 	// callback (base_url) that the hub may still hold: it is asked to end
 	// them once it verifies this one, not before, so that it pushes to
@@ -683,8 +700,12 @@ const (
 	// are kept.
 	maxReason = 200
 	// maxReplaced is how many subscriptions under other callbacks one
-	// waits to replace at most: the latest.
+	// waits to replace at most, and maxLeft how many topics left a
+	// subscription answers the unsubscriptions of: the latest. A source
+	// whose base_url or URL changed more often than that before its hub
+	// answered is not worth more.
 	maxReplaced = 4
+	maxLeft     = 4
 )
 
 // Subscribe asks hub to push topic to newswire's callback for source. A
@@ -737,8 +758,11 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 			next.prev = old.prev
 		}
 	}
-	if old := s.subs[source]; old != nil && old.recheck && (old.topic != topic || old.hub != hub) {
-		next.left = old.topic
+	if old := s.subs[source]; old != nil {
+		next.left = old.left
+		if old.recheck && (old.topic != topic || old.hub != hub) {
+			next.left = slices.Concat(old.left, []string{old.topic}) // the feed moved
+		}
 	}
 	if old := s.subs[source]; old != nil && old.failed != "" {
 		next.failures = old.failures // failures in a row go on counting
@@ -752,9 +776,7 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 			next.answerUntil = old.answerUntil
 		}
 	}
-	if left := s.leftBy[source]; left != "" && left != topic {
-		next.left = left // the topic a reload's new URL left
-	}
+	next.left = leftTopics(slices.Concat(next.left, s.leftBy[source]), topic) // and what a reload's new URL left
 	delete(s.leftBy, source)
 	s.subs[source] = next
 	s.mu.Unlock()
@@ -793,6 +815,19 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 	next.failures = 0
 	s.mu.Unlock()
 	return next, 0, nil
+}
+
+// leftTopics is topics without topic, the one subscribed to (again), and
+// without repeats, the latest maxLeft, oldest first.
+func leftTopics(topics []string, topic string) []string {
+	var out []string
+	for _, t := range slices.Backward(topics) {
+		if len(out) < maxLeft && t != "" && t != topic && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // replacedBy is what next, asked for in old's place, replaces: old's hub
@@ -1044,7 +1079,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // subscription, which the hub does once the subscriber confirms. s.mu is
 // held.
 func (s *Subscriptions) leaves(source string, sub *sourceSub, topic string, now time.Time) bool {
-	if topic != sub.topic && topic == sub.left && topic != "" {
+	if topic != sub.topic && slices.Contains(sub.left, topic) {
 		return true
 	}
 	if topic == sub.topic && now.Before(sub.answerUntil) {
