@@ -42,13 +42,15 @@ type Subscription struct {
 	Failed    string    `json:"failed,omitempty"`
 	Failures  int       `json:"failures,omitempty"` // requests in a row that failed
 	Again     time.Time `json:"again,omitzero"`     // when a failed request is made again
-	// Left is the topic this subscription replaced, whose unsubscription
-	// the hub may verify.
+	// Left is the latest topic this subscription replaced, whose
+	// unsubscription the hub may verify.
 	Left string `json:"left,omitempty"`
 	// Leaving are the subscriptions the source left (another URL, a feed
-	// that moved) whose hubs are still to be asked to end them, at the
-	// next start if not before. A record with Leaving alone (no Hub) is of
-	// a source that has no subscription of its own.
+	// that moved, another base_url's callback) whose hubs are still to be
+	// asked to end them, at the next start if not before; but one of the
+	// record's hub and topic under another callback, while the record is
+	// not verified, waits for the hub to verify it. A record with Leaving
+	// alone (no Hub) is of a source that has no subscription of its own.
 	Leaving []Leaving `json:"leaving,omitempty"`
 }
 
