@@ -595,6 +595,7 @@ type callbackHub struct {
 	mu       sync.Mutex
 	verified map[string]bool // "topic callback"
 	queued   []hubEvent
+	lease    string // the lease it grants, in seconds: an hour unless set before its first request
 }
 
 // hubEvent is a request a callbackHub took ("asked"), or its verification
@@ -607,7 +608,7 @@ type hubEvent struct {
 }
 
 func newCallbackHub(t *testing.T) *callbackHub {
-	h := &callbackHub{client: &http.Client{Timeout: 5 * time.Second}, events: make(chan hubEvent, 50), verified: map[string]bool{}}
+	h := &callbackHub{client: &http.Client{Timeout: 5 * time.Second}, events: make(chan hubEvent, 50), verified: map[string]bool{}, lease: "3600"}
 	srv, hubURL := loopback(t)
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -631,7 +632,7 @@ func newCallbackHub(t *testing.T) *callbackHub {
 func (h *callbackHub) verify(e hubEvent) {
 	v := hubEvent{time.Now(), "refused", e.mode, e.topic, e.callback}
 	challenge := fmt.Sprintf("xac-nhan-%d", v.at.UnixNano())
-	resp, err := h.client.Get(e.callback + "?hub.mode=" + e.mode + "&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(e.topic) + "&hub.challenge=" + challenge)
+	resp, err := h.client.Get(e.callback + "?hub.mode=" + e.mode + "&hub.lease_seconds=" + h.lease + "&hub.topic=" + url.QueryEscape(e.topic) + "&hub.challenge=" + challenge)
 	if err == nil {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()

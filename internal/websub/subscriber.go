@@ -559,6 +559,14 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 	}
 	s.mu.Lock()
 	delete(s.looked, src.ID)
+	if cur := s.subs[src.ID]; !old.recheck && cur != nil && (cur.hub != hub || cur.topic != topic) {
+		// A renewal, or a request asked again, reads the feed naming
+		// another hub or topic, which no poll told (Advertised): the feed
+		// moved, and the old subscription is ended as when a poll tells,
+		// rather than left to the hub until its lease ends.
+		cur.recheck = true
+		old = *cur
+	}
 	if old.recheck && hub == old.hub && topic == old.topic {
 		// The feed still names the subscription's hub and topic (a
 		// document's own self differs from its topic): its renewal is

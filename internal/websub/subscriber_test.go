@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1025,4 +1026,53 @@ func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
 		t.Error("after the move the new topic was not subscribed to")
 	}
 	sentAgain(t, unsubscribed)
+}
+
+// TestRenewalFindsTheFeedMoved: a renewal that reads the feed naming another
+// topic, which no poll told the subscriber of, subscribes to the new topic
+// and ends the old one at its hub, whose verification of that is answered,
+// rather than leaving the hub pushing the old topic until its lease ends.
+func TestRenewalFindsTheFeedMoved(t *testing.T) {
+	hub := newCallbackHub(t)
+	hub.lease = "2" // renewed 1.6s after each verification
+	var self atomic.Value
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Link", "<"+hub.url+`/>; rel="hub"`)
+		w.Header().Add("Link", "<"+feedURL+self.Load().(string)+`>; rel="self"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Bắc Kạn</title></channel></rss>`)
+	})
+	self.Store("/tin.rss")
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL+"/tin.rss"), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	sub.leaseFloor = time.Second
+	runSubscriber(t, sub, bSrv)
+	cb := bURL + CallbackPath + "cohub"
+	oldTopic, newTopic := feedURL+"/tin.rss", feedURL+"/tin-moi.rss"
+	if e := hub.next(t, "asked", "subscribe", cb); e.topic != oldTopic {
+		t.Fatalf("subscribed to %s, want %s", e.topic, oldTopic)
+	}
+	hub.next(t, "verified", "subscribe", cb)
+
+	self.Store("/tin-moi.rss")
+	var subscribed, unsubscribed bool
+	for deadline := time.After(6 * time.Second); !subscribed || !unsubscribed; {
+		select {
+		case e := <-hub.events:
+			switch {
+			case e.what == "refused":
+				t.Errorf("the subscriber refused the hub's verification of %s %s", e.mode, e.topic)
+			case e.what == "verified" && e.mode == "subscribe" && e.topic == newTopic:
+				subscribed = true
+			case e.what == "verified" && e.mode == "unsubscribe" && e.topic == oldTopic:
+				unsubscribed = true
+			}
+		case <-deadline:
+			t.Fatalf("6s after the feed moved, the new topic verified %v, the old one's unsubscription verified %v", subscribed, unsubscribed)
+		}
+	}
+	if got, want := hub.held(), []string{newTopic + " " + cb}; !slices.Equal(got, want) {
+		t.Errorf("the hub holds %q, want %q", got, want)
+	}
 }
