@@ -595,7 +595,14 @@ type callbackHub struct {
 	mu       sync.Mutex
 	verified map[string]bool // "topic callback"
 	queued   []hubEvent
-	lease    string // the lease it grants, in seconds: an hour unless set before its first request
+	lease    string // the lease it grants, in seconds (grant)
+}
+
+// grant makes the hub grant leases of seconds from its next verification on.
+func (h *callbackHub) grant(seconds string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lease = seconds
 }
 
 // hubEvent is a request a callbackHub took ("asked"), or its verification
@@ -632,7 +639,10 @@ func newCallbackHub(t *testing.T) *callbackHub {
 func (h *callbackHub) verify(e hubEvent) {
 	v := hubEvent{time.Now(), "refused", e.mode, e.topic, e.callback}
 	challenge := fmt.Sprintf("xac-nhan-%d", v.at.UnixNano())
-	resp, err := h.client.Get(e.callback + "?hub.mode=" + e.mode + "&hub.lease_seconds=" + h.lease + "&hub.topic=" + url.QueryEscape(e.topic) + "&hub.challenge=" + challenge)
+	h.mu.Lock()
+	lease := h.lease
+	h.mu.Unlock()
+	resp, err := h.client.Get(e.callback + "?hub.mode=" + e.mode + "&hub.lease_seconds=" + lease + "&hub.topic=" + url.QueryEscape(e.topic) + "&hub.challenge=" + challenge)
 	if err == nil {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()

@@ -1034,7 +1034,7 @@ func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
 // rather than leaving the hub pushing the old topic until its lease ends.
 func TestRenewalFindsTheFeedMoved(t *testing.T) {
 	hub := newCallbackHub(t)
-	hub.lease = "2" // renewed 1.6s after each verification
+	hub.grant("2") // renewed 1.6s after each verification
 	var self atomic.Value
 	feedSrv, feedURL := loopback(t)
 	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
