@@ -356,13 +356,12 @@ func TestFailedRenewalStillUnsubscribed(t *testing.T) {
 	}
 }
 
-// TestOldTopicUnsubscribedAfterARestart: a source given another URL whose
-// old topic's unsubscription a stop cut off, once its new subscription
-// was kept, has the old topic unsubscribed at the next start, the store
-// keeping it with the source's subscription until then.
-func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
+// holdingHub is a hub that takes every request, telling each on asked, and
+// answers no unsubscription while hold is set: the request waits until the
+// subscriber gives up on it. The tests verify, as the hub would.
+func holdingHub(t *testing.T) (string, chan hubRequest, *atomic.Bool) {
 	asked := make(chan hubRequest, 20)
-	var hold atomic.Bool // unsubscriptions are not answered
+	hold := new(atomic.Bool)
 	hubSrv, hubURL := loopback(t)
 	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -372,9 +371,18 @@ func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
 			<-r.Context().Done()
 			return
 		}
-		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
+		w.WriteHeader(http.StatusAccepted)
 	})
 	hubSrv.Start()
+	return hubURL, asked, hold
+}
+
+// TestOldTopicUnsubscribedAfterARestart: a source given another URL whose
+// old topic's unsubscription a stop cut off, once its new subscription
+// was kept, has the old topic unsubscribed at the next start, the store
+// keeping it with the source's subscription until then.
+func TestOldTopicUnsubscribedAfterARestart(t *testing.T) {
+	hubURL, asked, hold := holdingHub(t)
 	d := newRestartable(t, hubURL)
 	oldTopic, newTopic := d.feedURL+"/tin.rss", d.feedURL+"/tin-moi.rss"
 
@@ -726,20 +734,7 @@ func (h *callbackHub) none(t *testing.T, d time.Duration) {
 // next config's subscriber, with the second old topic's, rather than only
 // at the next start.
 func TestUnsubscriptionCutOffByAReloadSentAgain(t *testing.T) {
-	asked := make(chan hubRequest, 20)
-	var hold atomic.Bool // unsubscriptions are not answered
-	hubSrv, hubURL := loopback(t)
-	hubSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		mode := r.Form.Get("hub.mode")
-		asked <- hubRequest{time.Now(), r.Form.Get("hub.topic"), mode}
-		if mode == "unsubscribe" && hold.Load() {
-			<-r.Context().Done()
-			return
-		}
-		w.WriteHeader(http.StatusAccepted) // this test verifies, as the hub would
-	})
-	hubSrv.Start()
+	hubURL, asked, hold := holdingHub(t)
 	d := newRestartable(t, hubURL)
 	topicA, topicB, topicC := d.feedURL+"/tin-a.rss", d.feedURL+"/tin-b.rss", d.feedURL+"/tin-c.rss"
 
