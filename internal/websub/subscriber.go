@@ -555,6 +555,9 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 		// source's renewal does not fetch it again.
 		wait := s.lookedFor(src.ID, src.URL, err)
 		s.log.Debug("websub: no hub", "source", src.ID, "error", err, "again_in", wait)
+		if errors.Is(err, errNoHub) {
+			s.hubless(trail, src.ID, retry)
+		}
 		return wait
 	}
 	s.mu.Lock()
@@ -604,6 +607,35 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 		s.sendLeaving(trail, leavingSub{source: src.ID, sub: old}, retry)
 	}
 	return 0
+}
+
+// hubless ends the subscription of source, whose feed, read again (a
+// renewal, a request asked again, a move looked at), names no hub any more:
+// its hub is asked to end it, rather than left to push until the lease ends
+// while the status says verified, and the feed is looked at for a hub again
+// in noHubAgain, as one that never named one.
+func (s *Subscriber) hubless(ctx context.Context, source string, retry time.Duration) {
+	s.mu.Lock()
+	cur := s.subs[source]
+	if cur == nil {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.subs, source)
+	now := time.Now()
+	var ends []sourceSub
+	for _, sub := range append(slices.Clone(cur.replaced), *cur) {
+		if sub.mayHold(now) {
+			ends = append(ends, sub)
+		}
+	}
+	s.unsent[source] = append(s.unsent[source], ends...)
+	s.mu.Unlock()
+	s.log.Info("websub: the feed names no hub any more; its subscription is ended", "source", source, "hub", urlsafe.Redacted(cur.hub))
+	s.save(source)
+	for _, sub := range ends {
+		s.sendLeaving(ctx, leavingSub{source: source, sub: sub}, retry)
+	}
 }
 
 // sendLeaving sends l's unsubscription. One that its hub failed (a 5xx, a 429,

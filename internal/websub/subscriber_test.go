@@ -1076,3 +1076,40 @@ func TestRenewalFindsTheFeedMoved(t *testing.T) {
 		t.Errorf("the hub holds %q, want %q", got, want)
 	}
 }
+
+// TestRenewalFindsNoHub: a renewal that reads the feed naming no hub any
+// more ends the subscription at its hub, whose verification of that is
+// answered, and the status tells no-hub, rather than verified with a lease
+// that has run out.
+func TestRenewalFindsNoHub(t *testing.T) {
+	hub := newCallbackHub(t)
+	hub.grant("2") // renewed 1.6s after the verification
+	var hubbed atomic.Bool
+	hubbed.Store(true)
+	feedSrv, feedURL := loopback(t)
+	feedSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hubbed.Load() {
+			w.Header().Add("Link", "<"+hub.url+`/>; rel="hub"`)
+		}
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Điện Biên</title></channel></rss>`)
+	})
+	feedSrv.Start()
+	bSrv, bURL := loopback(t)
+	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL+"/tin.rss"), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	sub.leaseFloor = time.Second
+	runSubscriber(t, sub, bSrv)
+	cb := bURL + CallbackPath + "cohub"
+	hub.next(t, "asked", "subscribe", cb)
+	hub.next(t, "verified", "subscribe", cb)
+
+	hubbed.Store(false)
+	hub.next(t, "asked", "unsubscribe", cb)
+	hub.next(t, "verified", "unsubscribe", cb)
+	if got := hub.held(); len(got) != 0 {
+		t.Errorf("the hub still holds %q", got)
+	}
+	if st := sub.Status()["cohub"]; st.State != "no-hub" || st.NextLook.Before(time.Now().Add(time.Hour)) {
+		t.Errorf("status %+v, want no-hub, looked at again hours later", st)
+	}
+	hub.none(t, 2*time.Second)
+}
