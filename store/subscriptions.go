@@ -43,8 +43,10 @@ type Subscription struct {
 	Failures  int       `json:"failures,omitempty"` // requests in a row that failed
 	Again     time.Time `json:"again,omitzero"`     // when a failed request is made again
 	// Left is the latest topic this subscription replaced, whose
-	// unsubscription the hub may verify.
-	Left string `json:"left,omitempty"`
+	// unsubscription the hub may verify; LeftBefore, those the source
+	// left before it, oldest first.
+	Left       string   `json:"left,omitempty"`
+	LeftBefore []string `json:"left_before,omitempty"`
 	// Leaving are the subscriptions the source left (another URL, a feed
 	// that moved, another base_url's callback) whose hubs are still to be
 	// asked to end them, at the next start if not before; but one of the

@@ -785,7 +785,7 @@ func TestEveryLeftTopicsUnsubscriptionAnswered(t *testing.T) {
 	topicA, topicB, topicC := d.feedURL+"/tin-a.rss", d.feedURL+"/tin-b.rss", d.feedURL+"/tin-c.rss"
 
 	st, state, stop := d.run(secret, map[string]string{"hagiang": "/tin-a.rss"})
-	defer stop()
+	defer func() { stop() }()
 	d.verify(st, "hagiang", topicA)
 	<-asked
 
@@ -815,14 +815,24 @@ func TestEveryLeftTopicsUnsubscriptionAnswered(t *testing.T) {
 		t.Errorf("after two URL changes the hub was asked %v, want %v", got, want)
 	}
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicC && len(k.Leaving) == 0 })
-	for topic, want := range map[string]int{topicA: http.StatusOK, topicB: http.StatusOK, topicC: http.StatusNotFound, d.feedURL + "/tin-khac.rss": http.StatusNotFound} {
-		resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body := readAll(t, resp)
-		if resp.StatusCode != want || want == http.StatusOK && body != "tam-biet" {
-			t.Errorf("the hub's verification of the unsubscription of %s answered %s %q, want %d", topic, resp.Status, body, want)
+	answered := func(when string) {
+		t.Helper()
+		for topic, want := range map[string]int{topicA: http.StatusOK, topicB: http.StatusOK, topicC: http.StatusNotFound, d.feedURL + "/tin-khac.rss": http.StatusNotFound} {
+			resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readAll(t, resp)
+			if resp.StatusCode != want || want == http.StatusOK && body != "tam-biet" {
+				t.Errorf("%s, the hub's verification of the unsubscription of %s answered %s %q, want %d", when, topic, resp.Status, body, want)
+			}
 		}
 	}
+	answered("once sent")
+	// The store keeps every topic left, not only the latest: a hub that
+	// verifies after a restart is answered for each.
+	stop()
+	st, stop = d.start(secret, map[string]string{"hagiang": "/tin-c.rss"})
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicC })
+	answered("after a restart")
 }

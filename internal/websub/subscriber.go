@@ -206,7 +206,7 @@ func (s *Subscriptions) Load(st *store.Store) (int, error) {
 		}
 		s.subs[k.Source] = &sourceSub{url: k.URL, hub: k.Hub, topic: k.Topic, callback: k.Callback, secret: k.Secret, lease: k.Lease,
 			prev: k.Prev, asked: k.Asked, verified: k.Verified, leaseEnds: k.LeaseEnds, renewAt: k.RenewAt, denied: k.Denied,
-			failed: k.Failed, failures: k.Failures, again: k.Again, left: leftTopics(append(left, k.Left), k.Topic), replaced: replaced}
+			failed: k.Failed, failures: k.Failures, again: k.Again, left: leftTopics(slices.Concat(k.LeftBefore, left, []string{k.Left}), k.Topic), replaced: replaced}
 	}
 	return len(kept), err
 }
@@ -224,10 +224,9 @@ func (s *Subscriber) save(source string) {
 		k = store.Subscription{Source: source, URL: sub.url, Hub: sub.hub, Topic: sub.topic, Callback: sub.callback, Secret: sub.secret, Lease: sub.lease,
 			Prev: sub.prev, Asked: sub.asked, Verified: sub.verified, LeaseEnds: sub.leaseEnds, RenewAt: sub.renewAt, Denied: sub.denied,
 			Failed: sub.failed, Failures: sub.failures, Again: sub.again}
-		if len(sub.left) > 0 {
-			// The latest: those before it that are still to be
-			// unsubscribed are among Leaving.
-			k.Left = sub.left[len(sub.left)-1]
+		if n := len(sub.left); n > 0 {
+			// The latest apart, as a build that kept only it reads it.
+			k.Left, k.LeftBefore = sub.left[n-1], slices.Clone(sub.left[:n-1])
 		}
 	}
 	for _, u := range unsent {
