@@ -728,6 +728,34 @@ func (h *callbackHub) none(t *testing.T, d time.Duration) {
 	}
 }
 
+// askedAll waits up to 5s for the hub to be asked each of want ("mode
+// topic"), and returns how many times it was asked each thing meanwhile.
+func askedAll(t *testing.T, asked chan hubRequest, want ...string) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for slices.ContainsFunc(want, func(w string) bool { return got[w] == 0 }) {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the hub was asked %v, want %q among it", got, want)
+		}
+	}
+	return got
+}
+
+// askedWithin counts in got, by "mode topic", what the hub is asked for d.
+func askedWithin(asked chan hubRequest, got map[string]int, d time.Duration) {
+	for deadline := time.After(d); ; {
+		select {
+		case req := <-asked:
+			got[req.mode+" "+req.topic]++
+		case <-deadline:
+			return
+		}
+	}
+}
+
 // TestUnsubscriptionCutOffByAReloadSentAgain: a source given another URL
 // twice, the second time while the hub had not yet answered the first
 // old topic's unsubscription, has that unsubscription sent again by the
@@ -745,28 +773,12 @@ func TestUnsubscriptionCutOffByAReloadSentAgain(t *testing.T) {
 
 	hold.Store(true)
 	d.reload(state, secret, map[string]string{"hagiang": "/tin-b.rss"})
-	got := map[string]int{}
-	for got["unsubscribe "+topicA] == 0 || got["subscribe "+topicB] == 0 {
-		select {
-		case req := <-asked:
-			got[req.mode+" "+req.topic]++
-		case <-time.After(5 * time.Second):
-			t.Fatalf("after the first URL change the hub was asked %v", got)
-		}
-	}
+	askedAll(t, asked, "unsubscribe "+topicA, "subscribe "+topicB)
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicB }) // the hub took it
 	hold.Store(false)
 	d.reload(state, secret, map[string]string{"hagiang": "/tin-c.rss"})
-	got = map[string]int{}
-	for deadline := time.After(2 * time.Second); ; {
-		select {
-		case req := <-asked:
-			got[req.mode+" "+req.topic]++
-			continue
-		case <-deadline:
-		}
-		break
-	}
+	got := map[string]int{}
+	askedWithin(asked, got, 2*time.Second)
 	if want := map[string]int{"unsubscribe " + topicA: 1, "unsubscribe " + topicB: 1, "subscribe " + topicC: 1}; !maps.Equal(got, want) {
 		t.Errorf("after the second URL change the hub was asked %v, want %v", got, want)
 	}
@@ -790,26 +802,10 @@ func TestEveryLeftTopicsUnsubscriptionAnswered(t *testing.T) {
 	<-asked
 
 	d.reload(state, secret, map[string]string{"hagiang": "/tin-b.rss"})
-	got := map[string]int{}
-	for got["unsubscribe "+topicA] == 0 || got["subscribe "+topicB] == 0 {
-		select {
-		case req := <-asked:
-			got[req.mode+" "+req.topic]++
-		case <-time.After(5 * time.Second):
-			t.Fatalf("after the first URL change the hub was asked %v", got)
-		}
-	}
+	got := askedAll(t, asked, "unsubscribe "+topicA, "subscribe "+topicB)
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Topic == topicB })
 	d.reload(state, secret, map[string]string{"hagiang": "/tin-c.rss"})
-	for deadline := time.After(3 * time.Second); ; {
-		select {
-		case req := <-asked:
-			got[req.mode+" "+req.topic]++
-			continue
-		case <-deadline:
-		}
-		break
-	}
+	askedWithin(asked, got, 3*time.Second)
 	want := map[string]int{"unsubscribe " + topicA: 2, "subscribe " + topicB: 1, "unsubscribe " + topicB: 1, "subscribe " + topicC: 1}
 	if !maps.Equal(got, want) {
 		t.Errorf("after two URL changes the hub was asked %v, want %v", got, want)

@@ -1028,6 +1028,18 @@ func TestMovedFeedsOldTopicSentAgain(t *testing.T) {
 	sentAgain(t, unsubscribed)
 }
 
+// shortLeased runs a subscriber of one source, cohub, at feedURL, which
+// renews a lease as short as a hub grants (a second at least), and returns
+// it with its callback for cohub.
+func shortLeased(t *testing.T, feedURL string) (*Subscriber, string) {
+	t.Helper()
+	bSrv, bURL := loopback(t)
+	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
+	sub.leaseFloor = time.Second
+	runSubscriber(t, sub, bSrv)
+	return sub, bURL + CallbackPath + "cohub"
+}
+
 // TestRenewalFindsTheFeedMoved: a renewal that reads the feed naming another
 // topic, which no poll told the subscriber of, subscribes to the new topic
 // and ends the old one at its hub, whose verification of that is answered,
@@ -1044,11 +1056,7 @@ func TestRenewalFindsTheFeedMoved(t *testing.T) {
 	})
 	self.Store("/tin.rss")
 	feedSrv.Start()
-	bSrv, bURL := loopback(t)
-	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL+"/tin.rss"), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
-	sub.leaseFloor = time.Second
-	runSubscriber(t, sub, bSrv)
-	cb := bURL + CallbackPath + "cohub"
+	_, cb := shortLeased(t, feedURL+"/tin.rss")
 	oldTopic, newTopic := feedURL+"/tin.rss", feedURL+"/tin-moi.rss"
 	if e := hub.next(t, "asked", "subscribe", cb); e.topic != oldTopic {
 		t.Fatalf("subscribed to %s, want %s", e.topic, oldTopic)
@@ -1094,11 +1102,7 @@ func TestRenewalFindsNoHub(t *testing.T) {
 		fmt.Fprint(w, `<rss version="2.0"><channel><title>Tin Điện Biên</title></channel></rss>`)
 	})
 	feedSrv.Start()
-	bSrv, bURL := loopback(t)
-	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL+"/tin.rss"), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
-	sub.leaseFloor = time.Second
-	runSubscriber(t, sub, bSrv)
-	cb := bURL + CallbackPath + "cohub"
+	sub, cb := shortLeased(t, feedURL+"/tin.rss")
 	hub.next(t, "asked", "subscribe", cb)
 	hub.next(t, "verified", "subscribe", cb)
 
