@@ -796,20 +796,16 @@ func (s *Subscriber) subscribe(ctx context.Context, source, hub, topic string) (
 		case !old.verified && old.prev != next.secret:
 			next.prev = old.prev
 		}
-	}
-	if old := s.subs[source]; old != nil {
 		next.left = old.left
 		if old.recheck && (old.topic != topic || old.hub != hub) {
 			next.left = slices.Concat(old.left, []string{old.topic}) // the feed moved
 		}
-	}
-	if old := s.subs[source]; old != nil && old.failed != "" {
-		next.failures = old.failures // failures in a row go on counting
-	}
-	if old := s.subs[source]; old != nil && old.hub == hub && old.topic == topic && old.callback == next.callback {
-		next.leaseEnds = old.leaseEnds // a renewal: the lease granted before runs on meanwhile
-	}
-	if old := s.subs[source]; old != nil {
+		if old.failed != "" {
+			next.failures = old.failures // failures in a row go on counting
+		}
+		if old.hub == hub && old.topic == topic && old.callback == next.callback {
+			next.leaseEnds = old.leaseEnds // a renewal: the lease granted before runs on meanwhile
+		}
 		next.replaced = replacedBy(old, next)
 		if old.topic == topic {
 			next.answerUntil = old.answerUntil
