@@ -152,6 +152,16 @@ func (s *Subscriptions) leave(source string, old sourceSub) {
 	s.unsent[source] = append(s.unsent[source], old)
 }
 
+// leaveHeld queues those of subs that their hubs may still hold at now to be
+// unsubscribed (leave); s.mu is held.
+func (s *Subscriptions) leaveHeld(source string, subs []sourceSub, now time.Time) {
+	for _, sub := range subs {
+		if sub.mayHold(now) {
+			s.leave(source, sub)
+		}
+	}
+}
+
 // sent records that old's unsubscription was sent (its hub answered or
 // failed, not cut off by a stop) and writes source's record without it. One
 // of the topic source still follows, at another hub or callback, has the
@@ -295,11 +305,7 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 			// until then, for the next start to ask if this run does
 			// not. So are those under the callbacks it replaced.
 			now := time.Now()
-			for _, old := range sub.replaced {
-				if old.mayHold(now) {
-					state.leave(id, old)
-				}
-			}
+			state.leaveHeld(id, sub.replaced, now)
 			leaving := sub.hub != "" && sub.mayHold(now)
 			if ok && !src.Disabled {
 				// The subscription at its new URL answers the hub's
@@ -555,7 +561,7 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 		wait := s.lookedFor(src.ID, src.URL, err)
 		s.log.Debug("websub: no hub", "source", src.ID, "error", err, "again_in", wait)
 		if errors.Is(err, errNoHub) {
-			s.hubless(trail, src.ID, retry)
+			s.hubless(src.ID)
 		}
 		return wait
 	}
@@ -610,10 +616,10 @@ func (s *Subscriber) handle(ctx context.Context, src config.Source, old sourceSu
 
 // hubless ends the subscription of source, whose feed, read again (a
 // renewal, a request asked again, a move looked at), names no hub any more:
-// its hub is asked to end it, rather than left to push until the lease ends
-// while the status says verified, and the feed is looked at for a hub again
-// in noHubAgain, as one that never named one.
-func (s *Subscriber) hubless(ctx context.Context, source string, retry time.Duration) {
+// its hub is asked to end it (Run sends it, as a reload's), rather than left
+// to push until the lease ends while the status says verified, and the feed
+// is looked at for a hub again in noHubAgain, as one that never named one.
+func (s *Subscriber) hubless(source string) {
 	s.mu.Lock()
 	cur := s.subs[source]
 	if cur == nil {
@@ -621,20 +627,11 @@ func (s *Subscriber) hubless(ctx context.Context, source string, retry time.Dura
 		return
 	}
 	delete(s.subs, source)
-	now := time.Now()
-	var ends []sourceSub
-	for _, sub := range append(slices.Clone(cur.replaced), *cur) {
-		if sub.mayHold(now) {
-			ends = append(ends, sub)
-		}
-	}
-	s.unsent[source] = append(s.unsent[source], ends...)
+	s.leaveHeld(source, append(slices.Clone(cur.replaced), *cur), time.Now())
 	s.mu.Unlock()
 	s.log.Info("websub: the feed names no hub any more; its subscription is ended", "source", source, "hub", urlsafe.Redacted(cur.hub))
 	s.save(source)
-	for _, sub := range ends {
-		s.sendLeaving(ctx, leavingSub{source: source, sub: sub}, retry)
-	}
+	s.nudge()
 }
 
 // sendLeaving sends l's unsubscription. One that its hub failed (a 5xx, a 429,
@@ -1044,11 +1041,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
 			// The hub pushes to this callback now: those this one
 			// replaced are ended.
-			for _, old := range sub.replaced {
-				if old.mayHold(now) {
-					s.leave(source, old)
-				}
-			}
+			s.leaveHeld(source, sub.replaced, now)
 			sub.replaced = nil
 			s.mu.Unlock()
 			s.save(source)
