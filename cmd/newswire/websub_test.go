@@ -156,8 +156,9 @@ default_category: thoi-su
 	}
 }
 
-// TestForgedDenialOnStatus: anyone can send the callback a denial naming
-// the source's topic, which /sources.opml makes public. Its reason reaches
+// TestForgedDenialOnStatus: a denial sent at the callback, its key
+// included, by the hub or by anyone who learned the callback, naming the
+// source's topic, which /sources.opml makes public. Its reason reaches
 // /status and /api/status as the hub's words, quoted, on one line, without
 // controls and cut; a second denial while the first stands changes nothing.
 func TestForgedDenialOnStatus(t *testing.T) {
@@ -386,15 +387,24 @@ sources:
 	before := len(requests())
 	stop = startDaemon(t, cfgPath, addr)
 	laocaiTopic := outlet.URL + "/laocai.rss"
+	var laocaiCallback string // the callback it was subscribed under, its key included
+	for _, req := range requests()[:before] {
+		if req.mode == "subscribe" && req.topic == laocaiTopic {
+			laocaiCallback = req.callback
+		}
+	}
+	if !strings.HasPrefix(laocaiCallback, base+"/websub/callback/laocainews/") {
+		t.Fatalf("Lao Cai News was subscribed under %q", laocaiCallback)
+	}
 	deadline := time.Now().Add(5 * time.Second)
-	for !slices.Contains(requests()[before:], hubRequest{"unsubscribe", laocaiTopic, "", base + "/websub/callback/laocainews"}) && time.Now().Before(deadline) {
+	for !slices.Contains(requests()[before:], hubRequest{"unsubscribe", laocaiTopic, "", laocaiCallback}) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(1500 * time.Millisecond) // time for a subscription request, were one made
 	var unsubscribed bool
 	for _, req := range requests()[before:] {
 		switch {
-		case req.mode == "unsubscribe" && req.topic == laocaiTopic:
+		case req.mode == "unsubscribe" && req.topic == laocaiTopic && req.callback == laocaiCallback:
 			unsubscribed = true
 		default:
 			t.Errorf("after the restart the hub was asked %+v", req)

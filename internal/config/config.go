@@ -57,7 +57,8 @@ type Config struct {
 	// DigestKey is not a key of the file either: the install's own key
 	// (data_dir/newswire.key) that the digests of secrets in Redacted are
 	// keyed with, so that a digest in a log line or on /api/config cannot
-	// be matched against guessed passwords without it.
+	// be matched against guessed passwords without it; and the keys in
+	// the WebSub callbacks.
 	DigestKey []byte `json:"-"`
 
 	listenLine int       // the line of listen in the file, for ListenProblem

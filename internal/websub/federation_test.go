@@ -161,7 +161,7 @@ default_category: tin-tinh
 func (u *upperNewswire) subscribed(hub *Hub, topic string) bool {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
-	_, ok := hub.subs[topic][u.base+CallbackPath+"huyen"]
+	_, ok := hub.subs[topic][callbackAt(u.base, "huyen")]
 	return ok
 }
 

@@ -62,7 +62,7 @@ func TestSubscriptionsKeptInTheStore(t *testing.T) {
 	}
 	hub := func(id, query string) (int, string) {
 		t.Helper()
-		resp, err := http.Get(bURL + CallbackPath + id + "?hub.topic=" + url.QueryEscape(topic(id)) + "&" + query)
+		resp, err := http.Get(callbackAt(bURL, id) + "?hub.topic=" + url.QueryEscape(topic(id)) + "&" + query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +268,7 @@ func (r *restartable) verify(st *store.Store, source, topic string) {
 	t := r.t
 	t.Helper()
 	kept(t, st, source, func(k store.Subscription) bool { return !k.Asked.IsZero() })
-	resp, err := http.Get(r.bURL + CallbackPath + source + "?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic))
+	resp, err := http.Get(callbackAt(r.bURL, source) + "?hub.mode=subscribe&hub.challenge=chao&hub.lease_seconds=3600&hub.topic=" + url.QueryEscape(topic))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,7 +534,7 @@ func TestOldCallbackUnsubscribedOnceTheNewIsVerified(t *testing.T) {
 	hub := newCallbackHub(t)
 	d := newRestartable(t, hub.url)
 	topic := d.feedURL + "/tin.rss"
-	oldCB, newCB := d.bURL+CallbackPath+"hagiang", d.bURL+addedPrefix+CallbackPath+"hagiang"
+	oldCB, newCB := callbackAt(d.bURL, "hagiang"), callbackAt(d.bURL+addedPrefix, "hagiang")
 	sources := map[string]string{"hagiang": "/tin.rss"}
 
 	st, stop := d.start(secret, sources)
@@ -814,7 +814,7 @@ func TestEveryLeftTopicsUnsubscriptionAnswered(t *testing.T) {
 	answered := func(when string) {
 		t.Helper()
 		for topic, want := range map[string]int{topicA: http.StatusOK, topicB: http.StatusOK, topicC: http.StatusNotFound, d.feedURL + "/tin-khac.rss": http.StatusNotFound} {
-			resp, err := http.Get(d.bURL + CallbackPath + "hagiang?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
+			resp, err := http.Get(callbackAt(d.bURL, "hagiang") + "?hub.mode=unsubscribe&hub.challenge=tam-biet&hub.topic=" + url.QueryEscape(topic))
 			if err != nil {
 				t.Fatal(err)
 			}

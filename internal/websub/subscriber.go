@@ -8,6 +8,8 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,7 +32,8 @@ import (
 	"newswire/store"
 )
 
-// CallbackPath is where hubs call newswire back, followed by the source id.
+// CallbackPath is where hubs call newswire back, followed by the source id
+// and, after a slash, its callback key (callbackKey).
 const CallbackPath = "/websub/callback/"
 
 // Subscriber subscribes to the hubs that sources advertise, answers their
@@ -343,9 +346,38 @@ func (s *Subscriber) KeepIn(state *Subscriptions) {
 	}
 }
 
-// callback is the URL hubs call back for source.
+// callback is the URL hubs call back for source: its id, then its
+// callback key.
 func (s *Subscriber) callback(source string) string {
-	return strings.TrimRight(s.cfg.BaseURL, "/") + CallbackPath + url.PathEscape(source)
+	key := s.cfg.DigestKey
+	if len(key) == 0 { // a config not read by the daemon: the secret alone
+		key = []byte(s.cfg.WebSub.Secret)
+	}
+	return strings.TrimRight(s.cfg.BaseURL, "/") + CallbackPath + url.PathEscape(source) + "/" + callbackKey(key, source)
+}
+
+// callbackKey is the part of source's callback that nobody but its hub
+// learns: a digest of the source id keyed with the install's key
+// (data_dir/newswire.key), the same across restarts, reloads and new
+// secrets. The topic is public and the callback's path easy to guess, so
+// without it anyone could answer for the hub while a request is pending:
+// mark it verified (and end the subscriptions it replaces), or denied.
+func callbackKey(key []byte, source string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("websub callback\x00" + source))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// atCallback reports whether a request for source, whose path ends in key
+// after the source id, reached callback, that of a request of ours: a
+// callback of a build before callback keys has none.
+func atCallback(callback, source, key string) bool {
+	want := ""
+	at := CallbackPath + url.PathEscape(source) + "/"
+	if i := strings.LastIndex(callback, at); i >= 0 {
+		want = callback[i+len(at):]
+	}
+	return subtle.ConstantTimeCompare([]byte(key), []byte(want)) == 1
 }
 
 // sourceSub is one source's subscription.
@@ -988,9 +1020,16 @@ func notFollowed(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ServeHTTP is the callback: GET verifies intent, POST is a push.
+// ServeHTTP is the callback: GET verifies intent, POST is a push. A
+// verification or denial of a subscription must reach the callback it was
+// asked for with, its key included. A push is checked by its signature
+// instead, and an unsubscription's verification by its topic (leaves):
+// those of subscriptions asked for under another callback (a build before
+// callback keys, another base_url) are taken too, which the hub may still
+// hold.
 func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	source, _ := url.PathUnescape(strings.TrimPrefix(r.URL.Path, CallbackPath))
+	id, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, CallbackPath), "/")
+	source, _ := url.PathUnescape(id)
 	s.mu.Lock()
 	sub := s.subs[source]
 	s.mu.Unlock()
@@ -1013,7 +1052,7 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "subscribe":
 			// A verification without its challenge (WebSub 5.3,
 			// required) verifies nothing.
-			if q.Get("hub.topic") != sub.topic || q.Get("hub.challenge") == "" {
+			if !atCallback(sub.callback, source, key) || q.Get("hub.topic") != sub.topic || q.Get("hub.challenge") == "" {
 				http.NotFound(w, r)
 				return
 			}
@@ -1021,8 +1060,8 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			pending := !sub.verified
 			s.mu.Unlock()
 			if !pending {
-				// Anyone can send this (the topic is public): a hub
-				// that verifies again is answered, and nothing moves.
+				// A hub that verifies again is answered, and nothing
+				// moves.
 				echoChallenge(w, q.Get("hub.challenge"))
 				return
 			}
@@ -1035,9 +1074,9 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			sub.verified, sub.prev = true, ""
 			// Renewed four fifths into what was granted, and no later
-			// than four fifths into what was asked: a verification
-			// anyone could have sent while this one was pending does not
-			// put the renewal past the lease the real hub grants.
+			// than four fifths into what was asked: a hub that grants
+			// more than it keeps (or one who learned the callback) does
+			// not put the renewal past the lease asked for.
 			sub.leaseEnds, sub.renewAt = now.Add(granted), now.Add(max(min(granted, asked)*4/5, s.leaseFloor))
 			// The hub pushes to this callback now: those this one
 			// replaced are ended.
@@ -1052,16 +1091,17 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			echoChallenge(w, q.Get("hub.challenge"))
 		case "denied":
 			// The hub will not push: the subscription is off, and asked
-			// for again after a while, as one never verified is. Anyone
-			// can send this too: it must name the topic, and what it
-			// costs is a subscription asked for again. It is taken only
+			// for again after a while, as one never verified is. It must
+			// reach the callback, its key included, and name the topic;
+			// what one sent by another than the hub would cost is a
+			// subscription asked for again. It is taken only
 			// while a request of ours stands at the hub (pending, or
 			// verified): not for one that never reached it, and not
 			// again once denied, so that denials sent one after another
 			// neither put off the next request nor rewrite the reason.
 			// The reason is anyone's words, shown on /status as what
 			// the hub says: one line, without controls, cut.
-			if q.Get("hub.topic") != sub.topic {
+			if !atCallback(sub.callback, source, key) || q.Get("hub.topic") != sub.topic {
 				http.NotFound(w, r)
 				return
 			}

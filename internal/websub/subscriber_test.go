@@ -105,11 +105,13 @@ func verifiedSub(t *testing.T, sub *Subscriber, source string) *sourceSub {
 	}
 }
 
-// TestForgedVerificationsMoveNothing: anyone can send a hub's verification
-// of intent for a subscription (its topic is the outlet's public feed). One
-// for a subscription already verified is answered and changes nothing: it
+// TestForgedVerificationsMoveNothing: a verification of intent for a
+// subscription already verified, sent again at its callback (by its hub, or
+// by anyone who learned the callback), is answered and changes nothing: it
 // neither moves the lease nor makes the subscriber fetch the feeds of the
 // sources with no hub again, which are looked at again only hours later.
+// One sent without the callback's key, which anyone can (the topic is the
+// outlet's public feed), is not answered.
 func TestForgedVerificationsMoveNothing(t *testing.T) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	asked := make(chan hubRequest, 100)
@@ -136,13 +138,19 @@ default_category: thoi-su
 		t.Fatalf("the feed with no hub fetched %d times for its hub, want 1", fetched)
 	}
 	for i := range 20 {
-		u := fmt.Sprintf("%s%scohub?hub.mode=subscribe&hub.topic=%s&hub.challenge=gia-%d&hub.lease_seconds=1", bURL, CallbackPath, url.QueryEscape(outlet+"/co-hub.rss"), i)
-		resp, err := http.Get(u)
+		query := fmt.Sprintf("?hub.mode=subscribe&hub.topic=%s&hub.challenge=gia-%d&hub.lease_seconds=1", url.QueryEscape(outlet+"/co-hub.rss"), i)
+		resp, err := http.Get(callbackAt(bURL, "cohub") + query)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if body := readAll(t, resp); resp.StatusCode != http.StatusOK || body != fmt.Sprintf("gia-%d", i) {
 			t.Fatalf("a verification again: %d %q", resp.StatusCode, body)
+		}
+		if resp, err = http.Get(bURL + CallbackPath + "cohub" + query); err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(t, resp); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("a verification without the callback's key: %d %q", resp.StatusCode, body)
 		}
 	}
 	time.Sleep(1500 * time.Millisecond)
@@ -717,7 +725,7 @@ default_category: thoi-su
 	topic := "https://vov.example.vn/rss"
 	deny := func(reason string) {
 		t.Helper()
-		resp, err := http.Get(srv.URL + CallbackPath + "vov?hub.mode=denied&hub.topic=" + url.QueryEscape(topic) + "&hub.reason=" + url.QueryEscape(reason))
+		resp, err := http.Get(callbackAt(srv.URL, "vov") + "?hub.mode=denied&hub.topic=" + url.QueryEscape(topic) + "&hub.reason=" + url.QueryEscape(reason))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1037,7 +1045,7 @@ func shortLeased(t *testing.T, feedURL string) (*Subscriber, string) {
 	sub := NewSubscriber(oneSource(t, bURL, secret, feedURL), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler), func(string) {})
 	sub.leaseFloor = time.Second
 	runSubscriber(t, sub, bSrv)
-	return sub, bURL + CallbackPath + "cohub"
+	return sub, callbackAt(bURL, "cohub")
 }
 
 // TestRenewalFindsTheFeedMoved: a renewal that reads the feed naming another

@@ -48,10 +48,20 @@ func parse(t *testing.T, yaml string) *config.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.DigestKey = installKey // as the daemon sets it, from data_dir
 	return cfg
 }
 
 const secret = "bi-mat-cua-toa-soan-2026"
+
+// installKey is the install's key (data_dir/newswire.key) of every test's
+// config.
+var installKey = []byte("khoa-rieng-cua-ban-cai-dat-nay-32")
+
+// callbackAt is source's callback under base, its key included.
+func callbackAt(base, source string) string {
+	return base + CallbackPath + source + "/" + callbackKey(installKey, source)
+}
 
 // TestPushWithinSeconds runs newswire A with the publisher, our hub, and
 // newswire B subscribed to A's feed of every category through the hub: a
