@@ -4,7 +4,8 @@
 // HTML keeps a small allowlist of elements (paragraphs, links, images,
 // figures, lists, quotes, emphasis, headings, tables, audio and video) and
 // drops everything else: scripts, styles, frames, forms, event handlers,
-// style attributes and any URL that is not http, https or mailto. Relative
+// style attributes and any URL that is not http, https or (in a link's
+// href alone, not in what a browser loads) mailto. Relative
 // URLs are made absolute against the item link; a protocol-relative one
 // (//host/x) becomes https. Links get rel="nofollow noopener". data: URLs are
 // refused, images included: readers differ in how they treat them, and

@@ -13,18 +13,23 @@ import (
 // policy is built once: bluemonday policies are safe for concurrent use.
 var policy = newPolicy()
 
-// absoluteURL matches what the URL pass leaves in href and src: bluemonday
-// does not check <source src> itself, and this keeps anything relative out.
-var absoluteURL = regexp.MustCompile(`^(?i:https?://|mailto:)`)
+// linkURL and sourceURL match what the URL pass leaves in href (a page or
+// an address to write to) and in src (what a reader's browser loads: a
+// mailto: there loads nothing, and is no picture of the story): bluemonday
+// does not check <source src> itself, and they keep anything relative out.
+var (
+	linkURL   = regexp.MustCompile(`^(?i:https?://|mailto:)`)
+	sourceURL = regexp.MustCompile(`^(?i:https?://)`)
+)
 
 func newPolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "figure", "figcaption", "ul", "ol", "li", "blockquote",
 		"strong", "em", "b", "i", "u", "h2", "h3", "h4", "h5", "h6",
 		"table", "thead", "tbody", "tr", "th", "td")
-	p.AllowAttrs("href").Matching(absoluteURL).OnElements("a")
+	p.AllowAttrs("href").Matching(linkURL).OnElements("a")
 	p.AllowAttrs("title").OnElements("a", "img")
-	p.AllowAttrs("src").Matching(absoluteURL).OnElements("img", "audio", "video", "source")
+	p.AllowAttrs("src").Matching(sourceURL).OnElements("img", "audio", "video", "source")
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("width", "height").Matching(regexp.MustCompile(`^[0-9]{1,4}$`)).OnElements("img")
 	p.AllowAttrs("controls").Matching(regexp.MustCompile(`^(?i:controls)?$`)).OnElements("audio", "video")
@@ -168,8 +173,9 @@ func setAttr(tok *html.Token, key, val string) {
 }
 
 // rewriteURLAttrs resolves the href and src attributes of tok, removing those
-// that cannot be made an allowed absolute URL; an img first takes the
-// address a lazy-loading page keeps out of its src (lazySource).
+// that cannot be made an allowed absolute URL (for src, an http or https
+// one); an img first takes the address a lazy-loading page keeps out of its
+// src (lazySource).
 func rewriteURLAttrs(tok *html.Token, base *url.URL) {
 	if tok.Data == "img" {
 		lazySource(tok)
@@ -178,7 +184,7 @@ func rewriteURLAttrs(tok *html.Token, base *url.URL) {
 	for _, a := range tok.Attr {
 		if a.Key == "href" || a.Key == "src" {
 			v, ok := absolute(a.Val, base)
-			if !ok {
+			if !ok || a.Key == "src" && !sourceURL.MatchString(v) {
 				continue
 			}
 			a.Val = v
