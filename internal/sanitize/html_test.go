@@ -68,7 +68,11 @@ func checkSafe(t testing.TB, in, out string) {
 				if !allowedAttrs[a.Key] || strings.HasPrefix(a.Key, "on") {
 					fail("attribute %s=%q survived on <%s>", a.Key, a.Val, tok.Data)
 				}
-				if strings.Contains(strings.ToLower(a.Val), "javascript:") {
+				// In href and src only the scheme can run a script, which the
+				// check below reads as a browser does: an outlet's link may
+				// hold the words in its path (https://x/javascript:a is a
+				// page of x).
+				if a.Key != "href" && a.Key != "src" && strings.Contains(strings.ToLower(a.Val), "javascript:") {
 					fail("attribute %s=%q carries javascript:", a.Key, a.Val)
 				}
 				if a.Key == "href" || a.Key == "src" {
@@ -134,6 +138,8 @@ var hostile = []struct {
 	{"href data", `<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>`, `x`},
 	{"href percent encoded scheme", `<a href="javascript%3Aalert(1)">x</a>`,
 		`<a href="https://baohagiang.example.vn/du-lich/javascript%3Aalert(1)" rel="nofollow noopener">x</a>`},
+	{"href percent encoded scheme with a quote", `<a href=jAvAsCript%3Aalert(1)">x</a>`,
+		`<a href="https://baohagiang.example.vn/du-lich/jAvAsCript:alert%281%29%22" rel="nofollow noopener">x</a>`},
 	{"href backslash host", `<a href="/\evil.example/x">x</a>`,
 		`<a href="https://baohagiang.example.vn/%5Cevil.example/x" rel="nofollow noopener">x</a>`},
 	{"href opaque http", `<a href="https:evil.example">x</a>`, `x`},
