@@ -116,21 +116,39 @@ func lazySource(tok *html.Token) {
 	if src, _ := attr(*tok, "src"); !placeholder(src) {
 		return
 	}
+	refused := false // an address that cannot be the picture's
 	for _, k := range lazyAttrs {
 		if v, ok := attr(*tok, k); ok && !placeholder(v) {
-			setAttr(tok, "src", v)
-			return
+			if loadable(v) {
+				setAttr(tok, "src", v)
+				return
+			}
+			refused = true
 		}
 	}
 	for _, k := range []string{"srcset", "data-srcset"} {
 		if v, ok := attr(*tok, k); ok {
 			first, _, _ := strings.Cut(strings.TrimSpace(v), ",")
 			if u, _, _ := strings.Cut(strings.TrimSpace(first), " "); u != "" && !isDataURI(u) {
-				setAttr(tok, "src", u)
-				return
+				if loadable(u) {
+					setAttr(tok, "src", u)
+					return
+				}
+				refused = true
 			}
 		}
 	}
+	if refused { // the img goes, placeholder and all
+		tok.Attr = slices.DeleteFunc(tok.Attr, func(a html.Attribute) bool { return a.Key == "src" })
+	}
+}
+
+// loadable reports whether an address a lazy-loading page keeps may be
+// the picture's: a relative one, or an http or https one. Any other (a
+// mailto:, a javascript:) is passed over for an address after it.
+func loadable(ref string) bool {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	return err == nil && (u.Scheme == "" || strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https"))
 }
 
 func isDataURI(v string) bool {
