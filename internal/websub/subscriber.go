@@ -1094,13 +1094,13 @@ func (s *Subscriber) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// for again after a while, as one never verified is. It must
 			// reach the callback, its key included, and name the topic;
 			// what one sent by another than the hub would cost is a
-			// subscription asked for again. It is taken only
-			// while a request of ours stands at the hub (pending, or
-			// verified): not for one that never reached it, and not
-			// again once denied, so that denials sent one after another
-			// neither put off the next request nor rewrite the reason.
-			// The reason is anyone's words, shown on /status as what
-			// the hub says: one line, without controls, cut.
+			// subscription asked for again. It is taken only while a
+			// request of ours stands at the hub (pending, or verified):
+			// not for one that never reached it, and not again once
+			// denied, so that denials sent one after another neither put
+			// off the next request nor rewrite the reason. The reason is
+			// the hub's words, shown on /status: one line, without
+			// controls, cut.
 			if !atCallback(sub.callback, source, key) || q.Get("hub.topic") != sub.topic {
 				http.NotFound(w, r)
 				return
