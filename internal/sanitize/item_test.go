@@ -260,6 +260,9 @@ func TestItemLeadImage(t *testing.T) {
 		{"", `<p>Chỉ có chữ, không có ảnh.</p>`, ""},
 		{"https://baoxanh.example.vn/anh/rieng.jpg", `<p><img src="/anh/le-hoi.jpg"></p>`, "https://baoxanh.example.vn/anh/rieng.jpg"},
 		{"", `<img src="/img/blank.gif" data-src="/anh/dem-hoi.jpg">`, "https://baoxanh.example.vn/anh/dem-hoi.jpg"},
+		// An address no browser loads as a picture is none.
+		{"", `<p><img src="mailto:anh@baoxanh.example.vn" width="800"></p><p><img src="/anh/dem-hoi.jpg"></p>`, "https://baoxanh.example.vn/anh/dem-hoi.jpg"},
+		{"", `<img src="/img/blank.gif" data-src="mailto:anh@baoxanh.example.vn" data-original="/anh/dem-hoi.jpg">`, "https://baoxanh.example.vn/anh/dem-hoi.jpg"},
 	} {
 		it := feeds.Item{Title: "Lễ hội hoa cải", Link: "https://baoxanh.example.vn/tin/le-hoi.html", Image: tt.image, ContentHTML: tt.content}
 		Item(&it)
