@@ -184,7 +184,7 @@ func (r Renderer) prepare(in []Story) []story {
 			content:   cleanText(s.ContentHTML),
 			published: firstTime(s.Published, s.SortTime, s.FirstSeen),
 			language:  cleanText(s.Language),
-			image:     cleanURL(s.Image),
+			image:     pictureURL(s.Image),
 		}
 		if p.link == "" && len(s.Sources) > 0 {
 			p.link = cleanURL(s.Sources[0].Link)
@@ -380,6 +380,16 @@ func cleanText(s string) string {
 // cleanURL is cleanText for a URL, spelled as a URI: stories stored before
 // the parser did so may hold IRIs.
 func cleanURL(s string) string { return webURI(cleanText(s)) }
+
+// pictureURL is a story's image as every format carries it: an http or
+// https URL, or none. A store may hold another kind: before 30 Nov the
+// sanitiser could take a mailto: img for an item's lead picture.
+func pictureURL(s string) string {
+	if u := cleanURL(s); isWebURLString(u) {
+		return u
+	}
+	return ""
+}
 
 // titleFrom makes a title of a story's plain-text summary, for a story
 // that has none: its first sentence when that is short, else its first
