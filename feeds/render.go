@@ -382,8 +382,8 @@ func cleanText(s string) string {
 func cleanURL(s string) string { return webURI(cleanText(s)) }
 
 // pictureURL is a story's image as every format carries it: an http or
-// https URL, or none. A store may hold another kind: before 30 Nov the
-// sanitiser could take a mailto: img for an item's lead picture.
+// https URL, or none. A store may hold another kind: an earlier sanitiser
+// could take a mailto: img for an item's lead picture.
 func pictureURL(s string) string {
 	if u := cleanURL(s); isWebURLString(u) {
 		return u
