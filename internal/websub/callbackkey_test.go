@@ -1,10 +1,8 @@
 package websub
 
 import (
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,25 +18,9 @@ import (
 // as the topic is public and the callback's path easy to guess. The hub's
 // own verification then verifies it.
 func TestVerificationOnlyAtTheCallback(t *testing.T) {
-	hub := newCallbackHub(t)
-	d := newRestartable(t, hub.url)
-	topic := d.feedURL + "/tin.rss"
-	oldCB, newCB := callbackAt(d.bURL, "hagiang"), callbackAt(d.bURL+addedPrefix, "hagiang")
-	sources := map[string]string{"hagiang": "/tin.rss"}
-
-	st, stop := d.start(secret, sources)
-	hub.next(t, "asked", "subscribe", oldCB)
-	hub.next(t, "verified", "subscribe", oldCB)
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
-	stop()
-
-	// base_url gains a path; the hub takes the new request and holds back
-	// its verification.
-	hub.hold.Store(true)
-	d.prefix = addedPrefix
-	st, stop = d.start(secret, sources)
-	defer stop()
-	hub.next(t, "asked", "subscribe", newCB)
+	b := baseURLGainsAPath(t)
+	defer b.stop()
+	hub, d, topic, oldCB, newCB, st := b.hub, b.d, b.topic, b.oldCB, b.newCB, b.st
 	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Callback == newCB && !k.Verified && len(k.Leaving) == 1 })
 
 	base := d.bURL + addedPrefix + CallbackPath + "hagiang"
@@ -69,15 +51,7 @@ func TestVerificationOnlyAtTheCallback(t *testing.T) {
 		t.Errorf("the store keeps %+v", k)
 	}
 
-	hub.release()
-	got := hub.take(t, 2)
-	if got["verified subscribe "+newCB].at.IsZero() || got["asked unsubscribe "+oldCB].at.IsZero() {
-		t.Fatalf("once the hub verified the request, it %v", slices.Collect(maps.Keys(got)))
-	}
-	hub.next(t, "verified", "unsubscribe", oldCB)
-	if got, want := hub.held(), []string{topic + " " + newCB}; !slices.Equal(got, want) {
-		t.Errorf("the hub holds %q, want %q", got, want)
-	}
+	hub.releaseAndReplace(t, topic, newCB, oldCB)
 }
 
 // TestCallbackOfAnOlderBuildEnded: a subscription an older build made,
@@ -130,15 +104,7 @@ func TestCallbackOfAnOlderBuildEnded(t *testing.T) {
 	}
 	hub.none(t, 500*time.Millisecond)
 
-	hub.release()
-	got := hub.take(t, 2)
-	if got["verified subscribe "+keyedCB].at.IsZero() || got["asked unsubscribe "+legacyCB].at.IsZero() {
-		t.Fatalf("once the hub verified the keyed callback, it %v", slices.Collect(maps.Keys(got)))
-	}
-	hub.next(t, "verified", "unsubscribe", legacyCB)
-	if got, want := hub.held(), []string{topic + " " + keyedCB}; !slices.Equal(got, want) {
-		t.Errorf("the hub holds %q, want %q", got, want)
-	}
+	hub.releaseAndReplace(t, topic, keyedCB, legacyCB)
 	kept(t, st, "hagiang", func(k store.Subscription) bool {
 		return k.Callback == keyedCB && k.Verified && len(k.Leaving) == 0
 	})

@@ -531,24 +531,9 @@ func sentAgain(t *testing.T, at []time.Time) {
 // and then to the new one alone. The old callback still reaches the
 // daemon, which confirms the unsubscription there.
 func TestOldCallbackUnsubscribedOnceTheNewIsVerified(t *testing.T) {
-	hub := newCallbackHub(t)
-	d := newRestartable(t, hub.url)
-	topic := d.feedURL + "/tin.rss"
-	oldCB, newCB := callbackAt(d.bURL, "hagiang"), callbackAt(d.bURL+addedPrefix, "hagiang")
-	sources := map[string]string{"hagiang": "/tin.rss"}
-
-	st, stop := d.start(secret, sources)
-	hub.next(t, "asked", "subscribe", oldCB)
-	hub.next(t, "verified", "subscribe", oldCB)
-	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
-	stop()
-
-	// base_url gains a path; the hub does not verify the new request
-	// before the daemon stops.
-	hub.hold.Store(true)
-	d.prefix = addedPrefix
-	st, stop = d.start(secret, sources)
-	hub.next(t, "asked", "subscribe", newCB)
+	// The hub does not verify the new request before the daemon stops.
+	b := baseURLGainsAPath(t)
+	hub, d, topic, oldCB, newCB, sources, st, stop := b.hub, b.d, b.topic, b.oldCB, b.newCB, b.sources, b.st, b.stop
 	kept(t, st, "hagiang", func(k store.Subscription) bool {
 		return k.Callback == newCB && len(k.Leaving) == 1 && k.Leaving[0].Callback == oldCB && k.Leaving[0].Topic == topic
 	})
@@ -570,21 +555,7 @@ func TestOldCallbackUnsubscribedOnceTheNewIsVerified(t *testing.T) {
 	st, stop = d.start(secret, sources)
 	defer stop()
 	hub.none(t, time.Second)
-	hub.release()
-	// The hub tells its verification once it has read the answer, which
-	// may be after the unsubscription the answer led to.
-	got := hub.take(t, 2)
-	verified, asked := got["verified subscribe "+newCB], got["asked unsubscribe "+oldCB]
-	if verified.at.IsZero() || asked.at.IsZero() {
-		t.Fatalf("once the hub verified the new subscription, it %v", slices.Collect(maps.Keys(got)))
-	}
-	if asked.at.Before(verified.at) {
-		t.Errorf("the old callback's unsubscription was sent at %s, before the hub verified the new one at %s", asked.at, verified.at)
-	}
-	hub.next(t, "verified", "unsubscribe", oldCB)
-	if got, want := hub.held(), []string{topic + " " + newCB}; !slices.Equal(got, want) {
-		t.Errorf("the hub holds %q, want %q", got, want)
-	}
+	hub.releaseAndReplace(t, topic, newCB, oldCB)
 	kept(t, st, "hagiang", func(k store.Subscription) bool {
 		return k.Callback == newCB && k.Topic == topic && k.Verified && len(k.Leaving) == 0
 	})
@@ -677,6 +648,60 @@ func (h *callbackHub) release() {
 		go h.verify(e)
 	}
 	h.queued = nil
+}
+
+// releaseAndReplace releases the verifications held back, and checks what
+// the hub then does once it has verified topic's subscription under newCB:
+// it is asked to end the one under oldCB, not before, verifies that
+// unsubscription at oldCB, and holds the one under newCB alone.
+func (h *callbackHub) releaseAndReplace(t *testing.T, topic, newCB, oldCB string) {
+	t.Helper()
+	h.release()
+	// The hub tells its verification once it has read the answer, which
+	// may be after the unsubscription the answer led to.
+	got := h.take(t, 2)
+	verified, asked := got["verified subscribe "+newCB], got["asked unsubscribe "+oldCB]
+	if verified.at.IsZero() || asked.at.IsZero() {
+		t.Fatalf("once the hub verified the new subscription, it %v", slices.Collect(maps.Keys(got)))
+	}
+	if asked.at.Before(verified.at) {
+		t.Errorf("the old callback's unsubscription was sent at %s, before the hub verified the new one at %s", asked.at, verified.at)
+	}
+	h.next(t, "verified", "unsubscribe", oldCB)
+	if got, want := h.held(), []string{topic + " " + newCB}; !slices.Equal(got, want) {
+		t.Errorf("the hub holds %q, want %q", got, want)
+	}
+}
+
+// movedBase is a restartable subscribed to one source, hagiang, under the
+// callback of its base_url (oldCB), then started again with base_url given
+// a path: it has asked the hub, which holds back its verification, for the
+// subscription under the new callback (newCB). stop stops it.
+type movedBase struct {
+	hub                 *callbackHub
+	d                   *restartable
+	topic, oldCB, newCB string
+	sources             map[string]string
+	st                  *store.Store
+	stop                func()
+}
+
+func baseURLGainsAPath(t *testing.T) movedBase {
+	t.Helper()
+	b := movedBase{hub: newCallbackHub(t), sources: map[string]string{"hagiang": "/tin.rss"}}
+	b.d = newRestartable(t, b.hub.url)
+	b.topic = b.d.feedURL + "/tin.rss"
+	b.oldCB, b.newCB = callbackAt(b.d.bURL, "hagiang"), callbackAt(b.d.bURL+addedPrefix, "hagiang")
+	st, stop := b.d.start(secret, b.sources)
+	b.hub.next(t, "asked", "subscribe", b.oldCB)
+	b.hub.next(t, "verified", "subscribe", b.oldCB)
+	kept(t, st, "hagiang", func(k store.Subscription) bool { return k.Verified })
+	stop()
+	b.hub.hold.Store(true)
+	b.d.prefix = addedPrefix
+	b.st, b.stop = b.d.start(secret, b.sources)
+	b.hub.next(t, "asked", "subscribe", b.newCB)
+	return b
 }
 
 // held is what the hub holds: "topic callback", sorted.
