@@ -1,7 +1,9 @@
 package websub
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -107,5 +109,67 @@ func TestCallbackOfAnOlderBuildEnded(t *testing.T) {
 	hub.releaseAndReplace(t, topic, keyedCB, legacyCB)
 	kept(t, st, "hagiang", func(k store.Subscription) bool {
 		return k.Callback == keyedCB && k.Verified && len(k.Leaving) == 0
+	})
+}
+
+// FuzzCallback: whatever reaches a source's callback (any path after it,
+// any query, a GET or a POST with any body and signature), the answer is
+// no server error, and nothing but a request at the callback with its key
+// moves a pending subscription: it stays pending, neither verified nor
+// denied.
+func FuzzCallback(f *testing.F) {
+	cfg := parse(f, `
+base_url: http://127.0.0.1:1
+websub: {subscribe: true, secret: `+secret+`, lease: 1h}
+sources: [{id: vov, url: "https://vov.example.vn/rss"}]
+categories: [{id: thoi-su}]
+default_category: thoi-su
+`)
+	const topic = "https://vov.example.vn/rss"
+	key := callbackKey(installKey, "vov")
+	body := `<rss version="2.0"><channel><title>VOV</title></channel></rss>`
+	for _, s := range []struct {
+		rest, query string
+		post        bool
+		body, sig   string
+	}{
+		{"vov/" + key, "hub.mode=subscribe&hub.challenge=a&hub.lease_seconds=60&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"vov", "hub.mode=subscribe&hub.challenge=a&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"vov/", "hub.mode=denied&hub.reason=x&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"vov/" + key[:10], "hub.mode=unsubscribe&hub.challenge=b&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"vov/" + key + "/x", "hub.mode=subscribe&hub.challenge=a&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"%76ov/" + key, "hub.mode=denied&hub.topic=" + url.QueryEscape(topic), false, "", ""},
+		{"vov", "", true, body, "sha256=" + sign(secret, []byte(body))},
+		{"khac/" + key, "", true, body, "sha1=00"},
+	} {
+		f.Add(s.rest, s.query, s.post, s.body, s.sig)
+	}
+	f.Fuzz(func(t *testing.T, rest, query string, post bool, body, sig string) {
+		sub := NewSubscriber(cfg, http.DefaultClient, slog.New(slog.DiscardHandler), func(string) {})
+		sub.subs["vov"] = &sourceSub{hub: "https://hub.example.vn/", topic: topic, callback: sub.callback("vov"),
+			secret: secret, lease: time.Hour, asked: time.Now()}
+		method := http.MethodGet
+		if post {
+			method = http.MethodPost
+		}
+		u := &url.URL{Scheme: "http", Host: "127.0.0.1", Path: CallbackPath + rest, RawQuery: query}
+		req, err := http.NewRequest(method, u.String(), strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature", sig)
+		}
+		w := httptest.NewRecorder()
+		sub.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s: %d %q", method, u.RequestURI(), w.Code, w.Body.String())
+		}
+		if strings.TrimPrefix(req.URL.Path, CallbackPath) == "vov/"+key {
+			return // at the callback: the hub's own requests
+		}
+		if got := sub.Status()["vov"]; got.State != "pending" {
+			t.Fatalf("%s %s moved the pending subscription to %s", method, u.RequestURI(), got.State)
+		}
 	})
 }

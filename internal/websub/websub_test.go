@@ -42,7 +42,7 @@ func loopback(t *testing.T) (*httptest.Server, string) {
 	return srv, "http://" + ln.Addr().String()
 }
 
-func parse(t *testing.T, yaml string) *config.Config {
+func parse(t testing.TB, yaml string) *config.Config {
 	t.Helper()
 	cfg, err := config.Parse([]byte(yaml), "config.yaml")
 	if err != nil {
