@@ -17,7 +17,7 @@ import (
 // numbers and times all differ, and every slice holds two elements. A field
 // added to feeds.Story or record later is filled too, so the round trip
 // below fails until the binary form carries it.
-func fillValue(t *testing.T, v reflect.Value, n *int) {
+func fillValue(t testing.TB, v reflect.Value, n *int) {
 	t.Helper()
 	*n++
 	switch v.Kind() {
