@@ -36,29 +36,15 @@ func FuzzDecodeRecord(f *testing.F) {
 // them back.
 func normalized(rec record) record {
 	st := &rec.Story
-	if len(st.Authors) == 0 {
-		st.Authors = nil
-	}
-	if len(st.Categories) == 0 {
-		st.Categories = nil
-	}
-	if len(st.Labels) == 0 {
-		st.Labels = nil
-	}
-	if len(st.Enclosures) == 0 {
-		st.Enclosures = nil
-	}
-	if len(st.Sources) == 0 {
-		st.Sources = nil
-	}
-	if len(rec.JoinLabels) == 0 {
-		rec.JoinLabels = nil
-	}
-	if len(rec.GUIDKeys) == 0 {
-		rec.GUIDKeys = nil
-	}
-	if len(rec.LinkKeys) == 0 {
-		rec.LinkKeys = nil
-	}
+	st.Authors, st.Categories, st.Labels = emptyNil(st.Authors), emptyNil(st.Categories), emptyNil(st.Labels)
+	st.Enclosures, st.Sources = emptyNil(st.Enclosures), emptyNil(st.Sources)
+	rec.JoinLabels, rec.GUIDKeys, rec.LinkKeys = emptyNil(rec.JoinLabels), emptyNil(rec.GUIDKeys), emptyNil(rec.LinkKeys)
 	return rec
+}
+
+func emptyNil[T any](list []T) []T {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
