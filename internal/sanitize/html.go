@@ -144,11 +144,12 @@ func lazySource(tok *html.Token) {
 }
 
 // loadable reports whether an address a lazy-loading page keeps may be
-// the picture's: a relative one, or an http or https one. Any other (a
-// mailto:, a javascript:) is passed over for an address after it.
+// the picture's: a relative one, or an http or https one (url.Parse gives
+// the scheme in lower case). Any other (a mailto:, a javascript:) is
+// passed over for an address after it.
 func loadable(ref string) bool {
 	u, err := url.Parse(strings.TrimSpace(ref))
-	return err == nil && (u.Scheme == "" || strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https"))
+	return err == nil && (u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https")
 }
 
 func isDataURI(v string) bool {
